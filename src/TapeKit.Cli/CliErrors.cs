@@ -1,0 +1,38 @@
+namespace TapeKit.Cli;
+
+/// <summary>Maps exceptions to the exit codes and one-line messages of the <c>tapekit</c> contract.</summary>
+public static class CliErrors
+{
+    /// <summary>The exit code for an exception, by the DESIGN.md contract.</summary>
+    /// <param name="exception">What went wrong.</param>
+    /// <returns>The exit code.</returns>
+    public static int ExitCodeFor(Exception exception) => exception switch
+    {
+        CliUsageException or ArgumentException => ExitCodes.Usage,
+        TapeFormatException => ExitCodes.InvalidInput,
+        UnauthorizedAccessException or IOException => ExitCodes.DeviceOrIo,
+        _ => ExitCodes.InternalError,
+    };
+
+    /// <summary>Writes one line for the exception (and its stack trace when verbose) and returns its exit code.</summary>
+    /// <param name="exception">What went wrong.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="verbose">Whether to add the stack trace.</param>
+    /// <returns>The exit code.</returns>
+    public static int Report(Exception exception, TextWriter error, bool verbose)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(error);
+        int code = ExitCodeFor(exception);
+        string prefix = code == ExitCodes.InternalError ? "tapekit: internal error: " : "tapekit: ";
+        error.WriteLine(prefix + OneLine(exception.Message));
+        if (verbose)
+        {
+            error.WriteLine(exception.ToString());
+        }
+
+        return code;
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+}

@@ -1,0 +1,3 @@
+using TapeKit.Cli;
+
+return TapeKitCli.Run(args, CliConsole.FromProcess());

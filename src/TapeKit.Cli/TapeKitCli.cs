@@ -1,0 +1,55 @@
+using System.CommandLine;
+
+namespace TapeKit.Cli;
+
+/// <summary>
+/// The <c>tapekit</c> tool: builds the command tree, runs one command and turns every failure into
+/// the exit code and the single stderr line of the DESIGN.md contract.
+/// </summary>
+public static class TapeKitCli
+{
+    /// <summary>Runs the tool with the given arguments and streams.</summary>
+    /// <param name="args">The command-line arguments, without the program name.</param>
+    /// <param name="console">The streams to use.</param>
+    /// <returns>The process exit code (<see cref="ExitCodes"/>).</returns>
+    public static int Run(string[] args, CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(console);
+
+        var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors.", Recursive = true };
+        var root = new RootCommand("tapekit: tape labels, aggregations and tape drives, byte-exact.");
+        root.Options.Add(verbose);
+        foreach (var command in CommandGroups(console))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            console.Error.WriteLine($"tapekit: {parse.Errors[0].Message} (see 'tapekit --help')");
+            return ExitCodes.Usage;
+        }
+
+        using var stdout = new StreamWriter(console.Output, leaveOpen: true) { AutoFlush = true };
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = console.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception exception)
+        {
+            return CliErrors.Report(exception, console.Error, parse.GetValue(verbose));
+        }
+    }
+
+    private static IEnumerable<Command> CommandGroups(CliConsole console)
+    {
+        yield break;
+    }
+}
