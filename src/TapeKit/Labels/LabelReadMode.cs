@@ -1,0 +1,15 @@
+namespace TapeKit.Labels;
+
+/// <summary>How strictly a label is checked when read (<c>spec/formats.md</c> F3).</summary>
+public enum LabelReadMode
+{
+    /// <summary>Every check of §2.7 is an error: the rules CTA applies. The default.</summary>
+    Strict,
+
+    /// <summary>
+    /// Reserved and fixed-value fields, blank mandatory fields (except UHL1 <c>blockSize</c>),
+    /// label standard <c>0</c>, malformed numbers and dates are reported as warnings. What protects
+    /// against the wrong cartridge or position (F3.3) is never relaxed.
+    /// </summary>
+    Lenient,
+}

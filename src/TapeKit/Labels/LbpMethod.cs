@@ -1,0 +1,11 @@
+namespace TapeKit.Labels;
+
+/// <summary>The logical block protection a tape announces in VOL1 <c>lbpMethod</c> (<c>spec/formats.md</c> §2.8).</summary>
+public enum LbpMethod
+{
+    /// <summary>No protection: <c>00</c>, or two spaces on legacy CASTOR tapes.</summary>
+    None,
+
+    /// <summary>CRC32C (Castagnoli) appended little-endian to every block: <c>02</c>.</summary>
+    Crc32C,
+}
