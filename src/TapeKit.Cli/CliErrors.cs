@@ -25,7 +25,7 @@ public static class CliErrors
         ArgumentNullException.ThrowIfNull(error);
         int code = ExitCodeFor(exception);
         string prefix = code == ExitCodes.InternalError ? "tapekit: internal error: " : "tapekit: ";
-        error.WriteLine(prefix + OneLine(exception.Message));
+        error.WriteLine(prefix + OneLine(MessageOf(exception)));
         if (verbose)
         {
             error.WriteLine(exception.ToString());
@@ -35,4 +35,19 @@ public static class CliErrors
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    private static string MessageOf(Exception exception)
+    {
+        string message = exception.Message;
+        if (exception is ArgumentException { ParamName: { } name })
+        {
+            string suffix = $" (Parameter '{name}')";
+            if (message.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                message = message[..^suffix.Length];
+            }
+        }
+
+        return message;
+    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TapeKit.Cli.Commands;
 
 namespace TapeKit.Cli;
 
@@ -50,6 +51,6 @@ public static class TapeKitCli
 
     private static IEnumerable<Command> CommandGroups(CliConsole console)
     {
-        yield break;
+        yield return LabelCommands.Create(console);
     }
 }

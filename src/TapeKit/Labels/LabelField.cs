@@ -7,8 +7,8 @@ namespace TapeKit.Labels;
 /// <param name="Type">How the field is encoded.</param>
 public readonly record struct LabelField(string Name, int Offset, int Length, LabelFieldType Type)
 {
-    /// <summary>The 1-based column range of the ANSI standard, e.g. <c>5–10</c>.</summary>
+    /// <summary>The 1-based column range of the ANSI standard, e.g. <c>5-10</c>.</summary>
     public string Columns => Length == 1
         ? (Offset + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Offset + 1}–{Offset + Length}");
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Offset + 1}-{Offset + Length}");
 }
