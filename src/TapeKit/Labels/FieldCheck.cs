@@ -40,5 +40,9 @@ internal readonly record struct FieldRule(LabelField Field, FieldCheck Check, st
     public FieldRule(string name, int offset, int length, LabelFieldType type, FieldCheck check, string? expected = null)
         : this(new LabelField(name, offset, length, type), check, expected)
     {
+        ExpectedBytes = expected is null ? [] : System.Text.Encoding.ASCII.GetBytes(expected);
     }
+
+    /// <summary>The expected value as bytes, for a vectorised compare.</summary>
+    public byte[] ExpectedBytes { get; } = [];
 }

@@ -46,15 +46,18 @@ internal static class LabelValidator
                 : new LabelFault(FaultReason.WrongIdentifier, kindText, "labelId", 0, 4, expected: LabelIds.FamilyText(family));
         }
 
-        foreach (ref readonly FieldRule rule in LabelLayouts.For(kind).AsSpan())
+        FieldRule[] rules = LabelLayouts.For(kind);
+        for (int i = 0; i < rules.Length; i++)
         {
-            LabelFault fault = CheckField(label, kind, kindText, in rule, out bool relaxable);
-            if (!fault.IsFault)
+            ref readonly FieldRule rule = ref rules[i];
+            FaultReason reason = CheckField(label, kind, in rule, out bool relaxable);
+            if (reason == FaultReason.None)
             {
                 continue;
             }
 
-            if (fault.Reason == FaultReason.CtaShortDate || (relaxable && mode == LabelReadMode.Lenient))
+            LabelFault fault = Fault(label, reason, kindText, in rule);
+            if (reason == FaultReason.CtaShortDate || (relaxable && mode == LabelReadMode.Lenient))
             {
                 (warnings ??= []).Add(fault.ToWarning(label));
                 continue;
@@ -88,100 +91,72 @@ internal static class LabelValidator
         return default;
     }
 
-    private static LabelFault CheckField(ReadOnlySpan<byte> label, LabelKind kind, string kindText, in FieldRule rule, out bool relaxable)
+    private static FaultReason CheckField(ReadOnlySpan<byte> label, LabelKind kind, in FieldRule rule, out bool relaxable)
     {
         relaxable = true;
         LabelField f = rule.Field;
         ReadOnlySpan<byte> value = label.Slice(f.Offset, f.Length);
         switch (rule.Check)
         {
-            case FieldCheck.None:
-            case FieldCheck.Identifier:
-                return default;
-
             case FieldCheck.Blank:
-                return LabelAscii.IsBlank(value) ? default : Fault(FaultReason.NotBlank, kindText, f);
+                return LabelAscii.IsBlank(value) ? FaultReason.None : FaultReason.NotBlank;
 
             case FieldCheck.Fixed:
-                return Equals(value, rule.Expected!) ? default : Fault(FaultReason.NotFixedValue, kindText, f, rule.Expected);
+                return value.SequenceEqual(rule.ExpectedBytes) ? FaultReason.None : FaultReason.NotFixedValue;
 
             case FieldCheck.BlockCount when kind == LabelKind.Hdr1:
-                return Equals(value, rule.Expected!) ? default : Fault(FaultReason.NotFixedValue, kindText, f, rule.Expected);
+                return value.SequenceEqual(rule.ExpectedBytes) ? FaultReason.None : FaultReason.NotFixedValue;
 
             case FieldCheck.BlockCount:
             case FieldCheck.NonBlank:
                 if (LabelAscii.IsBlank(value))
                 {
-                    return Fault(FaultReason.Blank, kindText, f);
+                    return FaultReason.Blank;
                 }
 
-                return CheckEncoding(value, f, kindText);
+                return f.Type switch
+                {
+                    LabelFieldType.Number => LabelAscii.IsDigits(value) ? FaultReason.None : FaultReason.NotDecimal,
+                    LabelFieldType.Date => LabelDate.Decode(value).Form switch
+                    {
+                        LabelDateForm.Invalid => FaultReason.BadDate,
+                        LabelDateForm.CtaShort => FaultReason.CtaShortDate,
+                        _ => FaultReason.None,
+                    },
+                    _ => FaultReason.None,
+                };
 
             case FieldCheck.LabelStandard:
-                if (value[0] == (byte)'3')
-                {
-                    return default;
-                }
-
                 relaxable = value[0] == (byte)'0';
-                return Fault(FaultReason.LabelStandard, kindText, f);
+                return value[0] == (byte)'3' ? FaultReason.None : FaultReason.LabelStandard;
 
             case FieldCheck.LbpMethod:
                 relaxable = false;
-                if (value.SequenceEqual("  "u8) || value.SequenceEqual("00"u8) || value.SequenceEqual("02"u8))
+                if (value[0] == value[1] ? value[0] is (byte)' ' or (byte)'0' : value[0] == (byte)'0' && value[1] == (byte)'2')
                 {
-                    return default;
+                    return FaultReason.None;
                 }
 
-                return Fault(value.SequenceEqual("01"u8) ? FaultReason.LbpReedSolomon : FaultReason.LbpInvalid, kindText, f);
+                return value.SequenceEqual("01"u8) ? FaultReason.LbpReedSolomon : FaultReason.LbpInvalid;
 
             case FieldCheck.BlockSize:
                 relaxable = false;
-                return LabelAscii.TryParseDecimal(value, out long size) && size >= 1 ? default : Fault(FaultReason.BlockSize, kindText, f);
+                return LabelAscii.TryParseDecimal(value, out long size) && size >= 1 ? FaultReason.None : FaultReason.BlockSize;
 
             default:
-                return default;
-        }
-
-    }
-
-    private static LabelFault Fault(FaultReason reason, string kindText, LabelField f, string? expected = null) =>
-        new(reason, kindText, f.Name, f.Offset, f.Length, expected: expected);
-
-    private static LabelFault CheckEncoding(ReadOnlySpan<byte> value, LabelField f, string kindText)
-    {
-        switch (f.Type)
-        {
-            case LabelFieldType.Number when !LabelAscii.IsDigits(value):
-                return new LabelFault(FaultReason.NotDecimal, kindText, f.Name, f.Offset, f.Length);
-            case LabelFieldType.Date:
-                LabelDate date = LabelDate.Decode(value);
-                return date.Form switch
-                {
-                    LabelDateForm.Invalid => new LabelFault(FaultReason.BadDate, kindText, f.Name, f.Offset, f.Length),
-                    LabelDateForm.CtaShort => new LabelFault(FaultReason.CtaShortDate, kindText, f.Name, f.Offset, f.Length, expected: date.ToString()),
-                    _ => default,
-                };
-            default:
-                return default;
+                return FaultReason.None;
         }
     }
 
-    private static bool Equals(ReadOnlySpan<byte> value, string expected)
+    private static LabelFault Fault(ReadOnlySpan<byte> label, FaultReason reason, string kindText, in FieldRule rule)
     {
-        if (value.Length != expected.Length)
+        LabelField f = rule.Field;
+        string? expected = reason switch
         {
-            return false;
-        }
-
-        for (int i = 0; i < value.Length; i++)
-        {
-            if (value[i] != expected[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
+            FaultReason.NotFixedValue => rule.Expected,
+            FaultReason.CtaShortDate => LabelDate.Decode(label.Slice(f.Offset, f.Length)).ToString(),
+            _ => null,
+        };
+        return new LabelFault(reason, kindText, f.Name, f.Offset, f.Length, expected: expected);
     }
 }
