@@ -32,6 +32,32 @@ internal static class LabelValidator
             return new LabelFault(FaultReason.WrongLength, kindText, "block", 0, label.Length);
         }
 
+        if (idAccepted && LabelFastPath.IsCleanStrict(label, kind))
+        {
+            return default;
+        }
+
+        return ValidateFieldByField(label, family, anyKind, mode, ref warnings, out kind);
+    }
+
+    /// <summary>The full checks, one field after another, naming the first fault: what the fast path falls back to.</summary>
+    internal static LabelFault ValidateFieldByField(
+        ReadOnlySpan<byte> label,
+        LabelKind family,
+        bool anyKind,
+        LabelReadMode mode,
+        ref List<LabelWarning>? warnings,
+        out LabelKind kind)
+    {
+        bool identified = LabelIds.TryIdentify(label, out kind);
+        bool idAccepted = identified && (anyKind || LabelIds.InFamily(family, kind));
+        LabelKind layoutKind = idAccepted ? kind : family;
+        string kindText = idAccepted ? LabelIds.Text(kind) : anyKind ? "label" : LabelIds.Text(family);
+        if (label.Length != LabelLength)
+        {
+            return new LabelFault(FaultReason.WrongLength, kindText, "block", 0, label.Length);
+        }
+
         int bad = LabelAscii.IndexOfNonPrintable(label);
         if (bad >= 0 && (idAccepted || !anyKind || bad < 4))
         {
