@@ -133,6 +133,7 @@ public abstract class AggregationReader : IDisposable
         {
             var probe = new StreamBlockSource(stream, TarHeader.Size, leaveOpen: true);
             var manifest = TarManifestLocator.TryFind(probe, out _);
+            stream.Position = origin;
             int blockSize = manifest?.BlockSize ?? tarBlockSize ?? TarHeader.Size;
             var source = new StreamBlockSource(stream, blockSize, leaveOpen: !ownsStream);
             return new TarAggregationReader(source, manifest, ownsSource: true);
