@@ -50,6 +50,6 @@ public static class TapeKitCli
 
     private static IEnumerable<Command> CommandGroups(CliConsole console)
     {
-        yield break;
+        yield return Commands.AggCommands.Create(console);
     }
 }
