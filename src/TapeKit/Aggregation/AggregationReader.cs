@@ -161,7 +161,8 @@ public abstract class AggregationReader : IDisposable
             : new TarAggregationReader(source, null, ownsSource: false, startOffset: member.HeaderOffset, expected: member);
         var entry = reader.ReadNext()
             ?? throw new TapeFormatException($"No member starts at block {member.BlockIndex} offset {member.OffsetInBlock}: the aggregation ends there.", "member index", "blockIndex", member.HeaderOffset, 0, string.Empty);
-        if (entry.Name != member.Name || entry.Size != member.Size || entry.Type != AggregationEntryType.File
+        string expectedName = format == AggregationFormat.Il ? IlFields.StoredName(member.Name) : member.Name;
+        if (entry.Name != expectedName || entry.Size != member.Size || entry.Type != AggregationEntryType.File
             || (format == AggregationFormat.Il && entry.FileId != member.FileId) || entry.DataOffset != member.PayloadOffset)
         {
             throw new TapeFormatException(

@@ -57,6 +57,14 @@ internal static class IlFields
         field[tail.Length..].Fill((byte)' ');
     }
 
+    /// <summary>The name as an IL reader sees it: the last 649 UTF-8 bytes (no split character), trailing spaces removed (F5.3).</summary>
+    public static string StoredName(string name)
+    {
+        Span<byte> field = stackalloc byte[IlHeaderLayout.FileNameLength];
+        WriteName(field, name);
+        return Encoding.UTF8.GetString(field.TrimEnd((byte)' '));
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> unless every character is printable ASCII (F5.3).</summary>
     public static void ValidateText(string? value, string name)
     {

@@ -186,7 +186,19 @@ public sealed class TarAggregationReader : AggregationReader
                     throw new TapeFormatException($"The extended header at byte {headerStart} is followed by an end-of-archive block instead of its entry.", "tar header", null, recordOffset, TarHeader.Size, string.Empty);
                 }
 
-                _position += TarHeader.Size;
+                // F6.4: two zero records end the archive. A missing second one means the archive was cut.
+                var second = _cursor.Record(recordOffset + TarHeader.Size);
+                if (second.IsEmpty)
+                {
+                    ThrowTruncated($"the tar archive ends at byte {recordOffset + TarHeader.Size}, after only one of its two end-of-archive records: it is truncated", recordOffset + TarHeader.Size);
+                }
+
+                if (!TarHeader.IsZero(second))
+                {
+                    AddWarning($"A lone zero record at byte {recordOffset} ends the tar archive.");
+                }
+
+                _position += 2 * TarHeader.Size;
                 return null;
             }
 
