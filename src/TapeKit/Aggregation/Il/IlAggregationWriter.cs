@@ -26,6 +26,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly List<AggregationMember> _members = [];
     private long _lastTimeStamp;
+    private int _dirtyEnd; // payload bytes [_dirtyEnd, P) of the block buffer are known to be zero
     private bool _faulted;
     private bool _completed;
 
@@ -126,7 +127,15 @@ public sealed class IlAggregationWriter : IAggregationWriter
     {
         long size;
         uint adler;
-        if (member.KnownAdler32 is { } known && member.Size is { } knownSize)
+        _hasher.Reset();
+        bool inMemory = member.IsMemory;
+        if (inMemory)
+        {
+            // Memory: hash the whole member once, up front; the blocks then only need the running Adler-32.
+            _hasher.AppendWhole(member.Memory.Span);
+            (size, adler) = (member.Memory.Length, member.KnownAdler32 ?? _hasher.Adler32Value);
+        }
+        else if (member.KnownAdler32 is { } known && member.Size is { } knownSize)
         {
             (size, adler) = (knownSize, known);
         }
@@ -138,11 +147,11 @@ public sealed class IlAggregationWriter : IAggregationWriter
         long firstBlock = BlocksWritten;
         WriteMemberFields(member, size, adler);
         long blocks = Math.Max(1, (size + _payloadSize - 1) / _payloadSize);
-        _hasher.Reset();
+        uint running = Adler32.Initial;
         Stream? stream = null;
         try
         {
-            if (!member.IsMemory)
+            if (!inMemory)
             {
                 stream = member.Open(out long? openedSize);
                 if (openedSize is { } now && now != size)
@@ -160,21 +169,26 @@ public sealed class IlAggregationWriter : IAggregationWriter
                 if (stream is null)
                 {
                     member.Memory.Span.Slice((int)offset, take).CopyTo(data);
+                    running = blocks == 1 ? _hasher.Adler32Value : Adler32.Update(running, data);
                 }
                 else if (stream.ReadAtLeast(data, take, throwOnEndOfStream: false) != take)
                 {
                     ThrowChanged(member.Name, $"it ended before byte {size}");
                 }
+                else
+                {
+                    _hasher.Append(data);
+                    running = _hasher.Adler32Value;
+                }
 
-                _hasher.Append(data);
                 bool last = k == blocks - 1;
-                uint progressive = _hasher.Adler32Value;
+                uint progressive = running;
                 if (last)
                 {
                     // F5.7: stop before the last block if the source is not what was announced.
-                    if (_hasher.Adler32Value != adler)
+                    if (running != adler)
                     {
-                        ThrowChanged(member.Name, $"its Adler-32 is now {ChecksumText.Adler32Hex(_hasher.Adler32Value)}, not {ChecksumText.Adler32Hex(adler)}");
+                        ThrowChanged(member.Name, $"its Adler-32 is now {ChecksumText.Adler32Hex(running)}, not {ChecksumText.Adler32Hex(adler)}");
                     }
 
                     if (stream is not null && stream.ReadAtLeast(_block.AsSpan(0, 1), 1, throwOnEndOfStream: false) != 0)
@@ -182,10 +196,15 @@ public sealed class IlAggregationWriter : IAggregationWriter
                         ThrowChanged(member.Name, $"it has more than {size} bytes");
                     }
 
-                    payload[take..].Clear();
+                    if (_dirtyEnd > take)
+                    {
+                        payload[take.._dirtyEnd].Clear();
+                    }
+
                     progressive = Adler32.AppendZeros(progressive, _payloadSize - take);
                 }
 
+                _dirtyEnd = take;
                 WriteHeader(progressive, offset);
                 _sink.WriteBlock(_block);
                 BlocksWritten++;

@@ -42,8 +42,9 @@ internal static class IlFields
     /// <summary>name: UTF-8, the last 649 bytes without a split sequence, S-pad.</summary>
     public static void WriteName(Span<byte> field, string name)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(name);
-        ReadOnlySpan<byte> tail = bytes;
+        int count = Encoding.UTF8.GetByteCount(name);
+        Span<byte> bytes = count <= MemberName.MaxBytes ? stackalloc byte[MemberName.MaxBytes] : new byte[count];
+        ReadOnlySpan<byte> tail = bytes[..Encoding.UTF8.GetBytes(name, bytes)];
         if (tail.Length > field.Length)
         {
             tail = tail[^field.Length..];

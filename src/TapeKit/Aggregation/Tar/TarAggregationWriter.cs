@@ -25,6 +25,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly List<AggregationMember> _members = [];
     private readonly long _creationTime;
+    private readonly byte[] _name = new byte[MemberName.MaxBytes + 1];
     private int _used;
     private long _position;
     private bool _faulted;
@@ -92,6 +93,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
             _hasher.Reset();
             if (stream is null)
             {
+                _hasher.AppendWhole(member.Memory.Span);
                 WriteData(member.Memory.Span);
             }
             else
@@ -127,9 +129,10 @@ public sealed class TarAggregationWriter : IAggregationWriter
         EnsureWritable();
         try
         {
-            byte[] manifest = new TarManifest(_options.AggregationId, _block.Length, _members).ToUtf8();
-            WriteHeaders(MemberName.Manifest, Convert.ToInt32("644", 8), 0, 0, manifest.Length, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
-            WriteData(manifest);
+            var manifest = new System.Buffers.ArrayBufferWriter<byte>(256 + (_members.Count * 192));
+            new TarManifest(_options.AggregationId, _block.Length, _members).WriteTo(manifest);
+            WriteHeaders(MemberName.Manifest, Convert.ToInt32("644", 8), 0, 0, manifest.WrittenCount, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
+            WriteData(manifest.WrittenSpan);
             PadRecord();
 
             // End of archive: two zero records, then zeros to the end of the tape block (F6.4).
@@ -160,17 +163,18 @@ public sealed class TarAggregationWriter : IAggregationWriter
 
     private void WriteHeaders(string name, int mode, int uid, int gid, long size, long mtime)
     {
-        byte[] utf8 = Encoding.UTF8.GetBytes(name);
-        if (utf8.Length > 100)
+        int length = Encoding.UTF8.GetBytes(name, _name);
+        var utf8 = _name.AsSpan(0, length);
+        if (length > 100)
         {
             // GNU long name: an 'L' record whose data is the name and one NUL (F6.2).
-            TarHeader.WriteGnu(NextRecord(), TarHeaderLayout.LongLinkName, Convert.ToInt32("644", 8), 0, 0, utf8.Length + 1, 0, (byte)'L');
-            WriteData(utf8);
-            WriteData([0]);
+            _name[length] = 0;
+            TarHeader.WriteGnu(NextRecord(), TarHeaderLayout.LongLinkName, Convert.ToInt32("644", 8), 0, 0, length + 1, 0, (byte)'L');
+            WriteData(_name.AsSpan(0, length + 1));
             PadRecord();
         }
 
-        TarHeader.WriteGnu(NextRecord(), utf8.AsSpan(0, TarHeader.NameFieldLength(utf8)), mode, uid, gid, size, mtime, (byte)'0');
+        TarHeader.WriteGnu(NextRecord(), utf8[..TarHeader.NameFieldLength(utf8)], mode, uid, gid, size, mtime, (byte)'0');
     }
 
     private Span<byte> NextRecord()
@@ -183,7 +187,6 @@ public sealed class TarAggregationWriter : IAggregationWriter
 
     private void WriteData(ReadOnlySpan<byte> data)
     {
-        _hasher.Append(data);
         while (!data.IsEmpty)
         {
             FlushIfFull();

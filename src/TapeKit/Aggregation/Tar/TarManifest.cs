@@ -23,40 +23,48 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
     /// <returns>The UTF-8 JSON.</returns>
     public byte[] ToUtf8()
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + (Members.Count * 200));
-        Append(buffer, "{\"format\":\"tapekit-tar-manifest\",\"version\":1,\"aggregationId\":\"");
-        Append(buffer, AggregationId.ToString("X", CultureInfo.InvariantCulture));
-        Append(buffer, "\",\"blockSize\":");
-        Append(buffer, BlockSize.ToString(CultureInfo.InvariantCulture));
-        Append(buffer, ",\"members\":[");
+        var buffer = new ArrayBufferWriter<byte>(256 + (Members.Count * 192));
+        WriteTo(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the bytes of <see cref="ToUtf8"/> into <paramref name="buffer"/> without intermediate strings.</summary>
+    /// <param name="buffer">The destination.</param>
+    public void WriteTo(IBufferWriter<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        Append(buffer, "{\"format\":\"tapekit-tar-manifest\",\"version\":1,\"aggregationId\":\""u8);
+        Format(buffer, AggregationId, "X");
+        Append(buffer, "\",\"blockSize\":"u8);
+        Format(buffer, (ulong)BlockSize, null);
+        Append(buffer, ",\"members\":["u8);
         for (int i = 0; i < Members.Count; i++)
         {
             var m = Members[i];
-            Append(buffer, i == 0 ? "{\"name\":\"" : ",{\"name\":\"");
+            Append(buffer, i == 0 ? "{\"name\":\""u8 : ",{\"name\":\""u8);
             AppendEscaped(buffer, m.Name);
-            Append(buffer, "\",\"fileId\":\"");
-            Append(buffer, m.FileId.ToString(CultureInfo.InvariantCulture));
-            Append(buffer, "\",\"size\":");
-            Append(buffer, m.Size.ToString(CultureInfo.InvariantCulture));
-            Append(buffer, ",\"headerOffset\":");
-            Append(buffer, m.HeaderOffset.ToString(CultureInfo.InvariantCulture));
-            Append(buffer, ",\"dataOffset\":");
-            Append(buffer, m.PayloadOffset.ToString(CultureInfo.InvariantCulture));
-            Append(buffer, ",\"adler32\":\"");
-            Append(buffer, ChecksumText.Adler32Hex(m.Digest.Adler32));
-            Append(buffer, "\",\"xxh3\":\"");
-            Append(buffer, ChecksumText.Hash64Hex(m.Digest.XxHash3));
+            Append(buffer, "\",\"fileId\":\""u8);
+            Format(buffer, m.FileId, null);
+            Append(buffer, "\",\"size\":"u8);
+            Format(buffer, (ulong)m.Size, null);
+            Append(buffer, ",\"headerOffset\":"u8);
+            Format(buffer, (ulong)m.HeaderOffset, null);
+            Append(buffer, ",\"dataOffset\":"u8);
+            Format(buffer, (ulong)m.PayloadOffset, null);
+            Append(buffer, ",\"adler32\":\""u8);
+            Format(buffer, m.Digest.Adler32, "x8");
+            Append(buffer, "\",\"xxh3\":\""u8);
+            Format(buffer, m.Digest.XxHash3, "x16");
             if (m.Digest.XxHash64 is { } x64)
             {
-                Append(buffer, "\",\"xxh64\":\"");
-                Append(buffer, ChecksumText.Hash64Hex(x64));
+                Append(buffer, "\",\"xxh64\":\""u8);
+                Format(buffer, x64, "x16");
             }
 
-            Append(buffer, "\"}");
+            Append(buffer, "\"}"u8);
         }
 
-        Append(buffer, "]}\n");
-        return buffer.WrittenSpan.ToArray();
+        Append(buffer, "]}\n"u8);
     }
 
     /// <summary>
@@ -187,15 +195,28 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
     private static void Throw(string key, long dataOffset, string problem) =>
         throw new TapeFormatException($"The TapeKit manifest at byte {dataOffset}: key \"{key}\" {problem}.", "manifest", key, dataOffset, 0, string.Empty);
 
-    private static void Append(ArrayBufferWriter<byte> buffer, string ascii)
+    private static void Append(IBufferWriter<byte> buffer, ReadOnlySpan<byte> utf8)
     {
-        var span = buffer.GetSpan(ascii.Length);
-        int n = Encoding.UTF8.GetBytes(ascii, span);
-        buffer.Advance(n);
+        utf8.CopyTo(buffer.GetSpan(utf8.Length));
+        buffer.Advance(utf8.Length);
     }
 
-    private static void AppendEscaped(ArrayBufferWriter<byte> buffer, string text)
+    private static void Format(IBufferWriter<byte> buffer, ulong value, string? format)
     {
+        var span = buffer.GetSpan(20);
+        value.TryFormat(span, out int written, format, CultureInfo.InvariantCulture);
+        buffer.Advance(written);
+    }
+
+    private static void AppendEscaped(IBufferWriter<byte> buffer, string text)
+    {
+        if (text.AsSpan().IndexOfAny('"', '\\') < 0)
+        {
+            var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+            buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+            return;
+        }
+
         foreach (var rune in text.EnumerateRunes())
         {
             if (rune.Value is '"' or '\\')
