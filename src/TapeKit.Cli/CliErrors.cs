@@ -10,6 +10,7 @@ public static class CliErrors
     {
         CliUsageException or ArgumentException => ExitCodes.Usage,
         TapeFormatException => ExitCodes.InvalidInput,
+        UnsafeOperationException => ExitCodes.Refused,
         UnauthorizedAccessException or IOException => ExitCodes.DeviceOrIo,
         _ => ExitCodes.InternalError,
     };

@@ -52,5 +52,6 @@ public static class TapeKitCli
     private static IEnumerable<Command> CommandGroups(CliConsole console)
     {
         yield return LabelCommands.Create(console);
+        yield return AggCommands.Create(console);
     }
 }

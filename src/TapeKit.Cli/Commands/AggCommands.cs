@@ -1,0 +1,322 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using TapeKit.Aggregation;
+using TapeKit.Aggregation.Il;
+using TapeKit.Aggregation.Tar;
+using TapeKit.Checksums;
+
+namespace TapeKit.Cli.Commands;
+
+/// <summary>
+/// <c>tapekit agg pack|list|extract|verify</c>: aggregations as files (DESIGN.md contract). Exit
+/// codes: 3 for a format or checksum error, 4 when extraction refuses an unsafe member, 5 for I/O.
+/// </summary>
+public static class AggCommands
+{
+    /// <summary>Builds the <c>agg</c> command group.</summary>
+    /// <param name="console">The streams the commands use.</param>
+    /// <returns>The command.</returns>
+    public static Command Create(CliConsole console)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        var agg = new Command("agg", "Pack, list, extract and verify IL and tar aggregations.");
+        agg.Subcommands.Add(Pack(console));
+        agg.Subcommands.Add(List(console));
+        agg.Subcommands.Add(Extract(console));
+        agg.Subcommands.Add(Verify(console));
+        return agg;
+    }
+
+    private static Command Pack(CliConsole console)
+    {
+        var format = new Option<string>("--format") { Description = "Payload format: il or tar.", Required = true };
+        format.AcceptOnlyFromAmong("il", "tar");
+        var output = new Option<string>("--out") { Description = "The aggregation file to write.", Required = true };
+        var blockSize = new Option<int>("--block-size") { Description = "Tape block size S in bytes (a multiple of 512; IL: more than 1024).", DefaultValueFactory = _ => BlockSizes.Default };
+        var json = new Option<bool>("--json") { Description = "Print the member index as JSON." };
+        var paths = new Argument<string[]>("PATH") { Description = "Files and directories to pack.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("pack", "Pack files and directories into one aggregation.");
+        command.Options.Add(format);
+        command.Options.Add(output);
+        command.Options.Add(blockSize);
+        command.Options.Add(json);
+        command.Arguments.Add(paths);
+        command.SetAction(parse =>
+        {
+            string outPath = parse.GetValue(output)!;
+            int size = parse.GetValue(blockSize);
+            bool il = parse.GetValue(format) == "il";
+            if (size <= 0 || size % 512 != 0 || (il && size <= IlHeader.Size))
+            {
+                throw new CliUsageException($"--block-size {size} is not a multiple of 512{(il ? " greater than 1024" : string.Empty)}.");
+            }
+
+            var members = Collect(parse.GetValue(paths)!, console.Error);
+            string full = Path.GetFullPath(outPath);
+            string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.tapekit-{Guid.NewGuid():N}.partial");
+            IReadOnlyList<AggregationMember> index;
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+                using (var sink = new StreamBlockSink(stream, size))
+                {
+                    IAggregationWriter writer = il ? new IlAggregationWriter(sink) : new TarAggregationWriter(sink);
+                    foreach (var member in members)
+                    {
+                        writer.Add(member);
+                    }
+
+                    index = writer.Complete();
+                    sink.Flush(toDisk: true);
+                }
+
+                File.Move(temp, full, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(temp);
+                throw;
+            }
+
+            using var stdout = Writer(console);
+            if (parse.GetValue(json))
+            {
+                WriteJson(stdout, index.Select(m => (m.Name, "file", m.Size, m.PayloadOffset, (MemberDigest?)m.Digest)));
+            }
+            else
+            {
+                stdout.WriteLine($"{index.Count} members packed into {outPath} ({(il ? "IL" : "tar")}, block size {size}).");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command List(CliConsole console)
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON: an array of { name, size, offset, adler32, xxh3 }." };
+        var file = new Argument<string>("FILE") { Description = "The aggregation file." };
+        var command = new Command("list", "List the members of an aggregation with their checksums (verifying them).");
+        command.Options.Add(json);
+        command.Arguments.Add(file);
+        command.SetAction(parse =>
+        {
+            bool asJson = parse.GetValue(json);
+            using var reader = AggregationReader.OpenFile(parse.GetValue(file)!);
+            using var stdout = Writer(console);
+            var rows = new List<(string, string, long, long, MemberDigest?)>();
+            try
+            {
+                while (reader.ReadNext() is { } entry)
+                {
+                    var digest = reader.CopyDataTo(null);
+                    var row = (entry.Name, TypeName(entry.Type), entry.Size, entry.DataOffset, entry.Type == AggregationEntryType.File ? digest : (MemberDigest?)null);
+                    rows.Add(row);
+                    if (!asJson)
+                    {
+                        stdout.WriteLine(TextRow(row));
+                    }
+                }
+            }
+            finally
+            {
+                Warnings(reader, console.Error);
+            }
+
+            if (asJson)
+            {
+                WriteJson(stdout, rows);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Extract(CliConsole console)
+    {
+        var file = new Argument<string>("FILE") { Description = "The aggregation file." };
+        var to = new Option<string>("--to") { Description = "The directory to extract into.", Required = true };
+        var member = new Option<string[]>("--member") { Description = "Extract only these members.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("extract", "Extract members safely: verified before they appear, never outside the target.");
+        command.Arguments.Add(file);
+        command.Options.Add(to);
+        command.Options.Add(member);
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(file)!;
+            string[]? names = parse.GetValue(member);
+            AggregationReader? last = null;
+            try
+            {
+                var result = SafeExtractor.Extract(() => last = AggregationReader.OpenFile(path), parse.GetValue(to)!, names is { Length: > 0 } ? names : null);
+                using var stdout = Writer(console);
+                stdout.WriteLine($"{result.Extracted.Count} members extracted to {parse.GetValue(to)}.");
+                return ExitCodes.Success;
+            }
+            finally
+            {
+                if (last is not null)
+                {
+                    Warnings(last, console.Error);
+                }
+            }
+        });
+        return command;
+    }
+
+    private static Command Verify(CliConsole console)
+    {
+        var file = new Argument<string>("FILE") { Description = "The aggregation file." };
+        var command = new Command("verify", "Read every block and recompute every checksum; exit 3 on any mismatch.");
+        command.Arguments.Add(file);
+        command.SetAction(parse =>
+        {
+            using var reader = AggregationReader.OpenFile(parse.GetValue(file)!);
+            IReadOnlyList<AggregationMember> members;
+            try
+            {
+                members = reader.VerifyAll();
+            }
+            finally
+            {
+                Warnings(reader, console.Error);
+            }
+
+            using var stdout = Writer(console);
+            stdout.WriteLine($"{members.Count} members verified ({(reader.Format == AggregationFormat.Il ? "IL" : "tar")}, block size {reader.BlockSize}).");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The members for the PATH arguments: a file under its own name, a directory's regular files under dir/relative/path, in ordinal order.</summary>
+    private static List<MemberSource> Collect(string[] paths, TextWriter error)
+    {
+        var members = new List<MemberSource>();
+        foreach (string path in paths)
+        {
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+            string baseName = Path.GetFileName(full);
+            if (File.Exists(full) && !Directory.Exists(full))
+            {
+                AddFile(members, full, baseName, error);
+            }
+            else if (Directory.Exists(full))
+            {
+                if (new DirectoryInfo(full).LinkTarget is not null)
+                {
+                    error.WriteLine($"tapekit: warning: skipping {path}: a symbolic link.");
+                    continue;
+                }
+
+                var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
+                foreach (string filePath in Directory.EnumerateFileSystemEntries(full, "*", options).Order(StringComparer.Ordinal))
+                {
+                    if (Directory.Exists(filePath))
+                    {
+                        continue;
+                    }
+
+                    string relative = Path.GetRelativePath(full, filePath).Replace(Path.DirectorySeparatorChar, '/');
+                    AddFile(members, filePath, baseName.Length == 0 ? relative : baseName + "/" + relative, error);
+                }
+            }
+            else
+            {
+                throw new FileNotFoundException($"{path} does not exist.", path);
+            }
+        }
+
+        if (members.Count == 0)
+        {
+            throw new CliUsageException("Nothing to pack: the paths hold no regular file.");
+        }
+
+        return members;
+    }
+
+    private static void AddFile(List<MemberSource> members, string path, string name, TextWriter error)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null || (info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
+        {
+            error.WriteLine($"tapekit: warning: skipping {path}: not a regular file.");
+            return;
+        }
+
+        if (MemberName.Problem(name) is { } problem)
+        {
+            throw new CliUsageException($"{path} cannot be a member: its name \"{MemberName.Printable(name)}\" {problem}.");
+        }
+
+        members.Add(MemberSource.FromFile(path, name) with
+        {
+            ModificationTime = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
+            Mode = OperatingSystem.IsWindows() ? Convert.ToInt32("644", 8) : (int)info.UnixFileMode & 0xFFF,
+        });
+    }
+
+    private static string TypeName(AggregationEntryType type) => type switch
+    {
+        AggregationEntryType.File => "file",
+        AggregationEntryType.Directory => "directory",
+        AggregationEntryType.HardLink => "hardlink",
+        AggregationEntryType.SymbolicLink => "symlink",
+        AggregationEntryType.CharacterDevice => "chardev",
+        AggregationEntryType.BlockDevice => "blockdev",
+        _ => "fifo",
+    };
+
+    private static string TextRow((string Name, string Type, long Size, long Offset, MemberDigest? Digest) row) =>
+        row.Digest is { } d
+            ? $"{ChecksumText.Adler32Hex(d.Adler32)}  {ChecksumText.Hash64Hex(d.XxHash3)}  {row.Size,12}  {row.Offset,12}  {MemberName.Printable(row.Name)}"
+            : $"{row.Type,-8}  {string.Empty,16}  {row.Size,12}  {row.Offset,12}  {MemberName.Printable(row.Name)}";
+
+    private static void WriteJson(StreamWriter stdout, IEnumerable<(string Name, string Type, long Size, long Offset, MemberDigest? Digest)> rows)
+    {
+        stdout.Flush();
+        using (var json = new Utf8JsonWriter(stdout.BaseStream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartArray();
+            foreach (var row in rows)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", row.Name);
+                json.WriteString("type", row.Type);
+                json.WriteNumber("size", row.Size);
+                json.WriteNumber("offset", row.Offset);
+                if (row.Digest is { } d)
+                {
+                    json.WriteString("adler32", ChecksumText.Adler32Hex(d.Adler32));
+                    json.WriteString("xxh3", ChecksumText.Hash64Hex(d.XxHash3));
+                }
+                else
+                {
+                    json.WriteNull("adler32");
+                    json.WriteNull("xxh3");
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        stdout.BaseStream.WriteByte((byte)'\n');
+    }
+
+    private static void Warnings(AggregationReader reader, TextWriter error)
+    {
+        foreach (string warning in reader.Warnings)
+        {
+            error.WriteLine($"tapekit: warning: {warning}");
+        }
+    }
+
+    private static StreamWriter Writer(CliConsole console) =>
+        new(console.Output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 4096, leaveOpen: true) { AutoFlush = true };
+}

@@ -1,0 +1,115 @@
+using System.Text;
+
+namespace TapeKit.Aggregation;
+
+/// <summary>The member name rules of F12: a relative UTF-8 path of 1 to 4096 bytes, safe to extract.</summary>
+public static class MemberName
+{
+    /// <summary>The longest name in UTF-8 bytes (F12.1).</summary>
+    public const int MaxBytes = 4096;
+
+    /// <summary>The reserved name of the tar manifest (F6.5, F12.2).</summary>
+    public const string Manifest = "TAPEKIT-MANIFEST.json";
+
+    /// <summary>Why a name breaks F12.1, or <see langword="null"/> when it is valid.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>A phrase such as "has a \"..\" component", or <see langword="null"/>.</returns>
+    public static string? Problem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0)
+        {
+            return "is empty";
+        }
+
+        int bytes;
+        try
+        {
+            bytes = Strict.GetByteCount(name);
+        }
+        catch (EncoderFallbackException)
+        {
+            return "is not valid Unicode (a lone surrogate)";
+        }
+
+        if (bytes > MaxBytes)
+        {
+            return $"is {bytes} UTF-8 bytes long; at most {MaxBytes} are allowed";
+        }
+
+        foreach (char c in name)
+        {
+            if (c < 0x20 || c == 0x7F)
+            {
+                return $"contains the control character 0x{(int)c:X2}";
+            }
+
+            if (c == '\\')
+            {
+                return "contains a backslash";
+            }
+        }
+
+        if (name[0] == '/')
+        {
+            return "is an absolute path";
+        }
+
+        foreach (var range in name.AsSpan().Split('/'))
+        {
+            var component = name.AsSpan()[range];
+            if (component.IsEmpty)
+            {
+                return "has an empty component";
+            }
+
+            if (component is "." or "..")
+            {
+                return $"has a \"{component}\" component";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="name"/> satisfies F12.1.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns><see langword="true"/> when valid.</returns>
+    public static bool IsValid(string name) => Problem(name) is null;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the rule <paramref name="name"/> breaks (writers, F12.2).</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="parameterName">The caller's parameter name.</param>
+    public static void Validate(string name, string parameterName)
+    {
+        if (Problem(name) is { } problem)
+        {
+            throw new ArgumentException($"The member name \"{Printable(name)}\" {problem}.", parameterName);
+        }
+    }
+
+    /// <summary>The name with control characters shown as <c>\xNN</c>, for messages.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>A printable form.</returns>
+    public static string Printable(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var builder = new StringBuilder(name.Length);
+        foreach (char c in name)
+        {
+            if (c < 0x20 || c == 0x7F)
+            {
+                builder.Append("\\x").Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>UTF-8 that throws on lone surrogates instead of writing U+FFFD.</summary>
+    internal static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}

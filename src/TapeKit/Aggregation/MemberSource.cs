@@ -1,0 +1,176 @@
+using TapeKit.Checksums;
+
+namespace TapeKit.Aggregation;
+
+/// <summary>
+/// One file to put into an aggregation: its name and where its bytes come from — a path, a stream
+/// or memory — with what the caller already knows about it (size, Adler-32, file id, metadata).
+/// </summary>
+/// <remarks>
+/// IL needs the size and the Adler-32 before a member's first block (F5.7). A path, a seekable
+/// stream or memory lets TapeKit compute the Adler-32 in a first pass; for a stream that cannot
+/// seek the caller must supply both. tar needs the size before the header: seekable streams and
+/// files give it, otherwise the caller supplies it. While writing, both writers check that the
+/// source still has exactly the announced bytes.
+/// </remarks>
+public sealed record MemberSource
+{
+    private readonly string? _path;
+    private readonly Stream? _stream;
+    private readonly ReadOnlyMemory<byte> _memory;
+    private readonly bool _isMemory;
+
+    private MemberSource(string name, string? path, Stream? stream, ReadOnlyMemory<byte> memory, bool isMemory, long? size)
+    {
+        MemberName.Validate(name, nameof(name));
+        Name = name;
+        _path = path;
+        _stream = stream;
+        _memory = memory;
+        _isMemory = isMemory;
+        Size = size;
+    }
+
+    /// <summary>A member read from a file.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="name">The member name (F12).</param>
+    /// <returns>The source.</returns>
+    public static MemberSource FromFile(string path, string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new MemberSource(name, path, null, default, false, null);
+    }
+
+    /// <summary>A member read from a stream (from its current position to its end, or <paramref name="size"/> bytes).</summary>
+    /// <param name="stream">The stream; it is not disposed.</param>
+    /// <param name="name">The member name (F12).</param>
+    /// <param name="size">The size, required for a stream that cannot seek.</param>
+    /// <returns>The source.</returns>
+    public static MemberSource FromStream(Stream stream, string name, long? size = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (size is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, "A member size cannot be negative.");
+        }
+
+        return new MemberSource(name, null, stream, default, false, size ?? (stream.CanSeek ? stream.Length - stream.Position : null));
+    }
+
+    /// <summary>A member whose bytes are in memory.</summary>
+    /// <param name="data">The bytes; they must not change while the member is written.</param>
+    /// <param name="name">The member name (F12).</param>
+    /// <returns>The source.</returns>
+    public static MemberSource FromMemory(ReadOnlyMemory<byte> data, string name) =>
+        new(name, null, null, data, true, data.Length);
+
+    /// <summary>The member name.</summary>
+    public string Name { get; }
+
+    /// <summary>The size if known before reading (files are measured when opened).</summary>
+    public long? Size { get; }
+
+    /// <summary>The caller's 64-bit file id (IL <c>fileNsId</c>, manifest <c>fileId</c>); 0 for none.</summary>
+    public ulong FileId { get; init; }
+
+    /// <summary>The Adler-32 if the caller knows it (e.g. from a catalogue); spares IL its first pass.</summary>
+    public uint? KnownAdler32 { get; init; }
+
+    /// <summary>tar permission bits (F6.1); default 0644.</summary>
+    public int Mode { get; init; } = Convert.ToInt32("644", 8);
+
+    /// <summary>tar owner user id; default 0.</summary>
+    public int Uid { get; init; }
+
+    /// <summary>tar owner group id; default 0.</summary>
+    public int Gid { get; init; }
+
+    /// <summary>tar modification time; default the aggregation's creation time (F6.1).</summary>
+    public DateTimeOffset? ModificationTime { get; init; }
+
+    internal bool IsMemory => _isMemory;
+
+    internal ReadOnlyMemory<byte> Memory => _memory;
+
+    /// <summary>Whether the bytes can be read twice (for IL's first pass).</summary>
+    internal bool CanReread => _isMemory || _path is not null || _stream is { CanSeek: true };
+
+    /// <summary>Opens the bytes for reading; <paramref name="size"/> is the size now.</summary>
+    internal Stream Open(out long? size)
+    {
+        if (_path is not null)
+        {
+            var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+            size = file.Length;
+            return file;
+        }
+
+        if (_stream is null)
+        {
+            throw new InvalidOperationException("A memory member has no stream.");
+        }
+
+        size = Size;
+        return new NonClosingStream(_stream);
+    }
+
+    /// <summary>Computes the Adler-32 and size in a first pass (IL, F5.7), leaving a seekable stream where it was.</summary>
+    internal (long Size, uint Adler32) Measure(Span<byte> buffer)
+    {
+        if (_isMemory)
+        {
+            return (_memory.Length, Adler32.Compute(_memory.Span));
+        }
+
+        if (!CanReread)
+        {
+            throw new ArgumentException($"Member \"{Name}\" comes from a stream that cannot seek: IL needs its size and Adler-32 before its first block, so supply Size and KnownAdler32.");
+        }
+
+        long start = _stream?.Position ?? 0;
+        using var stream = Open(out _);
+        uint adler = Adler32.Initial;
+        long total = 0;
+        int n;
+        while ((n = stream.Read(buffer)) > 0)
+        {
+            adler = Adler32.Update(adler, buffer[..n]);
+            total += n;
+        }
+
+        if (_stream is not null)
+        {
+            _stream.Position = start;
+        }
+
+        return (total, adler);
+    }
+
+    /// <summary>A view of a caller's stream that does not close it.</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

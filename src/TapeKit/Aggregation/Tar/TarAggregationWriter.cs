@@ -1,0 +1,274 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using TapeKit.Checksums;
+
+namespace TapeKit.Aggregation.Tar;
+
+/// <summary>
+/// Writes a TapeKit tar aggregation (F6): GNU entries byte for byte as <c>System.Formats.Tar</c>'s
+/// <c>GnuTarEntry</c> writes them, a <c>TAPEKIT-MANIFEST.json</c> last member, two zero records,
+/// and zero padding to a whole tape block.
+/// </summary>
+/// <remarks>
+/// TapeKit owns the header encoder and the block layer so that it knows every offset exactly and
+/// copies each byte once: member data is read straight into the tape block buffer and hashed there.
+/// A GNU name field holds the name's first bytes up to 100 without splitting a UTF-8 character —
+/// TarWriter's cut, and TapeKit's reading of F6.1's "first 100 bytes" (the full name is in the
+/// preceding <c>L</c> record).
+/// </remarks>
+public sealed class TarAggregationWriter : IAggregationWriter
+{
+    private readonly IBlockSink _sink;
+    private readonly TarWriterOptions _options;
+    private readonly byte[] _block;
+    private readonly MemberHasher _hasher;
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly List<AggregationMember> _members = [];
+    private readonly long _creationTime;
+    private readonly byte[] _name = new byte[MemberName.MaxBytes + 1];
+    private int _used;
+    private long _position;
+    private bool _faulted;
+    private bool _completed;
+
+    /// <summary>Creates a writer whose blocks go to <paramref name="sink"/>; S is the sink's block size.</summary>
+    /// <param name="sink">Where the blocks go.</param>
+    /// <param name="options">Settings; defaults when <see langword="null"/>.</param>
+    public TarAggregationWriter(IBlockSink sink, TarWriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        BlockSizes.Validate(sink.BlockSize, nameof(sink));
+        _sink = sink;
+        _options = options ?? new TarWriterOptions();
+        _block = new byte[sink.BlockSize];
+        _hasher = new MemberHasher(_options.WithXxHash64);
+        _creationTime = _options.Clock.GetUtcNow().ToUnixTimeSeconds();
+    }
+
+    /// <inheritdoc/>
+    public AggregationFormat Format => AggregationFormat.Tar;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<AggregationMember> Members => _members;
+
+    /// <inheritdoc/>
+    public long BlocksWritten { get; private set; }
+
+    /// <summary>The archive bytes produced so far (flushed or still in the block buffer).</summary>
+    public long Position => _position;
+
+    /// <inheritdoc/>
+    public AggregationMember Add(MemberSource member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        EnsureWritable();
+        if (member.Name == MemberName.Manifest)
+        {
+            throw new ArgumentException($"The member name \"{MemberName.Manifest}\" is reserved (F12.2).", nameof(member));
+        }
+
+        if (!_names.Add(member.Name))
+        {
+            throw new ArgumentException($"The member name \"{member.Name}\" is already in this aggregation (F12.2).", nameof(member));
+        }
+
+        Stream? stream = null;
+        try
+        {
+            long size;
+            if (member.IsMemory)
+            {
+                size = member.Memory.Length;
+            }
+            else
+            {
+                stream = member.Open(out long? opened);
+                size = opened ?? throw new ArgumentException($"Member \"{member.Name}\" comes from a stream that cannot seek: tar needs its size before its header, so supply it.", nameof(member));
+            }
+
+            long mtime = member.ModificationTime?.ToUnixTimeSeconds() ?? _creationTime;
+            long headerOffset = _position;
+            WriteHeaders(member.Name, member.Mode, member.Uid, member.Gid, size, mtime);
+            long dataOffset = _position;
+            _hasher.Reset();
+            if (stream is null)
+            {
+                _hasher.AppendWhole(member.Memory.Span);
+                WriteData(member.Memory.Span);
+            }
+            else
+            {
+                WriteData(stream, size, member.Name);
+            }
+
+            PadRecord();
+            var entry = new AggregationMember(member.Name, member.FileId, size, headerOffset, dataOffset,
+                headerOffset / _block.Length, (int)(headerOffset % _block.Length), _hasher.GetDigest());
+            _members.Add(entry);
+            return entry;
+        }
+        catch (Exception exception)
+        {
+            _names.Remove(member.Name);
+            if (exception is not ArgumentException)
+            {
+                _faulted = true;
+            }
+
+            throw;
+        }
+        finally
+        {
+            stream?.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<AggregationMember> Complete()
+    {
+        EnsureWritable();
+        try
+        {
+            var manifest = new System.Buffers.ArrayBufferWriter<byte>(256 + (_members.Count * 192));
+            new TarManifest(_options.AggregationId, _block.Length, _members).WriteTo(manifest);
+            WriteHeaders(MemberName.Manifest, Convert.ToInt32("644", 8), 0, 0, manifest.WrittenCount, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
+            WriteData(manifest.WrittenSpan);
+            PadRecord();
+
+            // End of archive: two zero records, then zeros to the end of the tape block (F6.4).
+            int zeros = 2 * TarHeader.Size;
+            while (zeros > 0)
+            {
+                FlushIfFull();
+                int take = Math.Min(zeros, _block.Length - _used);
+                Advance(take, clear: true);
+                zeros -= take;
+            }
+
+            if (_used > 0)
+            {
+                Advance(_block.Length - _used, clear: true);
+                FlushIfFull();
+            }
+
+            _completed = true;
+            return _members;
+        }
+        catch
+        {
+            _faulted = true;
+            throw;
+        }
+    }
+
+    private void WriteHeaders(string name, int mode, int uid, int gid, long size, long mtime)
+    {
+        int length = Encoding.UTF8.GetBytes(name, _name);
+        var utf8 = _name.AsSpan(0, length);
+        if (length > 100)
+        {
+            // GNU long name: an 'L' record whose data is the name and one NUL (F6.2).
+            _name[length] = 0;
+            TarHeader.WriteGnu(NextRecord(), TarHeaderLayout.LongLinkName, Convert.ToInt32("644", 8), 0, 0, length + 1, 0, (byte)'L');
+            WriteData(_name.AsSpan(0, length + 1));
+            PadRecord();
+        }
+
+        TarHeader.WriteGnu(NextRecord(), utf8[..TarHeader.NameFieldLength(utf8)], mode, uid, gid, size, mtime, (byte)'0');
+    }
+
+    private Span<byte> NextRecord()
+    {
+        FlushIfFull();
+        var record = _block.AsSpan(_used, TarHeader.Size);
+        Advance(TarHeader.Size, clear: false);
+        return record;
+    }
+
+    private void WriteData(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            FlushIfFull();
+            int take = Math.Min(data.Length, _block.Length - _used);
+            data[..take].CopyTo(_block.AsSpan(_used));
+            Advance(take, clear: false);
+            data = data[take..];
+        }
+    }
+
+    private void WriteData(Stream stream, long size, string name)
+    {
+        long remaining = size;
+        while (remaining > 0)
+        {
+            FlushIfFull();
+            var target = _block.AsSpan(_used, (int)Math.Min(remaining, _block.Length - _used));
+            int n = stream.ReadAtLeast(target, target.Length, throwOnEndOfStream: false);
+            if (n != target.Length)
+            {
+                ThrowChanged(name, $"it ended after {size - remaining + n} of {size} bytes");
+            }
+
+            _hasher.Append(target);
+            Advance(n, clear: false);
+            remaining -= n;
+        }
+
+        Span<byte> probe = stackalloc byte[1];
+        if (stream.Read(probe) != 0)
+        {
+            ThrowChanged(name, $"it has more than {size} bytes");
+        }
+    }
+
+    private void PadRecord()
+    {
+        int pad = (int)(-_position & (TarHeader.Size - 1));
+        if (pad > 0)
+        {
+            Advance(pad, clear: true);
+        }
+    }
+
+    private void Advance(int count, bool clear)
+    {
+        if (clear)
+        {
+            _block.AsSpan(_used, count).Clear();
+        }
+
+        _used += count;
+        _position += count;
+    }
+
+    private void FlushIfFull()
+    {
+        if (_used == _block.Length)
+        {
+            _sink.WriteBlock(_block);
+            BlocksWritten++;
+            _used = 0;
+        }
+    }
+
+    private void EnsureWritable()
+    {
+        if (_faulted)
+        {
+            throw new InvalidOperationException("This tar aggregation failed while it was written; it is incomplete and must be discarded.");
+        }
+
+        if (_completed)
+        {
+            throw new InvalidOperationException("This tar aggregation is complete.");
+        }
+    }
+
+    [DoesNotReturn]
+    private void ThrowChanged(string name, string what)
+    {
+        _faulted = true;
+        throw new IOException($"Member \"{name}\" changed while it was written ({what}); the tar aggregation is incomplete and must be discarded.");
+    }
+}

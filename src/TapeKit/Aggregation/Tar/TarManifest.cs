@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TapeKit.Checksums;
+
+namespace TapeKit.Aggregation.Tar;
+
+/// <summary>
+/// The <c>TAPEKIT-MANIFEST.json</c> member (F6.5): the aggregation id, the block size and, per
+/// member, its name, file id, size, header and data offsets and checksums.
+/// </summary>
+/// <param name="AggregationId">The aggregation id (0 outside a tape); written in uppercase hex.</param>
+/// <param name="BlockSize">The tape block size S.</param>
+/// <param name="Members">The members other than the manifest, in archive order.</param>
+public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyList<AggregationMember> Members)
+{
+    /// <summary>The <c>format</c> value.</summary>
+    public const string FormatName = "tapekit-tar-manifest";
+
+    /// <summary>The bytes a writer produces (F6.5): keys in order, no whitespace, only <c>"</c> and <c>\</c> escaped, raw UTF-8, one line feed.</summary>
+    /// <returns>The UTF-8 JSON.</returns>
+    public byte[] ToUtf8()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + (Members.Count * 192));
+        WriteTo(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the bytes of <see cref="ToUtf8"/> into <paramref name="buffer"/> without intermediate strings.</summary>
+    /// <param name="buffer">The destination.</param>
+    public void WriteTo(IBufferWriter<byte> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        Append(buffer, "{\"format\":\"tapekit-tar-manifest\",\"version\":1,\"aggregationId\":\""u8);
+        Format(buffer, AggregationId, "X");
+        Append(buffer, "\",\"blockSize\":"u8);
+        Format(buffer, (ulong)BlockSize, null);
+        Append(buffer, ",\"members\":["u8);
+        for (int i = 0; i < Members.Count; i++)
+        {
+            var m = Members[i];
+            Append(buffer, i == 0 ? "{\"name\":\""u8 : ",{\"name\":\""u8);
+            AppendEscaped(buffer, m.Name);
+            Append(buffer, "\",\"fileId\":\""u8);
+            Format(buffer, m.FileId, null);
+            Append(buffer, "\",\"size\":"u8);
+            Format(buffer, (ulong)m.Size, null);
+            Append(buffer, ",\"headerOffset\":"u8);
+            Format(buffer, (ulong)m.HeaderOffset, null);
+            Append(buffer, ",\"dataOffset\":"u8);
+            Format(buffer, (ulong)m.PayloadOffset, null);
+            Append(buffer, ",\"adler32\":\""u8);
+            Format(buffer, m.Digest.Adler32, "x8");
+            Append(buffer, "\",\"xxh3\":\""u8);
+            Format(buffer, m.Digest.XxHash3, "x16");
+            if (m.Digest.XxHash64 is { } x64)
+            {
+                Append(buffer, "\",\"xxh64\":\""u8);
+                Format(buffer, x64, "x16");
+            }
+
+            Append(buffer, "\"}"u8);
+        }
+
+        Append(buffer, "]}\n"u8);
+    }
+
+    /// <summary>
+    /// Parses a manifest: any valid JSON with the keys of F6.5 (unknown keys ignored);
+    /// <c>version</c> must be 1. Member locators are computed from <c>blockSize</c>.
+    /// </summary>
+    /// <param name="utf8">The manifest member's data.</param>
+    /// <param name="dataOffset">The byte offset of the manifest data in the archive, for errors.</param>
+    /// <returns>The manifest.</returns>
+    /// <exception cref="TapeFormatException">Not JSON, or a key is missing or has the wrong type or value.</exception>
+    public static TarManifest Parse(ReadOnlySpan<byte> utf8, long dataOffset)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                Throw("(root)", dataOffset, "is not a JSON object");
+            }
+
+            if (String(root, "format", dataOffset) != FormatName)
+            {
+                Throw("format", dataOffset, $"is not \"{FormatName}\"");
+            }
+
+            if (!Property(root, "version", dataOffset).TryGetInt32(out int version) || version != 1)
+            {
+                Throw("version", dataOffset, "is not 1, the only manifest version TapeKit reads");
+            }
+
+            if (!ulong.TryParse(String(root, "aggregationId", dataOffset), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong aggregationId))
+            {
+                Throw("aggregationId", dataOffset, "is not a hexadecimal number");
+            }
+
+            if (!Property(root, "blockSize", dataOffset).TryGetInt32(out int blockSize) || blockSize <= 0 || blockSize % 512 != 0)
+            {
+                Throw("blockSize", dataOffset, "is not a positive multiple of 512");
+            }
+
+            var membersElement = Property(root, "members", dataOffset);
+            if (membersElement.ValueKind != JsonValueKind.Array)
+            {
+                Throw("members", dataOffset, "is not an array");
+            }
+
+            var members = new List<AggregationMember>(membersElement.GetArrayLength());
+            foreach (var m in membersElement.EnumerateArray())
+            {
+                string name = String(m, "name", dataOffset);
+                if (!ulong.TryParse(String(m, "fileId", dataOffset), NumberStyles.None, CultureInfo.InvariantCulture, out ulong fileId))
+                {
+                    Throw("fileId", dataOffset, $"of member \"{name}\" is not a decimal 64-bit number");
+                }
+
+                long size = NonNegative(m, "size", name, dataOffset);
+                long headerOffset = NonNegative(m, "headerOffset", name, dataOffset);
+                long payloadOffset = NonNegative(m, "dataOffset", name, dataOffset);
+                if (!ChecksumText.TryParseAdler32Hex(String(m, "adler32", dataOffset), out uint adler))
+                {
+                    Throw("adler32", dataOffset, $"of member \"{name}\" is not 8 hex digits");
+                }
+
+                if (!ChecksumText.TryParseHash64Hex(String(m, "xxh3", dataOffset), out ulong xxh3))
+                {
+                    Throw("xxh3", dataOffset, $"of member \"{name}\" is not 16 hex digits");
+                }
+
+                ulong? xxh64 = null;
+                if (m.TryGetProperty("xxh64", out var x64Element))
+                {
+                    ulong x64 = 0;
+                    if (x64Element.ValueKind != JsonValueKind.String || !ChecksumText.TryParseHash64Hex(x64Element.GetString(), out x64))
+                    {
+                        Throw("xxh64", dataOffset, $"of member \"{name}\" is not 16 hex digits");
+                    }
+
+                    xxh64 = x64;
+                }
+
+                members.Add(new AggregationMember(name, fileId, size, headerOffset, payloadOffset, headerOffset / blockSize, (int)(headerOffset % blockSize), new MemberDigest(adler, xxh3, xxh64)));
+            }
+
+            return new TarManifest(aggregationId, blockSize, members);
+        }
+        catch (JsonException exception)
+        {
+            throw new TapeFormatException(
+                $"The TapeKit manifest at byte {dataOffset} is not valid JSON ({exception.Message}).",
+                "manifest", null, dataOffset + (exception.BytePositionInLine ?? 0), 0, string.Empty, exception);
+        }
+    }
+
+    private static JsonElement Property(JsonElement element, string key, long dataOffset)
+    {
+        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(key, out var value))
+        {
+            return value;
+        }
+
+        Throw(key, dataOffset, "is missing");
+        return default;
+    }
+
+    private static string String(JsonElement element, string key, long dataOffset)
+    {
+        var value = Property(element, key, dataOffset);
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Throw(key, dataOffset, "is not a string");
+        }
+
+        return value.GetString()!;
+    }
+
+    private static long NonNegative(JsonElement element, string key, string name, long dataOffset)
+    {
+        if (!Property(element, key, dataOffset).TryGetInt64(out long value) || value < 0)
+        {
+            Throw(key, dataOffset, $"of member \"{name}\" is not a non-negative integer");
+        }
+
+        return value;
+    }
+
+    [DoesNotReturn]
+    private static void Throw(string key, long dataOffset, string problem) =>
+        throw new TapeFormatException($"The TapeKit manifest at byte {dataOffset}: key \"{key}\" {problem}.", "manifest", key, dataOffset, 0, string.Empty);
+
+    private static void Append(IBufferWriter<byte> buffer, ReadOnlySpan<byte> utf8)
+    {
+        utf8.CopyTo(buffer.GetSpan(utf8.Length));
+        buffer.Advance(utf8.Length);
+    }
+
+    private static void Format(IBufferWriter<byte> buffer, ulong value, string? format)
+    {
+        var span = buffer.GetSpan(20);
+        value.TryFormat(span, out int written, format, CultureInfo.InvariantCulture);
+        buffer.Advance(written);
+    }
+
+    private static void AppendEscaped(IBufferWriter<byte> buffer, string text)
+    {
+        if (text.AsSpan().IndexOfAny('"', '\\') < 0)
+        {
+            var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+            buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+            return;
+        }
+
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.Value is '"' or '\\')
+            {
+                var span = buffer.GetSpan(2);
+                span[0] = (byte)'\\';
+                span[1] = (byte)rune.Value;
+                buffer.Advance(2);
+            }
+            else
+            {
+                var span = buffer.GetSpan(4);
+                buffer.Advance(rune.EncodeToUtf8(span));
+            }
+        }
+    }
+}
