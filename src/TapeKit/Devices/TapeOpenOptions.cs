@@ -1,0 +1,20 @@
+namespace TapeKit.Devices;
+
+/// <summary>How to open a drive handle (spec/tape-devices.md §3.2).</summary>
+public sealed record TapeOpenOptions
+{
+    /// <summary>Open <c>O_RDONLY</c>: writes, filemarks and erase fail with <see cref="TapeErrorKind.WriteProtected"/>.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Open <c>O_NONBLOCK</c>: a status-only handle that also opens an empty or not-ready drive (P4).</summary>
+    public bool AllowNoMedium { get; init; }
+
+    /// <summary>After the first <c>ENOSPC</c> (early warning) write the same block once more (§3.4.4). Default on.</summary>
+    public bool RetryAfterEarlyWarning { get; init; } = true;
+
+    /// <summary>Accept a driver whose filemarks never synchronise (<c>MT_ST_NOWAIT_EOF</c>, §3.4.1).</summary>
+    public bool AllowUnsafeFilemarks { get; init; }
+
+    /// <summary>The largest block this handle reads or writes; default 8 MiB.</summary>
+    public int MaxBlockLength { get; init; } = 8 * 1024 * 1024;
+}
