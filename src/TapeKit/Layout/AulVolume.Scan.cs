@@ -1,0 +1,112 @@
+using System.Globalization;
+using TapeKit.Aggregation;
+using TapeKit.Aggregation.Il;
+using TapeKit.Aggregation.Tar;
+using TapeKit.Devices;
+using TapeKit.Labels;
+
+namespace TapeKit.Layout;
+
+public sealed partial class AulVolume
+{
+    /// <summary>
+    /// Reads the whole tape from its labels alone and lists its files — fseq, position, labels,
+    /// block counts, payload kind and, for ALB files, their members — the way a catalogue is rebuilt
+    /// without one (<c>spec/hsm.md</c> §5.5). A file whose labels or layout are damaged ends the scan
+    /// with a <see cref="TapeFormatException"/> naming where; what was listed before stays valid.
+    /// </summary>
+    /// <param name="withMembers">Whether to read each ALB payload to list its members (reads every block).</param>
+    /// <param name="onFile">Called with each file once it is listed (with its members).</param>
+    /// <returns>The files, in order.</returns>
+    /// <remarks>
+    /// Open point 11 of <c>spec/formats.md</c> settled: the scan trusts the tape-mark count, not the
+    /// labels; a UHL1 or UTL1 fseq that disagrees with the count is an error (the labels are checked
+    /// against the position, as a reader by fseq does).
+    /// </remarks>
+    public IReadOnlyList<TapeFileInfo> Scan(bool withMembers = true, Action<TapeFileInfo>? onFile = null)
+    {
+        var files = new List<TapeFileInfo>();
+        Drive.Locate(1);
+        long position = 1;
+        for (long fseq = 1; ; fseq++)
+        {
+            // Sequential reading only: after the trailer tape mark just read, end of data reads as such (T7),
+            // whereas a locate to end of data would read as blank tape (T8).
+            TapeReadResult first = TapeReads.ReadObject(Drive, _labelBuffer, "HDR1 or end of data", position);
+            if (first.Kind == TapeReadKind.EndOfData || (first.Kind == TapeReadKind.Filemark && fseq > 1))
+            {
+                break;
+            }
+
+            if (first.Kind != TapeReadKind.Data || first.Length != AnsiLabel.Length)
+            {
+                throw TapeReads.Misplaced("HDR1", position, first.Kind == TapeReadKind.Data ? $"a block of {first.Length} bytes" : "a tape mark");
+            }
+
+            if (fseq == 1 && Hdr1Label.TryParse(_labelBuffer.AsSpan(0, AnsiLabel.Length), out Hdr1Label maybePrelabel) && maybePrelabel.IsPrelabel)
+            {
+                break;
+            }
+
+            Drive.SpaceBlocks(-1);
+            TapeFileInfo file = ScanFile(fseq, position);
+            files.Add(file);
+            position = file.HeaderObjectId + 9 + file.DataBlocks;
+        }
+
+        for (int i = 0; i < files.Count; i++)
+        {
+            TapeFileInfo file = files[i];
+            if (withMembers && file.Payload is PayloadKind.Il or PayloadKind.Tar)
+            {
+                files[i] = file = file with { Members = ListMembers(file.FirstDataObjectId, file.BlockSize, file.DataBlocks, file.Payload) };
+            }
+
+            onFile?.Invoke(file);
+        }
+
+        return files;
+    }
+
+    private TapeFileInfo ScanFile(long fseq, long header)
+    {
+        FileLabelGroup headers = ReadGroup(header: true, header);
+        long labelledFseq = headers.UserLabel.FileSequence ?? 0;
+        if (labelledFseq != fseq)
+        {
+            throw new TapeFormatException(
+                string.Create(CultureInfo.InvariantCulture, $"UHL1 field fileSequence (offset 4, length 10) of the file at object {header} is {labelledFseq}; the tape marks say it is file {fseq}."),
+                "UHL1", "fileSequence", 4, 10, labelledFseq.ToString(CultureInfo.InvariantCulture));
+        }
+
+        int blockSize = (int)Math.Min(headers.UserLabel.BlockSize ?? 1, int.MaxValue);
+        TapeReads.ReadFilemark(Drive, _labelBuffer, "the header labels", header + 3);
+        var adler = new Checksums.Adler32Checksum();
+        (long blocks, long bytes, PayloadKind payload) = ReadData(header + 4, blockSize, destination: null, ref adler);
+        FileLabelGroup trailers = ReadGroup(header: false, header + 5 + blocks);
+        TapeReads.ReadFilemark(Drive, _labelBuffer, "the trailer labels", header + 8 + blocks);
+        AulChecks.CheckBlockCount(trailers.Label1, blocks, Mode);
+        if (trailers.UserLabel.FileSequence != fseq)
+        {
+            throw new TapeFormatException(
+                string.Create(CultureInfo.InvariantCulture, $"UTL1 field fileSequence (offset 4, length 10) of file {fseq} is {trailers.UserLabel.FileSequence}; the tape marks say {fseq}."),
+                "UTL1", "fileSequence", 4, 10, string.Empty);
+        }
+
+        headers.Label1.TryGetFileId(out ulong fileId);
+        return new TapeFileInfo(fseq, header, fileId, blockSize, blocks, bytes, payload)
+        {
+            Headers = headers,
+            Trailers = trailers,
+        };
+    }
+
+    private IReadOnlyList<AggregationMember> ListMembers(long firstData, int blockSize, long blocks, PayloadKind payload)
+    {
+        var source = new DriveBlockSource(Drive, firstData, blockSize, blocks);
+        using AggregationReader reader = payload == PayloadKind.Il
+            ? new IlAggregationReader(source, ownsSource: false)
+            : new TarAggregationReader(source, TarManifestLocator.TryFind(source, out _), ownsSource: false);
+        return reader.VerifyAll();
+    }
+}

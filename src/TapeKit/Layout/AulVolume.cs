@@ -1,0 +1,241 @@
+using System.Globalization;
+using TapeKit.Aggregation;
+using TapeKit.Checksums;
+using TapeKit.Devices;
+using TapeKit.Labels;
+
+namespace TapeKit.Layout;
+
+/// <summary>
+/// A mounted AUL (ANSI-labelled) tape: the mount check done, ready to append files safely, read a
+/// file by fseq or block id with full label checks, read one ALB member by locating to its block,
+/// or scan the whole tape (<c>spec/formats.md</c> §2, F4, F10, F11).
+/// </summary>
+public sealed partial class AulVolume
+{
+    private readonly byte[] _labelBuffer = new byte[TapeReads.LabelBufferSize];
+
+    private AulVolume(ITapeDrive drive, Vol1Label volume, LabelReadMode mode, IReadOnlyList<LabelWarning> warnings)
+    {
+        Drive = drive;
+        Volume = volume;
+        Mode = mode;
+        Warnings = warnings;
+    }
+
+    /// <summary>The drive the tape is mounted in.</summary>
+    public ITapeDrive Drive { get; }
+
+    /// <summary>The tape's VOL1.</summary>
+    public Vol1Label Volume { get; }
+
+    /// <summary>The VSN.</summary>
+    public string Vsn => Volume.Vsn;
+
+    /// <summary>How labels are checked when read.</summary>
+    public LabelReadMode Mode { get; }
+
+    /// <summary>Warnings of the mount check (Lenient mode).</summary>
+    public IReadOnlyList<LabelWarning> Warnings { get; }
+
+    /// <summary>
+    /// Labels a blank cartridge: VOL1, the PRELABEL HDR1 and a synchronising tape mark (§2.1, CTA
+    /// <c>LabelSession.cpp</c>), then mounts it. A cartridge that already holds data is refused unless
+    /// <paramref name="overwrite"/> says its contents may be destroyed.
+    /// </summary>
+    /// <param name="drive">The drive holding the cartridge.</param>
+    /// <param name="writer">The label writer (profile, clock, site, drive identity).</param>
+    /// <param name="vsn">The VSN to write.</param>
+    /// <param name="overwrite">Whether a cartridge that holds data may be relabelled (destroying it).</param>
+    /// <returns>The mounted volume.</returns>
+    /// <exception cref="UnsafeOperationException">The cartridge holds data and <paramref name="overwrite"/> is false.</exception>
+    public static AulVolume Prelabel(ITapeDrive drive, LabelWriter writer, string vsn, bool overwrite = false)
+    {
+        ArgumentNullException.ThrowIfNull(drive);
+        ArgumentNullException.ThrowIfNull(writer);
+        Vol1Label vol1 = writer.Volume(vsn);
+        Hdr1Label prelabel = writer.Prelabel(vsn);
+        if (!overwrite)
+        {
+            byte[] probe = new byte[TapeReads.LabelBufferSize];
+            TapeReadResult first = TapeReads.ReadFirstObject(drive, probe);
+            if (first.Kind != TapeReadKind.EndOfData)
+            {
+                string what = first.Kind == TapeReadKind.Data && first.Length == AnsiLabel.Length && AnsiLabel.TryParse(probe.AsSpan(0, 80), out AnsiLabel l) && l.Kind == LabelKind.Vol1
+                    ? $"is labelled {l.AsVol1().Vsn}"
+                    : "holds data";
+                throw new UnsafeOperationException($"The cartridge {what}; labelling it would destroy what it holds. Relabel only with overwrite.", "vol1");
+            }
+        }
+
+        drive.Rewind();
+
+        Span<byte> label = stackalloc byte[AnsiLabel.Length];
+        vol1.WriteTo(label);
+        drive.WriteBlock(label);
+        prelabel.WriteTo(label);
+        drive.WriteBlock(label);
+        drive.WriteFilemarks(1);
+        return Mount(drive, vsn);
+    }
+
+    /// <summary>
+    /// The mount check of §2.7: rewind, read VOL1 as exactly 80 bytes, check it and require the
+    /// expected VSN. A tape announcing CRC32C logical block protection is refused: drive handles do
+    /// not switch LBP on (open point O17 of the devices spec).
+    /// </summary>
+    /// <param name="drive">The drive holding the cartridge.</param>
+    /// <param name="expectedVsn">The VSN the caller meant to mount.</param>
+    /// <param name="mode">Strict (CTA's rules) or Lenient.</param>
+    /// <returns>The mounted volume.</returns>
+    /// <exception cref="TapeFormatException">There is no valid VOL1.</exception>
+    /// <exception cref="UnsafeOperationException">The cartridge is another one, or needs LBP.</exception>
+    public static AulVolume Mount(ITapeDrive drive, string expectedVsn, LabelReadMode mode = LabelReadMode.Strict)
+    {
+        ArgumentNullException.ThrowIfNull(drive);
+        ArgumentNullException.ThrowIfNull(expectedVsn);
+        drive.Rewind();
+        byte[] buffer = new byte[TapeReads.LabelBufferSize];
+        TapeReads.ReadLabel(drive, buffer, "VOL1", 0);
+        Vol1Label vol1;
+        IReadOnlyList<LabelWarning> warnings;
+        try
+        {
+            vol1 = AulChecks.CheckVolume(buffer.AsSpan(0, AnsiLabel.Length), expectedVsn, mode, out warnings);
+        }
+        catch (TapeFormatException e) when (e.Field == "vsn" && e.Kind == "VOL1" && Vol1Label.TryParse(buffer.AsSpan(0, 80), out _))
+        {
+            throw new UnsafeOperationException(e.Message, "vsn");
+        }
+
+        if (vol1.LbpMethod == LbpMethod.Crc32C)
+        {
+            throw new UnsafeOperationException($"Tape {vol1.Vsn} announces CRC32C logical block protection (VOL1 lbpMethod 02); this drive handle cannot switch LBP on, so it must not read or write the tape.", "lbpMethod");
+        }
+
+        return new AulVolume(drive, vol1, mode, warnings);
+    }
+
+    /// <summary>Positions before the HDR1 of file <paramref name="fileSequence"/> (block id if known, else by spacing tape marks).</summary>
+    /// <param name="fileSequence">The fseq.</param>
+    /// <param name="ctaBlockId">The block id recorded by the CTA convention (0 means 1), if known.</param>
+    public void PositionAtFile(long fileSequence, long? ctaBlockId = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fileSequence, 1);
+        if (ctaBlockId is long id)
+        {
+            Drive.Locate(id == 0 ? 1 : id);
+            return;
+        }
+
+        Drive.Locate(1);
+        long marks = 3 * (fileSequence - 1);
+        while (marks > 0)
+        {
+            int step = (int)Math.Min(marks, 0x7FFFFF);
+            Drive.SpaceFilemarks(step);
+            marks -= step;
+        }
+    }
+
+    /// <summary>
+    /// Reads a whole tape file with every check of §2.7: headers (file id, file-set id, UHL1 fseq),
+    /// data blocks of at most S bytes, trailers, and the EOF1 block count. The data is copied to
+    /// <paramref name="destination"/>; its Adler-32 is returned so the caller can compare it with the
+    /// catalogue.
+    /// </summary>
+    /// <param name="fileSequence">The fseq.</param>
+    /// <param name="expectedFileId">The archive file id (ALB: aggregation id) the catalogue records.</param>
+    /// <param name="destination">Where the data goes; <see langword="null"/> to only verify.</param>
+    /// <param name="ctaBlockId">The block id recorded for the file, if any.</param>
+    /// <returns>What was read, and the Adler-32 of the data.</returns>
+    public (TapeFileInfo File, uint Adler32) ReadFile(long fileSequence, ulong expectedFileId, Stream? destination, long? ctaBlockId = null)
+    {
+        PositionAtFile(fileSequence, ctaBlockId);
+        long headerObject = Drive.ReadPosition();
+        FileLabelGroup headers = ReadGroup(header: true, headerObject);
+        int blockSize;
+        try
+        {
+            blockSize = AulChecks.CheckHeaders(headers, expectedFileId, Vsn, fileSequence);
+        }
+        catch (TapeFormatException e) when (e.Field is "fileId" or "fileSetId" or "fileSequence")
+        {
+            throw new UnsafeOperationException(e.Message, e.Field!);
+        }
+
+        TapeReads.ReadFilemark(Drive, _labelBuffer, "the header labels", headerObject + 3);
+        var adler = new Adler32Checksum();
+        (long blocks, long bytes, PayloadKind payload) = ReadData(headerObject + 4, blockSize, destination, ref adler);
+        FileLabelGroup trailers = ReadGroup(header: false, headerObject + 5 + blocks);
+        TapeReads.ReadFilemark(Drive, _labelBuffer, "the trailer labels", headerObject + 8 + blocks);
+        AulChecks.CheckBlockCount(trailers.Label1, blocks, Mode);
+        var info = new TapeFileInfo(fileSequence, headerObject, expectedFileId, blockSize, blocks, bytes, payload)
+        {
+            Headers = headers,
+            Trailers = trailers,
+        };
+        return (info, adler.Value);
+    }
+
+    /// <summary>Reads one member of an ALB file by locating to its first block, touching only the blocks that hold it (F4.5).</summary>
+    /// <param name="file">The ALB file (from a catalogue or a scan).</param>
+    /// <param name="format">Its payload format.</param>
+    /// <param name="member">The member's index entry.</param>
+    /// <param name="destination">Where the member's data goes; discard it if this throws.</param>
+    /// <returns>The digest of the data read, already checked against the index.</returns>
+    public MemberDigest ReadMember(TapeFileInfo file, AggregationFormat format, AggregationMember member, Stream? destination)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(member);
+        var source = new DriveBlockSource(Drive, file.FirstDataObjectId, file.BlockSize, file.DataBlocks);
+        LastMemberSource = source;
+        return AggregationReader.ReadMember(source, format, member, destination);
+    }
+
+    /// <summary>The block source of the last <see cref="ReadMember"/>, with its counters.</summary>
+    public DriveBlockSource? LastMemberSource { get; private set; }
+
+    internal FileLabelGroup ReadGroup(bool header, long firstObject)
+    {
+        Span<byte> three = stackalloc byte[3 * AnsiLabel.Length];
+        string[] names = header ? ["HDR1", "HDR2", "UHL1"] : ["EOF1", "EOF2", "UTL1"];
+        for (int i = 0; i < 3; i++)
+        {
+            TapeReads.ReadLabel(Drive, _labelBuffer, names[i], firstObject + i);
+            _labelBuffer.AsSpan(0, AnsiLabel.Length).CopyTo(three[(i * AnsiLabel.Length)..]);
+        }
+
+        return FileLabelGroup.Parse(three[..80], three.Slice(80, 80), three.Slice(160, 80), header, Mode, out _);
+    }
+
+    private (long Blocks, long Bytes, PayloadKind Payload) ReadData(long firstObject, int blockSize, Stream? destination, ref Adler32Checksum adler)
+    {
+        byte[] buffer = new byte[blockSize];
+        long blocks = 0, bytes = 0;
+        PayloadKind payload = PayloadKind.Opaque;
+        while (true)
+        {
+            TapeReadResult result = TapeReads.ReadObject(Drive, buffer, string.Create(CultureInfo.InvariantCulture, $"a data block of at most {blockSize} bytes (UHL1 blockSize)"), firstObject + blocks);
+            if (result.Kind == TapeReadKind.Filemark)
+            {
+                return (blocks, bytes, payload);
+            }
+
+            if (result.Kind == TapeReadKind.EndOfData)
+            {
+                throw TapeReads.Misplaced("the tape mark after the data", firstObject + blocks, "end of data");
+            }
+
+            if (blocks == 0)
+            {
+                payload = PayloadRecognition.Recognise(buffer.AsSpan(0, result.Length));
+            }
+
+            adler.Append(buffer.AsSpan(0, result.Length));
+            destination?.Write(buffer, 0, result.Length);
+            blocks++;
+            bytes += result.Length;
+        }
+    }
+}
