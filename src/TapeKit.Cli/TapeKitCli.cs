@@ -50,6 +50,7 @@ public static class TapeKitCli
 
     private static IEnumerable<Command> CommandGroups(CliConsole console)
     {
-        yield break;
+        yield return Commands.VtapeCommands.Create(console);
+        yield return Commands.MtCommands.Create(console);
     }
 }

@@ -74,7 +74,7 @@ internal sealed class StTapeDrive : ITapeDrive
             string? detail = r.Errno switch
             {
                 Errno.EIO => "the drive is not ready or has failed",
-                Errno.ENXIO => "there is no such tape drive",
+                Errno.ENXIO or Errno.ENOENT => "there is no such tape drive",
                 Errno.EROFS => "the cartridge is write-protected; open it read-only",
                 _ => null,
             };
