@@ -16,6 +16,7 @@
 #define FIELD(s, f) printf("    \"" #f "\": { \"offset\": %zu, \"size\": %zu },\n", offsetof(struct s, f), sizeof(((struct s *)0)->f))
 #define CONST(c) printf("    \"" #c "\": %lld,\n", (long long)(c))
 #define LAST_CONST(c) printf("    \"" #c "\": %lld\n", (long long)(c))
+#define GSTAT(c) printf("    \"" #c "\": %llu,\n", (unsigned long long)c(~0UL))
 
 static int check_lp64(void)
 {
@@ -71,22 +72,32 @@ int main(int argc, char **argv)
     CONST(MTCOMPRESSION); CONST(MTSETPART); CONST(MTMKPART);
     LAST_CONST(MTWEOFI);
     printf("  },\n  \"gstat\": {\n");
-    CONST(GMT_EOF(~0UL)); CONST(GMT_BOT(~0UL)); CONST(GMT_EOT(~0UL)); CONST(GMT_SM(~0UL));
-    CONST(GMT_EOD(~0UL)); CONST(GMT_WR_PROT(~0UL)); CONST(GMT_ONLINE(~0UL)); CONST(GMT_D_6250(~0UL));
-    CONST(GMT_D_1600(~0UL)); CONST(GMT_D_800(~0UL)); CONST(GMT_DR_OPEN(~0UL));
-    LAST_CONST(GMT_IM_REP_EN(~0UL));
+    GSTAT(GMT_EOF); GSTAT(GMT_BOT); GSTAT(GMT_EOT); GSTAT(GMT_SM);
+    GSTAT(GMT_EOD); GSTAT(GMT_WR_PROT); GSTAT(GMT_ONLINE); GSTAT(GMT_D_6250);
+    GSTAT(GMT_D_1600); GSTAT(GMT_D_800); GSTAT(GMT_DR_OPEN);
+#ifdef GMT_CLN
+    GSTAT(GMT_CLN);
+#endif
+    printf("    \"GMT_IM_REP_EN\": %llu\n", (unsigned long long)GMT_IM_REP_EN(~0UL));
     printf("  },\n  \"st_options\": {\n");
     CONST(MT_ST_BOOLEANS); CONST(MT_ST_SETBOOLEANS); CONST(MT_ST_CLEARBOOLEANS); CONST(MT_ST_WRITE_THRESHOLD);
     CONST(MT_ST_DEF_BLKSIZE); CONST(MT_ST_BUFFER_WRITES); CONST(MT_ST_ASYNC_WRITES); CONST(MT_ST_READ_AHEAD);
     CONST(MT_ST_TWO_FM); CONST(MT_ST_FAST_MTEOM); CONST(MT_ST_AUTO_LOCK); CONST(MT_ST_CAN_BSR);
     CONST(MT_ST_NO_BLKLIMS); CONST(MT_ST_CAN_PARTITIONS); CONST(MT_ST_SCSI2LOGICAL); CONST(MT_ST_SYSV);
+    CONST(MT_ST_DEBUGGING); CONST(MT_ST_DEF_WRITES);
+#ifdef MT_ST_SILI
+    CONST(MT_ST_SILI);
+#endif
+#ifdef MT_ST_NOWAIT_EOF
+    CONST(MT_ST_NOWAIT_EOF);
+#endif
     LAST_CONST(MT_ST_NOWAIT);
     printf("  },\n  \"open_flags\": {\n");
     CONST(O_RDONLY); CONST(O_WRONLY); CONST(O_RDWR); CONST(O_NONBLOCK); LAST_CONST(O_CLOEXEC);
     printf("  },\n  \"errno\": {\n");
     CONST(EPERM); CONST(ENOENT); CONST(EINTR); CONST(EIO); CONST(ENXIO); CONST(EBADF);
     CONST(EAGAIN); CONST(ENOMEM); CONST(EACCES); CONST(EBUSY); CONST(EINVAL); CONST(ENOSPC);
-    CONST(EROFS); CONST(ENOTTY); CONST(ENOMEDIUM); LAST_CONST(EOVERFLOW);
+    CONST(EROFS); CONST(ENOTTY); CONST(ENOMEDIUM); CONST(ENOSYS); CONST(EFAULT); LAST_CONST(EOVERFLOW);
     printf("  }\n}\n");
     return 0;
 }

@@ -11,6 +11,8 @@ public static class CliErrors
         CliUsageException or ArgumentException => ExitCodes.Usage,
         TapeFormatException => ExitCodes.InvalidInput,
         UnsafeOperationException => ExitCodes.Refused,
+        Devices.TapeDriveException { Kind: Devices.TapeErrorKind.WriteProtected } => ExitCodes.Refused,
+        Devices.TapeDriveException => ExitCodes.DeviceOrIo,
         UnauthorizedAccessException or IOException => ExitCodes.DeviceOrIo,
         _ => ExitCodes.InternalError,
     };

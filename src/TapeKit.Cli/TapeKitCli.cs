@@ -53,5 +53,7 @@ public static class TapeKitCli
     {
         yield return LabelCommands.Create(console);
         yield return AggCommands.Create(console);
+        yield return VtapeCommands.Create(console);
+        yield return MtCommands.Create(console);
     }
 }

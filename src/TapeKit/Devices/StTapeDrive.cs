@@ -74,7 +74,7 @@ internal sealed class StTapeDrive : ITapeDrive
             string? detail = r.Errno switch
             {
                 Errno.EIO => "the drive is not ready or has failed",
-                Errno.ENXIO => "there is no such tape drive",
+                Errno.ENXIO or Errno.ENOENT => "there is no such tape drive",
                 Errno.EROFS => "the cartridge is write-protected; open it read-only",
                 _ => null,
             };
@@ -120,13 +120,13 @@ internal sealed class StTapeDrive : ITapeDrive
         bool deferred = _afterWrite && Capabilities.DeferredWriteErrors;
         _lastWasWrite = true;
         _afterWrite = true;
-        string op = "write " + block.Length.ToString(CultureInfo.InvariantCulture);
         StResult r = WriteOnce(block);
         if (r.Value == block.Length)
         {
             return _pastEarlyWarning ? TapeWriteStatus.WrittenPastEarlyWarning : TapeWriteStatus.Written;
         }
 
+        string op = "write " + block.Length.ToString(CultureInfo.InvariantCulture);
         if (r.Failed && r.Errno == Errno.ENOSPC)
         {
             _pastEarlyWarning = true;
@@ -216,7 +216,6 @@ internal sealed class StTapeDrive : ITapeDrive
         _sessionUsed = true;
         bool deferred = _afterWrite && Capabilities.DeferredWriteErrors;
         _afterWrite = false;
-        string op = "read " + target.Length.ToString(CultureInfo.InvariantCulture);
         StResult r;
         do
         {
@@ -236,7 +235,7 @@ internal sealed class StTapeDrive : ITapeDrive
                 : new TapeReadResult(TapeReadKind.Filemark, 0);
         }
 
-        Fail(op, MtOpCode.MTNOP, r.Errno, deferred);
+        Fail("read " + target.Length.ToString(CultureInfo.InvariantCulture), MtOpCode.MTNOP, r.Errno, deferred);
         return default;
     }
 

@@ -213,3 +213,38 @@ public sealed class StTapeDriveTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => failure);
     }
 }
+
+/// <summary>Hot paths do not allocate per block (the quality bar of the devices layer).</summary>
+public sealed class HotPathAllocationTests
+{
+    [Fact]
+    public void Writing_and_reading_blocks_on_the_virtual_drive_allocates_nothing_per_block()
+    {
+        using var rig = new StRig(capacity: 1L << 32);
+        using var drive = rig.Drive.OpenHandle();
+        var block = new byte[4096];
+        for (int i = 0; i < 2000; i++)
+        {
+            drive.WriteBlock(block);
+        }
+
+        drive.Rewind();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            drive.WriteBlock(block);
+        }
+
+        long writing = GC.GetAllocatedBytesForCurrentThread() - before;
+        drive.Rewind();
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            drive.ReadBlock(block);
+        }
+
+        long reading = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(writing < 1000, $"1000 writes allocated {writing} bytes");
+        Assert.True(reading < 1000, $"1000 reads allocated {reading} bytes");
+    }
+}

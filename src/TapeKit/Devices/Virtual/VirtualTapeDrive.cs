@@ -125,7 +125,7 @@ public sealed class VirtualTapeDrive : IDisposable
     /// <returns>The handle.</returns>
     public static ITapeDrive Open(string cartridgeDirectory, TapeOpenOptions? options = null, VirtualDriveOptions? driveOptions = null, VirtualClock? clock = null)
     {
-        var drive = new VirtualTapeDrive(driveOptions, clock);
+        var drive = new VirtualTapeDrive(driveOptions, clock, name: cartridgeDirectory);
         try
         {
             drive.InsertCartridge(cartridgeDirectory);

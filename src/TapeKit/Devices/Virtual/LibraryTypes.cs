@@ -1,0 +1,88 @@
+namespace TapeKit.Devices.Virtual;
+
+/// <summary>Storage slot or import/export slot.</summary>
+public enum SlotKind
+{
+    /// <summary>A storage slot, 1 … S.</summary>
+    Storage,
+
+    /// <summary>An import/export (mail) slot, 1 … E.</summary>
+    ImportExport,
+}
+
+/// <summary>A slot of the library.</summary>
+/// <param name="Kind">Storage or import/export.</param>
+/// <param name="Number">1-based slot number.</param>
+public readonly record struct SlotAddress(SlotKind Kind, int Number)
+{
+    /// <summary>Storage slot <paramref name="number"/>.</summary>
+    /// <param name="number">1-based.</param>
+    /// <returns>The address.</returns>
+    public static SlotAddress Storage(int number) => new(SlotKind.Storage, number);
+
+    /// <summary>Import/export slot <paramref name="number"/>.</summary>
+    /// <param name="number">1-based.</param>
+    /// <returns>The address.</returns>
+    public static SlotAddress ImportExport(int number) => new(SlotKind.ImportExport, number);
+
+    /// <inheritdoc/>
+    public override string ToString() => (Kind == SlotKind.Storage ? "slot " : "I/E slot ") + Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>What the library does when a cartridge's loads exceed its wear budget (spec/tape-devices.md §5.3).</summary>
+public enum WearPolicy
+{
+    /// <summary>Mount anyway and raise <see cref="VirtualTapeLibrary.WearWarning"/> again.</summary>
+    Warn,
+
+    /// <summary>Refuse the mount with <see cref="TapeLibraryErrorKind.WearBudgetExceeded"/>.</summary>
+    Refuse,
+}
+
+/// <summary>A cartridge's wear counters, kept by the library in the cartridge's <c>wear</c> file (§5.3).</summary>
+/// <param name="Loads">Successful loads into a drive.</param>
+/// <param name="PassesMilli">Full-length passes × 1000, estimated from the bytes streamed.</param>
+/// <param name="BytesWritten">Bytes written while mounted.</param>
+/// <param name="BytesRead">Bytes read while mounted.</param>
+/// <param name="LastLoadNanoseconds">Simulated time of the last load.</param>
+public sealed record CartridgeWear(long Loads, long PassesMilli, long BytesWritten, long BytesRead, long LastLoadNanoseconds);
+
+/// <summary>Options of a virtual library (spec/tape-devices.md §5.1 defaults).</summary>
+public sealed record VirtualLibraryOptions
+{
+    /// <summary>The library's name, used in device names (<c>vtl0/drive1</c>) and messages.</summary>
+    public string Name { get; init; } = "vtl0";
+
+    /// <summary>Storage slots (default 100).</summary>
+    public int StorageSlots { get; init; } = 100;
+
+    /// <summary>Import/export slots (default 4).</summary>
+    public int ImportExportSlots { get; init; } = 4;
+
+    /// <summary>Drives (default 2).</summary>
+    public int Drives { get; init; } = 2;
+
+    /// <summary>The drives' generation (timing until a cartridge names its own profile).</summary>
+    public MediaProfile Profile { get; init; } = MediaProfile.Lto9;
+
+    /// <summary>The drives' configuration; <see cref="VirtualTapeDrive.DefaultOptions"/> when <see langword="null"/>.</summary>
+    public VirtualDriveOptions? DriveOptions { get; init; }
+
+    /// <summary>The loads a cartridge may take (default 20 000, est.).</summary>
+    public long WearBudget { get; init; } = 20_000;
+
+    /// <summary>What happens beyond the budget.</summary>
+    public WearPolicy WearPolicy { get; init; } = WearPolicy.Warn;
+
+    /// <summary>Charge media optimisation at a cartridge's first load (§6.2).</summary>
+    public bool SimulateMediaOptimization { get; init; }
+}
+
+/// <summary>An immutable view of the library (spec/tape-devices.md §5.2 <c>Inventory()</c>).</summary>
+/// <param name="Slots">Every slot and the VSN it holds (or <see langword="null"/>).</param>
+/// <param name="Drives">Every drive.</param>
+/// <param name="Cartridges">Every cartridge with its location and wear.</param>
+public sealed record LibraryInventory(
+    IReadOnlyList<(SlotAddress Slot, string? Vsn)> Slots,
+    IReadOnlyList<(int Drive, string? Vsn, bool Loaded, SlotAddress? Home)> Drives,
+    IReadOnlyList<(string Vsn, string Location, CartridgeWear Wear)> Cartridges);

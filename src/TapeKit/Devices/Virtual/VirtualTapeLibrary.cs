@@ -1,0 +1,689 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TapeKit.Devices.Virtual.Format;
+
+namespace TapeKit.Devices.Virtual;
+
+/// <summary>
+/// A simulated SCSI medium changer (spec/tape-devices.md §5): storage and import/export slots,
+/// virtual drives, one robot that moves one cartridge at a time, mount counters and a wear budget,
+/// library faults, and simulated time for every robot move and load. The inventory lives in
+/// <c>&lt;root&gt;/library.json</c> (rewritten atomically after every change), the cartridges in
+/// <c>&lt;root&gt;/cartridges/&lt;VSN&gt;.tkvt/</c>. All methods are synchronous and thread-safe.
+/// </summary>
+public sealed class VirtualTapeLibrary : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly string?[] _storage;
+    private readonly string?[] _mail;
+    private readonly VirtualTapeDrive[] _drives;
+    private readonly SlotAddress?[] _homes;
+    private readonly List<Fault> _faults = [];
+    private long _robotFree;
+    private long _robotMoves;
+    private bool _disposed;
+
+    private VirtualTapeLibrary(string root, VirtualLibraryOptions options, VirtualClock clock)
+    {
+        Root = root;
+        Options = options;
+        Clock = clock;
+        _storage = new string?[options.StorageSlots];
+        _mail = new string?[options.ImportExportSlots];
+        _homes = new SlotAddress?[options.Drives];
+        _drives = new VirtualTapeDrive[options.Drives];
+        for (int i = 0; i < options.Drives; i++)
+        {
+            _drives[i] = new VirtualTapeDrive(options.DriveOptions ?? VirtualTapeDrive.DefaultOptions, clock, options.Profile, i, $"{options.Name}/drive{i}")
+            {
+                SimulateMediaOptimization = options.SimulateMediaOptimization,
+            };
+            _drives[i].Transport.IsFirstLoad = store => ReadWear(store.Directory).Loads == 0;
+        }
+    }
+
+    /// <summary>Raised when a cartridge reaches 90 % of its wear budget, and at every mount beyond it under <see cref="WearPolicy.Warn"/>.</summary>
+    public event EventHandler<string>? WearWarning;
+
+    /// <summary>Raised when a drive reports a cleaning request after a mount.</summary>
+    public event EventHandler<int>? CleaningRequested;
+
+    /// <summary>The library directory.</summary>
+    public string Root { get; }
+
+    /// <summary>The options the library was opened with.</summary>
+    public VirtualLibraryOptions Options { get; }
+
+    /// <summary>The simulated clock shared by the robot and the drives.</summary>
+    public VirtualClock Clock { get; }
+
+    /// <summary>Robot moves performed (failed moves included).</summary>
+    public long RobotMoves => Interlocked.Read(ref _robotMoves);
+
+    private string CartridgesDirectory => Path.Combine(Root, "cartridges");
+
+    private string InventoryFile => Path.Combine(Root, "library.json");
+
+    /// <summary>Opens the library at <paramref name="root"/>, creating it when it does not exist.</summary>
+    /// <param name="root">The library directory.</param>
+    /// <param name="options">Slots, drives, wear budget; defaults of §5.1.</param>
+    /// <param name="clock">The simulated clock; a new one when <see langword="null"/>.</param>
+    /// <returns>The library.</returns>
+    public static VirtualTapeLibrary Open(string root, VirtualLibraryOptions? options = null, VirtualClock? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        options ??= new VirtualLibraryOptions();
+        if (options.StorageSlots < 1 || options.ImportExportSlots < 0 || options.Drives is < 1 or > 32)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "A library needs at least one storage slot and 1 … 32 drives.");
+        }
+
+        var library = new VirtualTapeLibrary(root, options, clock ?? new VirtualClock());
+        Directory.CreateDirectory(library.CartridgesDirectory);
+        if (File.Exists(library.InventoryFile))
+        {
+            library.LoadInventory();
+        }
+        else
+        {
+            library.SaveInventory();
+        }
+
+        return library;
+    }
+
+    /// <summary>The virtual drive <paramref name="drive"/> (statistics, faults).</summary>
+    /// <param name="drive">0-based drive number.</param>
+    /// <returns>The drive.</returns>
+    public VirtualTapeDrive Drive(int drive) => _drives[CheckDrive(drive)];
+
+    /// <summary>Creates a blank cartridge in a storage slot (the first free one when <paramref name="slot"/> is null).</summary>
+    /// <param name="vsn">The barcode.</param>
+    /// <param name="profile">The media profile; the library's when <see langword="null"/>.</param>
+    /// <param name="slot">The storage slot number.</param>
+    /// <param name="options">Cartridge options (capacity, synthetic payloads …).</param>
+    /// <returns>The slot it was put in.</returns>
+    public SlotAddress CreateCartridge(string vsn, MediaProfile? profile = null, int? slot = null, VirtualCartridgeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(vsn);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (Locate(vsn) is not null || Directory.Exists(CartridgePath(vsn)))
+            {
+                throw Fail(TapeLibraryErrorKind.DuplicateVsn, $"create {vsn}", $"a cartridge {vsn} already exists");
+            }
+
+            int index = slot is int s ? CheckSlot(SlotAddress.Storage(s)) : Array.IndexOf(_storage, null);
+            if (index < 0 || _storage[index] is not null)
+            {
+                throw Fail(TapeLibraryErrorKind.SlotOccupied, $"create {vsn}", index < 0 ? "every storage slot is occupied" : $"storage slot {index + 1} is occupied");
+            }
+
+            VirtualCartridge.Create(CartridgePath(vsn), vsn, profile ?? Options.Profile, options);
+            _storage[index] = vsn;
+            SaveInventory();
+            return SlotAddress.Storage(index + 1);
+        }
+    }
+
+    /// <summary>Mounts a cartridge: the robot moves it into the drive, which loads it; its load counter goes up by one.</summary>
+    /// <param name="vsn">The cartridge.</param>
+    /// <param name="drive">The drive.</param>
+    public void Mount(string vsn, int drive)
+    {
+        ArgumentNullException.ThrowIfNull(vsn);
+        string op = $"mount {vsn} on drive {drive}";
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            CheckDrive(drive);
+            var from = Locate(vsn) as SlotAddress? ?? throw Fail(TapeLibraryErrorKind.NoSuchCartridge, op, Locate(vsn) is int d ? $"{vsn} is in drive {d}" : $"there is no cartridge {vsn}");
+            if (_drives[drive].CartridgeDirectory is not null)
+            {
+                throw Fail(TapeLibraryErrorKind.DriveOccupied, op, $"drive {drive} holds {_drives[drive].Vsn}");
+            }
+
+            var wear = ReadWear(CartridgePath(vsn));
+            if (wear.Loads >= Options.WearBudget)
+            {
+                if (Options.WearPolicy == WearPolicy.Refuse)
+                {
+                    throw Fail(TapeLibraryErrorKind.WearBudgetExceeded, op, $"{vsn} has been loaded {wear.Loads} times; its budget is {Options.WearBudget}");
+                }
+
+                WearWarning?.Invoke(this, vsn);
+            }
+            else if (wear.Loads + 1 >= Options.WearBudget * 9 / 10)
+            {
+                WearWarning?.Invoke(this, vsn);
+            }
+
+            RobotMove(op);
+            var loadFailure = _faults.FirstOrDefault(f => f.Kind == FaultKind.LoadFailure && f.Vsn == vsn);
+            if (loadFailure is not null)
+            {
+                if (!loadFailure.Sticky)
+                {
+                    _faults.Remove(loadFailure);
+                }
+
+                RobotMove(op);
+                throw Fail(TapeLibraryErrorKind.LoadFailure, op, $"drive {drive} could not load {vsn}; the cartridge is back in {from}");
+            }
+
+            string content = vsn;
+            var wrong = _faults.FirstOrDefault(f => f.Kind == FaultKind.WrongCartridge && f.Number == from.Number && from.Kind == SlotKind.Storage);
+            if (wrong?.Vsn is { } other && Directory.Exists(CartridgePath(other)))
+            {
+                content = other;
+            }
+
+            try
+            {
+                _drives[drive].InsertCartridge(CartridgePath(content));
+            }
+            catch (TapeDriveException e) when (e is not TapeLibraryException)
+            {
+                RobotMove(op);
+                throw Fail(e.Kind == TapeErrorKind.Busy ? TapeLibraryErrorKind.CartridgeInUse : TapeLibraryErrorKind.DamagedCartridge, op, e.Message);
+            }
+
+            SetSlot(from, null);
+            _homes[drive] = from;
+            WriteWear(CartridgePath(vsn), wear with { Loads = wear.Loads + 1, LastLoadNanoseconds = Clock.Nanoseconds });
+            _mounted[drive] = (vsn, _drives[drive].Statistics);
+            SaveInventory();
+            if (_drives[drive].Transport.CleaningRequested)
+            {
+                CleaningRequested?.Invoke(this, drive);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Unmounts: if the cartridge is still loaded and no handle is open, the drive unloads it (a sync
+    /// point); the robot moves it to its home slot or <paramref name="toSlot"/>.
+    /// </summary>
+    /// <param name="drive">The drive.</param>
+    /// <param name="toSlot">A free slot, or <see langword="null"/> for the home slot.</param>
+    /// <param name="force">Unload underneath an open handle (its next call gets <see cref="TapeErrorKind.NoMedium"/>).</param>
+    public void Unmount(int drive, SlotAddress? toSlot = null, bool force = false)
+    {
+        string op = $"unmount drive {drive}";
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var d = _drives[CheckDrive(drive)];
+            if (d.CartridgeDirectory is null || _mounted.GetValueOrDefault(drive) is not { } mounted)
+            {
+                throw Fail(TapeLibraryErrorKind.DriveEmpty, op, $"drive {drive} is empty");
+            }
+
+            if (d.IsOpen && d.IsLoaded && !force)
+            {
+                throw Fail(TapeLibraryErrorKind.DriveNotUnloaded, op, $"a handle is open on drive {drive} and has not unloaded {mounted.Vsn}");
+            }
+
+            var target = toSlot ?? _homes[drive]!.Value;
+            CheckSlot(target);
+            if (GetSlot(target) is not null)
+            {
+                throw Fail(TapeLibraryErrorKind.SlotOccupied, op, $"{target} holds {GetSlot(target)}");
+            }
+
+            if (d.IsLoaded)
+            {
+                d.Transport.Eject();
+            }
+
+            RobotMove(op);
+            var stats = d.Statistics;
+            d.RemoveCartridge();
+            string path = CartridgePath(mounted.Vsn);
+            var wear = ReadWear(path);
+            long written = stats.BytesWritten - mounted.Before.BytesWritten;
+            long read = stats.BytesRead - mounted.Before.BytesRead;
+            long capacity = Math.Max(1, (long)VirtualCartridge.ReadInfo(path).Capacity);
+            WriteWear(path, wear with
+            {
+                BytesWritten = wear.BytesWritten + written,
+                BytesRead = wear.BytesRead + read,
+                PassesMilli = wear.PassesMilli + (long)((UInt128)(ulong)(written + read) * 1000 * (ulong)Options.Profile.Wraps / (ulong)capacity),
+            });
+            SetSlot(target, mounted.Vsn);
+            _homes[drive] = null;
+            _mounted[drive] = null;
+            SaveInventory();
+        }
+    }
+
+    /// <summary>Moves a cartridge between slots.</summary>
+    /// <param name="from">The source slot.</param>
+    /// <param name="to">The free target slot.</param>
+    public void Move(SlotAddress from, SlotAddress to)
+    {
+        string op = $"move {from} to {to}";
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            CheckSlot(from);
+            CheckSlot(to);
+            string vsn = GetSlot(from) ?? throw Fail(TapeLibraryErrorKind.SlotEmpty, op, $"{from} is empty");
+            if (GetSlot(to) is not null)
+            {
+                throw Fail(TapeLibraryErrorKind.SlotOccupied, op, $"{to} holds {GetSlot(to)}");
+            }
+
+            RobotMove(op);
+            SetSlot(from, null);
+            SetSlot(to, vsn);
+            SaveInventory();
+        }
+    }
+
+    /// <summary>An existing cartridge directory enters a free import/export slot (its barcode is read from its header).</summary>
+    /// <param name="directory">The cartridge directory; it is moved under the library's <c>cartridges</c> folder.</param>
+    /// <returns>The import/export slot.</returns>
+    public SlotAddress Import(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            VirtualCartridgeInfo info;
+            try
+            {
+                info = VirtualCartridge.ReadInfo(directory);
+            }
+            catch (Exception e) when (e is TapeFormatException or IOException)
+            {
+                throw Fail(TapeLibraryErrorKind.DamagedCartridge, "import " + directory, e.Message);
+            }
+
+            Clock.AdvanceNanoseconds(Options.Profile.BarcodeScanTime);
+            if (Locate(info.Vsn) is not null)
+            {
+                throw Fail(TapeLibraryErrorKind.DuplicateVsn, "import " + directory, $"a cartridge {info.Vsn} is already in the library");
+            }
+
+            int index = Array.IndexOf(_mail, null);
+            if (index < 0)
+            {
+                throw Fail(TapeLibraryErrorKind.NoFreeSlot, "import " + directory, "every import/export slot is occupied");
+            }
+
+            string target = CartridgePath(info.Vsn);
+            if (Path.GetFullPath(directory) != Path.GetFullPath(target))
+            {
+                Directory.Move(directory, target);
+            }
+
+            _mail[index] = info.Vsn;
+            SaveInventory();
+            return SlotAddress.ImportExport(index + 1);
+        }
+    }
+
+    /// <summary>The robot moves a cartridge to a free import/export slot.</summary>
+    /// <param name="vsn">The cartridge.</param>
+    /// <returns>The import/export slot.</returns>
+    public SlotAddress Export(string vsn)
+    {
+        string op = "export " + vsn;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var location = Locate(vsn) ?? throw Fail(TapeLibraryErrorKind.NoSuchCartridge, op, $"there is no cartridge {vsn}");
+            if (location is int d)
+            {
+                throw Fail(TapeLibraryErrorKind.CartridgeInDrive, op, $"{vsn} is in drive {d}");
+            }
+
+            var from = (SlotAddress)location;
+            if (from.Kind == SlotKind.ImportExport)
+            {
+                return from;
+            }
+
+            int index = Array.IndexOf(_mail, null);
+            if (index < 0)
+            {
+                throw Fail(TapeLibraryErrorKind.NoFreeSlot, op, "every import/export slot is occupied");
+            }
+
+            RobotMove(op);
+            SetSlot(from, null);
+            _mail[index] = vsn;
+            SaveInventory();
+            return SlotAddress.ImportExport(index + 1);
+        }
+    }
+
+    /// <summary>The cartridge in an import/export slot leaves the library.</summary>
+    /// <param name="ieSlot">1-based import/export slot number.</param>
+    /// <returns>The cartridge directory (it stays on disk, outside the inventory).</returns>
+    public string Remove(int ieSlot)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            int index = CheckSlot(SlotAddress.ImportExport(ieSlot));
+            string vsn = _mail[index] ?? throw Fail(TapeLibraryErrorKind.SlotEmpty, $"remove I/E slot {ieSlot}", $"I/E slot {ieSlot} is empty");
+            _mail[index] = null;
+            SaveInventory();
+            return CartridgePath(vsn);
+        }
+    }
+
+    /// <summary>Flips a cartridge's write-protect tab (effective at its next load).</summary>
+    /// <param name="vsn">The cartridge.</param>
+    /// <param name="on">Whether to protect it.</param>
+    public void SetWriteProtect(string vsn, bool on)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var location = Locate(vsn) ?? throw Fail(TapeLibraryErrorKind.NoSuchCartridge, "write-protect " + vsn, $"there is no cartridge {vsn}");
+            if (location is int d)
+            {
+                throw Fail(TapeLibraryErrorKind.CartridgeInDrive, "write-protect " + vsn, $"{vsn} is in drive {d}");
+            }
+
+            VirtualCartridge.SetWriteProtect(CartridgePath(vsn), on);
+        }
+    }
+
+    /// <summary>An immutable view of slots, drives and cartridges with their counters.</summary>
+    /// <returns>The inventory.</returns>
+    public LibraryInventory Inventory()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var slots = new List<(SlotAddress, string?)>();
+            var cartridges = new List<(string, string, CartridgeWear)>();
+            for (int i = 0; i < _storage.Length; i++)
+            {
+                slots.Add((SlotAddress.Storage(i + 1), _storage[i]));
+            }
+
+            for (int i = 0; i < _mail.Length; i++)
+            {
+                slots.Add((SlotAddress.ImportExport(i + 1), _mail[i]));
+            }
+
+            foreach (var (slot, vsn) in slots)
+            {
+                if (vsn is not null)
+                {
+                    cartridges.Add((vsn, slot.ToString(), ReadWear(CartridgePath(vsn))));
+                }
+            }
+
+            var drives = new List<(int, string?, bool, SlotAddress?)>();
+            for (int i = 0; i < _drives.Length; i++)
+            {
+                string? vsn = _mounted.GetValueOrDefault(i)?.Vsn;
+                drives.Add((i, vsn, _drives[i].IsLoaded, _homes[i]));
+                if (vsn is not null)
+                {
+                    cartridges.Add((vsn, "drive " + i.ToString(CultureInfo.InvariantCulture), ReadWear(CartridgePath(vsn))));
+                }
+            }
+
+            return new LibraryInventory(slots, drives, cartridges);
+        }
+    }
+
+    /// <summary>Opens a handle on a drive (one at a time, T1: a second is <see cref="TapeErrorKind.Busy"/>).</summary>
+    /// <param name="drive">The drive.</param>
+    /// <param name="options">How to open it.</param>
+    /// <returns>The handle.</returns>
+    public ITapeDrive OpenDrive(int drive, TapeOpenOptions? options = null) => _drives[CheckDrive(drive)].OpenHandle(options);
+
+    /// <summary>Arms a library fault (<c>wrong-cartridge</c>, <c>load-failure</c>, <c>robot-failure</c>); drive faults go to <see cref="Drive"/>.</summary>
+    /// <param name="fault">The fault.</param>
+    public void Arm(Fault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        lock (_gate)
+        {
+            if (fault.Kind is not (FaultKind.WrongCartridge or FaultKind.LoadFailure or FaultKind.RobotFailure))
+            {
+                throw new ArgumentException($"\"{fault}\" is not a library fault; arm it on a drive.", nameof(fault));
+            }
+
+            _faults.Add(fault.Kind == FaultKind.RobotFailure ? fault with { Number = _robotMoves + fault.Number } : fault);
+        }
+    }
+
+    /// <summary>Clears a sticky drive failure.</summary>
+    /// <param name="drive">The drive.</param>
+    public void RepairDrive(int drive) => _drives[CheckDrive(drive)].Repair();
+
+    /// <summary>Clears a sticky robot failure.</summary>
+    public void RepairRobot()
+    {
+        lock (_gate)
+        {
+            _faults.RemoveAll(f => f.Kind == FaultKind.RobotFailure);
+        }
+    }
+
+    /// <summary>Every drive writes its buffer; the inventory is saved; cartridges stay where they are.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var d in _drives)
+            {
+                d.Dispose();
+            }
+        }
+    }
+
+    private readonly Dictionary<int, (string Vsn, DriveStatistics Before)?> _mounted = [];
+
+    private string CartridgePath(string vsn) => Path.Combine(CartridgesDirectory, vsn + ".tkvt");
+
+    private object? Locate(string vsn)
+    {
+        int i = Array.IndexOf(_storage, vsn);
+        if (i >= 0)
+        {
+            return SlotAddress.Storage(i + 1);
+        }
+
+        i = Array.IndexOf(_mail, vsn);
+        if (i >= 0)
+        {
+            return SlotAddress.ImportExport(i + 1);
+        }
+
+        foreach (var (drive, mounted) in _mounted)
+        {
+            if (mounted?.Vsn == vsn)
+            {
+                return drive;
+            }
+        }
+
+        return null;
+    }
+
+    private int CheckDrive(int drive) => drive >= 0 && drive < _drives.Length
+        ? drive
+        : throw new ArgumentOutOfRangeException(nameof(drive), drive, $"The library has drives 0 … {_drives.Length - 1}.");
+
+    private int CheckSlot(SlotAddress slot)
+    {
+        int count = slot.Kind == SlotKind.Storage ? _storage.Length : _mail.Length;
+        return slot.Number >= 1 && slot.Number <= count
+            ? slot.Number - 1
+            : throw new ArgumentOutOfRangeException(nameof(slot), slot, $"The library has {(slot.Kind == SlotKind.Storage ? "storage" : "I/E")} slots 1 … {count}.");
+    }
+
+    private string? GetSlot(SlotAddress slot) => slot.Kind == SlotKind.Storage ? _storage[slot.Number - 1] : _mail[slot.Number - 1];
+
+    private void SetSlot(SlotAddress slot, string? vsn)
+    {
+        if (slot.Kind == SlotKind.Storage)
+        {
+            _storage[slot.Number - 1] = vsn;
+        }
+        else
+        {
+            _mail[slot.Number - 1] = vsn;
+        }
+    }
+
+    /// <summary>One robot move: FIFO on the robot's timeline, or a robot failure before moving (§7).</summary>
+    private void RobotMove(string op)
+    {
+        long move = Interlocked.Increment(ref _robotMoves);
+        var failure = _faults.FirstOrDefault(f => f.Kind == FaultKind.RobotFailure && move > f.Number);
+        long start = Math.Max(Clock.Nanoseconds, _robotFree);
+        _robotFree = start + Options.Profile.RobotMoveTime;
+        Clock.AdvanceTo(_robotFree);
+        if (failure is not null)
+        {
+            if (!failure.Sticky)
+            {
+                _faults.Remove(failure);
+            }
+
+            throw Fail(TapeLibraryErrorKind.RobotFailure, op, "the robot failed; the cartridge stayed where it was (RepairRobot clears a sticky failure)");
+        }
+    }
+
+    private TapeLibraryException Fail(TapeLibraryErrorKind kind, string op, string what) => new($"{Options.Name}: {op} failed: {what}.", kind, op, Options.Name);
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private static CartridgeWear ReadWear(string cartridge)
+    {
+        string path = Path.Combine(cartridge, "wear");
+        long loads = 0, passes = 0, written = 0, read = 0, last = 0;
+        if (File.Exists(path))
+        {
+            foreach (string line in File.ReadAllLines(path))
+            {
+                int eq = line.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0 || !long.TryParse(line[(eq + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out long v))
+                {
+                    continue;
+                }
+
+                switch (line[..eq])
+                {
+                    case "loads": loads = v; break;
+                    case "passes-milli": passes = v; break;
+                    case "bytes-written": written = v; break;
+                    case "bytes-read": read = v; break;
+                    case "last-load": last = v; break;
+                }
+            }
+        }
+
+        return new CartridgeWear(loads, passes, written, read, last);
+    }
+
+    private static void WriteWear(string cartridge, CartridgeWear w)
+    {
+        string text = string.Create(CultureInfo.InvariantCulture,
+            $"loads={w.Loads}\npasses-milli={w.PassesMilli}\nbytes-written={w.BytesWritten}\nbytes-read={w.BytesRead}\nlast-load={w.LastLoadNanoseconds}\n");
+        string temp = Path.Combine(cartridge, "wear.tmp");
+        File.WriteAllText(temp, text, Encoding.UTF8);
+        File.Move(temp, Path.Combine(cartridge, "wear"), overwrite: true);
+    }
+
+    private void SaveInventory()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("name", Options.Name);
+            WriteSlots(json, "storage", _storage);
+            WriteSlots(json, "importExport", _mail);
+            json.WriteStartArray("drives");
+            for (int i = 0; i < _drives.Length; i++)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("drive", i);
+                if (_mounted.GetValueOrDefault(i) is { } m)
+                {
+                    json.WriteString("vsn", m.Vsn);
+                    json.WriteString("home", _homes[i]!.Value.Kind == SlotKind.Storage ? "storage" : "importExport");
+                    json.WriteNumber("homeSlot", _homes[i]!.Value.Number);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        string temp = InventoryFile + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            buffer.Position = 0;
+            buffer.CopyTo(file);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, InventoryFile, overwrite: true);
+    }
+
+    private static void WriteSlots(Utf8JsonWriter json, string name, string?[] slots)
+    {
+        json.WriteStartObject(name);
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (slots[i] is { } vsn)
+            {
+                json.WriteString((i + 1).ToString(CultureInfo.InvariantCulture), vsn);
+            }
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>Reads library.json. A cartridge that was in a drive when the process ended goes back to its home slot (the drive idled and the operator unloaded it).</summary>
+    private void LoadInventory()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(InventoryFile));
+        var root = doc.RootElement;
+        ReadSlots(root.GetProperty("storage"), _storage);
+        ReadSlots(root.GetProperty("importExport"), _mail);
+        foreach (var d in root.GetProperty("drives").EnumerateArray())
+        {
+            if (d.TryGetProperty("vsn", out var vsn) && d.TryGetProperty("homeSlot", out var slot))
+            {
+                var kind = d.GetProperty("home").GetString() == "storage" ? SlotKind.Storage : SlotKind.ImportExport;
+                SetSlot(new SlotAddress(kind, slot.GetInt32()), vsn.GetString());
+            }
+        }
+    }
+
+    private static void ReadSlots(JsonElement element, string?[] slots)
+    {
+        foreach (var p in element.EnumerateObject())
+        {
+            int n = int.Parse(p.Name, CultureInfo.InvariantCulture);
+            if (n >= 1 && n <= slots.Length)
+            {
+                slots[n - 1] = p.Value.GetString();
+            }
+        }
+    }
+}

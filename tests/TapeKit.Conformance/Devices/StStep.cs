@@ -1,0 +1,85 @@
+using System.Globalization;
+using TapeKit.Devices.St;
+
+namespace TapeKit.Conformance.Devices;
+
+/// <summary>What one tape-script step does (spec/tape-devices.md §8.6).</summary>
+public enum StStepKind
+{
+    /// <summary><c>open nst0|st0 rdwr|rdonly [nonblock]</c>.</summary>
+    Open,
+
+    /// <summary><c>close</c>.</summary>
+    Close,
+
+    /// <summary><c>read N</c>.</summary>
+    Read,
+
+    /// <summary><c>write N seed=S</c>.</summary>
+    Write,
+
+    /// <summary><c>ioctl MTxxx N</c>.</summary>
+    MtOp,
+
+    /// <summary><c>ioctl MTIOCGET</c>.</summary>
+    MtGet,
+
+    /// <summary><c>ioctl MTIOCPOS</c>.</summary>
+    MtPos,
+
+    /// <summary><c>attr options|position_lost_in_reset</c>.</summary>
+    Attribute,
+
+    /// <summary><c>fault power-loss</c> (immediate).</summary>
+    PowerLoss,
+
+    /// <summary><c>fault LINE</c>.</summary>
+    Fault,
+}
+
+/// <summary>One step of a tape script; <see cref="ToString"/> is its script line.</summary>
+/// <param name="Kind">What it does.</param>
+/// <param name="A">Open: 0 = nst0, 1 = st0; read/write: the count; ioctl: the op code.</param>
+/// <param name="B">Open: flags; write: the payload seed; ioctl: the count.</param>
+/// <param name="Text">Attribute name or fault line.</param>
+public sealed record StStep(StStepKind Kind, int A = 0, int B = 0, string? Text = null)
+{
+    /// <summary>The open flags a step with <see cref="A"/>/<see cref="B"/> uses.</summary>
+    public int OpenFlagsValue => (B & 1) != 0 ? OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC : OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC | ((B & 2) != 0 ? OpenFlags.O_NONBLOCK : 0);
+
+    /// <summary>The device path of an open step.</summary>
+    public string Path => A == 0 ? "/dev/nst0" : "/dev/st0";
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return Kind switch
+        {
+            StStepKind.Open => $"open {(A == 0 ? "nst0" : "st0")} {((B & 1) != 0 ? "rdonly" : "rdwr")}{((B & 2) != 0 ? " nonblock" : "")}",
+            StStepKind.Close => "close",
+            StStepKind.Read => string.Create(inv, $"read {A}"),
+            StStepKind.Write => string.Create(inv, $"write {A} seed={B}"),
+            StStepKind.MtOp => string.Create(inv, $"ioctl {MtOpCode.Name((short)A)} {B}"),
+            StStepKind.MtGet => "ioctl MTIOCGET",
+            StStepKind.MtPos => "ioctl MTIOCPOS",
+            StStepKind.Attribute => "attr " + Text,
+            StStepKind.PowerLoss => "fault power-loss",
+            _ => "fault " + Text,
+        };
+    }
+
+    /// <summary>The payload of a write step: deterministic bytes from the seed.</summary>
+    public static byte[] Payload(int length, int seed)
+    {
+        var data = new byte[length];
+        ulong state = (ulong)seed;
+        for (int i = 0; i < length; i++)
+        {
+            state = unchecked((state * 6364136223846793005UL) + 1442695040888963407UL);
+            data[i] = (byte)(state >> 56);
+        }
+
+        return data;
+    }
+}
