@@ -55,5 +55,6 @@ public static class TapeKitCli
         yield return AggCommands.Create(console);
         yield return VtapeCommands.Create(console);
         yield return MtCommands.Create(console);
+        yield return TapeCommands.Create(console);
     }
 }

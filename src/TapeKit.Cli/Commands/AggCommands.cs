@@ -194,7 +194,7 @@ public static class AggCommands
     }
 
     /// <summary>The members for the PATH arguments: a file under its own name, a directory's regular files under dir/relative/path, in ordinal order.</summary>
-    private static List<MemberSource> Collect(string[] paths, TextWriter error)
+    internal static List<MemberSource> Collect(string[] paths, TextWriter error)
     {
         var members = new List<MemberSource>();
         foreach (string path in paths)

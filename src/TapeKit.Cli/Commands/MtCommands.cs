@@ -73,7 +73,7 @@ public static class MtCommands
 
     private static int Run(CliConsole console, string device, bool json, Func<ITapeDrive, Dictionary<string, object>?> action)
     {
-        using var drive = OpenDevice(console, device);
+        using var drive = CliTapes.Open(console, device);
         var result = action(drive);
         if (result is null)
         {
@@ -130,21 +130,6 @@ public static class MtCommands
 
         console.Output.Flush();
         return ExitCodes.Success;
-    }
-
-    private static ITapeDrive OpenDevice(CliConsole console, string device)
-    {
-        if (Directory.Exists(device) && File.Exists(Path.Combine(device, "header")))
-        {
-            return VirtualTapeDrive.Open(device);
-        }
-
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new TapeDriveException($"{device}: st tape drives are reachable on Linux only; on this system, use a virtual cartridge directory.", TapeErrorKind.NotSupported, null, "open", device);
-        }
-
-        return LinuxTapeDrive.Open(device, new TapeOpenOptions { AllowNoMedium = false }, warning => console.Error.WriteLine("tapekit: warning: " + warning));
     }
 
     private static Dictionary<string, object> Status(ITapeDrive drive)
