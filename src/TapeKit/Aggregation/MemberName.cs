@@ -22,6 +22,12 @@ public static class MemberName
             return "is empty";
         }
 
+        if (name.Length <= MaxBytes && !name.AsSpan().ContainsAnyExcept(SafeAscii))
+        {
+            // Fast path: printable ASCII without backslash; only the components remain to check.
+            return ComponentProblem(name);
+        }
+
         int bytes;
         try
         {
@@ -50,6 +56,11 @@ public static class MemberName
             }
         }
 
+        return ComponentProblem(name);
+    }
+
+    private static string? ComponentProblem(string name)
+    {
         if (name[0] == '/')
         {
             return "is an absolute path";
@@ -109,6 +120,9 @@ public static class MemberName
 
         return builder.ToString();
     }
+
+    private static readonly System.Buffers.SearchValues<char> SafeAscii = System.Buffers.SearchValues.Create(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>UTF-8 that throws on lone surrogates instead of writing U+FFFD.</summary>
     internal static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
