@@ -203,7 +203,7 @@ public static class AggCommands
             string baseName = Path.GetFileName(full);
             if (File.Exists(full) && !Directory.Exists(full))
             {
-                AddFile(members, full, baseName, error);
+                AddFile(members, new FileInfo(full), baseName, error);
             }
             else if (Directory.Exists(full))
             {
@@ -214,15 +214,14 @@ public static class AggCommands
                 }
 
                 var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
-                foreach (string filePath in Directory.EnumerateFileSystemEntries(full, "*", options).Order(StringComparer.Ordinal))
+                var found = new System.IO.Enumeration.FileSystemEnumerable<FileSystemInfo>(full, (ref System.IO.Enumeration.FileSystemEntry entry) => entry.ToFileSystemInfo(), options)
                 {
-                    if (Directory.Exists(filePath))
-                    {
-                        continue;
-                    }
-
-                    string relative = Path.GetRelativePath(full, filePath).Replace(Path.DirectorySeparatorChar, '/');
-                    AddFile(members, filePath, baseName.Length == 0 ? relative : baseName + "/" + relative, error);
+                    ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory,
+                };
+                foreach (var info in found.OrderBy(i => i.FullName, StringComparer.Ordinal))
+                {
+                    string relative = Path.GetRelativePath(full, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                    AddFile(members, (FileInfo)info, baseName.Length == 0 ? relative : baseName + "/" + relative, error);
                 }
             }
             else
@@ -239,10 +238,10 @@ public static class AggCommands
         return members;
     }
 
-    private static void AddFile(List<MemberSource> members, string path, string name, TextWriter error)
+    private static void AddFile(List<MemberSource> members, FileInfo info, string name, TextWriter error)
     {
-        var info = new FileInfo(path);
-        if (info.LinkTarget is not null || (info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
+        string path = info.FullName;
+        if ((info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
         {
             error.WriteLine($"tapekit: warning: skipping {path}: not a regular file.");
             return;
@@ -253,7 +252,7 @@ public static class AggCommands
             throw new CliUsageException($"{path} cannot be a member: its name \"{MemberName.Printable(name)}\" {problem}.");
         }
 
-        members.Add(MemberSource.FromFile(path, name) with
+        members.Add(MemberSource.FromFile(path, name, info.Length) with
         {
             ModificationTime = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
             Mode = OperatingSystem.IsWindows() ? Convert.ToInt32("644", 8) : (int)info.UnixFileMode & 0xFFF,
