@@ -13,6 +13,22 @@ namespace TapeKit.Cli.Commands;
 /// <c>tapekit agg pack|list|extract|verify</c>: aggregations as files (DESIGN.md contract). Exit
 /// codes: 3 for a format or checksum error, 4 when extraction refuses an unsafe member, 5 for I/O.
 /// </summary>
+/// <remarks>
+/// Choices TapeKit made where the contract is silent:
+/// <list type="bullet">
+/// <item><c>pack</c> writes one aggregation of everything given (the F7 limits belong to the
+/// planner, not to this command); a file argument becomes a member under its own name, a directory
+/// its regular files under <c>dir/relative/path</c> in ordinal order; symbolic links are skipped
+/// with a warning; the output appears under its name only when complete (temporary file, rename).</item>
+/// <item><c>list</c> reads and checks every block, so its checksums are computed, not copied; JSON
+/// rows carry an extra <c>type</c> key (<c>file</c>, <c>directory</c>, <c>symlink</c>, …) and
+/// non-file rows have <c>null</c> checksums. For IL, <c>name</c> is the header's <c>fileName</c>
+/// (the last 649 bytes, F5.3).</item>
+/// <item><c>verify</c> of a tar archive without a TapeKit manifest checks its structure only, says so
+/// in a warning on stderr, and exits 0: there is no checksum to compare.</item>
+/// <item><c>extract --member NAME</c> for a name the aggregation lacks is a usage error (exit 2).</item>
+/// </list>
+/// </remarks>
 public static class AggCommands
 {
     /// <summary>Builds the <c>agg</c> command group.</summary>
