@@ -61,23 +61,25 @@ public static class MemberName
 
     private static string? ComponentProblem(string name)
     {
-        if (name[0] == '/')
+        var n = name.AsSpan();
+        if (n[0] == '/')
         {
             return "is an absolute path";
         }
 
-        foreach (var range in name.AsSpan().Split('/'))
+        if (n[^1] == '/' || n.Contains("//", StringComparison.Ordinal))
         {
-            var component = name.AsSpan()[range];
-            if (component.IsEmpty)
-            {
-                return "has an empty component";
-            }
+            return "has an empty component";
+        }
 
-            if (component is "." or "..")
-            {
-                return $"has a \"{component}\" component";
-            }
+        if (n is "." || n.StartsWith("./", StringComparison.Ordinal) || n.EndsWith("/.", StringComparison.Ordinal) || n.Contains("/./", StringComparison.Ordinal))
+        {
+            return "has a \".\" component";
+        }
+
+        if (n is ".." || n.StartsWith("../", StringComparison.Ordinal) || n.EndsWith("/..", StringComparison.Ordinal) || n.Contains("/../", StringComparison.Ordinal))
+        {
+            return "has a \"..\" component";
         }
 
         return null;
