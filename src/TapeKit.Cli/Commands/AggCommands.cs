@@ -13,6 +13,22 @@ namespace TapeKit.Cli.Commands;
 /// <c>tapekit agg pack|list|extract|verify</c>: aggregations as files (DESIGN.md contract). Exit
 /// codes: 3 for a format or checksum error, 4 when extraction refuses an unsafe member, 5 for I/O.
 /// </summary>
+/// <remarks>
+/// Choices TapeKit made where the contract is silent:
+/// <list type="bullet">
+/// <item><c>pack</c> writes one aggregation of everything given (the F7 limits belong to the
+/// planner, not to this command); a file argument becomes a member under its own name, a directory
+/// its regular files under <c>dir/relative/path</c> in ordinal order; symbolic links are skipped
+/// with a warning; the output appears under its name only when complete (temporary file, rename).</item>
+/// <item><c>list</c> reads and checks every block, so its checksums are computed, not copied; JSON
+/// rows carry an extra <c>type</c> key (<c>file</c>, <c>directory</c>, <c>symlink</c>, …) and
+/// non-file rows have <c>null</c> checksums. For IL, <c>name</c> is the header's <c>fileName</c>
+/// (the last 649 bytes, F5.3).</item>
+/// <item><c>verify</c> of a tar archive without a TapeKit manifest checks its structure only, says so
+/// in a warning on stderr, and exits 0: there is no checksum to compare.</item>
+/// <item><c>extract --member NAME</c> for a name the aggregation lacks is a usage error (exit 2).</item>
+/// </list>
+/// </remarks>
 public static class AggCommands
 {
     /// <summary>Builds the <c>agg</c> command group.</summary>
@@ -203,7 +219,7 @@ public static class AggCommands
             string baseName = Path.GetFileName(full);
             if (File.Exists(full) && !Directory.Exists(full))
             {
-                AddFile(members, full, baseName, error);
+                AddFile(members, new FileInfo(full), baseName, error);
             }
             else if (Directory.Exists(full))
             {
@@ -214,15 +230,14 @@ public static class AggCommands
                 }
 
                 var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
-                foreach (string filePath in Directory.EnumerateFileSystemEntries(full, "*", options).Order(StringComparer.Ordinal))
+                var found = new System.IO.Enumeration.FileSystemEnumerable<FileSystemInfo>(full, (ref System.IO.Enumeration.FileSystemEntry entry) => entry.ToFileSystemInfo(), options)
                 {
-                    if (Directory.Exists(filePath))
-                    {
-                        continue;
-                    }
-
-                    string relative = Path.GetRelativePath(full, filePath).Replace(Path.DirectorySeparatorChar, '/');
-                    AddFile(members, filePath, baseName.Length == 0 ? relative : baseName + "/" + relative, error);
+                    ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory,
+                };
+                foreach (var info in found.OrderBy(i => i.FullName, StringComparer.Ordinal))
+                {
+                    string relative = Path.GetRelativePath(full, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                    AddFile(members, (FileInfo)info, baseName.Length == 0 ? relative : baseName + "/" + relative, error);
                 }
             }
             else
@@ -239,10 +254,10 @@ public static class AggCommands
         return members;
     }
 
-    private static void AddFile(List<MemberSource> members, string path, string name, TextWriter error)
+    private static void AddFile(List<MemberSource> members, FileInfo info, string name, TextWriter error)
     {
-        var info = new FileInfo(path);
-        if (info.LinkTarget is not null || (info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
+        string path = info.FullName;
+        if ((info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
         {
             error.WriteLine($"tapekit: warning: skipping {path}: not a regular file.");
             return;
@@ -253,7 +268,7 @@ public static class AggCommands
             throw new CliUsageException($"{path} cannot be a member: its name \"{MemberName.Printable(name)}\" {problem}.");
         }
 
-        members.Add(MemberSource.FromFile(path, name) with
+        members.Add(MemberSource.FromFile(path, name, info.Length) with
         {
             ModificationTime = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
             Mode = OperatingSystem.IsWindows() ? Convert.ToInt32("644", 8) : (int)info.UnixFileMode & 0xFFF,

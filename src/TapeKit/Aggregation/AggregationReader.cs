@@ -84,7 +84,8 @@ public abstract class AggregationReader : IDisposable
     /// <summary>
     /// Opens an aggregation file: recognises IL or tar from the first block (F4.3) and finds the
     /// block size — IL from its first header, tar from its manifest (F6.7) or
-    /// <paramref name="tarBlockSize"/>, otherwise 512.
+    /// <paramref name="tarBlockSize"/>, otherwise 512 (a foreign archive's record size cannot be
+    /// known; reading it in 512-byte blocks is always exact — TapeKit's choice).
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="tarBlockSize">The tape block size of a tar file without a TapeKit manifest.</param>

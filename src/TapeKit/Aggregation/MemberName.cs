@@ -22,6 +22,12 @@ public static class MemberName
             return "is empty";
         }
 
+        if (name.Length <= MaxBytes && !name.AsSpan().ContainsAnyExcept(SafeAscii))
+        {
+            // Fast path: printable ASCII without backslash; only the components remain to check.
+            return ComponentProblem(name);
+        }
+
         int bytes;
         try
         {
@@ -50,23 +56,30 @@ public static class MemberName
             }
         }
 
-        if (name[0] == '/')
+        return ComponentProblem(name);
+    }
+
+    private static string? ComponentProblem(string name)
+    {
+        var n = name.AsSpan();
+        if (n[0] == '/')
         {
             return "is an absolute path";
         }
 
-        foreach (var range in name.AsSpan().Split('/'))
+        if (n[^1] == '/' || n.Contains("//", StringComparison.Ordinal))
         {
-            var component = name.AsSpan()[range];
-            if (component.IsEmpty)
-            {
-                return "has an empty component";
-            }
+            return "has an empty component";
+        }
 
-            if (component is "." or "..")
-            {
-                return $"has a \"{component}\" component";
-            }
+        if (n is "." || n.StartsWith("./", StringComparison.Ordinal) || n.EndsWith("/.", StringComparison.Ordinal) || n.Contains("/./", StringComparison.Ordinal))
+        {
+            return "has a \".\" component";
+        }
+
+        if (n is ".." || n.StartsWith("../", StringComparison.Ordinal) || n.EndsWith("/..", StringComparison.Ordinal) || n.Contains("/../", StringComparison.Ordinal))
+        {
+            return "has a \"..\" component";
         }
 
         return null;
@@ -109,6 +122,9 @@ public static class MemberName
 
         return builder.ToString();
     }
+
+    private static readonly System.Buffers.SearchValues<char> SafeAscii = System.Buffers.SearchValues.Create(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>UTF-8 that throws on lone surrogates instead of writing U+FFFD.</summary>
     internal static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

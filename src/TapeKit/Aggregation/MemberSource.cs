@@ -34,11 +34,21 @@ public sealed record MemberSource
     /// <summary>A member read from a file.</summary>
     /// <param name="path">The file to read.</param>
     /// <param name="name">The member name (F12).</param>
+    /// <param name="size">
+    /// The file's size if the caller already has it (e.g. from a directory listing), which spares
+    /// a <c>stat</c> when the file is opened. The writers still check that the file has exactly
+    /// this many bytes while they read it.
+    /// </param>
     /// <returns>The source.</returns>
-    public static MemberSource FromFile(string path, string name)
+    public static MemberSource FromFile(string path, string name, long? size = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return new MemberSource(name, path, null, default, false, null);
+        if (size is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, "A member size cannot be negative.");
+        }
+
+        return new MemberSource(name, path, null, default, false, size);
     }
 
     /// <summary>A member read from a stream (from its current position to its end, or <paramref name="size"/> bytes).</summary>
@@ -100,9 +110,9 @@ public sealed record MemberSource
     {
         if (_path is not null)
         {
-            var file = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
-            size = file.Length;
-            return file;
+            var handle = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
+            size = Size ?? RandomAccess.GetLength(handle);
+            return new HandleStream(handle);
         }
 
         if (_stream is null)
@@ -144,6 +154,51 @@ public sealed record MemberSource
         }
 
         return (total, adler);
+    }
+
+    /// <summary>A forward-only stream over a file handle: one <c>pread</c> per read, nothing else.</summary>
+    private sealed class HandleStream(Microsoft.Win32.SafeHandles.SafeFileHandle handle) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = RandomAccess.Read(handle, buffer, _position);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                handle.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A view of a caller's stream that does not close it.</summary>

@@ -12,6 +12,11 @@ namespace TapeKit.Aggregation.Il;
 /// truncated members. (The tape checks — <c>tapeMarkCount</c> = fseq, <c>blockCount</c> = position,
 /// EOF1 block count — belong to the tape layer, which knows them.)
 /// </summary>
+/// <remarks>
+/// A stream read outside a tape is read as Strict (F3): a time stamp that goes back is an error.
+/// IL has no trailer, so a stream cut between two members is a valid shorter stream; only the tape
+/// layer (EOF1 block count, F5.9.11) or the catalogue can tell.
+/// </remarks>
 public sealed class IlAggregationReader : AggregationReader
 {
     /// <summary>The byte ranges of the M fields: versionNumber … checksumAlgorithm, tapeMarkCount and blockSize, stagerVersion … deviceGroupName.</summary>
@@ -27,6 +32,8 @@ public sealed class IlAggregationReader : AggregationReader
     private readonly byte[] _memberHeader = new byte[IlHeader.Size];
     private readonly int _payloadSize;
     private readonly MemberHasher _hasher = new(withXxHash64: true);
+    private readonly ulong? _tapeFileSequence;
+    private readonly ulong? _firstObjectId;
     private long _nextBlock;
     private bool _haveFirst;
     private ulong _previousBlockCount;
@@ -49,9 +56,13 @@ public sealed class IlAggregationReader : AggregationReader
     /// <param name="source">The blocks.</param>
     /// <param name="ownsSource">Whether disposing the reader disposes the source.</param>
     /// <param name="startBlock">The member's first block.</param>
-    public IlAggregationReader(IBlockSource source, bool ownsSource, long startBlock)
+    /// <param name="tapeFileSequence">On tape: the fseq that every <c>tapeMarkCount</c> must equal (F5.9.4); <see langword="null"/> outside a tape.</param>
+    /// <param name="firstObjectId">On tape: the logical object id of block 0, so that every <c>blockCount</c> must equal it plus the block index (F5.9.4); <see langword="null"/> when the position is not known.</param>
+    public IlAggregationReader(IBlockSource source, bool ownsSource, long startBlock, ulong? tapeFileSequence = null, ulong? firstObjectId = null)
         : base(source, ownsSource)
     {
+        _tapeFileSequence = tapeFileSequence;
+        _firstObjectId = firstObjectId;
         ArgumentOutOfRangeException.ThrowIfNegative(startBlock);
         if (source.BlockSize <= IlHeader.Size)
         {
@@ -187,6 +198,17 @@ public sealed class IlAggregationReader : AggregationReader
         if (header.BlockSize != _block.Length)
         {
             IlFields.ThrowMismatch("blockSize", BlockSizeOffset, BlockSizeLength, _block.AsSpan(BlockSizeOffset, BlockSizeLength), blockOffset, $"{_block.Length}, the block size of the stream");
+        }
+
+        if (_tapeFileSequence is { } fseq && header.TapeMarkCount != fseq)
+        {
+            IlFields.ThrowMismatch("tapeMarkCount", TapeMarkCountOffset, TapeMarkCountLength, _block.AsSpan(TapeMarkCountOffset, TapeMarkCountLength), blockOffset, $"{fseq}, the fseq of the tape file");
+        }
+
+        if (_firstObjectId is { } first && header.BlockCount != first + (ulong)(blockOffset / _block.Length))
+        {
+            IlFields.ThrowMismatch("blockCount", BlockCountOffset, BlockCountLength, _block.AsSpan(BlockCountOffset, BlockCountLength), blockOffset,
+                $"{first + (ulong)(blockOffset / _block.Length)}, the block's logical object id on the tape");
         }
 
         if (!_haveFirst)

@@ -11,6 +11,14 @@ namespace TapeKit.Aggregation.Tar;
 /// matched against it (name, size, header and data offsets) and its Adler-32, XXH3-64 and XXH64
 /// are verified. Without one, entries are listed by scanning and a warning says so.
 /// </summary>
+/// <remarks>
+/// Choices TapeKit made where F6 is silent: the archive must end with both zero records — end of
+/// data after only the first is a truncation error, a non-zero record after the first is a
+/// warning ("lone zero record", as GNU tar); links, devices and FIFOs carry no data whatever their
+/// size field says; GNU <c>L</c>/<c>K</c> and pax data are limited to 1 MiB and the manifest to
+/// 64 MiB; precedence of names is pax <c>path</c>, GNU <c>L</c>, global pax <c>path</c>, header
+/// (joined to the POSIX prefix).
+/// </remarks>
 public sealed class TarAggregationReader : AggregationReader
 {
     /// <summary>The largest GNU long-name or pax header data accepted: 1 MiB.</summary>

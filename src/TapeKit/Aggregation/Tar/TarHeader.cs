@@ -212,18 +212,25 @@ public readonly record struct TarHeader
         return stored == signed ? 2 : 0;
     }
 
+    /// <summary>The header checksum: the unsigned byte sum with the chksum field counted as eight spaces.</summary>
     private static int UnsignedSum(ReadOnlySpan<byte> record)
     {
-        int sum = 8 * ' ';
-        for (int i = 0; i < Size; i++)
+        int sum = 0;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(record[..Size]);
+        foreach (ulong word in words)
         {
-            if (i is < ChecksumOffset or >= ChecksumOffset + ChecksumLength)
-            {
-                sum += record[i];
-            }
+            // Add the eight bytes of the word pairwise in 16-bit lanes; no lane can overflow.
+            ulong pairs = (word & 0x00FF00FF00FF00FFUL) + ((word >> 8) & 0x00FF00FF00FF00FFUL);
+            pairs = (pairs & 0x0000FFFF0000FFFFUL) + ((pairs >> 16) & 0x0000FFFF0000FFFFUL);
+            sum += (int)((pairs & 0xFFFFFFFFUL) + (pairs >> 32));
         }
 
-        return sum;
+        foreach (byte b in record.Slice(ChecksumOffset, ChecksumLength))
+        {
+            sum -= b;
+        }
+
+        return sum + (8 * ' ');
     }
 
     internal static string CString(ReadOnlySpan<byte> field)

@@ -52,13 +52,13 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
             Append(buffer, ",\"dataOffset\":"u8);
             Format(buffer, (ulong)m.PayloadOffset, null);
             Append(buffer, ",\"adler32\":\""u8);
-            Format(buffer, m.Digest.Adler32, "x8");
+            Hex(buffer, m.Digest.Adler32, 8);
             Append(buffer, "\",\"xxh3\":\""u8);
-            Format(buffer, m.Digest.XxHash3, "x16");
+            Hex(buffer, m.Digest.XxHash3, 16);
             if (m.Digest.XxHash64 is { } x64)
             {
                 Append(buffer, "\",\"xxh64\":\""u8);
-                Format(buffer, x64, "x16");
+                Hex(buffer, x64, 16);
             }
 
             Append(buffer, "\"}"u8);
@@ -204,8 +204,28 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
     private static void Format(IBufferWriter<byte> buffer, ulong value, string? format)
     {
         var span = buffer.GetSpan(20);
+        if (format is null)
+        {
+            System.Buffers.Text.Utf8Formatter.TryFormat(value, span, out int n);
+            buffer.Advance(n);
+            return;
+        }
+
         value.TryFormat(span, out int written, format, CultureInfo.InvariantCulture);
         buffer.Advance(written);
+    }
+
+    /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (F8 text forms).</summary>
+    private static void Hex(IBufferWriter<byte> buffer, ulong value, int digits)
+    {
+        var span = buffer.GetSpan(digits);
+        for (int i = digits - 1; i >= 0; i--)
+        {
+            span[i] = (byte)"0123456789abcdef"[(int)(value & 0xF)];
+            value >>= 4;
+        }
+
+        buffer.Advance(digits);
     }
 
     private static void AppendEscaped(IBufferWriter<byte> buffer, string text)

@@ -33,7 +33,7 @@ public static class TarManifestLocator
         {
             // E: just after the last record that is not all zeros.
             long e = end;
-            while (e > 0)
+            while (e > 0 && end - e <= SearchWindow)
             {
                 var record = cursor.Record(e - TarHeader.Size);
                 if (record.IsEmpty)
@@ -47,6 +47,11 @@ public static class TarManifestLocator
                 }
 
                 e -= TarHeader.Size;
+            }
+
+            if (end - e > SearchWindow)
+            {
+                return null; // more than 16 MiB of zeros at the end: not a TapeKit archive (F6.4 pads to one block)
             }
 
             for (long m = e - (2 * TarHeader.Size); m >= 0 && e - m <= SearchWindow; m -= TarHeader.Size)

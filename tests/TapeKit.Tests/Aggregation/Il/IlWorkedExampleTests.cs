@@ -132,6 +132,24 @@ public sealed class IlWorkedExampleTests
     }
 
     [Fact]
+    public void On_tape_the_reader_checks_fseq_and_object_ids()
+    {
+        var sink = new MemorySink(4096);
+        var writer = new IlAggregationWriter(sink, ExampleOptions(new FixedClock(1700000000)));
+        writer.Add(MemberSource.FromMemory(new byte[5000], "a"));
+        byte[] stream = sink.ToArray();
+        using (var good = new IlAggregationReader(new MemorySource(stream, 4096), false, 0, tapeFileSequence: 1, firstObjectId: 5))
+        {
+            Assert.Single(good.VerifyAll());
+        }
+
+        using var wrongFseq = new IlAggregationReader(new MemorySource(stream, 4096), false, 0, tapeFileSequence: 2);
+        Assert.Equal("tapeMarkCount", Assert.Throws<TapeFormatException>(() => wrongFseq.ReadNext()).Field);
+        using var wrongPosition = new IlAggregationReader(new MemorySource(stream, 4096), false, 0, firstObjectId: 9);
+        Assert.Equal("blockCount", Assert.Throws<TapeFormatException>(() => wrongPosition.ReadNext()).Field);
+    }
+
+    [Fact]
     public void Non_printable_option_values_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new IlAggregationWriter(new MemorySink(4096), new IlWriterOptions { VolId = "V1\u00e9" }));
