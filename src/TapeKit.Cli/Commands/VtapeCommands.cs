@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using TapeKit.Devices;
 using TapeKit.Devices.Virtual;
+using TapeKit.Labels;
+using TapeKit.Layout;
 
 namespace TapeKit.Cli.Commands;
 
@@ -34,10 +37,12 @@ public static class VtapeCommands
         var capacity = new Option<long?>("--capacity") { Description = "Capacity in bytes instead of the profile's native capacity." };
         var synthetic = new Option<ulong?>("--synthetic-seed") { Description = "A synthetic cartridge: payloads are discarded and generated from this seed on read." };
         var protect = new Option<bool>("--write-protect") { Description = "Set the write-protect tab." };
+        var noLabel = new Option<bool>("--no-label") { Description = "Leave the cartridge blank (for NL use) instead of prelabelling it." };
         var command = new Command("create", "Create a blank virtual cartridge.");
         command.Arguments.Add(path);
         command.Options.Add(vsn);
         command.Options.Add(media);
+        command.Options.Add(noLabel);
         command.Options.Add(capacity);
         command.Options.Add(synthetic);
         command.Options.Add(protect);
@@ -64,12 +69,32 @@ public static class VtapeCommands
                 throw new CliUsageException("--capacity must be positive.");
             }
 
-            VirtualCartridge.Create(parse.GetValue(path)!, id, profile, new VirtualCartridgeOptions
+            bool label = !parse.GetValue(noLabel);
+            if (label && id.Length > 6)
+            {
+                throw new CliUsageException($"--vsn \"{id}\" has more than 6 characters, which VOL1 cannot hold; use a shorter VSN or --no-label for an NL cartridge.");
+            }
+
+            string directory = parse.GetValue(path)!;
+            VirtualCartridge.Create(directory, id, profile, new VirtualCartridgeOptions
             {
                 Capacity = parse.GetValue(capacity),
                 SyntheticSeed = parse.GetValue(synthetic),
-                WriteProtected = parse.GetValue(protect),
+                WriteProtected = parse.GetValue(protect) && !label,
             });
+            if (label)
+            {
+                // DESIGN.md: vtape create prelabels (VOL1, PRELABEL HDR1, tape mark), as labelling a new cartridge does.
+                using (ITapeDrive drive = VirtualTapeDrive.Open(directory))
+                {
+                    AulVolume.Prelabel(drive, new LabelWriter(), id);
+                }
+
+                if (parse.GetValue(protect))
+                {
+                    VirtualCartridge.SetWriteProtect(directory, true);
+                }
+            }
             return ExitCodes.Success;
         });
         return command;

@@ -20,13 +20,14 @@ public static class LabelJsonWriter
     /// <param name="label">The label.</param>
     /// <param name="offset">Its byte offset in the input.</param>
     /// <param name="warnings">Its warnings.</param>
-    public static void Write(Utf8JsonWriter json, in AnsiLabel label, long offset, IReadOnlyList<LabelWarning> warnings)
+    /// <param name="positionName">The name of the position property: <c>offset</c> (bytes in a file) or <c>objectId</c> (on tape).</param>
+    public static void Write(Utf8JsonWriter json, in AnsiLabel label, long offset, IReadOnlyList<LabelWarning> warnings, string positionName = "offset")
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(warnings);
         json.WriteStartObject();
         json.WriteString("kind", AnsiLabel.IdentifierOf(label.Kind));
-        json.WriteNumber("offset", offset);
+        json.WriteNumber(positionName, offset);
         foreach (LabelField field in AnsiLabel.FieldsOf(label.Kind))
         {
             string raw = label.FieldText(field);

@@ -32,10 +32,10 @@ public static class TapeFileJson
         if (withLabels && file.Headers is FileLabelGroup headers)
         {
             json.WriteStartArray("labels");
-            WriteGroup(json, headers);
+            WriteGroup(json, headers, file.HeaderObjectId);
             if (file.Trailers is FileLabelGroup trailers)
             {
-                WriteGroup(json, trailers);
+                WriteGroup(json, trailers, file.HeaderObjectId + 5 + file.DataBlocks);
             }
 
             json.WriteEndArray();
@@ -70,14 +70,14 @@ public static class TapeFileJson
         _ => "opaque",
     };
 
-    private static void WriteGroup(Utf8JsonWriter json, FileLabelGroup group)
+    private static void WriteGroup(Utf8JsonWriter json, FileLabelGroup group, long firstObjectId)
     {
-        Span<byte> bytes = stackalloc byte[AnsiLabel.Length];
+        long objectId = firstObjectId;
         foreach (Action<Span<byte>> write in new Action<Span<byte>>[] { group.Label1.WriteTo, group.Label2.WriteTo, group.UserLabel.WriteTo })
         {
             byte[] label = new byte[AnsiLabel.Length];
             write(label);
-            LabelJsonWriter.Write(json, AnsiLabel.Parse(label, LabelReadMode.Lenient, out var warnings), -1, warnings);
+            LabelJsonWriter.Write(json, AnsiLabel.Parse(label, LabelReadMode.Lenient, out var warnings), objectId++, warnings, "objectId");
         }
     }
 }

@@ -94,9 +94,19 @@ public sealed partial class AulVolume
     {
         ArgumentNullException.ThrowIfNull(drive);
         ArgumentNullException.ThrowIfNull(expectedVsn);
-        drive.Rewind();
         byte[] buffer = new byte[TapeReads.LabelBufferSize];
-        TapeReads.ReadLabel(drive, buffer, "VOL1", 0);
+        TapeReadResult first = TapeReads.ReadFirstObject(drive, buffer);
+        if (first.Kind != TapeReadKind.Data || first.Length != AnsiLabel.Length)
+        {
+            string found = first.Kind switch
+            {
+                TapeReadKind.EndOfData => "end of data: the cartridge is blank (or unreadable at BOT)",
+                TapeReadKind.Filemark => "a tape mark",
+                _ => $"a block of {first.Length} bytes: the tape is not labelled (NL?)",
+            };
+            throw TapeReads.Misplaced("VOL1", 0, found);
+        }
+
         Vol1Label vol1;
         IReadOnlyList<LabelWarning> warnings;
         try

@@ -25,7 +25,7 @@ public sealed class VtapeAndMtCommandsTests : IDisposable
     public void Create_dump_verify_and_mt_round_trip()
     {
         string cart = Path.Combine(_root, "A00001.tkvt");
-        Assert.Equal(0, Run("vtape", "create", cart, "--vsn", "A00001", "--media", "lto9", "--capacity", "100000000").Code);
+        Assert.Equal(0, Run("vtape", "create", cart, "--vsn", "A00001", "--media", "lto9", "--capacity", "100000000", "--no-label").Code);
         Assert.Equal(0, Run("mt", "--device", cart, "weof", "2").Code);
         var dump = Run("vtape", "dump", "--canonical", cart);
         Assert.Equal("0 filemark 0 0 00000000\n1 filemark 0 0 00000000\ncommit sequence=2 objects=2 data=0 tape=0 filemarks=2\n", dump.Out);
