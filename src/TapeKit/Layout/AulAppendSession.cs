@@ -175,6 +175,7 @@ public sealed class AulAppendSession : IDisposable
         };
         _position = header + 9 + sink.BlocksWritten;
         NextFileSequence = fseq + 1;
+        _volume.KnownEnd = (fseq, _position);
         PastEarlyWarning |= sink.PastEarlyWarning;
         _pending.Add(info);
         _bytesSinceFlush += sink.BytesWritten;
@@ -217,6 +218,7 @@ public sealed class AulAppendSession : IDisposable
         catch
         {
             _failed = true;
+            _volume.KnownEnd = null;
             throw;
         }
     }

@@ -26,7 +26,9 @@ public sealed partial class AulVolume
         ArgumentOutOfRangeException.ThrowIfNegative(lastFileSequence);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(policy);
-        long position = lastFileSequence == 0 ? CheckEmptyTape() : CheckAfterFile(lastFileSequence, overwriteLaterFiles);
+        long position = KnownEnd is (long last, long end) && last == lastFileSequence
+            ? end
+            : lastFileSequence == 0 ? CheckEmptyTape() : CheckAfterFile(lastFileSequence, overwriteLaterFiles);
         Drive.Locate(position);
         return new AulAppendSession(this, writer, policy, lastFileSequence + 1, position);
     }

@@ -39,6 +39,12 @@ public sealed partial class AulVolume
     public IReadOnlyList<LabelWarning> Warnings { get; }
 
     /// <summary>
+    /// The last file and end position this mount itself wrote, or <see langword="null"/> when only the tape can tell.
+    /// An append after exactly that file needs no re-reading: this session put the tape in that state.
+    /// </summary>
+    internal (long LastFileSequence, long EndObjectId)? KnownEnd { get; set; }
+
+    /// <summary>
     /// Labels a blank cartridge: VOL1, the PRELABEL HDR1 and a synchronising tape mark (§2.1, CTA
     /// <c>LabelSession.cpp</c>), then mounts it. A cartridge that already holds data is refused unless
     /// <paramref name="overwrite"/> says its contents may be destroyed.
@@ -76,7 +82,10 @@ public sealed partial class AulVolume
         prelabel.WriteTo(label);
         drive.WriteBlock(label);
         drive.WriteFilemarks(1);
-        return Mount(drive, vsn);
+
+        // This session wrote the tape: its end is known (file 0, before object 1) without reading it back,
+        // which also lets timing simulations run on synthetic cartridges that keep no payload.
+        return new AulVolume(drive, vol1, LabelReadMode.Strict, []) { KnownEnd = (0, 1) };
     }
 
     /// <summary>

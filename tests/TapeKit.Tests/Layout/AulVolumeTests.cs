@@ -171,6 +171,8 @@ public sealed class AulVolumeTests
         }
 
         rig.Handle.WriteFilemarks(1);
+        rig.Reopen();
+        volume = AulVolume.Mount(rig.Handle, "V12345");
         var e = Assert.Throws<UnsafeOperationException>(() => volume.Append(1, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks));
         Assert.Contains("UTL1 field fileSequence", e.Message, StringComparison.Ordinal);
     }
