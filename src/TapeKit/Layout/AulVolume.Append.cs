@@ -29,7 +29,12 @@ public sealed partial class AulVolume
         long position = KnownEnd is (long last, long end) && last == lastFileSequence
             ? end
             : lastFileSequence == 0 ? CheckEmptyTape() : CheckAfterFile(lastFileSequence, overwriteLaterFiles);
-        Drive.Locate(position);
+        if (Drive.ReadPosition() != position)
+        {
+            // A locate costs seconds of tape motion: none when this mount already stands there.
+            Drive.Locate(position);
+        }
+
         return new AulAppendSession(this, writer, policy, lastFileSequence + 1, position);
     }
 
