@@ -56,5 +56,6 @@ public static class TapeKitCli
         yield return VtapeCommands.Create(console);
         yield return MtCommands.Create(console);
         yield return TapeCommands.Create(console);
+        yield return CatalogCommands.Create(console);
     }
 }

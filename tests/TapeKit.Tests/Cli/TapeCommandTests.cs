@@ -38,6 +38,16 @@ public sealed class TapeCommandTests
         Ok(CliRun.Of("tape", "read", "--tape", tape, "--fseq", "1", "--out", dir.File("small.out")));
         Assert.Equal(small, File.ReadAllBytes(dir.File("small.out")));
         Assert.Contains("3 files", Ok(CliRun.Of("tape", "verify", "--tape", tape)).Stdout, StringComparison.Ordinal);
+
+        Ok(CliRun.Of("catalog", "rebuild", "--db", dir.File("catalog.json"), "--tape", tape));
+        using JsonDocument catalog = JsonDocument.Parse(File.ReadAllBytes(dir.File("catalog.json")));
+        JsonElement rebuilt = catalog.RootElement.GetProperty("tapes")[0];
+        Assert.Equal("T00001", rebuilt.GetProperty("vsn").GetString());
+        Assert.Equal(3, rebuilt.GetProperty("files").GetArrayLength());
+        Assert.Equal(
+            files[2].GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("objectId").GetInt64(), m.GetProperty("xxh3").GetString())),
+            rebuilt.GetProperty("files")[2].GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("objectId").GetInt64(), m.GetProperty("xxh3").GetString())));
+        Assert.Equal(ExitCodes.Usage, CliRun.Of("catalog", "rebuild", "--db", dir.File("catalog.db"), "--tape", tape).ExitCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using TapeKit.Aggregation;
 using TapeKit.Checksums;
 using TapeKit.Devices;
+using TapeKit.Devices.Virtual;
 using TapeKit.Labels;
 using TapeKit.Layout;
 
@@ -264,8 +265,13 @@ public sealed class AulVolumeTests
         Assert.Equal(1000, alb.Members.Count);
         AggregationMember member = alb.Members[777];
         var copy = new MemoryStream();
-        long locatesBefore = rig.Drive.Statistics.Locates;
+        rig.Handle.Rewind();
+        DriveStatistics before = rig.Drive.Statistics;
+        long clockBefore = rig.Drive.Clock.Nanoseconds;
+        long locatesBefore = before.Locates;
         volume.ReadMember(alb, format, member, copy);
+        DriveStatistics after = rig.Drive.Statistics;
+        long elapsed = rig.Drive.Clock.Nanoseconds - clockBefore;
         Assert.Equal(members[777].Memory.ToArray(), copy.ToArray());
 
         DriveBlockSource source = volume.LastMemberSource!;
@@ -273,7 +279,16 @@ public sealed class AulVolumeTests
         long expectedBlocks = (lastByte / alb.BlockSize) - member.BlockIndex + 1;
         Assert.Equal(expectedBlocks, source.BlocksRead);
         Assert.Equal(1, source.Locates);
-        Assert.Equal(1, rig.Drive.Statistics.Locates - locatesBefore);
+        Assert.Equal(1, after.Locates - locatesBefore);
+
+        // Simulated cost: one locate plus the blocks read at the native rate, and nothing else.
+        long streamed = after.StreamingNanoseconds - before.StreamingNanoseconds;
+        long positioning = after.PositioningNanoseconds - before.PositioningNanoseconds;
+        double nativeNanoseconds = expectedBlocks * (double)alb.BlockSize * 1e9 / MediaProfile.Lto9.NativeRate;
+        Assert.InRange(streamed, nativeNanoseconds * 0.99, (nativeNanoseconds * 1.01) + 1000);
+        Assert.InRange(positioning, 1, MediaProfile.Lto9.MaxLocateTime);
+        Assert.Equal(0, after.BackHitches - before.BackHitches);
+        Assert.Equal(streamed + positioning, elapsed);
     }
 
     [Fact]
