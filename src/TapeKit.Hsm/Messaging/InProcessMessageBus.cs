@@ -77,7 +77,8 @@ public sealed class InProcessMessageBus : IMessageBus
                         visible += TimeSpan.FromTicks((long)(g.MaxDelay.Ticks * g.Random.NextDouble()));
                     }
 
-                    q.Messages.Add(new Stored(message, ++_sequence, now, visible));
+                    Stored stored = new(message, ++_sequence, now, visible);
+                    q.Messages.Add(stored.Sequence, stored);
                 }
 
                 woken.Add(q);
@@ -103,20 +104,28 @@ public sealed class InProcessMessageBus : IMessageBus
         {
             QueueState q = Known(queue);
             DateTimeOffset now = _time.GetUtcNow();
-            while (result.Count < options.MaxMessages)
+            List<Stored> visible = [.. q.Messages.Values.Where(m => IsReady(m, now))];
+            if (_faults is { } f && visible.Count > 1 && f.Random.NextDouble() < f.ReorderProbability)
             {
-                List<Stored> visible = [.. q.Messages.Where(m => m.VisibleAt <= now && (m.LeaseToken is null || m.LeaseUntil <= now))];
-                if (visible.Count == 0)
+                f.Random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(visible));
+            }
+            else
+            {
+                visible.Sort(static (a, b) => a.Message.Priority != b.Message.Priority
+                    ? b.Message.Priority.CompareTo(a.Message.Priority)
+                    : a.Sequence.CompareTo(b.Sequence));
+            }
+
+            foreach (Stored pick in visible)
+            {
+                if (result.Count >= options.MaxMessages)
                 {
                     break;
                 }
 
-                Stored pick = _faults is { } f && visible.Count > 1 && f.Random.NextDouble() < f.ReorderProbability
-                    ? visible[f.Random.Next(visible.Count)]
-                    : visible.OrderByDescending(m => m.Message.Priority).ThenBy(m => m.Sequence).First();
                 if (pick.DeliveryCount >= _options.MaxDeliveries)
                 {
-                    q.Messages.Remove(pick);
+                    q.Messages.Remove(pick.Sequence);
                     q.Dead.Add(new DeadLetter(pick.Message, $"delivered {pick.DeliveryCount} times (MaxDeliveries {_options.MaxDeliveries})", pick.DeliveryCount));
                     continue;
                 }
@@ -140,7 +149,7 @@ public sealed class InProcessMessageBus : IMessageBus
         {
             QueueState q = Known(queue);
             DateTimeOffset now = _time.GetUtcNow();
-            if (q.Messages.Any(m => m.VisibleAt <= now && (m.LeaseToken is null || m.LeaseUntil <= now)))
+            if (q.Messages.Values.Any(m => IsReady(m, now)))
             {
                 return;
             }
@@ -163,9 +172,9 @@ public sealed class InProcessMessageBus : IMessageBus
         {
             QueueState q = Known(queue);
             DateTimeOffset now = _time.GetUtcNow();
-            List<Stored> ready = [.. q.Messages.Where(m => m.VisibleAt <= now && (m.LeaseToken is null || m.LeaseUntil <= now))];
-            int leased = q.Messages.Count(m => m.LeaseToken is not null && m.LeaseUntil > now);
-            int delayed = q.Messages.Count(m => m.VisibleAt > now && (m.LeaseToken is null || m.LeaseUntil <= now));
+            List<Stored> ready = [.. q.Messages.Values.Where(m => IsReady(m, now))];
+            int leased = q.Messages.Values.Count(m => m.LeaseToken is not null && m.LeaseUntil > now);
+            int delayed = q.Messages.Values.Count(m => m.VisibleAt > now && (m.LeaseToken is null || m.LeaseUntil <= now));
             TimeSpan oldest = ready.Count == 0 ? TimeSpan.Zero : now - ready.Min(m => m.EnqueuedAt);
             return ValueTask.FromResult(new QueueStats(ready.Count, leased, delayed, q.Dead.Count, oldest));
         }
@@ -196,12 +205,15 @@ public sealed class InProcessMessageBus : IMessageBus
             DeadLetter dead = q.Dead[index];
             q.Dead.RemoveAt(index);
             DateTimeOffset now = _time.GetUtcNow();
-            q.Messages.Add(new Stored(dead.Message, ++_sequence, now, now));
+            Stored again = new(dead.Message, ++_sequence, now, now);
+            q.Messages.Add(again.Sequence, again);
         }
 
         q.Wake();
         return ValueTask.FromResult(true);
     }
+
+    private static bool IsReady(Stored m, DateTimeOffset now) => m.VisibleAt <= now && (m.LeaseToken is null || m.LeaseUntil <= now);
 
     private QueueState Queue(string name)
     {
@@ -221,7 +233,7 @@ public sealed class InProcessMessageBus : IMessageBus
         bool woke;
         lock (_gate)
         {
-            if (stored.LeaseToken != token || !q.Messages.Contains(stored))
+            if (stored.LeaseToken != token || !q.Messages.ContainsKey(stored.Sequence))
             {
                 return false;
             }
@@ -241,7 +253,7 @@ public sealed class InProcessMessageBus : IMessageBus
     {
         public string Name { get; } = name;
 
-        public List<Stored> Messages { get; } = [];
+        public Dictionary<long, Stored> Messages { get; } = [];
 
         public List<DeadLetter> Dead { get; } = [];
 
@@ -285,14 +297,14 @@ public sealed class InProcessMessageBus : IMessageBus
         public DateTimeOffset LeaseUntil { get; private set; } = stored.LeaseUntil;
 
         public ValueTask<bool> AckAsync(CancellationToken ct = default) =>
-            ValueTask.FromResult(bus.Settle(queue, stored, token, _ => queue.Messages.Remove(stored) && false));
+            ValueTask.FromResult(bus.Settle(queue, stored, token, _ => queue.Messages.Remove(stored.Sequence) && false));
 
         public ValueTask<bool> NackAsync(bool requeue, TimeSpan? delay = null, string? reason = null, CancellationToken ct = default) =>
             ValueTask.FromResult(bus.Settle(queue, stored, token, now =>
             {
                 if (!requeue)
                 {
-                    queue.Messages.Remove(stored);
+                    queue.Messages.Remove(stored.Sequence);
                     queue.Dead.Add(new DeadLetter(stored.Message, reason ?? "rejected", stored.DeliveryCount));
                     return false;
                 }
