@@ -154,6 +154,38 @@ public sealed class SqliteMessageBus : IMessageBus
     }
 
     /// <inheritdoc />
+    public async ValueTask<int> AckManyAsync(IReadOnlyList<IDelivery> deliveries, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        var mine = new List<Delivery>(deliveries.Count);
+        foreach (IDelivery d in deliveries)
+        {
+            mine.Add(d is Delivery x && ReferenceEquals(x.Bus, this)
+                ? x
+                : throw new ArgumentException("A delivery of another bus cannot be acknowledged here.", nameof(deliveries)));
+        }
+
+        using IDisposable _ = await _store.EnterWriterAsync(ct);
+        using SqliteConnection c = _store.Open();
+        using SqliteTransaction txn = c.BeginTransaction(deferred: false);
+        using SqliteCommand cmd = c.CreateCommand();
+        cmd.Transaction = txn;
+        cmd.CommandText = "DELETE FROM queue_messages WHERE seq = $seq AND lease_token = $t";
+        SqliteParameter seq = cmd.Parameters.Add("$seq", SqliteType.Integer);
+        SqliteParameter token = cmd.Parameters.Add("$t", SqliteType.Text);
+        int acked = 0;
+        foreach (Delivery d in mine)
+        {
+            seq.Value = d.Seq;
+            token.Value = d.Token;
+            acked += cmd.ExecuteNonQuery();
+        }
+
+        txn.Commit();
+        return acked;
+    }
+
+    /// <inheritdoc />
     public async Task WaitAsync(string queue, TimeSpan timeout, CancellationToken ct = default)
     {
         Task signal = _store.Signal(queue);
@@ -252,6 +284,12 @@ public sealed class SqliteMessageBus : IMessageBus
 
     private sealed class Delivery(SqliteMessageBus bus, string queue, long seq, string token, Envelope message, int count, DateTimeOffset leaseUntil) : IDelivery
     {
+        public SqliteMessageBus Bus => bus;
+
+        public long Seq => seq;
+
+        public string Token => token;
+
         public Envelope Message { get; } = message;
 
         public string Queue { get; } = queue;

@@ -27,6 +27,14 @@ public interface IMessageBus
     /// <param name="ct">Cancels the call.</param>
     ValueTask<IReadOnlyList<IDelivery>> ReceiveAsync(string queue, ReceiveOptions options, CancellationToken ct = default);
 
+    /// <summary>
+    /// Acknowledges several deliveries of this bus at once (one durable write where the transport allows it, like
+    /// AMQP's multiple acknowledgement). Returns how many were still held and are now removed.
+    /// </summary>
+    /// <param name="deliveries">Deliveries received from this bus.</param>
+    /// <param name="ct">Cancels the call.</param>
+    ValueTask<int> AckManyAsync(IReadOnlyList<IDelivery> deliveries, CancellationToken ct = default);
+
     /// <summary>Completes when a message may have become visible in <paramref name="queue"/>, or after <paramref name="timeout"/> on the bus's clock.</summary>
     /// <param name="queue">The queue.</param>
     /// <param name="timeout">The longest wait.</param>

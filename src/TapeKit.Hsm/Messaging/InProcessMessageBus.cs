@@ -142,6 +142,24 @@ public sealed class InProcessMessageBus : IMessageBus
     }
 
     /// <inheritdoc />
+    public async ValueTask<int> AckManyAsync(IReadOnlyList<IDelivery> deliveries, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        int acked = 0;
+        foreach (IDelivery d in deliveries)
+        {
+            if (d is not Delivery mine || !ReferenceEquals(mine.Bus, this))
+            {
+                throw new ArgumentException("A delivery of another bus cannot be acknowledged here.", nameof(deliveries));
+            }
+
+            acked += await d.AckAsync(ct) ? 1 : 0;
+        }
+
+        return acked;
+    }
+
+    /// <inheritdoc />
     public async Task WaitAsync(string queue, TimeSpan timeout, CancellationToken ct = default)
     {
         Task signal;
@@ -288,6 +306,8 @@ public sealed class InProcessMessageBus : IMessageBus
 
     private sealed class Delivery(InProcessMessageBus bus, QueueState queue, Stored stored, Guid token) : IDelivery
     {
+        public InProcessMessageBus Bus => bus;
+
         public Envelope Message => stored.Message;
 
         public string Queue => queue.Name;

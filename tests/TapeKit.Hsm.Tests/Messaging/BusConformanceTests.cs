@@ -182,6 +182,19 @@ public abstract class BusConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AckMany_removes_only_deliveries_that_still_hold_their_lease()
+    {
+        await Bus.PublishAsync(Exchange, Key, Message());
+        await Bus.PublishAsync(Exchange, Key, Message());
+        IReadOnlyList<IDelivery> first = await Receive(max: 2);
+        Time.Advance(Options.DefaultLease);
+        IDelivery stolen = (await Receive("thief"))[0];
+        Assert.Equal(1, await Bus.AckManyAsync(first));
+        Assert.True(await stolen.AckAsync());
+        Assert.Equal(0, (await Bus.GetStatsAsync(Queue)).Ready + (await Bus.GetStatsAsync(Queue)).Leased);
+    }
+
+    [Fact]
     public async Task Higher_priority_is_delivered_first_then_fifo()
     {
         Envelope low1 = Message("1", RequestPriority.Normal);
@@ -287,8 +300,9 @@ public abstract class BusConformanceTests : IAsyncLifetime
             {
                 deliveries++;
                 effects.Add(d.Message.MessageId);
-                Assert.True(await d.AckAsync());
             }
+
+            Assert.Equal(batch.Count, await Bus.AckManyAsync(batch));
         }
 
         Assert.Equal(count, deliveries);
