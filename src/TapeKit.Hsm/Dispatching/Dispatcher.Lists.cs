@@ -169,27 +169,26 @@ public sealed partial class Dispatcher
 
     /// <summary>
     /// L8: supersedes the list and re-appends only members still <c>CACHED ∧ NONE ∧ not deleted</c> (Enstore's
-    /// <c>refill_cache_written_pool</c>); <paramref name="lost"/> files become archive <c>FAILED</c> first (A4, F13).
+    /// <c>refill_cache_written_pool</c>). Members whose cache copy is <c>FAILED</c> (C17, reported in
+    /// <paramref name="lost"/> or found so in the catalogue, whichever reply carried it) become archive <c>FAILED</c>
+    /// with the alarm "lost before archive" (A4, F13) — decided from catalogue truth, so a stale reply cannot hide a loss.
     /// </summary>
     private async ValueTask SupersedeAsync(ICatalogTransaction txn, FileListRecord list, IReadOnlyCollection<long> lost, string reason)
     {
         await ReleaseClaimsAsync(txn, list, reason);
-        foreach (long id in lost)
-        {
-            FileRecord? f = await txn.GetFileAsync(id);
-            if (f is not null && f.ArchiveStatus == ArchiveStatus.None)
-            {
-                _ = await txn.TryMoveArchiveAsync(id, ArchiveStatus.None, FileArchiveEvent.GivenUp, HsmActor.Dispatcher, reason: reason,
-                    mutate: r => r with { FailureReason = reason });
-                Log.LostBeforeArchive(_logger, id, reason);
-            }
-        }
-
         _ = await txn.TryMoveListAsync(list.ListId, FileListState.Active, FileListEvent.Superseded, HsmActor.Dispatcher, list.Attempt, reason,
             l => l with { Owner = null, LeaseUntil = null, FailureReason = reason });
-        foreach (long id in await txn.GetListMembersAsync(list.ListId))
+        foreach (long id in (await txn.GetListMembersAsync(list.ListId)).Concat(lost).Distinct())
         {
-            if (await txn.GetFileAsync(id) is { } f)
+            FileRecord? f = await txn.GetFileAsync(id);
+            if (f is { CacheStatus: CacheStatus.Failed, ArchiveStatus: ArchiveStatus.None, IsDeleted: false })
+            {
+                string why = $"lost before archive: {f.FailureReason ?? reason}";
+                _ = await txn.TryMoveArchiveAsync(id, ArchiveStatus.None, FileArchiveEvent.GivenUp, HsmActor.Dispatcher, reason: why,
+                    mutate: r => r with { FailureReason = why });
+                Log.LostBeforeArchive(_logger, id, why);
+            }
+            else if (f is not null)
             {
                 _ = await AppendAsync(txn, f);
             }
