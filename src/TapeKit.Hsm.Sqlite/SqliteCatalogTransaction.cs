@@ -1,0 +1,335 @@
+using Microsoft.Data.Sqlite;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Sqlite;
+
+/// <summary>One <c>BEGIN IMMEDIATE</c> transaction of <see cref="SqliteCatalog"/>.</summary>
+internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
+{
+    private const string FileColumns = """
+        file_id, external_id, namespace_path, cache_path, size, checksums, storage_group, file_family, wrapper, library, attributes,
+        disk_library, policy_key, policy_version, strategy, decision, cache_status, archive_status, archive_claim_list, archive_claim_attempt,
+        copies_required, pin_count, speculative, created_at, cached_at, archived_at, last_access_at, updated_at, deleted_at, failure_reason
+        """;
+
+    private const string ListColumns = """
+        list_id, kind, policy_key, rule_name, disk_library, limits, policy_version, strategy, format, tape_pool, copy_count, state,
+        created_at, first_member_at, closed_at, close_reason, member_count, member_bytes, busy_count, not_before, owner, lease_until,
+        last_reply, priority, vsn, attempt, failure_count, failure_reason, superseded_by
+        """;
+
+    private readonly SqliteCatalog _catalog;
+    private readonly SqliteConnection _c;
+    private readonly SqliteTransaction _txn;
+    private readonly IDisposable _writer;
+    private readonly HashSet<string> _woken = new(StringComparer.Ordinal);
+    private bool _done;
+
+    public SqliteCatalogTransaction(SqliteCatalog catalog, SqliteConnection connection, SqliteTransaction txn, IDisposable writer, DateTimeOffset now)
+    {
+        _catalog = catalog;
+        _c = connection;
+        _txn = txn;
+        _writer = writer;
+        Now = now;
+    }
+
+    public DateTimeOffset Now { get; }
+
+    public ValueTask<FileRecord?> GetFileAsync(long fileId) =>
+        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns} FROM files WHERE file_id = $id", ("$id", fileId)).FirstOrDefault());
+
+    public ValueTask<FileRecord?> GetFileByExternalIdAsync(string externalId) =>
+        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns} FROM files WHERE external_id = $id", ("$id", externalId)).FirstOrDefault());
+
+    public ValueTask<long> AllocateFileIdAsync()
+    {
+        // file_id is an INTEGER PRIMARY KEY: max + 1 inside the writer's transaction is race-free; ids of deleted
+        // rows are never reused because rows are tombstoned, not removed.
+        object? max = Scalar("SELECT COALESCE(MAX(file_id), 0) FROM files");
+        return ValueTask.FromResult((long)max! + 1);
+    }
+
+    public ValueTask InsertFileAsync(FileRecord file)
+    {
+        Live();
+        try
+        {
+            Execute($"INSERT INTO files ({FileColumns}) VALUES ({Placeholders(30)})", FileValues(file, Now));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new CatalogConstraintException($"File {file.FileId} or external id '{file.ExternalId}' already exists: {e.Message}");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UpdateFileAsync(FileRecord file)
+    {
+        Live();
+        (string, object?)[] values = FileValues(file, Now);
+        string set = string.Join(", ", FileColumns.Split(',', StringSplitOptions.TrimEntries).Skip(1).Select((col, i) => $"{col} = $p{i + 1}"));
+        int changed = Execute($"UPDATE files SET {set} WHERE file_id = $p0 AND external_id IS $p1", values);
+        if (changed == 0)
+        {
+            throw new CatalogConstraintException($"File {file.FileId} does not exist, or its external id changed.");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<FileRecord>> QueryFilesAsync(FileQuery query)
+    {
+        var where = new List<string> { "file_id > $after" };
+        var args = new List<(string, object?)> { ("$after", query.AfterFileId), ("$limit", query.Limit == int.MaxValue ? -1 : query.Limit) };
+        if (query.CacheStatus is { } c)
+        {
+            where.Add("cache_status = $cs");
+            args.Add(("$cs", StateNames.Of(c)));
+        }
+
+        if (query.ArchiveStatus is { } a)
+        {
+            where.Add("archive_status = $as");
+            args.Add(("$as", StateNames.Of(a)));
+        }
+
+        if (query.DiskLibrary is { } d)
+        {
+            where.Add("disk_library = $dl");
+            args.Add(("$dl", d));
+        }
+
+        if (!query.IncludeDeleted)
+        {
+            where.Add("deleted_at IS NULL");
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<FileRecord>>(
+            QueryFiles($"SELECT {FileColumns} FROM files WHERE {string.Join(" AND ", where)} ORDER BY file_id LIMIT $limit", [.. args]));
+    }
+
+    public ValueTask<FileListRecord?> GetListAsync(Guid listId) =>
+        ValueTask.FromResult(QueryLists($"SELECT {ListColumns} FROM file_lists WHERE list_id = $id", ("$id", listId.ToString("N"))).FirstOrDefault());
+
+    public ValueTask InsertListAsync(FileListRecord list)
+    {
+        Live();
+        try
+        {
+            Execute($"INSERT INTO file_lists ({ListColumns}) VALUES ({Placeholders(29)})", ListValues(list));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new CatalogConstraintException($"List {list.ListId:N} already exists: {e.Message}");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UpdateListAsync(FileListRecord list)
+    {
+        Live();
+        string set = string.Join(", ", ListColumns.Split(',', StringSplitOptions.TrimEntries).Skip(1).Select((col, i) => $"{col} = $p{i + 1}"));
+        if (Execute($"UPDATE file_lists SET {set} WHERE list_id = $p0", ListValues(list)) == 0)
+        {
+            throw new CatalogConstraintException($"List {list.ListId:N} does not exist.");
+        }
+
+        try
+        {
+            Execute("UPDATE file_list_members SET live_archive = $live WHERE list_id = $id",
+                ("$live", IsLiveArchive(list) ? 1 : null), ("$id", list.ListId.ToString("N")));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new CatalogConstraintException($"List {list.ListId:N} cannot become live: a member is already in another live archive list (invariant I4).");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<FileListRecord>> QueryListsAsync(ListQuery query)
+    {
+        var where = new List<string> { "1 = 1" };
+        var args = new List<(string, object?)>();
+        if (query.Kind is { } k)
+        {
+            where.Add("kind = $kind");
+            args.Add(("$kind", StateNames.Of(k)));
+        }
+
+        if (query.States.Count > 0)
+        {
+            where.Add($"state IN ({string.Join(", ", query.States.Select((_, i) => $"$s{i}"))})");
+            args.AddRange(query.States.Select((s, i) => ($"$s{i}", (object?)StateNames.Of(s))));
+        }
+
+        if (query.PolicyKey is { } p)
+        {
+            where.Add("policy_key = $pk");
+            args.Add(("$pk", p));
+        }
+
+        if (query.DiskLibrary is { } d)
+        {
+            where.Add("disk_library = $dl");
+            args.Add(("$dl", d));
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<FileListRecord>>(
+            QueryLists($"SELECT {ListColumns} FROM file_lists WHERE {string.Join(" AND ", where)} ORDER BY created_at, list_id", [.. args]));
+    }
+
+    public ValueTask<IReadOnlyList<long>> GetListMembersAsync(Guid listId)
+    {
+        using SqliteCommand cmd = Command("SELECT file_id FROM file_list_members WHERE list_id = $id ORDER BY ordinal", ("$id", listId.ToString("N")));
+        using SqliteDataReader r = cmd.ExecuteReader();
+        var ids = new List<long>();
+        while (r.Read())
+        {
+            ids.Add(r.GetInt64(0));
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<long>>(ids);
+    }
+
+    public async ValueTask AddListMemberAsync(Guid listId, long fileId)
+    {
+        Live();
+        FileListRecord list = await GetListAsync(listId) ?? throw new CatalogConstraintException($"List {listId:N} does not exist.");
+        try
+        {
+            Execute("""
+                INSERT INTO file_list_members (list_id, file_id, ordinal, live_archive)
+                VALUES ($id, $file, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM file_list_members WHERE list_id = $id), $live)
+                """, ("$id", listId.ToString("N")), ("$file", fileId), ("$live", IsLiveArchive(list) ? 1 : null));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new CatalogConstraintException($"File {fileId} cannot join list {listId:N}: it does not exist, is already a member, or is in another live archive list (invariant I4). {e.Message}");
+        }
+    }
+
+    public ValueTask<bool> RemoveListMemberAsync(Guid listId, long fileId)
+    {
+        Live();
+        return ValueTask.FromResult(Execute("DELETE FROM file_list_members WHERE list_id = $id AND file_id = $file",
+            ("$id", listId.ToString("N")), ("$file", fileId)) > 0);
+    }
+
+    public ValueTask<Guid?> FindLiveListOfFileAsync(long fileId, FileListKind kind)
+    {
+        object? id = Scalar("""
+            SELECT m.list_id FROM file_list_members m JOIN file_lists l ON l.list_id = m.list_id
+            WHERE m.file_id = $file AND l.kind = $kind AND l.state IN ('FILLING', 'FILLED', 'ACTIVE') LIMIT 1
+            """, ("$file", fileId), ("$kind", StateNames.Of(kind)));
+        return ValueTask.FromResult(id is string s ? Guid.ParseExact(s, "N") : (Guid?)null);
+    }
+
+    public ValueTask AddOutboxAsync(OutboundMessage message)
+    {
+        Live();
+        _woken.UnionWith(SqliteQueueWriter.Enqueue(_c, _txn, message.Exchange, message.RoutingKey, message.Message,
+            _catalog.Store.NowMs(), SqliteCatalog.Ms(message.NotBefore)));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> TryMarkInboxAsync(string consumer, Guid messageId)
+    {
+        Live();
+        return ValueTask.FromResult(Execute("INSERT OR IGNORE INTO inbox (consumer, message_id, processed_at) VALUES ($c, $m, $at)",
+            ("$c", consumer), ("$m", messageId.ToString("N")), ("$at", SqliteCatalog.Ms(Now))) > 0);
+    }
+
+    public ValueTask AddTransitionAsync(TransitionRecord t)
+    {
+        Live();
+        Execute("""
+            INSERT INTO transitions (entity, entity_id, from_state, to_state, rule, actor, reason, at)
+            VALUES ($e, $id, $from, $to, $rule, $actor, $reason, $at)
+            """, ("$e", t.Entity), ("$id", t.EntityId), ("$from", t.From), ("$to", t.To), ("$rule", t.Rule),
+            ("$actor", t.Actor.ToString()), ("$reason", t.Reason), ("$at", SqliteCatalog.Ms(t.At)));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<TransitionRecord>> GetTransitionsAsync(string entity, string entityId)
+    {
+        using SqliteCommand cmd = Command("""
+            SELECT entity, entity_id, from_state, to_state, rule, actor, reason, at FROM transitions
+            WHERE entity = $e AND entity_id = $id ORDER BY seq
+            """, ("$e", entity), ("$id", entityId));
+        using SqliteDataReader r = cmd.ExecuteReader();
+        var rows = new List<TransitionRecord>();
+        while (r.Read())
+        {
+            rows.Add(new TransitionRecord(r.GetString(0), r.GetString(1), SqliteCatalog.Text(r, 2), r.GetString(3), r.GetString(4),
+                Enum.Parse<HsmActor>(r.GetString(5)), SqliteCatalog.Text(r, 6), SqliteCatalog.At(r, 7)!.Value));
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(rows);
+    }
+
+    public ValueTask CommitAsync(CancellationToken ct = default)
+    {
+        Live();
+        ct.ThrowIfCancellationRequested();
+        _txn.Commit();
+        Finish();
+        _catalog.Woke(_woken);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_done)
+        {
+            _txn.Rollback();
+            Finish();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Finish()
+    {
+        _done = true;
+        _txn.Dispose();
+        _c.Dispose();
+        _writer.Dispose();
+    }
+
+    private void Live() => ObjectDisposedException.ThrowIf(_done, this);
+
+    private static bool IsLiveArchive(FileListRecord list) => list.Kind == FileListKind.Archive && list.IsLive;
+
+    private static string Placeholders(int n) => string.Join(", ", Enumerable.Range(0, n).Select(i => $"$p{i}"));
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
+    {
+        SqliteCommand cmd = _c.CreateCommand();
+        cmd.Transaction = _txn;
+        cmd.CommandText = sql;
+        foreach ((string name, object? value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd;
+    }
+
+    private int Execute(string sql, params (string Name, object? Value)[] args)
+    {
+        using SqliteCommand cmd = Command(sql, args);
+        return cmd.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql, params (string Name, object? Value)[] args)
+    {
+        using SqliteCommand cmd = Command(sql, args);
+        return cmd.ExecuteScalar();
+    }
+}

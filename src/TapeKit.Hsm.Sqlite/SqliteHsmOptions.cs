@@ -1,0 +1,20 @@
+namespace TapeKit.Hsm.Sqlite;
+
+/// <summary>Settings of the embedded SQLite store. Bind from <c>TapeKit:Hsm:Sqlite</c>.</summary>
+public sealed class SqliteHsmOptions
+{
+    /// <summary>The database file; it MUST be on a local disk (SQLite locking is unreliable on network file systems).</summary>
+    public string Path { get; set; } = "tapekit-hsm.db";
+
+    /// <summary>How long a writer waits for another process's lock (5 s).</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Back up the file (<c>VACUUM INTO</c>) before applying a schema migration to an existing database.</summary>
+    public bool BackupBeforeMigration { get; set; } = true;
+
+    /// <summary>Dead-letter after this many deliveries (5).</summary>
+    public int MaxDeliveries { get; set; } = 5;
+
+    /// <summary>The default message lease (60 s).</summary>
+    public TimeSpan DefaultLease { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace TapeKit.Hsm.Sqlite;
+
+/// <summary>
+/// The embedded default (spec/hsm.md §5.3, §6.3): one SQLite file holding the catalogue and the durable queue. WAL
+/// journal, <c>synchronous = FULL</c> (P5 relies on durable commits), writers serialised with <c>BEGIN IMMEDIATE</c>
+/// and a busy timeout, schema versioned and migrated forward on open. Because the queue lives in the catalogue
+/// file, a state change and the messages it implies are one local transaction: the outbox needs no relay.
+/// </summary>
+public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new(StringComparer.Ordinal);
+
+    private SqliteHsmStore(SqliteHsmOptions options, TimeProvider time, string connectionString)
+    {
+        Options = options;
+        Time = time;
+        _connectionString = connectionString;
+        Catalog = new SqliteCatalog(this);
+        Bus = new SqliteMessageBus(this);
+    }
+
+    /// <summary>The settings.</summary>
+    public SqliteHsmOptions Options { get; }
+
+    /// <summary>The clock of leases, audit rows and message times (the catalogue's clock, R6).</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The catalogue over this file.</summary>
+    public SqliteCatalog Catalog { get; }
+
+    /// <summary>The durable queue over this file.</summary>
+    public SqliteMessageBus Bus { get; }
+
+    /// <summary>The schema version of the open file.</summary>
+    public int SchemaVersion { get; private set; }
+
+    /// <summary>Opens (creating if needed) and migrates a store.</summary>
+    /// <param name="options">Settings; <see cref="SqliteHsmOptions.Path"/> names the file.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="ct">Cancels opening.</param>
+    /// <exception cref="SqliteSchemaException">The file's schema is newer than this build.</exception>
+    public static async ValueTask<SqliteHsmStore> OpenAsync(SqliteHsmOptions options, TimeProvider time, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentException.ThrowIfNullOrEmpty(options.Path);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        };
+        var store = new SqliteHsmStore(options, time, builder.ToString());
+        await store.MigrateAsync(ct);
+        return store;
+    }
+
+    /// <summary>Opens a pooled connection with the store's per-connection settings.</summary>
+    internal SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using SqliteCommand pragmas = connection.CreateCommand();
+        pragmas.CommandText = string.Create(CultureInfo.InvariantCulture,
+            $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(int)Options.BusyTimeout.TotalMilliseconds};");
+        pragmas.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>Serialises writers of this process (other processes wait on SQLite's lock with the busy timeout).</summary>
+    internal async ValueTask<IDisposable> EnterWriterAsync(CancellationToken ct)
+    {
+        await _writer.WaitAsync(ct);
+        return new Releaser(_writer);
+    }
+
+    /// <summary>Milliseconds since the Unix epoch of the store's clock.</summary>
+    internal long NowMs() => Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The task that completes on the next <see cref="Wake"/> of the queue.</summary>
+    internal Task Signal(string queue) =>
+        _signals.GetOrAdd(queue, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>Wakes waiters of a queue after a commit made a message visible.</summary>
+    internal void Wake(string queue)
+    {
+        if (_signals.TryRemove(queue, out TaskCompletionSource? tcs))
+        {
+            tcs.TrySetResult();
+        }
+    }
+
+    /// <summary>Writes an online backup of the file (<c>VACUUM INTO</c>).</summary>
+    /// <param name="path">The backup file; must not exist.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask BackupAsync(string path, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using IDisposable _ = await EnterWriterAsync(ct);
+        using SqliteConnection c = Open();
+        using SqliteCommand cmd = c.CreateCommand();
+        cmd.CommandText = "VACUUM INTO $path";
+        cmd.Parameters.AddWithValue("$path", path);
+        cmd.ExecuteNonQuery();
+    }
+
+    private async ValueTask MigrateAsync(CancellationToken ct)
+    {
+        using IDisposable _ = await EnterWriterAsync(ct);
+        using SqliteConnection c = Open();
+        Exec(c, "PRAGMA journal_mode = WAL");
+        Exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        using (SqliteCommand read = c.CreateCommand())
+        {
+            read.CommandText = "SELECT version FROM schema_version";
+            SchemaVersion = read.ExecuteScalar() is long v ? (int)v : 0;
+        }
+
+        if (SchemaVersion > SqliteSchema.LatestVersion)
+        {
+            throw new SqliteSchemaException($"The HSM store '{Options.Path}' has schema version {SchemaVersion}; this build knows up to {SqliteSchema.LatestVersion}. Use a newer TapeKit.");
+        }
+
+        if (SchemaVersion > 0 && SchemaVersion < SqliteSchema.LatestVersion && Options.BackupBeforeMigration)
+        {
+            using SqliteCommand backup = c.CreateCommand();
+            backup.CommandText = "VACUUM INTO $path";
+            backup.Parameters.AddWithValue("$path", string.Create(CultureInfo.InvariantCulture, $"{Options.Path}.v{SchemaVersion}.bak"));
+            backup.ExecuteNonQuery();
+        }
+
+        for (int version = SchemaVersion; version < SqliteSchema.LatestVersion; version++)
+        {
+            using SqliteTransaction txn = c.BeginTransaction(deferred: false);
+            foreach (string sql in SqliteSchema.Migrations[version])
+            {
+                Exec(c, sql, txn);
+            }
+
+            Exec(c, "DELETE FROM schema_version", txn);
+            Exec(c, string.Create(CultureInfo.InvariantCulture, $"INSERT INTO schema_version (version) VALUES ({version + 1})"), txn);
+            txn.Commit();
+            SchemaVersion = version + 1;
+        }
+    }
+
+    private static void Exec(SqliteConnection c, string sql, SqliteTransaction? txn = null)
+    {
+        using SqliteCommand cmd = c.CreateCommand();
+        cmd.Transaction = txn;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _writer.Dispose();
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private SemaphoreSlim? _gate = gate;
+
+        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+    }
+}

@@ -1,0 +1,141 @@
+namespace TapeKit.Hsm.Sqlite;
+
+/// <summary>
+/// The versioned, forward-only schema of the embedded store (spec/hsm.md §5.2, §6.3). Version n is reached by
+/// applying migrations 1…n in order, each in its own transaction; a database newer than this build is refused.
+/// </summary>
+internal static class SqliteSchema
+{
+    /// <summary>The migrations; index i holds the statements that take the schema from version i to i + 1.</summary>
+    public static readonly string[][] Migrations =
+    [
+        [
+            """
+            CREATE TABLE files (
+                file_id INTEGER PRIMARY KEY,
+                external_id TEXT UNIQUE,
+                namespace_path TEXT NOT NULL,
+                cache_path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                checksums TEXT NOT NULL,
+                storage_group TEXT NOT NULL,
+                file_family TEXT NOT NULL,
+                wrapper TEXT NOT NULL,
+                library TEXT NOT NULL,
+                attributes TEXT NOT NULL,
+                disk_library TEXT NOT NULL,
+                policy_key TEXT NOT NULL,
+                policy_version INTEGER NOT NULL,
+                strategy TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                cache_status TEXT NOT NULL,
+                archive_status TEXT NOT NULL,
+                archive_claim_list TEXT,
+                archive_claim_attempt INTEGER,
+                copies_required INTEGER NOT NULL,
+                pin_count INTEGER NOT NULL,
+                speculative INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                cached_at INTEGER,
+                archived_at INTEGER,
+                last_access_at INTEGER,
+                updated_at INTEGER NOT NULL,
+                deleted_at INTEGER,
+                failure_reason TEXT)
+            """,
+            "CREATE INDEX files_status ON files (cache_status, archive_status, file_id)",
+            "CREATE INDEX files_disk_library ON files (disk_library, file_id)",
+            """
+            CREATE TABLE file_lists (
+                list_id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                policy_key TEXT NOT NULL,
+                rule_name TEXT NOT NULL,
+                disk_library TEXT NOT NULL,
+                limits TEXT NOT NULL,
+                policy_version INTEGER NOT NULL,
+                strategy TEXT NOT NULL,
+                format TEXT NOT NULL,
+                tape_pool TEXT NOT NULL,
+                copy_count INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                first_member_at INTEGER,
+                closed_at INTEGER,
+                close_reason TEXT,
+                member_count INTEGER NOT NULL,
+                member_bytes INTEGER NOT NULL,
+                busy_count INTEGER NOT NULL,
+                not_before INTEGER,
+                owner TEXT,
+                lease_until INTEGER,
+                last_reply TEXT,
+                priority TEXT NOT NULL,
+                vsn TEXT,
+                attempt INTEGER NOT NULL,
+                failure_count INTEGER NOT NULL,
+                failure_reason TEXT,
+                superseded_by TEXT)
+            """,
+            "CREATE INDEX file_lists_state ON file_lists (kind, state, policy_key)",
+            """
+            CREATE TABLE file_list_members (
+                list_id TEXT NOT NULL REFERENCES file_lists (list_id),
+                file_id INTEGER NOT NULL REFERENCES files (file_id),
+                ordinal INTEGER NOT NULL,
+                live_archive INTEGER,
+                PRIMARY KEY (list_id, file_id)) WITHOUT ROWID
+            """,
+            "CREATE INDEX file_list_members_order ON file_list_members (list_id, ordinal)",
+            "CREATE INDEX file_list_members_file ON file_list_members (file_id)",
+            // Invariant I4: a file is a member of at most one live archive list.
+            "CREATE UNIQUE INDEX file_list_members_i4 ON file_list_members (file_id) WHERE live_archive = 1",
+            """
+            CREATE TABLE outbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id TEXT NOT NULL,
+                exchange TEXT NOT NULL,
+                routing_key TEXT NOT NULL,
+                envelope TEXT NOT NULL,
+                not_before INTEGER,
+                sent_at INTEGER)
+            """,
+            "CREATE INDEX outbox_pending ON outbox (sent_at, seq)",
+            "CREATE TABLE inbox (consumer TEXT NOT NULL, message_id TEXT NOT NULL, processed_at INTEGER NOT NULL, PRIMARY KEY (consumer, message_id)) WITHOUT ROWID",
+            """
+            CREATE TABLE transitions (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                entity TEXT NOT NULL,
+                entity_id TEXT NOT NULL,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT,
+                at INTEGER NOT NULL)
+            """,
+            "CREATE INDEX transitions_entity ON transitions (entity, entity_id, seq)",
+            "CREATE TABLE policy_versions (version INTEGER PRIMARY KEY, policy_set TEXT NOT NULL, loaded_at INTEGER NOT NULL)",
+            "CREATE TABLE bindings (exchange TEXT NOT NULL, routing_key TEXT NOT NULL, queue TEXT NOT NULL, PRIMARY KEY (exchange, routing_key, queue)) WITHOUT ROWID",
+            """
+            CREATE TABLE queue_messages (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                message_id TEXT NOT NULL,
+                queue TEXT NOT NULL,
+                priority INTEGER NOT NULL,
+                enqueued_at INTEGER NOT NULL,
+                visible_at INTEGER NOT NULL,
+                delivery_count INTEGER NOT NULL DEFAULT 0,
+                lease_owner TEXT,
+                lease_token TEXT,
+                lease_until INTEGER,
+                dead_reason TEXT,
+                envelope TEXT NOT NULL)
+            """,
+            "CREATE INDEX queue_messages_ready ON queue_messages (queue, dead_reason, priority DESC, seq)",
+        ],
+    ];
+
+    /// <summary>The version this build writes.</summary>
+    public static int LatestVersion => Migrations.Length;
+}

@@ -1,0 +1,11 @@
+namespace TapeKit.Hsm.Sqlite;
+
+/// <summary>The database file has a schema this build cannot use (newer than it, or not a TapeKit HSM store).</summary>
+public sealed class SqliteSchemaException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong, in words.</param>
+    public SqliteSchemaException(string message) : base(message)
+    {
+    }
+}

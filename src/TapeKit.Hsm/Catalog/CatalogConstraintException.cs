@@ -1,0 +1,11 @@
+namespace TapeKit.Hsm.Catalog;
+
+/// <summary>A catalogue constraint was violated (a duplicate key, a missing row, invariant I4); the transaction must be abandoned.</summary>
+public sealed class CatalogConstraintException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What was violated, in words.</param>
+    public CatalogConstraintException(string message) : base(message)
+    {
+    }
+}

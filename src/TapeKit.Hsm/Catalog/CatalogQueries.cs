@@ -1,0 +1,56 @@
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Catalog;
+
+/// <summary>A file query; unset criteria match everything.</summary>
+public sealed record FileQuery
+{
+    /// <summary>Only files in this cache status.</summary>
+    public CacheStatus? CacheStatus { get; init; }
+
+    /// <summary>Only files in this archive status.</summary>
+    public ArchiveStatus? ArchiveStatus { get; init; }
+
+    /// <summary>Only files of this home disk library.</summary>
+    public string? DiskLibrary { get; init; }
+
+    /// <summary>Include tombstoned files.</summary>
+    public bool IncludeDeleted { get; init; }
+
+    /// <summary>Only files with a larger id (paging).</summary>
+    public long AfterFileId { get; init; }
+
+    /// <summary>At most this many rows.</summary>
+    public int Limit { get; init; } = int.MaxValue;
+}
+
+/// <summary>A list query; unset criteria match everything.</summary>
+public sealed record ListQuery
+{
+    /// <summary>Only lists of this kind.</summary>
+    public FileListKind? Kind { get; init; }
+
+    /// <summary>Only lists in one of these states; empty = any.</summary>
+    public IReadOnlyCollection<FileListState> States { get; init; } = [];
+
+    /// <summary>Only lists with this policy key.</summary>
+    public string? PolicyKey { get; init; }
+
+    /// <summary>Only lists of this disk library.</summary>
+    public string? DiskLibrary { get; init; }
+
+    /// <summary>The live states.</summary>
+    public static IReadOnlyCollection<FileListState> LiveStates { get; } = [FileListState.Filling, FileListState.Filled, FileListState.Active];
+}
+
+/// <summary>A message written to the outbox.</summary>
+/// <param name="Exchange">The exchange.</param>
+/// <param name="RoutingKey">The routing key.</param>
+/// <param name="Message">The message.</param>
+/// <param name="NotBefore">Delayed visibility, if any.</param>
+public sealed record OutboundMessage(string Exchange, string RoutingKey, Messaging.Envelope Message, DateTimeOffset? NotBefore = null);
+
+/// <summary>An outbox row waiting for the relay.</summary>
+/// <param name="Sequence">The row's position.</param>
+/// <param name="Message">The message.</param>
+public sealed record OutboxEntry(long Sequence, OutboundMessage Message);

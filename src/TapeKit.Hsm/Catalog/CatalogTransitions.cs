@@ -1,0 +1,148 @@
+using System.Globalization;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Catalog;
+
+/// <summary>
+/// The state transitions of files and lists, made inside a catalogue transaction: each is validated against the
+/// normative table (an event the table does not have for the expected state throws
+/// <see cref="IllegalTransitionException"/>), is a compare-and-set on the expected state and, where given, the claim
+/// or attempt (R3, R4: a mismatch returns <see langword="false"/> and changes nothing), and writes its audit row (R7).
+/// Every adapter shares this code, so no adapter can diverge from the tables.
+/// </summary>
+public static class CatalogTransitions
+{
+    /// <summary>The audit entity name of the cache-status machine.</summary>
+    public const string FileCacheEntity = "file.cache";
+
+    /// <summary>The audit entity name of the archive-status machine.</summary>
+    public const string FileArchiveEntity = "file.archive";
+
+    /// <summary>The audit entity name of the list machine.</summary>
+    public const string ListEntity = "list";
+
+    /// <summary>Moves a file's cache status.</summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="fileId">The file.</param>
+    /// <param name="expected">The state the caller read or expects.</param>
+    /// <param name="event">The event.</param>
+    /// <param name="actor">The acting role.</param>
+    /// <param name="reason">Why, for the audit row.</param>
+    /// <param name="mutate">Further field changes made in the same update.</param>
+    /// <returns>The updated row, or <see langword="null"/> when the file is missing or not in <paramref name="expected"/>.</returns>
+    public static async ValueTask<FileRecord?> TryMoveCacheAsync(
+        this ICatalogTransaction txn, long fileId, CacheStatus expected, FileCacheEvent @event, HsmActor actor,
+        string? reason = null, Func<FileRecord, FileRecord>? mutate = null)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        string id = fileId.ToString(CultureInfo.InvariantCulture);
+        TransitionRule<CacheStatus, FileCacheEvent> rule = HsmStateMachines.FileCache.Apply(id, expected, @event, actor);
+        FileRecord? file = await txn.GetFileAsync(fileId);
+        if (file is null || file.CacheStatus != expected)
+        {
+            return null;
+        }
+
+        FileRecord next = (mutate?.Invoke(file) ?? file) with { CacheStatus = rule.To };
+        await txn.UpdateFileAsync(next);
+        await txn.AddTransitionAsync(new TransitionRecord(FileCacheEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
+        return next;
+    }
+
+    /// <summary>Moves a file's archive status; with <paramref name="expectedClaim"/>, only if the file holds that claim.</summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="fileId">The file.</param>
+    /// <param name="expected">The expected archive status.</param>
+    /// <param name="event">The event.</param>
+    /// <param name="actor">The acting role.</param>
+    /// <param name="expectedClaim">The claim the file must hold (fencing), or <see langword="null"/> for no check.</param>
+    /// <param name="newClaim">The claim after the transition (A1 sets it; others clear it).</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="mutate">Further field changes.</param>
+    /// <returns>The updated row, or <see langword="null"/> when the compare-and-set failed.</returns>
+    public static async ValueTask<FileRecord?> TryMoveArchiveAsync(
+        this ICatalogTransaction txn, long fileId, ArchiveStatus expected, FileArchiveEvent @event, HsmActor actor,
+        ListClaim? expectedClaim = null, ListClaim? newClaim = null, string? reason = null, Func<FileRecord, FileRecord>? mutate = null)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        string id = fileId.ToString(CultureInfo.InvariantCulture);
+        TransitionRule<ArchiveStatus, FileArchiveEvent> rule = HsmStateMachines.FileArchive.Apply(id, expected, @event, actor);
+        FileRecord? file = await txn.GetFileAsync(fileId);
+        if (file is null || file.ArchiveStatus != expected || (expectedClaim is { } claim && file.ArchiveClaim != claim))
+        {
+            return null;
+        }
+
+        FileRecord next = (mutate?.Invoke(file) ?? file) with { ArchiveStatus = rule.To, ArchiveClaim = newClaim };
+        await txn.UpdateFileAsync(next);
+        await txn.AddTransitionAsync(new TransitionRecord(FileArchiveEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
+        return next;
+    }
+
+    /// <summary>Moves a list; with <paramref name="expectedAttempt"/>, only if the list is still at that attempt (fencing).</summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="listId">The list.</param>
+    /// <param name="expected">The expected state.</param>
+    /// <param name="event">The event.</param>
+    /// <param name="actor">The acting role.</param>
+    /// <param name="expectedAttempt">The attempt the list must be at, or <see langword="null"/> for no check.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="mutate">Further field changes.</param>
+    /// <returns>The updated row, or <see langword="null"/> when the compare-and-set failed.</returns>
+    public static async ValueTask<FileListRecord?> TryMoveListAsync(
+        this ICatalogTransaction txn, Guid listId, FileListState expected, FileListEvent @event, HsmActor actor,
+        int? expectedAttempt = null, string? reason = null, Func<FileListRecord, FileListRecord>? mutate = null)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        string id = listId.ToString("N");
+        TransitionRule<FileListState, FileListEvent> rule = HsmStateMachines.FileList.Apply(id, expected, @event, actor);
+        FileListRecord? list = await txn.GetListAsync(listId);
+        if (list is null || list.State != expected || (expectedAttempt is { } attempt && list.Attempt != attempt))
+        {
+            return null;
+        }
+
+        FileListRecord next = (mutate?.Invoke(list) ?? list) with { State = rule.To };
+        await txn.UpdateListAsync(next);
+        await txn.AddTransitionAsync(new TransitionRecord(ListEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
+        return next;
+    }
+
+    /// <summary>Creates a list (L1 for archive lists, created <c>FILLED</c> for stage and purge lists) with its audit row.</summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="list">The new row; archive lists must be <c>FILLING</c>, others <c>FILLED</c>.</param>
+    /// <param name="actor">The acting role (the dispatcher).</param>
+    public static async ValueTask CreateListAsync(this ICatalogTransaction txn, FileListRecord list, HsmActor actor = HsmActor.Dispatcher)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(list);
+        FileListState initial = list.Kind == FileListKind.Archive ? FileListState.Filling : FileListState.Filled;
+        if (list.State != initial || actor != HsmActor.Dispatcher)
+        {
+            throw new IllegalTransitionException(ListEntity, list.ListId.ToString("N"), "—", "Created", actor.ToString(),
+                $"A {list.Kind} list is created {StateNames.Of(initial)} by the dispatcher (L1).");
+        }
+
+        await txn.InsertListAsync(list);
+        await txn.AddTransitionAsync(new TransitionRecord(ListEntity, list.ListId.ToString("N"), null, StateNames.Of(initial), "L1", actor, list.Kind.ToString(), txn.Now));
+    }
+
+    /// <summary>Creates a file row in <c>CREATED</c> (C1) with its audit row.</summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="file">The new row; must be <c>CREATED</c> and <c>NONE</c>.</param>
+    public static async ValueTask CreateFileAsync(this ICatalogTransaction txn, FileRecord file)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.CacheStatus != CacheStatus.Created || file.ArchiveStatus != ArchiveStatus.None)
+        {
+            throw new IllegalTransitionException(FileCacheEntity, file.FileId.ToString(CultureInfo.InvariantCulture), "—", "Created",
+                HsmActor.DiskMover.ToString(), "A new file row starts CREATED with archive status NONE (C1).");
+        }
+
+        await txn.InsertFileAsync(file);
+        await txn.AddTransitionAsync(new TransitionRecord(FileCacheEntity, file.FileId.ToString(CultureInfo.InvariantCulture), null,
+            StateNames.Of(CacheStatus.Created), "C1", HsmActor.DiskMover, null, txn.Now));
+    }
+}

@@ -1,0 +1,97 @@
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Catalog;
+
+/// <summary>
+/// One catalogue transaction: row-level reads and writes plus the outbox, inbox and audit rows that must commit with
+/// them. State changes go through <see cref="CatalogTransitions"/>, which validates each against the normative
+/// tables and makes it a compare-and-set (R3); the raw <c>Update…</c> methods are for fields outside the machines.
+/// </summary>
+public interface ICatalogTransaction : IAsyncDisposable
+{
+    /// <summary>The transaction's time: every audit row and lease in it uses this instant.</summary>
+    DateTimeOffset Now { get; }
+
+    /// <summary>Reads a file row.</summary>
+    /// <param name="fileId">The file id.</param>
+    ValueTask<FileRecord?> GetFileAsync(long fileId);
+
+    /// <summary>Reads a file row by the host's id.</summary>
+    /// <param name="externalId">The external id.</param>
+    ValueTask<FileRecord?> GetFileByExternalIdAsync(string externalId);
+
+    /// <summary>Allocates the next file id (positive, never reused).</summary>
+    ValueTask<long> AllocateFileIdAsync();
+
+    /// <summary>Inserts a new file row; a duplicate id or external id throws.</summary>
+    /// <param name="file">The row.</param>
+    ValueTask InsertFileAsync(FileRecord file);
+
+    /// <summary>Replaces an existing file row; a missing row throws.</summary>
+    /// <param name="file">The row.</param>
+    ValueTask UpdateFileAsync(FileRecord file);
+
+    /// <summary>Files matching a query, ascending by id.</summary>
+    /// <param name="query">The query.</param>
+    ValueTask<IReadOnlyList<FileRecord>> QueryFilesAsync(FileQuery query);
+
+    /// <summary>Reads a list row.</summary>
+    /// <param name="listId">The list id.</param>
+    ValueTask<FileListRecord?> GetListAsync(Guid listId);
+
+    /// <summary>Inserts a new list row.</summary>
+    /// <param name="list">The row.</param>
+    ValueTask InsertListAsync(FileListRecord list);
+
+    /// <summary>Replaces an existing list row.</summary>
+    /// <param name="list">The row.</param>
+    ValueTask UpdateListAsync(FileListRecord list);
+
+    /// <summary>Lists matching a query, by creation time then id.</summary>
+    /// <param name="query">The query.</param>
+    ValueTask<IReadOnlyList<FileListRecord>> QueryListsAsync(ListQuery query);
+
+    /// <summary>The members of a list in append order.</summary>
+    /// <param name="listId">The list.</param>
+    ValueTask<IReadOnlyList<long>> GetListMembersAsync(Guid listId);
+
+    /// <summary>
+    /// Appends a member. For an archive list, a file that is already a member of another live archive list makes
+    /// this throw <see cref="CatalogConstraintException"/>: invariant I4, enforced like the spec's partial unique index.
+    /// </summary>
+    /// <param name="listId">The list.</param>
+    /// <param name="fileId">The file.</param>
+    ValueTask AddListMemberAsync(Guid listId, long fileId);
+
+    /// <summary>Removes a member; <see langword="false"/> when it was not one.</summary>
+    /// <param name="listId">The list.</param>
+    /// <param name="fileId">The file.</param>
+    ValueTask<bool> RemoveListMemberAsync(Guid listId, long fileId);
+
+    /// <summary>The live (<c>FILLING</c>, <c>FILLED</c>, <c>ACTIVE</c>) list of the given kind that holds the file, if any.</summary>
+    /// <param name="fileId">The file.</param>
+    /// <param name="kind">The list kind.</param>
+    ValueTask<Guid?> FindLiveListOfFileAsync(long fileId, FileListKind kind);
+
+    /// <summary>Adds a message to the outbox; it is published only if the transaction commits.</summary>
+    /// <param name="message">The message.</param>
+    ValueTask AddOutboxAsync(OutboundMessage message);
+
+    /// <summary>Records a processed message id for a consumer; <see langword="false"/> = already processed (a duplicate).</summary>
+    /// <param name="consumer">The consumer (e.g. <c>dispatcher</c>).</param>
+    /// <param name="messageId">The message id.</param>
+    ValueTask<bool> TryMarkInboxAsync(string consumer, Guid messageId);
+
+    /// <summary>Appends an audit row (R7).</summary>
+    /// <param name="transition">The row.</param>
+    ValueTask AddTransitionAsync(TransitionRecord transition);
+
+    /// <summary>The audit rows of one entity, oldest first.</summary>
+    /// <param name="entity">The machine name.</param>
+    /// <param name="entityId">The entity id.</param>
+    ValueTask<IReadOnlyList<TransitionRecord>> GetTransitionsAsync(string entity, string entityId);
+
+    /// <summary>Commits durably; after this returns the changes and their outbox rows survive a crash.</summary>
+    /// <param name="ct">Cancels before the commit starts.</param>
+    ValueTask CommitAsync(CancellationToken ct = default);
+}

@@ -1,0 +1,331 @@
+using System.Collections.Immutable;
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Catalog;
+
+/// <summary>
+/// The in-process catalogue (spec/hsm.md §6.3, for tests and single-process hosts): one writer at a time, snapshot
+/// state swapped atomically on commit, nothing visible before commit and nothing kept after a rollback. Not durable.
+/// A "restart" of a component is modelled by building a new component over the same instance.
+/// </summary>
+public sealed class InMemoryCatalog : ICatalog, IDisposable
+{
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private State _state = State.Empty;
+
+    /// <summary>Creates an empty catalogue.</summary>
+    /// <param name="time">The catalogue's clock.</param>
+    public InMemoryCatalog(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        Time = time;
+    }
+
+    /// <inheritdoc />
+    public TimeProvider Time { get; }
+
+    /// <summary>Releases the writer lock's resources.</summary>
+    public void Dispose() => _writer.Dispose();
+
+    /// <inheritdoc />
+    public async ValueTask<ICatalogTransaction> BeginAsync(CancellationToken ct = default)
+    {
+        await _writer.WaitAsync(ct);
+        return new Transaction(this, Volatile.Read(ref _state), Time.GetUtcNow());
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<OutboxEntry>> ReadOutboxAsync(int max, CancellationToken ct = default) =>
+        ValueTask.FromResult<IReadOnlyList<OutboxEntry>>([.. Volatile.Read(ref _state).Outbox.Values.Take(max)]);
+
+    /// <inheritdoc />
+    public async ValueTask MarkOutboxSentAsync(IReadOnlyCollection<long> sequences, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        await _writer.WaitAsync(ct);
+        try
+        {
+            State s = _state;
+            Volatile.Write(ref _state, s with { Outbox = s.Outbox.RemoveRange(sequences) });
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private sealed record State(
+        ImmutableSortedDictionary<long, FileRecord> Files,
+        ImmutableDictionary<string, long> ExternalIds,
+        ImmutableDictionary<Guid, FileListRecord> Lists,
+        ImmutableDictionary<Guid, ImmutableList<long>> Members,
+        ImmutableDictionary<long, ImmutableHashSet<Guid>> Memberships,
+        ImmutableSortedDictionary<long, OutboxEntry> Outbox,
+        ImmutableHashSet<(string, Guid)> Inbox,
+        ImmutableList<TransitionRecord> Transitions,
+        long NextFileId,
+        long NextOutbox)
+    {
+        public static State Empty { get; } = new(
+            ImmutableSortedDictionary<long, FileRecord>.Empty,
+            ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal),
+            ImmutableDictionary<Guid, FileListRecord>.Empty,
+            ImmutableDictionary<Guid, ImmutableList<long>>.Empty,
+            ImmutableDictionary<long, ImmutableHashSet<Guid>>.Empty,
+            ImmutableSortedDictionary<long, OutboxEntry>.Empty,
+            [],
+            [],
+            1,
+            1);
+    }
+
+    private sealed class Transaction(InMemoryCatalog owner, State state, DateTimeOffset now) : ICatalogTransaction
+    {
+        private State _s = state;
+        private bool _done;
+
+        public DateTimeOffset Now { get; } = now;
+
+        public ValueTask<FileRecord?> GetFileAsync(long fileId) => Ok(_s.Files.GetValueOrDefault(fileId));
+
+        public ValueTask<FileRecord?> GetFileByExternalIdAsync(string externalId) =>
+            Ok(_s.ExternalIds.TryGetValue(externalId, out long id) ? _s.Files.GetValueOrDefault(id) : null);
+
+        public ValueTask<long> AllocateFileIdAsync()
+        {
+            long id = _s.NextFileId;
+            _s = _s with { NextFileId = id + 1 };
+            return ValueTask.FromResult(id);
+        }
+
+        public ValueTask InsertFileAsync(FileRecord file)
+        {
+            Live();
+            if (file.FileId <= 0 || _s.Files.ContainsKey(file.FileId))
+            {
+                throw new CatalogConstraintException($"File id {file.FileId} is not positive or already exists.");
+            }
+
+            if (file.ExternalId is { } ext && _s.ExternalIds.ContainsKey(ext))
+            {
+                throw new CatalogConstraintException($"External id '{ext}' already exists.");
+            }
+
+            _s = _s with
+            {
+                Files = _s.Files.Add(file.FileId, file),
+                ExternalIds = file.ExternalId is { } e ? _s.ExternalIds.Add(e, file.FileId) : _s.ExternalIds,
+                NextFileId = Math.Max(_s.NextFileId, file.FileId + 1),
+            };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask UpdateFileAsync(FileRecord file)
+        {
+            Live();
+            if (!_s.Files.TryGetValue(file.FileId, out FileRecord? old))
+            {
+                throw new CatalogConstraintException($"File {file.FileId} does not exist.");
+            }
+
+            if (old.ExternalId != file.ExternalId)
+            {
+                throw new CatalogConstraintException($"The external id of file {file.FileId} cannot change.");
+            }
+
+            _s = _s with { Files = _s.Files.SetItem(file.FileId, file) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<FileRecord>> QueryFilesAsync(FileQuery query)
+        {
+            IReadOnlyList<FileRecord> rows = [.. _s.Files.Values
+                .Where(f => f.FileId > query.AfterFileId
+                    && (query.CacheStatus is not { } c || f.CacheStatus == c)
+                    && (query.ArchiveStatus is not { } a || f.ArchiveStatus == a)
+                    && (query.DiskLibrary is not { } d || f.Decision.DiskLibrary == d)
+                    && (query.IncludeDeleted || !f.IsDeleted))
+                .Take(query.Limit)];
+            return ValueTask.FromResult(rows);
+        }
+
+        public ValueTask<FileListRecord?> GetListAsync(Guid listId) => Ok(_s.Lists.GetValueOrDefault(listId));
+
+        public ValueTask InsertListAsync(FileListRecord list)
+        {
+            Live();
+            if (_s.Lists.ContainsKey(list.ListId))
+            {
+                throw new CatalogConstraintException($"List {list.ListId:N} already exists.");
+            }
+
+            _s = _s with { Lists = _s.Lists.Add(list.ListId, list), Members = _s.Members.Add(list.ListId, []) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask UpdateListAsync(FileListRecord list)
+        {
+            Live();
+            if (!_s.Lists.ContainsKey(list.ListId))
+            {
+                throw new CatalogConstraintException($"List {list.ListId:N} does not exist.");
+            }
+
+            if (list.Kind == FileListKind.Archive && list.IsLive)
+            {
+                foreach (long fileId in _s.Members[list.ListId])
+                {
+                    CheckSingleLiveArchiveList(fileId, list.ListId);
+                }
+            }
+
+            _s = _s with { Lists = _s.Lists.SetItem(list.ListId, list) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<FileListRecord>> QueryListsAsync(ListQuery query)
+        {
+            IReadOnlyList<FileListRecord> rows = [.. _s.Lists.Values
+                .Where(l => (query.Kind is not { } k || l.Kind == k)
+                    && (query.States.Count == 0 || query.States.Contains(l.State))
+                    && (query.PolicyKey is not { } p || l.PolicyKey == p)
+                    && (query.DiskLibrary is not { } d || l.DiskLibrary == d))
+                .OrderBy(l => l.CreatedAt).ThenBy(l => l.ListId)];
+            return ValueTask.FromResult(rows);
+        }
+
+        public ValueTask<IReadOnlyList<long>> GetListMembersAsync(Guid listId) =>
+            ValueTask.FromResult<IReadOnlyList<long>>(_s.Members.TryGetValue(listId, out ImmutableList<long>? m) ? m : []);
+
+        public ValueTask AddListMemberAsync(Guid listId, long fileId)
+        {
+            Live();
+            if (!_s.Lists.TryGetValue(listId, out FileListRecord? list))
+            {
+                throw new CatalogConstraintException($"List {listId:N} does not exist.");
+            }
+
+            if (!_s.Files.ContainsKey(fileId))
+            {
+                throw new CatalogConstraintException($"File {fileId} does not exist.");
+            }
+
+            ImmutableHashSet<Guid> lists = _s.Memberships.GetValueOrDefault(fileId) ?? [];
+            if (lists.Contains(listId))
+            {
+                throw new CatalogConstraintException($"File {fileId} is already a member of list {listId:N}.");
+            }
+
+            if (list.Kind == FileListKind.Archive && list.IsLive)
+            {
+                CheckSingleLiveArchiveList(fileId, listId);
+            }
+
+            _s = _s with
+            {
+                Members = _s.Members.SetItem(listId, _s.Members[listId].Add(fileId)),
+                Memberships = _s.Memberships.SetItem(fileId, lists.Add(listId)),
+            };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> RemoveListMemberAsync(Guid listId, long fileId)
+        {
+            Live();
+            if (!_s.Members.TryGetValue(listId, out ImmutableList<long>? members) || !members.Contains(fileId))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _s = _s with
+            {
+                Members = _s.Members.SetItem(listId, members.Remove(fileId)),
+                Memberships = _s.Memberships.SetItem(fileId, _s.Memberships[fileId].Remove(listId)),
+            };
+            return ValueTask.FromResult(true);
+        }
+
+        public ValueTask<Guid?> FindLiveListOfFileAsync(long fileId, FileListKind kind)
+        {
+            Guid? found = null;
+            foreach (Guid id in _s.Memberships.GetValueOrDefault(fileId) ?? [])
+            {
+                FileListRecord l = _s.Lists[id];
+                if (l.Kind == kind && l.IsLive)
+                {
+                    found = id;
+                    break;
+                }
+            }
+
+            return ValueTask.FromResult(found);
+        }
+
+        public ValueTask AddOutboxAsync(OutboundMessage message)
+        {
+            Live();
+            long seq = _s.NextOutbox;
+            _s = _s with { Outbox = _s.Outbox.Add(seq, new OutboxEntry(seq, message)), NextOutbox = seq + 1 };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> TryMarkInboxAsync(string consumer, Guid messageId)
+        {
+            Live();
+            if (_s.Inbox.Contains((consumer, messageId)))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _s = _s with { Inbox = _s.Inbox.Add((consumer, messageId)) };
+            return ValueTask.FromResult(true);
+        }
+
+        public ValueTask AddTransitionAsync(TransitionRecord transition)
+        {
+            Live();
+            _s = _s with { Transitions = _s.Transitions.Add(transition) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<TransitionRecord>> GetTransitionsAsync(string entity, string entityId) =>
+            ValueTask.FromResult<IReadOnlyList<TransitionRecord>>([.. _s.Transitions.Where(t => t.Entity == entity && t.EntityId == entityId)]);
+
+        public ValueTask CommitAsync(CancellationToken ct = default)
+        {
+            Live();
+            ct.ThrowIfCancellationRequested();
+            Volatile.Write(ref owner._state, _s);
+            _done = true;
+            owner._writer.Release();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_done)
+            {
+                _done = true;
+                owner._writer.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        private void CheckSingleLiveArchiveList(long fileId, Guid listId)
+        {
+            foreach (Guid other in _s.Memberships.GetValueOrDefault(fileId) ?? [])
+            {
+                FileListRecord l = _s.Lists[other];
+                if (other != listId && l.Kind == FileListKind.Archive && l.IsLive)
+                {
+                    throw new CatalogConstraintException($"File {fileId} is already in live archive list {other:N} (invariant I4).");
+                }
+            }
+        }
+
+        private void Live() => ObjectDisposedException.ThrowIf(_done, this);
+
+        private static ValueTask<T?> Ok<T>(T? value) => ValueTask.FromResult(value);
+    }
+}

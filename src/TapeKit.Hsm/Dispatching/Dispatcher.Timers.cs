@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Dispatching;
+
+public sealed partial class Dispatcher
+{
+    /// <summary>
+    /// Runs the timers once: closes lists whose age rule fired (L2), sends due <c>FILLED</c> lists (L3), and — after the
+    /// start-up grace of one <c>WorkLease</c> (R6) — re-queues <c>ACTIVE</c> lists whose work lease passed (F2). Each list
+    /// is its own transaction. Returns the next time a timer is due, computed exactly (§4.2), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<DateTimeOffset?> TickAsync(CancellationToken ct = default)
+    {
+        IReadOnlyList<FileListRecord> lists;
+        await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
+        {
+            lists = await read.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive });
+        }
+
+        _listCounts = [.. lists.GroupBy(l => l.State)
+            .Select(g => new Measurement<long>(g.Count(), new TagList { { "kind", "archive" }, { "state", StateNames.Of(g.Key) } }))];
+        DateTimeOffset now = _catalog.Time.GetUtcNow();
+        bool graceOver = now >= _startedAt + _options.WorkLease;
+        DateTimeOffset? next = graceOver ? null : _startedAt + _options.WorkLease;
+        foreach (FileListRecord snapshot in lists.Where(l => l.IsLive))
+        {
+            await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+            FileListRecord? list = await txn.GetListAsync(snapshot.ListId);
+            if (list is null)
+            {
+                continue;
+            }
+
+            switch (list.State)
+            {
+                case FileListState.Filling when ListClosingRule.ReasonToClose(list, txn.Now) is { } reason:
+                    await CloseAsync(txn, list, reason);
+                    if (await txn.GetListAsync(list.ListId) is { } closed)
+                    {
+                        await SendAsync(txn, closed);
+                    }
+
+                    break;
+                case FileListState.Filling:
+                    next = Min(next, ListClosingRule.DueAt(list));
+                    break;
+                case FileListState.Filled when (list.NotBefore ?? txn.Now) <= txn.Now:
+                    await SendAsync(txn, list);
+                    break;
+                case FileListState.Filled:
+                    next = Min(next, list.NotBefore);
+                    break;
+                case FileListState.Active when graceOver && list.LeaseUntil is { } until && until <= txn.Now:
+                    _metrics?.LeaseExpiries.Add(1, new TagList { { "kind", "archive" } });
+                    await RequeueAsync(txn, list, charged: true, "LeaseExpired", _backoff.Next(list.FailureCount + 1));
+                    break;
+                case FileListState.Active:
+                    next = Min(next, list.LeaseUntil);
+                    break;
+            }
+
+            await txn.CommitAsync(ct);
+        }
+
+        return next;
+    }
+
+    /// <summary>Admin flush: closes every <c>FILLING</c> list (of one disk library, or all) with reason <c>Flush</c> (or <c>Pressure</c>).</summary>
+    /// <param name="diskLibrary">Only this disk library, or <see langword="null"/> for all.</param>
+    /// <param name="reason"><see cref="CloseReason.Flush"/> or <see cref="CloseReason.Pressure"/>.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>How many lists were closed.</returns>
+    public async ValueTask<int> FlushAsync(string? diskLibrary = null, CloseReason reason = CloseReason.Flush, CancellationToken ct = default)
+    {
+        if (reason is not (CloseReason.Flush or CloseReason.Pressure))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reason), reason, "A flush closes lists with reason Flush or Pressure.");
+        }
+
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        IReadOnlyList<FileListRecord> open = await txn.QueryListsAsync(new ListQuery
+        {
+            Kind = FileListKind.Archive, States = [FileListState.Filling], DiskLibrary = diskLibrary,
+        });
+        int closed = 0;
+        foreach (FileListRecord list in open.Where(l => l.MemberCount > 0))
+        {
+            await CloseAsync(txn, list, reason);
+            closed++;
+        }
+
+        await txn.CommitAsync(ct);
+        return closed;
+    }
+
+    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a < b ? a : b;
+}

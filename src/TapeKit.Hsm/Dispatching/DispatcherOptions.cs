@@ -1,0 +1,34 @@
+using TapeKit.Hsm.Policies;
+
+namespace TapeKit.Hsm.Dispatching;
+
+/// <summary>Dispatcher settings (spec/hsm.md §3, Appendix A). Bind from <c>TapeKit:Hsm:Dispatcher</c>.</summary>
+public sealed class DispatcherOptions
+{
+    /// <summary>The dispatcher id: the routing key of its reply queue.</summary>
+    public string DispatcherId { get; set; } = "dispatcher";
+
+    /// <summary>The work lease of a claimed list (10 min); also the claim deadline of a sent list and the start-up grace (R6).</summary>
+    public TimeSpan WorkLease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A list dies after this many charged failures (5).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Members are sent inline up to this estimated body size (4 MiB), by reference above.</summary>
+    public int MaxInlineBody { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The re-queue back-off.</summary>
+    public BackoffOptions Backoff { get; set; } = new();
+
+    /// <summary>The message lease when consuming events and replies (60 s).</summary>
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest wait between polls of the queues and timers.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many messages to take per receive.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Emit <c>FileArchived</c> notifications to the host (<c>tapekit.hsm.notify</c>, key <c>host</c>).</summary>
+    public bool NotifyHost { get; set; } = true;
+}

@@ -1,0 +1,91 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
+
+namespace TapeKit.Hsm.Dispatching;
+
+/// <summary>
+/// The dispatcher's run loop: start-up reconcile, then — until cancelled — consume the event and reply queues, run
+/// the timers, relay the outbox, and wait for the earlier of a wake-up, the next timer, or the poll interval (P8).
+/// A host runs <see cref="RunAsync"/> from its hosted service; tests drive <see cref="PumpOnceAsync"/> step by step.
+/// </summary>
+public sealed class DispatcherService
+{
+    private readonly Dispatcher _dispatcher;
+    private readonly IMessageBus _bus;
+    private readonly ICatalog _catalog;
+    private readonly DispatcherOptions _options;
+    private readonly OutboxRelay _relay;
+
+    /// <summary>Creates the loop.</summary>
+    /// <param name="dispatcher">The dispatcher.</param>
+    /// <param name="catalog">The catalogue (its outbox is relayed).</param>
+    /// <param name="bus">The bus.</param>
+    /// <param name="options">Settings.</param>
+    public DispatcherService(Dispatcher dispatcher, ICatalog catalog, IMessageBus bus, DispatcherOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dispatcher);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(options);
+        _dispatcher = dispatcher;
+        _catalog = catalog;
+        _bus = bus;
+        _options = options;
+        _relay = new OutboxRelay(catalog, bus);
+    }
+
+    /// <summary>The reply queue of this dispatcher.</summary>
+    public string ReplyQueue => HsmTopology.ReplyQueue(_options.DispatcherId);
+
+    /// <summary>Runs until cancelled.</summary>
+    /// <param name="ct">Stops the loop.</param>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await _relay.RelayAsync(ct: ct);
+        await _dispatcher.StartAsync(ct);
+        while (!ct.IsCancellationRequested)
+        {
+            (int handled, DateTimeOffset? next) = await PumpOnceAsync(ct);
+            if (handled > 0)
+            {
+                continue;
+            }
+
+            TimeSpan wait = _options.PollInterval;
+            if (next is { } due)
+            {
+                TimeSpan untilDue = due - _catalog.Time.GetUtcNow();
+                wait = untilDue < wait ? (untilDue > TimeSpan.Zero ? untilDue : TimeSpan.Zero) : wait;
+            }
+
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            Task first = await Task.WhenAny(
+                _bus.WaitAsync(HsmTopology.DispatcherEventsQueue, wait, cts.Token),
+                _bus.WaitAsync(ReplyQueue, wait, cts.Token));
+            await cts.CancelAsync();
+            await first.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>One round: relay, drain both queues once, run the timers, relay again.</summary>
+    /// <param name="ct">Cancels the round.</param>
+    /// <returns>How many deliveries were handled and when the next timer is due.</returns>
+    public async ValueTask<(int Handled, DateTimeOffset? NextDue)> PumpOnceAsync(CancellationToken ct = default)
+    {
+        await _relay.RelayAsync(ct: ct);
+        var receive = new ReceiveOptions(_options.DispatcherId, _options.BatchSize, _options.MessageLease);
+        int handled = 0;
+        foreach (string queue in new[] { HsmTopology.DispatcherEventsQueue, ReplyQueue })
+        {
+            foreach (IDelivery delivery in await _bus.ReceiveAsync(queue, receive, ct))
+            {
+                await _dispatcher.HandleAsync(delivery, ct);
+                handled++;
+            }
+        }
+
+        DateTimeOffset? next = await _dispatcher.TickAsync(ct);
+        await _relay.RelayAsync(ct: ct);
+        return (handled, next);
+    }
+}

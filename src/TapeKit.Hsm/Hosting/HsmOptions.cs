@@ -1,0 +1,37 @@
+using TapeKit.Hsm.Dispatching;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Recall;
+
+namespace TapeKit.Hsm.Hosting;
+
+/// <summary>All HSM settings; bind from the configuration section <see cref="SectionName"/>.</summary>
+public sealed class HsmOptions
+{
+    /// <summary>The configuration section: <c>TapeKit:Hsm</c>.</summary>
+    public const string SectionName = "TapeKit:Hsm";
+
+    /// <summary>The disk libraries (routing keys); policies are validated against them when not empty.</summary>
+    public List<string> DiskLibraries { get; set; } = [];
+
+    /// <summary>The policy set.</summary>
+    public PolicySet Policies { get; set; } = new();
+
+    /// <summary>Dispatcher settings.</summary>
+    public DispatcherOptions Dispatcher { get; set; } = new();
+
+    /// <summary>Bus settings of the in-process bus.</summary>
+    public MessageBusOptions Bus { get; set; } = new();
+
+    /// <summary>Flush policy settings (used by migrators).</summary>
+    public FlushOptions Flush { get; set; } = new();
+
+    /// <summary>Purge policy settings.</summary>
+    public PurgeOptions Purge { get; set; } = new();
+
+    /// <summary>Recall and mount policy settings.</summary>
+    public RecallOptions Recall { get; set; } = new();
+
+    /// <summary>A seed for the random source of back-off jitter (P7: replay); <see langword="null"/> = unseeded.</summary>
+    public int? RandomSeed { get; set; }
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Dispatching;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Recall;
+
+namespace TapeKit.Hsm.Hosting;
+
+/// <summary>Dependency-injection registration of the HSM building blocks.</summary>
+public static class HsmServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the policies, the dispatcher and its loop, metrics and the options. A catalogue and a bus must be
+    /// registered too: <see cref="AddTapeKitHsmInMemory"/>, or <c>AddTapeKitHsmSqlite</c> from <c>TapeKit.Hsm.Sqlite</c>.
+    /// <see cref="TimeProvider"/> defaults to <see cref="TimeProvider.System"/>; register another first to inject a clock.
+    /// Metrics need an <see cref="IMeterFactory"/> (the generic host registers one; otherwise call <c>AddMetrics()</c>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options (in addition to any configuration binding).</param>
+    public static IServiceCollection AddTapeKitHsm(this IServiceCollection services, Action<HsmOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<HsmOptions>();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new HsmMetrics(sp.GetRequiredService<IMeterFactory>()));
+        services.TryAddSingleton<IPolicySelector>(sp =>
+        {
+            HsmOptions o = sp.GetRequiredService<IOptions<HsmOptions>>().Value;
+            var environment = new PolicyEnvironment { DiskLibraries = new HashSet<string>(o.DiskLibraries, StringComparer.Ordinal) };
+            return new PolicySelector(o.Policies, environment);
+        });
+        services.TryAddSingleton(sp => new PurgePolicy(sp.GetRequiredService<IOptions<HsmOptions>>().Value.Purge));
+        services.TryAddSingleton(sp => new RecallPlanner(sp.GetRequiredService<IOptions<HsmOptions>>().Value.Recall));
+        services.TryAddSingleton(sp =>
+        {
+            HsmOptions o = sp.GetRequiredService<IOptions<HsmOptions>>().Value;
+            return new Dispatcher(
+                sp.GetRequiredService<ICatalog>(),
+                o.Dispatcher,
+                o.RandomSeed is { } seed ? new Random(seed) : new Random(),
+                sp.GetRequiredService<HsmMetrics>(),
+                sp.GetService<ILogger<Dispatcher>>());
+        });
+        services.TryAddSingleton(sp => new DispatcherService(
+            sp.GetRequiredService<Dispatcher>(),
+            sp.GetRequiredService<ICatalog>(),
+            sp.GetRequiredService<IMessageBus>(),
+            sp.GetRequiredService<IOptions<HsmOptions>>().Value.Dispatcher));
+        return services;
+    }
+
+    /// <summary>Registers the in-process catalogue and bus (tests, single-process hosts; not durable).</summary>
+    /// <param name="services">The service collection.</param>
+    public static IServiceCollection AddTapeKitHsmInMemory(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ICatalog>(sp => new InMemoryCatalog(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IMessageBus>(sp => new InProcessMessageBus(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<HsmOptions>>().Value.Bus));
+        return services;
+    }
+}

@@ -1,0 +1,97 @@
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Messaging;
+
+/// <summary>The member descriptor of events and commands (spec/hsm.md §2.2).</summary>
+/// <param name="FileId">The catalogue id.</param>
+/// <param name="ExternalId">The host's id, if any.</param>
+/// <param name="CachePath">Relative to the disk library's area root.</param>
+/// <param name="NamespacePath">The user-visible name.</param>
+/// <param name="Size">Bytes.</param>
+/// <param name="Checksums">At least one.</param>
+public sealed record MemberDescriptor(long FileId, string? ExternalId, string CachePath, string NamespacePath, long Size, IReadOnlyList<Checksum> Checksums)
+{
+    /// <summary>The descriptor of a file row.</summary>
+    /// <param name="file">The row.</param>
+    public static MemberDescriptor Of(FileRecord file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return new(file.FileId, file.ExternalId, file.CachePath, file.NamespacePath, file.Size, file.Checksums);
+    }
+}
+
+/// <summary><c>CacheWritten</c> (§2.3): a file is complete and durable in the write cache.</summary>
+/// <param name="Member">The file.</param>
+/// <param name="PolicyKey">The stored policy key.</param>
+/// <param name="DiskLibrary">The home disk library.</param>
+public sealed record CacheWrittenEvent(MemberDescriptor Member, string PolicyKey, string DiskLibrary);
+
+/// <summary><c>NamespaceDeleted</c> (§2.3): the host deleted the file.</summary>
+/// <param name="FileId">The file.</param>
+/// <param name="DeletedAt">When.</param>
+public sealed record NamespaceDeletedEvent(long FileId, DateTimeOffset DeletedAt);
+
+/// <summary>One tape copy of an archived file.</summary>
+/// <param name="Vsn">The tape.</param>
+/// <param name="Fseq">The tape file.</param>
+/// <param name="CopyNb">The copy number.</param>
+public sealed record TapeCopy(string Vsn, int Fseq, int CopyNb);
+
+/// <summary><c>FileArchived</c> (§2.3): the archive acknowledgement of P5, emitted only in the commit transaction.</summary>
+/// <param name="FileId">The file.</param>
+/// <param name="Copies">Its tape copies.</param>
+public sealed record FileArchivedEvent(long FileId, IReadOnlyList<TapeCopy> Copies);
+
+/// <summary><c>Archive</c> (§2.4): package and write a list to tape.</summary>
+/// <param name="ListId">The list.</param>
+/// <param name="Attempt">The fencing token.</param>
+/// <param name="PolicyKey">The policy key.</param>
+/// <param name="Strategy">Aggregate or direct.</param>
+/// <param name="Format">The aggregation format.</param>
+/// <param name="Limits">The list's limits.</param>
+/// <param name="TapePool">The pool to write to.</param>
+/// <param name="CopyCount">Copies to write.</param>
+/// <param name="Members">The members inline, or <see langword="null"/> when sent by reference (read them from the catalogue).</param>
+public sealed record ArchiveCommand(
+    Guid ListId, int Attempt, string PolicyKey, ArchiveStrategy Strategy, AggregationFormat Format, ListLimits Limits,
+    string TapePool, int CopyCount, IReadOnlyList<MemberDescriptor>? Members);
+
+/// <summary><c>Confirmation</c> (§2.5): a migrator claimed a list attempt.</summary>
+/// <param name="ListId">The list.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="MigratorId">The migrator instance.</param>
+/// <param name="ControlAddress">Where <c>Status</c> queries go.</param>
+/// <param name="LeaseUntil">The work lease.</param>
+public sealed record ConfirmationReply(Guid ListId, int Attempt, string MigratorId, string? ControlAddress, DateTimeOffset LeaseUntil);
+
+/// <summary><c>Archived</c> (§2.5): the list was committed.</summary>
+/// <param name="ListId">The list.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="AggregationIds">The aggregations written.</param>
+/// <param name="Copies">The tape files written.</param>
+public sealed record ArchivedReply(Guid ListId, int Attempt, IReadOnlyList<long> AggregationIds, IReadOnlyList<TapeCopy> Copies);
+
+/// <summary><c>Busy</c> (§2.5, F1): no slot was free; re-send later.</summary>
+/// <param name="ListId">The list.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="RetryAfter">A hint.</param>
+/// <param name="FreeSlots">Free slots at the time.</param>
+public sealed record BusyReply(Guid ListId, int Attempt, TimeSpan? RetryAfter, int FreeSlots);
+
+/// <summary><c>Failed</c> (§2.5).</summary>
+/// <param name="ListId">The list.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="Reason">The reason.</param>
+/// <param name="Retryable">Whether the migrator considers it retryable.</param>
+/// <param name="Detail">Details for operators.</param>
+/// <param name="AffectedFileIds">The files the reason concerns.</param>
+public sealed record FailedReply(Guid ListId, int Attempt, FailureReason Reason, bool Retryable, string? Detail, IReadOnlyList<long> AffectedFileIds);
+
+/// <summary><c>StatusReport</c> (§2.5); <see cref="Unknown"/> for an <c>ACTIVE</c> list means the migrator lost it.</summary>
+/// <param name="ListId">The list.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="Phase">The phase, if known.</param>
+/// <param name="BytesDone">Progress.</param>
+/// <param name="BytesTotal">Total.</param>
+/// <param name="Unknown">The migrator does not know the list.</param>
+public sealed record StatusReportReply(Guid ListId, int Attempt, string? Phase, long BytesDone, long BytesTotal, bool Unknown);

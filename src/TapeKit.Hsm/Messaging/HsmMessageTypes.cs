@@ -1,0 +1,24 @@
+namespace TapeKit.Hsm.Messaging;
+
+/// <summary>The <see cref="Envelope.Type"/> strings of HSM messages (spec/hsm.md §2.1).</summary>
+public static class HsmMessageTypes
+{
+    /// <summary><c>CacheWritten</c>.</summary>
+    public const string CacheWritten = "hsm.evt.cacheWritten";
+    /// <summary><c>NamespaceDeleted</c>.</summary>
+    public const string NamespaceDeleted = "hsm.evt.namespaceDeleted";
+    /// <summary><c>FileArchived</c>.</summary>
+    public const string FileArchived = "hsm.evt.fileArchived";
+    /// <summary><c>Archive</c>.</summary>
+    public const string Archive = "hsm.cmd.archive";
+    /// <summary><c>Confirmation</c>.</summary>
+    public const string Confirmation = "hsm.rep.confirmation";
+    /// <summary><c>Archived</c>.</summary>
+    public const string Archived = "hsm.rep.archived";
+    /// <summary><c>Busy</c>.</summary>
+    public const string Busy = "hsm.rep.busy";
+    /// <summary><c>Failed</c>.</summary>
+    public const string Failed = "hsm.rep.failed";
+    /// <summary><c>StatusReport</c>.</summary>
+    public const string StatusReport = "hsm.rep.statusReport";
+}

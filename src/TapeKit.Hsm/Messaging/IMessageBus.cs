@@ -1,0 +1,89 @@
+namespace TapeKit.Hsm.Messaging;
+
+/// <summary>
+/// The messaging abstraction (spec/hsm.md §6.1): direct exchanges, routing keys and durable queues; at-least-once
+/// delivery under leases with ack/nack, redelivery and dead letters after <see cref="MessageBusOptions.MaxDeliveries"/>;
+/// priorities; delayed visibility. No ordering guarantee across redeliveries and competing consumers.
+/// </summary>
+public interface IMessageBus
+{
+    /// <summary>Declares exchanges, queues and bindings; idempotent.</summary>
+    /// <param name="topology">The topology.</param>
+    /// <param name="ct">Cancels the call.</param>
+    ValueTask DeclareAsync(BusTopology topology, CancellationToken ct = default);
+
+    /// <summary>Publishes; returns once the message is durable.</summary>
+    /// <param name="exchange">The exchange.</param>
+    /// <param name="routingKey">The routing key.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="notBefore">Invisible until then (delayed send), if given.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="UnroutableMessageException">No queue is bound to the routing key.</exception>
+    ValueTask PublishAsync(string exchange, string routingKey, Envelope message, DateTimeOffset? notBefore = null, CancellationToken ct = default);
+
+    /// <summary>Claims up to <see cref="ReceiveOptions.MaxMessages"/> visible messages, highest priority first, under a lease. Never waits.</summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="options">Consumer id, batch size and lease.</param>
+    /// <param name="ct">Cancels the call.</param>
+    ValueTask<IReadOnlyList<IDelivery>> ReceiveAsync(string queue, ReceiveOptions options, CancellationToken ct = default);
+
+    /// <summary>
+    /// Acknowledges several deliveries of this bus at once (one durable write where the transport allows it, like
+    /// AMQP's multiple acknowledgement). Returns how many were still held and are now removed.
+    /// </summary>
+    /// <param name="deliveries">Deliveries received from this bus.</param>
+    /// <param name="ct">Cancels the call.</param>
+    ValueTask<int> AckManyAsync(IReadOnlyList<IDelivery> deliveries, CancellationToken ct = default);
+
+    /// <summary>Completes when a message may have become visible in <paramref name="queue"/>, or after <paramref name="timeout"/> on the bus's clock.</summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="timeout">The longest wait.</param>
+    /// <param name="ct">Cancels the wait.</param>
+    Task WaitAsync(string queue, TimeSpan timeout, CancellationToken ct = default);
+
+    /// <summary>Counts of a queue, for metrics and health.</summary>
+    /// <param name="queue">The queue.</param>
+    /// <param name="ct">Cancels the call.</param>
+    ValueTask<QueueStats> GetStatsAsync(string queue, CancellationToken ct = default);
+
+    /// <summary>The dead letters of <paramref name="queue"/>.</summary>
+    /// <param name="queue">The source queue.</param>
+    /// <param name="ct">Cancels the call.</param>
+    ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(string queue, CancellationToken ct = default);
+
+    /// <summary>Moves a dead letter back into its queue with a fresh delivery count.</summary>
+    /// <param name="queue">The source queue.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="ct">Cancels the call.</param>
+    ValueTask<bool> ReplayDeadLetterAsync(string queue, Guid messageId, CancellationToken ct = default);
+}
+
+/// <summary>How to receive.</summary>
+/// <param name="ConsumerId">Who holds the leases.</param>
+/// <param name="MaxMessages">At most this many messages (the consumer's free slots: flow control).</param>
+/// <param name="Lease">The message lease; <see langword="null"/> = the bus default (60 s).</param>
+public sealed record ReceiveOptions(string ConsumerId, int MaxMessages = 1, TimeSpan? Lease = null);
+
+/// <summary>Counts of one queue.</summary>
+/// <param name="Ready">Visible now.</param>
+/// <param name="Leased">Delivered and not yet settled.</param>
+/// <param name="Delayed">Not yet visible.</param>
+/// <param name="DeadLetters">In the dead-letter queue.</param>
+/// <param name="OldestReadyAge">The age of the oldest ready message.</param>
+public sealed record QueueStats(int Ready, int Leased, int Delayed, int DeadLetters, TimeSpan OldestReadyAge);
+
+/// <summary>A dead-lettered message.</summary>
+/// <param name="Message">The message.</param>
+/// <param name="Reason">Why it was dead-lettered.</param>
+/// <param name="DeliveryCount">How often it had been delivered.</param>
+public sealed record DeadLetter(Envelope Message, string Reason, int DeliveryCount);
+
+/// <summary>Bus settings shared by all implementations (spec/hsm.md §6.1, Appendix A).</summary>
+public sealed class MessageBusOptions
+{
+    /// <summary>Dead-letter a message instead of delivering it a further time after this many deliveries (5).</summary>
+    public int MaxDeliveries { get; set; } = 5;
+
+    /// <summary>The default message lease (60 s).</summary>
+    public TimeSpan DefaultLease { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Migration;
+
+/// <summary>
+/// The catalogue side of a migrator's archive worker (spec/hsm.md §3.7 steps 1 and 6): claim with fencing, lease
+/// renewal, the commit after sync, and failure replies — each one transaction together with the reply it implies
+/// (R1). The tape side (packaging, mounting, writing, syncing) runs between <see cref="ClaimAsync"/> and
+/// <see cref="CommitAsync"/> and needs nothing else from the catalogue to stay correct: a zombie's commit finds its
+/// attempt gone and writes nothing (F8).
+/// </summary>
+public sealed class ArchiveListWork
+{
+    private readonly ICatalog _catalog;
+    private readonly string _migratorId;
+    private readonly HsmMetrics? _metrics;
+    private readonly bool _notifyHost;
+
+    /// <summary>Creates the worker-side operations of one migrator.</summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="migratorId">The migrator instance id (the owner of claims).</param>
+    /// <param name="metrics">Metrics, or <see langword="null"/>.</param>
+    /// <param name="notifyHost">Queue <c>FileArchived</c> notifications for the host.</param>
+    public ArchiveListWork(ICatalog catalog, string migratorId, HsmMetrics? metrics = null, bool notifyHost = true)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(migratorId);
+        _catalog = catalog;
+        _migratorId = migratorId;
+        _metrics = metrics;
+        _notifyHost = notifyHost;
+    }
+
+    /// <summary>
+    /// Step 1: claims list attempt <paramref name="attempt"/> (L4) and every member (A1), and queues <c>Confirmation</c>.
+    /// If any member is no longer <c>CACHED ∧ NONE ∧ not deleted</c>, nothing is claimed and <c>Failed(RebuildPackage)</c>
+    /// is queued instead. Re-claiming an attempt the caller already owns renews it (idempotent redelivery); an attempt
+    /// owned by another migrator is never taken over, even after its lease passed — the sweeper re-sends it under a new
+    /// attempt, so two workers never share one fencing token.
+    /// </summary>
+    /// <param name="command">The received command's envelope (reply address, correlation).</param>
+    /// <param name="listId">The list.</param>
+    /// <param name="attempt">The attempt of the command.</param>
+    /// <param name="workLease">The work lease to take.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<ArchiveClaim> ClaimAsync(Envelope command, Guid listId, int attempt, TimeSpan workLease, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        FileListRecord? list = await txn.GetListAsync(listId);
+        if (list is null || list.State != FileListState.Active || list.Attempt != attempt
+            || (list.Owner is { } owner && owner != _migratorId))
+        {
+            return new ArchiveClaim(ArchiveClaimOutcome.Stale, list, [], []);
+        }
+
+        DateTimeOffset leaseUntil = txn.Now + workLease;
+        IReadOnlyList<long> ids = await txn.GetListMembersAsync(listId);
+        var members = new List<FileRecord>(ids.Count);
+        var ineligible = new List<long>();
+        foreach (long id in ids)
+        {
+            FileRecord? f = await txn.GetFileAsync(id);
+            if (f is null || !(f.IsArchiveEligible || (f.ArchiveStatus == ArchiveStatus.Archiving && f.ArchiveClaim == list.Claim && !f.IsDeleted && f.CacheStatus == CacheStatus.Cached)))
+            {
+                ineligible.Add(id);
+            }
+            else
+            {
+                members.Add(f);
+            }
+        }
+
+        if (ineligible.Count > 0)
+        {
+            // Nothing is claimed; the transaction carries only the reply.
+            await ReplyAsync(txn, command, HsmMessageTypes.Failed,
+                new FailedReply(listId, attempt, FailureReason.RebuildPackage, true, $"{ineligible.Count} members are no longer eligible.", ineligible));
+            await txn.CommitAsync(ct);
+            return new ArchiveClaim(ArchiveClaimOutcome.RebuildQueued, list, [], ineligible);
+        }
+
+        FileListRecord claimed = await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
+            $"claimed by {_migratorId}", l => l with { Owner = _migratorId, LeaseUntil = leaseUntil })
+            ?? throw new InvalidOperationException("Unreachable: the list was read ACTIVE at this attempt in this transaction.");
+        var claimedMembers = new List<FileRecord>(members.Count);
+        foreach (FileRecord f in members)
+        {
+            FileRecord? c = f.ArchiveStatus == ArchiveStatus.Archiving
+                ? f
+                : await txn.TryMoveArchiveAsync(f.FileId, ArchiveStatus.None, FileArchiveEvent.Claimed, HsmActor.Migrator, newClaim: claimed.Claim);
+            claimedMembers.Add(c ?? throw new InvalidOperationException("Unreachable: the member was read eligible in this transaction."));
+        }
+
+        await ReplyAsync(txn, command, HsmMessageTypes.Confirmation, new ConfirmationReply(listId, attempt, _migratorId, null, leaseUntil));
+        await txn.CommitAsync(ct);
+        return new ArchiveClaim(ArchiveClaimOutcome.Claimed, claimed, claimedMembers, []);
+    }
+
+    /// <summary>L5: renews the work lease; <see langword="false"/> when the caller was fenced (stop work, F8).</summary>
+    /// <param name="listId">The list.</param>
+    /// <param name="attempt">The claimed attempt.</param>
+    /// <param name="workLease">The new lease from now.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<bool> RenewAsync(Guid listId, int attempt, TimeSpan workLease, CancellationToken ct = default)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        FileListRecord? list = await txn.GetListAsync(listId);
+        if (list?.Owner != _migratorId)
+        {
+            return false;
+        }
+
+        DateTimeOffset until = txn.Now + workLease;
+        FileListRecord? renewed = await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.LeaseRenewed, HsmActor.Migrator, attempt,
+            mutate: l => l with { LeaseUntil = until });
+        if (renewed is null)
+        {
+            return false;
+        }
+
+        await txn.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Step 6, after a synchronising flush covered every copy: members <c>ARCHIVED</c> (A2), list <c>DONE</c> (L6), and the
+    /// <c>Archived</c> reply plus one <c>FileArchived</c> per file in the same transaction. Conditional on the attempt and every
+    /// member's claim; a fenced caller gets <see langword="false"/> and nothing is written (F8).
+    /// </summary>
+    /// <param name="command">The command's envelope.</param>
+    /// <param name="listId">The list.</param>
+    /// <param name="attempt">The claimed attempt.</param>
+    /// <param name="copies">The tape copies of each member.</param>
+    /// <param name="aggregationIds">The aggregations written.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<bool> CommitAsync(
+        Envelope command, Guid listId, int attempt, IReadOnlyDictionary<long, IReadOnlyList<TapeCopy>> copies, IReadOnlyList<long> aggregationIds,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(copies);
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        FileListRecord? list = await txn.GetListAsync(listId);
+        if (list is null || list.State != FileListState.Active || list.Attempt != attempt || list.Owner != _migratorId)
+        {
+            return false;
+        }
+
+        var archived = new List<FileRecord>();
+        foreach (long id in await txn.GetListMembersAsync(listId))
+        {
+            if (!copies.TryGetValue(id, out IReadOnlyList<TapeCopy>? fileCopies) || fileCopies.Count < list.CopyCount)
+            {
+                throw new ArgumentException($"File {id} of list {listId:N} has {(fileCopies?.Count ?? 0)} of {list.CopyCount} required copies; commit only after every copy is synced (R5).", nameof(copies));
+            }
+
+            FileRecord? f = await txn.TryMoveArchiveAsync(id, ArchiveStatus.Archiving, FileArchiveEvent.Committed, HsmActor.Migrator,
+                expectedClaim: list.Claim, newClaim: null, mutate: r => r with { ArchivedAt = txn.Now });
+            if (f is null)
+            {
+                return false; // Fenced: the transaction is rolled back on dispose.
+            }
+
+            archived.Add(f);
+        }
+
+        _ = await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.Completed, HsmActor.Migrator, attempt)
+            ?? throw new InvalidOperationException("Unreachable: the list was read ACTIVE at this attempt in this transaction.");
+        List<TapeCopy> all = [.. archived.SelectMany(f => copies[f.FileId]).Distinct()];
+        await ReplyAsync(txn, command, HsmMessageTypes.Archived, new ArchivedReply(listId, attempt, aggregationIds, all));
+        if (_notifyHost)
+        {
+            foreach (FileRecord f in archived)
+            {
+                Envelope note = HsmMessages.Create(HsmMessageTypes.FileArchived, new FileArchivedEvent(f.FileId, copies[f.FileId]), _catalog.Time,
+                    new Envelope { MessageId = Guid.Empty, Type = "", DiskLibrary = f.Decision.DiskLibrary });
+                await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.NotifyExchange, HsmTopology.HostKey, note));
+            }
+        }
+
+        await txn.CommitAsync(ct);
+        foreach (FileRecord f in archived)
+        {
+            var tags = new TagList { { "disk_library", f.Decision.DiskLibrary }, { "rule", f.Decision.RuleName }, { "strategy", f.Decision.Strategy.ToString() } };
+            _metrics?.ArchiveFiles.Add(1, tags);
+            _metrics?.ArchiveBytes.Add(f.Size, tags);
+            if (f.CachedAt is { } cached && f.ArchivedAt is { } done)
+            {
+                _metrics?.ArchiveLatency.Record((done - cached).TotalSeconds, new TagList { { "disk_library", f.Decision.DiskLibrary }, { "rule", f.Decision.RuleName } });
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A failed attempt: members claimed by it go back to <c>NONE</c> (A3) — or, for <c>SourceMissing</c> and
+    /// <c>SourceChecksumMismatch</c>, the affected files' cache copies to <c>FAILED</c> (C17) — and the <c>Failed</c>
+    /// reply is queued, in one transaction. Returns <see langword="false"/> when the caller was fenced (nothing written).
+    /// </summary>
+    /// <param name="command">The command's envelope.</param>
+    /// <param name="failure">The reply to send.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<bool> FailAsync(Envelope command, FailedReply failure, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(failure);
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        FileListRecord? list = await txn.GetListAsync(failure.ListId);
+        if (list is null || list.State != FileListState.Active || list.Attempt != failure.Attempt || list.Owner != _migratorId)
+        {
+            return false;
+        }
+
+        bool lost = failure.Reason is FailureReason.SourceMissing or FailureReason.SourceChecksumMismatch;
+        foreach (long id in await txn.GetListMembersAsync(failure.ListId))
+        {
+            FileRecord? released = await txn.TryMoveArchiveAsync(id, ArchiveStatus.Archiving, FileArchiveEvent.Released, HsmActor.Migrator,
+                expectedClaim: list.Claim, newClaim: null, reason: failure.Reason.ToString());
+            if (released is not null && lost && failure.AffectedFileIds.Contains(id))
+            {
+                _ = await txn.TryMoveCacheAsync(id, CacheStatus.Cached, FileCacheEvent.LostBeforeArchive, HsmActor.Migrator,
+                    reason: failure.Reason.ToString(), mutate: r => r with { FailureReason = failure.Detail ?? failure.Reason.ToString() });
+            }
+        }
+
+        await ReplyAsync(txn, command, HsmMessageTypes.Failed, failure);
+        await txn.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>F1: the migrator had no free slot; queues <c>Busy</c> (the delivery is acknowledged by the caller).</summary>
+    /// <param name="command">The command's envelope.</param>
+    /// <param name="listId">The list.</param>
+    /// <param name="attempt">The attempt.</param>
+    /// <param name="retryAfter">A hint.</param>
+    /// <param name="freeSlots">Free slots now.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask ReplyBusyAsync(Envelope command, Guid listId, int attempt, TimeSpan? retryAfter, int freeSlots, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        await ReplyAsync(txn, command, HsmMessageTypes.Busy, new BusyReply(listId, attempt, retryAfter, freeSlots));
+        await txn.CommitAsync(ct);
+    }
+
+    private async ValueTask ReplyAsync<T>(ICatalogTransaction txn, Envelope command, string type, T body)
+    {
+        MessageAddress to = command.ReplyTo ?? throw new ArgumentException($"Command {command.MessageId} has no reply address.", nameof(command));
+        Envelope reply = HsmMessages.Create(type, body, _catalog.Time,
+            new Envelope { MessageId = Guid.Empty, Type = "", CorrelationId = command.CorrelationId, Attempt = command.Attempt, DiskLibrary = command.DiskLibrary });
+        await txn.AddOutboxAsync(new OutboundMessage(to.Exchange, to.RoutingKey, reply));
+    }
+}

@@ -1,0 +1,13 @@
+namespace TapeKit.Hsm.Model;
+
+/// <summary>
+/// The claim a list attempt holds on a file (<c>archiveClaim</c>, spec/hsm.md §3.2 A1): the list id and the
+/// attempt number that serves as fencing token (§3.0 R4).
+/// </summary>
+/// <param name="ListId">The claiming list.</param>
+/// <param name="Attempt">The list's attempt when it claimed.</param>
+public readonly record struct ListClaim(Guid ListId, int Attempt)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{ListId:N}#{Attempt}";
+}

@@ -1,0 +1,195 @@
+using Microsoft.Extensions.Time.Testing;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Sqlite;
+using TapeKit.Hsm.StateMachines;
+using TapeKit.Hsm.Tests.Support;
+
+namespace TapeKit.Hsm.Tests.Catalog;
+
+/// <summary>The catalogue contract every <see cref="ICatalog"/> implementation must meet.</summary>
+public abstract class CatalogContractTests : IAsyncLifetime
+{
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero));
+
+    protected ICatalog Catalog { get; private set; } = null!;
+
+    protected IMessageBus Bus { get; private set; } = null!;
+
+    private readonly PolicySelector _selector = new(HsmWorld.Policies());
+
+    protected abstract ValueTask<(ICatalog Catalog, IMessageBus Bus)> CreateAsync();
+
+    public async Task InitializeAsync()
+    {
+        (Catalog, Bus) = await CreateAsync();
+        await Bus.DeclareAsync(HsmTopology.For("dispatcher", HsmWorld.DiskLibraries));
+    }
+
+    public abstract Task DisposeAsync();
+
+    private ValueTask<FileRecord> NewFileAsync(string? externalId = null, long size = 100) =>
+        WriteCacheCatalog.CreateAsync(Catalog, _selector, new HsmFileAttributes { StorageGroup = "sgA", Size = size }, "/ns/f", "a/f", externalId);
+
+    [Fact]
+    public async Task A_file_row_round_trips_every_field()
+    {
+        FileRecord created = await NewFileAsync("bfid-1");
+        FileRecord done = (await WriteCacheCatalog.CompleteAsync(Catalog, created.FileId, 100, [new Checksum("adler32", "01020304"), new Checksum("xxh3", "ab")]))!;
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        FileRecord read = (await txn.GetFileAsync(created.FileId))!;
+        // ImmutableArray compares by reference; compare the checksums as a sequence and the rest as a record.
+        Assert.Equal(done.Checksums.ToArray(), read.Checksums.ToArray());
+        Assert.Equal(done with { Attributes = read.Attributes, Checksums = read.Checksums }, read);
+        Assert.Equal(done.Attributes, read.Attributes);
+        Assert.Equal(CacheStatus.Cached, read.CacheStatus);
+        Assert.Equal(read, await txn.GetFileByExternalIdAsync("bfid-1"));
+        Assert.Equal(["C1", "C2"], (await txn.GetTransitionsAsync("file.cache", created.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture))).Select(t => t.Rule));
+    }
+
+    [Fact]
+    public async Task Nothing_is_visible_after_a_rollback()
+    {
+        await using (ICatalogTransaction txn = await Catalog.BeginAsync())
+        {
+            long id = await txn.AllocateFileIdAsync();
+            await txn.CreateFileAsync(new FileRecord { FileId = id, Size = 1, Decision = _selector.Decide(new HsmFileAttributes()) });
+        }
+
+        await using ICatalogTransaction check = await Catalog.BeginAsync();
+        Assert.Empty(await check.QueryFilesAsync(new FileQuery { IncludeDeleted = true }));
+    }
+
+    [Fact]
+    public async Task Duplicate_ids_and_external_ids_are_refused()
+    {
+        FileRecord f = await NewFileAsync("x");
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.InsertFileAsync(f));
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.InsertFileAsync(f with { FileId = f.FileId + 100 }));
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.UpdateFileAsync(f with { FileId = 999_999 }));
+    }
+
+    [Fact]
+    public async Task A_transition_from_the_wrong_state_is_a_failed_compare_and_set_and_an_illegal_one_throws()
+    {
+        FileRecord f = await NewFileAsync();
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        Assert.Null(await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher));
+        Assert.Null(await txn.TryMoveCacheAsync(999, CacheStatus.Created, FileCacheEvent.WriteFinished, HsmActor.DiskMover));
+        await Assert.ThrowsAsync<IllegalTransitionException>(async () =>
+            await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Created, FileCacheEvent.Published, HsmActor.Migrator));
+        Assert.NotNull(await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Created, FileCacheEvent.WriteFinished, HsmActor.DiskMover));
+    }
+
+    [Fact]
+    public async Task A_file_is_in_at_most_one_live_archive_list()
+    {
+        FileRecord f = await NewFileAsync();
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        FileListRecord a = NewList(), b = NewList();
+        await txn.CreateListAsync(a);
+        await txn.CreateListAsync(b);
+        await txn.AddListMemberAsync(a.ListId, f.FileId);
+        Assert.Equal(a.ListId, await txn.FindLiveListOfFileAsync(f.FileId, FileListKind.Archive));
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.AddListMemberAsync(b.ListId, f.FileId));
+        await txn.UpdateListAsync(a with { State = FileListState.Done });
+        Assert.Null(await txn.FindLiveListOfFileAsync(f.FileId, FileListKind.Archive));
+        await txn.AddListMemberAsync(b.ListId, f.FileId);
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.UpdateListAsync(a with { State = FileListState.Filled }));
+        Assert.Equal([f.FileId], await txn.GetListMembersAsync(b.ListId));
+        Assert.True(await txn.RemoveListMemberAsync(b.ListId, f.FileId));
+        Assert.False(await txn.RemoveListMemberAsync(b.ListId, f.FileId));
+    }
+
+    [Fact]
+    public async Task List_rows_round_trip_and_queries_filter()
+    {
+        FileListRecord l = NewList() with { FirstMemberAt = Time.GetUtcNow(), Owner = "m1", LeaseUntil = Time.GetUtcNow().AddMinutes(3), Attempt = 2, CloseReason = CloseReason.Age };
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        await txn.InsertListAsync(l);
+        Assert.Equal(l, await txn.GetListAsync(l.ListId));
+        Assert.Single(await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = [FileListState.Filling], PolicyKey = "k", DiskLibrary = "DL-A" }));
+        Assert.Empty(await txn.QueryListsAsync(new ListQuery { States = [FileListState.Active] }));
+        Assert.Empty(await txn.QueryListsAsync(new ListQuery { PolicyKey = "other" }));
+    }
+
+    [Fact]
+    public async Task The_inbox_detects_duplicates_per_consumer()
+    {
+        Guid id = Guid.CreateVersion7();
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        Assert.True(await txn.TryMarkInboxAsync("dispatcher", id));
+        Assert.False(await txn.TryMarkInboxAsync("dispatcher", id));
+        Assert.True(await txn.TryMarkInboxAsync("other", id));
+    }
+
+    [Fact]
+    public async Task Outbox_messages_reach_the_bus_only_after_commit()
+    {
+        FileRecord f = await NewFileAsync();
+        await using (ICatalogTransaction txn = await Catalog.BeginAsync())
+        {
+            await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.EventsExchange, HsmTopology.DispatcherKey,
+                HsmMessages.Create(HsmMessageTypes.NamespaceDeleted, new NamespaceDeletedEvent(f.FileId, Time.GetUtcNow()), Time)));
+        }
+
+        await new OutboxRelay(Catalog, Bus).RelayAsync();
+        Assert.Equal(0, (await Bus.GetStatsAsync(HsmTopology.DispatcherEventsQueue)).Ready);
+        await WriteCacheCatalog.CompleteAsync(Catalog, f.FileId, 100, [new Checksum("adler32", "00000001")]);
+        await new OutboxRelay(Catalog, Bus).RelayAsync();
+        IDelivery d = Assert.Single(await Bus.ReceiveAsync(HsmTopology.DispatcherEventsQueue, new ReceiveOptions("t", 10)));
+        Assert.Equal(f.FileId, HsmMessages.Read<CacheWrittenEvent>(d.Message).Member.FileId);
+    }
+
+    [Fact]
+    public async Task Query_pages_by_file_id()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            await NewFileAsync();
+        }
+
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        IReadOnlyList<FileRecord> first = await txn.QueryFilesAsync(new FileQuery { Limit = 2 });
+        IReadOnlyList<FileRecord> next = await txn.QueryFilesAsync(new FileQuery { Limit = 10, AfterFileId = first[^1].FileId });
+        Assert.Equal(5, first.Count + next.Count);
+        Assert.Equal(3, (await txn.QueryFilesAsync(new FileQuery { CacheStatus = CacheStatus.Created, AfterFileId = first[^1].FileId })).Count);
+    }
+
+    private FileListRecord NewList() => new()
+    {
+        ListId = Guid.CreateVersion7(), Kind = FileListKind.Archive, PolicyKey = "k", DiskLibrary = "DL-A", State = FileListState.Filling,
+        Limits = ListLimits.Default, CreatedAt = Time.GetUtcNow(),
+    };
+}
+
+public sealed class InMemoryCatalogContractTests : CatalogContractTests
+{
+    protected override ValueTask<(ICatalog, IMessageBus)> CreateAsync() =>
+        ValueTask.FromResult<(ICatalog, IMessageBus)>((new InMemoryCatalog(Time), new InProcessMessageBus(Time)));
+
+    public override Task DisposeAsync()
+    {
+        ((InMemoryCatalog)Catalog).Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class SqliteCatalogContractTests : CatalogContractTests, IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private SqliteHsmStore? _store;
+
+    protected override async ValueTask<(ICatalog, IMessageBus)> CreateAsync()
+    {
+        _store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = _dir.File("c.db") }, Time);
+        return (_store.Catalog, _store.Bus);
+    }
+
+    public override async Task DisposeAsync() => await _store!.DisposeAsync();
+
+    public void Dispose() => _dir.Dispose();
+}
