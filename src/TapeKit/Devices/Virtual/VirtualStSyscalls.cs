@@ -50,6 +50,9 @@ internal sealed partial class VirtualStSyscalls : IStSyscalls
 
     public int DriveNumber { get; }
 
+    /// <summary>The per-drive lock every system call holds; the drive's owner takes it to change the medium underneath.</summary>
+    public Lock Gate => _gate;
+
     public VirtualTransport Transport { get; }
 
     public StDriverState State { get; } = new();

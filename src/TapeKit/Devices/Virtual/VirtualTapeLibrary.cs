@@ -233,10 +233,7 @@ public sealed class VirtualTapeLibrary : IDisposable
                 throw Fail(TapeLibraryErrorKind.SlotOccupied, op, $"{target} holds {GetSlot(target)}");
             }
 
-            if (d.IsLoaded)
-            {
-                d.Transport.Eject();
-            }
+            d.EjectIfLoaded();
 
             RobotMove(op);
             var stats = d.Statistics;

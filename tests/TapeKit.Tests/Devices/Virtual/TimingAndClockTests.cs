@@ -95,3 +95,26 @@ public sealed class TimingAndClockTests
         Assert.True(drive.GetStatus().Online);
     }
 }
+
+/// <summary>Full durability (§4.6): the fdatasync path behaves like the process mode.</summary>
+public sealed class FullDurabilityTests
+{
+    [Fact]
+    public void Full_durability_commits_at_sync_points_and_survives_reload()
+    {
+        using var rig = new StRig(VirtualTapeDrive.DefaultOptions with { Durability = TapeKit.Devices.Virtual.Format.CartridgeDurability.Full });
+        using (var drive = rig.Drive.OpenHandle())
+        {
+            drive.WriteBlock(new byte[100]);
+            drive.WriteFilemarks(1);
+            drive.WriteBlock(new byte[100]);
+            rig.Drive.PowerLoss();
+            drive.Rewind();
+            drive.SeekEndOfData();
+            Assert.Equal(2, drive.ReadPosition());
+        }
+
+        rig.Drive.RemoveCartridge();
+        Assert.Equal(2, VirtualCartridge.ReadInfo(rig.CartridgePath).ObjectCount);
+    }
+}
