@@ -42,6 +42,7 @@ public sealed class TimingAndClockTests
         drive.WriteBlock(new byte[1000]);
         Assert.Equal(2_000_000_000 + 2_500, clock.Nanoseconds - t0);
         Assert.Equal(1, rig.Drive.Statistics.BackHitches);
+        Assert.Equal(10_000_000_000, rig.Drive.Statistics.IdleNanoseconds);
     }
 
     [Fact]
