@@ -263,6 +263,11 @@ public sealed class VirtualTapeLibrary : IDisposable
                 throw Fail(TapeLibraryErrorKind.DriveEmpty, op, $"drive {drive} is empty");
             }
 
+            if (d.Managed is { Transport.Failed: true } && !force)
+            {
+                throw Fail(TapeLibraryErrorKind.DriveNotUnloaded, op, $"drive {drive} has failed and cannot unload {mounted.Vsn}; use force to take the cartridge out, then RepairDrive");
+            }
+
             if (d.HandleOpen && d.IsLoaded && !force)
             {
                 throw Fail(TapeLibraryErrorKind.DriveNotUnloaded, op, $"a handle is open on drive {drive} and has not unloaded {mounted.Vsn}");
@@ -473,6 +478,42 @@ public sealed class VirtualTapeLibrary : IDisposable
             }
 
             return new LibraryInventory(slots, drives, cartridges);
+        }
+    }
+
+    /// <summary>
+    /// A full rescan (§5.2): the robot reads the barcode of every occupied slot (one scan each, in
+    /// simulated time) and every cartridge's header is checked.
+    /// </summary>
+    /// <returns>The inventory, and the VSNs whose header could not be read (damaged cartridges).</returns>
+    public (LibraryInventory Inventory, IReadOnlyList<string> Damaged) Rescan()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var damaged = new List<string>();
+            foreach (string? vsn in _storage.Concat(_mail))
+            {
+                if (vsn is null)
+                {
+                    continue;
+                }
+
+                Clock.AdvanceNanoseconds(Options.Profile.BarcodeScanTime);
+                try
+                {
+                    if (VirtualCartridge.ReadInfo(CartridgePath(vsn)).Vsn != vsn)
+                    {
+                        damaged.Add(vsn);
+                    }
+                }
+                catch (Exception e) when (e is TapeFormatException or IOException)
+                {
+                    damaged.Add(vsn);
+                }
+            }
+
+            return (Inventory(), damaged);
         }
     }
 

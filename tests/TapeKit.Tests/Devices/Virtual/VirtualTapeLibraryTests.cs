@@ -121,3 +121,47 @@ public sealed class VirtualTapeLibraryTests : IDisposable
         }
     }
 }
+
+/// <summary>Rescans and failed drives (spec/tape-devices.md §5.2, §7.2).</summary>
+public sealed class VirtualTapeLibraryMaintenanceTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "tapekit-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Rescan_costs_a_barcode_scan_per_cartridge_and_reports_damage()
+    {
+        using var library = VirtualTapeLibrary.Open(_root);
+        library.CreateCartridge("A00001");
+        library.CreateCartridge("A00002");
+        File.WriteAllText(Path.Combine(_root, "cartridges", "A00002.tkvt", "header"), "broken");
+        long t0 = library.Clock.Nanoseconds;
+        var (inventory, damaged) = library.Rescan();
+        Assert.Equal(1_000_000_000, library.Clock.Nanoseconds - t0);
+        Assert.Equal(["A00002"], damaged);
+        Assert.Equal(2, inventory.Cartridges.Count);
+    }
+
+    [Fact]
+    public void A_failed_drive_needs_a_forced_unmount_and_a_repair()
+    {
+        using var library = VirtualTapeLibrary.Open(_root);
+        library.CreateCartridge("A00001", options: new VirtualCartridgeOptions { Capacity = 10_000_000 });
+        library.Mount("A00001", 0);
+        using (var drive = library.OpenDrive(0))
+        {
+            drive.WriteBlock(new byte[10]);
+            library.Drive(0).Arm("drive-failure after 0");
+            Assert.Equal(TapeKit.Devices.TapeErrorKind.MediaError, Assert.Throws<TapeKit.Devices.TapeDriveException>(() => drive.WriteBlock(new byte[10])).Kind);
+        }
+
+        Assert.Equal(TapeLibraryErrorKind.DriveNotUnloaded, Assert.Throws<TapeLibraryException>(() => library.Unmount(0)).LibraryKind);
+        library.Unmount(0, force: true);
+        library.RepairDrive(0);
+        library.Mount("A00001", 0);
+        using var again = library.OpenDrive(0);
+        again.SeekEndOfData();
+        Assert.Equal(0, again.ReadPosition()); // the uncommitted block died with the drive
+    }
+}
