@@ -35,6 +35,9 @@ public enum StStepKind
 
     /// <summary><c>fault LINE</c>.</summary>
     Fault,
+
+    /// <summary><c>swap</c>: the library exchanges the cartridge for the other one (only while no descriptor is open).</summary>
+    Swap,
 }
 
 /// <summary>One step of a tape script; <see cref="ToString"/> is its script line.</summary>
@@ -65,6 +68,7 @@ public sealed record StStep(StStepKind Kind, int A = 0, int B = 0, string? Text 
             StStepKind.MtPos => "ioctl MTIOCPOS",
             StStepKind.Attribute => "attr " + Text,
             StStepKind.PowerLoss => "fault power-loss",
+            StStepKind.Swap => "swap",
             _ => "fault " + Text,
         };
     }
@@ -88,6 +92,7 @@ public sealed record StStep(StStepKind Kind, int A = 0, int B = 0, string? Text 
             ["ioctl", var op, var n] => new StStep(StStepKind.MtOp, OpCode(op), Int(n)),
             ["attr", var name] => new StStep(StStepKind.Attribute, Text: name),
             ["fault", "power-loss"] => new StStep(StStepKind.PowerLoss),
+            ["swap"] => new StStep(StStepKind.Swap),
             ["fault", ..] => new StStep(StStepKind.Fault, Text: line.Trim()["fault ".Length..]),
             _ => throw new FormatException($"\"{line}\" is not a tape-script line."),
         };
