@@ -186,7 +186,7 @@ internal sealed class TimingModel(VirtualClock clock, MediaProfile profile)
 
     private long Start()
     {
-        long now = clock.Nanoseconds;
+        long now = clock.DeviceNow;
         if (now > _busyUntil && _busyUntil > 0)
         {
             _stats = _stats with { IdleNanoseconds = _stats.IdleNanoseconds + (now - _busyUntil) };
@@ -198,6 +198,6 @@ internal sealed class TimingModel(VirtualClock clock, MediaProfile profile)
     private void Finish(long start, long duration)
     {
         _busyUntil = start + duration;
-        clock.AdvanceTo(_busyUntil);
+        clock.Charge(_busyUntil);
     }
 }

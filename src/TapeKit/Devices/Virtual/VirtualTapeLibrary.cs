@@ -346,7 +346,7 @@ public sealed class VirtualTapeLibrary : IDisposable
                 throw Fail(TapeLibraryErrorKind.DamagedCartridge, "import " + directory, e.Message);
             }
 
-            Clock.AdvanceNanoseconds(Options.Profile.BarcodeScanTime);
+            Clock.Charge(Clock.DeviceNow + Options.Profile.BarcodeScanTime);
             if (Locate(info.Vsn) is not null)
             {
                 throw Fail(TapeLibraryErrorKind.DuplicateVsn, "import " + directory, $"a cartridge {info.Vsn} is already in the library");
@@ -492,6 +492,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         {
             ThrowIfDisposed();
             var damaged = new List<string>();
+            long scanned = Clock.DeviceNow;
             foreach (string? vsn in _storage.Concat(_mail))
             {
                 if (vsn is null)
@@ -499,7 +500,8 @@ public sealed class VirtualTapeLibrary : IDisposable
                     continue;
                 }
 
-                Clock.AdvanceNanoseconds(Options.Profile.BarcodeScanTime);
+                scanned += Options.Profile.BarcodeScanTime;
+                Clock.Charge(scanned);
                 try
                 {
                     if (VirtualCartridge.ReadInfo(CartridgePath(vsn)).Vsn != vsn)
@@ -630,9 +632,9 @@ public sealed class VirtualTapeLibrary : IDisposable
     {
         long move = Interlocked.Increment(ref _robotMoves);
         var failure = _faults.FirstOrDefault(f => f.Kind == FaultKind.RobotFailure && move > f.Number);
-        long start = Math.Max(Clock.Nanoseconds, _robotFree);
+        long start = Math.Max(Clock.DeviceNow, _robotFree);
         _robotFree = start + Options.Profile.RobotMoveTime;
-        Clock.AdvanceTo(_robotFree);
+        Clock.Charge(_robotFree);
         if (failure is not null)
         {
             if (!failure.Sticky)
