@@ -165,3 +165,52 @@ public sealed class VirtualTapeLibraryMaintenanceTests : IDisposable
         Assert.Equal(0, again.ReadPosition()); // the uncommitted block died with the drive
     }
 }
+
+/// <summary>The library and its drives used from several threads at once (§5.4).</summary>
+public sealed class VirtualTapeLibraryConcurrencyTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "tapekit-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Drive_threads_mount_write_and_unmount_in_parallel_without_losing_counts()
+    {
+        using var library = VirtualTapeLibrary.Open(_root, new VirtualLibraryOptions { Drives = 3 });
+        for (int i = 0; i < 3; i++)
+        {
+            library.CreateCartridge($"C0000{i}", options: new VirtualCartridgeOptions { Capacity = 100_000_000 });
+        }
+
+        var threads = Enumerable.Range(0, 3).Select(d => new Thread(() =>
+        {
+            for (int round = 0; round < 5; round++)
+            {
+                library.Mount($"C0000{d}", d);
+                using (var drive = library.OpenDrive(d))
+                {
+                    drive.SeekEndOfData();
+                    drive.WriteBlock(new byte[1000]);
+                    drive.WriteFilemarks(1);
+                    drive.Unload();
+                }
+
+                library.Unmount(d);
+            }
+        })).ToArray();
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        var inventory = library.Inventory();
+        Assert.All(inventory.Cartridges, c => Assert.Equal((5L, 5000L), (c.Wear.Loads, c.Wear.BytesWritten)));
+        Assert.Equal(30, library.RobotMoves);
+        Assert.All(inventory.Cartridges, c => Assert.Equal(10, VirtualCartridge.ReadInfo(Path.Combine(_root, "cartridges", c.Vsn + ".tkvt")).ObjectCount));
+    }
+}
