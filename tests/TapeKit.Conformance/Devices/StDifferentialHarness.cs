@@ -30,7 +30,11 @@ internal static class StDifferentialHarness
         var shape = new VirtualCartridgeOptions { Capacity = StCase.Capacity, EarlyWarningDistance = StCase.EarlyWarningDistance, FilemarkFootprint = c.Footprint };
         VirtualCartridge.Create(managedCart, "A00001", MediaProfile.Lto9, shape);
         VirtualCartridge.Create(nativeCart, "A00001", MediaProfile.Lto9, shape);
-        File.CreateSymbolicLink(Path.Combine(dir, "drive0", "medium"), nativeCart);
+        string managedOther = Path.Combine(dir, "C.tkvt"), nativeOther = Path.Combine(dir, "D.tkvt");
+        VirtualCartridge.Create(managedOther, "A00002", MediaProfile.Lto9, shape);
+        VirtualCartridge.Create(nativeOther, "A00002", MediaProfile.Lto9, shape);
+        string link = Path.Combine(dir, "drive0", "medium");
+        File.CreateSymbolicLink(link, nativeCart);
         NativeEmulation.Check(NativeEmulation.Reset(), "tkvst_reset");
         NativeEmulation.Check(NativeEmulation.SetRoot(dir), "tkvst_set_root");
         NativeEmulation.Check(NativeEmulation.Configure(0, c.Options.ToConfText()), "tkvst_configure");
@@ -44,8 +48,25 @@ internal static class StDifferentialHarness
             drive.InsertCartridge(managedCart);
             LoadOnce(native);
             LoadOnce(drive.Model);
-            var managedSide = new StSide(drive.Model, drive.PowerLoss, drive.Arm);
-            var nativeSide = new StSide(native, () => NativeEmulation.Check(NativeEmulation.PowerLoss(0), "tkvst_power_loss"), line => NativeEmulation.Check(NativeEmulation.Inject(0, line), "tkvst_inject " + line));
+            bool swapped = false;
+            var managedSide = new StSide(drive.Model, drive.PowerLoss, drive.Arm, () =>
+            {
+                // The library exchanges the cartridge; the drive loads the new one and a status open begins its session.
+                drive.RemoveCartridge();
+                drive.InsertCartridge(swapped ? managedCart : managedOther);
+                LoadOnce(drive.Model);
+            });
+            var nativeSide = new StSide(
+                native,
+                () => NativeEmulation.Check(NativeEmulation.PowerLoss(0), "tkvst_power_loss"),
+                line => NativeEmulation.Check(NativeEmulation.Inject(0, line), "tkvst_inject " + line),
+                () =>
+                {
+                    File.Delete(link);
+                    File.CreateSymbolicLink(link, swapped ? nativeCart : nativeOther);
+                    swapped = !swapped;
+                    LoadOnce(native);
+                });
             var snapshot = Snapshot(managedCart);
             foreach (var step in c.Steps)
             {
@@ -60,15 +81,21 @@ internal static class StDifferentialHarness
                 }
 
                 log.Append('\n');
-                if (step.Kind == StStepKind.PowerLoss && !SameCommittedState(managedCart, snapshot))
+                if (step.Kind == StStepKind.Swap && m == "swapped")
+                {
+                    snapshot = Snapshot(swapped ? managedOther : managedCart);
+                }
+
+                if (step.Kind == StStepKind.PowerLoss && !SameCommittedState(swapped ? managedOther : managedCart, snapshot))
                 {
                     failure = "after a power loss the managed cartridge does not hold exactly the last committed prefix";
                     break;
                 }
 
-                if (VirtualCartridge.ReadInfo(managedCart).CommitSequence != snapshot.Sequence)
+                string current = swapped ? managedOther : managedCart;
+                if (VirtualCartridge.ReadInfo(current).CommitSequence != snapshot.Sequence)
                 {
-                    snapshot = Snapshot(managedCart);
+                    snapshot = Snapshot(current);
                 }
             }
 
@@ -90,12 +117,14 @@ internal static class StDifferentialHarness
 
         if (failure is null)
         {
-            foreach (string file in new[] { "header", "index", "data" })
+            foreach (var (m, n) in new[] { (managedCart, nativeCart), (managedOther, nativeOther) })
             {
-                if (!File.ReadAllBytes(Path.Combine(managedCart, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(nativeCart, file))))
+                foreach (string file in new[] { "header", "index", "data" })
                 {
-                    failure = $"the cartridges' {file} files differ";
-                    break;
+                    if (failure is null && !File.ReadAllBytes(Path.Combine(m, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(n, file))))
+                    {
+                        failure = $"the cartridges' {file} files differ ({Path.GetFileName(m)} vs {Path.GetFileName(n)})";
+                    }
                 }
             }
         }

@@ -96,6 +96,7 @@ public static class StScriptGenerator
         (5, Gen.Constant(new StStep(StStepKind.MtPos))),
         (2, Gen.Elements("options", "position_lost_in_reset").Select(a => new StStep(StStepKind.Attribute, Text: a))),
         (2, Gen.Constant(new StStep(StStepKind.PowerLoss))),
+        (1, Gen.Constant(new StStep(StStepKind.Swap))),
         (3, Fault));
 
     /// <summary>A drive configuration (fixed-block mode stays out of the mix, §10 O5).</summary>

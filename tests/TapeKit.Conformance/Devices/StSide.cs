@@ -5,7 +5,7 @@ using TapeKit.Devices.Virtual.Format;
 namespace TapeKit.Conformance.Devices;
 
 /// <summary>One st model under test: executes tape-script steps and renders each observation as text.</summary>
-internal sealed class StSide(IStSyscalls sys, Action powerLoss, Action<string> inject)
+internal sealed class StSide(IStSyscalls sys, Action powerLoss, Action<string> inject, Action? swap = null)
 {
     private int _fd = -1;
 
@@ -49,6 +49,11 @@ internal sealed class StSide(IStSyscalls sys, Action powerLoss, Action<string> i
             case StStepKind.PowerLoss:
                 powerLoss();
                 return "done";
+            case StStepKind.Swap when IsOpen || swap is null:
+                return "busy";
+            case StStepKind.Swap:
+                swap();
+                return "swapped";
             default:
                 inject(step.Text!);
                 return "armed";

@@ -35,6 +35,9 @@ public enum StStepKind
 
     /// <summary><c>fault LINE</c>.</summary>
     Fault,
+
+    /// <summary><c>swap</c>: the library exchanges the cartridge for the other one (only while no descriptor is open).</summary>
+    Swap,
 }
 
 /// <summary>One step of a tape script; <see cref="ToString"/> is its script line.</summary>
@@ -65,8 +68,47 @@ public sealed record StStep(StStepKind Kind, int A = 0, int B = 0, string? Text 
             StStepKind.MtPos => "ioctl MTIOCPOS",
             StStepKind.Attribute => "attr " + Text,
             StStepKind.PowerLoss => "fault power-loss",
+            StStepKind.Swap => "swap",
             _ => "fault " + Text,
         };
+    }
+
+    /// <summary>Parses one script line (the inverse of <see cref="ToString"/>).</summary>
+    /// <param name="line">A tape-script line.</param>
+    /// <returns>The step.</returns>
+    public static StStep Parse(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        string[] w = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        int Int(string s) => int.Parse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        return w switch
+        {
+            ["open", var dev, var access, .. var rest] => new StStep(StStepKind.Open, dev == "nst0" ? 0 : 1, (access == "rdonly" ? 1 : 0) | (rest is ["nonblock"] ? 2 : 0)),
+            ["close"] => new StStep(StStepKind.Close),
+            ["read", var n] => new StStep(StStepKind.Read, Int(n)),
+            ["write", var n, var seed] when seed.StartsWith("seed=", StringComparison.Ordinal) => new StStep(StStepKind.Write, Int(n), Int(seed[5..])),
+            ["ioctl", "MTIOCGET"] => new StStep(StStepKind.MtGet),
+            ["ioctl", "MTIOCPOS"] => new StStep(StStepKind.MtPos),
+            ["ioctl", var op, var n] => new StStep(StStepKind.MtOp, OpCode(op), Int(n)),
+            ["attr", var name] => new StStep(StStepKind.Attribute, Text: name),
+            ["fault", "power-loss"] => new StStep(StStepKind.PowerLoss),
+            ["swap"] => new StStep(StStepKind.Swap),
+            ["fault", ..] => new StStep(StStepKind.Fault, Text: line.Trim()["fault ".Length..]),
+            _ => throw new FormatException($"\"{line}\" is not a tape-script line."),
+        };
+    }
+
+    private static short OpCode(string name)
+    {
+        for (short op = 0; op < 64; op++)
+        {
+            if (MtOpCode.Name(op) == name)
+            {
+                return op;
+            }
+        }
+
+        throw new FormatException($"\"{name}\" is not an MTIOCTOP operation.");
     }
 
     /// <summary>The payload of a write step: deterministic bytes from the seed.</summary>

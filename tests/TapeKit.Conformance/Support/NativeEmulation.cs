@@ -140,6 +140,20 @@ public sealed class EmulationFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that needs the native emulation: skipped with the reason when the library is missing, never when <c>CI=true</c>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class EmulationTheoryAttribute : TheoryAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when the emulation is missing outside CI.</summary>
+    public EmulationTheoryAttribute()
+    {
+        if (!NativeEmulation.Available && Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            Skip = "native st emulation unavailable: " + NativeEmulation.UnavailableReason;
+        }
+    }
+}
+
 /// <summary>The emulation is process-wide: its tests never run in parallel with each other.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class EmulationTests

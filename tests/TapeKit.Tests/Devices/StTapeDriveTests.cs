@@ -212,6 +212,26 @@ public sealed class StTapeDriveTests
         var failure = worker.InvokeAsync(d => d.ReadBlock(new byte[10]));
         await Assert.ThrowsAsync<InvalidOperationException>(() => failure);
     }
+
+    [Fact]
+    public async Task Worker_cancels_queued_commands_that_have_not_started()
+    {
+        using var rig = new StRig();
+        await using var worker = new TapeDriveWorker(rig.Drive.OpenHandle());
+        using var gate = new ManualResetEventSlim();
+        var blocker = worker.InvokeAsync(d =>
+        {
+            gate.Wait();
+            return d.ReadPosition();
+        });
+        using var cancel = new CancellationTokenSource();
+        var queued = worker.InvokeAsync(d => d.WriteBlock(new byte[10]), cancel.Token);
+        cancel.Cancel();
+        gate.Set();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        Assert.Equal(0, await blocker);
+        Assert.Equal(0, await worker.InvokeAsync(d => d.ReadPosition()));
+    }
 }
 
 /// <summary>Hot paths do not allocate per block (the quality bar of the devices layer).</summary>

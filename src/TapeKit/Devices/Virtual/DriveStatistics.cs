@@ -17,6 +17,7 @@ namespace TapeKit.Devices.Virtual;
 /// <param name="PositioningNanoseconds">Simulated time spent locating, spacing and rewinding.</param>
 /// <param name="FilemarkNanoseconds">Simulated time spent writing filemarks (synchronising and immediate).</param>
 /// <param name="LoadNanoseconds">Simulated time spent loading and unloading.</param>
+/// <param name="IdleNanoseconds">Simulated time the drive waited for the host between operations.</param>
 public readonly record struct DriveStatistics(
     long BlocksWritten,
     long BytesWritten,
@@ -29,7 +30,8 @@ public readonly record struct DriveStatistics(
     long StreamingNanoseconds,
     long PositioningNanoseconds,
     long FilemarkNanoseconds,
-    long LoadNanoseconds)
+    long LoadNanoseconds,
+    long IdleNanoseconds)
 {
     /// <summary>Total simulated busy time of the drive.</summary>
     public long BusyNanoseconds => StreamingNanoseconds + PositioningNanoseconds + FilemarkNanoseconds + LoadNanoseconds;

@@ -184,11 +184,20 @@ internal sealed class TimingModel(VirtualClock clock, MediaProfile profile)
         return !ahead;
     }
 
-    private long Start() => Math.Max(clock.Nanoseconds, _busyUntil);
+    private long Start()
+    {
+        long now = clock.DeviceNow;
+        if (now > _busyUntil && _busyUntil > 0)
+        {
+            _stats = _stats with { IdleNanoseconds = _stats.IdleNanoseconds + (now - _busyUntil) };
+        }
+
+        return Math.Max(now, _busyUntil);
+    }
 
     private void Finish(long start, long duration)
     {
         _busyUntil = start + duration;
-        clock.AdvanceTo(_busyUntil);
+        clock.Charge(_busyUntil);
     }
 }

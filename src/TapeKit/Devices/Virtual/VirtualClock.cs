@@ -103,6 +103,33 @@ public sealed class VirtualClock : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Where devices charge the end of an operation: in AutoAdvance mode (no scheduler) the clock
+    /// moves there, as if the caller had waited; under a <see cref="SimulationScheduler"/> the running
+    /// actor records it and waits for it with <see cref="SimulationContext.Settle"/>.
+    /// </summary>
+    internal void Charge(long end)
+    {
+        var hook = ChargeHook;
+        if (hook is null)
+        {
+            AdvanceTo(end);
+        }
+        else
+        {
+            hook(end);
+        }
+    }
+
+    /// <summary>Set by a running <see cref="SimulationScheduler"/>.</summary>
+    internal Action<long>? ChargeHook { get; set; }
+
+    /// <summary>Set by a running <see cref="SimulationScheduler"/>: the running actor's cursor (the end of what it already started).</summary>
+    internal Func<long>? ActorCursor { get; set; }
+
+    /// <summary>When a device operation requested now starts at the earliest: the clock, or the running actor's cursor when later (its calls are sequential).</summary>
+    internal long DeviceNow => Math.Max(Nanoseconds, ActorCursor?.Invoke() ?? 0);
+
     /// <inheritdoc/>
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {

@@ -10,6 +10,20 @@ namespace TapeKit.Devices.Virtual;
 /// native emulation does (T29, asynchronous reporting, is not implemented: open point O9). Pure
 /// managed code; runs on every OS. Calls are serialised by a per-drive lock, like st's.
 /// </summary>
+/// <remarks>
+/// Choices where the specification leaves room, shared with the native emulation (both models
+/// implement them identically, and the differential tests hold them to it):
+/// <list type="bullet">
+/// <item>Open point O3: after an unrecovered read error the tape is left <em>after</em> the failing block.</item>
+/// <item>Open point O4: every <c>close</c> stays a sync point, also after <c>MTWEOFI</c>; power loss drops everything since the last sync point (no "realistic buffer" mode).</item>
+/// <item>Open point O9: asynchronous error reporting (T29) is not modelled; <c>async-writes = 1</c> is refused when a configuration is parsed.</item>
+/// <item>SPACE and filemark counts outside 0 … 0x7FFFFF fail with <c>EINVAL</c> (st would silently reverse direction, P17; TapeKit's front end never sends them); a count of 0 succeeds without motion or bookkeeping (but, like every non-exempt <c>MTIOCTOP</c>, sets <c>rw := IDLE</c>).</item>
+/// <item>§7.1 counting: every <c>read</c>/<c>write</c> with a count above 0 and every <c>MTIOCTOP</c> except <c>MTNOP</c> and option-only <c>MTSETDRVBUFFER</c> on a valid descriptor counts, whatever its outcome.</item>
+/// <item>A <c>read</c> commits uncommitted objects (a sync point) only when it reaches the drive, i.e. after the block-limit and end-of-data-state checks; a rejected <c>MTSEEK</c> (no <c>scsi2logical</c>) is not a sync point.</item>
+/// <item>Filemarks always fit: a filemark is never refused for lack of space (its footprint may pass the physical end).</item>
+/// <item>The native emulation has no time: <c>not-ready S</c> is satisfied by a blocking open when S ≤ 120 and never otherwise; this fault stays out of the differential mix.</item>
+/// </list>
+/// </remarks>
 internal sealed partial class VirtualStSyscalls : IStSyscalls
 {
     private const long OpenWaitNanoseconds = 120L * 1_000_000_000;
@@ -35,6 +49,9 @@ internal sealed partial class VirtualStSyscalls : IStSyscalls
     }
 
     public int DriveNumber { get; }
+
+    /// <summary>The per-drive lock every system call holds; the drive's owner takes it to change the medium underneath.</summary>
+    public Lock Gate => _gate;
 
     public VirtualTransport Transport { get; }
 

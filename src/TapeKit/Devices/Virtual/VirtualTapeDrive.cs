@@ -19,7 +19,6 @@ namespace TapeKit.Devices.Virtual;
 public sealed class VirtualTapeDrive : IDisposable
 {
     private readonly VirtualStSyscalls _model;
-    private readonly Lock _gate = new();
     private bool _disposed;
 
     /// <summary>Creates an empty drive.</summary>
@@ -38,6 +37,7 @@ public sealed class VirtualTapeDrive : IDisposable
         Name = name ?? "vdrive" + number.ToString(CultureInfo.InvariantCulture);
         Transport = new VirtualTransport(Clock, profile ?? MediaProfile.Lto9);
         _model = new VirtualStSyscalls(number, Transport, Options);
+        _gate = _model.Gate;
     }
 
     /// <summary>The factory default: the kernel's defaults with <c>scsi2logical</c> on.</summary>
@@ -115,6 +115,9 @@ public sealed class VirtualTapeDrive : IDisposable
 
     internal VirtualTransport Transport { get; }
 
+    /// <summary>The model's lock: medium changes never interleave with a running system call (§5.4).</summary>
+    private readonly Lock _gate;
+
     internal VirtualStSyscalls Model => _model;
 
     /// <summary>Opens a standalone drive with one cartridge loaded and returns a handle; disposing the handle releases the drive and the cartridge.</summary>
@@ -165,6 +168,10 @@ public sealed class VirtualTapeDrive : IDisposable
             {
                 throw new TapeDriveException($"{Name}: cannot load {cartridgeDirectory}: {e.Message}", TapeErrorKind.DeviceError, null, "load", Name);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new TapeDriveException($"{Name}: cannot load {cartridgeDirectory}: {e.Message}", TapeErrorKind.DeviceError, null, "load", Name);
+            }
 
             try
             {
@@ -192,6 +199,19 @@ public sealed class VirtualTapeDrive : IDisposable
             string? directory = store?.Directory;
             store?.Dispose();
             return directory;
+        }
+    }
+
+    /// <summary>Rewinds and ejects a loaded cartridge into the throat (what a library does before its robot takes it).</summary>
+    internal void EjectIfLoaded()
+    {
+        lock (_gate)
+        {
+            if (Transport.State == MediumState.Loaded)
+            {
+                Transport.Eject();
+                _model.MediumRemoved();
+            }
         }
     }
 

@@ -17,14 +17,14 @@ public sealed class VirtualTapeLibrary : IDisposable
     private readonly Lock _gate = new();
     private readonly string?[] _storage;
     private readonly string?[] _mail;
-    private readonly VirtualTapeDrive[] _drives;
+    private readonly ILibraryDrive[] _drives;
     private readonly SlotAddress?[] _homes;
     private readonly List<Fault> _faults = [];
     private long _robotFree;
     private long _robotMoves;
     private bool _disposed;
 
-    private VirtualTapeLibrary(string root, VirtualLibraryOptions options, VirtualClock clock)
+    private VirtualTapeLibrary(string root, VirtualLibraryOptions options, VirtualClock clock, Func<int, ILibraryDrive>? drives = null)
     {
         Root = root;
         Options = options;
@@ -32,14 +32,21 @@ public sealed class VirtualTapeLibrary : IDisposable
         _storage = new string?[options.StorageSlots];
         _mail = new string?[options.ImportExportSlots];
         _homes = new SlotAddress?[options.Drives];
-        _drives = new VirtualTapeDrive[options.Drives];
+        _drives = new ILibraryDrive[options.Drives];
         for (int i = 0; i < options.Drives; i++)
         {
-            _drives[i] = new VirtualTapeDrive(options.DriveOptions ?? VirtualTapeDrive.DefaultOptions, clock, options.Profile, i, $"{options.Name}/drive{i}")
+            if (drives is not null)
+            {
+                _drives[i] = drives(i);
+                continue;
+            }
+
+            var drive = new VirtualTapeDrive(options.DriveOptions ?? VirtualTapeDrive.DefaultOptions, clock, options.Profile, i, $"{options.Name}/drive{i}")
             {
                 SimulateMediaOptimization = options.SimulateMediaOptimization,
             };
-            _drives[i].Transport.IsFirstLoad = store => ReadWear(store.Directory).Loads == 0;
+            drive.Transport.IsFirstLoad = store => ReadWear(store.Directory).Loads == 0;
+            _drives[i] = new ManagedLibraryDrive(drive);
         }
     }
 
@@ -74,12 +81,45 @@ public sealed class VirtualTapeLibrary : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         options ??= new VirtualLibraryOptions();
+        ValidateOptions(options);
+        return Initialise(new VirtualTapeLibrary(root, options, clock ?? new VirtualClock()));
+    }
+
+    /// <summary>
+    /// Opens a library whose drives are the native st emulation's <c>driveN</c> directories under
+    /// <paramref name="emulationRoot"/> (spec/tape-devices.md §5.6): robot-driven flows run end to end
+    /// through the real Linux backend. Only robot moves cost simulated time; drive statistics are not kept.
+    /// </summary>
+    /// <param name="root">The library directory.</param>
+    /// <param name="emulationRoot">The emulation root (<c>TAPEKIT_VST_ROOT</c>); <c>driveN</c> folders are created as needed.</param>
+    /// <param name="options">Slots, drives, wear budget.</param>
+    /// <param name="clock">The simulated clock.</param>
+    /// <returns>The library.</returns>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static VirtualTapeLibrary ForNativeEmulation(string root, string emulationRoot, VirtualLibraryOptions? options = null, VirtualClock? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentException.ThrowIfNullOrEmpty(emulationRoot);
+        options ??= new VirtualLibraryOptions();
+        ValidateOptions(options);
+        return Initialise(new VirtualTapeLibrary(root, options, clock ?? new VirtualClock(), n =>
+        {
+            string dir = Path.Combine(emulationRoot, "drive" + n.ToString(CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(dir);
+            return new EmulatedLibraryDrive(dir, n);
+        }));
+    }
+
+    private static void ValidateOptions(VirtualLibraryOptions options)
+    {
         if (options.StorageSlots < 1 || options.ImportExportSlots < 0 || options.Drives is < 1 or > 32)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "A library needs at least one storage slot and 1 … 32 drives.");
         }
+    }
 
-        var library = new VirtualTapeLibrary(root, options, clock ?? new VirtualClock());
+    private static VirtualTapeLibrary Initialise(VirtualTapeLibrary library)
+    {
         Directory.CreateDirectory(library.CartridgesDirectory);
         if (File.Exists(library.InventoryFile))
         {
@@ -96,7 +136,9 @@ public sealed class VirtualTapeLibrary : IDisposable
     /// <summary>The virtual drive <paramref name="drive"/> (statistics, faults).</summary>
     /// <param name="drive">0-based drive number.</param>
     /// <returns>The drive.</returns>
-    public VirtualTapeDrive Drive(int drive) => _drives[CheckDrive(drive)];
+    /// <exception cref="InvalidOperationException">The library runs over the native emulation, whose drives are not managed objects.</exception>
+    public VirtualTapeDrive Drive(int drive) => _drives[CheckDrive(drive)].Managed
+        ?? throw new InvalidOperationException("The drives of a library over the native emulation are reached with OpenDrive and the emulation's control functions.");
 
     /// <summary>Creates a blank cartridge in a storage slot (the first free one when <paramref name="slot"/> is null).</summary>
     /// <param name="vsn">The barcode.</param>
@@ -140,9 +182,9 @@ public sealed class VirtualTapeLibrary : IDisposable
             ThrowIfDisposed();
             CheckDrive(drive);
             var from = Locate(vsn) as SlotAddress? ?? throw Fail(TapeLibraryErrorKind.NoSuchCartridge, op, Locate(vsn) is int d ? $"{vsn} is in drive {d}" : $"there is no cartridge {vsn}");
-            if (_drives[drive].CartridgeDirectory is not null)
+            if (_drives[drive].HoldsCartridge)
             {
-                throw Fail(TapeLibraryErrorKind.DriveOccupied, op, $"drive {drive} holds {_drives[drive].Vsn}");
+                throw Fail(TapeLibraryErrorKind.DriveOccupied, op, $"drive {drive} holds {_mounted.GetValueOrDefault(drive)?.Vsn ?? "a cartridge"}");
             }
 
             var wear = ReadWear(CartridgePath(vsn));
@@ -182,7 +224,7 @@ public sealed class VirtualTapeLibrary : IDisposable
 
             try
             {
-                _drives[drive].InsertCartridge(CartridgePath(content));
+                _drives[drive].Insert(CartridgePath(content));
             }
             catch (TapeDriveException e) when (e is not TapeLibraryException)
             {
@@ -193,9 +235,9 @@ public sealed class VirtualTapeLibrary : IDisposable
             SetSlot(from, null);
             _homes[drive] = from;
             WriteWear(CartridgePath(vsn), wear with { Loads = wear.Loads + 1, LastLoadNanoseconds = Clock.Nanoseconds });
-            _mounted[drive] = (vsn, _drives[drive].Statistics);
+            _mounted[drive] = (vsn, _drives[drive].Transferred);
             SaveInventory();
-            if (_drives[drive].Transport.CleaningRequested)
+            if (_drives[drive].CleaningRequested)
             {
                 CleaningRequested?.Invoke(this, drive);
             }
@@ -216,12 +258,17 @@ public sealed class VirtualTapeLibrary : IDisposable
         {
             ThrowIfDisposed();
             var d = _drives[CheckDrive(drive)];
-            if (d.CartridgeDirectory is null || _mounted.GetValueOrDefault(drive) is not { } mounted)
+            if (!d.HoldsCartridge || _mounted.GetValueOrDefault(drive) is not { } mounted)
             {
                 throw Fail(TapeLibraryErrorKind.DriveEmpty, op, $"drive {drive} is empty");
             }
 
-            if (d.IsOpen && d.IsLoaded && !force)
+            if (d.Managed is { Transport.Failed: true } && !force)
+            {
+                throw Fail(TapeLibraryErrorKind.DriveNotUnloaded, op, $"drive {drive} has failed and cannot unload {mounted.Vsn}; use force to take the cartridge out, then RepairDrive");
+            }
+
+            if (d.HandleOpen && d.IsLoaded && !force)
             {
                 throw Fail(TapeLibraryErrorKind.DriveNotUnloaded, op, $"a handle is open on drive {drive} and has not unloaded {mounted.Vsn}");
             }
@@ -233,18 +280,15 @@ public sealed class VirtualTapeLibrary : IDisposable
                 throw Fail(TapeLibraryErrorKind.SlotOccupied, op, $"{target} holds {GetSlot(target)}");
             }
 
-            if (d.IsLoaded)
-            {
-                d.Transport.Eject();
-            }
+            d.EjectIfLoaded();
 
             RobotMove(op);
-            var stats = d.Statistics;
-            d.RemoveCartridge();
+            var after = d.Transferred;
+            d.Remove();
             string path = CartridgePath(mounted.Vsn);
             var wear = ReadWear(path);
-            long written = stats.BytesWritten - mounted.Before.BytesWritten;
-            long read = stats.BytesRead - mounted.Before.BytesRead;
+            long written = after.Written - mounted.Before.Written;
+            long read = after.Read - mounted.Before.Read;
             long capacity = Math.Max(1, (long)VirtualCartridge.ReadInfo(path).Capacity);
             WriteWear(path, wear with
             {
@@ -302,7 +346,7 @@ public sealed class VirtualTapeLibrary : IDisposable
                 throw Fail(TapeLibraryErrorKind.DamagedCartridge, "import " + directory, e.Message);
             }
 
-            Clock.AdvanceNanoseconds(Options.Profile.BarcodeScanTime);
+            Clock.Charge(Clock.DeviceNow + Options.Profile.BarcodeScanTime);
             if (Locate(info.Vsn) is not null)
             {
                 throw Fail(TapeLibraryErrorKind.DuplicateVsn, "import " + directory, $"a cartridge {info.Vsn} is already in the library");
@@ -437,11 +481,49 @@ public sealed class VirtualTapeLibrary : IDisposable
         }
     }
 
+    /// <summary>
+    /// A full rescan (§5.2): the robot reads the barcode of every occupied slot (one scan each, in
+    /// simulated time) and every cartridge's header is checked.
+    /// </summary>
+    /// <returns>The inventory, and the VSNs whose header could not be read (damaged cartridges).</returns>
+    public (LibraryInventory Inventory, IReadOnlyList<string> Damaged) Rescan()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var damaged = new List<string>();
+            long scanned = Clock.DeviceNow;
+            foreach (string? vsn in _storage.Concat(_mail))
+            {
+                if (vsn is null)
+                {
+                    continue;
+                }
+
+                scanned += Options.Profile.BarcodeScanTime;
+                Clock.Charge(scanned);
+                try
+                {
+                    if (VirtualCartridge.ReadInfo(CartridgePath(vsn)).Vsn != vsn)
+                    {
+                        damaged.Add(vsn);
+                    }
+                }
+                catch (Exception e) when (e is TapeFormatException or IOException)
+                {
+                    damaged.Add(vsn);
+                }
+            }
+
+            return (Inventory(), damaged);
+        }
+    }
+
     /// <summary>Opens a handle on a drive (one at a time, T1: a second is <see cref="TapeErrorKind.Busy"/>).</summary>
     /// <param name="drive">The drive.</param>
     /// <param name="options">How to open it.</param>
     /// <returns>The handle.</returns>
-    public ITapeDrive OpenDrive(int drive, TapeOpenOptions? options = null) => _drives[CheckDrive(drive)].OpenHandle(options);
+    public ITapeDrive OpenDrive(int drive, TapeOpenOptions? options = null) => _drives[CheckDrive(drive)].Open(options);
 
     /// <summary>Arms a library fault (<c>wrong-cartridge</c>, <c>load-failure</c>, <c>robot-failure</c>); drive faults go to <see cref="Drive"/>.</summary>
     /// <param name="fault">The fault.</param>
@@ -490,7 +572,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         }
     }
 
-    private readonly Dictionary<int, (string Vsn, DriveStatistics Before)?> _mounted = [];
+    private readonly Dictionary<int, (string Vsn, (long Written, long Read) Before)?> _mounted = [];
 
     private string CartridgePath(string vsn) => Path.Combine(CartridgesDirectory, vsn + ".tkvt");
 
@@ -550,9 +632,9 @@ public sealed class VirtualTapeLibrary : IDisposable
     {
         long move = Interlocked.Increment(ref _robotMoves);
         var failure = _faults.FirstOrDefault(f => f.Kind == FaultKind.RobotFailure && move > f.Number);
-        long start = Math.Max(Clock.Nanoseconds, _robotFree);
+        long start = Math.Max(Clock.DeviceNow, _robotFree);
         _robotFree = start + Options.Profile.RobotMoveTime;
-        Clock.AdvanceTo(_robotFree);
+        Clock.Charge(_robotFree);
         if (failure is not null)
         {
             if (!failure.Sticky)

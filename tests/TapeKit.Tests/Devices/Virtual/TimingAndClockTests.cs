@@ -42,6 +42,7 @@ public sealed class TimingAndClockTests
         drive.WriteBlock(new byte[1000]);
         Assert.Equal(2_000_000_000 + 2_500, clock.Nanoseconds - t0);
         Assert.Equal(1, rig.Drive.Statistics.BackHitches);
+        Assert.Equal(10_000_000_000, rig.Drive.Statistics.IdleNanoseconds);
     }
 
     [Fact]
@@ -93,5 +94,28 @@ public sealed class TimingAndClockTests
         Assert.Equal(120_000_000_000, rig.Drive.Clock.Nanoseconds - t0);
         using var drive = rig.Drive.OpenHandle();
         Assert.True(drive.GetStatus().Online);
+    }
+}
+
+/// <summary>Full durability (§4.6): the fdatasync path behaves like the process mode.</summary>
+public sealed class FullDurabilityTests
+{
+    [Fact]
+    public void Full_durability_commits_at_sync_points_and_survives_reload()
+    {
+        using var rig = new StRig(VirtualTapeDrive.DefaultOptions with { Durability = TapeKit.Devices.Virtual.Format.CartridgeDurability.Full });
+        using (var drive = rig.Drive.OpenHandle())
+        {
+            drive.WriteBlock(new byte[100]);
+            drive.WriteFilemarks(1);
+            drive.WriteBlock(new byte[100]);
+            rig.Drive.PowerLoss();
+            drive.Rewind();
+            drive.SeekEndOfData();
+            Assert.Equal(2, drive.ReadPosition());
+        }
+
+        rig.Drive.RemoveCartridge();
+        Assert.Equal(2, VirtualCartridge.ReadInfo(rig.CartridgePath).ObjectCount);
     }
 }

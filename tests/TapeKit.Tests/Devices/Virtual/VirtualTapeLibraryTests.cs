@@ -121,3 +121,96 @@ public sealed class VirtualTapeLibraryTests : IDisposable
         }
     }
 }
+
+/// <summary>Rescans and failed drives (spec/tape-devices.md §5.2, §7.2).</summary>
+public sealed class VirtualTapeLibraryMaintenanceTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "tapekit-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Rescan_costs_a_barcode_scan_per_cartridge_and_reports_damage()
+    {
+        using var library = VirtualTapeLibrary.Open(_root);
+        library.CreateCartridge("A00001");
+        library.CreateCartridge("A00002");
+        File.WriteAllText(Path.Combine(_root, "cartridges", "A00002.tkvt", "header"), "broken");
+        long t0 = library.Clock.Nanoseconds;
+        var (inventory, damaged) = library.Rescan();
+        Assert.Equal(1_000_000_000, library.Clock.Nanoseconds - t0);
+        Assert.Equal(["A00002"], damaged);
+        Assert.Equal(2, inventory.Cartridges.Count);
+    }
+
+    [Fact]
+    public void A_failed_drive_needs_a_forced_unmount_and_a_repair()
+    {
+        using var library = VirtualTapeLibrary.Open(_root);
+        library.CreateCartridge("A00001", options: new VirtualCartridgeOptions { Capacity = 10_000_000 });
+        library.Mount("A00001", 0);
+        using (var drive = library.OpenDrive(0))
+        {
+            drive.WriteBlock(new byte[10]);
+            library.Drive(0).Arm("drive-failure after 0");
+            Assert.Equal(TapeKit.Devices.TapeErrorKind.MediaError, Assert.Throws<TapeKit.Devices.TapeDriveException>(() => drive.WriteBlock(new byte[10])).Kind);
+        }
+
+        Assert.Equal(TapeLibraryErrorKind.DriveNotUnloaded, Assert.Throws<TapeLibraryException>(() => library.Unmount(0)).LibraryKind);
+        library.Unmount(0, force: true);
+        library.RepairDrive(0);
+        library.Mount("A00001", 0);
+        using var again = library.OpenDrive(0);
+        again.SeekEndOfData();
+        Assert.Equal(0, again.ReadPosition()); // the uncommitted block died with the drive
+    }
+}
+
+/// <summary>The library and its drives used from several threads at once (§5.4).</summary>
+public sealed class VirtualTapeLibraryConcurrencyTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "tapekit-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void Drive_threads_mount_write_and_unmount_in_parallel_without_losing_counts()
+    {
+        using var library = VirtualTapeLibrary.Open(_root, new VirtualLibraryOptions { Drives = 3 });
+        for (int i = 0; i < 3; i++)
+        {
+            library.CreateCartridge($"C0000{i}", options: new VirtualCartridgeOptions { Capacity = 100_000_000 });
+        }
+
+        var threads = Enumerable.Range(0, 3).Select(d => new Thread(() =>
+        {
+            for (int round = 0; round < 5; round++)
+            {
+                library.Mount($"C0000{d}", d);
+                using (var drive = library.OpenDrive(d))
+                {
+                    drive.SeekEndOfData();
+                    drive.WriteBlock(new byte[1000]);
+                    drive.WriteFilemarks(1);
+                    drive.Unload();
+                }
+
+                library.Unmount(d);
+            }
+        })).ToArray();
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        var inventory = library.Inventory();
+        Assert.All(inventory.Cartridges, c => Assert.Equal((5L, 5000L), (c.Wear.Loads, c.Wear.BytesWritten)));
+        Assert.Equal(30, library.RobotMoves);
+        Assert.All(inventory.Cartridges, c => Assert.Equal(10, VirtualCartridge.ReadInfo(Path.Combine(_root, "cartridges", c.Vsn + ".tkvt")).ObjectCount));
+    }
+}
