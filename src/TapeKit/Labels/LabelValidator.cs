@@ -22,17 +22,10 @@ internal static class LabelValidator
         ref List<LabelWarning>? warnings,
         out LabelKind kind)
     {
-        bool identified = LabelIds.TryIdentify(label, out kind);
-        bool idAccepted = identified && (anyKind || LabelIds.InFamily(family, kind));
-        LabelKind layoutKind = idAccepted ? kind : family;
-        string kindText = idAccepted ? LabelIds.Text(kind) : anyKind ? "label" : LabelIds.Text(family);
-
-        if (label.Length != LabelLength)
-        {
-            return new LabelFault(FaultReason.WrongLength, kindText, "block", 0, label.Length);
-        }
-
-        if (idAccepted && LabelFastPath.IsCleanStrict(label, kind))
+        if (label.Length == LabelLength
+            && LabelIds.TryIdentify(label, out kind)
+            && (anyKind || LabelIds.InFamily(family, kind))
+            && LabelFastPath.IsCleanStrict(label, kind))
         {
             return default;
         }
