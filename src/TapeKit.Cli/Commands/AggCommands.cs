@@ -270,7 +270,10 @@ public static class AggCommands
             throw new CliUsageException($"{path} cannot be a member: its name \"{MemberName.Printable(name)}\" {problem}.");
         }
 
-        members.Add(MemberSource.FromFile(path, name, info.Length) with
+        // A listed size of 0 is packed without opening the file: .NET's file API cannot tell an empty
+        // regular file from a FIFO or a character device, and opening a FIFO would block forever.
+        var source = info.Length == 0 ? MemberSource.FromMemory(ReadOnlyMemory<byte>.Empty, name) : MemberSource.FromFile(path, name, info.Length);
+        members.Add(source with
         {
             ModificationTime = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
             Mode = OperatingSystem.IsWindows() ? Convert.ToInt32("644", 8) : (int)info.UnixFileMode & 0xFFF,
