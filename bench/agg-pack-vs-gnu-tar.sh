@@ -11,6 +11,10 @@ trap 'rm -rf "$work"' EXIT
 
 dotnet build src/TapeKit.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
 tapekit=$PWD/src/TapeKit.Cli/bin/Release/net10.0/TapeKit.Cli
+# The same tool compiled ahead of time (native AOT, gcc as linker): no JIT, ~10 ms start-up.
+aot=$work/aot/TapeKit.Cli
+if dotnet publish src/TapeKit.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc \
+        -o "$work/aot" -nologo -clp:ErrorsOnly >/dev/null 2>&1; then :; else aot=""; fi
 
 make_tree() { # dir count size
     mkdir -p "$1"
@@ -38,7 +42,9 @@ for tree in small large; do
     tk="$tapekit agg pack --format tar --out $work/tk.tar $tree"
     gt="tar -cf - -b 512 $tree > $work/gnu.tar"
     if command -v hyperfine >/dev/null; then
-        (cd "$src" && hyperfine -N -w 2 -r "$runs" --export-markdown "$work/$tree.md" -n "tapekit agg pack --format tar" "$tk" -n "tar -cf - -b 512" "bash -c '$gt'" >/dev/null)
+        args=(-n "tapekit agg pack --format tar (JIT)" "$tk")
+        [ -n "$aot" ] && args+=(-n "tapekit agg pack --format tar (native AOT)" "$aot agg pack --format tar --out $work/tk.tar $tree")
+        (cd "$src" && hyperfine -N -w 2 -r "$runs" --export-markdown "$work/$tree.md" "${args[@]}" -n "tar -cf - -b 512" "bash -c '$gt'" >/dev/null)
         cat "$work/$tree.md"
     else
         for cmd in "$tk" "$gt"; do

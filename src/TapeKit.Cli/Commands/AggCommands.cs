@@ -219,7 +219,7 @@ public static class AggCommands
             string baseName = Path.GetFileName(full);
             if (File.Exists(full) && !Directory.Exists(full))
             {
-                AddFile(members, new FileInfo(full), baseName, error);
+                AddFile(members, new FileInfo(full), baseName, error, listed: false);
             }
             else if (Directory.Exists(full))
             {
@@ -237,7 +237,7 @@ public static class AggCommands
                 foreach (var info in found.OrderBy(i => i.FullName, StringComparer.Ordinal))
                 {
                     string relative = Path.GetRelativePath(full, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
-                    AddFile(members, (FileInfo)info, baseName.Length == 0 ? relative : baseName + "/" + relative, error);
+                    AddFile(members, (FileInfo)info, baseName.Length == 0 ? relative : baseName + "/" + relative, error, listed: true);
                 }
             }
             else
@@ -254,10 +254,12 @@ public static class AggCommands
         return members;
     }
 
-    private static void AddFile(List<MemberSource> members, FileInfo info, string name, TextWriter error)
+    private static void AddFile(List<MemberSource> members, FileInfo info, string name, TextWriter error, bool listed)
     {
+        // A listed file already passed the enumeration's filter (no reparse points); asking for its
+        // attributes again would cost a system call per file.
         string path = info.FullName;
-        if ((info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
+        if (!listed && (info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
         {
             error.WriteLine($"tapekit: warning: skipping {path}: not a regular file.");
             return;
@@ -268,7 +270,10 @@ public static class AggCommands
             throw new CliUsageException($"{path} cannot be a member: its name \"{MemberName.Printable(name)}\" {problem}.");
         }
 
-        members.Add(MemberSource.FromFile(path, name, info.Length) with
+        // A listed size of 0 is packed without opening the file: .NET's file API cannot tell an empty
+        // regular file from a FIFO or a character device, and opening a FIFO would block forever.
+        var source = info.Length == 0 ? MemberSource.FromMemory(ReadOnlyMemory<byte>.Empty, name) : MemberSource.FromFile(path, name, info.Length);
+        members.Add(source with
         {
             ModificationTime = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
             Mode = OperatingSystem.IsWindows() ? Convert.ToInt32("644", 8) : (int)info.UnixFileMode & 0xFFF,

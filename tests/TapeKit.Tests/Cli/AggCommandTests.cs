@@ -177,6 +177,20 @@ public sealed class AggCommandTests
     }
 
     [Fact]
+    public async Task A_FIFO_in_the_tree_does_not_hang_pack()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.Combine("tree"));
+        File.WriteAllText(dir.Combine("tree", "a"), "a");
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", dir.Combine("tree", "fifo"));
+        await mkfifo.WaitForExitAsync();
+        var run = Task.Run(() => CliRunner.Run("agg", "pack", "--format", "tar", "--out", dir.Combine("x.tar"), dir.Combine("tree")));
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == run, "pack hung on a FIFO");
+        Assert.Equal(0, (await run).Exit);
+    }
+
+    [Fact]
     public void Usage_errors_exit_2_and_missing_files_exit_5()
     {
         using var dir = new TempDir();

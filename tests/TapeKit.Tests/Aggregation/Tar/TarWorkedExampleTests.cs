@@ -100,7 +100,7 @@ public sealed class TarWorkedExampleTests
     public void Sizes_of_8_GiB_and_more_are_written_in_base_256()
     {
         byte[] field = new byte[12];
-        TarNumbersAccess.WriteSize(field, 9L * 1024 * 1024 * 1024);
+        TarNumbers.WriteSize(field, 9L * 1024 * 1024 * 1024);
         Assert.Equal(new byte[] { 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x40, 0, 0, 0 }, field);
     }
 

@@ -1,0 +1,111 @@
+using System.Text;
+using TapeKit.Aggregation;
+using TapeKit.Aggregation.Tar;
+using TapeKit.Checksums;
+
+namespace TapeKit.Tests.Aggregation.Tar;
+
+public sealed class TarWriterAndReaderTests
+{
+    [Fact]
+    public void A_stream_shorter_than_announced_fails_the_aggregation()
+    {
+        var sink = new MemorySink(1024);
+        var writer = new TarAggregationWriter(sink);
+        var error = Assert.Throws<IOException>(() => writer.Add(MemberSource.FromStream(new MemoryStream(new byte[10]), "short", size: 20)));
+        Assert.Contains("short", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => writer.Complete());
+    }
+
+    [Fact]
+    public void A_stream_longer_than_announced_fails_the_aggregation()
+    {
+        var writer = new TarAggregationWriter(new MemorySink(1024));
+        Assert.Throws<IOException>(() => writer.Add(MemberSource.FromStream(new NonSeekable(new byte[30]), "long", size: 20)));
+    }
+
+    [Fact]
+    public void XxHash64_is_written_to_the_manifest_and_verified_when_selected()
+    {
+        var sink = new MemorySink(2048);
+        var writer = new TarAggregationWriter(sink, new TarWriterOptions { WithXxHash64 = true });
+        byte[] data = Encoding.ASCII.GetBytes("0123456789");
+        var member = writer.Add(MemberSource.FromMemory(data, "a"));
+        writer.Complete();
+        Assert.Equal(0x3f5fc178a81867e7UL, member.Digest.XxHash64);
+        byte[] archive = sink.ToArray();
+        Assert.Contains("\"xxh64\":\"3f5fc178a81867e7\"", Encoding.UTF8.GetString(archive), StringComparison.Ordinal);
+
+        using var reader = new TarAggregationReader(new MemorySource(archive, 2048));
+        Assert.Equal(0x3f5fc178a81867e7UL, reader.Manifest!.Members[0].Digest.XxHash64);
+        var entry = reader.ReadNext()!;
+        Assert.Equal(0x3f5fc178a81867e7UL, entry.ExpectedXxHash64);
+        reader.CopyDataTo(null);
+        Assert.Null(reader.ReadNext());
+    }
+
+    [Fact]
+    public void Base_256_sizes_are_read()
+    {
+        byte[] header = new byte[512];
+        TarHeader.WriteGnu(header, "big"u8, 420, 0, 0, 9L * 1024 * 1024 * 1024, 0, (byte)'0');
+        Assert.True(TarHeader.IsTarHeader(header));
+        Assert.Equal(9L * 1024 * 1024 * 1024, TarHeader.Parse(header, 0).DataSize);
+    }
+
+    [Fact]
+    public void A_signed_checksum_is_accepted_with_a_warning()
+    {
+        byte[] header = new byte[512];
+        TarHeader.WriteGnu(header, "é"u8, 420, 0, 0, 0, 0, (byte)'0');
+        int signed = 0;
+        for (int i = 0; i < 512; i++)
+        {
+            signed += i is >= 148 and < 156 ? ' ' : (sbyte)header[i];
+        }
+
+        Encoding.ASCII.GetBytes(Convert.ToString(signed, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
+        Assert.True(TarHeader.Parse(header, 0).SignedChecksum);
+        byte[] archive = [.. header, .. new byte[1024]];
+        using var reader = new TarAggregationReader(new MemorySource(archive, 512));
+        Assert.NotNull(reader.ReadNext());
+        Assert.Null(reader.ReadNext());
+        Assert.Contains(reader.Warnings, w => w.Contains("signed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_manifest_must_agree_with_the_archive()
+    {
+        var sink = new MemorySink(1024);
+        var writer = new TarAggregationWriter(sink);
+        writer.Add(MemberSource.FromMemory(new byte[10], "a"));
+        writer.Complete();
+        byte[] archive = sink.ToArray();
+        string text = Encoding.UTF8.GetString(archive);
+        int at = text.IndexOf("\"size\":10", StringComparison.Ordinal);
+        archive[at + 8] = (byte)'1'; // the manifest now says 11 bytes, the header 10 — checksum of the manifest header is unaffected
+        var error = Assert.Throws<TapeFormatException>(() =>
+        {
+            using var reader = new TarAggregationReader(new MemorySource(archive, 1024));
+            reader.VerifyAll();
+        });
+        Assert.Equal("manifest", error.Kind);
+    }
+
+    [Fact]
+    public void Manifest_text_escapes_only_quote_and_backslash()
+    {
+        var manifest = new TarManifest(0xABC, 512, [new AggregationMember("q\"é", 7, 1, 0, 512, 0, 0, new MemberDigest(1, 2, null))]);
+        string json = Encoding.UTF8.GetString(manifest.ToUtf8());
+        Assert.Equal("{\"format\":\"tapekit-tar-manifest\",\"version\":1,\"aggregationId\":\"ABC\",\"blockSize\":512,\"members\":[{\"name\":\"q\\\"é\",\"fileId\":\"7\",\"size\":1,\"headerOffset\":0,\"dataOffset\":512,\"adler32\":\"00000001\",\"xxh3\":\"0000000000000002\"}]}\n", json);
+        var parsed = TarManifest.Parse(manifest.ToUtf8(), 0);
+        Assert.Equal("q\"é", parsed.Members[0].Name);
+        Assert.Throws<TapeFormatException>(() => TarManifest.Parse("{\"format\":\"tapekit-tar-manifest\",\"version\":2}"u8, 0));
+        Assert.Throws<TapeFormatException>(() => TarManifest.Parse("not json"u8, 0));
+    }
+
+    private sealed class NonSeekable(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}
