@@ -154,11 +154,26 @@ public abstract class AggregationReader : IDisposable
     /// <returns>The digest of the data read.</returns>
     /// <exception cref="TapeFormatException">The blocks do not hold the member, or its data is damaged.</exception>
     public static MemberDigest ReadMember(IBlockSource source, AggregationFormat format, AggregationMember member, Stream? destination)
+        => ReadMember(source, format, member, destination, null, null);
+
+    /// <summary>
+    /// Reads one member of an aggregation on tape, as <see cref="ReadMember(IBlockSource, AggregationFormat, AggregationMember, Stream?)"/>
+    /// does, and for IL also checks that each block header names this tape file (F4.5: <c>tapeMarkCount</c> = fseq,
+    /// <c>blockCount</c> = the block's logical object id).
+    /// </summary>
+    /// <param name="source">The aggregation's blocks.</param>
+    /// <param name="format">The payload format.</param>
+    /// <param name="member">The index entry.</param>
+    /// <param name="destination">Where the data goes (discard it if this method throws).</param>
+    /// <param name="tapeFileSequence">The fseq of the tape file, checked against IL headers.</param>
+    /// <param name="firstObjectId">The logical object id of the file's first data block, checked against IL headers.</param>
+    /// <returns>The digest of the data read.</returns>
+    public static MemberDigest ReadMember(IBlockSource source, AggregationFormat format, AggregationMember member, Stream? destination, ulong? tapeFileSequence, ulong? firstObjectId)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(member);
         using AggregationReader reader = format == AggregationFormat.Il
-            ? new IlAggregationReader(source, ownsSource: false, startBlock: member.BlockIndex)
+            ? new IlAggregationReader(source, ownsSource: false, startBlock: member.BlockIndex, tapeFileSequence, firstObjectId)
             : new TarAggregationReader(source, null, ownsSource: false, startOffset: member.HeaderOffset, expected: member);
         var entry = reader.ReadNext()
             ?? throw new TapeFormatException($"No member starts at block {member.BlockIndex} offset {member.OffsetInBlock}: the aggregation ends there.", "member index", "blockIndex", member.HeaderOffset, 0, string.Empty);

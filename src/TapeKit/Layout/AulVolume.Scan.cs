@@ -59,7 +59,7 @@ public sealed partial class AulVolume
             TapeFileInfo file = files[i];
             if (withMembers && file.Payload is PayloadKind.Il or PayloadKind.Tar)
             {
-                files[i] = file = file with { Members = ListMembers(file.FirstDataObjectId, file.BlockSize, file.DataBlocks, file.Payload) };
+                files[i] = file = file with { Members = ListMembers(file.FileSequence, file.FirstDataObjectId, file.BlockSize, file.DataBlocks, file.Payload) };
             }
 
             onFile?.Invoke(file);
@@ -101,11 +101,11 @@ public sealed partial class AulVolume
         };
     }
 
-    private IReadOnlyList<AggregationMember> ListMembers(long firstData, int blockSize, long blocks, PayloadKind payload)
+    private IReadOnlyList<AggregationMember> ListMembers(long fileSequence, long firstData, int blockSize, long blocks, PayloadKind payload)
     {
         var source = new DriveBlockSource(Drive, firstData, blockSize, blocks);
         using AggregationReader reader = payload == PayloadKind.Il
-            ? new IlAggregationReader(source, ownsSource: false)
+            ? new IlAggregationReader(source, ownsSource: false, startBlock: 0, (ulong)fileSequence, (ulong)firstData)
             : new TarAggregationReader(source, TarManifestLocator.TryFind(source, out _), ownsSource: false);
         return reader.VerifyAll();
     }

@@ -209,7 +209,7 @@ public sealed partial class AulVolume
         ArgumentNullException.ThrowIfNull(member);
         var source = new DriveBlockSource(Drive, file.FirstDataObjectId, file.BlockSize, file.DataBlocks);
         LastMemberSource = source;
-        return AggregationReader.ReadMember(source, format, member, destination);
+        return AggregationReader.ReadMember(source, format, member, destination, (ulong)file.FileSequence, (ulong)file.FirstDataObjectId);
     }
 
     /// <summary>The block source of the last <see cref="ReadMember"/>, with its counters.</summary>
