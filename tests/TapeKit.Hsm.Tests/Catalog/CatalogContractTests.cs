@@ -156,6 +156,52 @@ public abstract class CatalogContractTests : IAsyncLifetime
         Assert.Equal(3, (await txn.QueryFilesAsync(new FileQuery { CacheStatus = CacheStatus.Created, AfterFileId = first[^1].FileId })).Count);
     }
 
+    [Fact]
+    public async Task Aggregations_round_trip_and_a_live_tape_file_holds_one_aggregation()
+    {
+        FileRecord f = await NewFileAsync();
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        FileListRecord l = NewList();
+        await txn.CreateListAsync(l);
+        long id = await txn.AllocateAggregationIdAsync();
+        var a = new AggregationRecord { AggregationId = id, ListId = l.ListId, Attempt = 1, Format = AggregationFormat.Tar, MemberCount = 1, PayloadBytes = 100, CreatedAt = Time.GetUtcNow() };
+        await txn.CreateAggregationAsync(a);
+        AggregationRecord writing = (await txn.TryMoveAggregationAsync(id, AggregationState.Building, AggregationEvent.WriteStarted, HsmActor.Migrator,
+            mutate: x => x with { TapeFile = new TapeFileLocator("V00001", 7, 4711) }))!;
+        Assert.Equal(writing, await txn.GetAggregationAsync(id));
+        Assert.Null(await txn.TryMoveAggregationAsync(id, AggregationState.Building, AggregationEvent.WriteStarted, HsmActor.Migrator));
+        var member = new AggregationMember(id, 0, f.FileId, 512, 1, 0, 1);
+        await txn.AddAggregationMembersAsync([member]);
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.AddAggregationMembersAsync([member with { Index = 1 }]));
+        Assert.Equal([member], await txn.GetAggregationMembersAsync(id));
+        Assert.Equal([(writing, member)], await txn.GetCopiesOfFileAsync(f.FileId));
+
+        long other = await txn.AllocateAggregationIdAsync();
+        Assert.NotEqual(id, other);
+        await txn.CreateAggregationAsync(a with { AggregationId = other });
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () =>
+            await txn.TryMoveAggregationAsync(other, AggregationState.Building, AggregationEvent.WriteStarted, HsmActor.Migrator,
+                mutate: x => x with { TapeFile = new TapeFileLocator("V00001", 7, 4711) }));
+    }
+
+    [Fact]
+    public async Task A_failed_aggregation_frees_its_tape_file_for_the_next_append()
+    {
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        FileListRecord l = NewList();
+        await txn.CreateListAsync(l);
+        var tf = new TapeFileLocator("V00002", 3, 100);
+        var a = new AggregationRecord { AggregationId = 1, ListId = l.ListId, Attempt = 1, CreatedAt = Time.GetUtcNow() };
+        await txn.CreateAggregationAsync(a);
+        await txn.TryMoveAggregationAsync(1, AggregationState.Building, AggregationEvent.WriteStarted, HsmActor.Migrator, mutate: x => x with { TapeFile = tf });
+        await txn.TryMoveAggregationAsync(1, AggregationState.Writing, AggregationEvent.Failed, HsmActor.Sweeper, "LeaseExpired");
+        await txn.CreateAggregationAsync(a with { AggregationId = 2, Attempt = 2 });
+        Assert.NotNull(await txn.TryMoveAggregationAsync(2, AggregationState.Building, AggregationEvent.WriteStarted, HsmActor.Migrator, mutate: x => x with { TapeFile = tf }));
+        Assert.Equal(2, (await txn.GetAggregationsOfListAsync(l.ListId)).Count);
+        Assert.Single(await txn.GetAggregationsOfListAsync(l.ListId, 2));
+        Assert.Equal(["G1", "G2", "G5"], (await txn.GetTransitionsAsync("aggregation", "1")).Select(t => t.Rule));
+    }
+
     private FileListRecord NewList() => new()
     {
         ListId = Guid.CreateVersion7(), Kind = FileListKind.Archive, PolicyKey = "k", DiskLibrary = "DL-A", State = FileListState.Filling,

@@ -133,6 +133,34 @@ public sealed class DispatcherTests
     }
 
     [Fact]
+    public async Task Power_loss_before_sync_fails_the_written_aggregation_and_its_members_are_written_again_elsewhere()
+    {
+        await using HsmWorld w = await HsmWorld.InMemoryAsync(1);
+        for (int i = 0; i < 4; i++)
+        {
+            await w.IngestAsync("sgA", 10);
+        }
+
+        await w.PumpAsync();
+        await w.MigrateOneAsync("DL-A", MigratorBehavior.CrashAfterWrite);
+        w.Time.Advance(TimeSpan.FromMinutes(10));
+        await w.PumpAsync();
+        await w.DrainAsync();
+        await using ICatalogTransaction txn = await w.Catalog.BeginAsync();
+        FileListRecord list = Assert.Single(await txn.QueryListsAsync(new ListQuery()));
+        IReadOnlyList<AggregationRecord> aggregations = await txn.GetAggregationsOfListAsync(list.ListId);
+        Assert.Equal([(1, AggregationState.Failed), (2, AggregationState.OnTape)], aggregations.Select(a => (a.Attempt, a.State)));
+        Assert.Equal("LeaseExpired", aggregations[0].FailureReason);
+        foreach (long id in w.Files)
+        {
+            IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> copies = await txn.GetCopiesOfFileAsync(id);
+            Assert.Equal(2, copies.Count);
+            Assert.Single(copies, c => c.Aggregation.State == AggregationState.OnTape);
+            Assert.Equal(1, w.Commits[id]);
+        }
+    }
+
+    [Fact]
     public async Task A_restarted_dispatcher_waits_one_work_lease_before_sweeping()
     {
         await using HsmWorld w = await HsmWorld.InMemoryAsync(1);

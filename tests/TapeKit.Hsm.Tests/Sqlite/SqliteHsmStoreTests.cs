@@ -32,16 +32,40 @@ public sealed class SqliteHsmStoreTests : IDisposable
         SqliteHsmOptions o = Options();
         await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
         {
-            Assert.Equal(1, store.SchemaVersion);
+            Assert.Equal(SqliteSchema.LatestVersion, store.SchemaVersion);
         }
 
         await using (SqliteHsmStore again = await SqliteHsmStore.OpenAsync(o, _time))
         {
-            Assert.Equal(1, again.SchemaVersion);
+            Assert.Equal(SqliteSchema.LatestVersion, again.SchemaVersion);
         }
 
         Assert.Equal("wal", Scalar(o.Path, "PRAGMA journal_mode"));
-        Assert.Equal(1L, Scalar(o.Path, "SELECT version FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(o.Path, "SELECT version FROM schema_version"));
+    }
+
+    [Fact]
+    public async Task A_version_1_file_is_backed_up_then_migrated_forward_keeping_its_rows()
+    {
+        SqliteHsmOptions o = Options();
+        await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            await store.Bus.DeclareAsync(HsmTopology.For("d", ["DL-A"]));
+        }
+
+        // Make it look like a file written by a build that knew only version 1.
+        Scalar(o.Path, "DROP TABLE members; DROP TABLE aggregations; UPDATE schema_version SET version = 1; SELECT 1");
+        await using (SqliteHsmStore migrated = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            Assert.Equal(2, migrated.SchemaVersion);
+        }
+
+        Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM aggregations"));
+        Assert.Equal(3L, Scalar(o.Path, "SELECT COUNT(*) FROM bindings"));
+        string backup = o.Path + ".v1.bak";
+        Assert.True(File.Exists(backup));
+        Assert.Equal(1L, Scalar(backup, "SELECT version FROM schema_version"));
+        Assert.Equal(0L, Scalar(backup, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aggregations'"));
     }
 
     [Fact]
@@ -95,7 +119,7 @@ public sealed class SqliteHsmStoreTests : IDisposable
         await store.Bus.DeclareAsync(HsmTopology.For("d", ["DL-A"]));
         string backup = _dir.File("backup.db");
         await store.BackupAsync(backup);
-        Assert.Equal(1L, Scalar(backup, "SELECT version FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(backup, "SELECT version FROM schema_version"));
         Assert.Equal(3L, Scalar(backup, "SELECT COUNT(*) FROM bindings"));
     }
 }
