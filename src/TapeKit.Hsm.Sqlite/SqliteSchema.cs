@@ -171,6 +171,30 @@ internal static class SqliteSchema
             """,
             "CREATE INDEX members_file ON members (file_id)",
         ],
+        [
+            // Version 3: tapes (§3.5, §5.2).
+            """
+            CREATE TABLE tapes (
+                vsn TEXT PRIMARY KEY,
+                media_type TEXT NOT NULL,
+                pool TEXT NOT NULL,
+                library TEXT NOT NULL,
+                state TEXT NOT NULL,
+                label_format TEXT NOT NULL,
+                block_size INTEGER NOT NULL,
+                last_fseq INTEGER NOT NULL,
+                bytes_used INTEGER NOT NULL,
+                capacity_estimate INTEGER NOT NULL,
+                mount_count INTEGER NOT NULL,
+                last_mounted_at INTEGER,
+                last_unmounted_at INTEGER,
+                read_errors INTEGER NOT NULL,
+                write_errors INTEGER NOT NULL,
+                mounted_by TEXT,
+                mount_lease_until INTEGER) WITHOUT ROWID
+            """,
+            "CREATE INDEX tapes_pool ON tapes (pool, state)",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -108,6 +108,18 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="fileId">The file.</param>
     ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId);
 
+    /// <summary>Reads a tape row.</summary>
+    /// <param name="vsn">The VSN.</param>
+    ValueTask<TapeRecord?> GetTapeAsync(string vsn);
+
+    /// <summary>Inserts or replaces a tape row.</summary>
+    /// <param name="tape">The row.</param>
+    ValueTask PutTapeAsync(TapeRecord tape);
+
+    /// <summary>The tapes of a pool (all pools when <see langword="null"/>), by VSN.</summary>
+    /// <param name="pool">The pool.</param>
+    ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null);
+
     /// <summary>Adds a message to the outbox; it is published only if the transaction commits.</summary>
     /// <param name="message">The message.</param>
     ValueTask AddOutboxAsync(OutboundMessage message);

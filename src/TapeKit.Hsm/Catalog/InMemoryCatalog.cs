@@ -66,6 +66,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         ImmutableSortedDictionary<long, AggregationRecord> Aggregations,
         ImmutableDictionary<long, ImmutableList<AggregationMember>> AggregationMembers,
         ImmutableDictionary<long, ImmutableList<long>> AggregationsOfFile,
+        ImmutableSortedDictionary<string, TapeRecord> Tapes,
         long NextFileId,
         long NextOutbox,
         long NextAggregationId)
@@ -82,6 +83,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             ImmutableSortedDictionary<long, AggregationRecord>.Empty,
             ImmutableDictionary<long, ImmutableList<AggregationMember>>.Empty,
             ImmutableDictionary<long, ImmutableList<long>>.Empty,
+            ImmutableSortedDictionary<string, TapeRecord>.Empty.WithComparers(StringComparer.Ordinal),
             1,
             1,
             1);
@@ -344,6 +346,18 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId) =>
             ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMember)>>([..
                 (_s.AggregationsOfFile.GetValueOrDefault(fileId) ?? []).Select(id => (_s.Aggregations[id], _s.AggregationMembers[id].First(m => m.FileId == fileId)))]);
+
+        public ValueTask<TapeRecord?> GetTapeAsync(string vsn) => Ok(_s.Tapes.GetValueOrDefault(vsn));
+
+        public ValueTask PutTapeAsync(TapeRecord tape)
+        {
+            Live();
+            _s = _s with { Tapes = _s.Tapes.SetItem(tape.Vsn, tape) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null) =>
+            ValueTask.FromResult<IReadOnlyList<TapeRecord>>([.. _s.Tapes.Values.Where(t => pool is null || t.Pool == pool)]);
 
         private void CheckSegment(AggregationRecord a)
         {

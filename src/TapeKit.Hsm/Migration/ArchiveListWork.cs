@@ -181,7 +181,8 @@ public sealed class ArchiveListWork
 
     /// <summary>
     /// Step 6, after a synchronising flush covered every copy: aggregations <c>ON_TAPE</c> (G4), members <c>ARCHIVED</c>
-    /// (A2), list <c>DONE</c> (L6), and the <c>Archived</c> reply plus one <c>FileArchived</c> per file in the same
+    /// (A2), list <c>DONE</c> (L6), the tape's <c>lastFseq</c>/<c>bytesUsed</c> (when the catalogue knows the tape; a
+    /// <c>FREE</c> tape becomes <c>FILLING</c>), and the <c>Archived</c> reply plus one <c>FileArchived</c> per file in the same
     /// transaction. Conditional on the attempt, every member's claim and every aggregation being <c>WRITTEN</c> for this
     /// attempt; a fenced caller gets <see langword="false"/> and nothing is written (F8).
     /// </summary>
@@ -213,6 +214,17 @@ public sealed class ArchiveListWork
             if (await txn.TryMoveAggregationAsync(id, AggregationState.Written, AggregationEvent.Committed, HsmActor.Migrator) is null)
             {
                 return false;
+            }
+
+            if (await txn.GetTapeAsync(tf.Vsn) is { } tape)
+            {
+                // Tape counters move with the commit (§3.7 step 6): lastFseq is the last *committed* tape file.
+                await txn.PutTapeAsync(tape with
+                {
+                    LastFseq = Math.Max(tape.LastFseq, tf.Fseq),
+                    BytesUsed = tape.BytesUsed + a.PayloadBytes,
+                    State = tape.State == TapeState.Free ? TapeState.Filling : tape.State,
+                });
             }
 
             foreach (AggregationMember m in await txn.GetAggregationMembersAsync(id))

@@ -202,6 +202,27 @@ public abstract class CatalogContractTests : IAsyncLifetime
         Assert.Equal(["G1", "G2", "G5"], (await txn.GetTransitionsAsync("aggregation", "1")).Select(t => t.Rule));
     }
 
+    [Fact]
+    public async Task Tape_rows_round_trip_and_filter_by_pool()
+    {
+        var t = new TapeRecord
+        {
+            Vsn = "V00009", Pool = "p1", MediaType = "LTO-9", Library = "L", State = TapeState.Filling, LastFseq = 12, BytesUsed = 5,
+            CapacityEstimate = 1000, LastUnmountedAt = Time.GetUtcNow(), MountedBy = "m", MountLeaseUntil = Time.GetUtcNow().AddMinutes(5),
+        };
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        await txn.PutTapeAsync(t);
+        await txn.PutTapeAsync(t with { Vsn = "V00010", Pool = "p2" });
+        Assert.Equal(t, await txn.GetTapeAsync("V00009"));
+        Assert.Equal(["V00009"], (await txn.QueryTapesAsync("p1")).Select(x => x.Vsn));
+        Assert.Equal(2, (await txn.QueryTapesAsync()).Count);
+        await txn.PutTapeAsync(t with { State = TapeState.Full });
+        Assert.Equal(TapeState.Full, (await txn.GetTapeAsync("V00009"))!.State);
+        Assert.True(t.HasRoomFor(975));
+        Assert.False(t.HasRoomFor(976));
+        Assert.False((t with { State = TapeState.NeedsAttention }).HasRoomFor(1));
+    }
+
     private FileListRecord NewList() => new()
     {
         ListId = Guid.CreateVersion7(), Kind = FileListKind.Archive, PolicyKey = "k", DiskLibrary = "DL-A", State = FileListState.Filling,

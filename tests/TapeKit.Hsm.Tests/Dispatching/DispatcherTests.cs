@@ -27,6 +27,12 @@ public sealed class DispatcherTests
     public async Task A_full_list_is_sent_to_its_disk_library_committed_and_acknowledged_to_the_host_only_after_commit()
     {
         await using HsmWorld w = await HsmWorld.InMemoryAsync(1);
+        await using (ICatalogTransaction txn = await w.Catalog.BeginAsync())
+        {
+            await txn.PutTapeAsync(new TapeRecord { Vsn = "V00001", Pool = "DL-B", CapacityEstimate = 1_000_000 });
+            await txn.CommitAsync();
+        }
+
         for (int i = 0; i < 4; i++)
         {
             await w.IngestAsync("sgB", 100);
@@ -52,6 +58,9 @@ public sealed class DispatcherTests
         }
 
         Assert.True(await w.IsQuietAsync());
+        await using ICatalogTransaction check = await w.Catalog.BeginAsync();
+        TapeRecord tape = (await check.GetTapeAsync("V00001"))!;
+        Assert.Equal((TapeState.Filling, 1_000_001, 400L), (tape.State, tape.LastFseq, tape.BytesUsed));
     }
 
     [Fact]
