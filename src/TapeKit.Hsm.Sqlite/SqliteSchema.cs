@@ -134,6 +134,67 @@ internal static class SqliteSchema
             """,
             "CREATE INDEX queue_messages_ready ON queue_messages (queue, dead_reason, priority DESC, seq)",
         ],
+        [
+            // Version 2: aggregations with their tape file (the spec's segment, 1:1) and member locators.
+            """
+            CREATE TABLE aggregations (
+                aggregation_id INTEGER PRIMARY KEY,
+                list_id TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                copy_nb INTEGER NOT NULL,
+                format TEXT NOT NULL,
+                state TEXT NOT NULL,
+                member_count INTEGER NOT NULL,
+                active_member_count INTEGER NOT NULL,
+                payload_bytes INTEGER NOT NULL,
+                vsn TEXT,
+                fseq INTEGER,
+                first_block_id INTEGER,
+                block_count INTEGER,
+                created_at INTEGER NOT NULL,
+                written_at INTEGER,
+                failure_reason TEXT)
+            """,
+            "CREATE INDEX aggregations_list ON aggregations (list_id, attempt)",
+            "CREATE UNIQUE INDEX aggregations_segment ON aggregations (vsn, fseq) WHERE vsn IS NOT NULL AND state <> 'FAILED'",
+            """
+            CREATE TABLE members (
+                aggregation_id INTEGER NOT NULL REFERENCES aggregations (aggregation_id),
+                idx INTEGER NOT NULL,
+                file_id INTEGER NOT NULL REFERENCES files (file_id),
+                payload_offset INTEGER NOT NULL,
+                block_index INTEGER NOT NULL,
+                offset_in_block INTEGER NOT NULL,
+                block_count INTEGER NOT NULL,
+                PRIMARY KEY (aggregation_id, idx),
+                UNIQUE (aggregation_id, file_id)) WITHOUT ROWID
+            """,
+            "CREATE INDEX members_file ON members (file_id)",
+        ],
+        [
+            // Version 3: tapes (§3.5, §5.2).
+            """
+            CREATE TABLE tapes (
+                vsn TEXT PRIMARY KEY,
+                media_type TEXT NOT NULL,
+                pool TEXT NOT NULL,
+                library TEXT NOT NULL,
+                state TEXT NOT NULL,
+                label_format TEXT NOT NULL,
+                block_size INTEGER NOT NULL,
+                last_fseq INTEGER NOT NULL,
+                bytes_used INTEGER NOT NULL,
+                capacity_estimate INTEGER NOT NULL,
+                mount_count INTEGER NOT NULL,
+                last_mounted_at INTEGER,
+                last_unmounted_at INTEGER,
+                read_errors INTEGER NOT NULL,
+                write_errors INTEGER NOT NULL,
+                mounted_by TEXT,
+                mount_lease_until INTEGER) WITHOUT ROWID
+            """,
+            "CREATE INDEX tapes_pool ON tapes (pool, state)",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -109,6 +109,55 @@ public static class CatalogTransitions
         return next;
     }
 
+    /// <summary>The audit entity name of the aggregation machine.</summary>
+    public const string AggregationEntity = "aggregation";
+
+    /// <summary>Moves an aggregation (§3.4) as a compare-and-set on its state.</summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="aggregationId">The aggregation.</param>
+    /// <param name="expected">The expected state.</param>
+    /// <param name="event">The event.</param>
+    /// <param name="actor">The acting role.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="mutate">Further field changes.</param>
+    /// <returns>The updated row, or <see langword="null"/> when the compare-and-set failed.</returns>
+    public static async ValueTask<AggregationRecord?> TryMoveAggregationAsync(
+        this ICatalogTransaction txn, long aggregationId, AggregationState expected, AggregationEvent @event, HsmActor actor,
+        string? reason = null, Func<AggregationRecord, AggregationRecord>? mutate = null)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        string id = aggregationId.ToString(CultureInfo.InvariantCulture);
+        TransitionRule<AggregationState, AggregationEvent> rule = HsmStateMachines.Aggregation.Apply(id, expected, @event, actor);
+        AggregationRecord? a = await txn.GetAggregationAsync(aggregationId);
+        if (a is null || a.State != expected)
+        {
+            return null;
+        }
+
+        AggregationRecord next = (mutate?.Invoke(a) ?? a) with { State = rule.To };
+        await txn.UpdateAggregationAsync(next);
+        await txn.AddTransitionAsync(new TransitionRecord(AggregationEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
+        return next;
+    }
+
+    /// <summary>G1: creates an aggregation <c>BUILDING</c> for a claimed list attempt, with its audit row.</summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="aggregation">The new row, <c>BUILDING</c>.</param>
+    public static async ValueTask CreateAggregationAsync(this ICatalogTransaction txn, AggregationRecord aggregation)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(aggregation);
+        if (aggregation.State != AggregationState.Building)
+        {
+            throw new IllegalTransitionException(AggregationEntity, aggregation.AggregationId.ToString(CultureInfo.InvariantCulture), "—", "Created",
+                HsmActor.Migrator.ToString(), "An aggregation starts BUILDING (G1).");
+        }
+
+        await txn.InsertAggregationAsync(aggregation);
+        await txn.AddTransitionAsync(new TransitionRecord(AggregationEntity, aggregation.AggregationId.ToString(CultureInfo.InvariantCulture), null,
+            StateNames.Of(AggregationState.Building), "G1", HsmActor.Migrator, null, txn.Now));
+    }
+
     /// <summary>Creates a list (L1 for archive lists, created <c>FILLED</c> for stage and purge lists) with its audit row.</summary>
     /// <param name="txn">The transaction.</param>
     /// <param name="list">The new row; archive lists must be <c>FILLING</c>, others <c>FILLED</c>.</param>

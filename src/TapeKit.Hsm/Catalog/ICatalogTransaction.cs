@@ -73,6 +73,53 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="kind">The list kind.</param>
     ValueTask<Guid?> FindLiveListOfFileAsync(long fileId, FileListKind kind);
 
+    /// <summary>Allocates the next aggregation id (positive, never reused).</summary>
+    ValueTask<long> AllocateAggregationIdAsync();
+
+    /// <summary>Reads an aggregation row.</summary>
+    /// <param name="aggregationId">The aggregation.</param>
+    ValueTask<AggregationRecord?> GetAggregationAsync(long aggregationId);
+
+    /// <summary>Inserts an aggregation row.</summary>
+    /// <param name="aggregation">The row.</param>
+    ValueTask InsertAggregationAsync(AggregationRecord aggregation);
+
+    /// <summary>
+    /// Replaces an aggregation row. Two aggregations that are not <c>FAILED</c> may not claim the same
+    /// <c>(vsn, fseq)</c>: that throws <see cref="CatalogConstraintException"/> (the spec's unique segment key).
+    /// </summary>
+    /// <param name="aggregation">The row.</param>
+    ValueTask UpdateAggregationAsync(AggregationRecord aggregation);
+
+    /// <summary>The aggregations built by one list (optionally one attempt), by id.</summary>
+    /// <param name="listId">The list.</param>
+    /// <param name="attempt">Only this attempt, or all.</param>
+    ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOfListAsync(Guid listId, int? attempt = null);
+
+    /// <summary>Records the members of an aggregation; a file appears at most once per aggregation.</summary>
+    /// <param name="members">The rows.</param>
+    ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members);
+
+    /// <summary>The members of an aggregation by index.</summary>
+    /// <param name="aggregationId">The aggregation.</param>
+    ValueTask<IReadOnlyList<AggregationMember>> GetAggregationMembersAsync(long aggregationId);
+
+    /// <summary>The aggregations (with their member row) that hold a file.</summary>
+    /// <param name="fileId">The file.</param>
+    ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId);
+
+    /// <summary>Reads a tape row.</summary>
+    /// <param name="vsn">The VSN.</param>
+    ValueTask<TapeRecord?> GetTapeAsync(string vsn);
+
+    /// <summary>Inserts or replaces a tape row.</summary>
+    /// <param name="tape">The row.</param>
+    ValueTask PutTapeAsync(TapeRecord tape);
+
+    /// <summary>The tapes of a pool (all pools when <see langword="null"/>), by VSN.</summary>
+    /// <param name="pool">The pool.</param>
+    ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null);
+
     /// <summary>Adds a message to the outbox; it is published only if the transaction commits.</summary>
     /// <param name="message">The message.</param>
     ValueTask AddOutboxAsync(OutboundMessage message);

@@ -63,8 +63,13 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         ImmutableSortedDictionary<long, OutboxEntry> Outbox,
         ImmutableHashSet<(string, Guid)> Inbox,
         ImmutableList<TransitionRecord> Transitions,
+        ImmutableSortedDictionary<long, AggregationRecord> Aggregations,
+        ImmutableDictionary<long, ImmutableList<AggregationMember>> AggregationMembers,
+        ImmutableDictionary<long, ImmutableList<long>> AggregationsOfFile,
+        ImmutableSortedDictionary<string, TapeRecord> Tapes,
         long NextFileId,
-        long NextOutbox)
+        long NextOutbox,
+        long NextAggregationId)
     {
         public static State Empty { get; } = new(
             ImmutableSortedDictionary<long, FileRecord>.Empty,
@@ -75,6 +80,11 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             ImmutableSortedDictionary<long, OutboxEntry>.Empty,
             [],
             [],
+            ImmutableSortedDictionary<long, AggregationRecord>.Empty,
+            ImmutableDictionary<long, ImmutableList<AggregationMember>>.Empty,
+            ImmutableDictionary<long, ImmutableList<long>>.Empty,
+            ImmutableSortedDictionary<string, TapeRecord>.Empty.WithComparers(StringComparer.Ordinal),
+            1,
             1,
             1);
     }
@@ -259,6 +269,110 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             }
 
             return ValueTask.FromResult(found);
+        }
+
+        public ValueTask<long> AllocateAggregationIdAsync()
+        {
+            long id = _s.NextAggregationId;
+            _s = _s with { NextAggregationId = id + 1 };
+            return ValueTask.FromResult(id);
+        }
+
+        public ValueTask<AggregationRecord?> GetAggregationAsync(long aggregationId) => Ok(_s.Aggregations.GetValueOrDefault(aggregationId));
+
+        public ValueTask InsertAggregationAsync(AggregationRecord aggregation)
+        {
+            Live();
+            if (aggregation.AggregationId <= 0 || _s.Aggregations.ContainsKey(aggregation.AggregationId))
+            {
+                throw new CatalogConstraintException($"Aggregation id {aggregation.AggregationId} is not positive or already exists.");
+            }
+
+            CheckSegment(aggregation);
+            _s = _s with
+            {
+                Aggregations = _s.Aggregations.Add(aggregation.AggregationId, aggregation),
+                AggregationMembers = _s.AggregationMembers.Add(aggregation.AggregationId, []),
+                NextAggregationId = Math.Max(_s.NextAggregationId, aggregation.AggregationId + 1),
+            };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask UpdateAggregationAsync(AggregationRecord aggregation)
+        {
+            Live();
+            if (!_s.Aggregations.ContainsKey(aggregation.AggregationId))
+            {
+                throw new CatalogConstraintException($"Aggregation {aggregation.AggregationId} does not exist.");
+            }
+
+            CheckSegment(aggregation);
+            _s = _s with { Aggregations = _s.Aggregations.SetItem(aggregation.AggregationId, aggregation) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOfListAsync(Guid listId, int? attempt = null) =>
+            ValueTask.FromResult<IReadOnlyList<AggregationRecord>>([.. _s.Aggregations.Values.Where(a => a.ListId == listId && (attempt is null || a.Attempt == attempt))]);
+
+        public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
+        {
+            Live();
+            foreach (AggregationMember m in members)
+            {
+                if (!_s.AggregationMembers.TryGetValue(m.AggregationId, out ImmutableList<AggregationMember>? rows))
+                {
+                    throw new CatalogConstraintException($"Aggregation {m.AggregationId} does not exist.");
+                }
+
+                if (!_s.Files.ContainsKey(m.FileId) || rows.Any(r => r.FileId == m.FileId || r.Index == m.Index))
+                {
+                    throw new CatalogConstraintException($"Member {m.Index} (file {m.FileId}) of aggregation {m.AggregationId} is a duplicate or names a missing file.");
+                }
+
+                _s = _s with
+                {
+                    AggregationMembers = _s.AggregationMembers.SetItem(m.AggregationId, rows.Add(m)),
+                    AggregationsOfFile = _s.AggregationsOfFile.SetItem(m.FileId, (_s.AggregationsOfFile.GetValueOrDefault(m.FileId) ?? []).Add(m.AggregationId)),
+                };
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<AggregationMember>> GetAggregationMembersAsync(long aggregationId) =>
+            ValueTask.FromResult<IReadOnlyList<AggregationMember>>(
+                _s.AggregationMembers.TryGetValue(aggregationId, out ImmutableList<AggregationMember>? m) ? [.. m.OrderBy(x => x.Index)] : []);
+
+        public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId) =>
+            ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMember)>>([..
+                (_s.AggregationsOfFile.GetValueOrDefault(fileId) ?? []).Select(id => (_s.Aggregations[id], _s.AggregationMembers[id].First(m => m.FileId == fileId)))]);
+
+        public ValueTask<TapeRecord?> GetTapeAsync(string vsn) => Ok(_s.Tapes.GetValueOrDefault(vsn));
+
+        public ValueTask PutTapeAsync(TapeRecord tape)
+        {
+            Live();
+            _s = _s with { Tapes = _s.Tapes.SetItem(tape.Vsn, tape) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null) =>
+            ValueTask.FromResult<IReadOnlyList<TapeRecord>>([.. _s.Tapes.Values.Where(t => pool is null || t.Pool == pool)]);
+
+        private void CheckSegment(AggregationRecord a)
+        {
+            if (a.TapeFile is not { } tf || a.State == AggregationState.Failed)
+            {
+                return;
+            }
+
+            foreach (AggregationRecord other in _s.Aggregations.Values)
+            {
+                if (other.AggregationId != a.AggregationId && other.State != AggregationState.Failed && other.TapeFile is { } o && o.Vsn == tf.Vsn && o.Fseq == tf.Fseq)
+                {
+                    throw new CatalogConstraintException($"Tape file {tf.Vsn}/{tf.Fseq} already holds aggregation {other.AggregationId}.");
+                }
+            }
         }
 
         public ValueTask AddOutboxAsync(OutboundMessage message)

@@ -4,9 +4,9 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Diagnostics;
 
 /// <summary>
-/// Checks the catalogue invariants of spec/hsm.md §3.1 that the catalogue side can see: I1, I2, I4, plus the list
-/// invariants (claims match an <c>ACTIVE</c> list at that attempt; every member of a live archive list is eligible or
-/// claimed by it). I3 needs segment rows and belongs to the tape side.
+/// Checks the catalogue invariants of spec/hsm.md §3.1: I1–I4, plus claim consistency (an <c>ARCHIVING</c> file's claim
+/// names an <c>ACTIVE</c> list at that attempt; no other file holds a claim), member counts of open lists, and that every
+/// member of an <c>ON_TAPE</c> aggregation is archived (nothing is on tape that the catalogue does not acknowledge).
 /// </summary>
 public static class HsmInvariants
 {
@@ -53,6 +53,18 @@ public static class HsmInvariants
             if (live > 1)
             {
                 problems.Add($"I4: file {f.FileId} is in {live} live archive lists.");
+            }
+
+            IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> copies = await txn.GetCopiesOfFileAsync(f.FileId);
+            int onTape = copies.Count(c => c.Aggregation.State == AggregationState.OnTape);
+            if (f.ArchiveStatus == ArchiveStatus.Archived && copies.Where(c => c.Aggregation.State == AggregationState.OnTape).Select(c => c.Aggregation.CopyNb).Distinct().Count() < f.Decision.CopyCount)
+            {
+                problems.Add($"I3: file {f.FileId} is ARCHIVED with {onTape} of {f.Decision.CopyCount} copies ON_TAPE.");
+            }
+
+            if (f.ArchiveStatus != ArchiveStatus.Archived && onTape > 0)
+            {
+                problems.Add($"Aggregation: file {f.FileId} is a member of an ON_TAPE aggregation but {f.ArchiveStatus}.");
             }
 
             if (f.ArchiveStatus == ArchiveStatus.Archiving)

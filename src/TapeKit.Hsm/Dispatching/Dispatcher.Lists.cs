@@ -195,9 +195,21 @@ public sealed partial class Dispatcher
         }
     }
 
-    /// <summary>A3 for every member still claimed by the list's current attempt.</summary>
+    /// <summary>
+    /// As the sweeper acting for the owner (R2, F2): the attempt's aggregations still in flight become <c>FAILED</c> (G5)
+    /// and every member still claimed by it goes back to <c>NONE</c> (A3).
+    /// </summary>
     private static async ValueTask ReleaseClaimsAsync(ICatalogTransaction txn, FileListRecord list, string reason)
     {
+        foreach (AggregationRecord a in await txn.GetAggregationsOfListAsync(list.ListId, list.Attempt))
+        {
+            if (a.IsInFlight)
+            {
+                _ = await txn.TryMoveAggregationAsync(a.AggregationId, a.State, AggregationEvent.Failed, HsmActor.Sweeper, reason,
+                    x => x with { FailureReason = reason });
+            }
+        }
+
         foreach (long id in await txn.GetListMembersAsync(list.ListId))
         {
             _ = await txn.TryMoveArchiveAsync(id, ArchiveStatus.Archiving, FileArchiveEvent.Released, HsmActor.Sweeper,

@@ -78,7 +78,13 @@ public sealed partial class Dispatcher
             case FailureReason.Cancelled:
                 await KillAsync(txn, list, reason);
                 return;
+            case FailureReason.TapeWriteError or FailureReason.SyncFailed or FailureReason.AppendCheckFailed or FailureReason.WrongVolume
+                or FailureReason.MountFailed or FailureReason.CatalogueUnavailable or FailureReason.Internal:
+                // Retryable and charged by the spec's reason table (§2.5), whatever the migrator thought.
+                await RequeueAsync(txn, list, charged: true, reason, _backoff.Next(list.FailureCount + 1));
+                return;
             default:
+                // Reasons of stage lists; for an archive list only the migrator's own judgement is left.
                 if (body.Retryable)
                 {
                     await RequeueAsync(txn, list, charged: true, reason, _backoff.Next(list.FailureCount + 1));

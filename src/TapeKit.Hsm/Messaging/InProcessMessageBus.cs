@@ -177,10 +177,9 @@ public sealed class InProcessMessageBus : IMessageBus
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task delay = Task.Delay(timeout, _time, cts.Token);
-        Task first = await Task.WhenAny(signal, delay);
+        _ = await Task.WhenAny(signal, delay);
         await cts.CancelAsync();
         ct.ThrowIfCancellationRequested();
-        _ = first;
     }
 
     /// <inheritdoc />

@@ -129,35 +129,121 @@ public sealed class ArchiveListWork
     }
 
     /// <summary>
-    /// Step 6, after a synchronising flush covered every copy: members <c>ARCHIVED</c> (A2), list <c>DONE</c> (L6), and the
-    /// <c>Archived</c> reply plus one <c>FileArchived</c> per file in the same transaction. Conditional on the attempt and every
-    /// member's claim; a fenced caller gets <see langword="false"/> and nothing is written (F8).
+    /// Step 2: G1, an aggregation <c>BUILDING</c> for one copy of the claimed attempt. Returns <see langword="null"/> when
+    /// the caller was fenced (stop work, F8).
+    /// </summary>
+    /// <param name="listId">The list.</param>
+    /// <param name="attempt">The claimed attempt.</param>
+    /// <param name="copyNb">The copy number.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<AggregationRecord?> BeginAggregationAsync(Guid listId, int attempt, int copyNb, CancellationToken ct = default)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        if (await OwnedAsync(txn, listId, attempt) is not { } list)
+        {
+            return null;
+        }
+
+        IReadOnlyList<long> members = await txn.GetListMembersAsync(listId);
+        var aggregation = new AggregationRecord
+        {
+            AggregationId = await txn.AllocateAggregationIdAsync(),
+            ListId = listId,
+            Attempt = attempt,
+            CopyNb = copyNb,
+            Format = list.Strategy == ArchiveStrategy.Direct ? AggregationFormat.None : list.Format,
+            MemberCount = members.Count,
+            ActiveMemberCount = members.Count,
+            PayloadBytes = list.MemberBytes,
+            CreatedAt = txn.Now,
+        };
+        await txn.CreateAggregationAsync(aggregation);
+        await txn.CommitAsync(ct);
+        return aggregation;
+    }
+
+    /// <summary>Step 3: G2, the write intent — the mount is held and the append check passed; records where it goes.</summary>
+    /// <param name="aggregationId">The aggregation.</param>
+    /// <param name="tapeFile">The planned tape file (VSN, fseq, first payload block).</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns><see langword="false"/> when fenced or no longer <c>BUILDING</c>.</returns>
+    public ValueTask<bool> RecordWriteStartAsync(long aggregationId, TapeFileLocator tapeFile, CancellationToken ct = default) =>
+        MoveOwnedAsync(aggregationId, AggregationState.Building, AggregationEvent.WriteStarted, a => a with { TapeFile = tapeFile }, null, ct);
+
+    /// <summary>Step 4: G3, written behind a buffered mark, with the member locators; not yet safe (no sync).</summary>
+    /// <param name="aggregationId">The aggregation.</param>
+    /// <param name="blockCount">Blocks of the tape file.</param>
+    /// <param name="members">Where each member starts.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns><see langword="false"/> when fenced or no longer <c>WRITING</c>.</returns>
+    public ValueTask<bool> RecordWrittenAsync(long aggregationId, long blockCount, IReadOnlyList<AggregationMember> members, CancellationToken ct = default) =>
+        MoveOwnedAsync(aggregationId, AggregationState.Writing, AggregationEvent.Written, a => a with { BlockCount = blockCount, WrittenAt = _catalog.Time.GetUtcNow() }, members, ct);
+
+    /// <summary>
+    /// Step 6, after a synchronising flush covered every copy: aggregations <c>ON_TAPE</c> (G4), members <c>ARCHIVED</c>
+    /// (A2), list <c>DONE</c> (L6), the tape's <c>lastFseq</c>/<c>bytesUsed</c> (when the catalogue knows the tape; a
+    /// <c>FREE</c> tape becomes <c>FILLING</c>), and the <c>Archived</c> reply plus one <c>FileArchived</c> per file in the same
+    /// transaction. Conditional on the attempt, every member's claim and every aggregation being <c>WRITTEN</c> for this
+    /// attempt; a fenced caller gets <see langword="false"/> and nothing is written (F8).
     /// </summary>
     /// <param name="command">The command's envelope.</param>
     /// <param name="listId">The list.</param>
     /// <param name="attempt">The claimed attempt.</param>
-    /// <param name="copies">The tape copies of each member.</param>
-    /// <param name="aggregationIds">The aggregations written.</param>
+    /// <param name="aggregationIds">The synced aggregations, one per required copy.</param>
     /// <param name="ct">Cancels the call.</param>
-    public async ValueTask<bool> CommitAsync(
-        Envelope command, Guid listId, int attempt, IReadOnlyDictionary<long, IReadOnlyList<TapeCopy>> copies, IReadOnlyList<long> aggregationIds,
-        CancellationToken ct = default)
+    /// <exception cref="ArgumentException">A member lacks a required copy among the aggregations (R5).</exception>
+    public async ValueTask<bool> CommitAsync(Envelope command, Guid listId, int attempt, IReadOnlyList<long> aggregationIds, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(command);
-        ArgumentNullException.ThrowIfNull(copies);
+        ArgumentNullException.ThrowIfNull(aggregationIds);
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        FileListRecord? list = await txn.GetListAsync(listId);
-        if (list is null || list.State != FileListState.Active || list.Attempt != attempt || list.Owner != _migratorId)
+        if (await OwnedAsync(txn, listId, attempt) is not { } list)
         {
             return false;
+        }
+
+        var copies = new Dictionary<long, List<TapeCopy>>();
+        foreach (long id in aggregationIds)
+        {
+            AggregationRecord? a = await txn.GetAggregationAsync(id);
+            if (a is null || a.ListId != listId || a.Attempt != attempt || a.TapeFile is not { } tf)
+            {
+                return false;
+            }
+
+            if (await txn.TryMoveAggregationAsync(id, AggregationState.Written, AggregationEvent.Committed, HsmActor.Migrator) is null)
+            {
+                return false;
+            }
+
+            if (await txn.GetTapeAsync(tf.Vsn) is { } tape)
+            {
+                // Tape counters move with the commit (§3.7 step 6): lastFseq is the last *committed* tape file.
+                await txn.PutTapeAsync(tape with
+                {
+                    LastFseq = Math.Max(tape.LastFseq, tf.Fseq),
+                    BytesUsed = tape.BytesUsed + a.PayloadBytes,
+                    State = tape.State == TapeState.Free ? TapeState.Filling : tape.State,
+                });
+            }
+
+            foreach (AggregationMember m in await txn.GetAggregationMembersAsync(id))
+            {
+                if (!copies.TryGetValue(m.FileId, out List<TapeCopy>? c))
+                {
+                    copies[m.FileId] = c = [];
+                }
+
+                c.Add(new TapeCopy(tf.Vsn, tf.Fseq, a.CopyNb));
+            }
         }
 
         var archived = new List<FileRecord>();
         foreach (long id in await txn.GetListMembersAsync(listId))
         {
-            if (!copies.TryGetValue(id, out IReadOnlyList<TapeCopy>? fileCopies) || fileCopies.Count < list.CopyCount)
+            if (!copies.TryGetValue(id, out List<TapeCopy>? fileCopies) || fileCopies.Count < list.CopyCount)
             {
-                throw new ArgumentException($"File {id} of list {listId:N} has {(fileCopies?.Count ?? 0)} of {list.CopyCount} required copies; commit only after every copy is synced (R5).", nameof(copies));
+                throw new ArgumentException($"File {id} of list {listId:N} has {(fileCopies?.Count ?? 0)} of {list.CopyCount} required copies; commit only after every copy is written and synced (R5).", nameof(aggregationIds));
             }
 
             FileRecord? f = await txn.TryMoveArchiveAsync(id, ArchiveStatus.Archiving, FileArchiveEvent.Committed, HsmActor.Migrator,
@@ -199,8 +285,35 @@ public sealed class ArchiveListWork
         return true;
     }
 
+    private async ValueTask<FileListRecord?> OwnedAsync(ICatalogTransaction txn, Guid listId, int attempt)
+    {
+        FileListRecord? list = await txn.GetListAsync(listId);
+        return list is { State: FileListState.Active } && list.Attempt == attempt && list.Owner == _migratorId ? list : null;
+    }
+
+    private async ValueTask<bool> MoveOwnedAsync(
+        long aggregationId, AggregationState from, AggregationEvent @event, Func<AggregationRecord, AggregationRecord> mutate,
+        IReadOnlyList<AggregationMember>? members, CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        if (await txn.GetAggregationAsync(aggregationId) is not { } a || await OwnedAsync(txn, a.ListId, a.Attempt) is null
+            || await txn.TryMoveAggregationAsync(aggregationId, from, @event, HsmActor.Migrator, mutate: mutate) is null)
+        {
+            return false;
+        }
+
+        if (members is not null)
+        {
+            await txn.AddAggregationMembersAsync(members);
+        }
+
+        await txn.CommitAsync(ct);
+        return true;
+    }
+
     /// <summary>
-    /// A failed attempt: members claimed by it go back to <c>NONE</c> (A3) — or, for <c>SourceMissing</c> and
+    /// A failed attempt: its aggregations still in flight become <c>FAILED</c> (G5; F3: the caller passes every attempt
+    /// whose unsynced tape files the error invalidated), members claimed by it go back to <c>NONE</c> (A3) — or, for <c>SourceMissing</c> and
     /// <c>SourceChecksumMismatch</c>, the affected files' cache copies to <c>FAILED</c> (C17) — and the <c>Failed</c>
     /// reply is queued, in one transaction. Returns <see langword="false"/> when the caller was fenced (nothing written).
     /// </summary>
@@ -216,6 +329,15 @@ public sealed class ArchiveListWork
         if (list is null || list.State != FileListState.Active || list.Attempt != failure.Attempt || list.Owner != _migratorId)
         {
             return false;
+        }
+
+        foreach (AggregationRecord a in await txn.GetAggregationsOfListAsync(failure.ListId, failure.Attempt))
+        {
+            if (a.IsInFlight)
+            {
+                _ = await txn.TryMoveAggregationAsync(a.AggregationId, a.State, AggregationEvent.Failed, HsmActor.Migrator, failure.Reason.ToString(),
+                    x => x with { FailureReason = failure.Reason.ToString() });
+            }
         }
 
         bool lost = failure.Reason is FailureReason.SourceMissing or FailureReason.SourceChecksumMismatch;

@@ -67,4 +67,18 @@ public sealed record FileRecord
 
     /// <summary>True when an archive list may take the file: <c>CACHED ∧ NONE ∧ not deleted</c> (A1).</summary>
     public bool IsArchiveEligible => CacheStatus == CacheStatus.Cached && ArchiveStatus == ArchiveStatus.None && !IsDeleted;
+
+    /// <summary>Value equality of every field, the checksums compared as a sequence.</summary>
+    /// <param name="other">The other row.</param>
+    public bool Equals(FileRecord? other) =>
+        other is not null
+        && FileId == other.FileId && ExternalId == other.ExternalId && NamespacePath == other.NamespacePath && CachePath == other.CachePath
+        && Size == other.Size && Checksums.AsSpan().SequenceEqual(other.Checksums.AsSpan()) && Attributes == other.Attributes
+        && Decision == other.Decision && CacheStatus == other.CacheStatus && ArchiveStatus == other.ArchiveStatus
+        && ArchiveClaim == other.ArchiveClaim && PinCount == other.PinCount && Speculative == other.Speculative
+        && CreatedAt == other.CreatedAt && CachedAt == other.CachedAt && ArchivedAt == other.ArchivedAt
+        && LastAccessAt == other.LastAccessAt && DeletedAt == other.DeletedAt && FailureReason == other.FailureReason;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(FileId, CacheStatus, ArchiveStatus, ArchiveClaim, Size, DeletedAt);
 }

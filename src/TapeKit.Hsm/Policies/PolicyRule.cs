@@ -23,7 +23,11 @@ public sealed class PolicyRule
     /// <summary>The home disk library.</summary>
     public string DiskLibrary { get; set; } = "";
 
-    /// <summary>The aggregation format of aggregated files (tar by default: it packs small files on 512-byte boundaries).</summary>
+    /// <summary>
+    /// The aggregation format of aggregated files. Tar by default, as issue #5 asks: it packs small files on 512-byte
+    /// boundaries, where IL spends a whole block per member. spec/hsm.md §4.1 lists <c>Il</c> as the default; this
+    /// settles the conflict in favour of the issue; a rule chooses <c>Il</c> where members are large.
+    /// </summary>
     public AggregationFormat Format { get; set; } = AggregationFormat.Tar;
 
     /// <summary>Files strictly smaller are aggregated.</summary>

@@ -20,6 +20,8 @@ public enum MigratorBehavior
     CrashBeforeAck,
     /// <summary>Claim, acknowledge, then crash: the work lease expires; the worker may come back as a zombie.</summary>
     CrashAfterClaim,
+    /// <summary>Claim, build and write the aggregation (WRITTEN, not synced), then crash: power loss before sync (F4).</summary>
+    CrashAfterWrite,
     /// <summary>Claim, then fail with a retryable tape write error.</summary>
     TapeWriteError,
     /// <summary>Claim, then hit end of medium.</summary>
@@ -48,6 +50,9 @@ public sealed class HsmWorld : IAsyncDisposable
         Seed = seed;
         Metrics = metrics;
         _onDispose = onDispose;
+        // Simulated tapes: each world (a process lifetime) appends in its own fseq range, so a restarted world over the
+        // same catalogue never reuses a committed tape file.
+        _fseq = seed * 1_000_000;
         Options = new DispatcherOptions { WorkLease = TimeSpan.FromMinutes(10), MaxAttempts = 5 };
         Selector = new PolicySelector(Policies());
         Dispatcher = NewDispatcher();
@@ -196,6 +201,14 @@ public sealed class HsmWorld : IAsyncDisposable
             case MigratorBehavior.CrashAfterClaim:
                 Zombies.Add((delivery.Message, body, migratorId));
                 break;
+            case MigratorBehavior.CrashAfterWrite:
+                AggregationRecord? a = await work.BeginAggregationAsync(body.ListId, body.Attempt, 1);
+                if (a is not null && await work.RecordWriteStartAsync(a.AggregationId, new TapeFileLocator("V00001", ++_fseq, _fseq * 1000L)))
+                {
+                    _ = await work.RecordWrittenAsync(a.AggregationId, 9, [.. claim.Members.Select((m, i) => new AggregationMember(a.AggregationId, i, m.FileId, i * 512L, i, 0, 1))]);
+                }
+
+                break;
             case MigratorBehavior.TapeWriteError:
                 _ = await work.FailAsync(delivery.Message, new FailedReply(body.ListId, body.Attempt, FailureReason.TapeWriteError, true, "medium error", []));
                 break;
@@ -239,12 +252,34 @@ public sealed class HsmWorld : IAsyncDisposable
         return ok;
     }
 
+    /// <summary>The tape side, instantaneous: one aggregation per copy, G1 → G2 → G3, "sync", then the commit.</summary>
     private async ValueTask<bool> CommitAsync(ArchiveListWork work, Envelope command, ArchiveCommand body, IReadOnlyList<FileRecord> members)
     {
-        int fseq = ++_fseq;
-        var copies = members.ToDictionary(m => m.FileId,
-            m => (IReadOnlyList<TapeCopy>)[.. Enumerable.Range(1, body.CopyCount).Select(c => new TapeCopy($"V{c:00000}", fseq, c))]);
-        bool ok = await work.CommitAsync(command, body.ListId, body.Attempt, copies, [fseq]);
+        var aggregations = new List<long>();
+        for (int copy = 1; copy <= body.CopyCount; copy++)
+        {
+            AggregationRecord? a = await work.BeginAggregationAsync(body.ListId, body.Attempt, copy);
+            if (a is null)
+            {
+                return false;
+            }
+
+            int fseq = ++_fseq;
+            if (!await work.RecordWriteStartAsync(a.AggregationId, new TapeFileLocator($"V{copy:00000}", fseq, fseq * 1000L)))
+            {
+                return false;
+            }
+
+            AggregationMember[] rows = [.. members.Select((m, i) => new AggregationMember(a.AggregationId, i, m.FileId, i * 2048L, i * 4L, 0, 4))];
+            if (!await work.RecordWrittenAsync(a.AggregationId, members.Count * 4L + 1, rows))
+            {
+                return false;
+            }
+
+            aggregations.Add(a.AggregationId);
+        }
+
+        bool ok = await work.CommitAsync(command, body.ListId, body.Attempt, aggregations);
         if (ok)
         {
             foreach (FileRecord m in members)

@@ -1,0 +1,157 @@
+using Microsoft.Data.Sqlite;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Sqlite;
+
+internal sealed partial class SqliteCatalogTransaction
+{
+    private const string AggregationColumns = """
+        aggregation_id, list_id, attempt, copy_nb, format, state, member_count, active_member_count, payload_bytes,
+        vsn, fseq, first_block_id, block_count, created_at, written_at, failure_reason
+        """;
+
+    public ValueTask<long> AllocateAggregationIdAsync() =>
+        ValueTask.FromResult((long)Scalar("SELECT COALESCE(MAX(aggregation_id), 0) FROM aggregations")! + 1);
+
+    public ValueTask<AggregationRecord?> GetAggregationAsync(long aggregationId) =>
+        ValueTask.FromResult(QueryAggregations($"SELECT {AggregationColumns} FROM aggregations WHERE aggregation_id = $id", ("$id", aggregationId)).FirstOrDefault());
+
+    public ValueTask InsertAggregationAsync(AggregationRecord aggregation)
+    {
+        Live();
+        Guarded(() => Execute($"INSERT INTO aggregations ({AggregationColumns}) VALUES ({Placeholders(16)})", AggregationValues(aggregation)),
+            $"Aggregation {aggregation.AggregationId} already exists or its tape file is taken");
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask UpdateAggregationAsync(AggregationRecord aggregation)
+    {
+        Live();
+        string set = string.Join(", ", AggregationColumns.Split(',', StringSplitOptions.TrimEntries).Skip(1).Select((col, i) => $"{col} = $p{i + 1}"));
+        int changed = Guarded(() => Execute($"UPDATE aggregations SET {set} WHERE aggregation_id = $p0", AggregationValues(aggregation)),
+            $"Tape file of aggregation {aggregation.AggregationId} is taken");
+        if (changed == 0)
+        {
+            throw new CatalogConstraintException($"Aggregation {aggregation.AggregationId} does not exist.");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOfListAsync(Guid listId, int? attempt = null) =>
+        ValueTask.FromResult<IReadOnlyList<AggregationRecord>>(QueryAggregations(
+            $"SELECT {AggregationColumns} FROM aggregations WHERE list_id = $l AND ($a IS NULL OR attempt = $a) ORDER BY aggregation_id",
+            ("$l", listId.ToString("N")), ("$a", attempt)));
+
+    public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
+    {
+        Live();
+        ArgumentNullException.ThrowIfNull(members);
+        foreach (AggregationMember m in members)
+        {
+            Guarded(() => Execute("""
+                INSERT INTO members (aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count)
+                VALUES ($a, $i, $f, $po, $bi, $ob, $bc)
+                """, ("$a", m.AggregationId), ("$i", m.Index), ("$f", m.FileId), ("$po", m.PayloadOffset), ("$bi", m.BlockIndex),
+                ("$ob", m.OffsetInBlock), ("$bc", m.BlockCount)),
+                $"Member {m.Index} (file {m.FileId}) of aggregation {m.AggregationId} is a duplicate or names a missing row");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<AggregationMember>> GetAggregationMembersAsync(long aggregationId)
+    {
+        using SqliteCommand cmd = Command("""
+            SELECT aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count
+            FROM members WHERE aggregation_id = $a ORDER BY idx
+            """, ("$a", aggregationId));
+        return ValueTask.FromResult<IReadOnlyList<AggregationMember>>(ReadMembers(cmd));
+    }
+
+    public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId)
+    {
+        List<AggregationMember> members;
+        using (SqliteCommand cmd = Command("""
+            SELECT aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count
+            FROM members WHERE file_id = $f ORDER BY aggregation_id
+            """, ("$f", fileId)))
+        {
+            members = ReadMembers(cmd);
+        }
+
+        var result = new List<(AggregationRecord, AggregationMember)>(members.Count);
+        foreach (AggregationMember m in members)
+        {
+            result.Add((QueryAggregations($"SELECT {AggregationColumns} FROM aggregations WHERE aggregation_id = $id", ("$id", m.AggregationId))[0], m));
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMember)>>(result);
+    }
+
+    private static List<AggregationMember> ReadMembers(SqliteCommand cmd)
+    {
+        using SqliteDataReader r = cmd.ExecuteReader();
+        var rows = new List<AggregationMember>();
+        while (r.Read())
+        {
+            rows.Add(new AggregationMember(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5), r.GetInt64(6)));
+        }
+
+        return rows;
+    }
+
+    private static int Guarded(Func<int> action, string what)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            throw new CatalogConstraintException($"{what}: {e.Message}");
+        }
+    }
+
+    private static (string, object?)[] AggregationValues(AggregationRecord a)
+    {
+        object?[] values =
+        [
+            a.AggregationId, a.ListId.ToString("N"), a.Attempt, a.CopyNb, a.Format.ToString(), StateNames.Of(a.State), a.MemberCount,
+            a.ActiveMemberCount, a.PayloadBytes, a.TapeFile?.Vsn, a.TapeFile?.Fseq, a.TapeFile?.FirstBlockId, a.BlockCount,
+            SqliteCatalog.Ms(a.CreatedAt), SqliteCatalog.Ms(a.WrittenAt), a.FailureReason,
+        ];
+        return [.. values.Select((v, i) => ($"$p{i}", v))];
+    }
+
+    private List<AggregationRecord> QueryAggregations(string sql, params (string Name, object? Value)[] args)
+    {
+        using SqliteCommand cmd = Command(sql, args);
+        using SqliteDataReader r = cmd.ExecuteReader();
+        var rows = new List<AggregationRecord>();
+        while (r.Read())
+        {
+            rows.Add(new AggregationRecord
+            {
+                AggregationId = r.GetInt64(0),
+                ListId = Guid.ParseExact(r.GetString(1), "N"),
+                Attempt = r.GetInt32(2),
+                CopyNb = r.GetInt32(3),
+                Format = Enum.Parse<AggregationFormat>(r.GetString(4)),
+                State = StateNames.Parse<AggregationState>(r.GetString(5)),
+                MemberCount = r.GetInt32(6),
+                ActiveMemberCount = r.GetInt32(7),
+                PayloadBytes = r.GetInt64(8),
+                TapeFile = r.IsDBNull(9) ? null : new TapeFileLocator(r.GetString(9), r.GetInt32(10), r.GetInt64(11)),
+                BlockCount = r.IsDBNull(12) ? null : r.GetInt64(12),
+                CreatedAt = SqliteCatalog.At(r, 13) ?? default,
+                WrittenAt = SqliteCatalog.At(r, 14),
+                FailureReason = SqliteCatalog.Text(r, 15),
+            });
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,127 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Sqlite;
+using TapeKit.Hsm.Tests.Support;
+
+namespace TapeKit.Hsm.Tests.Sqlite;
+
+public sealed class SqliteHsmStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => _dir.Dispose();
+
+    private SqliteHsmOptions Options(string name = "s.db") => new() { Path = _dir.File(name) };
+
+    private static object? Scalar(string path, string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using SqliteCommand cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+
+    [Fact]
+    public async Task A_new_file_is_created_at_the_latest_schema_in_WAL_mode_and_reopening_keeps_it()
+    {
+        SqliteHsmOptions o = Options();
+        await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            Assert.Equal(SqliteSchema.LatestVersion, store.SchemaVersion);
+        }
+
+        await using (SqliteHsmStore again = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            Assert.Equal(SqliteSchema.LatestVersion, again.SchemaVersion);
+        }
+
+        Assert.Equal("wal", Scalar(o.Path, "PRAGMA journal_mode"));
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(o.Path, "SELECT version FROM schema_version"));
+    }
+
+    [Fact]
+    public async Task A_version_1_file_is_backed_up_then_migrated_forward_keeping_its_rows()
+    {
+        SqliteHsmOptions o = Options();
+        await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            await store.Bus.DeclareAsync(HsmTopology.For("d", ["DL-A"]));
+        }
+
+        // Make it look like a file written by a build that knew only version 1.
+        Scalar(o.Path, "DROP TABLE tapes; DROP TABLE members; DROP TABLE aggregations; UPDATE schema_version SET version = 1; SELECT 1");
+        await using (SqliteHsmStore migrated = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            Assert.Equal(SqliteSchema.LatestVersion, migrated.SchemaVersion);
+        }
+
+        Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM tapes"));
+
+        Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM aggregations"));
+        Assert.Equal(3L, Scalar(o.Path, "SELECT COUNT(*) FROM bindings"));
+        string backup = o.Path + ".v1.bak";
+        Assert.True(File.Exists(backup));
+        Assert.Equal(1L, Scalar(backup, "SELECT version FROM schema_version"));
+        Assert.Equal(0L, Scalar(backup, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aggregations'"));
+    }
+
+    [Fact]
+    public async Task A_file_from_a_newer_build_is_refused()
+    {
+        SqliteHsmOptions o = Options();
+        await (await SqliteHsmStore.OpenAsync(o, _time)).DisposeAsync();
+        Scalar(o.Path, "UPDATE schema_version SET version = 99");
+        SqliteSchemaException e = await Assert.ThrowsAsync<SqliteSchemaException>(async () => await SqliteHsmStore.OpenAsync(o, _time));
+        Assert.Contains("schema version 99", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_outbox_message_without_a_binding_fails_the_whole_transaction()
+    {
+        await using SqliteHsmStore store = await SqliteHsmStore.OpenAsync(Options(), _time);
+        await store.Bus.DeclareAsync(HsmTopology.For("d", ["DL-A"]));
+        await using (ICatalogTransaction txn = await store.Catalog.BeginAsync())
+        {
+            await txn.AddTransitionAsync(new TransitionRecord("list", "x", null, "FILLING", "L1", HsmActor.Dispatcher, null, txn.Now));
+            await Assert.ThrowsAsync<UnroutableMessageException>(async () => await txn.AddOutboxAsync(
+                new OutboundMessage(HsmTopology.CommandsExchange, "DL-Z", new Envelope { MessageId = Guid.CreateVersion7(), Type = "hsm.cmd.archive" })));
+        }
+
+        await using ICatalogTransaction check = await store.Catalog.BeginAsync();
+        Assert.Empty(await check.GetTransitionsAsync("list", "x"));
+    }
+
+    [Fact]
+    public async Task Outbox_rows_are_queue_rows_committed_with_the_state_change()
+    {
+        await using SqliteHsmStore store = await SqliteHsmStore.OpenAsync(Options(), _time);
+        await store.Bus.DeclareAsync(HsmTopology.For("d", ["DL-A"]));
+        var msg = new Envelope { MessageId = Guid.CreateVersion7(), Type = "hsm.evt.namespaceDeleted", Body = "{\"fileId\":1}" };
+        await using (ICatalogTransaction txn = await store.Catalog.BeginAsync())
+        {
+            await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.EventsExchange, HsmTopology.DispatcherKey, msg));
+            Assert.Equal(0, (await store.Bus.GetStatsAsync(HsmTopology.DispatcherEventsQueue)).Ready);
+            await txn.CommitAsync();
+        }
+
+        Assert.Empty(await store.Catalog.ReadOutboxAsync(10));
+        IDelivery d = Assert.Single(await store.Bus.ReceiveAsync(HsmTopology.DispatcherEventsQueue, new ReceiveOptions("t")));
+        Assert.Equal(msg, d.Message);
+    }
+
+    [Fact]
+    public async Task A_backup_is_a_complete_database()
+    {
+        await using SqliteHsmStore store = await SqliteHsmStore.OpenAsync(Options(), _time);
+        await store.Bus.DeclareAsync(HsmTopology.For("d", ["DL-A"]));
+        string backup = _dir.File("backup.db");
+        await store.BackupAsync(backup);
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(backup, "SELECT version FROM schema_version"));
+        Assert.Equal(3L, Scalar(backup, "SELECT COUNT(*) FROM bindings"));
+    }
+}
