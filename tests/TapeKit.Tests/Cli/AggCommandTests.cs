@@ -22,7 +22,7 @@ public sealed class AggCommandTests
     [InlineData("tar")]
     public void Pack_list_verify_extract_round_trip(string format)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         MakeTree(dir.Path);
         string archive = dir.Combine("agg." + format);
         var pack = CliRunner.Run("agg", "pack", "--format", format, "--out", archive, "--block-size", "8192", "--json", dir.Combine("tree"));
@@ -60,7 +60,7 @@ public sealed class AggCommandTests
     [InlineData("tar")]
     public void A_corrupt_aggregation_fails_verify_with_exit_3_and_extracts_only_good_members(string format)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         MakeTree(dir.Path);
         string archive = dir.Combine("agg");
         Assert.Equal(0, CliRunner.Run("agg", "pack", "--format", format, "--out", archive, "--block-size", "8192", dir.Combine("tree")).Exit);
@@ -129,7 +129,7 @@ public sealed class AggCommandTests
     [MemberData(nameof(HostileArchives))]
     public void Hostile_archives_are_refused_and_nothing_escapes_or_stays_half_written(string what, byte[] archive, int expectedExit)
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string path = dir.Combine("hostile.tar");
         File.WriteAllBytes(path, archive);
         string target = dir.Combine("target", "inner");
@@ -163,7 +163,7 @@ public sealed class AggCommandTests
     [Fact]
     public void A_symbolic_link_planted_in_the_target_is_not_followed()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         string outside = dir.Combine("outside");
         Directory.CreateDirectory(outside);
         string target = dir.Combine("target");
@@ -179,7 +179,7 @@ public sealed class AggCommandTests
     [Fact]
     public async Task A_FIFO_in_the_tree_does_not_hang_pack()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.Combine("tree"));
         File.WriteAllText(dir.Combine("tree", "a"), "a");
         using var mkfifo = System.Diagnostics.Process.Start("mkfifo", dir.Combine("tree", "fifo"));
@@ -193,7 +193,7 @@ public sealed class AggCommandTests
     [Fact]
     public void Usage_errors_exit_2_and_missing_files_exit_5()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         Assert.Equal(2, CliRunner.Run("agg", "pack", "--format", "zip", "--out", dir.Combine("x"), dir.Path).Exit);
         File.WriteAllText(dir.Combine("f"), "x");
         Assert.Equal(2, CliRunner.Run("agg", "pack", "--format", "il", "--block-size", "1024", "--out", dir.Combine("x"), dir.Combine("f")).Exit);

@@ -8,35 +8,8 @@ internal static class CliRunner
 {
     public static (int Exit, string Stdout, string Stderr) Run(params string[] args)
     {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        int exit = TapeKitCli.Run(args, new CliConsole(Stream.Null, stdout, stderr, OutputIsTerminal: false));
-        return (exit, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-    }
-}
-
-/// <summary>A scratch directory deleted after the test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tapekit-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        CliRun run = CliRun.Of(args);
+        return (run.ExitCode, run.Stdout, run.Stderr);
     }
 }
 

@@ -9,6 +9,8 @@ internal sealed class TempDirectory : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
     public void Dispose()
     {
         try

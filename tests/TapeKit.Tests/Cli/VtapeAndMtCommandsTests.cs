@@ -13,13 +13,7 @@ public sealed class VtapeAndMtCommandsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new MemoryStream();
-        var error = new StringWriter();
-        int code = TapeKitCli.Run(args, new CliConsole(Stream.Null, output, error, false));
-        return (code, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Create_dump_verify_and_mt_round_trip()
