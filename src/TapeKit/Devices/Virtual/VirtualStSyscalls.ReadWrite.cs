@@ -51,10 +51,9 @@ internal sealed partial class VirtualStSyscalls
         }
     }
 
-    private StResult ReadCore(Span<byte> buffer)
+    /// <summary>The checks read and write share (T2, T3, T24): not ready, failed or lost position, empty or out-of-limit counts.</summary>
+    private StResult? TransferRefused(StDriverState s, int count)
     {
-        var s = State;
-        int count = buffer.Length;
         if (s.Ready != StReady.Ready)
         {
             return StResult.Fail(s.Ready == StReady.NoTape ? Errno.ENOMEDIUM : Errno.EIO);
@@ -73,6 +72,18 @@ internal sealed partial class VirtualStSyscalls
         if (count < _options.MinBlockLength || count > _options.MaxBlockLength || (s.BlockSize > 0 && count % s.BlockSize != 0))
         {
             return StResult.Fail(Errno.EINVAL);
+        }
+
+        return null;
+    }
+
+    private StResult ReadCore(Span<byte> buffer)
+    {
+        var s = State;
+        int count = buffer.Length;
+        if (TransferRefused(s, count) is { } refused)
+        {
+            return refused;
         }
 
         s.Rw = StRw.Reading;
@@ -209,24 +220,9 @@ internal sealed partial class VirtualStSyscalls
     {
         var s = State;
         int count = data.Length;
-        if (s.Ready != StReady.Ready)
+        if (TransferRefused(s, count) is { } refused)
         {
-            return StResult.Fail(s.Ready == StReady.NoTape ? Errno.ENOMEDIUM : Errno.EIO);
-        }
-
-        if (Transport.Failed || s.PosUnknown)
-        {
-            return StResult.Fail(Errno.EIO);
-        }
-
-        if (count == 0)
-        {
-            return StResult.Ok(0);
-        }
-
-        if (count < _options.MinBlockLength || count > _options.MaxBlockLength || (s.BlockSize > 0 && count % s.BlockSize != 0))
-        {
-            return StResult.Fail(Errno.EINVAL);
+            return refused;
         }
 
         if (file.WriteProt)
