@@ -89,7 +89,7 @@ public static class TapeCommands
                 {
                     AulVolume volume = AulVolume.Mount(drive, CliTapes.ExpectedVsn(parse.GetValue(target.Vsn), tapePath), parse.GetValue(target.Lenient) ? LabelReadMode.Lenient : LabelReadMode.Strict);
                     vsnText = volume.Vsn;
-                    long last = parse.GetValue(after) ?? volume.Scan(withMembers: false).Count;
+                    long last = parse.GetValue(after) ?? volume.CountFiles();
                     var writer = new LabelWriter();
                     TapeMarkPolicy policy = parse.GetValue(marks) == "sync" ? TapeMarkPolicy.SynchronousMarks : TapeMarkPolicy.CtaDefault;
                     using AulAppendSession session = volume.Append(last, writer, policy);

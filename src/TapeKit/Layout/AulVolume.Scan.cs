@@ -109,4 +109,46 @@ public sealed partial class AulVolume
             : new TarAggregationReader(source, TarManifestLocator.TryFind(source, out _), ownsSource: false);
         return reader.VerifyAll();
     }
+
+    /// <summary>
+    /// Counts the files on the tape by their labels alone (F11.1's "label scan"): reads each HDR1 and
+    /// spaces over the file's three tape marks, never reading data blocks, so it costs a few seconds
+    /// per file however large the files are.
+    /// </summary>
+    /// <returns>The number of complete files.</returns>
+    /// <exception cref="TapeFormatException">An HDR1 is missing or invalid, or the last file is incomplete.</exception>
+    public long CountFiles()
+    {
+        Drive.Locate(1);
+        for (long files = 0; ; files++)
+        {
+            TapeReadResult next = TapeReads.ReadObject(Drive, _labelBuffer, "HDR1 or end of data", -1);
+            if (next.Kind == TapeReadKind.EndOfData || (next.Kind == TapeReadKind.Filemark && files > 0))
+            {
+                return files;
+            }
+
+            if (next.Kind != TapeReadKind.Data || next.Length != AnsiLabel.Length)
+            {
+                throw TapeReads.Misplaced(string.Create(CultureInfo.InvariantCulture, $"the HDR1 of file {files + 1}"), -1, next.Kind == TapeReadKind.Data ? $"a block of {next.Length} bytes" : "a tape mark");
+            }
+
+            Hdr1Label hdr1 = Hdr1Label.Parse(_labelBuffer.AsSpan(0, AnsiLabel.Length), Mode, out _);
+            if (files == 0 && hdr1.IsPrelabel)
+            {
+                return 0;
+            }
+
+            try
+            {
+                Drive.SpaceFilemarks(3);
+            }
+            catch (TapeDriveException e) when (e.Kind is TapeErrorKind.EndOfData or TapeErrorKind.MediaError)
+            {
+                throw new TapeFormatException(
+                    string.Create(CultureInfo.InvariantCulture, $"File {files + 1} of tape {Vsn} is incomplete: the tape ends before its three tape marks."),
+                    "tape file", "fileSequence", files + 1, 0, string.Empty, e);
+            }
+        }
+    }
 }

@@ -128,6 +128,9 @@ public sealed class AulVolumeTests
         }
 
         Assert.Equal([1L, 2L], volume.Scan().Select(f => f.FileSequence));
+        Assert.Equal(2, volume.CountFiles());
+        using var blank = new TapeRig("V00002");
+        Assert.Equal(0, blank.Prelabel().CountFiles());
     }
 
     [Theory]
