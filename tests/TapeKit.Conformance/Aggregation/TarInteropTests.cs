@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Text;
 using ICSharpCode.SharpZipLib.Tar;
 using TapeKit.Aggregation;
+using TapeKit.Conformance.Support;
 using TapeKit.Aggregation.Tar;
 
 namespace TapeKit.Conformance.Aggregation;
@@ -66,7 +67,7 @@ public sealed class TarInteropTests
         return result.Extracted;
     }
 
-    [Theory]
+    [ExternalToolTheory]
     [InlineData("tar", 262144)]
     [InlineData("bsdtar", 262144)]
     [InlineData("tar", 10240)]
@@ -99,7 +100,7 @@ public sealed class TarInteropTests
         AssertSameFiles(scratch.Path, output, files);
     }
 
-    [Theory]
+    [ExternalToolTheory]
     [InlineData("gnu")]
     [InlineData("ustar")]
     [InlineData("posix")]
@@ -116,7 +117,7 @@ public sealed class TarInteropTests
         AssertSameFiles(scratch.Path, scratch.Combine("out"), files);
     }
 
-    [Fact]
+    [ExternalToolFact]
     public void TapeKit_reads_bsdtar_archives()
     {
         using var scratch = new Scratch();
@@ -179,7 +180,7 @@ public sealed class TarInteropTests
         AssertSameFiles(scratch.Path, scratch.Combine("out"), files);
     }
 
-    [Fact]
+    [ExternalToolFact]
     public void GNU_tar_block_numbers_agree_with_the_manifest_offsets()
     {
         using var scratch = new Scratch();
