@@ -101,6 +101,27 @@ public static class MemberName
         }
     }
 
+    /// <summary>
+    /// Records <paramref name="name"/> as taken in an aggregation (F12.2): the manifest's name is
+    /// reserved and names are unique byte-wise.
+    /// </summary>
+    /// <param name="taken">The names already in the aggregation (ordinal comparer).</param>
+    /// <param name="name">The new member's name.</param>
+    /// <param name="parameterName">The argument named in the exception.</param>
+    /// <exception cref="ArgumentException">The name is reserved or already taken.</exception>
+    internal static void Claim(HashSet<string> taken, string name, string parameterName)
+    {
+        if (name == Manifest)
+        {
+            throw new ArgumentException($"The member name \"{Manifest}\" is reserved (F12.2).", parameterName);
+        }
+
+        if (!taken.Add(name))
+        {
+            throw new ArgumentException($"The member name \"{name}\" is already in this aggregation (F12.2).", parameterName);
+        }
+    }
+
     /// <summary>The name with control characters shown as <c>\xNN</c>, for messages.</summary>
     /// <param name="name">The name.</param>
     /// <returns>A printable form.</returns>

@@ -87,15 +87,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
     {
         ArgumentNullException.ThrowIfNull(member);
         EnsureWritable();
-        if (member.Name == MemberName.Manifest)
-        {
-            throw new ArgumentException($"The member name \"{MemberName.Manifest}\" is reserved (F12.2).", nameof(member));
-        }
-
-        if (!_names.Add(member.Name))
-        {
-            throw new ArgumentException($"The member name \"{member.Name}\" is already in this aggregation (F12.2).", nameof(member));
-        }
+        MemberName.Claim(_names, member.Name, nameof(member));
 
         try
         {
