@@ -44,6 +44,17 @@ public static class TapeCommands
         return (tape, device, vsn, lenient);
     }
 
+    /// <summary>Opens the tape a command names with <c>--tape</c> or <c>--device</c>.</summary>
+    private static ITapeDrive Open(CliConsole console, ParseResult parse, (Option<string?> Tape, Option<string?> Device, Option<string?> Vsn, Option<bool> Lenient) target) =>
+        CliTapes.Open(console, parse.GetValue(target.Tape), parse.GetValue(target.Device));
+
+    /// <summary>The mount check of the tape a command names, with its <c>--vsn</c> and <c>--lenient</c>.</summary>
+    private static AulVolume Mount(ITapeDrive drive, ParseResult parse, (Option<string?> Tape, Option<string?> Device, Option<string?> Vsn, Option<bool> Lenient) target) =>
+        AulVolume.Mount(
+            drive,
+            CliTapes.ExpectedVsn(parse.GetValue(target.Vsn), parse.GetValue(target.Tape)),
+            parse.GetValue(target.Lenient) ? LabelReadMode.Lenient : LabelReadMode.Strict);
+
     private static Command Write(CliConsole console)
     {
         var command = new Command("write", "Append tape files: one AUL or NL file per input file, or ALB aggregations of all inputs.");
@@ -67,14 +78,13 @@ public static class TapeCommands
         command.Arguments.Add(paths);
         command.SetAction(parse =>
         {
-            string? tapePath = parse.GetValue(target.Tape), device = parse.GetValue(target.Device);
             int size = parse.GetValue(blockSize);
             string kind = parse.GetValue(format)!;
             var inputs = parse.GetValue(paths)!;
             ulong nextId = ParseId(parse.GetValue(firstId));
             var written = new List<TapeFileInfo>();
             string vsnText = string.Empty;
-            using (ITapeDrive drive = CliTapes.Open(console, tapePath, device))
+            using (ITapeDrive drive = Open(console, parse, target))
             {
                 if (kind == "nl")
                 {
@@ -87,7 +97,7 @@ public static class TapeCommands
                 }
                 else
                 {
-                    AulVolume volume = AulVolume.Mount(drive, CliTapes.ExpectedVsn(parse.GetValue(target.Vsn), tapePath), parse.GetValue(target.Lenient) ? LabelReadMode.Lenient : LabelReadMode.Strict);
+                    AulVolume volume = Mount(drive, parse, target);
                     vsnText = volume.Vsn;
                     long last = parse.GetValue(after) ?? volume.CountFiles();
                     var writer = new LabelWriter();
@@ -130,15 +140,14 @@ public static class TapeCommands
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            string? tapePath = parse.GetValue(target.Tape);
-            using ITapeDrive drive = CliTapes.Open(console, tapePath, parse.GetValue(target.Device));
+            using ITapeDrive drive = Open(console, parse, target);
             if (parse.GetValue(nl))
             {
                 Report(console, string.Empty, NlTape.Scan(drive), parse.GetValue(json), withLabels: false);
                 return ExitCodes.Success;
             }
 
-            AulVolume volume = AulVolume.Mount(drive, CliTapes.ExpectedVsn(parse.GetValue(target.Vsn), tapePath), parse.GetValue(target.Lenient) ? LabelReadMode.Lenient : LabelReadMode.Strict);
+            AulVolume volume = Mount(drive, parse, target);
             Report(console, volume.Vsn, volume.Scan(), parse.GetValue(json), withLabels: true);
             return ExitCodes.Success;
         });
@@ -159,10 +168,9 @@ public static class TapeCommands
         command.Options.Add(nl);
         command.SetAction(parse =>
         {
-            string? tapePath = parse.GetValue(target.Tape);
             long n = parse.GetValue(fseq);
             string? name = parse.GetValue(member);
-            using ITapeDrive drive = CliTapes.Open(console, tapePath, parse.GetValue(target.Device));
+            using ITapeDrive drive = Open(console, parse, target);
             WriteVerified(parse.GetValue(output)!, stream =>
             {
                 if (parse.GetValue(nl))
@@ -171,7 +179,7 @@ public static class TapeCommands
                     return;
                 }
 
-                AulVolume volume = AulVolume.Mount(drive, CliTapes.ExpectedVsn(parse.GetValue(target.Vsn), tapePath), parse.GetValue(target.Lenient) ? LabelReadMode.Lenient : LabelReadMode.Strict);
+                AulVolume volume = Mount(drive, parse, target);
                 TapeFileInfo file = FileAt(volume, n);
                 if (name is null)
                 {
@@ -194,9 +202,8 @@ public static class TapeCommands
         var target = Target(command);
         command.SetAction(parse =>
         {
-            string? tapePath = parse.GetValue(target.Tape);
-            using ITapeDrive drive = CliTapes.Open(console, tapePath, parse.GetValue(target.Device));
-            AulVolume volume = AulVolume.Mount(drive, CliTapes.ExpectedVsn(parse.GetValue(target.Vsn), tapePath), parse.GetValue(target.Lenient) ? LabelReadMode.Lenient : LabelReadMode.Strict);
+            using ITapeDrive drive = Open(console, parse, target);
+            AulVolume volume = Mount(drive, parse, target);
             IReadOnlyList<TapeFileInfo> files = volume.Scan(withMembers: true);
             long members = files.Sum(f => (long)f.Members.Count);
             using var stdout = new StreamWriter(console.Output, leaveOpen: true);
