@@ -80,12 +80,9 @@ public sealed partial class AulVolume
         }
 
         int blockSize = (int)Math.Min(headers.UserLabel.BlockSize ?? 1, int.MaxValue);
-        TapeReads.ReadFilemark(Drive, _labelBuffer, "the header labels", header + 3);
-        var adler = new Checksums.Adler32Checksum();
-        (long blocks, long bytes, PayloadKind payload) = ReadData(header + 4, blockSize, destination: null, ref adler);
-        FileLabelGroup trailers = ReadGroup(header: false, header + 5 + blocks);
-        TapeReads.ReadFilemark(Drive, _labelBuffer, "the trailer labels", header + 8 + blocks);
-        AulChecks.CheckBlockCount(trailers.Label1, blocks, Mode);
+        headers.Label1.TryGetFileId(out ulong fileId);
+        TapeFileInfo file = ReadBody(fseq, header, fileId, headers, blockSize, destination: null, checksum: false, out _);
+        FileLabelGroup trailers = file.Trailers!.Value;
         if (trailers.UserLabel.FileSequence != fseq)
         {
             throw new TapeFormatException(
@@ -93,12 +90,7 @@ public sealed partial class AulVolume
                 "UTL1", "fileSequence", 4, 10, string.Empty);
         }
 
-        headers.Label1.TryGetFileId(out ulong fileId);
-        return new TapeFileInfo(fseq, header, fileId, blockSize, blocks, bytes, payload)
-        {
-            Headers = headers,
-            Trailers = trailers,
-        };
+        return file;
     }
 
     private IReadOnlyList<AggregationMember> ListMembers(long fileSequence, long firstData, int blockSize, long blocks, PayloadKind payload)

@@ -183,18 +183,27 @@ public sealed partial class AulVolume
             throw new UnsafeOperationException(e.Message, e.Field!);
         }
 
-        TapeReads.ReadFilemark(Drive, _labelBuffer, "the header labels", headerObject + 3);
-        var adler = new Adler32Checksum();
-        (long blocks, long bytes, PayloadKind payload) = ReadData(headerObject + 4, blockSize, destination, ref adler);
-        FileLabelGroup trailers = ReadGroup(header: false, headerObject + 5 + blocks);
-        TapeReads.ReadFilemark(Drive, _labelBuffer, "the trailer labels", headerObject + 8 + blocks);
+        TapeFileInfo info = ReadBody(fileSequence, headerObject, expectedFileId, headers, blockSize, destination, checksum: true, out uint adler32);
+        return (info, adler32);
+    }
+
+    /// <summary>
+    /// Reads what follows a file's header group: its tape mark, the data blocks (into
+    /// <paramref name="destination"/>; their Adler-32 in <paramref name="adler32"/> when <paramref name="checksum"/>),
+    /// the trailer group, its tape mark, and checks the EOF1 block count.
+    /// </summary>
+    private TapeFileInfo ReadBody(long fseq, long header, ulong fileId, FileLabelGroup headers, int blockSize, Stream? destination, bool checksum, out uint adler32)
+    {
+        TapeReads.ReadFilemark(Drive, _labelBuffer, "the header labels", header + 3);
+        (long blocks, long bytes, PayloadKind payload, adler32) = ReadData(header + 4, blockSize, destination, checksum);
+        FileLabelGroup trailers = ReadGroup(header: false, header + 5 + blocks);
+        TapeReads.ReadFilemark(Drive, _labelBuffer, "the trailer labels", header + 8 + blocks);
         AulChecks.CheckBlockCount(trailers.Label1, blocks, Mode);
-        var info = new TapeFileInfo(fileSequence, headerObject, expectedFileId, blockSize, blocks, bytes, payload)
+        return new TapeFileInfo(fseq, header, fileId, blockSize, blocks, bytes, payload)
         {
             Headers = headers,
             Trailers = trailers,
         };
-        return (info, adler.Value);
     }
 
     /// <summary>Reads one member of an ALB file by locating to its first block, touching only the blocks that hold it (F4.5).</summary>
@@ -228,8 +237,9 @@ public sealed partial class AulVolume
         return FileLabelGroup.Parse(three[..80], three.Slice(80, 80), three.Slice(160, 80), header, Mode, out _);
     }
 
-    private (long Blocks, long Bytes, PayloadKind Payload) ReadData(long firstObject, int blockSize, Stream? destination, ref Adler32Checksum adler)
+    private (long Blocks, long Bytes, PayloadKind Payload, uint Adler32) ReadData(long firstObject, int blockSize, Stream? destination, bool checksum)
     {
+        var adler = default(Adler32Checksum);
         byte[] buffer = new byte[blockSize];
         long blocks = 0, bytes = 0;
         PayloadKind payload = PayloadKind.Opaque;
@@ -238,7 +248,7 @@ public sealed partial class AulVolume
             TapeReadResult result = TapeReads.ReadObject(Drive, buffer, string.Create(CultureInfo.InvariantCulture, $"a data block of at most {blockSize} bytes (UHL1 blockSize)"), firstObject + blocks);
             if (result.Kind == TapeReadKind.Filemark)
             {
-                return (blocks, bytes, payload);
+                return (blocks, bytes, payload, adler.Value);
             }
 
             if (result.Kind == TapeReadKind.EndOfData)
@@ -251,7 +261,11 @@ public sealed partial class AulVolume
                 payload = PayloadRecognition.Recognise(buffer.AsSpan(0, result.Length));
             }
 
-            adler.Append(buffer.AsSpan(0, result.Length));
+            if (checksum)
+            {
+                adler.Append(buffer.AsSpan(0, result.Length));
+            }
+
             destination?.Write(buffer, 0, result.Length);
             blocks++;
             bytes += result.Length;
