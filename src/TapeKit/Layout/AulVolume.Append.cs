@@ -65,15 +65,9 @@ public sealed partial class AulVolume
     private long CheckAfterFile(long n, bool overwriteLaterFiles)
     {
         Drive.Locate(1);
-        long marks = (3 * n) - 1;
         try
         {
-            while (marks > 0)
-            {
-                int step = (int)Math.Min(marks, 0x7FFFFF);
-                Drive.SpaceFilemarks(step);
-                marks -= step;
-            }
+            TapeReads.SpaceFilemarks(Drive, (3 * n) - 1);
         }
         catch (TapeDriveException e) when (e.Kind is TapeErrorKind.EndOfData or TapeErrorKind.Filemark)
         {

@@ -148,13 +148,7 @@ public sealed partial class AulVolume
         }
 
         Drive.Locate(1);
-        long marks = 3 * (fileSequence - 1);
-        while (marks > 0)
-        {
-            int step = (int)Math.Min(marks, 0x7FFFFF);
-            Drive.SpaceFilemarks(step);
-            marks -= step;
-        }
+        TapeReads.SpaceFilemarks(Drive, 3 * (fileSequence - 1));
     }
 
     /// <summary>

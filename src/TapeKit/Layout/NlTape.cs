@@ -163,12 +163,7 @@ public static class NlTape
     {
         try
         {
-            while (count > 0)
-            {
-                int step = (int)Math.Min(count, 0x7FFFFF);
-                drive.SpaceFilemarks(step);
-                count -= step;
-            }
+            TapeReads.SpaceFilemarks(drive, count);
         }
         catch (TapeDriveException e) when (e.Kind is TapeErrorKind.EndOfData)
         {

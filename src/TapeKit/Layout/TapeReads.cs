@@ -69,6 +69,17 @@ internal static class TapeReads
         }
     }
 
+    /// <summary>Spaces forward over <paramref name="count"/> tape marks, in steps the st count field can hold.</summary>
+    public static void SpaceFilemarks(ITapeDrive drive, long count)
+    {
+        while (count > 0)
+        {
+            int step = (int)Math.Min(count, 0x7FFFFF);
+            drive.SpaceFilemarks(step);
+            count -= step;
+        }
+    }
+
     public static TapeFormatException Misplaced(string expected, long objectId, string found) => new(
         string.Create(CultureInfo.InvariantCulture, $"Expected {expected} at object {objectId}; found {found}. The tape's layout is not AUL here, or the position is wrong."),
         expected, null, objectId, 0, found);
