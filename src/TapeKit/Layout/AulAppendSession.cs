@@ -36,6 +36,9 @@ public sealed class AulAppendSession : IDisposable
     /// <summary>The fseq the next file gets.</summary>
     public long NextFileSequence { get; private set; }
 
+    /// <summary>The logical object id the next file's HDR1 gets; its first data block is four objects later.</summary>
+    public long NextHeaderObjectId => _position;
+
     /// <summary>Files written and covered by a synchronising mark: safe to record in a catalogue.</summary>
     public IReadOnlyList<TapeFileInfo> DurableFiles => _durable;
 

@@ -1,0 +1,387 @@
+using TapeKit.Aggregation;
+using TapeKit.Checksums;
+using TapeKit.Devices;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Layout;
+using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationFormat;
+using HsmAggregationMember = TapeKit.Hsm.Model.AggregationMember;
+using TapeAggregationFormat = TapeKit.Aggregation.AggregationFormat;
+using TapeAggregationMember = TapeKit.Aggregation.AggregationMember;
+
+namespace TapeKit.Hsm.Migration;
+
+public sealed partial class Migrator
+{
+    private async ValueTask ArchivePoolAsync(string pool, List<ListWork> lists, CancellationToken ct)
+    {
+        // Step 2 starts with the sources: a member missing from the write cache is lost before archive (C17).
+        foreach (ListWork work in lists.ToList())
+        {
+            long[] missing = [.. work.Members.Where(m => !SourceIntact(m)).Select(m => m.FileId)];
+            if (missing.Length > 0)
+            {
+                await FailAsync(work, FailureReason.SourceMissing, $"{missing.Length} members are missing from the write cache or have another size", missing, ct);
+                lists.Remove(work);
+            }
+            else if (work.List.Strategy == ArchiveStrategy.Direct && work.Members.Count != 1)
+            {
+                // One aggregation row is one tape file; a direct list of several files would need one row per file.
+                await FailAsync(work, FailureReason.Internal, "this migrator writes direct (one file per tape file) lists of exactly one member", [], ct, retryable: false);
+                lists.Remove(work);
+            }
+        }
+
+        int copies = lists.Count == 0 ? 0 : lists.Max(w => w.List.CopyCount);
+        for (int copyNb = 1; copyNb <= copies; copyNb++)
+        {
+            var excluded = new HashSet<string>(StringComparer.Ordinal);
+            while (lists.Where(w => !w.Finished && w.List.CopyCount >= copyNb && !w.Copies.ContainsKey(copyNb)).ToList() is { Count: > 0 } todo)
+            {
+                // A copy never shares a tape with another copy of the same list (R5).
+                var avoid = new HashSet<string>(excluded, StringComparer.Ordinal);
+                foreach (ListWork w in todo)
+                {
+                    foreach (long id in w.Copies.Values)
+                    {
+                        avoid.Add(await TapeOfAsync(id, ct));
+                    }
+                }
+
+                TapeRecord? tape = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
+                if (tape is null)
+                {
+                    foreach (ListWork w in todo)
+                    {
+                        await FailAsync(w, FailureReason.MountFailed, $"no writable tape in pool '{pool}' has room for {w.List.MemberBytes} bytes", [], ct);
+                    }
+
+                    break;
+                }
+
+                excluded.Add(tape.Vsn);
+                try
+                {
+                    await WriteSessionAsync(tape, copyNb, todo, ct);
+                }
+                finally
+                {
+                    await UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
+                }
+            }
+        }
+
+        foreach (ListWork work in lists.Where(w => !w.Finished))
+        {
+            long[] aggregations = [.. work.Copies.OrderBy(c => c.Key).Select(c => c.Value)];
+            if (await _work.CommitAsync(work.Delivery.Message, work.List.ListId, work.List.Attempt, aggregations, ct))
+            {
+                StepObserver?.Invoke(ArchiveStep.Committed, work.List.ListId);
+                if (_options.PurgeWriteCacheAfterArchive)
+                {
+                    await RemoveWriteCacheCopiesAsync(work, ct);
+                }
+            }
+
+            work.Finished = true;
+            await work.Delivery.AckAsync(ct);
+        }
+    }
+
+    private async ValueTask WriteSessionAsync(TapeRecord tape, int copyNb, List<ListWork> todo, CancellationToken ct)
+    {
+        TapeMount mount;
+        try
+        {
+            mount = _drives.Acquire(tape.Vsn);
+        }
+        catch (TapeMountException e)
+        {
+            foreach (ListWork w in todo)
+            {
+                await FailAsync(w, FailureReason.MountFailed, e.Message, [], ct);
+            }
+
+            return;
+        }
+
+        var written = new List<(ListWork Work, long AggregationId, long Fseq, long Bytes)>();
+        int tapeFiles = 0;
+        TimeSpan writing = TimeSpan.Zero;
+        string? failure = null;
+        using (mount)
+        {
+            if (mount.RobotMounted)
+            {
+                await UpdateTapeAsync(tape.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
+            }
+
+            AulAppendSession session;
+            try
+            {
+                // Step 3: the label check of spec/formats.md F11 — VOL1 and the trailer of lastFseq against the catalogue.
+                // Files after lastFseq were never committed (the commit moves lastFseq), so they are overwritten (F11.3).
+                AulVolume volume = AulVolume.Mount(mount.Handle, tape.Vsn);
+                session = volume.Append(tape.LastFseq, _labels, TapeMarkPolicy.Buffered(_options.SyncEveryFiles, _options.SyncEveryBytes), overwriteLaterFiles: true);
+            }
+            catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
+            {
+                FailureReason reason = e is TapeDriveException ? FailureReason.MountFailed : e.Message.Contains("VSN", StringComparison.Ordinal) ? FailureReason.WrongVolume : FailureReason.AppendCheckFailed;
+                await SetTapeStateAsync(tape.Vsn, TapeState.NeedsAttention, e.Message, ct);
+                foreach (ListWork w in todo)
+                {
+                    await FailAsync(w, reason, e.Message, [], ct);
+                }
+
+                return;
+            }
+
+            long start = _deviceTime.GetTimestamp();
+            ListWork? current = null;
+            try
+            {
+                using (session)
+                {
+                    foreach (ListWork work in todo)
+                    {
+                        if (session.PastEarlyWarning)
+                        {
+                            break; // The rest goes to the next tape of the pool.
+                        }
+
+                        current = work;
+                        if (await WriteListAsync(session, tape, copyNb, work, ct) is { } done)
+                        {
+                            written.Add((work, done.AggregationId, done.Fseq, work.List.MemberBytes));
+                            tapeFiles++;
+                        }
+
+                        current = null;
+                    }
+
+                    session.Flush();
+                }
+
+                writing = _deviceTime.GetElapsedTime(start);
+                foreach ((ListWork work, long aggregationId, _, _) in written)
+                {
+                    work.Copies[copyNb] = aggregationId;
+                }
+
+                foreach ((ListWork work, _, _, _) in written)
+                {
+                    StepObserver?.Invoke(ArchiveStep.Synced, work.List.ListId);
+                }
+
+                if (session.PastEarlyWarning)
+                {
+                    await SetTapeStateAsync(tape.Vsn, TapeState.Full, "early warning", ct);
+                }
+            }
+            catch (TapeDriveException e)
+            {
+                writing = _deviceTime.GetElapsedTime(start);
+                failure = e.Message;
+                await OnWriteErrorAsync(tape, copyNb, session, written, current, e, ct);
+            }
+        }
+
+        int files = written.Where(w => w.Work.Copies.ContainsKey(copyNb)).Sum(w => w.Work.Members.Count);
+        long bytes = written.Where(w => w.Work.Copies.ContainsKey(copyNb)).Sum(w => w.Bytes);
+        lock (_sessions)
+        {
+            _sessions.Add(new ArchiveSessionReport(tape.Vsn, copyNb, mount.RobotMounted, tapeFiles, files, bytes, writing, failure));
+        }
+
+        Log.SessionDone(_logger, tape.Vsn, copyNb, tapeFiles, files, bytes);
+    }
+
+    private async ValueTask<(long AggregationId, long Fseq)?> WriteListAsync(AulAppendSession session, TapeRecord tape, int copyNb, ListWork work, CancellationToken ct)
+    {
+        FileListRecord list = work.List;
+        if (await _work.BeginAggregationAsync(list.ListId, list.Attempt, copyNb, ct) is not { } aggregation)
+        {
+            work.Finished = true; // Fenced (F8): another attempt owns the list now.
+            await work.Delivery.AckAsync(ct);
+            return null;
+        }
+
+        long fseq = session.NextFileSequence;
+        var locator = new TapeFileLocator(tape.Vsn, checked((int)fseq), session.NextHeaderObjectId + 4);
+        if (!await _work.RecordWriteStartAsync(aggregation.AggregationId, locator, ct))
+        {
+            work.Finished = true;
+            await work.Delivery.AckAsync(ct);
+            return null;
+        }
+
+        StepObserver?.Invoke(ArchiveStep.WriteStarted, list.ListId);
+        int blockSize = tape.BlockSize > 0 ? tape.BlockSize : _options.DefaultBlockSize;
+        TapeFileInfo info = list.Strategy == ArchiveStrategy.Direct
+            ? session.WriteFile((ulong)aggregation.AggregationId, OpenSource(work.Members[0]), blockSize)
+            : session.WriteAggregation((ulong)aggregation.AggregationId, work.Members.Select(ToSource),
+                list.Format == HsmAggregationFormat.Il ? TapeAggregationFormat.Il : TapeAggregationFormat.Tar, blockSize, _catalog.Time);
+
+        var rows = new List<HsmAggregationMember>(work.Members.Count);
+        var mismatched = new List<long>();
+        for (int i = 0; i < work.Members.Count; i++)
+        {
+            FileRecord file = work.Members[i];
+            if (list.Strategy == ArchiveStrategy.Direct)
+            {
+                rows.Add(new HsmAggregationMember(aggregation.AggregationId, 0, file.FileId, 0, 0, 0, info.DataBlocks));
+                continue;
+            }
+
+            TapeAggregationMember m = info.Members[i];
+            if (!HsmChecksums.Agree(file.Checksums, m.Digest))
+            {
+                mismatched.Add(file.FileId);
+            }
+
+            long lastByte = m.PayloadOffset + Math.Max(0, m.Size - 1);
+            rows.Add(new HsmAggregationMember(aggregation.AggregationId, i, file.FileId, m.PayloadOffset, m.BlockIndex, m.OffsetInBlock, (lastByte / blockSize) - m.BlockIndex + 1));
+        }
+
+        if (mismatched.Count > 0)
+        {
+            // The cache copy is not what the client wrote: never archive it (C17). Its tape file stays unrecorded.
+            await FailAsync(work, FailureReason.SourceChecksumMismatch, $"{mismatched.Count} members differ from their recorded checksums", mismatched, ct);
+            return null;
+        }
+
+        if (!await _work.RecordWrittenAsync(aggregation.AggregationId, info.DataBlocks, rows, ct))
+        {
+            work.Finished = true;
+            await work.Delivery.AckAsync(ct);
+            return null;
+        }
+
+        StepObserver?.Invoke(ArchiveStep.Written, list.ListId);
+        _ = await _work.RenewAsync(list.ListId, list.Attempt, _options.WorkLease, ct);
+        return (aggregation.AggregationId, fseq);
+    }
+
+    private async ValueTask OnWriteErrorAsync(
+        TapeRecord tape, int copyNb, AulAppendSession session, List<(ListWork Work, long AggregationId, long Fseq, long Bytes)> written,
+        ListWork? current, TapeDriveException error, CancellationToken ct)
+    {
+        // Tape files covered by a sync before the error are safe; everything after the last sync fails together (§4.3).
+        var durable = session.DurableFiles.Select(f => f.FileSequence).ToHashSet();
+        var failed = new List<ListWork>();
+        foreach ((ListWork work, long aggregationId, long fseq, _) in written)
+        {
+            if (durable.Contains(fseq))
+            {
+                work.Copies[copyNb] = aggregationId;
+            }
+            else
+            {
+                failed.Add(work);
+            }
+        }
+
+        if (current is not null && !current.Finished)
+        {
+            failed.Add(current);
+        }
+
+        (FailureReason reason, TapeState? state) = error.Kind switch
+        {
+            TapeErrorKind.EndOfMedium => (FailureReason.EndOfMedium, TapeState.Full),
+            TapeErrorKind.WriteProtected => (FailureReason.TapeWriteError, TapeState.ReadOnly),
+            TapeErrorKind.MediaError or TapeErrorKind.BlockTooLarge => (FailureReason.TapeWriteError, TapeState.NeedsAttention),
+            // Power loss, reset, a lost position: the medium is fine; the next append rewrites what was not synced.
+            _ => (FailureReason.TapeWriteError, (TapeState?)null),
+        };
+        if (state is { } s)
+        {
+            await SetTapeStateAsync(tape.Vsn, s, error.Message, ct);
+        }
+
+        if (error.Kind is TapeErrorKind.MediaError)
+        {
+            await UpdateTapeAsync(tape.Vsn, t => t with { WriteErrors = t.WriteErrors + 1 }, ct);
+        }
+
+        foreach (ListWork work in failed)
+        {
+            await FailAsync(work, reason, error.Message, [], ct);
+        }
+    }
+
+    private async ValueTask FailAsync(ListWork work, FailureReason reason, string detail, IReadOnlyList<long> affected, CancellationToken ct, bool retryable = true)
+    {
+        Log.ListFailed(_logger, work.List.ListId, work.List.Attempt, reason, detail);
+        _ = await _work.FailAsync(work.Delivery.Message, new FailedReply(work.List.ListId, work.List.Attempt, reason, retryable, detail, affected), ct);
+        work.Finished = true;
+        await work.Delivery.AckAsync(ct);
+    }
+
+    private bool SourceIntact(FileRecord file)
+    {
+        var info = new FileInfo(CachePathOf(file));
+        return info.Exists && info.Length == file.Size;
+    }
+
+    private string CachePathOf(FileRecord file) => Path.Combine(_options.CacheRoot, file.CachePath);
+
+    private MemberSource ToSource(FileRecord file) =>
+        MemberSource.FromFile(CachePathOf(file), MemberNameOf(file), file.Size) with { FileId = (ulong)file.FileId, ModificationTime = file.CachedAt };
+
+    private FileStream OpenSource(FileRecord file) => new(CachePathOf(file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+
+    /// <summary>The member name a file gets inside an aggregation: its cache path, which the stager reads it back by.</summary>
+    /// <param name="file">The file.</param>
+    public static string MemberNameOf(FileRecord file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return file.CachePath.Replace('\\', '/');
+    }
+
+    private async ValueTask<TapeRecord?> ReserveTapeAsync(string pool, long bytes, HashSet<string> avoid, CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        DateTimeOffset now = txn.Now;
+        TapeRecord? tape = (await txn.QueryTapesAsync(pool))
+            .Where(t => !avoid.Contains(t.Vsn) && t.HasRoomFor(bytes)
+                && (t.MountedBy is null || t.MountedBy == _options.MigratorId || t.MountLeaseUntil < now))
+            .OrderByDescending(t => t.State == TapeState.Filling)
+            .ThenByDescending(t => t.BytesUsed)
+            .ThenBy(t => t.Vsn, StringComparer.Ordinal)
+            .FirstOrDefault();
+        if (tape is null)
+        {
+            return null;
+        }
+
+        tape = tape with { MountedBy = _options.MigratorId, MountLeaseUntil = now + _options.MountLease };
+        await txn.PutTapeAsync(tape);
+        await txn.CommitAsync(ct);
+        return tape;
+    }
+
+    private async ValueTask<string> TapeOfAsync(long aggregationId, CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        return (await txn.GetAggregationAsync(aggregationId))?.TapeFile?.Vsn ?? "";
+    }
+
+    private async ValueTask SetTapeStateAsync(string vsn, TapeState state, string why, CancellationToken ct)
+    {
+        Log.TapeStateChanged(_logger, vsn, state, why);
+        await UpdateTapeAsync(vsn, t => t with { State = state }, ct);
+    }
+
+    private async ValueTask UpdateTapeAsync(string vsn, Func<TapeRecord, TapeRecord> change, CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        if (await txn.GetTapeAsync(vsn) is { } tape)
+        {
+            await txn.PutTapeAsync(change(tape));
+            await txn.CommitAsync(ct);
+        }
+    }
+}

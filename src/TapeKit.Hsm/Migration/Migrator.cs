@@ -1,0 +1,185 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Labels;
+
+namespace TapeKit.Hsm.Migration;
+
+/// <summary>
+/// The archive side of a migrator (spec/hsm.md §1.4, §3.7): takes <c>Archive</c> commands from its disk library's
+/// queue, claims each list, packs the members straight from the write cache into ALB tape files (tar by default, IL
+/// when the policy says so) on a tape of the list's pool, syncs once per session (or as the flush policy says),
+/// and only then commits. Several lists share one mount and one sync. Tape errors fail the lists whose tape files
+/// were not yet synced (§4.3 failure unit) and the dispatcher re-queues them; the tape's state says whether the
+/// next attempt may use it again (power loss: yes, and the unsynced files are overwritten; media error or end of
+/// medium: no).
+/// </summary>
+public sealed partial class Migrator
+{
+    private readonly ICatalog _catalog;
+    private readonly IMessageBus _bus;
+    private readonly ITapeDrivePool _drives;
+    private readonly LabelWriter _labels;
+    private readonly MigratorOptions _options;
+    private readonly TimeProvider _deviceTime;
+    private readonly ArchiveListWork _work;
+    private readonly ILogger _logger;
+    private readonly List<ArchiveSessionReport> _sessions = [];
+
+    /// <summary>Creates a migrator.</summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="bus">The message bus (commands in; replies go through the catalogue's outbox).</param>
+    /// <param name="drives">The drives this migrator may use.</param>
+    /// <param name="labels">Writes the AUL labels (site, host, clock).</param>
+    /// <param name="options">The options; <see cref="MigratorOptions.DiskLibrary"/> and <see cref="MigratorOptions.CacheRoot"/> are required.</param>
+    /// <param name="deviceTime">The drives' clock (a <c>VirtualClock</c> for the virtual library): session times are measured on it.</param>
+    /// <param name="metrics">Metrics, or <see langword="null"/>.</param>
+    /// <param name="logger">A logger, or <see langword="null"/>.</param>
+    public Migrator(
+        ICatalog catalog, IMessageBus bus, ITapeDrivePool drives, LabelWriter labels, MigratorOptions options,
+        TimeProvider? deviceTime = null, HsmMetrics? metrics = null, ILogger<Migrator>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(bus);
+        ArgumentNullException.ThrowIfNull(drives);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.DiskLibrary, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.CacheRoot, nameof(options));
+        if (options.MaxListsPerSession < 1 || options.SyncEveryFiles < 1 || options.SyncEveryBytes < 1 || options.WorkLease <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("MaxListsPerSession, SyncEveryFiles, SyncEveryBytes and WorkLease must be positive.", nameof(options));
+        }
+
+        _catalog = catalog;
+        _bus = bus;
+        _drives = drives;
+        _labels = labels;
+        _options = options;
+        _deviceTime = deviceTime ?? TimeProvider.System;
+        _work = new ArchiveListWork(catalog, options.MigratorId, metrics);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The queue this migrator consumes.</summary>
+    public string CommandQueue => HsmTopology.CommandQueue(_options.DiskLibrary);
+
+    /// <summary>Every write session so far, oldest first.</summary>
+    public IReadOnlyList<ArchiveSessionReport> Sessions
+    {
+        get
+        {
+            lock (_sessions)
+            {
+                return [.. _sessions];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Called after each step of §3.7 with the list id. An exception thrown here propagates like a crash of the
+    /// migrator at that point: nothing is failed or released, recovery is the dispatcher's lease sweeper.
+    /// </summary>
+    public Action<ArchiveStep, Guid>? StepObserver { get; set; }
+
+    /// <summary>Serves commands until cancelled, waiting on the queue between batches.</summary>
+    /// <param name="pollInterval">The longest wait for new commands.</param>
+    /// <param name="ct">Stops the loop.</param>
+    public async Task RunAsync(TimeSpan pollInterval, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            if (await RunOnceAsync(ct) == 0)
+            {
+                await _bus.WaitAsync(CommandQueue, pollInterval, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes up to <see cref="MigratorOptions.MaxListsPerSession"/> commands waiting now and archives their lists:
+    /// one tape session per pool (more when a tape fills), commit after sync, acknowledgement after commit.
+    /// </summary>
+    /// <param name="ct">Cancels between steps.</param>
+    /// <returns>The commands received (0 when the queue was empty).</returns>
+    public async ValueTask<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        IReadOnlyList<IDelivery> deliveries = await _bus.ReceiveAsync(
+            CommandQueue, new ReceiveOptions(_options.MigratorId, _options.MaxListsPerSession, _options.MessageLease), ct);
+        var claimed = new List<ListWork>();
+        foreach (IDelivery delivery in deliveries)
+        {
+            if (await ClaimAsync(delivery, ct) is { } work)
+            {
+                claimed.Add(work);
+            }
+        }
+
+        foreach (IGrouping<string, ListWork> pool in claimed.GroupBy(w => w.List.TapePool, StringComparer.Ordinal))
+        {
+            await ArchivePoolAsync(pool.Key, [.. pool], ct);
+        }
+
+        return deliveries.Count;
+    }
+
+    private async ValueTask<ListWork?> ClaimAsync(IDelivery delivery, CancellationToken ct)
+    {
+        if (delivery.Message.Type != HsmMessageTypes.Archive)
+        {
+            await delivery.DeadLetterAsync($"A migrator's command queue carries '{HsmMessageTypes.Archive}' commands, not '{delivery.Message.Type}'.", ct);
+            return null;
+        }
+
+        ArchiveCommand command;
+        try
+        {
+            command = HsmMessages.Read<ArchiveCommand>(delivery.Message);
+        }
+        catch (PoisonMessageException e)
+        {
+            await delivery.DeadLetterAsync(e.Message, ct);
+            return null;
+        }
+
+        ArchiveClaim claim = await _work.ClaimAsync(delivery.Message, command.ListId, command.Attempt, _options.WorkLease, ct);
+        if (claim.Outcome != ArchiveClaimOutcome.Claimed)
+        {
+            // Stale or superseded commands, and rebuild replies, need no tape work.
+            await delivery.AckAsync(ct);
+            return null;
+        }
+
+        StepObserver?.Invoke(ArchiveStep.Claimed, command.ListId);
+        return new ListWork(delivery, claim.List!, claim.Members);
+    }
+
+    private sealed class ListWork(IDelivery delivery, FileListRecord list, IReadOnlyList<FileRecord> members)
+    {
+        public IDelivery Delivery { get; } = delivery;
+
+        public FileListRecord List { get; } = list;
+
+        public IReadOnlyList<FileRecord> Members { get; } = members;
+
+        public Dictionary<int, long> Copies { get; } = [];
+
+        public bool Finished { get; set; }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Session on {Vsn} (copy {CopyNb}): {TapeFiles} tape files, {Files} files, {Bytes} bytes committed.")]
+        public static partial void SessionDone(ILogger logger, string vsn, int copyNb, int tapeFiles, int files, long bytes);
+
+        [LoggerMessage(2, LogLevel.Warning, "List {ListId} attempt {Attempt} failed: {Reason} ({Detail}).")]
+        public static partial void ListFailed(ILogger logger, Guid listId, int attempt, FailureReason reason, string detail);
+
+        [LoggerMessage(3, LogLevel.Error, "Tape {Vsn} is now {State} after {Error}.")]
+        public static partial void TapeStateChanged(ILogger logger, string vsn, TapeState state, string error);
+    }
+}

@@ -1,0 +1,43 @@
+using TapeKit.Aggregation;
+
+namespace TapeKit.Hsm.Migration;
+
+/// <summary>Options of one migrator (spec/hsm.md §1.4): one per node and disk library.</summary>
+public sealed class MigratorOptions
+{
+    /// <summary>The migrator instance id: the owner recorded in claims and tape mount leases.</summary>
+    public string MigratorId { get; set; } = "migrator";
+
+    /// <summary>The disk library whose command queue this migrator serves.</summary>
+    public string DiskLibrary { get; set; } = "";
+
+    /// <summary>The root of the disk library's write-cache area; a file's <c>cachePath</c> is relative to it.</summary>
+    public string CacheRoot { get; set; } = "";
+
+    /// <summary>The work lease taken with a claim and renewed between tape files.</summary>
+    public TimeSpan WorkLease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The message lease of received commands.</summary>
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Archive lists taken into one tape session at most (one mount, one final sync).</summary>
+    public int MaxListsPerSession { get; set; } = 64;
+
+    /// <summary>Synchronise after this many tape files since the last sync (§4.3, CTA's <c>flush_max_files</c>).</summary>
+    public int SyncEveryFiles { get; set; } = 200;
+
+    /// <summary>Synchronise after this many bytes since the last sync (§4.3, CTA's <c>flush_max_bytes</c>).</summary>
+    public long SyncEveryBytes { get; set; } = 32_000_000_000;
+
+    /// <summary>The tape block size when the tape row records none.</summary>
+    public int DefaultBlockSize { get; set; } = BlockSizes.Default;
+
+    /// <summary>
+    /// Delete write-cache copies once archived (C15), for sites whose write cache is not their read cache. Off by
+    /// default: the purger then frees the space by its policy (§4.4).
+    /// </summary>
+    public bool PurgeWriteCacheAfterArchive { get; set; }
+
+    /// <summary>How long a tape mount lease lasts in the catalogue (keeps other migrators off the tape).</summary>
+    public TimeSpan MountLease { get; set; } = TimeSpan.FromHours(1);
+}

@@ -1,0 +1,18 @@
+namespace TapeKit.Hsm.Tapes;
+
+/// <summary>A drive could not be given for a cartridge: none is free, or the cartridge is busy elsewhere.</summary>
+public sealed class TapeMountException : IOException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="vsn">The cartridge asked for.</param>
+    /// <param name="message">A sentence for the operator.</param>
+    /// <param name="inner">The library's error, if any.</param>
+    public TapeMountException(string vsn, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Vsn = vsn;
+    }
+
+    /// <summary>The cartridge asked for.</summary>
+    public string Vsn { get; }
+}

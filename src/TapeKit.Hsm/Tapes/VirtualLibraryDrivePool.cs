@@ -1,0 +1,89 @@
+using TapeKit.Devices;
+using TapeKit.Devices.Virtual;
+
+namespace TapeKit.Hsm.Tapes;
+
+/// <summary>
+/// An <see cref="ITapeDrivePool"/> over some drives of a <see cref="VirtualTapeLibrary"/>: a cartridge already in
+/// a free drive is reused; otherwise an empty drive is preferred, then the one whose cartridge was released
+/// longest ago, which is unmounted first.
+/// </summary>
+public sealed class VirtualLibraryDrivePool : ITapeDrivePool
+{
+    private readonly VirtualTapeLibrary _library;
+    private readonly int[] _drives;
+    private readonly HashSet<int> _busy = [];
+    private readonly Dictionary<int, long> _releasedAt = [];
+    private readonly Lock _gate = new();
+    private long _releases;
+    private int _mounts;
+
+    /// <summary>Creates the pool.</summary>
+    /// <param name="library">The library.</param>
+    /// <param name="drives">The drive numbers this pool may use; all of the library's when <see langword="null"/>.</param>
+    public VirtualLibraryDrivePool(VirtualTapeLibrary library, IEnumerable<int>? drives = null)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        _library = library;
+        _drives = [.. drives ?? Enumerable.Range(0, library.Options.Drives)];
+        if (_drives.Length == 0)
+        {
+            throw new ArgumentException("A drive pool needs at least one drive.", nameof(drives));
+        }
+    }
+
+    /// <inheritdoc/>
+    public int Mounts => Volatile.Read(ref _mounts);
+
+    /// <inheritdoc/>
+    public TapeMount Acquire(string vsn)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(vsn);
+        lock (_gate)
+        {
+            var loaded = _library.Inventory().Drives.Where(d => _drives.Contains(d.Drive)).ToDictionary(d => d.Drive, d => d.Vsn);
+            int? holder = loaded.Where(d => d.Value == vsn).Select(d => (int?)d.Key).FirstOrDefault();
+            if (holder is int busyDrive && _busy.Contains(busyDrive))
+            {
+                throw new TapeMountException(vsn, $"Cartridge {vsn} is in drive {busyDrive}, which another session is using.");
+            }
+
+            bool robot = holder is null;
+            int drive = holder ?? _drives.Where(d => !_busy.Contains(d))
+                .OrderBy(d => loaded.GetValueOrDefault(d) is null ? 0 : 1)
+                .ThenBy(d => _releasedAt.GetValueOrDefault(d))
+                .Select(d => (int?)d).FirstOrDefault()
+                ?? throw new TapeMountException(vsn, $"No drive is free for {vsn}: all {_drives.Length} are in use.");
+            try
+            {
+                if (robot)
+                {
+                    if (loaded.GetValueOrDefault(drive) is not null)
+                    {
+                        _library.Unmount(drive);
+                    }
+
+                    _library.Mount(vsn, drive);
+                    _mounts++;
+                }
+
+                ITapeDrive handle = _library.OpenDrive(drive);
+                _busy.Add(drive);
+                return new TapeMount(vsn, drive, handle, robot, Release);
+            }
+            catch (TapeDriveException e)
+            {
+                throw new TapeMountException(vsn, $"Mounting {vsn} on drive {drive} failed: {e.Message}", e);
+            }
+        }
+    }
+
+    private void Release(TapeMount mount)
+    {
+        lock (_gate)
+        {
+            _busy.Remove(mount.Drive);
+            _releasedAt[mount.Drive] = ++_releases;
+        }
+    }
+}
