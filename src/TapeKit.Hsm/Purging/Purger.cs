@@ -1,0 +1,166 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Purging;
+
+/// <summary>
+/// Frees cache space by the purge policy (spec/hsm.md §4.4): selects eligible copies — archived with every
+/// required copy on a trusted tape, unpinned, old enough — least recently used first, in batches of
+/// <see cref="PurgeOptions.PurgeListSize"/>, and moves each batch through C10 (selected), C12 (claimed), the delete,
+/// and C13 (purged). Each move is its own transaction and the delete happens only between C12 and C13, so a crash
+/// leaves files <c>PURGING</c>, which the next run finishes (deleting is idempotent).
+/// </summary>
+public sealed class Purger
+{
+    private readonly ICatalog _catalog;
+    private readonly PurgePolicy _policy;
+    private readonly PurgerOptions _options;
+
+    /// <summary>Creates a purger.</summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="policy">The purge policy.</param>
+    /// <param name="options">The area.</param>
+    public Purger(ICatalog catalog, PurgePolicy policy, PurgerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.DiskLibrary, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.CacheRoot, nameof(options));
+        _catalog = catalog;
+        _policy = policy;
+        _options = options;
+    }
+
+    /// <summary>One purge run.</summary>
+    /// <param name="force">Purge to the low watermark even below the high one (back-pressure, §4.5).</param>
+    /// <param name="ct">Cancels between batches.</param>
+    public async ValueTask<PurgeReport> RunOnceAsync(bool force = false, CancellationToken ct = default)
+    {
+        int purged = 0;
+        long freed = 0;
+        int skipped = 0;
+
+        // Finish what a crashed run left PURGING (C13 after an idempotent delete).
+        foreach (FileRecord f in await QueryAsync(CacheStatus.Purging, ct))
+        {
+            (int n, long b) = await DeleteAndRecordAsync([f.FileId], ct);
+            purged += n;
+            freed += b;
+        }
+
+        (AreaUsage usage, List<PurgeCandidate> candidates) = await SurveyAsync(ct);
+        PurgePlan plan = _policy.Plan(usage, candidates, _catalog.Time.GetUtcNow(), force);
+        foreach (IReadOnlyList<long> batch in plan.Batches)
+        {
+            ct.ThrowIfCancellationRequested();
+            List<long> selected = await MoveAsync(batch, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher, ct);
+            List<long> claimed = await MoveAsync(selected, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator, ct);
+            skipped += batch.Count - claimed.Count;
+            (int n, long b) = await DeleteAndRecordAsync(claimed, ct);
+            purged += n;
+            freed += b;
+        }
+
+        return new PurgeReport(plan.Reason, purged, freed, skipped);
+    }
+
+    private async ValueTask<(AreaUsage Usage, List<PurgeCandidate> Candidates)> SurveyAsync(CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        var tapes = (await txn.QueryTapesAsync()).ToDictionary(t => t.Vsn, t => t.State, StringComparer.Ordinal);
+        long used = 0;
+        var candidates = new List<PurgeCandidate>();
+        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary }))
+        {
+            if (f.CacheStatus is CacheStatus.Purged or CacheStatus.Failed or CacheStatus.Created or CacheStatus.StagingRequested)
+            {
+                continue;
+            }
+
+            used += f.Size;
+            if (f.CacheStatus != CacheStatus.Cached || f.ArchiveStatus != ArchiveStatus.Archived)
+            {
+                continue;
+            }
+
+            var trustedCopies = (await txn.GetCopiesOfFileAsync(f.FileId))
+                .Where(c => c.Aggregation.State == AggregationState.OnTape && c.Aggregation.TapeFile is { } tf
+                    && tapes.TryGetValue(tf.Vsn, out TapeState state) && state.IsTrustedForPurge())
+                .Select(c => c.Aggregation.CopyNb).Distinct().Count();
+            candidates.Add(new PurgeCandidate(f.FileId, f.Size, f.CacheStatus, f.ArchiveStatus, trustedCopies >= Math.Max(1, f.Decision.CopyCount),
+                f.PinCount > 0, f.LastAccessAt ?? f.CreatedAt, f.Speculative));
+        }
+
+        return (new AreaUsage(used, _options.CapacityBytes), candidates);
+    }
+
+    private async ValueTask<List<long>> MoveAsync(IReadOnlyList<long> ids, CacheStatus from, FileCacheEvent @event, HsmActor actor, CancellationToken ct)
+    {
+        var moved = new List<long>(ids.Count);
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        foreach (long id in ids)
+        {
+            // The guard is re-checked inside the transaction: a pin or a read since the survey wins (C11, C14).
+            if (from == CacheStatus.PurgingRequested && await txn.GetFileAsync(id) is { PinCount: > 0 })
+            {
+                _ = await txn.TryMoveCacheAsync(id, from, FileCacheEvent.PurgeCancelled, HsmActor.DiskMover, "pinned");
+                continue;
+            }
+
+            if (await txn.TryMoveCacheAsync(id, from, @event, actor) is not null)
+            {
+                moved.Add(id);
+            }
+        }
+
+        await txn.CommitAsync(ct);
+        return moved;
+    }
+
+    private async ValueTask<(int Files, long Bytes)> DeleteAndRecordAsync(List<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        int files = 0;
+        long bytes = 0;
+        foreach (long id in ids)
+        {
+            if (await txn.GetFileAsync(id) is not { CacheStatus: CacheStatus.Purging } f)
+            {
+                continue;
+            }
+
+            string path = Path.Combine(_options.CacheRoot, f.CachePath);
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException e)
+            {
+                // C14: the copy stays; it is cached again and the next run retries.
+                _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, e.Message);
+                continue;
+            }
+
+            _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.CopyDeleted, HsmActor.Migrator);
+            files++;
+            bytes += f.Size;
+        }
+
+        await txn.CommitAsync(ct);
+        return (files, bytes);
+    }
+
+    private async ValueTask<IReadOnlyList<FileRecord>> QueryAsync(CacheStatus status, CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        return await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary, CacheStatus = status });
+    }
+}

@@ -1,0 +1,14 @@
+namespace TapeKit.Hsm.Purging;
+
+/// <summary>Where one purger works: a disk library's cache area and its size.</summary>
+public sealed class PurgerOptions
+{
+    /// <summary>The disk library.</summary>
+    public string DiskLibrary { get; set; } = "";
+
+    /// <summary>The root of the cache area; a file's <c>cachePath</c> is relative to it.</summary>
+    public string CacheRoot { get; set; } = "";
+
+    /// <summary>The area's capacity in bytes, against which the watermarks of §4.4 are fractions.</summary>
+    public long CapacityBytes { get; set; } = long.MaxValue;
+}

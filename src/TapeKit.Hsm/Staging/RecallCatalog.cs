@@ -1,0 +1,54 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Staging;
+
+/// <summary>What became of a recall request.</summary>
+public enum RecallRequestOutcome
+{
+    /// <summary>The file was purged; it is now <c>STAGING_REQUESTED</c> (C4) and queued for its tape.</summary>
+    Queued,
+    /// <summary>A recall of the file is already queued or running.</summary>
+    AlreadyRequested,
+    /// <summary>The file is in the cache: read it.</summary>
+    Cached,
+    /// <summary>The file cannot be recalled: unknown, deleted, not archived, or <c>FAILED</c>.</summary>
+    Refused,
+}
+
+/// <summary>
+/// The disk mover's side of recalls (spec/hsm.md §4.5, C4): a cache miss turns a purged, archived file into a
+/// durable recall request — the file row in <c>STAGING_REQUESTED</c>, queued at the time of the miss with its
+/// policy's priority — which the <see cref="Stager"/> plans per tape.
+/// </summary>
+public static class RecallCatalog
+{
+    /// <summary>Records a cache miss of one file.</summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="fileId">The file.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public static async ValueTask<RecallRequestOutcome> RequestAsync(ICatalog catalog, long fileId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+        FileRecord? file = await txn.GetFileAsync(fileId);
+        switch (file)
+        {
+            case null or { IsDeleted: true } or { CacheStatus: CacheStatus.Failed }:
+                return RecallRequestOutcome.Refused;
+            case { CacheStatus: CacheStatus.Cached or CacheStatus.PurgingRequested }:
+                return RecallRequestOutcome.Cached;
+            case { CacheStatus: CacheStatus.StagingRequested or CacheStatus.Staging or CacheStatus.Staged }:
+                return RecallRequestOutcome.AlreadyRequested;
+            case { CacheStatus: CacheStatus.Purged, ArchiveStatus: ArchiveStatus.Archived }:
+                _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Purged, FileCacheEvent.CacheMissed, HsmActor.DiskMover,
+                    mutate: f => f with { LastAccessAt = txn.Now });
+                await txn.CommitAsync(ct);
+                return RecallRequestOutcome.Queued;
+            default:
+                // PURGING is waited for by the caller (C4); anything else is not recallable.
+                return file.CacheStatus == CacheStatus.Purging ? RecallRequestOutcome.AlreadyRequested : RecallRequestOutcome.Refused;
+        }
+    }
+}

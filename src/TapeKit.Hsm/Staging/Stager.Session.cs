@@ -1,0 +1,329 @@
+using TapeKit.Aggregation;
+using TapeKit.Aggregation.Il;
+using TapeKit.Aggregation.Tar;
+using TapeKit.Checksums;
+using TapeKit.Devices;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Migration;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.StateMachines;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Layout;
+using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationFormat;
+using TapeAggregationFormat = TapeKit.Aggregation.AggregationFormat;
+using TapeAggregationMember = TapeKit.Aggregation.AggregationMember;
+
+namespace TapeKit.Hsm.Staging;
+
+public sealed partial class Stager
+{
+    private async ValueTask<SessionResult> RunSessionAsync(RecallQueue queue, List<string> explanation, CancellationToken ct)
+    {
+        TapeRecord? tape = await ReadAsync(txn => txn.GetTapeAsync(queue.Vsn), ct);
+        int blockSize = tape is { BlockSize: > 0 } ? tape.BlockSize : _options.DefaultBlockSize;
+        TapeMount mount;
+        try
+        {
+            mount = _drives.Acquire(queue.Vsn);
+        }
+        catch (TapeMountException e)
+        {
+            explanation.Add($"{queue.Vsn}: not mounted now ({e.Message}); its requests stay queued");
+            return default;
+        }
+
+        int staged = 0, requeued = 0, failed = 0;
+        using (mount)
+        {
+            if (mount.RobotMounted)
+            {
+                await UpdateTapeAsync(queue.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
+            }
+
+            try
+            {
+                _ = AulVolume.Mount(mount.Handle, queue.Vsn);
+            }
+            catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
+            {
+                explanation.Add($"{queue.Vsn}: the volume check failed ({e.Message}); the tape needs attention and its requests stay queued");
+                await UpdateTapeAsync(queue.Vsn, t => t with { State = TapeState.NeedsAttention, ReadErrors = t.ReadErrors + 1 }, ct);
+                return new SessionResult(mount.RobotMounted, 0, 0, 0);
+            }
+
+            // Batches bounded by FetchMax*: the session takes its whole queue, one planned batch after the other.
+            var remaining = queue.Items.ToList();
+            while (remaining.Count > 0)
+            {
+                StagePlan plan = _planner.PlanBatch(new RecallQueue(queue.Vsn, queue.DiskLibrary, remaining));
+                explanation.AddRange(plan.Explanation.Select(e => $"{queue.Vsn}: {e}"));
+                var planned = plan.Items.SelectMany(i => i.Members).Select(m => m.FileId).ToHashSet();
+                remaining.RemoveAll(q => planned.Contains(q.Request.FileId));
+                Dictionary<long, FileRecord> claimed = await ClaimAsync(planned, ct);
+                foreach (StageItem item in plan.Items)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    (int s, int r, int f) = await StageItemAsync(mount.Handle, queue.Vsn, blockSize, item, claimed, ct);
+                    staged += s;
+                    requeued += r;
+                    failed += f;
+                }
+            }
+        }
+
+        return new SessionResult(mount.RobotMounted, staged, requeued, failed);
+    }
+
+    private async ValueTask<(int Staged, int Requeued, int Failed)> StageItemAsync(
+        ITapeDrive drive, string vsn, int blockSize, StageItem item, Dictionary<long, FileRecord> claimed, CancellationToken ct)
+    {
+        AggregationRecord? aggregation = await ReadAsync(txn => txn.GetAggregationAsync(item.AggregationId), ct);
+        var todo = item.Members.Where(m => claimed.ContainsKey(m.FileId)).Select(m => (Member: m, File: claimed[m.FileId])).ToList();
+        if (aggregation?.TapeFile is not { } tapeFile || todo.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+
+        var good = new List<(FileRecord File, string StagePath)>();
+        var bad = new List<(FileRecord File, string Reason)>();
+        if (item.Mode == ReadMode.Whole && aggregation.Format != HsmAggregationFormat.None)
+        {
+            ReadWhole(drive, blockSize, aggregation, tapeFile, todo, good, bad);
+        }
+
+        // Positioned reads: what the plan chose, and whatever a whole read could not deliver.
+        foreach ((StageMember member, FileRecord file) in todo.Where(t => !good.Any(g => g.File.FileId == t.File.FileId) && !bad.Any(b => b.File.FileId == t.File.FileId)))
+        {
+            string stage = StagePathOf(aggregation, file);
+            try
+            {
+                using (FileStream output = CreateStageFile(stage))
+                {
+                    ReadPositioned(drive, blockSize, aggregation, tapeFile, member, file, output);
+                }
+
+                good.Add((file, stage));
+            }
+            catch (Exception e) when (e is TapeFormatException or TapeDriveException)
+            {
+                File.Delete(stage);
+                bad.Add((file, e.Message));
+            }
+        }
+
+        int staged = await PublishAsync(good, ct);
+        (int requeued, int failed) = await RejectAsync(vsn, aggregation, bad, ct);
+        return (staged, requeued, failed);
+    }
+
+    private void ReadWhole(
+        ITapeDrive drive, int blockSize, AggregationRecord aggregation, TapeFileLocator tapeFile,
+        List<(StageMember Member, FileRecord File)> todo, List<(FileRecord File, string StagePath)> good, List<(FileRecord File, string Reason)> bad)
+    {
+        var wanted = todo.ToDictionary(t => aggregation.Format == HsmAggregationFormat.Il ? t.File.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture) : Migrator.MemberNameOf(t.File), t => t.File, StringComparer.Ordinal);
+        var source = new DriveBlockSource(drive, tapeFile.FirstBlockId, blockSize, aggregation.BlockCount);
+        string? current = null;
+        try
+        {
+            using AggregationReader reader = aggregation.Format == HsmAggregationFormat.Il
+                ? new IlAggregationReader(source)
+                : new TarAggregationReader(source);
+            while (wanted.Count > 0 && reader.ReadNext() is { } entry)
+            {
+                string key = aggregation.Format == HsmAggregationFormat.Il ? entry.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture) : entry.Name;
+                if (entry.Type != AggregationEntryType.File || !wanted.Remove(key, out FileRecord? file))
+                {
+                    continue;
+                }
+
+                current = StagePathOf(aggregation, file);
+                MemberDigest digest;
+                using (FileStream output = CreateStageFile(current))
+                {
+                    digest = reader.CopyDataTo(output);
+                }
+
+                if (entry.Size == file.Size && HsmChecksums.Agree(file.Checksums, digest))
+                {
+                    good.Add((file, current));
+                }
+                else
+                {
+                    File.Delete(current);
+                    bad.Add((file, $"read {entry.Size} bytes with {digest}; the catalogue records {file.Size} bytes with {string.Join(", ", file.Checksums)}"));
+                }
+
+                current = null;
+            }
+        }
+        catch (Exception e) when (e is TapeFormatException or TapeDriveException)
+        {
+            // The rest of the batch is read positioned; the member being read when it failed is retried that way too.
+            if (current is not null)
+            {
+                File.Delete(current);
+            }
+        }
+    }
+
+    private static void ReadPositioned(
+        ITapeDrive drive, int blockSize, AggregationRecord aggregation, TapeFileLocator tapeFile, StageMember member, FileRecord file, Stream output)
+    {
+        if (!HsmChecksums.TryGetDigest(file.Checksums, out MemberDigest expected))
+        {
+            throw new TapeFormatException($"File {file.FileId} has no adler32 and xxh3 checksums to verify a recall against.", "catalogue", "checksums", 0, 0, string.Empty);
+        }
+
+        if (aggregation.Format == HsmAggregationFormat.None)
+        {
+            // A direct tape file: the whole file is the member.
+            var whole = new DriveBlockSource(drive, tapeFile.FirstBlockId, blockSize, aggregation.BlockCount);
+            var hasher = new MemberHasher();
+            byte[] block = new byte[blockSize];
+            long left = file.Size;
+            for (long i = 0; left > 0; i++)
+            {
+                int n = whole.ReadBlock(i, block);
+                int take = (int)Math.Min(n, left);
+                hasher.Append(block.AsSpan(0, take));
+                output.Write(block, 0, take);
+                left -= take;
+                if (n == 0)
+                {
+                    throw new TapeFormatException($"Tape file {tapeFile.Fseq} on {tapeFile.Vsn} ends {left} bytes before file {file.FileId} does.", "tape file", "data", file.Size - left, 0, string.Empty);
+                }
+            }
+
+            if (!hasher.GetDigest().Agrees(expected))
+            {
+                throw new TapeFormatException($"File {file.FileId} read from {tapeFile.Vsn} fseq {tapeFile.Fseq} has {hasher.GetDigest()}; the catalogue records {expected}.", "tape file", "adler32", 0, 0, string.Empty);
+            }
+
+            return;
+        }
+
+        long headerOffset = (member.Member.BlockIndex * (long)blockSize) + member.Member.OffsetInBlock;
+        var index = new TapeAggregationMember(Migrator.MemberNameOf(file), (ulong)file.FileId, file.Size, headerOffset, member.Member.PayloadOffset,
+            member.Member.BlockIndex, member.Member.OffsetInBlock, expected);
+        var source = new DriveBlockSource(drive, tapeFile.FirstBlockId, blockSize, aggregation.BlockCount);
+        TapeAggregationFormat format = aggregation.Format == HsmAggregationFormat.Il ? TapeAggregationFormat.Il : TapeAggregationFormat.Tar;
+        _ = AggregationReader.ReadMember(source, format, index, output, (ulong)tapeFile.Fseq, (ulong)tapeFile.FirstBlockId);
+    }
+
+    private string StagePathOf(AggregationRecord aggregation, FileRecord file) =>
+        Path.Combine(_options.StageRoot, $"{aggregation.AggregationId}-{file.FileId}.part");
+
+    private static FileStream CreateStageFile(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+    }
+
+    private async ValueTask<Dictionary<long, FileRecord>> ClaimAsync(IEnumerable<long> fileIds, CancellationToken ct)
+    {
+        var claimed = new Dictionary<long, FileRecord>();
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        foreach (long id in fileIds)
+        {
+            if (await txn.TryMoveCacheAsync(id, CacheStatus.StagingRequested, FileCacheEvent.StageClaimed, HsmActor.Migrator) is { } f)
+            {
+                claimed[id] = f;
+            }
+        }
+
+        await txn.CommitAsync(ct);
+        return claimed;
+    }
+
+    private async ValueTask<int> PublishAsync(List<(FileRecord File, string StagePath)> good, CancellationToken ct)
+    {
+        if (good.Count == 0)
+        {
+            return 0;
+        }
+
+        // C6 for the batch, then the renames, then C7: a crash in between leaves STAGED files whose stage copy is verified.
+        await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
+        {
+            foreach ((FileRecord file, _) in good)
+            {
+                _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staging, FileCacheEvent.Extracted, HsmActor.Migrator);
+            }
+
+            await txn.CommitAsync(ct);
+        }
+
+        foreach ((FileRecord file, string stage) in good)
+        {
+            string target = Path.Combine(_options.CacheRoot, file.CachePath);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(stage, target, overwrite: true);
+        }
+
+        int published = 0;
+        await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
+        {
+            foreach ((FileRecord file, _) in good)
+            {
+                published += await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staged, FileCacheEvent.Published, HsmActor.Migrator,
+                    mutate: f => f with { LastAccessAt = txn.Now }) is null ? 0 : 1;
+            }
+
+            await txn.CommitAsync(ct);
+        }
+
+        return published;
+    }
+
+    private async ValueTask<(int Requeued, int Failed)> RejectAsync(string vsn, AggregationRecord aggregation, List<(FileRecord File, string Reason)> bad, CancellationToken ct)
+    {
+        if (bad.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        // The segment is not what was written: DAMAGED (G6), so no recall uses it again until an operator repairs it.
+        await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
+        {
+            _ = await txn.TryMoveAggregationAsync(aggregation.AggregationId, AggregationState.OnTape, AggregationEvent.Damaged, HsmActor.Migrator,
+                bad[0].Reason, a => a with { FailureReason = FailureReason.ChecksumMismatchOnRead + ": " + bad[0].Reason });
+            foreach ((FileRecord file, string reason) in bad)
+            {
+                Log.BadCopy(_logger, file.FileId, aggregation.AggregationId, vsn, reason);
+                _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, HsmActor.Migrator, reason);
+            }
+
+            await txn.CommitAsync(ct);
+        }
+
+        // C8 then, with no healthy copy left, C9: the failure is reported on the file, never a bad copy delivered.
+        int failed = 0;
+        foreach ((FileRecord file, string reason) in bad)
+        {
+            bool otherCopy = await ReadAsync(async txn => (await txn.GetCopiesOfFileAsync(file.FileId)).Any(c => c.Aggregation.State == AggregationState.OnTape), ct);
+            if (!otherCopy && await FailAsync(file.FileId, CacheStatus.StagingRequested, $"{FailureReason.ChecksumMismatchOnRead}: {vsn} fseq {aggregation.TapeFile?.Fseq}: {reason}", ct))
+            {
+                failed++;
+            }
+        }
+
+        return (bad.Count - failed, failed);
+    }
+
+    private async ValueTask<T> ReadAsync<T>(Func<ICatalogTransaction, ValueTask<T>> read, CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        return await read(txn);
+    }
+
+    private async ValueTask UpdateTapeAsync(string vsn, Func<TapeRecord, TapeRecord> change, CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        if (await txn.GetTapeAsync(vsn) is { } tape)
+        {
+            await txn.PutTapeAsync(change(tape));
+            await txn.CommitAsync(ct);
+        }
+    }
+}

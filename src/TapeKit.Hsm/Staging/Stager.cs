@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.StateMachines;
+using TapeKit.Hsm.Tapes;
+
+namespace TapeKit.Hsm.Staging;
+
+/// <summary>
+/// Serves recall requests (spec/hsm.md §4.5): groups the files waiting in <c>STAGING_REQUESTED</c> into per-tape
+/// queues, lets the <see cref="RecallPlanner"/> decide which tapes are due and in what order to read them (whole
+/// aggregations or positioned members, ascending block id), then for each chosen tape mounts it once, claims the
+/// batch (C5), reads, verifies every member against the catalogue's checksums in the stage area (C6), and publishes
+/// by atomic rename into the read cache (C7). A copy that fails its checksum is never published: its segment becomes
+/// <c>DAMAGED</c> (G6) and the file is read from another copy, or fails (C8, C9).
+/// </summary>
+public sealed partial class Stager
+{
+    private readonly ICatalog _catalog;
+    private readonly ITapeDrivePool _drives;
+    private readonly RecallPlanner _planner;
+    private readonly StagerOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a stager.</summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="drives">The drives it may use.</param>
+    /// <param name="planner">The recall planner (mount decision, batches, read order).</param>
+    /// <param name="options">The options; disk library, cache root and stage root are required.</param>
+    /// <param name="logger">A logger, or <see langword="null"/>.</param>
+    public Stager(ICatalog catalog, ITapeDrivePool drives, RecallPlanner planner, StagerOptions options, ILogger<Stager>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(drives);
+        ArgumentNullException.ThrowIfNull(planner);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.DiskLibrary, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.CacheRoot, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.StageRoot, nameof(options));
+        _catalog = catalog;
+        _drives = drives;
+        _planner = planner;
+        _options = options;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// One planning round: builds the queues, fails requests no copy can serve (C9), and runs a recall session for
+    /// each eligible queue in the planner's rank order, until each session's queue is empty.
+    /// </summary>
+    /// <param name="ct">Cancels between items.</param>
+    public async ValueTask<StageReport> RunOnceAsync(CancellationToken ct = default)
+    {
+        var explanation = new List<string>();
+        (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes) = await LoadAsync(ct);
+        if (requests.Count == 0)
+        {
+            return new StageReport(0, 0, 0, 0, 0, ["no recall requests are waiting"]);
+        }
+
+        (IReadOnlyList<RecallQueue> queues, IReadOnlyList<RecallRequest> unreadable) = RecallPlanner.BuildQueues(requests, tapes);
+        int failed = 0;
+        foreach (RecallRequest r in unreadable)
+        {
+            failed += await FailAsync(r.FileId, CacheStatus.StagingRequested, "NoReadableCopy: every copy is damaged or on a tape that allows no reads", ct) ? 1 : 0;
+        }
+
+        DateTimeOffset now = _catalog.Time.GetUtcNow();
+        var decisions = queues.Select(q => _planner.Decide(q, tapes.GetValueOrDefault(q.Vsn), now, 0, driveAvailable: true)).ToList();
+        foreach (MountDecision d in decisions)
+        {
+            explanation.Add($"{d.Queue.Vsn}/{d.Queue.DiskLibrary}: {string.Join("; ", d.Reasons)}");
+        }
+
+        int sessions = 0, mounts = 0, staged = 0, requeued = 0;
+        foreach (MountDecision decision in RecallPlanner.Rank(decisions, tapes).Take(_options.MaxSessionsPerRun))
+        {
+            SessionResult result = await RunSessionAsync(decision.Queue, explanation, ct);
+            sessions++;
+            mounts += result.RobotMounted ? 1 : 0;
+            staged += result.Staged;
+            requeued += result.Requeued;
+            failed += result.Failed;
+        }
+
+        return new StageReport(sessions, mounts, staged, failed, requeued, explanation);
+    }
+
+    private async ValueTask<(List<RecallRequest> Requests, Dictionary<string, TapeStatus> Tapes)> LoadAsync(CancellationToken ct)
+    {
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        var tapes = (await txn.QueryTapesAsync()).ToDictionary(
+            t => t.Vsn, t => new TapeStatus(t.Vsn, t.State, LastUnmountedAt: t.LastUnmountedAt), StringComparer.Ordinal);
+        var requests = new List<RecallRequest>();
+        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary, CacheStatus = CacheStatus.StagingRequested }))
+        {
+            var copies = new List<RecallCopy>();
+            foreach ((AggregationRecord a, AggregationMember m) in await txn.GetCopiesOfFileAsync(f.FileId))
+            {
+                if (a.TapeFile is { } tf && a.State is AggregationState.OnTape or AggregationState.Damaged)
+                {
+                    copies.Add(new RecallCopy(a.CopyNb, new MemberLocator(tf, a.AggregationId, m.Index, m.BlockIndex, m.OffsetInBlock, m.PayloadOffset),
+                        a.PayloadBytes, a.MemberCount, Damaged: a.State == AggregationState.Damaged));
+                }
+            }
+
+            requests.Add(new RecallRequest(RequestIdOf(f), f.FileId, f.Size, _options.DiskLibrary, f.Decision.Priority, f.LastAccessAt ?? f.CreatedAt, copies));
+        }
+
+        return (requests, tapes);
+    }
+
+    private static Guid RequestIdOf(FileRecord file)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        BitConverter.TryWriteBytes(bytes, file.FileId);
+        BitConverter.TryWriteBytes(bytes[8..], (file.LastAccessAt ?? file.CreatedAt).UtcTicks);
+        return new Guid(bytes);
+    }
+
+    private readonly record struct SessionResult(bool RobotMounted, int Staged, int Requeued, int Failed);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Copy of file {FileId} in aggregation {AggregationId} on {Vsn} failed verification and was not published: {Reason}")]
+        public static partial void BadCopy(ILogger logger, long fileId, long aggregationId, string vsn, string reason);
+
+        [LoggerMessage(2, LogLevel.Error, "Recall of file {FileId} failed for good: {Reason}")]
+        public static partial void RecallFailed(ILogger logger, long fileId, string reason);
+    }
+
+    private async ValueTask<bool> FailAsync(long fileId, CacheStatus from, string reason, CancellationToken ct)
+    {
+        Log.RecallFailed(_logger, fileId, reason);
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        bool moved = await txn.TryMoveCacheAsync(fileId, from, FileCacheEvent.StageFailed, HsmActor.Dispatcher, reason,
+            f => f with { FailureReason = reason }) is not null;
+        await txn.CommitAsync(ct);
+        return moved;
+    }
+}

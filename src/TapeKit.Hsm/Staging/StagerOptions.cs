@@ -1,0 +1,20 @@
+namespace TapeKit.Hsm.Staging;
+
+/// <summary>Options of the stager of one disk library.</summary>
+public sealed class StagerOptions
+{
+    /// <summary>The disk library whose recall requests this stager serves.</summary>
+    public string DiskLibrary { get; set; } = "";
+
+    /// <summary>The read cache root: staged files are published at <c>CacheRoot/cachePath</c>.</summary>
+    public string CacheRoot { get; set; } = "";
+
+    /// <summary>The stage area, on the same file system as <see cref="CacheRoot"/> so that publishing is an atomic rename.</summary>
+    public string StageRoot { get; set; } = "";
+
+    /// <summary>The tape block size when the tape row records none.</summary>
+    public int DefaultBlockSize { get; set; } = Aggregation.BlockSizes.Default;
+
+    /// <summary>Recall sessions started per run at most (one per eligible (VSN, disk library) queue).</summary>
+    public int MaxSessionsPerRun { get; set; } = int.MaxValue;
+}
