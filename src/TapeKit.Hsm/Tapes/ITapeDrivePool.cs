@@ -15,4 +15,8 @@ public interface ITapeDrivePool
     /// <returns>The mount; dispose it to give the drive back (the cartridge stays loaded).</returns>
     /// <exception cref="TapeMountException">No drive is free, or the cartridge is in a busy drive.</exception>
     TapeMount Acquire(string vsn);
+
+    /// <summary>Unloads every cartridge left in a free drive (its dismount delay is over) and returns them to slots.</summary>
+    /// <returns>The cartridges dismounted.</returns>
+    IReadOnlyList<string> DismountIdle();
 }

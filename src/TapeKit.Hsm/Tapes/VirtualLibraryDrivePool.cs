@@ -41,7 +41,8 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
         ArgumentException.ThrowIfNullOrEmpty(vsn);
         lock (_gate)
         {
-            var loaded = _library.Inventory().Drives.Where(d => _drives.Contains(d.Drive)).ToDictionary(d => d.Drive, d => d.Vsn);
+            LibraryInventory inventory = _library.Inventory();
+            var loaded = inventory.Drives.Where(d => _drives.Contains(d.Drive)).ToDictionary(d => d.Drive, d => d.Vsn);
             int? holder = loaded.Where(d => d.Value == vsn).Select(d => (int?)d.Key).FirstOrDefault();
             if (holder is int busyDrive && _busy.Contains(busyDrive))
             {
@@ -60,7 +61,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
                 {
                     if (loaded.GetValueOrDefault(drive) is not null)
                     {
-                        _library.Unmount(drive);
+                        Unmount(inventory, drive);
                     }
 
                     _library.Mount(vsn, drive);
@@ -76,6 +77,33 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
                 throw new TapeMountException(vsn, $"Mounting {vsn} on drive {drive} failed: {e.Message}", e);
             }
         }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> DismountIdle()
+    {
+        lock (_gate)
+        {
+            var dismounted = new List<string>();
+            foreach ((int drive, string? vsn, _, _) in _library.Inventory().Drives)
+            {
+                if (vsn is not null && _drives.Contains(drive) && !_busy.Contains(drive))
+                {
+                    Unmount(_library.Inventory(), drive);
+                    dismounted.Add(vsn);
+                }
+            }
+
+            return dismounted;
+        }
+    }
+
+    private void Unmount(LibraryInventory inventory, int drive)
+    {
+        // Back home, or to the first free storage slot when a new cartridge took the home slot.
+        SlotAddress? home = inventory.Drives.First(d => d.Drive == drive).Home;
+        bool homeFree = home is { } h && inventory.Slots.Any(s => s.Slot == h && s.Vsn is null);
+        _library.Unmount(drive, homeFree ? null : inventory.Slots.First(s => s.Slot.Kind == SlotKind.Storage && s.Vsn is null).Slot);
     }
 
     private void Release(TapeMount mount)

@@ -1,0 +1,252 @@
+using Microsoft.Extensions.Logging;
+using TapeKit.Devices;
+using TapeKit.Devices.Virtual;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Dispatching;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Migration;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Purging;
+using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.Sqlite;
+using TapeKit.Hsm.Staging;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Labels;
+using TapeKit.Layout;
+
+namespace SmallFilesCache;
+
+/// <summary>
+/// The clustered SFA design of the Enstore seed, composed from TapeKit's pieces on one machine: per disk library a
+/// write/read cache area, a stage area, a migrator and a stager with their own drives, and a purger; one dispatcher;
+/// the catalogue and the durable queues in one SQLite file; a virtual tape library with one tape pool per disk library.
+/// </summary>
+public sealed class CacheSite : IAsyncDisposable
+{
+    /// <summary>The queue the host's archive notifications (<c>FileArchived</c>) land in.</summary>
+    public const string NotifyQueue = "sfa.host.notify";
+
+    private readonly SqliteHsmStore _store;
+    private readonly DispatcherService _dispatcherService;
+    private readonly Dictionary<string, DiskLibrary> _libraries;
+
+    private CacheSite(SiteOptions options, string root, SqliteHsmStore store, VirtualTapeLibrary library, PolicySelector selector,
+        Dispatcher dispatcher, DispatcherService service, Dictionary<string, DiskLibrary> libraries)
+    {
+        Options = options;
+        Root = root;
+        _store = store;
+        TapeLibrary = library;
+        Selector = selector;
+        Dispatcher = dispatcher;
+        _dispatcherService = service;
+        _libraries = libraries;
+    }
+
+    /// <summary>The site's options.</summary>
+    public SiteOptions Options { get; }
+
+    /// <summary>The site's root directory.</summary>
+    public string Root { get; }
+
+    /// <summary>The catalogue.</summary>
+    public ICatalog Catalog => _store.Catalog;
+
+    /// <summary>The policy selector.</summary>
+    public PolicySelector Selector { get; }
+
+    /// <summary>The dispatcher.</summary>
+    public Dispatcher Dispatcher { get; }
+
+    /// <summary>The virtual tape library.</summary>
+    public VirtualTapeLibrary TapeLibrary { get; }
+
+    /// <summary>The disk libraries by name.</summary>
+    public IReadOnlyDictionary<string, DiskLibrary> Libraries => _libraries;
+
+    /// <summary>Robot mounts so far, all drive pools together.</summary>
+    public int Mounts => _libraries.Values.Sum(l => l.Drives.Mounts);
+
+    /// <summary><c>FileArchived</c> notifications the host received.</summary>
+    public int ArchiveNotifications { get; private set; }
+
+    /// <summary>Opens (and on first use sets up) a site.</summary>
+    /// <param name="options">The site.</param>
+    /// <param name="catalogTime">The catalogue's clock.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="ct">Cancels set-up.</param>
+    public static async Task<CacheSite> OpenAsync(SiteOptions options, TimeProvider catalogTime, ILoggerFactory loggers, CancellationToken ct = default)
+    {
+        string root = Path.GetFullPath(string.IsNullOrEmpty(options.Root) ? "sfa-site" : options.Root);
+        Directory.CreateDirectory(root);
+        SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, catalogTime, ct);
+        MediaProfile profile = MediaProfile.Get(options.Media);
+        var clock = new VirtualClock();
+        var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions
+        {
+            Name = "sfa-vtl",
+            Drives = options.DiskLibraries.SelectMany(d => d.Drives).DefaultIfEmpty(0).Max() + 1,
+            Profile = profile,
+        }, clock);
+        var selector = new PolicySelector(options.Policies);
+        var dispatcherOptions = new DispatcherOptions { DispatcherId = "sfa-dispatcher", PollInterval = options.PollInterval };
+        var dispatcher = new Dispatcher(store.Catalog, dispatcherOptions, new Random(20261123), null, loggers.CreateLogger<Dispatcher>());
+        var service = new DispatcherService(dispatcher, store.Catalog, store.Bus, dispatcherOptions);
+        await store.Bus.DeclareAsync(HsmTopology.For(dispatcherOptions.DispatcherId, options.DiskLibraries.Select(d => d.Name), NotifyQueue), ct);
+
+        var labels = new LabelWriter(new LabelWriterOptions { Clock = clock, Site = "SFA", HostName = "mover01" });
+        var planner = new RecallPlanner(options.Recall);
+        var purgePolicy = new PurgePolicy(new PurgeOptions { MinAge = options.PurgeMinAge, HighWatermark = options.PurgeHighWatermark, LowWatermark = options.PurgeLowWatermark });
+        var libraries = new Dictionary<string, DiskLibrary>(StringComparer.Ordinal);
+        foreach (DiskLibraryOptions dl in options.DiskLibraries)
+        {
+            string cache = Path.Combine(root, "cache", dl.Name);
+            string stage = Path.Combine(root, "stage", dl.Name);
+            Directory.CreateDirectory(cache);
+            Directory.CreateDirectory(stage);
+            var drives = new VirtualLibraryDrivePool(library, dl.Drives);
+            var migrator = new Migrator(store.Catalog, store.Bus, drives, labels,
+                new MigratorOptions { MigratorId = $"migrator-{dl.Name}", DiskLibrary = dl.Name, CacheRoot = cache },
+                clock, null, loggers.CreateLogger<Migrator>());
+            var stager = new Stager(store.Catalog, drives, planner,
+                new StagerOptions { DiskLibrary = dl.Name, CacheRoot = cache, StageRoot = stage }, loggers.CreateLogger<Stager>());
+            var purger = new Purger(store.Catalog, purgePolicy, new PurgerOptions { DiskLibrary = dl.Name, CacheRoot = cache, CapacityBytes = dl.CacheCapacityBytes });
+            libraries[dl.Name] = new DiskLibrary(dl.Name, cache, drives, migrator, stager, purger);
+        }
+
+        var site = new CacheSite(options, root, store, library, selector, dispatcher, service, libraries);
+        await site.EnsureTapesAsync(labels, profile, ct);
+        return site;
+    }
+
+    /// <summary>The disk library a file with these attributes goes to.</summary>
+    /// <param name="attributes">The file's attributes.</param>
+    public DiskLibrary LibraryFor(HsmFileAttributes attributes) => _libraries[Selector.Decide(attributes).DiskLibrary];
+
+    /// <summary>Runs the dispatcher until it has nothing left to handle now, and drains the host's notifications.</summary>
+    /// <param name="ct">Cancels the pump.</param>
+    public async Task PumpAsync(CancellationToken ct = default)
+    {
+        while ((await _dispatcherService.PumpOnceAsync(ct)).Handled > 0)
+        {
+        }
+
+        IReadOnlyList<IDelivery> notes;
+        while ((notes = await _store.Bus.ReceiveAsync(NotifyQueue, new ReceiveOptions("sfa-host", 500), ct)).Count > 0)
+        {
+            ArchiveNotifications += await _store.Bus.AckManyAsync(notes, ct);
+        }
+    }
+
+    /// <summary>Closes every filling list now (end of an ingest burst), then pumps.</summary>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task FlushListsAsync(CancellationToken ct = default)
+    {
+        _ = await Dispatcher.FlushAsync(ct: ct);
+        await PumpAsync(ct);
+    }
+
+    /// <summary>Each disk library's migrator serves its queue until it is empty; replies are pumped in between.</summary>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        foreach (DiskLibrary dl in _libraries.Values)
+        {
+            await PumpAsync(ct);
+            while (await dl.Migrator.RunOnceAsync(ct) > 0)
+            {
+                await PumpAsync(ct);
+            }
+        }
+
+        await PumpAsync(ct);
+    }
+
+    /// <summary>Dismounts every cartridge left in an idle drive (the dismount delay is over).</summary>
+    public void DismountIdle()
+    {
+        foreach (DiskLibrary dl in _libraries.Values)
+        {
+            _ = dl.Drives.DismountIdle();
+        }
+    }
+
+    /// <summary>Runs every purger once.</summary>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task<PurgeReport[]> PurgeAsync(CancellationToken ct = default)
+    {
+        var reports = new List<PurgeReport>();
+        foreach (DiskLibrary dl in _libraries.Values)
+        {
+            reports.Add(await dl.Purger.RunOnceAsync(ct: ct));
+        }
+
+        return [.. reports];
+    }
+
+    /// <summary>Runs every stager once.</summary>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task<StageReport[]> StageAsync(CancellationToken ct = default)
+    {
+        var reports = new List<StageReport>();
+        foreach (DiskLibrary dl in _libraries.Values)
+        {
+            reports.Add(await dl.Stager.RunOnceAsync(ct));
+        }
+
+        return [.. reports];
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        TapeLibrary.Dispose();
+        await _store.DisposeAsync();
+    }
+
+    private async Task EnsureTapesAsync(LabelWriter labels, MediaProfile profile, CancellationToken ct)
+    {
+        var pools = Options.Policies.Rules.Select(r => (Pool: r.EffectiveTapePool, r.DiskLibrary)).DistinctBy(p => p.Pool).ToList();
+        for (int p = 0; p < pools.Count; p++)
+        {
+            (string pool, string diskLibrary) = pools[p];
+            IReadOnlyList<TapeRecord> known;
+            await using (ICatalogTransaction txn = await Catalog.BeginAsync(ct))
+            {
+                known = await txn.QueryTapesAsync(pool);
+            }
+
+            for (int n = known.Count + 1; n <= Options.TapesPerPool; n++)
+            {
+                string vsn = $"{(char)('A' + p)}{n:D5}";
+                TapeLibrary.CreateCartridge(vsn);
+                using (TapeMount mount = _libraries[diskLibrary].Drives.Acquire(vsn))
+                {
+                    _ = AulVolume.Prelabel(mount.Handle, labels, vsn);
+                }
+
+                await using ICatalogTransaction txn = await Catalog.BeginAsync(ct);
+                await txn.PutTapeAsync(new TapeRecord
+                {
+                    Vsn = vsn,
+                    Pool = pool,
+                    MediaType = profile.Name,
+                    Library = TapeLibrary.Options.Name,
+                    CapacityEstimate = profile.Capacity,
+                    BlockSize = 256 * 1024,
+                });
+                await txn.CommitAsync(ct);
+            }
+        }
+    }
+}
+
+/// <summary>One disk library of the site and its services.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="CacheRoot">Its cache area (write cache and read cache are one area here).</param>
+/// <param name="Drives">Its drives.</param>
+/// <param name="Migrator">Its migrator.</param>
+/// <param name="Stager">Its stager.</param>
+/// <param name="Purger">Its purger.</param>
+public sealed record DiskLibrary(string Name, string CacheRoot, ITapeDrivePool Drives, Migrator Migrator, Stager Stager, Purger Purger);

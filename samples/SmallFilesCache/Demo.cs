@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using TapeKit.Devices.Virtual;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Migration;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.Staging;
+
+namespace SmallFilesCache;
+
+/// <summary>
+/// TapeKit's main job: ingest a generated set of small files into a two-disk-library SFA site, aggregate and write
+/// them to tape, purge the cache, recall a random subset with the recall planner, and verify every recalled byte.
+/// </summary>
+public static class Demo
+{
+    /// <summary>Runs the demo and returns the figures.</summary>
+    /// <param name="args">The demo's arguments.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="progress">Shows progress bars (a terminal, no --json).</param>
+    /// <param name="ct">Cancels the run.</param>
+    public static async Task<DemoReport> RunAsync(DemoArguments args, ILoggerFactory loggers, bool progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var wall = Stopwatch.StartNew();
+        string root = args.Root ?? Path.Combine(Path.GetTempPath(), "tapekit-sfa-demo-" + Guid.NewGuid().ToString("N"));
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            throw new ArgumentException($"The demo needs an empty root directory; '{root}' is not empty.");
+        }
+
+        try
+        {
+            SiteOptions options = DemoSite(root);
+            await using CacheSite site = await CacheSite.OpenAsync(options, TimeProvider.System, loggers, ct);
+            int setupMounts = site.Mounts;
+            var sizes = new long[args.Files];
+            var random = new Random(args.Seed);
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                // Log-uniform between 4 KiB and 4 MiB.
+                sizes[i] = (long)Math.Exp(Math.Log(4096) + (random.NextDouble() * (Math.Log(4 << 20) - Math.Log(4096))));
+            }
+
+            var ids = new long[args.Files];
+            await Phase(progress, "Ingest into the write caches", args.Files, async tick =>
+            {
+                byte[] buffer = new byte[1 << 20];
+                for (int i = 0; i < args.Files; i++)
+                {
+                    int number = i;
+                    var attributes = new HsmFileAttributes { StorageGroup = i % 2 == 0 ? "expA" : "expB", FileFamily = "raw", Size = sizes[i] };
+                    FileRecord f = await DiskMover.WriteAsync(site, attributes, $"/{attributes.StorageGroup}/run{i / 1000:D3}/file{i:D6}.dat",
+                        (offset, chunk) => Payload.Fill(args.Seed, number, offset, chunk.Span), buffer, ct);
+                    ids[i] = f.FileId;
+                    if (i % 200 == 199)
+                    {
+                        await site.PumpAsync(ct); // The dispatcher fills lists as CacheWritten events arrive.
+                    }
+
+                    tick(1);
+                }
+
+                await site.FlushListsAsync(ct);
+            });
+
+            await Phase(progress, "Aggregate and write to tape", 1, async tick =>
+            {
+                await site.MigrateAsync(ct);
+                tick(1);
+            });
+            var sessions = site.Libraries.Values.SelectMany(l => l.Migrator.Sessions).ToList();
+            int archiveMounts = site.Mounts - setupMounts;
+            int archived, aggregations;
+            await using (ICatalogTransaction txn = await site.Catalog.BeginAsync(ct))
+            {
+                archived = (await txn.QueryFilesAsync(new FileQuery { ArchiveStatus = ArchiveStatus.Archived })).Count;
+                aggregations = (await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = [FileListState.Done] })).Count;
+            }
+
+            await Phase(progress, "Purge the caches", 1, async tick =>
+            {
+                _ = await site.PurgeAsync(ct);
+                site.DismountIdle(); // Time passes: the drives' dismount delay ends before the recalls come.
+                tick(1);
+            });
+
+            var recalled = Enumerable.Range(0, args.Files).OrderBy(_ => random.Next()).Take(Math.Min(args.Recalls, args.Files)).ToArray();
+            int mountsBeforeRecall = site.Mounts;
+            StageReport[] stages = [];
+            await Phase(progress, "Recall (planner: per-tape queues, tape order)", 1, async tick =>
+            {
+                foreach (int i in recalled)
+                {
+                    _ = await RecallCatalog.RequestAsync(site.Catalog, ids[i], ct);
+                }
+
+                stages = await site.StageAsync(ct);
+                tick(1);
+            });
+            int recallMounts = site.Mounts - mountsBeforeRecall;
+
+            int verified = 0;
+            await Phase(progress, "Verify every recalled byte", recalled.Length, tick =>
+            {
+                byte[] expected = new byte[1 << 20];
+                byte[] actual = new byte[1 << 20];
+                foreach (int i in recalled)
+                {
+                    var attributes = new HsmFileAttributes { StorageGroup = i % 2 == 0 ? "expA" : "expB", FileFamily = "raw", Size = sizes[i] };
+                    string path = Path.Combine(site.LibraryFor(attributes).CacheRoot, $"{attributes.StorageGroup}/run{i / 1000:D3}/file{i:D6}.dat");
+                    verified += Verify(path, args.Seed, i, sizes[i], expected, actual) ? 1 : 0;
+                    tick(1);
+                }
+
+                return Task.CompletedTask;
+            });
+
+            MediaProfile profile = MediaProfile.Get(options.Media);
+            long payload = sessions.Sum(s => s.PayloadBytes);
+            double writingSeconds = sessions.Sum(s => s.WritingTime.TotalSeconds);
+            double driveSeconds = Enumerable.Range(0, site.TapeLibrary.Options.Drives).Sum(d => site.TapeLibrary.Drive(d).Statistics.BusyNanoseconds) / 1e9;
+            long ingestedBytes = sizes.Sum();
+            // One AUL file per user file with synchronous marks: three synchronising marks per file plus streaming (§4.3).
+            double aulSeconds = (ingestedBytes / (double)profile.NativeRate) + (args.Files * 3 * profile.SyncFilemarkTime / 1e9);
+            int filesRecalled = stages.Sum(s => s.FilesStaged) + stages.Sum(s => s.FilesFailed);
+            return new DemoReport
+            {
+                FilesIngested = args.Files,
+                BytesIngested = ingestedBytes,
+                FilesArchived = archived,
+                Aggregations = aggregations,
+                TapesUsed = sessions.Where(s => s.Files > 0).Select(s => s.Vsn).Distinct().Count(),
+                Mounts = archiveMounts + recallMounts,
+                ArchiveMounts = archiveMounts,
+                RecallMounts = recallMounts,
+                FilesRequested = recalled.Length,
+                FilesRecalled = filesRecalled,
+                FilesVerified = verified,
+                FilesLost = recalled.Length - verified,
+                FilesPerMount = recallMounts == 0 ? 0 : Math.Round(filesRecalled / (double)recallMounts, 1),
+                SimulatedDriveSeconds = Math.Round(driveSeconds, 1),
+                ArchiveWritingSeconds = Math.Round(writingSeconds, 2),
+                DriveEfficiency = writingSeconds <= 0 ? 0 : Math.Round(payload / (writingSeconds * profile.NativeRate), 4),
+                AulSynchronousSeconds = Math.Round(aulSeconds, 0),
+                AulSynchronousEfficiency = Math.Round(ingestedBytes / (aulSeconds * profile.NativeRate), 4),
+                WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
+                Root = args.Root,
+            };
+        }
+        finally
+        {
+            if (args.Root is null)
+            {
+                try
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>The demo's site: two disk libraries, one drive and one pool each, everything purged, recalls due at once.</summary>
+    /// <param name="root">The site root.</param>
+    public static SiteOptions DemoSite(string root) => new()
+    {
+        Root = root,
+        Media = "LTO-9",
+        TapesPerPool = 2,
+        DiskLibraries =
+        [
+            new DiskLibraryOptions { Name = "dl1", Drives = [0] },
+            new DiskLibraryOptions { Name = "dl2", Drives = [1] },
+        ],
+        Policies = new TapeKit.Hsm.Policies.PolicySet
+        {
+            Version = 1,
+            Rules =
+            [
+                new() { Name = "experiment-a", Match = new() { ["storageGroup"] = "expA" }, DiskLibrary = "dl1", TapePool = "pool-dl1", MaxFilesPerAggregation = 1000 },
+                new() { Name = "experiment-b", Match = new() { ["storageGroup"] = "expB" }, DiskLibrary = "dl2", TapePool = "pool-dl2", MaxFilesPerAggregation = 1000 },
+                new() { Name = "default", DiskLibrary = "dl1", TapePool = "pool-dl1" },
+            ],
+        },
+        // The demo compresses hours into seconds: requests are due at once, and every archived copy may be purged.
+        Recall = new RecallOptions
+        {
+            MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
+            FillWait = TimeSpan.Zero,
+        },
+        PurgeMinAge = TimeSpan.Zero,
+        PurgeHighWatermark = null,
+        PurgeLowWatermark = null,
+    };
+
+    private static bool Verify(string path, int seed, int number, long size, byte[] expected, byte[] actual)
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length != size)
+        {
+            return false;
+        }
+
+        using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0);
+        for (long offset = 0; offset < size; offset += expected.Length)
+        {
+            int n = (int)Math.Min(expected.Length, size - offset);
+            Payload.Fill(seed, number, offset, expected.AsSpan(0, n));
+            input.ReadExactly(actual, 0, n);
+            if (!expected.AsSpan(0, n).SequenceEqual(actual.AsSpan(0, n)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static async Task Phase(bool progress, string name, int total, Func<Action<int>, Task> body)
+    {
+        if (!progress)
+        {
+            await body(_ => { });
+            return;
+        }
+
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                ProgressTask task = context.AddTask(name, maxValue: total);
+                await body(n => task.Increment(n));
+                task.Value = total;
+            });
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Spectre.Console;
+
+namespace SmallFilesCache;
+
+/// <summary>The demo's figures; <c>demo --json</c> prints them as one camelCase JSON object.</summary>
+public sealed record DemoReport
+{
+    /// <summary>Files written into the write caches.</summary>
+    public int FilesIngested { get; init; }
+
+    /// <summary>Their bytes.</summary>
+    public long BytesIngested { get; init; }
+
+    /// <summary>Files <c>ARCHIVED</c> after the archive phase.</summary>
+    public int FilesArchived { get; init; }
+
+    /// <summary>Archive lists committed (one aggregation tape file each).</summary>
+    public int Aggregations { get; init; }
+
+    /// <summary>Tapes written to.</summary>
+    public int TapesUsed { get; init; }
+
+    /// <summary>Robot mounts of the archive and recall phases (prelabelling excluded).</summary>
+    public int Mounts { get; init; }
+
+    /// <summary>Robot mounts of the archive phase.</summary>
+    public int ArchiveMounts { get; init; }
+
+    /// <summary>Robot mounts of the recall phase.</summary>
+    public int RecallMounts { get; init; }
+
+    /// <summary>Files asked for after the purge.</summary>
+    public int FilesRequested { get; init; }
+
+    /// <summary>Files the stagers read from tape and published (or failed for good).</summary>
+    public int FilesRecalled { get; init; }
+
+    /// <summary>Recalled files whose every byte equals the original.</summary>
+    public int FilesVerified { get; init; }
+
+    /// <summary>Requested files not delivered intact.</summary>
+    public int FilesLost { get; init; }
+
+    /// <summary>Files recalled per recall mount.</summary>
+    public double FilesPerMount { get; init; }
+
+    /// <summary>Simulated busy time of all drives (loads, positioning, streaming, marks).</summary>
+    public double SimulatedDriveSeconds { get; init; }
+
+    /// <summary>Simulated writing time of the archive sessions (mounts and positioning to the append point excluded).</summary>
+    public double ArchiveWritingSeconds { get; init; }
+
+    /// <summary>Archive phase: payload bytes / (writing seconds × native rate).</summary>
+    public double DriveEfficiency { get; init; }
+
+    /// <summary>The same files as one AUL file each with synchronous marks: simulated seconds by the timing model.</summary>
+    public double AulSynchronousSeconds { get; init; }
+
+    /// <summary>Its drive efficiency.</summary>
+    public double AulSynchronousEfficiency { get; init; }
+
+    /// <summary>Wall-clock seconds of the whole demo.</summary>
+    public double WallSeconds { get; init; }
+
+    /// <summary>The site root when kept (--root), else null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Root { get; init; }
+
+    /// <summary>The JSON form.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, DemoJson.Default.DemoReport);
+
+    /// <summary>Prints the final table.</summary>
+    public void Render()
+    {
+        var table = new Table().AddColumn("figure").AddColumn(new TableColumn("value").RightAligned());
+        void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+        Row("files ingested", $"{FilesIngested} ({F(BytesIngested / 1e9, "0.00")} GB)");
+        Row("files archived", FilesArchived.ToString(CultureInfo.InvariantCulture));
+        Row("aggregations", Aggregations.ToString(CultureInfo.InvariantCulture));
+        Row("tapes used", TapesUsed.ToString(CultureInfo.InvariantCulture));
+        Row("mounts (archive + recall)", $"{Mounts} ({ArchiveMounts} + {RecallMounts})");
+        Row("files recalled / verified / lost", $"{FilesRecalled} / {FilesVerified} / {FilesLost}");
+        Row("files per recall mount", F(FilesPerMount, "0.0"));
+        Row("simulated drive seconds", F(SimulatedDriveSeconds, "0.0"));
+        Row("archive drive efficiency", $"{F(DriveEfficiency * 100, "0.0")} % ({F(ArchiveWritingSeconds, "0.00")} s writing)");
+        Row("same files as AUL, synchronous marks", $"{F(AulSynchronousSeconds / 3600, "0.0")} h simulated, {F(AulSynchronousEfficiency * 100, "0.00")} % efficiency");
+        Row("wall time", $"{F(WallSeconds, "0.0")} s");
+        AnsiConsole.Write(table);
+    }
+}
+
+/// <summary>The demo's arguments.</summary>
+/// <param name="Files">Files to ingest.</param>
+/// <param name="Recalls">Files to recall.</param>
+/// <param name="Seed">The seed of sizes, contents and the recall subset.</param>
+/// <param name="Root">Keep the site in this (empty) directory; a temporary one, deleted afterwards, when null.</param>
+/// <param name="Json">Print JSON instead of the table.</param>
+public sealed record DemoArguments(int Files = 10_000, int Recalls = 500, int Seed = 20261123, string? Root = null, bool Json = false);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(DemoReport))]
+internal sealed partial class DemoJson : JsonSerializerContext;

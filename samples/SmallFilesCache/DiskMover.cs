@@ -1,0 +1,58 @@
+using TapeKit.Checksums;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+
+namespace SmallFilesCache;
+
+/// <summary>
+/// The disk mover of a cache server: writes a client's file into its disk library's write cache (C1), flushes it,
+/// and records size and checksums with the <c>CacheWritten</c> event (C2). An aborted write leaves no row and no file.
+/// </summary>
+public static class DiskMover
+{
+    /// <summary>Writes one file.</summary>
+    /// <param name="site">The site.</param>
+    /// <param name="attributes">The file's attributes (size included).</param>
+    /// <param name="namespacePath">The file's path in the namespace (also its external id); its cache path is the same, relative.</param>
+    /// <param name="fill">Produces the bytes at an offset (the client's data).</param>
+    /// <param name="buffer">A scratch buffer (its length is the write size, a multiple of 8).</param>
+    /// <param name="ct">Cancels the write.</param>
+    public static async Task<FileRecord> WriteAsync(
+        CacheSite site, HsmFileAttributes attributes, string namespacePath, Action<long, Memory<byte>> fill, byte[] buffer, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(attributes);
+        ArgumentNullException.ThrowIfNull(fill);
+        ArgumentNullException.ThrowIfNull(buffer);
+        string cachePath = namespacePath.TrimStart('/');
+        DiskLibrary library = site.LibraryFor(attributes);
+        FileRecord created = await WriteCacheCatalog.CreateAsync(site.Catalog, site.Selector, attributes, namespacePath, cachePath, externalId: namespacePath, ct: ct);
+        string path = Path.Combine(library.CacheRoot, cachePath);
+        var hasher = new MemberHasher();
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            {
+                for (long offset = 0; offset < attributes.Size; offset += buffer.Length)
+                {
+                    Memory<byte> chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, attributes.Size - offset));
+                    fill(offset, chunk);
+                    hasher.Append(chunk.Span);
+                    await output.WriteAsync(chunk, ct);
+                }
+
+                output.Flush(flushToDisk: true);
+            }
+        }
+        catch
+        {
+            // C3: an aborted write removes its row's file; the row stays CREATED for the operator, never archived.
+            File.Delete(path);
+            throw;
+        }
+
+        return await WriteCacheCatalog.CompleteAsync(site.Catalog, created.FileId, attributes.Size, HsmChecksums.From(hasher.GetDigest()), ct)
+            ?? throw new InvalidOperationException($"File {created.FileId} was not CREATED when its write finished.");
+    }
+}

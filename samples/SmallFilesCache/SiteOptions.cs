@@ -1,0 +1,51 @@
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Recall;
+
+namespace SmallFilesCache;
+
+/// <summary>The site: where it lives, its disk libraries, its tape library and its policies (appsettings.json, section "Site").</summary>
+public sealed class SiteOptions
+{
+    /// <summary>The directory holding the catalogue, the caches and the virtual tape library.</summary>
+    public string Root { get; set; } = "";
+
+    /// <summary>The disk libraries (Enstore SFA: one per cache server group), each with its own drives and tape pool.</summary>
+    public List<DiskLibraryOptions> DiskLibraries { get; set; } = [];
+
+    /// <summary>The media profile of the cartridges (spec/tape-devices.md §6.2).</summary>
+    public string Media { get; set; } = "LTO-9";
+
+    /// <summary>Blank cartridges created per tape pool when the site is first set up.</summary>
+    public int TapesPerPool { get; set; } = 3;
+
+    /// <summary>The policy set deciding disk library, format, pool and list limits per file.</summary>
+    public PolicySet Policies { get; set; } = new();
+
+    /// <summary>Recall and mount policy (§4.5).</summary>
+    public RecallOptions Recall { get; set; } = new();
+
+    /// <summary>The purge policy's minimum time since last access (§4.4).</summary>
+    public TimeSpan PurgeMinAge { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Purge when the cache is this full (used fraction); unset with <see cref="PurgeLowWatermark"/> purges every eligible copy.</summary>
+    public double? PurgeHighWatermark { get; set; } = 0.90;
+
+    /// <summary>Purge down to this used fraction.</summary>
+    public double? PurgeLowWatermark { get; set; } = 0.80;
+
+    /// <summary>How often the daemon runs its loop when idle.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>One disk library: a cache area and the drives its migrator uses.</summary>
+public sealed class DiskLibraryOptions
+{
+    /// <summary>The name policies route to.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The library's drive numbers this disk library's migrator and stager use.</summary>
+    public List<int> Drives { get; set; } = [];
+
+    /// <summary>The cache area's capacity, for the purge watermarks.</summary>
+    public long CacheCapacityBytes { get; set; } = 100L << 30;
+}
