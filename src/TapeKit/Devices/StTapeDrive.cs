@@ -458,7 +458,10 @@ internal sealed class StTapeDrive : ITapeDrive
         if ((logical || !optionsRead) && loaded)
         {
             var probe = _sys.MtPos(_fd, out _);
-            logical = !probe.Failed || probe.Errno != Errno.EIO;
+            // EIO means "no logical addresses" only while the position is known: after a reset or power loss st
+            // answers EIO until the next rewind, and the options (read above) still say what the driver uses.
+            bool positionLost = probe.Failed && probe.Errno == Errno.EIO && PositionLostAttribute();
+            logical = positionLost ? (logical || !optionsRead) : !probe.Failed || probe.Errno != Errno.EIO;
             if (probe.Failed && probe.Errno != Errno.EIO)
             {
                 logical = false;

@@ -28,7 +28,7 @@ public sealed partial class AulVolume
         ArgumentNullException.ThrowIfNull(policy);
         long position = KnownEnd is (long last, long end) && last == lastFileSequence
             ? end
-            : lastFileSequence == 0 ? CheckEmptyTape() : CheckAfterFile(lastFileSequence, overwriteLaterFiles);
+            : lastFileSequence == 0 ? CheckEmptyTape(overwriteLaterFiles) : CheckAfterFile(lastFileSequence, overwriteLaterFiles);
         if (Drive.ReadPosition() != position)
         {
             // A locate costs seconds of tape motion: none when this mount already stands there.
@@ -38,11 +38,30 @@ public sealed partial class AulVolume
         return new AulAppendSession(this, writer, policy, lastFileSequence + 1, position);
     }
 
-    /// <summary>F11.2: the object after VOL1 must be the PRELABEL HDR1; the first file overwrites it.</summary>
-    private long CheckEmptyTape()
+    /// <summary>
+    /// F11.2: the object after VOL1 must be the PRELABEL HDR1; the first file overwrites it. With the explicit
+    /// overwrite of F11.3 (the catalogue records every tape file as failed), the tape may instead end after VOL1 — a
+    /// power loss took the unsynced first files, and st reports the blank as a media error (T8) — or hold a failed
+    /// file 1, whose HDR1 is then overwritten too. Settled here: F11.3 says nothing of n = 0.
+    /// </summary>
+    private long CheckEmptyTape(bool overwriteFailedFiles)
     {
         Drive.Locate(1);
-        TapeReadResult result = TapeReads.ReadObject(Drive, _labelBuffer, "PRELABEL HDR1", 1);
+        TapeReadResult result;
+        try
+        {
+            result = TapeReads.ReadObject(Drive, _labelBuffer, "PRELABEL HDR1", 1);
+        }
+        catch (TapeDriveException e) when (overwriteFailedFiles && e.Kind == TapeErrorKind.MediaError)
+        {
+            return 1;
+        }
+
+        if (overwriteFailedFiles && result.Kind is TapeReadKind.EndOfData)
+        {
+            return 1;
+        }
+
         if (result.Kind != TapeReadKind.Data || result.Length != AnsiLabel.Length)
         {
             throw new UnsafeOperationException(
@@ -55,6 +74,11 @@ public sealed partial class AulVolume
         }
         catch (TapeFormatException e)
         {
+            if (overwriteFailedFiles && Hdr1Label.TryParse(_labelBuffer.AsSpan(0, AnsiLabel.Length), out Hdr1Label failed) && failed.FileSequence == 1)
+            {
+                return 1;
+            }
+
             throw new UnsafeOperationException($"Tape {Vsn}: the catalogue says the tape is empty, but {e.Message}", "prelabel");
         }
 

@@ -1,0 +1,189 @@
+using TapeKit.Devices.Virtual;
+using TapeKit.Hsm.Migration;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Tests.Support;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Layout;
+
+namespace TapeKit.Hsm.Tests.Migration;
+
+/// <summary>The failure rules of spec/hsm.md §7.1 on the archive path, with real bytes on virtual tapes.</summary>
+public sealed class ArchiveFailureTests
+{
+    [Fact]
+    public async Task Lists_share_one_mount_and_one_sync_and_every_file_is_archived_once()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(35);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+
+        await world.AssertArchivedExactlyOnceAsync();
+        ArchiveSessionReport session = Assert.Single(world.Migrator.Sessions);
+        Assert.Equal(("T00001", 4, 35), (session.Vsn, session.TapeFiles, session.Files));
+        Assert.Equal(1, world.Library.Drive(0).Statistics.SyncPoints - 3); // Three prelabels, then one sync for the whole session.
+        TapeRecord tape = await world.TapeAsync("T00001");
+        Assert.Equal((4, TapeState.Filling), (tape.LastFseq, tape.State));
+        Assert.Equal(world.Files.Sum(f => f.Size), tape.BytesUsed);
+        // The tape alone agrees with the catalogue: four ALB tar files whose members are the files.
+        using TapeMount mount = world.Drives.Acquire("T00001");
+        IReadOnlyList<TapeFileInfo> files = AulVolume.Mount(mount.Handle, "T00001").Scan();
+        Assert.Equal([10, 10, 10, 5], files.Select(f => f.Members.Count));
+        Assert.All(files, f => Assert.Equal(PayloadKind.Tar, f.Payload));
+    }
+
+    [Fact]
+    public async Task A_migrator_killed_mid_archive_has_its_list_redelivered_and_repacked_without_archiving_a_member_twice()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(20);
+        await world.FlushAsync();
+        Guid? crashed = null;
+        world.Migrator.StepObserver = (step, list) =>
+        {
+            if (step == ArchiveStep.Written && crashed is null)
+            {
+                crashed = list;
+                throw new MigratorCrash();
+            }
+        };
+
+        await Assert.ThrowsAsync<MigratorCrash>(async () => await world.Migrator.RunOnceAsync());
+        Assert.Equal(0, await world.CountAsync(ArchiveStatus.Archived));
+
+        world.NewMigrator(); // The process restarts with a new instance id; the dispatcher's sweeper re-queues after the lease.
+        await world.ArchiveAllAsync();
+
+        await world.AssertArchivedExactlyOnceAsync();
+        var aggregations = await world.AggregationsAsync();
+        Assert.Contains(aggregations, a => a.Aggregation.ListId == crashed && a.Aggregation.Attempt == 1 && a.Aggregation.State == AggregationState.Failed);
+        Assert.Contains(aggregations, a => a.Aggregation.ListId == crashed && a.Aggregation.Attempt > 1 && a.Aggregation.State == AggregationState.OnTape);
+    }
+
+    [Fact]
+    public async Task A_dispatcher_restarted_mid_flight_reloads_its_lists_and_nothing_is_lost_or_duplicated()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(15);
+        await world.PumpAsync(); // One list closed and its command sent; five files in a filling list.
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.IngestAsync(12); // CacheWritten events queued, not yet handled …
+
+        await world.RestartAsync(); // … when the whole host restarts: store reopened from its file, new dispatcher.
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+
+        await world.AssertArchivedExactlyOnceAsync();
+        Assert.Equal(27, world.Files.Count);
+    }
+
+    [Fact]
+    public async Task A_tape_write_error_mid_aggregation_fails_the_aggregation_and_its_members_are_written_on_another_tape()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(10, minSize: 200 * 1024, maxSize: 300 * 1024); // About ten 256 KiB blocks.
+        await world.FlushAsync();
+        world.Library.Drive(0).Arm("media-error write 8"); // A data block in the middle of the first aggregation (data starts at 5).
+
+        await world.ArchiveAllAsync();
+
+        await world.AssertArchivedExactlyOnceAsync();
+        var aggregations = await world.AggregationsAsync();
+        AggregationRecord failed = Assert.Single(aggregations, a => a.Aggregation.State == AggregationState.Failed).Aggregation;
+        AggregationRecord good = Assert.Single(aggregations, a => a.Aggregation.State == AggregationState.OnTape).Aggregation;
+        Assert.Equal("T00001", failed.TapeFile?.Vsn);
+        Assert.Equal(nameof(FailureReason.TapeWriteError), failed.FailureReason);
+        Assert.Equal("T00002", good.TapeFile?.Vsn);
+        TapeRecord bad = await world.TapeAsync("T00001");
+        Assert.Equal((TapeState.NeedsAttention, 1, 0), (bad.State, bad.WriteErrors, bad.LastFseq));
+    }
+
+    [Fact]
+    public async Task End_of_medium_mid_aggregation_marks_the_tape_full_and_the_members_are_written_on_another_tape()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(
+            cartridge: vsn => vsn == "T00001" ? new VirtualCartridgeOptions { Capacity = 1_500_000, EarlyWarningDistance = 100_000 } : null);
+        await world.IngestAsync(10, minSize: 200 * 1024, maxSize: 300 * 1024); // About 2.5 MB: more than T00001 holds.
+        await world.FlushAsync();
+
+        await world.ArchiveAllAsync();
+
+        await world.AssertArchivedExactlyOnceAsync();
+        var aggregations = await world.AggregationsAsync();
+        AggregationRecord failed = Assert.Single(aggregations, a => a.Aggregation.State == AggregationState.Failed).Aggregation;
+        Assert.Equal(nameof(FailureReason.EndOfMedium), failed.FailureReason);
+        Assert.Equal("T00001", failed.TapeFile?.Vsn);
+        Assert.Equal("T00002", Assert.Single(aggregations, a => a.Aggregation.State == AggregationState.OnTape).Aggregation.TapeFile?.Vsn);
+        Assert.Equal(TapeState.Full, (await world.TapeAsync("T00001")).State);
+    }
+
+    [Fact]
+    public async Task Power_loss_before_the_sync_rewrites_the_unsynced_files_on_the_same_tape()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(20);
+        await world.FlushAsync();
+        int written = 0;
+        world.Migrator.StepObserver = (step, _) =>
+        {
+            if (step == ArchiveStep.Written && ++written == 1)
+            {
+                // The first tape file is written behind buffered marks; the power goes while the second is written.
+                world.Library.Drive(0).Arm("power-loss after 2");
+            }
+        };
+
+        await world.ArchiveAllAsync();
+
+        await world.AssertArchivedExactlyOnceAsync();
+        var aggregations = await world.AggregationsAsync();
+        Assert.Equal(2, aggregations.Count(a => a.Aggregation.State == AggregationState.Failed));
+        var onTape = aggregations.Where(a => a.Aggregation.State == AggregationState.OnTape).Select(a => a.Aggregation).ToList();
+        Assert.Equal("T00001:1 T00001:2", string.Join(" ", onTape.Select(a => $"{a.TapeFile!.Value.Vsn}:{a.TapeFile.Value.Fseq}").Order()));
+        Assert.Equal((2, TapeState.Filling), ((await world.TapeAsync("T00001")).LastFseq, (await world.TapeAsync("T00001")).State));
+        using TapeMount mount = world.Drives.Acquire("T00001");
+        Assert.Equal(2, AulVolume.Mount(mount.Handle, "T00001").Scan().Count); // Rewritten, nothing left over.
+    }
+
+    [Fact]
+    public async Task A_member_whose_cache_copy_changed_is_never_archived_and_is_reported_lost_before_archive()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(10);
+        string victim = Path.Combine(world.CacheRoot, "data/run000/f000003");
+        byte[] bytes = await File.ReadAllBytesAsync(victim);
+        bytes[17] ^= 0x40;
+        await File.WriteAllBytesAsync(victim, bytes); // Same size, other bytes: the disk changed under the cache.
+        await world.FlushAsync();
+
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+
+        FileRecord lost = await world.FileAsync(world.Files[3].FileId);
+        Assert.Equal(CacheStatus.Failed, lost.CacheStatus);
+        Assert.Equal(0, await world.CountAsync(ArchiveStatus.Archived));
+        // The other nine go on in a new list.
+        for (int round = 0; round < 20 && await world.CountAsync(ArchiveStatus.Archived) < 9; round++)
+        {
+            await world.PumpAsync();
+            if (await world.Migrator.RunOnceAsync() == 0)
+            {
+                world.Time.Advance(TimeSpan.FromMinutes(5));
+                await world.FlushAsync();
+            }
+        }
+
+        Assert.Equal(9, await world.CountAsync(ArchiveStatus.Archived));
+        Assert.Equal(ArchiveStatus.Failed, (await world.FileAsync(world.Files[3].FileId)).ArchiveStatus);
+        Assert.DoesNotContain((await world.AggregationsAsync()).Where(a => a.Aggregation.State == AggregationState.OnTape).SelectMany(a => a.Members),
+            m => m.FileId == world.Files[3].FileId);
+    }
+
+    private sealed class MigratorCrash : Exception
+    {
+        public MigratorCrash()
+            : base("The migrator process died.")
+        {
+        }
+    }
+}

@@ -1,0 +1,289 @@
+using Microsoft.Extensions.Time.Testing;
+using TapeKit.Checksums;
+using TapeKit.Devices.Virtual;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Dispatching;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Migration;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Purging;
+using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.Sqlite;
+using TapeKit.Hsm.Staging;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Labels;
+using TapeKit.Layout;
+
+namespace TapeKit.Hsm.Tests.Support;
+
+/// <summary>
+/// An HSM world with real bytes: SQLite catalogue and queues on a fake clock, a write cache on disk, a virtual tape
+/// library (one pool, three prelabelled LTO-9 cartridges, two drives), the dispatcher, a migrator, a stager and a
+/// purger of one disk library. Lists close at <see cref="FilesPerList"/> members.
+/// </summary>
+public sealed class TapeHsmWorld : IAsyncDisposable
+{
+    public const string DiskLibrary = "DL-A";
+    public const string Pool = "pool-a";
+    public const int FilesPerList = 10;
+
+    private readonly SqliteHsmOptions _storeOptions;
+    private int _migrators;
+
+    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed)
+    {
+        Root = root;
+        Time = time;
+        Store = store;
+        Library = library;
+        Seed = seed;
+        _storeOptions = new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 };
+        CacheRoot = Path.Combine(root, "cache");
+        StageRoot = Path.Combine(root, "stage");
+        Directory.CreateDirectory(CacheRoot);
+        Directory.CreateDirectory(StageRoot);
+        Selector = new PolicySelector(new PolicySet
+        {
+            Version = 1,
+            Rules = [new PolicyRule { Name = "all", DiskLibrary = DiskLibrary, TapePool = Pool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1) }],
+        });
+        Labels = new LabelWriter(new LabelWriterOptions { Clock = library.Clock, Site = "TEST", HostName = "mover" });
+        Drives = new VirtualLibraryDrivePool(library, [0]);
+        DispatcherOptions = new DispatcherOptions { WorkLease = TimeSpan.FromMinutes(10) };
+        NewDispatcher();
+        Migrator = NewMigrator();
+    }
+
+    public string Root { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public SqliteHsmStore Store { get; private set; }
+
+    public ICatalog Catalog => Store.Catalog;
+
+    public VirtualTapeLibrary Library { get; }
+
+    public int Seed { get; }
+
+    public string CacheRoot { get; }
+
+    public string StageRoot { get; }
+
+    public PolicySelector Selector { get; }
+
+    public LabelWriter Labels { get; }
+
+    public VirtualLibraryDrivePool Drives { get; }
+
+    public DispatcherOptions DispatcherOptions { get; }
+
+    public Dispatcher Dispatcher { get; private set; } = null!;
+
+    public DispatcherService Service { get; private set; } = null!;
+
+    public Migrator Migrator { get; private set; }
+
+    /// <summary>File number → (file id, size).</summary>
+    public List<(long FileId, long Size)> Files { get; } = [];
+
+    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null)
+    {
+        string root = Path.Combine(Path.GetTempPath(), "tapekit-hsmtape-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
+        SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, time);
+        var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions { Drives = 2, Profile = MediaProfile.Lto9 }, new VirtualClock());
+        var world = new TapeHsmWorld(root, time, store, library, seed);
+        await store.Bus.DeclareAsync(HsmTopology.For(world.DispatcherOptions.DispatcherId, [DiskLibrary], "host"));
+        for (int i = 1; i <= tapes; i++)
+        {
+            string vsn = $"T{i:D5}";
+            library.CreateCartridge(vsn, options: cartridge?.Invoke(vsn));
+            using (TapeMount mount = world.Drives.Acquire(vsn))
+            {
+                _ = AulVolume.Prelabel(mount.Handle, world.Labels, vsn);
+            }
+
+            await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
+            await txn.PutTapeAsync(new TapeRecord { Vsn = vsn, Pool = Pool, CapacityEstimate = MediaProfile.Lto9.Capacity, BlockSize = 256 * 1024 });
+            await txn.CommitAsync();
+        }
+
+        _ = world.Drives.DismountIdle();
+        return world;
+    }
+
+    /// <summary>A new dispatcher process over the same store (F5: it reloads everything from the catalogue).</summary>
+    public void NewDispatcher()
+    {
+        Dispatcher = new Dispatcher(Store.Catalog, DispatcherOptions, new Random(Seed));
+        Service = new DispatcherService(Dispatcher, Store.Catalog, Store.Bus, DispatcherOptions);
+    }
+
+    /// <summary>A new migrator process (a new instance id), as after a crash and restart.</summary>
+    public Migrator NewMigrator()
+    {
+        Migrator = new Migrator(Store.Catalog, Store.Bus, Drives, Labels,
+            new MigratorOptions { MigratorId = $"migrator-{++_migrators}", DiskLibrary = DiskLibrary, CacheRoot = CacheRoot }, Library.Clock);
+        return Migrator;
+    }
+
+    /// <summary>Closes the store and opens it again from its file, with a new dispatcher (the whole host restarted).</summary>
+    public async Task RestartAsync()
+    {
+        await Store.DisposeAsync();
+        Store = await SqliteHsmStore.OpenAsync(_storeOptions, Time);
+        NewDispatcher();
+        _ = NewMigrator();
+        _ = await Dispatcher.StartAsync();
+    }
+
+    /// <summary>Writes <paramref name="count"/> files into the write cache (C1, C2), sizes 1 KiB … 300 KiB.</summary>
+    public async Task IngestAsync(int count, int minSize = 1024, int maxSize = 300 * 1024)
+    {
+        var random = new Random(Seed * 7919 + Files.Count);
+        for (int i = 0; i < count; i++)
+        {
+            int number = Files.Count;
+            long size = random.Next(minSize, maxSize + 1);
+            string cachePath = $"data/run{number / 100:D3}/f{number:D6}";
+            FileRecord created = await WriteCacheCatalog.CreateAsync(Catalog, Selector,
+                new HsmFileAttributes { StorageGroup = "sg", Size = size }, "/" + cachePath, cachePath);
+            byte[] bytes = Content(number, size);
+            string path = Path.Combine(CacheRoot, cachePath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, bytes);
+            var hasher = new MemberHasher();
+            hasher.AppendWhole(bytes);
+            _ = await WriteCacheCatalog.CompleteAsync(Catalog, created.FileId, size, HsmChecksums.From(hasher.GetDigest()));
+            Files.Add((created.FileId, size));
+        }
+    }
+
+    /// <summary>The bytes of file number <paramref name="number"/>.</summary>
+    public byte[] Content(int number, long size)
+    {
+        byte[] bytes = new byte[size];
+        new Random(HashCode.Combine(Seed, number)).NextBytes(bytes);
+        return bytes;
+    }
+
+    public async Task PumpAsync()
+    {
+        while ((await Service.PumpOnceAsync()).Handled > 0)
+        {
+        }
+    }
+
+    /// <summary>Closes every filling list and pumps until the commands are out.</summary>
+    public async Task FlushAsync()
+    {
+        await PumpAsync();
+        _ = await Dispatcher.FlushAsync();
+        await PumpAsync();
+    }
+
+    /// <summary>
+    /// Runs the dispatcher and the migrator until every file is archived, advancing the fake clock past backoffs and
+    /// leases when nothing is ready; gives up after <paramref name="rounds"/> rounds.
+    /// </summary>
+    public async Task ArchiveAllAsync(int rounds = 60)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            await PumpAsync();
+            if (await CountAsync(ArchiveStatus.Archived) == Files.Count)
+            {
+                return;
+            }
+
+            if (await Migrator.RunOnceAsync() == 0)
+            {
+                Time.Advance(TimeSpan.FromMinutes(2));
+            }
+        }
+
+        throw new InvalidOperationException($"Only {await CountAsync(ArchiveStatus.Archived)} of {Files.Count} files were archived after {rounds} rounds.");
+    }
+
+    public async Task<int> CountAsync(ArchiveStatus status)
+    {
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        return (await txn.QueryFilesAsync(new FileQuery { ArchiveStatus = status })).Count;
+    }
+
+    public async Task<FileRecord> FileAsync(long fileId)
+    {
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        return (await txn.GetFileAsync(fileId))!;
+    }
+
+    /// <summary>Every aggregation of the catalogue, with its members.</summary>
+    public async Task<List<(AggregationRecord Aggregation, IReadOnlyList<AggregationMember> Members)>> AggregationsAsync()
+    {
+        var result = new List<(AggregationRecord, IReadOnlyList<AggregationMember>)>();
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        foreach (FileListRecord list in await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive }))
+        {
+            foreach (AggregationRecord a in await txn.GetAggregationsOfListAsync(list.ListId))
+            {
+                result.Add((a, await txn.GetAggregationMembersAsync(a.AggregationId)));
+            }
+        }
+
+        return result;
+    }
+
+    public async Task<TapeRecord> TapeAsync(string vsn)
+    {
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        return (await txn.GetTapeAsync(vsn))!;
+    }
+
+    /// <summary>
+    /// The archive outcome every failure test demands: every file <c>ARCHIVED</c> with exactly one <c>ON_TAPE</c>
+    /// copy, no file in two <c>ON_TAPE</c> aggregations, the invariants I1–I4 hold, and the tape holds exactly the
+    /// committed tape files' bytes.
+    /// </summary>
+    public async Task AssertArchivedExactlyOnceAsync()
+    {
+        Assert.Equal(Files.Count, await CountAsync(ArchiveStatus.Archived));
+        var onTape = (await AggregationsAsync()).Where(a => a.Aggregation.State == AggregationState.OnTape).ToList();
+        var copies = onTape.SelectMany(a => a.Members).GroupBy(m => m.FileId).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(Files, f => Assert.Equal(1, copies.GetValueOrDefault(f.FileId)));
+        Assert.Empty(await HsmInvariants.CheckAsync(Catalog, TimeSpan.FromMinutes(10)));
+    }
+
+    public Purger NewPurger() => new(Catalog, new PurgePolicy(new PurgeOptions { MinAge = TimeSpan.Zero, HighWatermark = null, LowWatermark = null }),
+        new PurgerOptions { DiskLibrary = DiskLibrary, CacheRoot = CacheRoot });
+
+    public Stager NewStager() => new(Catalog, Drives, new RecallPlanner(new RecallOptions
+    {
+        MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
+        FillWait = TimeSpan.Zero,
+        RemountDelay = TimeSpan.Zero,
+    }), new StagerOptions { DiskLibrary = DiskLibrary, CacheRoot = CacheRoot, StageRoot = StageRoot });
+
+    /// <summary>Whether file number <paramref name="number"/> is in the cache with exactly its original bytes.</summary>
+    public bool CachedIntact(int number)
+    {
+        string path = Path.Combine(CacheRoot, $"data/run{number / 100:D3}/f{number:D6}");
+        return File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(Content(number, Files[number].Size));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Library.Dispose();
+        await Store.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
