@@ -214,8 +214,9 @@ public static class HsmCommands
                 }
             }
 
-            int tried = explanation.Rules.Count;
-            stdout.WriteLine($"→ rule {explanation.MatchedRule} decides{(tried < selector.RuleNames.Count ? $" (the {selector.RuleNames.Count - tried} later rules are not tried)" : string.Empty)}; {explanation.SizeRouting}");
+            int untried = selector.RuleNames.Count - explanation.Rules.Count;
+            string later = untried switch { 0 => string.Empty, 1 => " (the rule after it is not tried)", _ => $" (the {untried} rules after it are not tried)" };
+            stdout.WriteLine($"→ rule {explanation.MatchedRule} decides{later}; {explanation.SizeRouting}");
             PolicyDecision d = explanation.Decision;
             foreach ((string name, string value) in DecisionFields(d))
             {
