@@ -132,7 +132,7 @@ public static class HsmCommands
 
     private static Command Explain(CliConsole console)
     {
-        var policy = new Option<string>("--policy") { Description = "The policy file (JSON; - for standard input).", Required = true };
+        var policy = new Option<string>("--policy") { Description = "The policy file (JSON, described by 'tapekit hsm policy --help'; - for standard input).", Required = true };
         var attrs = new Option<string[]>("--attr")
         {
             Description = "A file attribute as name=value (repeatable): storageGroup, fileFamily, wrapper, library, size (bytes), or any host attribute.",
@@ -230,7 +230,7 @@ public static class HsmCommands
 
     private static Command Diff(CliConsole console)
     {
-        var oldPolicy = new Option<string>("--old") { Description = "The current policy file (JSON).", Required = true };
+        var oldPolicy = new Option<string>("--old") { Description = "The current policy file (JSON, described by 'tapekit hsm policy --help').", Required = true };
         var newPolicy = new Option<string>("--new") { Description = "The candidate policy file (JSON).", Required = true };
         var db = new Option<string>("--db") { Description = "The SQLite HSM store whose files are evaluated, opened read-only.", Required = true };
         var all = new Option<bool>("--all") { Description = "Also evaluate archived files (default: files not deleted and not yet archived)." };
