@@ -9,7 +9,10 @@ public static class CliErrors
     public static int ExitCodeFor(Exception exception) => exception switch
     {
         CliUsageException or ArgumentException => ExitCodes.Usage,
-        TapeFormatException => ExitCodes.InvalidInput,
+        TapeFormatException or CliInvalidInputException or TapeKit.Hsm.Sqlite.SqliteSchemaException => ExitCodes.InvalidInput,
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: Hsm.CliHsmStores.SqliteCorrupt or Hsm.CliHsmStores.SqliteNotADatabase } => ExitCodes.InvalidInput,
+        // SQLITE_BUSY, _LOCKED, _READONLY, _IOERR, _FULL, _CANTOPEN: the file or the disk, not the data.
+        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 } => ExitCodes.DeviceOrIo,
         UnsafeOperationException => ExitCodes.Refused,
         Devices.TapeDriveException { Kind: Devices.TapeErrorKind.WriteProtected } => ExitCodes.Refused,
         Devices.TapeDriveException => ExitCodes.DeviceOrIo,

@@ -19,7 +19,7 @@ public static class TapeKitCli
         ArgumentNullException.ThrowIfNull(console);
 
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors.", Recursive = true };
-        var root = new RootCommand("tapekit: tape labels, aggregations and tape drives, byte-exact.");
+        var root = new RootCommand("tapekit: tape labels, aggregations and tape drives, byte-exact; HSM catalogue checks, policies and rebuilds.");
         root.Options.Add(verbose);
         foreach (var command in CommandGroups(console))
         {
@@ -57,5 +57,6 @@ public static class TapeKitCli
         yield return MtCommands.Create(console);
         yield return TapeCommands.Create(console);
         yield return CatalogCommands.Create(console);
+        yield return HsmCommands.Create(console);
     }
 }

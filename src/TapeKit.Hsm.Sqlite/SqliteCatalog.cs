@@ -4,7 +4,7 @@ using TapeKit.Hsm.Catalog;
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>
-/// The SQLite catalogue: every transaction is <c>BEGIN IMMEDIATE</c> on its own connection, committed with
+/// The SQLite catalogue: every transaction is <c>BEGIN IMMEDIATE</c> (deferred on a read-only store) on its own connection, committed with
 /// <c>synchronous = FULL</c>. Outbox rows are written straight into <c>queue_messages</c> of the same file (the
 /// outbox row is the queued message), so <see cref="ReadOutboxAsync"/> is always empty; an outbox message whose
 /// routing key has no binding fails the whole transaction (C3).
@@ -25,7 +25,8 @@ public sealed class SqliteCatalog : ICatalog
         try
         {
             SqliteConnection c = Store.Open();
-            SqliteTransaction txn = c.BeginTransaction(deferred: false);
+            // A read-only connection cannot take the write lock of BEGIN IMMEDIATE; a deferred transaction reads one snapshot.
+            SqliteTransaction txn = c.BeginTransaction(deferred: Store.Options.ReadOnly);
             return new SqliteCatalogTransaction(this, c, txn, writer, Store.Time.GetUtcNow());
         }
         catch

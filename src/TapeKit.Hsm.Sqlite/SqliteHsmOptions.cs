@@ -17,4 +17,10 @@ public sealed class SqliteHsmOptions
 
     /// <summary>The default message lease (60 s).</summary>
     public TimeSpan DefaultLease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Open an existing store for reading only (diagnostics, dry runs): a missing file is not created, the schema is not
+    /// migrated (it must be the version this build writes), transactions are deferred and every write fails.
+    /// </summary>
+    public bool ReadOnly { get; set; }
 }

@@ -40,25 +40,53 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
     /// <summary>The schema version of the open file.</summary>
     public int SchemaVersion { get; private set; }
 
-    /// <summary>Opens (creating if needed) and migrates a store.</summary>
+    /// <summary>
+    /// Opens (creating if needed) and migrates a store; with <see cref="SqliteHsmOptions.ReadOnly"/>, opens an existing
+    /// store as it is and changes nothing.
+    /// </summary>
     /// <param name="options">Settings; <see cref="SqliteHsmOptions.Path"/> names the file.</param>
     /// <param name="time">The clock.</param>
     /// <param name="ct">Cancels opening.</param>
-    /// <exception cref="SqliteSchemaException">The file's schema is newer than this build.</exception>
+    /// <exception cref="SqliteSchemaException">The file's schema is newer than this build; or, read-only, the file is not a
+    /// TapeKit HSM store or its schema is not the version this build writes.</exception>
+    /// <exception cref="FileNotFoundException">Read-only, and the file does not exist.</exception>
     public static async ValueTask<SqliteHsmStore> OpenAsync(SqliteHsmOptions options, TimeProvider time, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentException.ThrowIfNullOrEmpty(options.Path);
+        if (options.ReadOnly && !File.Exists(options.Path))
+        {
+            throw new FileNotFoundException($"The HSM store '{options.Path}' does not exist.", options.Path);
+        }
+
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = options.Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Read-only is ReadWrite (never Create) plus query_only: a connection opened SQLITE_OPEN_READONLY cannot remove
+            // the -wal and -shm files of a WAL database when it closes, and would leave them behind.
+            Mode = options.ReadOnly ? SqliteOpenMode.ReadWrite : SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         };
         var store = new SqliteHsmStore(options, time, builder.ToString());
-        await store.MigrateAsync(ct);
+        try
+        {
+            if (options.ReadOnly)
+            {
+                store.CheckSchema();
+            }
+            else
+            {
+                await store.MigrateAsync(ct);
+            }
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
         return store;
     }
 
@@ -69,7 +97,7 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
         connection.Open();
         using SqliteCommand pragmas = connection.CreateCommand();
         pragmas.CommandText = string.Create(CultureInfo.InvariantCulture,
-            $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(int)Options.BusyTimeout.TotalMilliseconds};");
+            $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(int)Options.BusyTimeout.TotalMilliseconds};{(Options.ReadOnly ? " PRAGMA query_only = ON;" : "")}");
         pragmas.ExecuteNonQuery();
         return connection;
     }
@@ -109,6 +137,29 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
         cmd.CommandText = "VACUUM INTO $path";
         cmd.Parameters.AddWithValue("$path", path);
         cmd.ExecuteNonQuery();
+    }
+
+    private void CheckSchema()
+    {
+        try
+        {
+            using SqliteConnection c = Open();
+            using SqliteCommand read = c.CreateCommand();
+            read.CommandText = "SELECT version FROM schema_version";
+            SchemaVersion = read.ExecuteScalar() is long v ? (int)v : 0;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 1 or 26)
+        {
+            // 1: no such table (another SQLite database); 26: SQLITE_NOTADB.
+            throw new SqliteSchemaException($"'{Options.Path}' is not a TapeKit HSM store: {e.Message}");
+        }
+
+        if (SchemaVersion != SqliteSchema.LatestVersion)
+        {
+            throw new SqliteSchemaException(SchemaVersion > SqliteSchema.LatestVersion
+                ? $"The HSM store '{Options.Path}' has schema version {SchemaVersion}; this build knows up to {SqliteSchema.LatestVersion}. Use a newer TapeKit."
+                : $"The HSM store '{Options.Path}' has schema version {SchemaVersion}; read-only access needs version {SqliteSchema.LatestVersion}: open it once read-write to migrate it.");
+        }
     }
 
     private async ValueTask MigrateAsync(CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using TapeKit.Cli.Hsm;
 using TapeKit.Cli.Tapes;
 using TapeKit.Devices;
 using TapeKit.Labels;
@@ -8,8 +9,10 @@ using TapeKit.Layout;
 namespace TapeKit.Cli.Commands;
 
 /// <summary>
-/// <c>tapekit catalog rebuild --db FILE --tape PATH…</c>: rebuilds the list of tape files and ALB
-/// members from the tapes alone (<c>spec/hsm.md</c> §5.5), into a JSON file.
+/// <c>tapekit catalog rebuild --db FILE --tape PATH…</c>: rebuilds the catalogue from the tapes alone
+/// (<c>spec/hsm.md</c> §5.5). <c>--db FILE.json</c> writes the JSON listing of tape files and ALB members
+/// (unchanged); any other name writes an SQLite HSM catalogue (<see cref="SqliteCatalogRebuild"/>), refusing
+/// (exit 4) to replace a catalogue that is not empty unless <c>--force</c>.
 /// </summary>
 public static class CatalogCommands
 {
@@ -20,17 +23,37 @@ public static class CatalogCommands
     {
         ArgumentNullException.ThrowIfNull(console);
         var catalog = new Command("catalog", "Catalogue tools.");
-        var db = new Option<string>("--db") { Description = "The catalogue file to write (.json).", Required = true };
-        var tapes = new Option<string[]>("--tape") { Description = "Virtual cartridge directories to scan (repeatable).", Required = true, AllowMultipleArgumentsPerToken = true };
-        var rebuild = new Command("rebuild", "Rebuild the catalogue of tape files and members from the tapes alone.");
+        var db = new Option<string>("--db")
+        {
+            Description = "The catalogue to write: FILE.json, a JSON listing of tape files and members; any other name, an SQLite HSM catalogue "
+                + "(tapes, aggregations ON_TAPE with tape file locators and members, files ARCHIVED and PURGED with the checksums the tapes record).",
+            Required = true,
+        };
+        var tapes = new Option<string[]>("--tape") { Description = "Virtual cartridge directories to scan (repeatable); for SQLite, copies are numbered in this order.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var force = new Option<bool>("--force") { Description = "SQLite: replace a catalogue that is not empty (without it, exit 4). A JSON file is always replaced." };
+        var pool = new Option<string>("--pool") { Description = "SQLite: the tape pool of the tapes and files (tapes do not record it).", DefaultValueFactory = _ => SqliteCatalogRebuild.RuleName };
+        var diskLibrary = new Option<string>("--disk-library") { Description = "SQLite: the home disk library of the files (tapes do not record it).", DefaultValueFactory = _ => SqliteCatalogRebuild.RuleName };
+        var rebuild = new Command("rebuild", "Rebuild the catalogue of tape files and members from the tapes alone (spec/hsm.md §5.5): to JSON (--db FILE.json) or to an SQLite HSM catalogue (any other name).");
         rebuild.Options.Add(db);
         rebuild.Options.Add(tapes);
+        rebuild.Options.Add(force);
+        rebuild.Options.Add(pool);
+        rebuild.Options.Add(diskLibrary);
         rebuild.SetAction(parse =>
         {
             string path = parse.GetValue(db)!;
-            if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            bool sqlite = !path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+            foreach (Option only in new Option[] { pool, diskLibrary })
             {
-                throw new CliUsageException($"--db {path}: this tool writes a JSON catalogue (name it *.json); the SQLite catalogue is rebuilt through TapeKit.Hsm.Sqlite.");
+                if (!sqlite && parse.GetResult(only) is { Implicit: false })
+                {
+                    throw new CliUsageException($"{only.Name} applies to an SQLite catalogue; --db {path} names a JSON one.");
+                }
+            }
+
+            if (sqlite)
+            {
+                return RebuildSqlite(console, path, parse.GetValue(tapes)!, new RebuildOptions(parse.GetValue(pool)!, parse.GetValue(diskLibrary)!, parse.GetValue(force)));
             }
 
             string full = Path.GetFullPath(path);
@@ -80,5 +103,24 @@ public static class CatalogCommands
         });
         catalog.Subcommands.Add(rebuild);
         return catalog;
+    }
+
+    private static int RebuildSqlite(CliConsole console, string path, string[] tapes, RebuildOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Pool) || string.IsNullOrWhiteSpace(options.DiskLibrary))
+        {
+            throw new CliUsageException("--pool and --disk-library need a name.");
+        }
+
+        RebuildReport report = SqliteCatalogRebuild.Run(console, path, tapes, options);
+        foreach (string line in report.Skipped.Concat(report.Conflicts))
+        {
+            console.Error.WriteLine("tapekit: warning: " + line);
+        }
+
+        using var stdout = new StreamWriter(console.Output, leaveOpen: true);
+        stdout.WriteLine(System.FormattableString.Invariant(
+            $"{Path.GetFullPath(path)}: {report.Tapes} tapes, {report.TapeFiles} tape files, {report.Members} members; {report.Files} files ARCHIVED and PURGED, {report.Conflicts.Count} conflicts, {report.RetiredAggregations} tape files retired, {report.Skipped.Count} skipped"));
+        return ExitCodes.Success;
     }
 }

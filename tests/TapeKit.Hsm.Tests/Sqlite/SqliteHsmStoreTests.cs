@@ -124,4 +124,53 @@ public sealed class SqliteHsmStoreTests : IDisposable
         Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(backup, "SELECT version FROM schema_version"));
         Assert.Equal(3L, Scalar(backup, "SELECT COUNT(*) FROM bindings"));
     }
+
+    [Fact]
+    public async Task Read_only_opens_an_existing_store_without_changing_a_byte_and_refuses_writes()
+    {
+        SqliteHsmOptions o = Options();
+        await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
+            await txn.PutTapeAsync(new TapeRecord { Vsn = "T00001", Pool = "p" });
+            await txn.CommitAsync();
+        }
+
+        byte[] before = File.ReadAllBytes(o.Path);
+        string[] filesBefore = Directory.GetFiles(_dir.Path);
+        await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = o.Path, ReadOnly = true }, _time))
+        {
+            Assert.Equal(SqliteSchema.LatestVersion, store.SchemaVersion);
+            await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
+            Assert.Equal("T00001", Assert.Single(await txn.QueryTapesAsync()).Vsn);
+            await Assert.ThrowsAsync<SqliteException>(async () => await txn.PutTapeAsync(new TapeRecord { Vsn = "T00002", Pool = "p" }));
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(o.Path));
+        Assert.Equal(filesBefore, Directory.GetFiles(_dir.Path));
+    }
+
+    [Fact]
+    public async Task Read_only_neither_creates_a_missing_file_nor_migrates_nor_reads_a_foreign_file()
+    {
+        string missing = _dir.File("missing.db");
+        FileNotFoundException nf = await Assert.ThrowsAsync<FileNotFoundException>(async () => await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = missing, ReadOnly = true }, _time));
+        Assert.Contains(missing, nf.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+
+        SqliteHsmOptions o = Options();
+        await (await SqliteHsmStore.OpenAsync(o, _time)).DisposeAsync();
+        Scalar(o.Path, "DROP TABLE tapes; UPDATE schema_version SET version = 2; SELECT 1");
+        SqliteSchemaException old = await Assert.ThrowsAsync<SqliteSchemaException>(async () => await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = o.Path, ReadOnly = true }, _time));
+        Assert.Contains("schema version 2", old.Message, StringComparison.Ordinal);
+        Assert.Equal(2L, Scalar(o.Path, "SELECT version FROM schema_version"));
+
+        string text = _dir.File("text.db");
+        File.WriteAllText(text, new string('x', 4096));
+        await Assert.ThrowsAsync<SqliteSchemaException>(async () => await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = text, ReadOnly = true }, _time));
+        string other = _dir.File("other.db");
+        Scalar(other, "CREATE TABLE t (x INTEGER)");
+        SqliteSchemaException foreign = await Assert.ThrowsAsync<SqliteSchemaException>(async () => await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = other, ReadOnly = true }, _time));
+        Assert.Contains("not a TapeKit HSM store", foreign.Message, StringComparison.Ordinal);
+    }
 }

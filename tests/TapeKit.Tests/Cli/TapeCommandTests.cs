@@ -47,7 +47,7 @@ public sealed class TapeCommandTests
         Assert.Equal(
             files[2].GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("objectId").GetInt64(), m.GetProperty("xxh3").GetString())),
             rebuilt.GetProperty("files")[2].GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("name").GetString(), m.GetProperty("objectId").GetInt64(), m.GetProperty("xxh3").GetString())));
-        Assert.Equal(ExitCodes.Usage, CliRun.Of("catalog", "rebuild", "--db", dir.File("catalog.db"), "--tape", tape).ExitCode);
+        Assert.Equal(ExitCodes.Usage, CliRun.Of("catalog", "rebuild", "--db", dir.File("catalog.json"), "--disk-library", "DL", "--tape", tape).ExitCode);
     }
 
     [Fact]
