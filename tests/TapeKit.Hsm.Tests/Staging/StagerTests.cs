@@ -1,0 +1,159 @@
+using System.Buffers.Binary;
+using TapeKit.Checksums;
+using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.Staging;
+using TapeKit.Hsm.Tests.Support;
+
+namespace TapeKit.Hsm.Tests.Staging;
+
+/// <summary>Recalls with real bytes: planning per tape, verified publishing, and copies that are not what was written.</summary>
+public sealed class StagerTests
+{
+    [Fact]
+    public async Task Purged_files_are_recalled_with_one_mount_in_tape_order_and_published_intact()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(30);
+        int[] wanted = [2, 5, 11, 17, 18, 29];
+        foreach (int n in wanted)
+        {
+            Assert.Equal(RecallRequestOutcome.Queued, await RecallCatalog.RequestAsync(world.Catalog, world.Files[n].FileId));
+        }
+
+        Assert.Equal(RecallRequestOutcome.AlreadyRequested, await RecallCatalog.RequestAsync(world.Catalog, world.Files[2].FileId));
+        int mountsBefore = world.Drives.Mounts;
+
+        StageReport report = await world.NewStager().RunOnceAsync();
+
+        Assert.Equal((1, 1, 6, 0, 0), (report.Sessions, report.RobotMounts, report.FilesStaged, report.FilesFailed, report.FilesRequeued));
+        Assert.Equal(1, world.Drives.Mounts - mountsBefore);
+        Assert.Contains(report.Explanation, e => e.Contains("order: linear, ascending logical block id", StringComparison.Ordinal));
+        Assert.All(wanted, n => Assert.True(world.CachedIntact(n), $"file {n} is not in the cache intact"));
+        Assert.All(Enumerable.Range(0, 30).Except(wanted), n => Assert.False(world.CachedIntact(n)));
+        foreach (int n in wanted)
+        {
+            Assert.Equal(CacheStatus.Cached, (await world.FileAsync(world.Files[n].FileId)).CacheStatus);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(world.StageRoot)); // Every stage copy was renamed into the cache.
+        Assert.Equal(RecallRequestOutcome.Cached, await RecallCatalog.RequestAsync(world.Catalog, world.Files[2].FileId));
+        Assert.Empty(await HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromMinutes(10)));
+    }
+
+    [Fact]
+    public async Task A_silently_corrupted_tape_copy_is_detected_by_checksum_reported_and_never_delivered()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(20);
+        CorruptOnTape(world, 4, fixCrc: true); // The drive returns the wrong bytes without an error.
+        foreach (int n in new[] { 3, 4, 6 })
+        {
+            _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[n].FileId);
+        }
+
+        StageReport report = await world.NewStager().RunOnceAsync();
+
+        await AssertOnlyVictimFailedAsync(world, report, 3, 6);
+    }
+
+    [Fact]
+    public async Task A_tape_copy_the_drive_cannot_read_is_reported_and_the_other_members_are_still_delivered()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(20);
+        CorruptOnTape(world, 4, fixCrc: false); // The block's CRC no longer matches: a media error on read.
+        foreach (int n in new[] { 0, 4, 9 })
+        {
+            _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[n].FileId);
+        }
+
+        StageReport report = await world.NewStager().RunOnceAsync();
+
+        // The whole 256 KiB block is lost to the drive; files 0 and 9 lie in other blocks and are read around it.
+        await AssertOnlyVictimFailedAsync(world, report, 0, 9);
+    }
+
+    [Fact]
+    public async Task Nothing_is_staged_before_the_mount_policy_says_the_queue_is_due()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(10);
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[1].FileId);
+        var stager = new Stager(world.Catalog, world.Drives, new RecallPlanner(new RecallOptions()),
+            new StagerOptions { DiskLibrary = TapeHsmWorld.DiskLibrary, CacheRoot = world.CacheRoot, StageRoot = world.StageRoot });
+
+        StageReport report = await stager.RunOnceAsync();
+
+        Assert.Equal((0, 0), (report.Sessions, report.FilesStaged));
+        Assert.Contains(report.Explanation, e => e.Contains("not due", StringComparison.Ordinal));
+        Assert.Equal(CacheStatus.StagingRequested, (await world.FileAsync(world.Files[1].FileId)).CacheStatus);
+    }
+
+    private static async Task AssertOnlyVictimFailedAsync(TapeHsmWorld world, StageReport report, int intact1, int intact2)
+    {
+        Assert.Equal((2, 1), (report.FilesStaged, report.FilesFailed));
+        FileRecord victim = await world.FileAsync(world.Files[4].FileId);
+        Assert.Equal(CacheStatus.Failed, victim.CacheStatus);
+        Assert.StartsWith(nameof(FailureReason.ChecksumMismatchOnRead), victim.FailureReason, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(world.CacheRoot, victim.CachePath)));
+        Assert.Empty(Directory.EnumerateFiles(world.StageRoot));
+        Assert.True(world.CachedIntact(intact1));
+        Assert.True(world.CachedIntact(intact2));
+        var aggregations = await world.AggregationsAsync();
+        Assert.Equal(AggregationState.Damaged, Assert.Single(aggregations, a => a.Members.Any(m => m.FileId == victim.FileId)).Aggregation.State);
+    }
+
+    private static async Task<TapeHsmWorld> ArchivedWorldAsync(int files)
+    {
+        TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(files);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        var purged = await world.NewPurger().RunOnceAsync();
+        Assert.Equal(files, purged.FilesPurged);
+        _ = world.Drives.DismountIdle();
+        return world;
+    }
+
+    /// <summary>Flips one byte of file <paramref name="number"/>'s data inside the cartridge's stored blocks.</summary>
+    private static void CorruptOnTape(TapeHsmWorld world, int number, bool fixCrc)
+    {
+        string cartridge = Path.Combine(world.Library.Root, "cartridges", "T00001.tkvt");
+        string dataPath = Path.Combine(cartridge, "data");
+        byte[] data = File.ReadAllBytes(dataPath);
+        byte[] content = world.Content(number, world.Files[number].Size);
+        int at = data.AsSpan().IndexOf(content.AsSpan(0, 64));
+        Assert.True(at >= 0, "the file's bytes were not found on the cartridge");
+        long offset = at + 100;
+        using (var stream = new FileStream(dataPath, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Position = offset;
+            int b = stream.ReadByte();
+            stream.Position = offset;
+            stream.WriteByte((byte)(b ^ 0x5A));
+        }
+
+        if (!fixCrc)
+        {
+            return;
+        }
+
+        // Make the index agree with the corrupted payload (32-byte records: length @4, data offset @16, CRC @24, record CRC @28).
+        string indexPath = Path.Combine(cartridge, "index");
+        byte[] index = File.ReadAllBytes(indexPath);
+        data = File.ReadAllBytes(dataPath);
+        for (int r = 0; r < index.Length; r += 32)
+        {
+            Span<byte> record = index.AsSpan(r, 32);
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(record[4..]);
+            long start = BinaryPrimitives.ReadInt64LittleEndian(record[16..]);
+            if (record[0] == 1 && record[1] == 0 && offset >= start && offset < start + length)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(record[24..], Crc32C.Compute(data.AsSpan((int)start, (int)length)));
+                BinaryPrimitives.WriteUInt32LittleEndian(record[28..], Crc32C.Compute(record[..28]));
+                File.WriteAllBytes(indexPath, index);
+                return;
+            }
+        }
+
+        Assert.Fail("no index record covers the corrupted byte");
+    }
+}
