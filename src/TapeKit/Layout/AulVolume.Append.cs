@@ -52,9 +52,10 @@ public sealed partial class AulVolume
         {
             result = TapeReads.ReadObject(Drive, _labelBuffer, "PRELABEL HDR1", 1);
         }
-        catch (TapeDriveException e) when (overwriteFailedFiles && e.Kind == TapeErrorKind.MediaError)
+        catch (TapeDriveException e) when (e.Kind == TapeErrorKind.MediaError)
         {
-            return 1;
+            return overwriteFailedFiles ? 1 : throw new UnsafeOperationException(
+                $"Tape {Vsn}: the catalogue says the tape is empty, but nothing readable follows VOL1 (blank, or lost to a power loss); append only with an explicit overwrite.", "prelabel");
         }
 
         if (overwriteFailedFiles && result.Kind is TapeReadKind.EndOfData)

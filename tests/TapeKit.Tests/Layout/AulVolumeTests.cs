@@ -249,6 +249,49 @@ public sealed class AulVolumeTests
         Assert.Equal(3, again.WriteFile(3, new MemoryStream(TapeRig.Data(1000, 19)), S).FileSequence);
     }
 
+    [Fact]
+    public void Power_loss_during_the_first_files_leaves_vol1_only_and_only_an_explicit_overwrite_appends()
+    {
+        using var rig = new TapeRig();
+        AulVolume volume = rig.Prelabel();
+        var session = volume.Append(0, TapeRig.Writer, TapeMarkPolicy.Buffered(10, 0));
+        session.WriteFile(1, new MemoryStream(TapeRig.Data(1000, 20)), S);
+        rig.Drive.PowerLoss(); // The prelabel's HDR1 was overwritten; the unsynced file 1 is gone too.
+        rig.Reopen(); // No rewind first: the new handle still uses logical block addresses (options say so).
+
+        AulVolume after = AulVolume.Mount(rig.Handle, "V12345");
+        var refused = Assert.Throws<UnsafeOperationException>(() => after.Append(0, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks));
+        Assert.Contains("nothing readable follows VOL1", refused.Message, StringComparison.Ordinal);
+        using (AulAppendSession again = after.Append(0, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks, overwriteLaterFiles: true))
+        {
+            Assert.Equal(1, again.WriteFile(1, new MemoryStream(TapeRig.Data(1000, 21)), S).FileSequence);
+        }
+
+        Assert.Equal([1L], AulVolume.Mount(rig.Handle, "V12345").Scan().Select(f => f.FileSequence));
+    }
+
+    [Fact]
+    public void A_failed_file_1_is_overwritten_only_when_the_caller_says_it_failed()
+    {
+        using var rig = new TapeRig();
+        AulVolume volume = rig.Prelabel();
+        using (AulAppendSession first = volume.Append(0, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks))
+        {
+            first.WriteFile(7, new MemoryStream(TapeRig.Data(1000, 22)), S); // Written and synced, never committed.
+        }
+
+        AulVolume mounted = AulVolume.Mount(rig.Handle, "V12345");
+        var refused = Assert.Throws<UnsafeOperationException>(() => mounted.Append(0, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks));
+        Assert.Contains("the catalogue says the tape is empty", refused.Message, StringComparison.Ordinal);
+        using (AulAppendSession again = mounted.Append(0, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks, overwriteLaterFiles: true))
+        {
+            again.WriteFile(8, new MemoryStream(TapeRig.Data(500, 23)), S);
+        }
+
+        TapeFileInfo only = Assert.Single(AulVolume.Mount(rig.Handle, "V12345").Scan());
+        Assert.Equal((1L, 8UL), (only.FileSequence, only.FileId));
+    }
+
     [Theory]
     [InlineData(AggregationFormat.Tar)]
     [InlineData(AggregationFormat.Il)]
