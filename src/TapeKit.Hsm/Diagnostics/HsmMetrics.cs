@@ -30,6 +30,15 @@ public sealed class HsmMetrics : IDisposable
         LeaseExpiries = _meter.CreateCounter<long>("tapekit.hsm.lease_expiries", "{lease}", "Work leases that expired.");
         BusyReplies = _meter.CreateCounter<long>("tapekit.hsm.busy_replies", "{reply}", "Busy replies received.");
         StaleReplies = _meter.CreateCounter<long>("tapekit.hsm.stale_replies", "{reply}", "Replies of an old attempt, ignored (R4).");
+        StageFiles = _meter.CreateCounter<long>("tapekit.hsm.stage.files", "{file}", "Files published into read caches.");
+        StageBytes = _meter.CreateCounter<long>("tapekit.hsm.stage.bytes", "By", "Bytes published into read caches.");
+        PurgeFiles = _meter.CreateCounter<long>("tapekit.hsm.purge.files", "{file}", "Cache copies removed.");
+        PurgeBytes = _meter.CreateCounter<long>("tapekit.hsm.purge.bytes", "By", "Bytes of cache copies removed.");
+        Aggregations = _meter.CreateCounter<long>("tapekit.hsm.aggregations", "{aggregation}", "Aggregations finished, by outcome.");
+        Mounts = _meter.CreateCounter<long>("tapekit.hsm.mounts", "{mount}", "Robot mounts performed.");
+        Syncs = _meter.CreateCounter<long>("tapekit.hsm.syncs", "{sync}", "Synchronising flushes at the end of write sessions.");
+        ChecksumFailures = _meter.CreateCounter<long>("tapekit.hsm.checksum_failures", "{event}", "Checksum failures found while packing or staging.");
+        ReadAhead = _meter.CreateCounter<long>("tapekit.hsm.readahead", "{decision}", "Whole-aggregation or positioned read decisions.");
         _meter.CreateObservableGauge("tapekit.hsm.lists", () => _listsCallback?.Invoke() ?? [], "{list}", "Lists per kind and state.");
     }
 
@@ -59,6 +68,33 @@ public sealed class HsmMetrics : IDisposable
 
     /// <summary><c>tapekit.hsm.stale_replies</c> (TapeKit addition: R4 says stale replies are counted); tag kind.</summary>
     public Counter<long> StaleReplies { get; }
+
+    /// <summary><c>tapekit.hsm.stage.files</c>; tags disk_library, read_mode.</summary>
+    public Counter<long> StageFiles { get; }
+
+    /// <summary><c>tapekit.hsm.stage.bytes</c>; tags disk_library, read_mode.</summary>
+    public Counter<long> StageBytes { get; }
+
+    /// <summary><c>tapekit.hsm.purge.files</c>; tags disk_library, area.</summary>
+    public Counter<long> PurgeFiles { get; }
+
+    /// <summary><c>tapekit.hsm.purge.bytes</c>; tags disk_library, area.</summary>
+    public Counter<long> PurgeBytes { get; }
+
+    /// <summary><c>tapekit.hsm.aggregations</c>; tags format, outcome (<c>on_tape</c>, <c>failed</c>).</summary>
+    public Counter<long> Aggregations { get; }
+
+    /// <summary><c>tapekit.hsm.mounts</c>; tags purpose (<c>archive</c>, <c>recall</c>).</summary>
+    public Counter<long> Mounts { get; }
+
+    /// <summary><c>tapekit.hsm.syncs</c>; tag trigger.</summary>
+    public Counter<long> Syncs { get; }
+
+    /// <summary><c>tapekit.hsm.checksum_failures</c>; tag where (<c>package</c>, <c>stage</c>).</summary>
+    public Counter<long> ChecksumFailures { get; }
+
+    /// <summary><c>tapekit.hsm.readahead</c>; tag decision (<c>whole</c>, <c>positioned</c>).</summary>
+    public Counter<long> ReadAhead { get; }
 
     /// <summary>Sets the source of the <c>tapekit.hsm.lists</c> gauge (the dispatcher's last count per kind and state).</summary>
     /// <param name="callback">Returns one measurement per (kind, state).</param>

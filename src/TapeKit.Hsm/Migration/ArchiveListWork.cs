@@ -271,6 +271,7 @@ public sealed class ArchiveListWork
         }
 
         await txn.CommitAsync(ct);
+        _metrics?.Aggregations.Add(aggregationIds.Count, new TagList { { "format", list.Format.ToString() }, { "outcome", "on_tape" } });
         foreach (FileRecord f in archived)
         {
             var tags = new TagList { { "disk_library", f.Decision.DiskLibrary }, { "rule", f.Decision.RuleName }, { "strategy", f.Decision.Strategy.ToString() } };
@@ -331,10 +332,12 @@ public sealed class ArchiveListWork
             return false;
         }
 
+        int failed = 0;
         foreach (AggregationRecord a in await txn.GetAggregationsOfListAsync(failure.ListId, failure.Attempt))
         {
             if (a.IsInFlight)
             {
+                failed++;
                 _ = await txn.TryMoveAggregationAsync(a.AggregationId, a.State, AggregationEvent.Failed, HsmActor.Migrator, failure.Reason.ToString(),
                     x => x with { FailureReason = failure.Reason.ToString() });
             }
@@ -354,6 +357,7 @@ public sealed class ArchiveListWork
 
         await ReplyAsync(txn, command, HsmMessageTypes.Failed, failure);
         await txn.CommitAsync(ct);
+        _metrics?.Aggregations.Add(failed, new TagList { { "format", list.Format.ToString() }, { "outcome", "failed" } });
         return true;
     }
 

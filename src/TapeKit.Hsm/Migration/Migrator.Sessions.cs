@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TapeKit.Aggregation;
 using TapeKit.Checksums;
 using TapeKit.Devices;
@@ -101,7 +102,17 @@ public sealed partial class Migrator
         {
             foreach (ListWork w in todo)
             {
-                await FailAsync(w, FailureReason.MountFailed, e.Message, [], ct);
+                if (e.Busy)
+                {
+                    // F1: no free slot now. BUSY makes the dispatcher re-send later without charging the list.
+                    await _work.ReplyBusyAsync(w.Delivery.Message, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
+                    w.Finished = true;
+                    await w.Delivery.AckAsync(ct);
+                }
+                else
+                {
+                    await FailAsync(w, FailureReason.MountFailed, e.Message, [], ct);
+                }
             }
 
             return;
@@ -115,6 +126,7 @@ public sealed partial class Migrator
         {
             if (mount.RobotMounted)
             {
+                _metrics?.Mounts.Add(1, new TagList { { "purpose", "archive" } });
                 await UpdateTapeAsync(tape.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
             }
 
@@ -162,6 +174,7 @@ public sealed partial class Migrator
                     }
 
                     session.Flush();
+                    _metrics?.Syncs.Add(1, new TagList { { "trigger", "unmount" } });
                 }
 
                 writing = _deviceTime.GetElapsedTime(start);
@@ -247,6 +260,7 @@ public sealed partial class Migrator
 
         if (mismatched.Count > 0)
         {
+            _metrics?.ChecksumFailures.Add(mismatched.Count, new TagList { { "where", "package" } });
             // The cache copy is not what the client wrote: never archive it (C17). Its tape file stays unrecorded.
             await FailAsync(work, FailureReason.SourceChecksumMismatch, $"{mismatched.Count} members differ from their recorded checksums", mismatched, ct);
             return null;

@@ -28,6 +28,7 @@ public sealed partial class Migrator
     private readonly TimeProvider _deviceTime;
     private readonly ArchiveListWork _work;
     private readonly ILogger _logger;
+    private readonly HsmMetrics? _metrics;
     private readonly List<ArchiveSessionReport> _sessions = [];
 
     /// <summary>Creates a migrator.</summary>
@@ -62,6 +63,7 @@ public sealed partial class Migrator
         _options = options;
         _deviceTime = deviceTime ?? TimeProvider.System;
         _work = new ArchiveListWork(catalog, options.MigratorId, metrics);
+        _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 

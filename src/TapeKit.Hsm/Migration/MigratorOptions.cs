@@ -38,6 +38,9 @@ public sealed class MigratorOptions
     /// </summary>
     public bool PurgeWriteCacheAfterArchive { get; set; }
 
+    /// <summary>The retry hint of a BUSY reply when every drive of the migrator is in use.</summary>
+    public TimeSpan BusyRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a tape mount lease lasts in the catalogue (keeps other migrators off the tape).</summary>
     public TimeSpan MountLease { get; set; } = TimeSpan.FromHours(1);
 }

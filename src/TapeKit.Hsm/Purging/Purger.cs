@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.StateMachines;
@@ -17,12 +19,14 @@ public sealed class Purger
     private readonly ICatalog _catalog;
     private readonly PurgePolicy _policy;
     private readonly PurgerOptions _options;
+    private readonly HsmMetrics? _metrics;
 
     /// <summary>Creates a purger.</summary>
     /// <param name="catalog">The catalogue.</param>
     /// <param name="policy">The purge policy.</param>
     /// <param name="options">The area.</param>
-    public Purger(ICatalog catalog, PurgePolicy policy, PurgerOptions options)
+    /// <param name="metrics">Metrics, or <see langword="null"/>.</param>
+    public Purger(ICatalog catalog, PurgePolicy policy, PurgerOptions options, HsmMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(policy);
@@ -32,6 +36,7 @@ public sealed class Purger
         _catalog = catalog;
         _policy = policy;
         _options = options;
+        _metrics = metrics;
     }
 
     /// <summary>One purge run.</summary>
@@ -64,6 +69,9 @@ public sealed class Purger
             freed += b;
         }
 
+        var tags = new TagList { { "disk_library", _options.DiskLibrary }, { "area", "cache" } };
+        _metrics?.PurgeFiles.Add(purged, tags);
+        _metrics?.PurgeBytes.Add(freed, tags);
         return new PurgeReport(plan.Reason, purged, freed, skipped);
     }
 

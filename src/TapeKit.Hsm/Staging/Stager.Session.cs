@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TapeKit.Aggregation;
 using TapeKit.Aggregation.Il;
 using TapeKit.Aggregation.Tar;
@@ -38,6 +39,7 @@ public sealed partial class Stager
         {
             if (mount.RobotMounted)
             {
+                _metrics?.Mounts.Add(1, new TagList { { "purpose", "recall" } });
                 await UpdateTapeAsync(queue.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
             }
 
@@ -87,6 +89,8 @@ public sealed partial class Stager
 
         var good = new List<(FileRecord File, string StagePath)>();
         var bad = new List<(FileRecord File, string Reason)>();
+        string mode = item.Mode == ReadMode.Whole ? "whole" : "positioned";
+        _metrics?.ReadAhead.Add(1, new TagList { { "decision", mode } });
         if (item.Mode == ReadMode.Whole && aggregation.Format != HsmAggregationFormat.None)
         {
             ReadWhole(drive, blockSize, aggregation, tapeFile, todo, good, bad);
@@ -113,6 +117,10 @@ public sealed partial class Stager
         }
 
         int staged = await PublishAsync(good, ct);
+        var tags = new TagList { { "disk_library", _options.DiskLibrary }, { "read_mode", mode } };
+        _metrics?.StageFiles.Add(staged, tags);
+        _metrics?.StageBytes.Add(good.Sum(g => g.File.Size), tags);
+        _metrics?.ChecksumFailures.Add(bad.Count, new TagList { { "where", "stage" } });
         (int requeued, int failed) = await RejectAsync(vsn, aggregation, bad, ct);
         return (staged, requeued, failed);
     }

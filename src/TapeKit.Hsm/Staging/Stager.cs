@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
 using TapeKit.Hsm.StateMachines;
@@ -23,6 +24,7 @@ public sealed partial class Stager
     private readonly RecallPlanner _planner;
     private readonly StagerOptions _options;
     private readonly ILogger _logger;
+    private readonly HsmMetrics? _metrics;
 
     /// <summary>Creates a stager.</summary>
     /// <param name="catalog">The catalogue.</param>
@@ -30,7 +32,8 @@ public sealed partial class Stager
     /// <param name="planner">The recall planner (mount decision, batches, read order).</param>
     /// <param name="options">The options; disk library, cache root and stage root are required.</param>
     /// <param name="logger">A logger, or <see langword="null"/>.</param>
-    public Stager(ICatalog catalog, ITapeDrivePool drives, RecallPlanner planner, StagerOptions options, ILogger<Stager>? logger = null)
+    /// <param name="metrics">Metrics, or <see langword="null"/>.</param>
+    public Stager(ICatalog catalog, ITapeDrivePool drives, RecallPlanner planner, StagerOptions options, ILogger<Stager>? logger = null, HsmMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(drives);
@@ -44,6 +47,7 @@ public sealed partial class Stager
         _planner = planner;
         _options = options;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _metrics = metrics;
     }
 
     /// <summary>

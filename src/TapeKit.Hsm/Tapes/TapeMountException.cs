@@ -7,11 +7,16 @@ public sealed class TapeMountException : IOException
     /// <param name="vsn">The cartridge asked for.</param>
     /// <param name="message">A sentence for the operator.</param>
     /// <param name="inner">The library's error, if any.</param>
-    public TapeMountException(string vsn, string message, Exception? inner = null)
+    /// <param name="busy">Nothing failed: every drive, or the cartridge, is in use by another session.</param>
+    public TapeMountException(string vsn, string message, Exception? inner = null, bool busy = false)
         : base(message, inner)
     {
         Vsn = vsn;
+        Busy = busy;
     }
+
+    /// <summary>Nothing failed: every drive, or the cartridge, is in use now; retry later (a migrator answers BUSY, F1).</summary>
+    public bool Busy { get; }
 
     /// <summary>The cartridge asked for.</summary>
     public string Vsn { get; }

@@ -46,7 +46,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
             int? holder = loaded.Where(d => d.Value == vsn).Select(d => (int?)d.Key).FirstOrDefault();
             if (holder is int busyDrive && _busy.Contains(busyDrive))
             {
-                throw new TapeMountException(vsn, $"Cartridge {vsn} is in drive {busyDrive}, which another session is using.");
+                throw new TapeMountException(vsn, $"Cartridge {vsn} is in drive {busyDrive}, which another session is using.", busy: true);
             }
 
             bool robot = holder is null;
@@ -54,7 +54,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
                 .OrderBy(d => loaded.GetValueOrDefault(d) is null ? 0 : 1)
                 .ThenBy(d => _releasedAt.GetValueOrDefault(d))
                 .Select(d => (int?)d).FirstOrDefault()
-                ?? throw new TapeMountException(vsn, $"No drive is free for {vsn}: all {_drives.Length} are in use.");
+                ?? throw new TapeMountException(vsn, $"No drive is free for {vsn}: all {_drives.Length} are in use.", busy: true);
             try
             {
                 if (robot)

@@ -1,4 +1,5 @@
 using TapeKit.Devices.Virtual;
+using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Tests.Support;
@@ -177,6 +178,29 @@ public sealed class ArchiveFailureTests
         Assert.Equal(ArchiveStatus.Failed, (await world.FileAsync(world.Files[3].FileId)).ArchiveStatus);
         Assert.DoesNotContain((await world.AggregationsAsync()).Where(a => a.Aggregation.State == AggregationState.OnTape).SelectMany(a => a.Members),
             m => m.FileId == world.Files[3].FileId);
+    }
+
+    [Fact]
+    public async Task With_every_drive_busy_the_migrator_answers_busy_and_the_list_is_sent_again_uncharged()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(10);
+        await world.FlushAsync();
+        using (TapeMount held = world.Drives.Acquire("T00003")) // Another session holds the migrator's only drive.
+        {
+            Assert.Equal(1, await world.Migrator.RunOnceAsync());
+            await world.PumpAsync();
+        }
+
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            FileListRecord list = Assert.Single(await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive }));
+            Assert.Equal((FileListState.Filled, 1, 0), (list.State, list.BusyCount, list.FailureCount));
+        }
+
+        Assert.Empty(await world.AggregationsAsync());
+        await world.ArchiveAllAsync();
+        await world.AssertArchivedExactlyOnceAsync();
     }
 
     private sealed class MigratorCrash : Exception
