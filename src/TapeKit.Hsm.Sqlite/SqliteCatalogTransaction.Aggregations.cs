@@ -45,6 +45,10 @@ internal sealed partial class SqliteCatalogTransaction
             $"SELECT {AggregationColumns} FROM aggregations WHERE list_id = $l AND ($a IS NULL OR attempt = $a) ORDER BY aggregation_id",
             ("$l", listId.ToString("N")), ("$a", attempt)));
 
+    public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOnTapeAsync(string vsn) =>
+        ValueTask.FromResult<IReadOnlyList<AggregationRecord>>(QueryAggregations(
+            $"SELECT {AggregationColumns} FROM aggregations WHERE vsn = $v ORDER BY fseq, aggregation_id", ("$v", vsn)));
+
     public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
     {
         Live();

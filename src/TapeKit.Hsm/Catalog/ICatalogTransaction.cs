@@ -96,6 +96,10 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="attempt">Only this attempt, or all.</param>
     ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOfListAsync(Guid listId, int? attempt = null);
 
+    /// <summary>The aggregations whose tape file is on <paramref name="vsn"/>, in every state, by fseq then id.</summary>
+    /// <param name="vsn">The tape.</param>
+    ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOnTapeAsync(string vsn);
+
     /// <summary>Records the members of an aggregation; a file appears at most once per aggregation.</summary>
     /// <param name="members">The rows.</param>
     ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members);

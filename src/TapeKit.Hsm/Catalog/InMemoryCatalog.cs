@@ -314,6 +314,10 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOfListAsync(Guid listId, int? attempt = null) =>
             ValueTask.FromResult<IReadOnlyList<AggregationRecord>>([.. _s.Aggregations.Values.Where(a => a.ListId == listId && (attempt is null || a.Attempt == attempt))]);
 
+        public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOnTapeAsync(string vsn) =>
+            ValueTask.FromResult<IReadOnlyList<AggregationRecord>>([.. _s.Aggregations.Values
+                .Where(a => a.TapeFile?.Vsn == vsn).OrderBy(a => a.TapeFile!.Value.Fseq).ThenBy(a => a.AggregationId)]);
+
         public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
         {
             Live();

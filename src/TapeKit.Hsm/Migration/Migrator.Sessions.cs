@@ -5,6 +5,7 @@ using TapeKit.Devices;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
 using TapeKit.Hsm.Tapes;
 using TapeKit.Layout;
 using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationFormat;
@@ -63,14 +64,11 @@ public sealed partial class Migrator
                 }
 
                 excluded.Add(tape.Vsn);
-                try
-                {
-                    await WriteSessionAsync(tape, copyNb, todo, ct);
-                }
-                finally
-                {
-                    await UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
-                }
+
+                // A crash (an exception escaping here) keeps the reservation until its lease ends: nobody appends over
+                // this session's unsynced files before the dispatcher has re-queued their lists.
+                await WriteSessionAsync(tape, copyNb, todo, ct);
+                await UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
             }
         }
 
@@ -199,6 +197,11 @@ public sealed partial class Migrator
                 failure = e.Message;
                 await OnWriteErrorAsync(tape, copyNb, session, written, current, e, ct);
             }
+        }
+
+        if (mount.CloseError is { } closeError)
+        {
+            Log.CloseFailed(_logger, tape.Vsn, closeError.Message);
         }
 
         int files = written.Where(w => w.Work.Copies.ContainsKey(copyNb)).Sum(w => w.Work.Members.Count);
@@ -373,6 +376,15 @@ public sealed partial class Migrator
 
         tape = tape with { MountedBy = _options.MigratorId, MountLeaseUntil = now + _options.MountLease };
         await txn.PutTapeAsync(tape);
+
+        // Whoever left tape files in flight after lastFseq lost the tape (its reservation ended, or it is this migrator
+        // before a restart): those files are overwritten now, so their rows fail first (§3.7, crash after steps 3-5).
+        foreach (AggregationRecord abandoned in (await txn.GetAggregationsOnTapeAsync(tape.Vsn)).Where(a => a.IsInFlight && a.TapeFile!.Value.Fseq > tape.LastFseq))
+        {
+            _ = await txn.TryMoveAggregationAsync(abandoned.AggregationId, abandoned.State, AggregationEvent.Failed, HsmActor.Migrator,
+                "abandoned after the tape's last committed file", a => a with { FailureReason = "Abandoned" });
+        }
+
         await txn.CommitAsync(ct);
         return tape;
     }

@@ -183,5 +183,8 @@ public sealed partial class Migrator
 
         [LoggerMessage(3, LogLevel.Error, "Tape {Vsn} is now {State} after {Error}.")]
         public static partial void TapeStateChanged(ILogger logger, string vsn, TapeState state, string error);
+
+        [LoggerMessage(4, LogLevel.Warning, "Closing the drive of {Vsn} failed after the session's sync: {Error}")]
+        public static partial void CloseFailed(ILogger logger, string vsn, string error);
     }
 }

@@ -38,7 +38,13 @@ public sealed class TapeMount : IDisposable
     /// <summary>Whether this acquisition needed a robot mount (false when the cartridge was still loaded).</summary>
     public bool RobotMounted { get; }
 
-    /// <summary>Closes the handle and gives the drive back; the cartridge stays loaded.</summary>
+    /// <summary>
+    /// The error of closing the handle, if it failed. Sessions synchronise before they end, so a failed close loses
+    /// nothing they reported durable; it is kept here for the caller to log rather than thrown from <see cref="Dispose"/>.
+    /// </summary>
+    public TapeDriveException? CloseError { get; private set; }
+
+    /// <summary>Closes the handle and gives the drive back; the cartridge stays loaded. A failed close is <see cref="CloseError"/>.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -46,6 +52,10 @@ public sealed class TapeMount : IDisposable
             try
             {
                 Handle.Dispose();
+            }
+            catch (TapeDriveException e)
+            {
+                CloseError = e;
             }
             finally
             {

@@ -237,6 +237,29 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Lists, aggregations and tapes, one line each: what a failing test prints.</summary>
+    public async Task<string> DescribeAsync()
+    {
+        var lines = new List<string>();
+        await using ICatalogTransaction txn = await Catalog.BeginAsync();
+        foreach (FileListRecord l in await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive }))
+        {
+            lines.Add($"list {l.ListId:N} {l.State} attempt {l.Attempt} failures {l.FailureCount} busy {l.BusyCount} reason {l.FailureReason} owner {l.Owner} lease {l.LeaseUntil:HH:mm} notBefore {l.NotBefore:HH:mm}");
+            foreach (AggregationRecord a in await txn.GetAggregationsOfListAsync(l.ListId))
+            {
+                lines.Add($"  aggregation {a.AggregationId} attempt {a.Attempt} {a.State} {a.TapeFile} {a.FailureReason}");
+            }
+        }
+
+        foreach (TapeRecord t in await txn.QueryTapesAsync())
+        {
+            lines.Add($"tape {t.Vsn} {t.State} lastFseq {t.LastFseq} mountedBy {t.MountedBy} until {t.MountLeaseUntil:HH:mm}");
+        }
+
+        lines.Add($"now {Time.GetUtcNow():HH:mm}");
+        return string.Join("\n", lines);
+    }
+
     public async Task<TapeRecord> TapeAsync(string vsn)
     {
         await using ICatalogTransaction txn = await Catalog.BeginAsync();
@@ -260,7 +283,8 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     public Purger NewPurger() => new(Catalog, new PurgePolicy(new PurgeOptions { MinAge = TimeSpan.Zero, HighWatermark = null, LowWatermark = null }),
         new PurgerOptions { DiskLibrary = DiskLibrary, CacheRoot = CacheRoot });
 
-    public Stager NewStager() => new(Catalog, Drives, new RecallPlanner(new RecallOptions
+    /// <summary>A stager over the world's drive pool, or over <paramref name="drives"/>.</summary>
+    public Stager NewStager(ITapeDrivePool? drives = null) => new(Catalog, drives ?? Drives, new RecallPlanner(new RecallOptions
     {
         MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
         FillWait = TimeSpan.Zero,
