@@ -73,6 +73,32 @@ public sealed class StagerTests
     }
 
     [Fact]
+    public async Task With_two_copies_a_corrupted_first_copy_is_skipped_and_the_file_is_read_from_the_second_tape()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(copies: 2);
+        await world.IngestAsync(10);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        await world.AssertArchivedExactlyOnceAsync();
+        var onTape = (await world.AggregationsAsync()).Where(a => a.Aggregation.State == AggregationState.OnTape).ToList();
+        Assert.Equal(["T00001", "T00002"], onTape.Select(a => a.Aggregation.TapeFile!.Value.Vsn).Order());
+        Assert.Equal(10, (await world.NewPurger().RunOnceAsync()).FilesPurged);
+        _ = world.Drives.DismountIdle();
+        CorruptOnTape(world, 4, fixCrc: true); // Copy 1, on T00001.
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[4].FileId);
+
+        StageReport first = await world.NewStager().RunOnceAsync();
+        Assert.Equal((0, 0, 1), (first.FilesStaged, first.FilesFailed, first.FilesRequeued));
+        Assert.Equal(CacheStatus.StagingRequested, (await world.FileAsync(world.Files[4].FileId)).CacheStatus);
+
+        StageReport second = await world.NewStager().RunOnceAsync(); // Copy 1's segment is DAMAGED now: T00002 serves it.
+        Assert.Equal((1, 0), (second.FilesStaged, second.FilesFailed));
+        Assert.True(world.CachedIntact(4));
+        var states = (await world.AggregationsAsync()).ToDictionary(a => a.Aggregation.TapeFile!.Value.Vsn, a => a.Aggregation.State);
+        Assert.Equal((AggregationState.Damaged, AggregationState.OnTape), (states["T00001"], states["T00002"]));
+    }
+
+    [Fact]
     public async Task Nothing_is_staged_before_the_mount_policy_says_the_queue_is_due()
     {
         await using TapeHsmWorld world = await ArchivedWorldAsync(10);

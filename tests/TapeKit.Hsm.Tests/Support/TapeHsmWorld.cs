@@ -32,7 +32,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     private readonly SqliteHsmOptions _storeOptions;
     private int _migrators;
 
-    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed)
+    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies)
     {
         Root = root;
         Time = time;
@@ -47,7 +47,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         Selector = new PolicySelector(new PolicySet
         {
             Version = 1,
-            Rules = [new PolicyRule { Name = "all", DiskLibrary = DiskLibrary, TapePool = Pool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1) }],
+            Rules = [new PolicyRule { Name = "all", DiskLibrary = DiskLibrary, TapePool = Pool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies }],
         });
         Labels = new LabelWriter(new LabelWriterOptions { Clock = library.Clock, Site = "TEST", HostName = "mover" });
         Drives = new VirtualLibraryDrivePool(library, [0]);
@@ -89,14 +89,14 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     /// <summary>File number → (file id, size).</summary>
     public List<(long FileId, long Size)> Files { get; } = [];
 
-    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null)
+    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1)
     {
         string root = Path.Combine(Path.GetTempPath(), "tapekit-hsmtape-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
         SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, time);
         var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions { Drives = 2, Profile = MediaProfile.Lto9 }, new VirtualClock());
-        var world = new TapeHsmWorld(root, time, store, library, seed);
+        var world = new TapeHsmWorld(root, time, store, library, seed, copies);
         await store.Bus.DeclareAsync(HsmTopology.For(world.DispatcherOptions.DispatcherId, [DiskLibrary], "host"));
         for (int i = 1; i <= tapes; i++)
         {
@@ -267,8 +267,8 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     }
 
     /// <summary>
-    /// The archive outcome every failure test demands: every file <c>ARCHIVED</c> with exactly one <c>ON_TAPE</c>
-    /// copy, no file in two <c>ON_TAPE</c> aggregations, the invariants I1–I4 hold, and the tape holds exactly the
+    /// The archive outcome every failure test demands: every file <c>ARCHIVED</c> with exactly its required number of
+    /// <c>ON_TAPE</c> copies (one per copy number), the invariants I1–I4 hold, and the tape holds exactly the
     /// committed tape files' bytes.
     /// </summary>
     public async Task AssertArchivedExactlyOnceAsync()
@@ -276,7 +276,8 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         Assert.Equal(Files.Count, await CountAsync(ArchiveStatus.Archived));
         var onTape = (await AggregationsAsync()).Where(a => a.Aggregation.State == AggregationState.OnTape).ToList();
         var copies = onTape.SelectMany(a => a.Members).GroupBy(m => m.FileId).ToDictionary(g => g.Key, g => g.Count());
-        Assert.All(Files, f => Assert.Equal(1, copies.GetValueOrDefault(f.FileId)));
+        int required = Selector.Decide(new HsmFileAttributes { StorageGroup = "sg", Size = 1 }).CopyCount;
+        Assert.All(Files, f => Assert.Equal(required, copies.GetValueOrDefault(f.FileId)));
         Assert.Empty(await HsmInvariants.CheckAsync(Catalog, TimeSpan.FromMinutes(10)));
     }
 
