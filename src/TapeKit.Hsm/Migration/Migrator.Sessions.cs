@@ -68,7 +68,7 @@ public sealed partial class Migrator
                 // A crash (an exception escaping here) keeps the reservation until its lease ends: nobody appends over
                 // this session's unsynced files before the dispatcher has re-queued their lists.
                 await WriteSessionAsync(tape, copyNb, todo, ct);
-                await UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
+                await _catalog.UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
             }
         }
 
@@ -125,7 +125,7 @@ public sealed partial class Migrator
             if (mount.RobotMounted)
             {
                 _metrics?.Mounts.Add(1, new TagList { { "purpose", "archive" } });
-                await UpdateTapeAsync(tape.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
+                await _catalog.UpdateTapeAsync(tape.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
             }
 
             AulAppendSession session;
@@ -320,7 +320,7 @@ public sealed partial class Migrator
 
         if (error.Kind is TapeErrorKind.MediaError)
         {
-            await UpdateTapeAsync(tape.Vsn, t => t with { WriteErrors = t.WriteErrors + 1 }, ct);
+            await _catalog.UpdateTapeAsync(tape.Vsn, t => t with { WriteErrors = t.WriteErrors + 1 }, ct);
         }
 
         foreach (ListWork work in failed)
@@ -389,25 +389,12 @@ public sealed partial class Migrator
         return tape;
     }
 
-    private async ValueTask<string> TapeOfAsync(long aggregationId, CancellationToken ct)
-    {
-        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        return (await txn.GetAggregationAsync(aggregationId))?.TapeFile?.Vsn ?? "";
-    }
+    private ValueTask<string> TapeOfAsync(long aggregationId, CancellationToken ct) =>
+        _catalog.ReadAsync(async txn => (await txn.GetAggregationAsync(aggregationId))?.TapeFile?.Vsn ?? "", ct);
 
     private async ValueTask SetTapeStateAsync(string vsn, TapeState state, string why, CancellationToken ct)
     {
         Log.TapeStateChanged(_logger, vsn, state, why);
-        await UpdateTapeAsync(vsn, t => t with { State = state }, ct);
-    }
-
-    private async ValueTask UpdateTapeAsync(string vsn, Func<TapeRecord, TapeRecord> change, CancellationToken ct)
-    {
-        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        if (await txn.GetTapeAsync(vsn) is { } tape)
-        {
-            await txn.PutTapeAsync(change(tape));
-            await txn.CommitAsync(ct);
-        }
+        await _catalog.UpdateTapeAsync(vsn, t => t with { State = state }, ct);
     }
 }

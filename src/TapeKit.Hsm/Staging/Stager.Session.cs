@@ -21,7 +21,7 @@ public sealed partial class Stager
 {
     private async ValueTask<SessionResult> RunSessionAsync(RecallQueue queue, List<string> explanation, CancellationToken ct)
     {
-        TapeRecord? tape = await ReadAsync(txn => txn.GetTapeAsync(queue.Vsn), ct);
+        TapeRecord? tape = await _catalog.ReadAsync(txn => txn.GetTapeAsync(queue.Vsn), ct);
         int blockSize = tape is { BlockSize: > 0 } ? tape.BlockSize : _options.DefaultBlockSize;
         TapeMount mount;
         try
@@ -40,7 +40,7 @@ public sealed partial class Stager
             if (mount.RobotMounted)
             {
                 _metrics?.Mounts.Add(1, new TagList { { "purpose", "recall" } });
-                await UpdateTapeAsync(queue.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
+                await _catalog.UpdateTapeAsync(queue.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
             }
 
             try
@@ -50,7 +50,7 @@ public sealed partial class Stager
             catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
             {
                 explanation.Add($"{queue.Vsn}: the volume check failed ({e.Message}); the tape needs attention and its requests stay queued");
-                await UpdateTapeAsync(queue.Vsn, t => t with { State = TapeState.NeedsAttention, ReadErrors = t.ReadErrors + 1 }, ct);
+                await _catalog.UpdateTapeAsync(queue.Vsn, t => t with { State = TapeState.NeedsAttention, ReadErrors = t.ReadErrors + 1 }, ct);
                 return new SessionResult(mount.RobotMounted, 0, 0, 0);
             }
 
@@ -80,7 +80,7 @@ public sealed partial class Stager
     private async ValueTask<(int Staged, int Requeued, int Failed)> StageItemAsync(
         ITapeDrive drive, string vsn, int blockSize, StageItem item, Dictionary<long, FileRecord> claimed, CancellationToken ct)
     {
-        AggregationRecord? aggregation = await ReadAsync(txn => txn.GetAggregationAsync(item.AggregationId), ct);
+        AggregationRecord? aggregation = await _catalog.ReadAsync(txn => txn.GetAggregationAsync(item.AggregationId), ct);
         var todo = item.Members.Where(m => claimed.ContainsKey(m.FileId)).Select(m => (Member: m, File: claimed[m.FileId])).ToList();
         if (aggregation?.TapeFile is not { } tapeFile || todo.Count == 0)
         {
@@ -309,7 +309,7 @@ public sealed partial class Stager
         int failed = 0;
         foreach ((FileRecord file, string reason) in bad)
         {
-            bool otherCopy = await ReadAsync(async txn => (await txn.GetCopiesOfFileAsync(file.FileId)).Any(c => c.Aggregation.State == AggregationState.OnTape), ct);
+            bool otherCopy = await _catalog.ReadAsync(async txn => (await txn.GetCopiesOfFileAsync(file.FileId)).Any(c => c.Aggregation.State == AggregationState.OnTape), ct);
             if (!otherCopy && await FailAsync(file.FileId, CacheStatus.StagingRequested, $"{FailureReason.ChecksumMismatchOnRead}: {vsn} fseq {aggregation.TapeFile?.Fseq}: {reason}", ct))
             {
                 failed++;
@@ -317,21 +317,5 @@ public sealed partial class Stager
         }
 
         return (bad.Count - failed, failed);
-    }
-
-    private async ValueTask<T> ReadAsync<T>(Func<ICatalogTransaction, ValueTask<T>> read, CancellationToken ct)
-    {
-        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        return await read(txn);
-    }
-
-    private async ValueTask UpdateTapeAsync(string vsn, Func<TapeRecord, TapeRecord> change, CancellationToken ct)
-    {
-        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        if (await txn.GetTapeAsync(vsn) is { } tape)
-        {
-            await txn.PutTapeAsync(change(tape));
-            await txn.CommitAsync(ct);
-        }
     }
 }
