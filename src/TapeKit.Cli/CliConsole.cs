@@ -6,14 +6,26 @@ namespace TapeKit.Cli;
 /// </summary>
 /// <param name="Input">Standard input, for <c>-</c> file arguments.</param>
 /// <param name="Output">Standard output: results, and JSON with <c>--json</c>.</param>
-/// <param name="Error">Standard error: one line per error, warnings.</param>
-/// <param name="OutputIsTerminal">Whether standard output is a terminal (progress bars are shown only then).</param>
+/// <param name="Error">Standard error: one line per error, warnings, and progress bars on a terminal.</param>
+/// <param name="OutputIsTerminal">Whether standard output is a terminal.</param>
 public sealed record CliConsole(Stream Input, Stream Output, TextWriter Error, bool OutputIsTerminal)
 {
+    /// <summary>
+    /// Whether standard error is a terminal: long commands draw their progress there only then
+    /// (<see cref="CliProgress"/>); redirected, they print nothing more than results and errors.
+    /// </summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    /// <summary>The terminal progress is drawn on; <see langword="null"/> for one over <see cref="Error"/> (tests give a fake one).</summary>
+    internal Spectre.Console.IAnsiConsole? Terminal { get; init; }
+
     /// <summary>The process's own standard streams.</summary>
     public static CliConsole FromProcess() => new(
         Console.OpenStandardInput(),
         Console.OpenStandardOutput(),
         Console.Error,
-        !Console.IsOutputRedirected);
+        !Console.IsOutputRedirected)
+    {
+        ErrorIsTerminal = !Console.IsErrorRedirected,
+    };
 }

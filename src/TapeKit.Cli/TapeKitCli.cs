@@ -21,6 +21,11 @@ public static class TapeKitCli
         var verbose = new Option<bool>("--verbose") { Description = "Show stack traces of errors.", Recursive = true };
         var root = new RootCommand("tapekit: tape labels, aggregations and tape drives, byte-exact; HSM catalogue checks, policies and rebuilds.");
         root.Options.Add(verbose);
+        root.Options.Add(new Option<bool>(CliProgress.NoProgressOption)
+        {
+            Description = $"Draw no progress bar on standard error (also {CliProgress.NoProgressVariable}=1). Progress is drawn only on a terminal and never with --json.",
+            Recursive = true,
+        });
         foreach (var command in CommandGroups(console))
         {
             root.Subcommands.Add(command);

@@ -70,6 +70,7 @@ public static class AggCommands
             }
 
             var members = Collect(parse.GetValue(paths)!, console.Error);
+            var progress = CliProgress.For(console, parse, parse.GetValue(json));
             string full = Path.GetFullPath(outPath);
             string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.tapekit-{Guid.NewGuid():N}.partial");
             IReadOnlyList<AggregationMember> index;
@@ -78,13 +79,17 @@ public static class AggCommands
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
                 using (var sink = new StreamBlockSink(stream, size))
                 {
-                    IAggregationWriter writer = il ? new IlAggregationWriter(sink) : new TarAggregationWriter(sink);
-                    foreach (var member in members)
+                    index = progress.Show($"Packing {Path.GetFileName(full)}", members.Sum(m => m.Size ?? 0), () =>
                     {
-                        writer.Add(member);
-                    }
+                        IBlockSink counted = progress.Counting(sink);
+                        IAggregationWriter writer = il ? new IlAggregationWriter(counted) : new TarAggregationWriter(counted);
+                        foreach (var member in progress.Each(members, m => m.Size))
+                        {
+                            writer.Add(member);
+                        }
 
-                    index = writer.Complete();
+                        return writer.Complete();
+                    });
                     sink.Flush(toDisk: true);
                 }
 
@@ -165,10 +170,13 @@ public static class AggCommands
         {
             string path = parse.GetValue(file)!;
             string[]? names = parse.GetValue(member);
+            var progress = CliProgress.For(console, parse);
             AggregationReader? last = null;
             try
             {
-                var result = SafeExtractor.Extract(() => last = AggregationReader.OpenFile(path), parse.GetValue(to)!, names is { Length: > 0 } ? names : null);
+                // Two passes: every member is verified before any is written.
+                var result = progress.Show($"Extracting {Path.GetFileName(path)}", 2 * progress.SizeOf(path), () =>
+                    SafeExtractor.Extract(() => last = OpenFile(path, progress), parse.GetValue(to)!, names is { Length: > 0 } ? names : null));
                 using var stdout = Writer(console);
                 stdout.WriteLine($"{result.Extracted.Count} members extracted to {parse.GetValue(to)}.");
                 return ExitCodes.Success;
@@ -191,11 +199,13 @@ public static class AggCommands
         command.Arguments.Add(file);
         command.SetAction(parse =>
         {
-            using var reader = AggregationReader.OpenFile(parse.GetValue(file)!);
+            string path = parse.GetValue(file)!;
+            var progress = CliProgress.For(console, parse);
+            using var reader = OpenFile(path, progress);
             IReadOnlyList<AggregationMember> members;
             try
             {
-                members = reader.VerifyAll();
+                members = progress.Show($"Verifying {Path.GetFileName(path)}", progress.SizeOf(path), reader.VerifyAll);
             }
             finally
             {
@@ -334,6 +344,26 @@ public static class AggCommands
         foreach (string warning in reader.Warnings)
         {
             error.WriteLine($"tapekit: warning: {warning}");
+        }
+    }
+
+    /// <summary>Opens an aggregation file as <see cref="AggregationReader.OpenFile"/> does, counting what is read.</summary>
+    private static AggregationReader OpenFile(string path, CliProgress progress)
+    {
+        if (!progress.Enabled)
+        {
+            return AggregationReader.OpenFile(path);
+        }
+
+        var stream = progress.Counting(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess));
+        try
+        {
+            return AggregationReader.Open(stream, ownsStream: true);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
         }
     }
 

@@ -51,9 +51,10 @@ public static class CatalogCommands
                 }
             }
 
+            var progress = CliProgress.For(console, parse);
             if (sqlite)
             {
-                return RebuildSqlite(console, path, parse.GetValue(tapes)!, new RebuildOptions(parse.GetValue(pool)!, parse.GetValue(diskLibrary)!, parse.GetValue(force)));
+                return RebuildSqlite(console, path, parse.GetValue(tapes)!, new RebuildOptions(parse.GetValue(pool)!, parse.GetValue(diskLibrary)!, parse.GetValue(force)), progress);
             }
 
             string full = Path.GetFullPath(path);
@@ -68,13 +69,13 @@ public static class CatalogCommands
                     json.WriteStartArray("tapes");
                     foreach (string tape in parse.GetValue(tapes)!)
                     {
-                        using ITapeDrive drive = CliTapes.Open(console, tape, null);
+                        using ITapeDrive drive = progress.Counting(CliTapes.Open(console, tape, null));
                         AulVolume volume = AulVolume.Mount(drive, CliTapes.ExpectedVsn(null, tape), LabelReadMode.Strict);
                         json.WriteStartObject();
                         json.WriteString("vsn", volume.Vsn);
                         json.WriteString("ownerId", volume.Volume.OwnerId);
                         json.WriteStartArray("files");
-                        foreach (TapeFileInfo file in volume.Scan(withMembers: true))
+                        foreach (TapeFileInfo file in progress.Show($"Scanning {volume.Vsn}", null, () => volume.Scan(withMembers: true, onFile: progress.Listed)))
                         {
                             TapeFileJson.Write(json, volume.Vsn, file, withLabels: false);
                             files++;
@@ -105,14 +106,14 @@ public static class CatalogCommands
         return catalog;
     }
 
-    private static int RebuildSqlite(CliConsole console, string path, string[] tapes, RebuildOptions options)
+    private static int RebuildSqlite(CliConsole console, string path, string[] tapes, RebuildOptions options, CliProgress progress)
     {
         if (string.IsNullOrWhiteSpace(options.Pool) || string.IsNullOrWhiteSpace(options.DiskLibrary))
         {
             throw new CliUsageException("--pool and --disk-library need a name.");
         }
 
-        RebuildReport report = SqliteCatalogRebuild.Run(console, path, tapes, options);
+        RebuildReport report = SqliteCatalogRebuild.Run(console, path, tapes, options, progress);
         foreach (string line in report.Skipped.Concat(report.Conflicts))
         {
             console.Error.WriteLine("tapekit: warning: " + line);

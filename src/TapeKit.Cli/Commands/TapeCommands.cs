@@ -84,16 +84,13 @@ public static class TapeCommands
             ulong nextId = ParseId(parse.GetValue(firstId));
             var written = new List<TapeFileInfo>();
             string vsnText = string.Empty;
-            using (ITapeDrive drive = Open(console, parse, target))
+            var progress = CliProgress.For(console, parse, parse.GetValue(json));
+            using (ITapeDrive drive = progress.Counting(Open(console, parse, target)))
             {
                 if (kind == "nl")
                 {
-                    long existing = parse.GetValue(after) ?? NlTape.Scan(drive).Count;
-                    foreach (string path in inputs)
-                    {
-                        using Stream data = CliFiles.OpenInput(path, console);
-                        written.Add(NlTape.AppendFile(drive, existing++, data, size));
-                    }
+                    long existing = parse.GetValue(after) ?? progress.Show("Counting the files on the NL tape", null, () => NlTape.Scan(drive).Count);
+                    WriteEach(drive.DeviceName, data => NlTape.AppendFile(drive, existing++, data, size));
                 }
                 else
                 {
@@ -105,27 +102,37 @@ public static class TapeCommands
                     using AulAppendSession session = volume.Append(last, writer, policy);
                     if (kind == "aul")
                     {
-                        foreach (string path in inputs)
-                        {
-                            using Stream data = CliFiles.OpenInput(path, console);
-                            written.Add(session.WriteFile(nextId++, data, size));
-                        }
+                        WriteEach(vsnText, data => session.WriteFile(nextId++, data, size));
                     }
                     else
                     {
                         var format = parse.GetValue(payload) == "il" ? AggregationFormat.Il : AggregationFormat.Tar;
-                        var candidates = AggCommands.Collect(inputs, console.Error)
+                        List<MemberSource> members = AggCommands.Collect(inputs, console.Error);
+                        var candidates = members
                             .Select(m => new PlanCandidate<MemberSource>(m, m.Size ?? throw new InvalidOperationException($"The size of {m.Name} is unknown.")));
-                        foreach (AggregationPlan<MemberSource> plan in AggregationPlanner.Plan(candidates, AggregationLimits.Default))
+                        progress.Show($"Writing to {vsnText}", members.Sum(m => m.Size ?? 0), () =>
                         {
-                            written.Add(session.WriteAggregation(nextId++, plan.Members, format, size));
-                        }
+                            foreach (AggregationPlan<MemberSource> plan in AggregationPlanner.Plan(candidates, AggregationLimits.Default))
+                            {
+                                written.Add(session.WriteAggregation(nextId++, progress.Each(plan.Members, m => m.Size), format, size));
+                            }
+                        });
                     }
                 }
             }
 
             Report(console, vsnText, written, parse.GetValue(json));
             return ExitCodes.Success;
+
+            // One tape file per input file (AUL, NL), under one bar over their total size.
+            void WriteEach(string where, Func<Stream, TapeFileInfo> write) => progress.Show($"Writing to {where}", progress.SizeOf(inputs), () =>
+            {
+                foreach (string path in progress.Each(inputs, progress.SizeOf))
+                {
+                    using Stream data = CliFiles.OpenInput(path, console);
+                    written.Add(write(data));
+                }
+            });
         });
         return command;
     }
@@ -140,15 +147,16 @@ public static class TapeCommands
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            using ITapeDrive drive = Open(console, parse, target);
+            var progress = CliProgress.For(console, parse, parse.GetValue(json));
+            using ITapeDrive drive = progress.Counting(Open(console, parse, target));
             if (parse.GetValue(nl))
             {
-                Report(console, string.Empty, NlTape.Scan(drive), parse.GetValue(json), withLabels: false);
+                Report(console, string.Empty, progress.Show($"Reading {drive.DeviceName}", null, () => NlTape.Scan(drive)), parse.GetValue(json), withLabels: false);
                 return ExitCodes.Success;
             }
 
             AulVolume volume = Mount(drive, parse, target);
-            Report(console, volume.Vsn, volume.Scan(), parse.GetValue(json), withLabels: true);
+            Report(console, volume.Vsn, progress.Show($"Reading {volume.Vsn}", null, () => volume.Scan(onFile: progress.Listed)), parse.GetValue(json), withLabels: true);
             return ExitCodes.Success;
         });
         return command;
@@ -170,26 +178,28 @@ public static class TapeCommands
         {
             long n = parse.GetValue(fseq);
             string? name = parse.GetValue(member);
-            using ITapeDrive drive = Open(console, parse, target);
+            var progress = CliProgress.For(console, parse);
+            using ITapeDrive drive = progress.Counting(Open(console, parse, target));
+            string what = string.Create(CultureInfo.InvariantCulture, $"file {n}");
             WriteVerified(parse.GetValue(output)!, stream =>
             {
                 if (parse.GetValue(nl))
                 {
-                    NlTape.ReadFile(drive, n, stream);
+                    progress.Show($"Reading {what}", null, () => NlTape.ReadFile(drive, n, stream));
                     return;
                 }
 
                 AulVolume volume = Mount(drive, parse, target);
-                TapeFileInfo file = FileAt(volume, n);
+                TapeFileInfo file = progress.Show($"Finding {what} on {volume.Vsn}", null, () => FileAt(volume, n));
                 if (name is null)
                 {
-                    volume.ReadFile(n, file.FileId, stream, file.CtaBlockId);
+                    progress.Show($"Reading {what}", file.DataBytes, () => volume.ReadFile(n, file.FileId, stream, file.CtaBlockId));
                     return;
                 }
 
                 AggregationMember entry = file.Members.FirstOrDefault(m => m.Name == name)
                     ?? throw new CliUsageException($"File {n} on {volume.Vsn} has no member '{name}'.");
-                volume.ReadMember(file, file.Payload == PayloadKind.Il ? AggregationFormat.Il : AggregationFormat.Tar, entry, stream);
+                progress.Show($"Reading {name}", entry.Size, () => volume.ReadMember(file, file.Payload == PayloadKind.Il ? AggregationFormat.Il : AggregationFormat.Tar, entry, stream));
             });
             return ExitCodes.Success;
         });
@@ -202,9 +212,10 @@ public static class TapeCommands
         var target = Target(command);
         command.SetAction(parse =>
         {
-            using ITapeDrive drive = Open(console, parse, target);
+            var progress = CliProgress.For(console, parse);
+            using ITapeDrive drive = progress.Counting(Open(console, parse, target));
             AulVolume volume = Mount(drive, parse, target);
-            IReadOnlyList<TapeFileInfo> files = volume.Scan(withMembers: true);
+            IReadOnlyList<TapeFileInfo> files = progress.Show($"Verifying {volume.Vsn}", null, () => volume.Scan(withMembers: true, onFile: progress.Listed));
             long members = files.Sum(f => (long)f.Members.Count);
             using var stdout = new StreamWriter(console.Output, leaveOpen: true);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{volume.Vsn}: {files.Count} files, {files.Sum(f => f.DataBlocks)} data blocks, {members} members verified"));

@@ -46,9 +46,10 @@ public static class SqliteCatalogRebuild
     /// <param name="path">The SQLite file to write.</param>
     /// <param name="tapes">Virtual cartridge directories, in the order their copies are numbered.</param>
     /// <param name="options">Pool, disk library and whether to replace a non-empty catalogue.</param>
+    /// <param name="progress">Shows the scan of each tape; <see langword="null"/> for none.</param>
     /// <returns>The counts and what was reported.</returns>
     /// <exception cref="UnsafeOperationException">The file is a catalogue that is not empty, and <see cref="RebuildOptions.Force"/> is off (exit 4).</exception>
-    public static RebuildReport Run(CliConsole console, string path, IReadOnlyList<string> tapes, RebuildOptions options)
+    public static RebuildReport Run(CliConsole console, string path, IReadOnlyList<string> tapes, RebuildOptions options, CliProgress? progress = null)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(tapes);
@@ -64,7 +65,8 @@ public static class SqliteCatalogRebuild
             throw new UnsafeOperationException($"--db {path}: the file exists and is not an empty catalogue; a rebuild would replace it. Give --force to replace it.", path);
         }
 
-        List<ScannedTape> scanned = [.. tapes.Select(t => Scan(console, t))];
+        progress ??= new CliProgress(null);
+        List<ScannedTape> scanned = [.. tapes.Select(t => Scan(console, t, progress))];
         if (scanned.GroupBy(t => t.Vsn, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             throw new CliUsageException($"--tape: volume {twice.Key} is given twice.");
@@ -129,19 +131,21 @@ public static class SqliteCatalogRebuild
             && (await txn.QueryListsAsync(new ListQuery())).Count == 0;
     }
 
-    private static ScannedTape Scan(CliConsole console, string tape)
+    private static ScannedTape Scan(CliConsole console, string tape, CliProgress progress)
     {
-        using ITapeDrive drive = CliTapes.Open(console, tape, null);
+        using ITapeDrive drive = progress.Counting(CliTapes.Open(console, tape, null));
         VirtualCartridgeInfo info = VirtualCartridge.ReadInfo(tape);
         AulVolume volume = AulVolume.Mount(drive, info.Vsn, LabelReadMode.Strict);
         var files = new List<ScannedFile>();
-        foreach (TapeFileInfo file in volume.Scan(withMembers: true))
+        progress.Show($"Scanning {volume.Vsn}", null, () =>
         {
-            // A plain file's Adler-32 is on no label: read the file once to learn it.
-            uint? adler = file.Payload == PayloadKind.Opaque ? volume.ReadFile(file.FileSequence, file.FileId, null, file.CtaBlockId).Adler32 : null;
-            files.Add(new ScannedFile(file, adler));
-        }
-
+            foreach (TapeFileInfo file in volume.Scan(withMembers: true, onFile: progress.Listed))
+            {
+                // A plain file's Adler-32 is on no label: read the file once to learn it.
+                uint? adler = file.Payload == PayloadKind.Opaque ? volume.ReadFile(file.FileSequence, file.FileId, null, file.CtaBlockId).Adler32 : null;
+                files.Add(new ScannedFile(file, adler));
+            }
+        });
         return new ScannedTape(volume.Vsn, info.MediaProfile, (long)Math.Min(info.Capacity, long.MaxValue), files);
     }
 
