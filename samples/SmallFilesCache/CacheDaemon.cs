@@ -24,6 +24,7 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         Directory.CreateDirectory(recalls);
         Log.Started(logger, cache.Root, cache.Libraries.Count);
         byte[] buffer = new byte[1 << 20];
+        DateTimeOffset lastSession = DateTimeOffset.UtcNow;
         while (!stoppingToken.IsCancellationRequested)
         {
             foreach (string file in Directory.EnumerateFiles(inbox, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -63,9 +64,19 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
             }
 
             await cache.PumpAsync(stoppingToken);
+            int sessionsBefore = cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count);
             await cache.MigrateAsync(stoppingToken);
-            _ = await cache.StageAsync(stoppingToken);
+            int recallSessions = (await cache.StageAsync(stoppingToken)).Sum(r => r.Sessions);
             _ = await cache.PurgeAsync(stoppingToken);
+            if (recallSessions > 0 || cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count) > sessionsBefore)
+            {
+                lastSession = DateTimeOffset.UtcNow;
+            }
+            else if (DateTimeOffset.UtcNow - lastSession >= site.DismountDelay)
+            {
+                await cache.DismountIdleAsync(stoppingToken);
+            }
+
             await Task.Delay(site.PollInterval, stoppingToken);
         }
     }

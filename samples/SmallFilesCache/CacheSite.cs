@@ -163,12 +163,16 @@ public sealed class CacheSite : IAsyncDisposable
         await PumpAsync(ct);
     }
 
-    /// <summary>Dismounts every cartridge left in an idle drive (the dismount delay is over).</summary>
-    public void DismountIdle()
+    /// <summary>Dismounts every cartridge left in an idle drive (the dismount delay is over) and records when, for the remount guard.</summary>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task DismountIdleAsync(CancellationToken ct = default)
     {
         foreach (DiskLibrary dl in _libraries.Values)
         {
-            _ = dl.Drives.DismountIdle();
+            foreach (string vsn in dl.Drives.DismountIdle())
+            {
+                await Catalog.UpdateTapeAsync(vsn, t => t with { LastUnmountedAt = Catalog.Time.GetUtcNow() }, ct);
+            }
         }
     }
 

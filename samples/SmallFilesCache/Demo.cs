@@ -83,7 +83,7 @@ public static class Demo
             await Phase(progress, "Purge the caches", 1, async tick =>
             {
                 _ = await site.PurgeAsync(ct);
-                site.DismountIdle(); // Time passes: the drives' dismount delay ends before the recalls come.
+                await site.DismountIdleAsync(ct); // Time passes: the drives' dismount delay ends before the recalls come.
                 tick(1);
             });
 
@@ -192,6 +192,7 @@ public static class Demo
         {
             MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
             FillWait = TimeSpan.Zero,
+            RemountDelay = TimeSpan.Zero,
         },
         PurgeMinAge = TimeSpan.Zero,
         PurgeHighWatermark = null,

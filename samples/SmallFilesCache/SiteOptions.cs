@@ -33,6 +33,9 @@ public sealed class SiteOptions
     /// <summary>Purge down to this used fraction.</summary>
     public double? PurgeLowWatermark { get; set; } = 0.80;
 
+    /// <summary>How long a cartridge stays in its drive after its last session (the spec's <c>DismountDelay</c>).</summary>
+    public TimeSpan DismountDelay { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How often the daemon runs its loop when idle.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
