@@ -22,3 +22,12 @@ public enum CacheStatus
     /// <summary><c>FAILED</c>: the cache copy was lost, or staging failed for good.</summary>
     Failed,
 }
+
+/// <summary>Questions about cache states.</summary>
+public static class CacheStatuses
+{
+    /// <summary>Whether a file in this state has bytes in its cache area (counted against the area's capacity).</summary>
+    /// <param name="status">The state.</param>
+    public static bool HoldsCacheCopy(this CacheStatus status) =>
+        status is CacheStatus.Staging or CacheStatus.Staged or CacheStatus.Cached or CacheStatus.PurgingRequested or CacheStatus.Purging;
+}

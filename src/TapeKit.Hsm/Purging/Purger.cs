@@ -83,7 +83,7 @@ public sealed class Purger
         var candidates = new List<PurgeCandidate>();
         foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary }))
         {
-            if (f.CacheStatus is CacheStatus.Purged or CacheStatus.Failed or CacheStatus.Created or CacheStatus.StagingRequested)
+            if (!f.CacheStatus.HoldsCacheCopy())
             {
                 continue;
             }

@@ -19,7 +19,7 @@ namespace TapeKit.Hsm.Staging;
 
 public sealed partial class Stager
 {
-    private async ValueTask<SessionResult> RunSessionAsync(RecallQueue queue, List<string> explanation, CancellationToken ct)
+    private async ValueTask<SessionResult> RunSessionAsync(RecallQueue queue, long usedBytes, List<string> explanation, CancellationToken ct)
     {
         TapeRecord? tape = await _catalog.ReadAsync(txn => txn.GetTapeAsync(queue.Vsn), ct);
         int blockSize = tape is { BlockSize: > 0 } ? tape.BlockSize : _options.DefaultBlockSize;
@@ -35,6 +35,7 @@ public sealed partial class Stager
         }
 
         int staged = 0, requeued = 0, failed = 0;
+        long stagedBytes = 0;
         using (mount)
         {
             if (mount.RobotMounted)
@@ -51,13 +52,20 @@ public sealed partial class Stager
             {
                 explanation.Add($"{queue.Vsn}: the volume check failed ({e.Message}); the tape needs attention and its requests stay queued");
                 await _catalog.UpdateTapeAsync(queue.Vsn, t => t with { State = TapeState.NeedsAttention, ReadErrors = t.ReadErrors + 1 }, ct);
-                return new SessionResult(mount.RobotMounted, 0, 0, 0);
+                return new SessionResult(mount.RobotMounted, 0, 0, 0, 0);
             }
 
             // Batches bounded by FetchMax*: the session takes its whole queue, one planned batch after the other.
             var remaining = queue.Items.ToList();
             while (remaining.Count > 0)
             {
+                if (UsedFraction(usedBytes + stagedBytes) >= _planner.Options.StageHighWatermark)
+                {
+                    // Back-pressure (§4.5): the running session fetches no further batch; the rest stays queued.
+                    explanation.Add($"{queue.Vsn}: cache area at {UsedFraction(usedBytes + stagedBytes):P0} ≥ the high watermark; {remaining.Count} requests stay queued");
+                    break;
+                }
+
                 StagePlan plan = _planner.PlanBatch(new RecallQueue(queue.Vsn, queue.DiskLibrary, remaining));
                 explanation.AddRange(plan.Explanation.Select(e => $"{queue.Vsn}: {e}"));
                 var planned = plan.Items.SelectMany(i => i.Members).Select(m => m.FileId).ToHashSet();
@@ -66,25 +74,26 @@ public sealed partial class Stager
                 foreach (StageItem item in plan.Items)
                 {
                     ct.ThrowIfCancellationRequested();
-                    (int s, int r, int f) = await StageItemAsync(mount.Handle, queue.Vsn, blockSize, item, claimed, ct);
+                    (int s, int r, int f, long b) = await StageItemAsync(mount.Handle, queue.Vsn, blockSize, item, claimed, ct);
                     staged += s;
+                    stagedBytes += b;
                     requeued += r;
                     failed += f;
                 }
             }
         }
 
-        return new SessionResult(mount.RobotMounted, staged, requeued, failed);
+        return new SessionResult(mount.RobotMounted, staged, requeued, failed, stagedBytes);
     }
 
-    private async ValueTask<(int Staged, int Requeued, int Failed)> StageItemAsync(
+    private async ValueTask<(int Staged, int Requeued, int Failed, long StagedBytes)> StageItemAsync(
         ITapeDrive drive, string vsn, int blockSize, StageItem item, Dictionary<long, FileRecord> claimed, CancellationToken ct)
     {
         AggregationRecord? aggregation = await _catalog.ReadAsync(txn => txn.GetAggregationAsync(item.AggregationId), ct);
         var todo = item.Members.Where(m => claimed.ContainsKey(m.FileId)).Select(m => (Member: m, File: claimed[m.FileId])).ToList();
         if (aggregation?.TapeFile is not { } tapeFile || todo.Count == 0)
         {
-            return (0, 0, 0);
+            return (0, 0, 0, 0);
         }
 
         var good = new List<(FileRecord File, string StagePath)>();
@@ -122,7 +131,7 @@ public sealed partial class Stager
         _metrics?.StageBytes.Add(good.Sum(g => g.File.Size), tags);
         _metrics?.ChecksumFailures.Add(bad.Count, new TagList { { "where", "stage" } });
         (int requeued, int failed) = await RejectAsync(vsn, aggregation, bad, ct);
-        return (staged, requeued, failed);
+        return (staged, requeued, failed, good.Sum(g => g.File.Size));
     }
 
     private void ReadWhole(

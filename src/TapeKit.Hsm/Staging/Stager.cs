@@ -58,7 +58,7 @@ public sealed partial class Stager
     public async ValueTask<StageReport> RunOnceAsync(CancellationToken ct = default)
     {
         var explanation = new List<string>();
-        (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes) = await LoadAsync(ct);
+        (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes, long used) = await LoadAsync(ct);
         if (requests.Count == 0)
         {
             return new StageReport(0, 0, 0, 0, 0, ["no recall requests are waiting"]);
@@ -72,7 +72,7 @@ public sealed partial class Stager
         }
 
         DateTimeOffset now = _catalog.Time.GetUtcNow();
-        var decisions = queues.Select(q => _planner.Decide(q, tapes.GetValueOrDefault(q.Vsn), now, 0, driveAvailable: true)).ToList();
+        var decisions = queues.Select(q => _planner.Decide(q, tapes.GetValueOrDefault(q.Vsn), now, UsedFraction(used), driveAvailable: true)).ToList();
         foreach (MountDecision d in decisions)
         {
             explanation.Add($"{d.Queue.Vsn}/{d.Queue.DiskLibrary}: {string.Join("; ", d.Reasons)}");
@@ -81,7 +81,8 @@ public sealed partial class Stager
         int sessions = 0, mounts = 0, staged = 0, requeued = 0;
         foreach (MountDecision decision in RecallPlanner.Rank(decisions, tapes).Take(_options.MaxSessionsPerRun))
         {
-            SessionResult result = await RunSessionAsync(decision.Queue, explanation, ct);
+            SessionResult result = await RunSessionAsync(decision.Queue, used, explanation, ct);
+            used += result.StagedBytes;
             sessions++;
             mounts += result.RobotMounted ? 1 : 0;
             staged += result.Staged;
@@ -92,14 +93,23 @@ public sealed partial class Stager
         return new StageReport(sessions, mounts, staged, failed, requeued, explanation);
     }
 
-    private async ValueTask<(List<RecallRequest> Requests, Dictionary<string, TapeStatus> Tapes)> LoadAsync(CancellationToken ct)
+    private double UsedFraction(long used) => _options.CacheCapacityBytes <= 0 ? 1 : (double)used / _options.CacheCapacityBytes;
+
+    private async ValueTask<(List<RecallRequest> Requests, Dictionary<string, TapeStatus> Tapes, long UsedBytes)> LoadAsync(CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         var tapes = (await txn.QueryTapesAsync()).ToDictionary(
             t => t.Vsn, t => new TapeStatus(t.Vsn, t.State, LastUnmountedAt: t.LastUnmountedAt), StringComparer.Ordinal);
         var requests = new List<RecallRequest>();
-        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary, CacheStatus = CacheStatus.StagingRequested }))
+        long used = 0;
+        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary }))
         {
+            used += f.CacheStatus.HoldsCacheCopy() ? f.Size : 0;
+            if (f.CacheStatus != CacheStatus.StagingRequested)
+            {
+                continue;
+            }
+
             var copies = new List<RecallCopy>();
             foreach ((AggregationRecord a, AggregationMember m) in await txn.GetCopiesOfFileAsync(f.FileId))
             {
@@ -113,7 +123,7 @@ public sealed partial class Stager
             requests.Add(new RecallRequest(RequestIdOf(f), f.FileId, f.Size, _options.DiskLibrary, f.Decision.Priority, f.LastAccessAt ?? f.CreatedAt, copies));
         }
 
-        return (requests, tapes);
+        return (requests, tapes, used);
     }
 
     private static Guid RequestIdOf(FileRecord file)
@@ -124,7 +134,7 @@ public sealed partial class Stager
         return new Guid(bytes);
     }
 
-    private readonly record struct SessionResult(bool RobotMounted, int Staged, int Requeued, int Failed);
+    private readonly record struct SessionResult(bool RobotMounted, int Staged, int Requeued, int Failed, long StagedBytes);
 
     private static partial class Log
     {

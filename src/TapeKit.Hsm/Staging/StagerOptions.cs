@@ -12,6 +12,12 @@ public sealed class StagerOptions
     /// <summary>The stage area, on the same file system as <see cref="CacheRoot"/> so that publishing is an atomic rename.</summary>
     public string StageRoot { get; set; } = "";
 
+    /// <summary>
+    /// The cache area's capacity: the used fraction against it is the planner's back-pressure input (§4.5). Unlimited
+    /// by default.
+    /// </summary>
+    public long CacheCapacityBytes { get; set; } = long.MaxValue;
+
     /// <summary>The tape block size when the tape row records none.</summary>
     public int DefaultBlockSize { get; set; } = Aggregation.BlockSizes.Default;
 

@@ -113,6 +113,29 @@ public sealed class StagerTests
         Assert.Equal(CacheStatus.StagingRequested, (await world.FileAsync(world.Files[1].FileId)).CacheStatus);
     }
 
+    [Fact]
+    public async Task A_cache_area_above_its_high_watermark_gets_no_new_recall_session()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(10);
+        await world.IngestAsync(5); // Five new files hold the cache: with a capacity just above them it is over 90 % full.
+        long used = world.Files.Skip(10).Sum(f => f.Size);
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[2].FileId);
+        Stager full = Stager(world, capacity: used + (used / 20));
+        StageReport refused = await full.RunOnceAsync();
+        Assert.Equal((0, 0), (refused.Sessions, refused.FilesStaged));
+        Assert.Contains(refused.Explanation, e => e.Contains("back-pressure", StringComparison.Ordinal));
+
+        StageReport served = await Stager(world, capacity: used * 4).RunOnceAsync();
+        Assert.Equal((1, 1), (served.Sessions, served.FilesStaged));
+        Assert.True(world.CachedIntact(2));
+    }
+
+    private static Stager Stager(TapeHsmWorld world, long capacity) => new(world.Catalog, world.Drives, new RecallPlanner(new RecallOptions
+    {
+        MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
+        FillWait = TimeSpan.Zero,
+    }), new StagerOptions { DiskLibrary = TapeHsmWorld.DiskLibrary, CacheRoot = world.CacheRoot, StageRoot = world.StageRoot, CacheCapacityBytes = capacity });
+
     private static async Task AssertOnlyVictimFailedAsync(TapeHsmWorld world, StageReport report, int intact1, int intact2)
     {
         Assert.Equal((2, 1), (report.FilesStaged, report.FilesFailed));
