@@ -8,7 +8,12 @@ using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Dispatching;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Migration;
+using TapeKit.Hsm.Purging;
 using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.Staging;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Labels;
 
 namespace TapeKit.Hsm.Hosting;
 
@@ -57,6 +62,50 @@ public static class HsmServiceCollectionExtensions
             sp.GetRequiredService<ICatalog>(),
             sp.GetRequiredService<IMessageBus>(),
             sp.GetRequiredService<IOptions<HsmOptions>>().Value.Dispatcher));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers one disk library's <see cref="Migrator"/>, <see cref="Stager"/> and <see cref="Purger"/> as keyed
+    /// singletons under the disk library's name, configured by the named <see cref="DiskLibraryServiceOptions"/>. They
+    /// need what <see cref="AddTapeKitHsm"/> registers, an <see cref="ITapeDrivePool"/> keyed by the same name, and a
+    /// <see cref="LabelWriter"/>; the drives' clock is the keyed <see cref="TimeProvider"/> of that name when there is
+    /// one (a <c>VirtualClock</c>), else the host's.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="diskLibrary">The disk library's name (the key).</param>
+    /// <param name="configure">Configures its options.</param>
+    public static IServiceCollection AddTapeKitDiskLibrary(this IServiceCollection services, string diskLibrary, Action<DiskLibraryServiceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(diskLibrary);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.Configure(diskLibrary, configure);
+        services.AddKeyedSingleton(diskLibrary, (sp, _) =>
+        {
+            DiskLibraryServiceOptions o = sp.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(diskLibrary);
+            o.Migrator.DiskLibrary = diskLibrary;
+            o.Migrator.CacheRoot = o.CacheRoot;
+            return new Migrator(
+                sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<IMessageBus>(), sp.GetRequiredKeyedService<ITapeDrivePool>(diskLibrary),
+                sp.GetRequiredService<LabelWriter>(), o.Migrator, sp.GetKeyedService<TimeProvider>(diskLibrary) ?? sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<HsmMetrics>(), sp.GetService<ILogger<Migrator>>());
+        });
+        services.AddKeyedSingleton(diskLibrary, (sp, _) =>
+        {
+            DiskLibraryServiceOptions o = sp.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(diskLibrary);
+            return new Stager(
+                sp.GetRequiredService<ICatalog>(), sp.GetRequiredKeyedService<ITapeDrivePool>(diskLibrary), sp.GetRequiredService<RecallPlanner>(),
+                new StagerOptions { DiskLibrary = diskLibrary, CacheRoot = o.CacheRoot, StageRoot = o.StageRoot, CacheCapacityBytes = o.CacheCapacityBytes },
+                sp.GetService<ILogger<Stager>>(), sp.GetRequiredService<HsmMetrics>());
+        });
+        services.AddKeyedSingleton(diskLibrary, (sp, _) =>
+        {
+            DiskLibraryServiceOptions o = sp.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(diskLibrary);
+            return new Purger(sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<PurgePolicy>(),
+                new PurgerOptions { DiskLibrary = diskLibrary, CacheRoot = o.CacheRoot, CapacityBytes = o.CacheCapacityBytes },
+                sp.GetRequiredService<HsmMetrics>());
+        });
         return services;
     }
 

@@ -1,13 +1,19 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Dispatching;
 using TapeKit.Hsm.Hosting;
 using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Migration;
+using TapeKit.Hsm.Purging;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Recall;
 using TapeKit.Hsm.Sqlite;
+using TapeKit.Hsm.Staging;
+using TapeKit.Hsm.Tapes;
 using TapeKit.Hsm.Tests.Support;
+using TapeKit.Labels;
 
 namespace TapeKit.Hsm.Tests.Hosting;
 
@@ -54,6 +60,45 @@ public sealed class HsmServiceCollectionExtensionsTests
         Assert.Same(store.Catalog, sp.GetRequiredService<ICatalog>());
         Assert.Same(store.Bus, sp.GetRequiredService<IMessageBus>());
         Assert.NotNull(sp.GetRequiredService<Dispatcher>());
+    }
+
+    [Fact]
+    public async Task A_disk_library_registers_its_migrator_stager_and_purger_under_its_name()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "tapekit-di-" + Guid.NewGuid().ToString("N"));
+        using var library = VirtualTapeLibrary.Open(root, new VirtualLibraryOptions { Drives = 2 });
+        try
+        {
+            await using ServiceProvider sp = new ServiceCollection()
+                .AddSingleton<TimeProvider>(new FakeTimeProvider())
+                .AddMetrics()
+                .AddTapeKitHsm(Configure)
+                .AddTapeKitHsmInMemory()
+                .AddSingleton(new LabelWriter(new LabelWriterOptions { Site = "DI" }))
+                .AddKeyedSingleton<ITapeDrivePool>("DL-B", new VirtualLibraryDrivePool(library, [1]))
+                .AddKeyedSingleton<TimeProvider>("DL-B", library.Clock)
+                .AddTapeKitDiskLibrary("DL-B", o =>
+                {
+                    o.CacheRoot = Path.Combine(root, "cache");
+                    o.StageRoot = Path.Combine(root, "stage");
+                    o.Migrator.MigratorId = "node7-DL-B";
+                })
+                .BuildServiceProvider();
+            Migrator migrator = sp.GetRequiredKeyedService<Migrator>("DL-B");
+            Assert.Equal(HsmTopology.CommandQueue("DL-B"), migrator.CommandQueue);
+            Assert.Null(sp.GetKeyedService<Migrator>("DL-A"));
+            IMessageBus bus = sp.GetRequiredService<IMessageBus>();
+            await bus.DeclareAsync(HsmTopology.For("dispatcher", HsmWorld.DiskLibraries));
+            Assert.Equal(0, await migrator.RunOnceAsync()); // An empty queue: nothing to claim.
+            StageReport stage = await sp.GetRequiredKeyedService<Stager>("DL-B").RunOnceAsync();
+            Assert.Equal(0, stage.Sessions);
+            PurgeReport purge = await sp.GetRequiredKeyedService<Purger>("DL-B").RunOnceAsync();
+            Assert.Equal(0, purge.FilesPurged);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]
