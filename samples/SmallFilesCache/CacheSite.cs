@@ -143,6 +143,7 @@ public sealed class CacheSite : IAsyncDisposable
     /// <param name="ct">Cancels the call.</param>
     public async Task FlushListsAsync(CancellationToken ct = default)
     {
+        await PumpAsync(ct); // Files whose CacheWritten is still queued join a list first, then every list closes.
         _ = await Dispatcher.FlushAsync(ct: ct);
         await PumpAsync(ct);
     }

@@ -34,7 +34,8 @@ if (args.Length > 0 && args[0] == "demo")
         report.Render();
     }
 
-    return report.FilesLost == 0 && report.FilesVerified == report.FilesRequested ? 0 : 1;
+    // The demo fails (exit 1) unless every file was archived and every recalled byte verified.
+    return report.FilesLost == 0 && report.FilesVerified == report.FilesRequested && report.FilesArchived == report.FilesIngested ? 0 : 1;
 }
 
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);

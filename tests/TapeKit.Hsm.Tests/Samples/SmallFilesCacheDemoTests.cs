@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using SmallFilesCache;
+
+namespace TapeKit.Hsm.Tests.Samples;
+
+/// <summary>The README's main job, small: every file archived, every recalled byte verified, one mount per tape.</summary>
+public sealed class SmallFilesCacheDemoTests
+{
+    [Theory]
+    [InlineData(777, 60, 2)] // Not a multiple of the ingest pump interval: files whose events are still queued at the flush.
+    [InlineData(2400, 200, 4)] // Two lists (of at most 1000) per disk library, both written in one session per tape.
+    public async Task The_demo_archives_every_file_and_recalls_with_one_mount_per_tape(int files, int recalls, int aggregations)
+    {
+        DemoReport report = await Demo.RunAsync(new DemoArguments(files, recalls, Seed: 7), NullLoggerFactory.Instance, progress: false, CancellationToken.None);
+
+        Assert.Equal(files, report.FilesIngested);
+        Assert.Equal(files, report.FilesArchived);
+        Assert.Equal((recalls, recalls, recalls, 0), (report.FilesRequested, report.FilesRecalled, report.FilesVerified, report.FilesLost));
+        Assert.Equal((2, 2, 2), (report.TapesUsed, report.ArchiveMounts, report.RecallMounts));
+        Assert.Equal(recalls / 2.0, report.FilesPerMount);
+        Assert.Equal(aggregations, report.Aggregations);
+        Assert.InRange(report.DriveEfficiency, 0.01, 1);
+    }
+}
