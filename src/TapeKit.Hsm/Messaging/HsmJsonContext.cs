@@ -7,6 +7,8 @@ namespace TapeKit.Hsm.Messaging;
 [JsonSerializable(typeof(CacheWrittenEvent))]
 [JsonSerializable(typeof(NamespaceDeletedEvent))]
 [JsonSerializable(typeof(FileArchivedEvent))]
+[JsonSerializable(typeof(CacheStagedEvent))]
+[JsonSerializable(typeof(CachePurgedEvent))]
 [JsonSerializable(typeof(ArchiveCommand))]
 [JsonSerializable(typeof(ConfirmationReply))]
 [JsonSerializable(typeof(ArchivedReply))]

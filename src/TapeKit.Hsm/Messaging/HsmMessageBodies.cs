@@ -42,6 +42,17 @@ public sealed record TapeCopy(string Vsn, int Fseq, int CopyNb);
 /// <param name="Copies">Its tape copies.</param>
 public sealed record FileArchivedEvent(long FileId, IReadOnlyList<TapeCopy> Copies);
 
+/// <summary><c>CacheStaged</c> (spec/hsm.md §2.3, C7): files present in the read cache; readers may proceed. Batched per stage item.</summary>
+/// <param name="FileIds">The files published.</param>
+/// <param name="DiskLibrary">Their disk library.</param>
+public sealed record CacheStagedEvent(IReadOnlyList<long> FileIds, string DiskLibrary);
+
+/// <summary><c>CachePurged</c> (spec/hsm.md §2.3, C13): cache copies removed.</summary>
+/// <param name="FileIds">The files whose copies were removed.</param>
+/// <param name="Area">The area (<c>cache</c>).</param>
+/// <param name="BytesFreed">Their bytes.</param>
+public sealed record CachePurgedEvent(IReadOnlyList<long> FileIds, string Area, long BytesFreed);
+
 /// <summary><c>Archive</c> (§2.4): package and write a list to tape.</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Attempt">The fencing token.</param>

@@ -9,6 +9,12 @@ public static class HsmMessageTypes
     public const string NamespaceDeleted = "hsm.evt.namespaceDeleted";
     /// <summary><c>FileArchived</c>.</summary>
     public const string FileArchived = "hsm.evt.fileArchived";
+
+    /// <summary><c>CacheStaged</c>: recalled files are in the read cache.</summary>
+    public const string CacheStaged = "hsm.evt.cacheStaged";
+
+    /// <summary><c>CachePurged</c>: cache copies were removed.</summary>
+    public const string CachePurged = "hsm.evt.cachePurged";
     /// <summary><c>Archive</c>.</summary>
     public const string Archive = "hsm.cmd.archive";
     /// <summary><c>Confirmation</c>.</summary>

@@ -264,9 +264,7 @@ public sealed class ArchiveListWork
         {
             foreach (FileRecord f in archived)
             {
-                Envelope note = HsmMessages.Create(HsmMessageTypes.FileArchived, new FileArchivedEvent(f.FileId, copies[f.FileId]), _catalog.Time,
-                    new Envelope { MessageId = Guid.Empty, Type = "", DiskLibrary = f.Decision.DiskLibrary });
-                await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.NotifyExchange, HsmTopology.HostKey, note));
+                await HostNotifications.AddAsync(txn, HsmMessageTypes.FileArchived, new FileArchivedEvent(f.FileId, copies[f.FileId]), _catalog.Time, f.Decision.DiskLibrary);
             }
         }
 

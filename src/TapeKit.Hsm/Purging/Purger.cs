@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.StateMachines;
@@ -138,6 +139,7 @@ public sealed class Purger
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         int files = 0;
         long bytes = 0;
+        var purgedIds = new List<long>();
         foreach (long id in ids)
         {
             if (await txn.GetFileAsync(id) is not { CacheStatus: CacheStatus.Purging } f)
@@ -158,8 +160,14 @@ public sealed class Purger
             }
 
             _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.CopyDeleted, HsmActor.Migrator);
+            purgedIds.Add(id);
             files++;
             bytes += f.Size;
+        }
+
+        if (_options.NotifyHost && purgedIds.Count > 0)
+        {
+            await HostNotifications.AddAsync(txn, HsmMessageTypes.CachePurged, new CachePurgedEvent(purgedIds, "cache", bytes), _catalog.Time, _options.DiskLibrary);
         }
 
         await txn.CommitAsync(ct);

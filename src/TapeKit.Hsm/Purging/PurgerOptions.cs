@@ -9,6 +9,9 @@ public sealed class PurgerOptions
     /// <summary>The root of the cache area; a file's <c>cachePath</c> is relative to it.</summary>
     public string CacheRoot { get; set; } = "";
 
+    /// <summary>Queue a <c>CachePurged</c> event for the host with each purged batch (its queue must be bound).</summary>
+    public bool NotifyHost { get; set; } = true;
+
     /// <summary>The area's capacity in bytes, against which the watermarks of §4.4 are fractions.</summary>
     public long CapacityBytes { get; set; } = long.MaxValue;
 }

@@ -5,6 +5,7 @@ using TapeKit.Aggregation.Tar;
 using TapeKit.Checksums;
 using TapeKit.Devices;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
@@ -285,6 +286,12 @@ public sealed partial class Stager
             {
                 published += await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staged, FileCacheEvent.Published, HsmActor.Migrator,
                     mutate: f => f with { LastAccessAt = txn.Now }) is null ? 0 : 1;
+            }
+
+            if (_options.NotifyHost && published > 0)
+            {
+                await HostNotifications.AddAsync(txn, HsmMessageTypes.CacheStaged,
+                    new CacheStagedEvent([.. good.Select(g => g.File.FileId)], _options.DiskLibrary), _catalog.Time, _options.DiskLibrary);
             }
 
             await txn.CommitAsync(ct);

@@ -21,6 +21,9 @@ public sealed class StagerOptions
     /// <summary>The tape block size when the tape row records none.</summary>
     public int DefaultBlockSize { get; set; } = Aggregation.BlockSizes.Default;
 
+    /// <summary>Queue a <c>CacheStaged</c> event for the host with each published batch (its queue must be bound).</summary>
+    public bool NotifyHost { get; set; } = true;
+
     /// <summary>Recall sessions started per run at most (one per eligible (VSN, disk library) queue).</summary>
     public int MaxSessionsPerRun { get; set; } = int.MaxValue;
 }

@@ -1,5 +1,6 @@
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Purging;
@@ -31,6 +32,9 @@ public sealed class PurgerTests
         PurgeReport report = await purger.RunOnceAsync();
 
         Assert.Equal(18, report.FilesPurged);
+        var purged = await world.HostEventsAsync<CachePurgedEvent>(HsmMessageTypes.CachePurged);
+        Assert.Equal(world.Files.Take(20).Skip(2).Select(f => f.FileId).Order(), purged.SelectMany(e => e.FileIds).Order());
+        Assert.Equal(report.BytesFreed, purged.Sum(e => e.BytesFreed));
         Assert.Equal(world.Files.Take(20).Skip(2).Sum(f => f.Size), report.BytesFreed);
         Assert.All(Kept, n => Assert.True(world.CachedIntact(n), $"file {n} should still be cached"));
         Assert.All(Enumerable.Range(2, 18), n => Assert.False(File.Exists(Path.Combine(world.CacheRoot, $"data/run000/f{n:D6}"))));

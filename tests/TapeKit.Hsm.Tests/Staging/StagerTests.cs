@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using TapeKit.Checksums;
 using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
 using TapeKit.Hsm.Staging;
@@ -37,6 +38,8 @@ public sealed class StagerTests
         }
 
         Assert.Empty(Directory.EnumerateFiles(world.StageRoot)); // Every stage copy was renamed into the cache.
+        var staged = await world.HostEventsAsync<CacheStagedEvent>(HsmMessageTypes.CacheStaged);
+        Assert.Equal(wanted.Select(n => world.Files[n].FileId).Order(), staged.SelectMany(e => e.FileIds).Order());
         Assert.Equal(RecallRequestOutcome.Cached, await RecallCatalog.RequestAsync(world.Catalog, world.Files[2].FileId));
         Assert.Empty(await HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromMinutes(10)));
     }

@@ -237,6 +237,21 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Takes every host notification of <paramref name="type"/> waiting now (others are acknowledged too).</summary>
+    public async Task<List<T>> HostEventsAsync<T>(string type)
+    {
+        await new OutboxRelay(Catalog, Store.Bus).RelayAsync();
+        var bodies = new List<T>();
+        IReadOnlyList<IDelivery> got;
+        while ((got = await Store.Bus.ReceiveAsync("host", new ReceiveOptions("test-host", 100))).Count > 0)
+        {
+            bodies.AddRange(got.Where(d => d.Message.Type == type).Select(d => HsmMessages.Read<T>(d.Message)));
+            _ = await Store.Bus.AckManyAsync(got);
+        }
+
+        return bodies;
+    }
+
     /// <summary>Lists, aggregations and tapes, one line each: what a failing test prints.</summary>
     public async Task<string> DescribeAsync()
     {
