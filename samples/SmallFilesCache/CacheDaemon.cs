@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Staging;
 
@@ -27,57 +28,82 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         DateTimeOffset lastSession = DateTimeOffset.UtcNow;
         while (!stoppingToken.IsCancellationRequested)
         {
-            foreach (string file in Directory.EnumerateFiles(inbox, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            try
             {
-                string relative = Path.GetRelativePath(inbox, file).Replace('\\', '/');
-                string group = relative.Split('/')[0];
+                await IngestInboxAsync(cache, inbox, buffer, stoppingToken);
+                await RequestRecallsAsync(cache, recalls, stoppingToken);
+                await cache.PumpAsync(stoppingToken);
+                int sessionsBefore = cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count);
+                await cache.MigrateAsync(stoppingToken);
+                int recallSessions = (await cache.StageAsync(stoppingToken)).Sum(r => r.Sessions);
+                _ = await cache.PurgeAsync(stoppingToken);
+                if (recallSessions > 0 || cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count) > sessionsBefore)
+                {
+                    lastSession = DateTimeOffset.UtcNow;
+                }
+                else if (DateTimeOffset.UtcNow - lastSession >= site.DismountDelay)
+                {
+                    await cache.DismountIdleAsync(stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A daemon outlives a bad round: the catalogue holds the truth, and the next round starts from it.
+                Log.RoundFailed(logger, e);
+            }
+
+            await Task.Delay(site.PollInterval, stoppingToken);
+        }
+    }
+
+    private async Task IngestInboxAsync(CacheSite cache, string inbox, byte[] buffer, CancellationToken ct)
+    {
+        foreach (string file in Directory.EnumerateFiles(inbox, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            string relative = Path.GetRelativePath(inbox, file).Replace('\\', '/');
+            try
+            {
                 await using (var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.None, 0))
                 {
-                    var attributes = new HsmFileAttributes { StorageGroup = group, Size = source.Length };
+                    var attributes = new HsmFileAttributes { StorageGroup = relative.Split('/')[0], Size = source.Length };
                     _ = await DiskMover.WriteAsync(cache, attributes, "/" + relative, (offset, chunk) =>
                     {
                         source.Position = offset;
                         source.ReadExactly(chunk.Span);
-                    }, buffer, stoppingToken);
+                    }, buffer, ct);
                 }
 
                 File.Delete(file);
             }
-
-            foreach (string list in Directory.EnumerateFiles(recalls, "*.txt"))
+            catch (Exception e) when (e is IOException or ArgumentException or Microsoft.Data.Sqlite.SqliteException or TapeKit.Hsm.Catalog.CatalogConstraintException)
             {
-                foreach (string path in await File.ReadAllLinesAsync(list, stoppingToken))
-                {
-                    FileRecord? f;
-                    await using (var txn = await cache.Catalog.BeginAsync(stoppingToken))
-                    {
-                        f = await txn.GetFileByExternalIdAsync(path.Trim());
-                    }
+                // Not ingested (a name already in the namespace, a file still being written, …): set aside, never lost.
+                string rejected = Path.Combine(cache.Root, "rejected", relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(rejected)!);
+                File.Move(file, rejected, overwrite: true);
+                Log.Rejected(logger, relative, e.Message);
+            }
+        }
+    }
 
-                    if (f is not null)
-                    {
-                        Log.Recall(logger, path, await RecallCatalog.RequestAsync(cache.Catalog, f.FileId, stoppingToken));
-                    }
+    private async Task RequestRecallsAsync(CacheSite cache, string recalls, CancellationToken ct)
+    {
+        foreach (string list in Directory.EnumerateFiles(recalls, "*.txt"))
+        {
+            foreach (string line in await File.ReadAllLinesAsync(list, ct))
+            {
+                string path = line.Trim();
+                FileRecord? f = path.Length == 0 ? null : await cache.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync(path), ct);
+                if (f is null)
+                {
+                    Log.UnknownRecall(logger, path);
+                    continue;
                 }
 
-                File.Delete(list);
+                Log.Recall(logger, path, await RecallCatalog.RequestAsync(cache.Catalog, f.FileId, ct));
             }
 
-            await cache.PumpAsync(stoppingToken);
-            int sessionsBefore = cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count);
-            await cache.MigrateAsync(stoppingToken);
-            int recallSessions = (await cache.StageAsync(stoppingToken)).Sum(r => r.Sessions);
-            _ = await cache.PurgeAsync(stoppingToken);
-            if (recallSessions > 0 || cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count) > sessionsBefore)
-            {
-                lastSession = DateTimeOffset.UtcNow;
-            }
-            else if (DateTimeOffset.UtcNow - lastSession >= site.DismountDelay)
-            {
-                await cache.DismountIdleAsync(stoppingToken);
-            }
-
-            await Task.Delay(site.PollInterval, stoppingToken);
+            File.Delete(list);
         }
     }
 
@@ -88,5 +114,14 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
 
         [LoggerMessage(2, LogLevel.Information, "Recall of {Path}: {Outcome}.")]
         public static partial void Recall(ILogger logger, string path, RecallRequestOutcome outcome);
+
+        [LoggerMessage(3, LogLevel.Warning, "Recall of {Path}: no such file in the catalogue.")]
+        public static partial void UnknownRecall(ILogger logger, string path);
+
+        [LoggerMessage(4, LogLevel.Error, "Inbox file {Path} was not ingested and is set aside under rejected/: {Reason}")]
+        public static partial void Rejected(ILogger logger, string path, string reason);
+
+        [LoggerMessage(5, LogLevel.Error, "A round of the site loop failed; the next round starts again from the catalogue.")]
+        public static partial void RoundFailed(ILogger logger, Exception error);
     }
 }

@@ -51,4 +51,26 @@ public static class RecallCatalog
                 return file.CacheStatus == CacheStatus.Purging ? RecallRequestOutcome.AlreadyRequested : RecallRequestOutcome.Refused;
         }
     }
+
+    /// <summary>
+    /// Cancels the recall of a file (C16): a request not yet claimed by a stage session goes back to <c>PURGED</c>;
+    /// one already being read is left to finish (a stager skips nothing it has claimed). Requests are per file, so
+    /// this cancels the file's recall for every requester.
+    /// </summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="fileId">The file.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>Whether a queued request was cancelled.</returns>
+    public static async ValueTask<bool> CancelAsync(ICatalog catalog, long fileId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+        if (await txn.TryMoveCacheAsync(fileId, CacheStatus.StagingRequested, FileCacheEvent.RecallCancelled, HsmActor.Dispatcher, "cancelled by the requester") is null)
+        {
+            return false;
+        }
+
+        await txn.CommitAsync(ct);
+        return true;
+    }
 }

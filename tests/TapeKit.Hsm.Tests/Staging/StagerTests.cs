@@ -102,6 +102,24 @@ public sealed class StagerTests
     }
 
     [Fact]
+    public async Task A_cancelled_recall_goes_back_to_purged_and_is_not_read()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(10);
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[1].FileId);
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[2].FileId);
+
+        Assert.True(await RecallCatalog.CancelAsync(world.Catalog, world.Files[1].FileId));
+        Assert.False(await RecallCatalog.CancelAsync(world.Catalog, world.Files[1].FileId));
+        StageReport report = await world.NewStager().RunOnceAsync();
+
+        Assert.Equal(1, report.FilesStaged);
+        Assert.Equal(CacheStatus.Purged, (await world.FileAsync(world.Files[1].FileId)).CacheStatus);
+        Assert.False(world.CachedIntact(1));
+        Assert.True(world.CachedIntact(2));
+        Assert.False(await RecallCatalog.CancelAsync(world.Catalog, world.Files[2].FileId)); // Already cached: nothing to cancel.
+    }
+
+    [Fact]
     public async Task Nothing_is_staged_before_the_mount_policy_says_the_queue_is_due()
     {
         await using TapeHsmWorld world = await ArchivedWorldAsync(10);
