@@ -148,7 +148,12 @@ public sealed class CacheSite : IAsyncDisposable
         await PumpAsync(ct);
     }
 
-    /// <summary>Each disk library's migrator serves its queue until it is empty; replies are pumped in between.</summary>
+    /// <summary>
+    /// Each disk library's migrator serves its queue until it is empty, one after the other; the dispatcher handles
+    /// the replies in between. One after the other because the virtual library's drives share one simulated clock
+    /// that advances with each operation: a drive running beside another would see the other's time as its own idle
+    /// time (buffer drained, back-hitches) — real drives, or the <c>SimulationScheduler</c>, run side by side.
+    /// </summary>
     /// <param name="ct">Cancels the call.</param>
     public async Task MigrateAsync(CancellationToken ct = default)
     {

@@ -148,7 +148,10 @@ public sealed partial class Migrator
                 return;
             }
 
+            // The session's own drive time when the pool can tell (other drives may share the clock), else the clock's.
             long start = _deviceTime.GetTimestamp();
+            TimeSpan busyAtStart = mount.BusyTime?.Invoke() ?? TimeSpan.Zero;
+            TimeSpan Writing() => mount.BusyTime is { } busy ? busy() - busyAtStart : _deviceTime.GetElapsedTime(start);
             ListWork? current = null;
             try
             {
@@ -175,7 +178,7 @@ public sealed partial class Migrator
                     _metrics?.Syncs.Add(1, new TagList { { "trigger", "unmount" } });
                 }
 
-                writing = _deviceTime.GetElapsedTime(start);
+                writing = Writing();
                 foreach ((ListWork work, long aggregationId, _, _) in written)
                 {
                     work.Copies[copyNb] = aggregationId;
@@ -193,7 +196,7 @@ public sealed partial class Migrator
             }
             catch (TapeDriveException e)
             {
-                writing = _deviceTime.GetElapsedTime(start);
+                writing = Writing();
                 failure = e.Message;
                 await OnWriteErrorAsync(tape, copyNb, session, written, current, e, ct);
             }

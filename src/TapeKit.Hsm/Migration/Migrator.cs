@@ -51,9 +51,9 @@ public sealed partial class Migrator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.DiskLibrary, nameof(options));
         ArgumentException.ThrowIfNullOrEmpty(options.CacheRoot, nameof(options));
-        if (options.MaxListsPerSession < 1 || options.SyncEveryFiles < 1 || options.SyncEveryBytes < 1 || options.WorkLease <= TimeSpan.Zero)
+        if (options.MaxListsPerSession < 1 || options.MaxProcess < 1 || options.SyncEveryFiles < 1 || options.SyncEveryBytes < 1 || options.WorkLease <= TimeSpan.Zero)
         {
-            throw new ArgumentException("MaxListsPerSession, SyncEveryFiles, SyncEveryBytes and WorkLease must be positive.", nameof(options));
+            throw new ArgumentException("MaxListsPerSession, MaxProcess, SyncEveryFiles, SyncEveryBytes and WorkLease must be positive.", nameof(options));
         }
 
         _catalog = catalog;
@@ -121,10 +121,10 @@ public sealed partial class Migrator
             }
         }
 
-        foreach (IGrouping<string, ListWork> pool in claimed.GroupBy(w => w.List.TapePool, StringComparer.Ordinal))
-        {
-            await ArchivePoolAsync(pool.Key, [.. pool], ct);
-        }
+        await Parallel.ForEachAsync(
+            claimed.GroupBy(w => w.List.TapePool, StringComparer.Ordinal),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxProcess, CancellationToken = ct },
+            async (pool, token) => await ArchivePoolAsync(pool.Key, [.. pool], token));
 
         return deliveries.Count;
     }

@@ -20,6 +20,12 @@ public sealed class MigratorOptions
     /// <summary>The message lease of received commands.</summary>
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Concurrent workers at most (spec/hsm.md §1.4; TapeKit default 16): one per tape pool of the commands taken in a
+    /// round, each a write session on its own drive. Without a free drive a worker answers <c>Busy</c>.
+    /// </summary>
+    public int MaxProcess { get; set; } = 16;
+
     /// <summary>Archive lists taken into one tape session at most (one mount, one final sync).</summary>
     public int MaxListsPerSession { get; set; } = 64;
 

@@ -14,7 +14,8 @@ public sealed class TapeMount : IDisposable
     /// <param name="handle">An open handle on the drive.</param>
     /// <param name="robotMounted">Whether this acquisition needed a robot mount.</param>
     /// <param name="release">Gives the drive back to its pool.</param>
-    public TapeMount(string vsn, int drive, ITapeDrive handle, bool robotMounted, Action<TapeMount> release)
+    /// <param name="busyTime">The drive's busy time so far (device time spent loading, positioning, streaming, writing marks), when the pool can tell.</param>
+    public TapeMount(string vsn, int drive, ITapeDrive handle, bool robotMounted, Action<TapeMount> release, Func<TimeSpan>? busyTime = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(vsn);
         ArgumentNullException.ThrowIfNull(handle);
@@ -24,7 +25,14 @@ public sealed class TapeMount : IDisposable
         Handle = handle;
         RobotMounted = robotMounted;
         _release = release;
+        BusyTime = busyTime;
     }
+
+    /// <summary>
+    /// The drive's busy time so far, or <see langword="null"/> when the pool cannot tell: differences of it measure a
+    /// session on this drive alone, whatever other drives do meanwhile on a shared clock.
+    /// </summary>
+    public Func<TimeSpan>? BusyTime { get; }
 
     /// <summary>The cartridge.</summary>
     public string Vsn { get; }

@@ -70,7 +70,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
 
                 ITapeDrive handle = _library.OpenDrive(drive);
                 _busy.Add(drive);
-                return new TapeMount(vsn, drive, handle, robot, Release);
+                return new TapeMount(vsn, drive, handle, robot, Release, BusyTimeOf(drive));
             }
             catch (TapeDriveException e)
             {
@@ -104,6 +104,19 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
         SlotAddress? home = inventory.Drives.First(d => d.Drive == drive).Home;
         bool homeFree = home is { } h && inventory.Slots.Any(s => s.Slot == h && s.Vsn is null);
         _library.Unmount(drive, homeFree ? null : inventory.Slots.First(s => s.Slot.Kind == SlotKind.Storage && s.Vsn is null).Slot);
+    }
+
+    private Func<TimeSpan>? BusyTimeOf(int drive)
+    {
+        try
+        {
+            VirtualTapeDrive managed = _library.Drive(drive);
+            return () => TimeSpan.FromTicks(managed.Statistics.BusyNanoseconds / 100);
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // Drives of the native emulation keep their counters in the emulation.
+        }
     }
 
     private void Release(TapeMount mount)
