@@ -34,6 +34,25 @@ public sealed class ArchiveFailureTests
     }
 
     [Fact]
+    public async Task Two_pools_are_written_by_two_workers_on_two_drives_and_every_file_is_archived_once()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(twoPools: true);
+        await world.IngestAsync(20);
+        await world.IngestAsync(15, storageGroup: "sg-b");
+        await world.FlushAsync();
+
+        Assert.Equal(4, await world.Migrator.RunOnceAsync()); // One round: a worker per pool, side by side.
+        await world.PumpAsync();
+
+        await world.AssertArchivedExactlyOnceAsync();
+        var sessions = world.Migrator.Sessions.OrderBy(s => s.Vsn).ToList();
+        Assert.Equal([("T00001", 20), ("U00001", 15)], sessions.Select(s => (s.Vsn, s.Files)));
+        Assert.All(sessions, s => Assert.Null(s.Failure));
+        var byTape = (await world.AggregationsAsync()).GroupBy(a => a.Aggregation.TapeFile!.Value.Vsn).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal((2, 2), (byTape["T00001"], byTape["U00001"]));
+    }
+
+    [Fact]
     public async Task A_migrator_killed_mid_archive_has_its_list_redelivered_and_repacked_without_archiving_a_member_twice()
     {
         await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();

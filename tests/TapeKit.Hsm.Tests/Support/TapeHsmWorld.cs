@@ -32,7 +32,9 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     private readonly SqliteHsmOptions _storeOptions;
     private int _migrators;
 
-    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies)
+    public const string SecondPool = "pool-b";
+
+    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools)
     {
         Root = root;
         Time = time;
@@ -47,10 +49,14 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         Selector = new PolicySelector(new PolicySet
         {
             Version = 1,
-            Rules = [new PolicyRule { Name = "all", DiskLibrary = DiskLibrary, TapePool = Pool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies }],
+            Rules =
+            [
+                new PolicyRule { Name = "b", Match = new() { ["storageGroup"] = "sg-b" }, DiskLibrary = DiskLibrary, TapePool = SecondPool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies },
+                new PolicyRule { Name = "all", DiskLibrary = DiskLibrary, TapePool = Pool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies },
+            ],
         });
         Labels = new LabelWriter(new LabelWriterOptions { Clock = library.Clock, Site = "TEST", HostName = "mover" });
-        Drives = new VirtualLibraryDrivePool(library, [0]);
+        Drives = new VirtualLibraryDrivePool(library, twoPools ? [0, 1] : [0]);
         DispatcherOptions = new DispatcherOptions { WorkLease = TimeSpan.FromMinutes(10) };
         NewDispatcher();
         Migrator = NewMigrator();
@@ -89,27 +95,32 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     /// <summary>File number → (file id, size).</summary>
     public List<(long FileId, long Size)> Files { get; } = [];
 
-    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1)
+    /// <summary>Creates a world; with <paramref name="twoPools"/>, storage group <c>sg-b</c> goes to a second pool (tapes U…) and the migrator gets two drives.</summary>
+    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1, bool twoPools = false)
     {
         string root = Path.Combine(Path.GetTempPath(), "tapekit-hsmtape-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
         SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, time);
         var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions { Drives = 2, Profile = MediaProfile.Lto9 }, new VirtualClock());
-        var world = new TapeHsmWorld(root, time, store, library, seed, copies);
+        var world = new TapeHsmWorld(root, time, store, library, seed, copies, twoPools);
         await store.Bus.DeclareAsync(HsmTopology.For(world.DispatcherOptions.DispatcherId, [DiskLibrary], "host"));
-        for (int i = 1; i <= tapes; i++)
+        (string Prefix, string Pool)[] pools = twoPools ? [("T", Pool), ("U", SecondPool)] : [("T", Pool)];
+        foreach ((string prefix, string pool) in pools)
         {
-            string vsn = $"T{i:D5}";
-            library.CreateCartridge(vsn, options: cartridge?.Invoke(vsn));
-            using (TapeMount mount = world.Drives.Acquire(vsn))
+            for (int i = 1; i <= tapes; i++)
             {
-                _ = AulVolume.Prelabel(mount.Handle, world.Labels, vsn);
-            }
+                string vsn = $"{prefix}{i:D5}";
+                library.CreateCartridge(vsn, options: cartridge?.Invoke(vsn));
+                using (TapeMount mount = world.Drives.Acquire(vsn))
+                {
+                    _ = AulVolume.Prelabel(mount.Handle, world.Labels, vsn);
+                }
 
-            await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
-            await txn.PutTapeAsync(new TapeRecord { Vsn = vsn, Pool = Pool, CapacityEstimate = MediaProfile.Lto9.Capacity, BlockSize = 256 * 1024 });
-            await txn.CommitAsync();
+                await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
+                await txn.PutTapeAsync(new TapeRecord { Vsn = vsn, Pool = pool, CapacityEstimate = MediaProfile.Lto9.Capacity, BlockSize = 256 * 1024 });
+                await txn.CommitAsync();
+            }
         }
 
         _ = world.Drives.DismountIdle();
@@ -142,7 +153,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     }
 
     /// <summary>Writes <paramref name="count"/> files into the write cache (C1, C2), sizes 1 KiB … 300 KiB.</summary>
-    public async Task IngestAsync(int count, int minSize = 1024, int maxSize = 300 * 1024)
+    public async Task IngestAsync(int count, int minSize = 1024, int maxSize = 300 * 1024, string storageGroup = "sg")
     {
         var random = new Random(Seed * 7919 + Files.Count);
         for (int i = 0; i < count; i++)
@@ -151,7 +162,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
             long size = random.Next(minSize, maxSize + 1);
             string cachePath = $"data/run{number / 100:D3}/f{number:D6}";
             FileRecord created = await WriteCacheCatalog.CreateAsync(Catalog, Selector,
-                new HsmFileAttributes { StorageGroup = "sg", Size = size }, "/" + cachePath, cachePath);
+                new HsmFileAttributes { StorageGroup = storageGroup, Size = size }, "/" + cachePath, cachePath);
             byte[] bytes = Content(number, size);
             string path = Path.Combine(CacheRoot, cachePath);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
