@@ -44,6 +44,37 @@ public sealed class StagerTests
         Assert.Empty(await HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromMinutes(10)));
     }
 
+    [Theory]
+    [InlineData(AggregationFormat.Tar, true)]
+    [InlineData(AggregationFormat.Tar, false)]
+    [InlineData(AggregationFormat.Il, true)]
+    [InlineData(AggregationFormat.Il, false)]
+    public async Task Both_payloads_are_recalled_by_whole_and_by_positioned_reads(AggregationFormat format, bool whole)
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(format: format);
+        await world.IngestAsync(20);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        Assert.All((await world.AggregationsAsync()).Select(a => a.Aggregation.Format), f => Assert.Equal(format, f));
+        Assert.Equal(20, (await world.NewPurger().RunOnceAsync()).FilesPurged);
+        _ = world.Drives.DismountIdle();
+        int[] wanted = [1, 8, 12, 19];
+        foreach (int n in wanted)
+        {
+            _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[n].FileId);
+        }
+
+        long readBefore = world.Library.Drive(0).Statistics.BlocksRead;
+        StageReport report = await world.NewStager(readAheadFraction: whole ? 0 : 1, wholeReadBelowBytes: 0).RunOnceAsync();
+
+        Assert.Equal((4, 0), (report.FilesStaged, report.FilesFailed));
+        Assert.All(wanted, n => Assert.True(world.CachedIntact(n), $"file {n}"));
+        Assert.Contains(report.Explanation, e => e.Contains(whole ? "whole read" : "positioned reads", StringComparison.Ordinal));
+        long dataBlocks = (await world.AggregationsAsync()).Sum(a => a.Aggregation.BlockCount ?? 0);
+        long read = world.Library.Drive(0).Statistics.BlocksRead - readBefore;
+        Assert.True(whole ? read >= dataBlocks : read < dataBlocks, $"{read} blocks read of {dataBlocks} data blocks");
+    }
+
     [Fact]
     public async Task A_silently_corrupted_tape_copy_is_detected_by_checksum_reported_and_never_delivered()
     {

@@ -34,7 +34,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
 
     public const string SecondPool = "pool-b";
 
-    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools)
+    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools, AggregationFormat format)
     {
         Root = root;
         Time = time;
@@ -51,8 +51,8 @@ public sealed class TapeHsmWorld : IAsyncDisposable
             Version = 1,
             Rules =
             [
-                new PolicyRule { Name = "b", Match = new() { ["storageGroup"] = "sg-b" }, DiskLibrary = DiskLibrary, TapePool = SecondPool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies },
-                new PolicyRule { Name = "all", DiskLibrary = DiskLibrary, TapePool = Pool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies },
+                new PolicyRule { Name = "b", Match = new() { ["storageGroup"] = "sg-b" }, DiskLibrary = DiskLibrary, TapePool = SecondPool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies, Format = format },
+                new PolicyRule { Name = "all", DiskLibrary = DiskLibrary, TapePool = Pool, MaxFilesPerAggregation = FilesPerList, MaxWaitingTime = TimeSpan.FromHours(1), CopyCount = copies, Format = format },
             ],
         });
         Labels = new LabelWriter(new LabelWriterOptions { Clock = library.Clock, Site = "TEST", HostName = "mover" });
@@ -96,14 +96,14 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     public List<(long FileId, long Size)> Files { get; } = [];
 
     /// <summary>Creates a world; with <paramref name="twoPools"/>, storage group <c>sg-b</c> goes to a second pool (tapes U…) and the migrator gets two drives.</summary>
-    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1, bool twoPools = false)
+    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1, bool twoPools = false, AggregationFormat format = AggregationFormat.Tar)
     {
         string root = Path.Combine(Path.GetTempPath(), "tapekit-hsmtape-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
         SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, time);
         var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions { Drives = 2, Profile = MediaProfile.Lto9 }, new VirtualClock());
-        var world = new TapeHsmWorld(root, time, store, library, seed, copies, twoPools);
+        var world = new TapeHsmWorld(root, time, store, library, seed, copies, twoPools, format);
         await store.Bus.DeclareAsync(HsmTopology.For(world.DispatcherOptions.DispatcherId, [DiskLibrary], "host"));
         (string Prefix, string Pool)[] pools = twoPools ? [("T", Pool), ("U", SecondPool)] : [("T", Pool)];
         foreach ((string prefix, string pool) in pools)
@@ -311,8 +311,10 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         new PurgerOptions { DiskLibrary = DiskLibrary, CacheRoot = CacheRoot });
 
     /// <summary>A stager over the world's drive pool, or over <paramref name="drives"/>.</summary>
-    public Stager NewStager(ITapeDrivePool? drives = null) => new(Catalog, drives ?? Drives, new RecallPlanner(new RecallOptions
+    public Stager NewStager(ITapeDrivePool? drives = null, double readAheadFraction = 0.5, long wholeReadBelowBytes = 1_000_000_000) => new(Catalog, drives ?? Drives, new RecallPlanner(new RecallOptions
     {
+        ReadAheadFraction = readAheadFraction,
+        WholeReadBelowBytes = wholeReadBelowBytes,
         MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
         FillWait = TimeSpan.Zero,
         RemountDelay = TimeSpan.Zero,
