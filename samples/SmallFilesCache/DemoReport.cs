@@ -56,7 +56,7 @@ public sealed record DemoReport
     /// <summary>Archive phase: payload bytes / (writing seconds × native rate).</summary>
     public double DriveEfficiency { get; init; }
 
-    /// <summary>The same files as one AUL file each with synchronous marks: simulated seconds by the timing model.</summary>
+    /// <summary>The same files written one AUL file each with synchronous marks: simulated writing seconds, measured on a synthetic cartridge.</summary>
     public double AulSynchronousSeconds { get; init; }
 
     /// <summary>Its drive efficiency.</summary>
