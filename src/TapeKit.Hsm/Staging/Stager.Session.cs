@@ -107,7 +107,8 @@ public sealed partial class Stager
         }
 
         // Positioned reads: what the plan chose, and whatever a whole read could not deliver.
-        foreach ((StageMember member, FileRecord file) in todo.Where(t => !good.Any(g => g.File.FileId == t.File.FileId) && !bad.Any(b => b.File.FileId == t.File.FileId)))
+        var settled = good.Select(g => g.File.FileId).Concat(bad.Select(b => b.File.FileId)).ToHashSet();
+        foreach ((StageMember member, FileRecord file) in todo.Where(t => !settled.Contains(t.File.FileId)))
         {
             string stage = StagePathOf(aggregation, file);
             try
