@@ -102,7 +102,9 @@ public sealed partial class Stager
             t => t.Vsn, t => new TapeStatus(t.Vsn, t.State, LastUnmountedAt: t.LastUnmountedAt), StringComparer.Ordinal);
         var requests = new List<RecallRequest>();
         long used = 0;
-        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary }))
+        // The area's usage needs every file of the disk library; an unlimited area needs only the waiting requests.
+        bool measure = _options.CacheCapacityBytes != long.MaxValue;
+        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary, CacheStatus = measure ? null : CacheStatus.StagingRequested }))
         {
             used += f.CacheStatus.HoldsCacheCopy() ? f.Size : 0;
             if (f.CacheStatus != CacheStatus.StagingRequested)
