@@ -68,7 +68,7 @@ public sealed partial class Dispatcher
             await txn.CommitAsync(ct);
         }
 
-        return next;
+        return Min(next, await TickStageListsAsync(graceOver, ct));
     }
 
     /// <summary>Admin flush: closes every <c>FILLING</c> list (of one disk library, or all) with reason <c>Flush</c> (or <c>Pressure</c>).</summary>

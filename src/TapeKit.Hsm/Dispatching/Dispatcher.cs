@@ -135,6 +135,7 @@ public sealed partial class Dispatcher
             HsmMessageTypes.NamespaceDeleted => Bind(message, HsmMessages.Read<NamespaceDeletedEvent>(message), OnNamespaceDeletedAsync),
             HsmMessageTypes.Confirmation => Bind(message, HsmMessages.Read<ConfirmationReply>(message), OnConfirmationAsync),
             HsmMessageTypes.Archived => Bind(message, HsmMessages.Read<ArchivedReply>(message), OnArchivedAsync),
+            HsmMessageTypes.Staged => Bind(message, HsmMessages.Read<StagedReply>(message), OnStagedAsync),
             HsmMessageTypes.Busy => Bind(message, HsmMessages.Read<BusyReply>(message), OnBusyAsync),
             HsmMessageTypes.Failed => Bind(message, HsmMessages.Read<FailedReply>(message), OnFailedAsync),
             HsmMessageTypes.StatusReport => Bind(message, HsmMessages.Read<StatusReportReply>(message), OnStatusReportAsync),

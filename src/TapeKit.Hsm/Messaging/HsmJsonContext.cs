@@ -9,6 +9,8 @@ namespace TapeKit.Hsm.Messaging;
 [JsonSerializable(typeof(FileArchivedEvent))]
 [JsonSerializable(typeof(CacheStagedEvent))]
 [JsonSerializable(typeof(CachePurgedEvent))]
+[JsonSerializable(typeof(StageCommand))]
+[JsonSerializable(typeof(StagedReply))]
 [JsonSerializable(typeof(ArchiveCommand))]
 [JsonSerializable(typeof(ConfirmationReply))]
 [JsonSerializable(typeof(ArchivedReply))]

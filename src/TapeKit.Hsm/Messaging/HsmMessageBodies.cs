@@ -106,3 +106,18 @@ public sealed record FailedReply(Guid ListId, int Attempt, FailureReason Reason,
 /// <param name="BytesTotal">Total.</param>
 /// <param name="Unknown">The migrator does not know the list.</param>
 public sealed record StatusReportReply(Guid ListId, int Attempt, string? Phase, long BytesDone, long BytesTotal, bool Unknown);
+
+/// <summary><c>Stage</c> (spec/hsm.md §2.4): one stage list, one tape; the migrator plans the order from the catalogue.</summary>
+/// <param name="ListId">The stage list.</param>
+/// <param name="Attempt">The attempt (fencing token).</param>
+/// <param name="Vsn">The tape to read.</param>
+/// <param name="FileIds">The files to stage (a hint: the list's members in the catalogue decide).</param>
+public sealed record StageCommand(Guid ListId, int Attempt, string Vsn, IReadOnlyList<long> FileIds);
+
+/// <summary><c>Staged</c> (spec/hsm.md §2.5): the list is <c>DONE</c>.</summary>
+/// <param name="ListId">The stage list.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="StagedFileIds">Files published into the read cache.</param>
+/// <param name="RequeuedFileIds">Files back to <c>STAGING_REQUESTED</c>, to be read from another copy (C8).</param>
+/// <param name="FailedFileIds">Files <c>FAILED</c>: no readable copy left (C9).</param>
+public sealed record StagedReply(Guid ListId, int Attempt, IReadOnlyList<long> StagedFileIds, IReadOnlyList<long> RequeuedFileIds, IReadOnlyList<long> FailedFileIds);

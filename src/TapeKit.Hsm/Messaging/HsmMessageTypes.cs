@@ -10,6 +10,12 @@ public static class HsmMessageTypes
     /// <summary><c>FileArchived</c>.</summary>
     public const string FileArchived = "hsm.evt.fileArchived";
 
+    /// <summary><c>Stage</c> (§2.4): read, verify and publish the files of a stage list from one tape.</summary>
+    public const string Stage = "hsm.cmd.stage";
+
+    /// <summary><c>Staged</c> (§2.5): a stage list is done; which files were published, re-queued or failed.</summary>
+    public const string Staged = "hsm.rep.staged";
+
     /// <summary><c>CacheStaged</c>: recalled files are in the read cache.</summary>
     public const string CacheStaged = "hsm.evt.cacheStaged";
 

@@ -374,11 +374,6 @@ public sealed class ArchiveListWork
         await txn.CommitAsync(ct);
     }
 
-    private async ValueTask ReplyAsync<T>(ICatalogTransaction txn, Envelope command, string type, T body)
-    {
-        MessageAddress to = command.ReplyTo ?? throw new ArgumentException($"Command {command.MessageId} has no reply address.", nameof(command));
-        Envelope reply = HsmMessages.Create(type, body, _catalog.Time,
-            new Envelope { MessageId = Guid.Empty, Type = "", CorrelationId = command.CorrelationId, Attempt = command.Attempt, DiskLibrary = command.DiskLibrary });
-        await txn.AddOutboxAsync(new OutboundMessage(to.Exchange, to.RoutingKey, reply));
-    }
+    private ValueTask ReplyAsync<T>(ICatalogTransaction txn, Envelope command, string type, T body) =>
+        CommandReplies.AddAsync(txn, command, type, body, _catalog.Time);
 }

@@ -4,6 +4,7 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Staging;
 using TapeKit.Hsm.Tapes;
 using TapeKit.Labels;
 
@@ -66,6 +67,12 @@ public sealed partial class Migrator
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
+
+    /// <summary>
+    /// Carries out the <c>Stage</c> commands of the disk library's queue (dispatcher-planned recalls); without one, a
+    /// stage command is dead-lettered as a command this migrator does not run.
+    /// </summary>
+    public Stager? Stager { get; set; }
 
     /// <summary>The queue this migrator consumes.</summary>
     public string CommandQueue => HsmTopology.CommandQueue(_options.DiskLibrary);
@@ -131,9 +138,25 @@ public sealed partial class Migrator
 
     private async ValueTask<ListWork?> ClaimAsync(IDelivery delivery, CancellationToken ct)
     {
+        if (delivery.Message.Type == HsmMessageTypes.Stage && Stager is { } stager)
+        {
+            // A stage list runs to its end here (one tape); the reply and the list's completion are one transaction.
+            try
+            {
+                _ = await stager.StageListAsync(delivery.Message, HsmMessages.Read<StageCommand>(delivery.Message), _options.MigratorId, _options.WorkLease, ct);
+                await delivery.AckAsync(ct);
+            }
+            catch (PoisonMessageException e)
+            {
+                await delivery.DeadLetterAsync(e.Message, ct);
+            }
+
+            return null;
+        }
+
         if (delivery.Message.Type != HsmMessageTypes.Archive)
         {
-            await delivery.DeadLetterAsync($"A migrator's command queue carries '{HsmMessageTypes.Archive}' commands, not '{delivery.Message.Type}'.", ct);
+            await delivery.DeadLetterAsync($"This migrator runs '{HsmMessageTypes.Archive}'{(Stager is null ? "" : $" and '{HsmMessageTypes.Stage}'")} commands, not '{delivery.Message.Type}'.", ct);
             return null;
         }
 

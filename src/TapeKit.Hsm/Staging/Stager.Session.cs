@@ -20,7 +20,8 @@ namespace TapeKit.Hsm.Staging;
 
 public sealed partial class Stager
 {
-    private async ValueTask<SessionResult> RunSessionAsync(RecallQueue queue, long usedBytes, List<string> explanation, CancellationToken ct)
+    private async ValueTask<SessionResult> RunSessionAsync(
+        RecallQueue queue, long usedBytes, List<string> explanation, Func<IReadOnlyCollection<long>, ValueTask<Dictionary<long, FileRecord>>> claim, CancellationToken ct)
     {
         TapeRecord? tape = await _catalog.ReadAsync(txn => txn.GetTapeAsync(queue.Vsn), ct);
         int blockSize = tape is { BlockSize: > 0 } ? tape.BlockSize : _options.DefaultBlockSize;
@@ -71,7 +72,7 @@ public sealed partial class Stager
                 explanation.AddRange(plan.Explanation.Select(e => $"{queue.Vsn}: {e}"));
                 var planned = plan.Items.SelectMany(i => i.Members).Select(m => m.FileId).ToHashSet();
                 remaining.RemoveAll(q => planned.Contains(q.Request.FileId));
-                Dictionary<long, FileRecord> claimed = await ClaimAsync(planned, ct);
+                Dictionary<long, FileRecord> claimed = await claim(planned);
                 foreach (StageItem item in plan.Items)
                 {
                     ct.ThrowIfCancellationRequested();

@@ -81,7 +81,7 @@ public sealed partial class Stager
         int sessions = 0, mounts = 0, staged = 0, requeued = 0;
         foreach (MountDecision decision in RecallPlanner.Rank(decisions, tapes).Take(_options.MaxSessionsPerRun))
         {
-            SessionResult result = await RunSessionAsync(decision.Queue, used, explanation, ct);
+            SessionResult result = await RunSessionAsync(decision.Queue, used, explanation, ids => ClaimAsync(ids, ct), ct);
             used += result.StagedBytes;
             sessions++;
             mounts += result.RobotMounted ? 1 : 0;
@@ -97,43 +97,9 @@ public sealed partial class Stager
 
     private async ValueTask<(List<RecallRequest> Requests, Dictionary<string, TapeStatus> Tapes, long UsedBytes)> LoadAsync(CancellationToken ct)
     {
-        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        var tapes = (await txn.QueryTapesAsync()).ToDictionary(
-            t => t.Vsn, t => new TapeStatus(t.Vsn, t.State, LastUnmountedAt: t.LastUnmountedAt), StringComparer.Ordinal);
-        var requests = new List<RecallRequest>();
-        long used = 0;
         // The area's usage needs every file of the disk library; an unlimited area needs only the waiting requests.
-        bool measure = _options.CacheCapacityBytes != long.MaxValue;
-        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary, CacheStatus = measure ? null : CacheStatus.StagingRequested }))
-        {
-            used += f.CacheStatus.HoldsCacheCopy() ? f.Size : 0;
-            if (f.CacheStatus != CacheStatus.StagingRequested)
-            {
-                continue;
-            }
-
-            var copies = new List<RecallCopy>();
-            foreach ((AggregationRecord a, AggregationMember m) in await txn.GetCopiesOfFileAsync(f.FileId))
-            {
-                if (a.TapeFile is { } tf && a.State is AggregationState.OnTape or AggregationState.Damaged)
-                {
-                    copies.Add(new RecallCopy(a.CopyNb, new MemberLocator(tf, a.AggregationId, m.Index, m.BlockIndex, m.OffsetInBlock, m.PayloadOffset),
-                        a.PayloadBytes, a.MemberCount, Damaged: a.State == AggregationState.Damaged));
-                }
-            }
-
-            requests.Add(new RecallRequest(RequestIdOf(f), f.FileId, f.Size, _options.DiskLibrary, f.Decision.Priority, f.LastAccessAt ?? f.CreatedAt, copies));
-        }
-
-        return (requests, tapes, used);
-    }
-
-    private static Guid RequestIdOf(FileRecord file)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        BitConverter.TryWriteBytes(bytes, file.FileId);
-        BitConverter.TryWriteBytes(bytes[8..], (file.LastAccessAt ?? file.CreatedAt).UtcTicks);
-        return new Guid(bytes);
+        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+        return await RecallRequests.LoadAsync(txn, _options.DiskLibrary, _options.CacheCapacityBytes != long.MaxValue, skipListed: true);
     }
 
     private readonly record struct SessionResult(bool RobotMounted, int Staged, int Requeued, int Failed, long StagedBytes);
