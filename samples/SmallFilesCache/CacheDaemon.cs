@@ -33,11 +33,11 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
                 await IngestInboxAsync(cache, inbox, buffer, stoppingToken);
                 await RequestRecallsAsync(cache, recalls, stoppingToken);
                 await cache.PumpAsync(stoppingToken);
+                int mountsBefore = cache.Mounts;
                 int sessionsBefore = cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count);
-                await cache.MigrateAsync(stoppingToken);
-                int recallSessions = (await cache.StageAsync(stoppingToken)).Sum(r => r.Sessions);
+                await cache.MigrateAsync(stoppingToken); // Archive and Stage commands alike.
                 _ = await cache.PurgeAsync(stoppingToken);
-                if (recallSessions > 0 || cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count) > sessionsBefore)
+                if (cache.Mounts > mountsBefore || cache.Libraries.Values.Sum(l => l.Migrator.Sessions.Count) > sessionsBefore)
                 {
                     lastSession = DateTimeOffset.UtcNow;
                 }

@@ -91,12 +91,12 @@ public sealed class CacheSite : IAsyncDisposable
         }, clock);
         var selector = new PolicySelector(options.Policies);
         var dispatcherOptions = new DispatcherOptions { DispatcherId = "sfa-dispatcher", PollInterval = options.PollInterval };
-        var dispatcher = new Dispatcher(store.Catalog, dispatcherOptions, new Random(20261123), null, loggers.CreateLogger<Dispatcher>());
+        var planner = new RecallPlanner(options.Recall);
+        var dispatcher = new Dispatcher(store.Catalog, dispatcherOptions, new Random(20261123), null, loggers.CreateLogger<Dispatcher>()) { RecallPlanner = planner };
         var service = new DispatcherService(dispatcher, store.Catalog, store.Bus, dispatcherOptions);
         await store.Bus.DeclareAsync(HsmTopology.For(dispatcherOptions.DispatcherId, options.DiskLibraries.Select(d => d.Name), NotifyQueue), ct);
 
         var labels = new LabelWriter(new LabelWriterOptions { Clock = clock, Site = "SFA", HostName = "mover01" });
-        var planner = new RecallPlanner(options.Recall);
         var purgePolicy = new PurgePolicy(new PurgeOptions { MinAge = options.PurgeMinAge, HighWatermark = options.PurgeHighWatermark, LowWatermark = options.PurgeLowWatermark });
         var libraries = new Dictionary<string, DiskLibrary>(StringComparer.Ordinal);
         foreach (DiskLibraryOptions dl in options.DiskLibraries)
@@ -112,6 +112,7 @@ public sealed class CacheSite : IAsyncDisposable
             var stager = new Stager(store.Catalog, drives, planner,
                 new StagerOptions { DiskLibrary = dl.Name, CacheRoot = cache, StageRoot = stage }, loggers.CreateLogger<Stager>());
             var purger = new Purger(store.Catalog, purgePolicy, new PurgerOptions { DiskLibrary = dl.Name, CacheRoot = cache, CapacityBytes = dl.CacheCapacityBytes });
+            migrator.Stager = stager; // Stage commands of the dispatcher's recall planner run here.
             libraries[dl.Name] = new DiskLibrary(dl.Name, cache, drives, migrator, stager, purger);
         }
 
@@ -195,18 +196,12 @@ public sealed class CacheSite : IAsyncDisposable
         return [.. reports];
     }
 
-    /// <summary>Runs every stager once.</summary>
+    /// <summary>
+    /// Serves the waiting recall requests the distributed way: the dispatcher's planner turns due per-tape queues into
+    /// stage lists and <c>Stage</c> commands, and each disk library's migrator carries them out with its stager.
+    /// </summary>
     /// <param name="ct">Cancels the call.</param>
-    public async Task<StageReport[]> StageAsync(CancellationToken ct = default)
-    {
-        var reports = new List<StageReport>();
-        foreach (DiskLibrary dl in _libraries.Values)
-        {
-            reports.Add(await dl.Stager.RunOnceAsync(ct));
-        }
-
-        return [.. reports];
-    }
+    public Task RecallAsync(CancellationToken ct = default) => MigrateAsync(ct);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -92,7 +92,7 @@ public static class Demo
 
             var recalled = Enumerable.Range(0, args.Files).OrderBy(_ => random.Next()).Take(Math.Min(args.Recalls, args.Files)).ToArray();
             int mountsBeforeRecall = site.Mounts;
-            StageReport[] stages = [];
+            int filesRecalled = 0;
             await Phase(progress, "Recall (planner: per-tape queues, tape order)", 1, async tick =>
             {
                 foreach (int i in recalled)
@@ -100,7 +100,14 @@ public static class Demo
                     _ = await RecallCatalog.RequestAsync(site.Catalog, ids[i], ct);
                 }
 
-                stages = await site.StageAsync(ct);
+                await site.RecallAsync(ct);
+                await using ICatalogTransaction txn = await site.Catalog.BeginAsync(ct);
+                foreach (int i in recalled)
+                {
+                    // Served: published into the read cache, or failed for good with no readable copy.
+                    filesRecalled += (await txn.GetFileAsync(ids[i]))?.CacheStatus is CacheStatus.Cached or CacheStatus.Failed ? 1 : 0;
+                }
+
                 tick(1);
             });
             int recallMounts = site.Mounts - mountsBeforeRecall;
@@ -133,7 +140,6 @@ public static class Demo
                 tick(1);
                 return Task.CompletedTask;
             });
-            int filesRecalled = stages.Sum(s => s.FilesStaged) + stages.Sum(s => s.FilesFailed);
             return new DemoReport
             {
                 FilesIngested = args.Files,
