@@ -31,4 +31,10 @@ public sealed class DispatcherOptions
 
     /// <summary>Emit <c>FileArchived</c> notifications to the host (<c>tapekit.hsm.notify</c>, key <c>host</c>).</summary>
     public bool NotifyHost { get; set; } = true;
+
+    /// <summary>
+    /// Plan recalls in the dispatcher (stage lists and <c>Stage</c> commands, §4.5) with the registered recall planner;
+    /// off, a host runs the in-process stager. Read by the DI registration.
+    /// </summary>
+    public bool PlanRecalls { get; set; }
 }

@@ -55,7 +55,10 @@ public static class HsmServiceCollectionExtensions
                 o.Dispatcher,
                 o.RandomSeed is { } seed ? new Random(seed) : new Random(),
                 sp.GetRequiredService<HsmMetrics>(),
-                sp.GetService<ILogger<Dispatcher>>());
+                sp.GetService<ILogger<Dispatcher>>())
+            {
+                RecallPlanner = o.Dispatcher.PlanRecalls ? sp.GetRequiredService<RecallPlanner>() : null,
+            };
         });
         services.TryAddSingleton(sp => new DispatcherService(
             sp.GetRequiredService<Dispatcher>(),
@@ -89,7 +92,10 @@ public static class HsmServiceCollectionExtensions
             return new Migrator(
                 sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<IMessageBus>(), sp.GetRequiredKeyedService<ITapeDrivePool>(diskLibrary),
                 sp.GetRequiredService<LabelWriter>(), o.Migrator, sp.GetKeyedService<TimeProvider>(diskLibrary) ?? sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<HsmMetrics>(), sp.GetService<ILogger<Migrator>>());
+                sp.GetRequiredService<HsmMetrics>(), sp.GetService<ILogger<Migrator>>())
+            {
+                Stager = sp.GetRequiredKeyedService<Stager>(diskLibrary), // Runs the dispatcher's Stage commands.
+            };
         });
         services.AddKeyedSingleton(diskLibrary, (sp, _) =>
         {

@@ -40,6 +40,7 @@ public sealed class HsmServiceCollectionExtensionsTests
         Assert.Same(time, sp.GetRequiredService<ICatalog>().Time);
         Assert.Equal(3, sp.GetRequiredService<IPolicySelector>().Version);
         Assert.NotNull(sp.GetRequiredService<RecallPlanner>());
+        Assert.Null(sp.GetRequiredService<Dispatcher>().RecallPlanner); // The in-process stager plans unless PlanRecalls is set.
         Assert.NotNull(sp.GetRequiredService<PurgePolicy>());
         IMessageBus bus = sp.GetRequiredService<IMessageBus>();
         await bus.DeclareAsync(HsmTopology.For("dispatcher", HsmWorld.DiskLibraries));
@@ -72,7 +73,11 @@ public sealed class HsmServiceCollectionExtensionsTests
             await using ServiceProvider sp = new ServiceCollection()
                 .AddSingleton<TimeProvider>(new FakeTimeProvider())
                 .AddMetrics()
-                .AddTapeKitHsm(Configure)
+                .AddTapeKitHsm(o =>
+                {
+                    Configure(o);
+                    o.Dispatcher.PlanRecalls = true;
+                })
                 .AddTapeKitHsmInMemory()
                 .AddSingleton(new LabelWriter(new LabelWriterOptions { Site = "DI" }))
                 .AddKeyedSingleton<ITapeDrivePool>("DL-B", new VirtualLibraryDrivePool(library, [1]))
@@ -85,6 +90,8 @@ public sealed class HsmServiceCollectionExtensionsTests
                 })
                 .BuildServiceProvider();
             Migrator migrator = sp.GetRequiredKeyedService<Migrator>("DL-B");
+            Assert.Same(sp.GetRequiredKeyedService<Stager>("DL-B"), migrator.Stager);
+            Assert.Same(sp.GetRequiredService<RecallPlanner>(), sp.GetRequiredService<Dispatcher>().RecallPlanner);
             Assert.Equal(HsmTopology.CommandQueue("DL-B"), migrator.CommandQueue);
             Assert.Null(sp.GetKeyedService<Migrator>("DL-A"));
             IMessageBus bus = sp.GetRequiredService<IMessageBus>();
