@@ -68,7 +68,8 @@ public sealed partial class Dispatcher
             await txn.CommitAsync(ct);
         }
 
-        return Min(next, await TickStageListsAsync(graceOver, ct));
+        next = Min(next, await TickStageListsAsync(graceOver, ct));
+        return Min(next, await TickPurgeListsAsync(graceOver, ct));
     }
 
     /// <summary>Admin flush: closes every <c>FILLING</c> list (of one disk library, or all) with reason <c>Flush</c> (or <c>Pressure</c>).</summary>

@@ -136,6 +136,7 @@ public sealed partial class Dispatcher
             HsmMessageTypes.Confirmation => Bind(message, HsmMessages.Read<ConfirmationReply>(message), OnConfirmationAsync),
             HsmMessageTypes.Archived => Bind(message, HsmMessages.Read<ArchivedReply>(message), OnArchivedAsync),
             HsmMessageTypes.Staged => Bind(message, HsmMessages.Read<StagedReply>(message), OnStagedAsync),
+            HsmMessageTypes.Purged => Bind(message, HsmMessages.Read<PurgedReply>(message), OnPurgedAsync),
             HsmMessageTypes.Busy => Bind(message, HsmMessages.Read<BusyReply>(message), OnBusyAsync),
             HsmMessageTypes.Failed => Bind(message, HsmMessages.Read<FailedReply>(message), OnFailedAsync),
             HsmMessageTypes.StatusReport => Bind(message, HsmMessages.Read<StatusReportReply>(message), OnStatusReportAsync),

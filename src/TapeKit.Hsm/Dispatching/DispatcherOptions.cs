@@ -37,4 +37,10 @@ public sealed class DispatcherOptions
     /// off, a host runs the in-process stager. Read by the DI registration.
     /// </summary>
     public bool PlanRecalls { get; set; }
+
+    /// <summary>
+    /// Plan purges in the dispatcher (purge lists and <c>Purge</c> commands, §4.4) with the purgers registered for the
+    /// disk libraries; off, a host runs each purger in process. Read by the DI registration.
+    /// </summary>
+    public bool PlanPurges { get; set; }
 }

@@ -58,6 +58,7 @@ public static class HsmServiceCollectionExtensions
                 sp.GetService<ILogger<Dispatcher>>())
             {
                 RecallPlanner = o.Dispatcher.PlanRecalls ? sp.GetRequiredService<RecallPlanner>() : null,
+                PurgePlanners = o.Dispatcher.PlanPurges ? [.. o.DiskLibraries.Select(dl => sp.GetKeyedService<Purger>(dl)).OfType<Purger>()] : [],
             };
         });
         services.TryAddSingleton(sp => new DispatcherService(
@@ -94,7 +95,8 @@ public static class HsmServiceCollectionExtensions
                 sp.GetRequiredService<LabelWriter>(), o.Migrator, sp.GetKeyedService<TimeProvider>(diskLibrary) ?? sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<HsmMetrics>(), sp.GetService<ILogger<Migrator>>())
             {
-                Stager = sp.GetRequiredKeyedService<Stager>(diskLibrary), // Runs the dispatcher's Stage commands.
+                Stager = sp.GetRequiredKeyedService<Stager>(diskLibrary), // Runs the dispatcher's Stage commands …
+                Purger = sp.GetRequiredKeyedService<Purger>(diskLibrary), // … and its Purge commands.
             };
         });
         services.AddKeyedSingleton(diskLibrary, (sp, _) =>

@@ -11,6 +11,8 @@ namespace TapeKit.Hsm.Messaging;
 [JsonSerializable(typeof(CachePurgedEvent))]
 [JsonSerializable(typeof(StageCommand))]
 [JsonSerializable(typeof(StagedReply))]
+[JsonSerializable(typeof(PurgeCommand))]
+[JsonSerializable(typeof(PurgedReply))]
 [JsonSerializable(typeof(ArchiveCommand))]
 [JsonSerializable(typeof(ConfirmationReply))]
 [JsonSerializable(typeof(ArchivedReply))]

@@ -121,3 +121,17 @@ public sealed record StageCommand(Guid ListId, int Attempt, string Vsn, IReadOnl
 /// <param name="RequeuedFileIds">Files back to <c>STAGING_REQUESTED</c>, to be read from another copy (C8).</param>
 /// <param name="FailedFileIds">Files <c>FAILED</c>: no readable copy left (C9).</param>
 public sealed record StagedReply(Guid ListId, int Attempt, IReadOnlyList<long> StagedFileIds, IReadOnlyList<long> RequeuedFileIds, IReadOnlyList<long> FailedFileIds);
+
+/// <summary><c>Purge</c> (spec/hsm.md §2.4): one purge list of one disk library's cache area.</summary>
+/// <param name="ListId">The purge list.</param>
+/// <param name="Attempt">The attempt (fencing token).</param>
+/// <param name="Area">The area (<c>cache</c>).</param>
+/// <param name="FileIds">The members (a hint: the list's members in the catalogue decide).</param>
+public sealed record PurgeCommand(Guid ListId, int Attempt, string Area, IReadOnlyList<long> FileIds);
+
+/// <summary><c>Purged</c> (spec/hsm.md §2.5): the purge list is <c>DONE</c>.</summary>
+/// <param name="ListId">The purge list.</param>
+/// <param name="Attempt">The attempt.</param>
+/// <param name="PurgedFileIds">Copies deleted (C13).</param>
+/// <param name="SkippedFileIds">Copies kept: pinned or read since the selection (C11), or the delete failed (C14).</param>
+public sealed record PurgedReply(Guid ListId, int Attempt, IReadOnlyList<long> PurgedFileIds, IReadOnlyList<long> SkippedFileIds);

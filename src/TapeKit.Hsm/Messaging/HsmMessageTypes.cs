@@ -16,6 +16,12 @@ public static class HsmMessageTypes
     /// <summary><c>Staged</c> (§2.5): a stage list is done; which files were published, re-queued or failed.</summary>
     public const string Staged = "hsm.rep.staged";
 
+    /// <summary><c>Purge</c> (§2.4): delete the cache copies of a purge list.</summary>
+    public const string Purge = "hsm.cmd.purge";
+
+    /// <summary><c>Purged</c> (§2.5): a purge list is done; which copies went, which were kept.</summary>
+    public const string Purged = "hsm.rep.purged";
+
     /// <summary><c>CacheStaged</c>: recalled files are in the read cache.</summary>
     public const string CacheStaged = "hsm.evt.cacheStaged";
 

@@ -4,6 +4,7 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Purging;
 using TapeKit.Hsm.Staging;
 using TapeKit.Hsm.Tapes;
 using TapeKit.Labels;
@@ -73,6 +74,9 @@ public sealed partial class Migrator
     /// stage command is dead-lettered as a command this migrator does not run.
     /// </summary>
     public Stager? Stager { get; set; }
+
+    /// <summary>Carries out the <c>Purge</c> commands of the disk library's queue (dispatcher-planned purges).</summary>
+    public Purger? Purger { get; set; }
 
     /// <summary>The queue this migrator consumes.</summary>
     public string CommandQueue => HsmTopology.CommandQueue(_options.DiskLibrary);
@@ -154,9 +158,24 @@ public sealed partial class Migrator
             return null;
         }
 
+        if (delivery.Message.Type == HsmMessageTypes.Purge && Purger is { } purger)
+        {
+            try
+            {
+                _ = await purger.PurgeListAsync(delivery.Message, HsmMessages.Read<PurgeCommand>(delivery.Message), _options.MigratorId, _options.WorkLease, ct);
+                await delivery.AckAsync(ct);
+            }
+            catch (PoisonMessageException e)
+            {
+                await delivery.DeadLetterAsync(e.Message, ct);
+            }
+
+            return null;
+        }
+
         if (delivery.Message.Type != HsmMessageTypes.Archive)
         {
-            await delivery.DeadLetterAsync($"This migrator runs '{HsmMessageTypes.Archive}'{(Stager is null ? "" : $" and '{HsmMessageTypes.Stage}'")} commands, not '{delivery.Message.Type}'.", ct);
+            await delivery.DeadLetterAsync($"This migrator runs '{HsmMessageTypes.Archive}'{(Stager is null ? "" : $", '{HsmMessageTypes.Stage}'")}{(Purger is null ? "" : $", '{HsmMessageTypes.Purge}'")} commands, not '{delivery.Message.Type}'.", ct);
             return null;
         }
 

@@ -15,7 +15,7 @@ namespace TapeKit.Hsm.Purging;
 /// and C13 (purged). Each move is its own transaction and the delete happens only between C12 and C13, so a crash
 /// leaves files <c>PURGING</c>, which the next run finishes (deleting is idempotent).
 /// </summary>
-public sealed class Purger
+public sealed partial class Purger
 {
     private readonly ICatalog _catalog;
     private readonly PurgePolicy _policy;
@@ -70,10 +70,15 @@ public sealed class Purger
             freed += b;
         }
 
-        var tags = new TagList { { "disk_library", _options.DiskLibrary }, { "area", "cache" } };
-        _metrics?.PurgeFiles.Add(purged, tags);
-        _metrics?.PurgeBytes.Add(freed, tags);
+        RecordMetrics(purged, freed);
         return new PurgeReport(plan.Reason, purged, freed, skipped);
+    }
+
+    private void RecordMetrics(int files, long bytes)
+    {
+        var tags = new TagList { { "disk_library", _options.DiskLibrary }, { "area", "cache" } };
+        _metrics?.PurgeFiles.Add(files, tags);
+        _metrics?.PurgeBytes.Add(bytes, tags);
     }
 
     private async ValueTask<(AreaUsage Usage, List<PurgeCandidate> Candidates)> SurveyAsync(CancellationToken ct)

@@ -77,6 +77,7 @@ public sealed class HsmServiceCollectionExtensionsTests
                 {
                     Configure(o);
                     o.Dispatcher.PlanRecalls = true;
+                    o.Dispatcher.PlanPurges = true;
                 })
                 .AddTapeKitHsmInMemory()
                 .AddSingleton(new LabelWriter(new LabelWriterOptions { Site = "DI" }))
@@ -92,6 +93,8 @@ public sealed class HsmServiceCollectionExtensionsTests
             Migrator migrator = sp.GetRequiredKeyedService<Migrator>("DL-B");
             Assert.Same(sp.GetRequiredKeyedService<Stager>("DL-B"), migrator.Stager);
             Assert.Same(sp.GetRequiredService<RecallPlanner>(), sp.GetRequiredService<Dispatcher>().RecallPlanner);
+            Assert.Same(sp.GetRequiredKeyedService<Purger>("DL-B"), Assert.Single(sp.GetRequiredService<Dispatcher>().PurgePlanners));
+            Assert.Same(sp.GetRequiredKeyedService<Purger>("DL-B"), migrator.Purger);
             Assert.Equal(HsmTopology.CommandQueue("DL-B"), migrator.CommandQueue);
             Assert.Null(sp.GetKeyedService<Migrator>("DL-A"));
             IMessageBus bus = sp.GetRequiredService<IMessageBus>();

@@ -1,0 +1,95 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Purging;
+
+public sealed partial class Purger
+{
+    /// <summary>The disk library whose cache area this purger serves.</summary>
+    public string DiskLibrary => _options.DiskLibrary;
+
+    /// <summary>How often a dispatcher plans purges with this purger (the policy's <c>PurgeInterval</c>).</summary>
+    public TimeSpan PurgeInterval => _policy.Options.PurgeInterval;
+
+    /// <summary>The purge plan for the area now — what <see cref="RunOnceAsync"/> would purge — without changing anything.</summary>
+    /// <param name="force">Purge to the low watermark even below the high one (back-pressure, §4.5).</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<PurgePlan> PlanAsync(bool force = false, CancellationToken ct = default)
+    {
+        (AreaUsage usage, List<PurgeCandidate> candidates) = await SurveyAsync(ct);
+        return _policy.Plan(usage, candidates, _catalog.Time.GetUtcNow(), force);
+    }
+
+    /// <summary>
+    /// Carries out a <c>Purge</c> command of the dispatcher (spec/hsm.md §2.4): claims the purge list (L4) and its
+    /// members (C12; a member pinned meanwhile goes back to <c>CACHED</c>, C11), deletes the copies and records them
+    /// <c>PURGED</c> (C13, with <c>CachePurged</c>), then completes the list (L6) with the <c>Purged</c> reply. Returns
+    /// <see langword="null"/> for a stale command: acknowledge and drop it.
+    /// </summary>
+    /// <param name="command">The command's envelope.</param>
+    /// <param name="body">The command.</param>
+    /// <param name="ownerId">The migrator instance that claims the list.</param>
+    /// <param name="workLease">The work lease taken with the claim.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask<PurgedReply?> PurgeListAsync(Envelope command, PurgeCommand body, string ownerId, TimeSpan workLease, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentException.ThrowIfNullOrEmpty(ownerId);
+        var claimed = new List<long>();
+        IReadOnlyList<long> members;
+        await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
+        {
+            FileListRecord? list = await txn.GetListAsync(body.ListId);
+            if (list is not { Kind: FileListKind.Purge, State: FileListState.Active } || list.Attempt != body.Attempt || (list.Owner is { } owner && owner != ownerId))
+            {
+                return null;
+            }
+
+            DateTimeOffset until = txn.Now + workLease;
+            _ = await txn.TryMoveListAsync(body.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, body.Attempt,
+                $"claimed by {ownerId}", l => l with { Owner = ownerId, LeaseUntil = until });
+            members = await txn.GetListMembersAsync(body.ListId);
+            foreach (long id in members)
+            {
+                FileRecord? f = await txn.GetFileAsync(id);
+                if (f is { CacheStatus: CacheStatus.PurgingRequested, PinCount: > 0 })
+                {
+                    _ = await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Migrator, "pinned");
+                }
+                else if (f?.CacheStatus == CacheStatus.Purging || await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator) is not null)
+                {
+                    claimed.Add(id);
+                }
+            }
+
+            await CommandReplies.AddAsync(txn, command, HsmMessageTypes.Confirmation, new ConfirmationReply(body.ListId, body.Attempt, ownerId, null, until), _catalog.Time);
+            await txn.CommitAsync(ct);
+        }
+
+        (int files, long bytes) = await DeleteAndRecordAsync(claimed, ct);
+        RecordMetrics(files, bytes);
+        await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
+        {
+            var purged = new List<long>();
+            var skipped = new List<long>();
+            foreach (long id in members)
+            {
+                ((await txn.GetFileAsync(id))?.CacheStatus == CacheStatus.Purged ? purged : skipped).Add(id);
+            }
+
+            if (await txn.TryMoveListAsync(body.ListId, FileListState.Active, FileListEvent.Completed, HsmActor.Migrator, body.Attempt) is null)
+            {
+                return null; // Fenced meanwhile: the sweeper released the list.
+            }
+
+            var reply = new PurgedReply(body.ListId, body.Attempt, purged, skipped);
+            await CommandReplies.AddAsync(txn, command, HsmMessageTypes.Purged, reply, _catalog.Time);
+            await txn.CommitAsync(ct);
+            return reply;
+        }
+    }
+}

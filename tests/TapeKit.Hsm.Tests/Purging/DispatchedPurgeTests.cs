@@ -1,0 +1,59 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Tests.Support;
+
+namespace TapeKit.Hsm.Tests.Purging;
+
+/// <summary>Purges planned by the dispatcher and carried out by a migrator as <c>Purge</c> commands over the bus.</summary>
+public sealed class DispatchedPurgeTests
+{
+    [Fact]
+    public async Task The_dispatcher_sends_a_purge_list_and_the_migrator_deletes_only_what_is_still_unpinned()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(20);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        await PinAsync(world, world.Files[0].FileId); // Pinned before the plan: never selected.
+        world.Dispatcher.PurgePlanners = [world.NewPurger()];
+        world.Migrator.Purger = world.NewPurger();
+
+        await world.PumpAsync(); // Tick: one purge list of the 19 eligible copies, C10, Purge command.
+        FileListRecord list = Assert.Single(await PurgeListsAsync(world));
+        Assert.Equal((FileListState.Active, 19), (list.State, list.MemberCount));
+        Assert.Equal(CacheStatus.PurgingRequested, (await world.FileAsync(world.Files[1].FileId)).CacheStatus);
+        await PinAsync(world, world.Files[1].FileId); // Pinned after the plan, before the claim: kept (C11).
+
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+
+        Assert.Equal(FileListState.Done, Assert.Single(await PurgeListsAsync(world)).State);
+        Assert.True(world.CachedIntact(0));
+        Assert.True(world.CachedIntact(1));
+        Assert.Equal(CacheStatus.Cached, (await world.FileAsync(world.Files[1].FileId)).CacheStatus);
+        Assert.All(Enumerable.Range(2, 18), n => Assert.False(world.CachedIntact(n)));
+        var purged = await world.HostEventsAsync<CachePurgedEvent>(HsmMessageTypes.CachePurged);
+        Assert.Equal(world.Files.Skip(2).Select(f => f.FileId).Order(), purged.SelectMany(e => e.FileIds).Order());
+
+        await world.PumpAsync(); // Within the purge interval: no new plan.
+        world.Time.Advance(TimeSpan.FromMinutes(7));
+        await world.PumpAsync(); // A new plan finds only pinned copies: no list.
+        Assert.Single(await PurgeListsAsync(world));
+        Assert.Empty(await HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromHours(1)));
+    }
+
+    private static async Task PinAsync(TapeHsmWorld world, long fileId)
+    {
+        await using ICatalogTransaction txn = await world.Catalog.BeginAsync();
+        await txn.UpdateFileAsync((await txn.GetFileAsync(fileId))! with { PinCount = 1 });
+        await txn.CommitAsync();
+    }
+
+    private static async Task<IReadOnlyList<FileListRecord>> PurgeListsAsync(TapeHsmWorld world)
+    {
+        await using ICatalogTransaction txn = await world.Catalog.BeginAsync();
+        return await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Purge });
+    }
+}
