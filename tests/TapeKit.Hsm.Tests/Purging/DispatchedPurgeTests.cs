@@ -2,6 +2,7 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
 using TapeKit.Hsm.Tests.Support;
 
 namespace TapeKit.Hsm.Tests.Purging;
@@ -42,6 +43,49 @@ public sealed class DispatchedPurgeTests
         await world.PumpAsync(); // A new plan finds only pinned copies: no list.
         Assert.Single(await PurgeListsAsync(world));
         Assert.Empty(await HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
+    public async Task A_purge_list_whose_worker_died_after_deleting_is_sent_again_and_finished()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(10);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        world.Dispatcher.PurgePlanners = [world.NewPurger()];
+        world.Migrator.Purger = world.NewPurger();
+        world.Time.Advance(world.DispatcherOptions.WorkLease); // Past the dispatcher's start-up grace (R6).
+        await world.PumpAsync();
+        FileListRecord sent = Assert.Single(await PurgeListsAsync(world));
+
+        // A worker claims the list and one member, deletes that copy, and dies before recording it.
+        IDelivery delivery = Assert.Single(await world.Store.Bus.ReceiveAsync(HsmTopology.CommandQueue(TapeHsmWorld.DiskLibrary), new ReceiveOptions("doomed", 5)));
+        long victim = world.Files[4].FileId;
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            _ = await txn.TryMoveListAsync(sent.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, sent.Attempt,
+                mutate: l => l with { Owner = "doomed", LeaseUntil = txn.Now.AddMinutes(10) });
+            _ = await txn.TryMoveCacheAsync(victim, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator);
+            await txn.CommitAsync();
+        }
+
+        File.Delete(Path.Combine(world.CacheRoot, (await world.FileAsync(victim)).CachePath));
+        _ = await delivery.AckAsync();
+        world.Time.Advance(TimeSpan.FromMinutes(11));
+        await world.PumpAsync(); // Sweeper: L7 (members unchanged; a PURGING copy may be gone already) …
+        Assert.Equal(FileListState.Filled, Assert.Single(await PurgeListsAsync(world)).State);
+        Assert.Equal(CacheStatus.Purging, (await world.FileAsync(victim)).CacheStatus);
+        world.Time.Advance(TimeSpan.FromMinutes(31));
+        await world.PumpAsync(); // … and the list goes out again under attempt 2.
+
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+        FileListRecord done = Assert.Single(await PurgeListsAsync(world));
+        Assert.Equal((FileListState.Done, 2), (done.State, done.Attempt));
+        foreach ((long id, _) in world.Files)
+        {
+            Assert.Equal(CacheStatus.Purged, (await world.FileAsync(id)).CacheStatus);
+        }
     }
 
     private static async Task PinAsync(TapeHsmWorld world, long fileId)
