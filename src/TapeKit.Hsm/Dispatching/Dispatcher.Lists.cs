@@ -103,18 +103,7 @@ public sealed partial class Dispatcher
             ?? throw new InvalidOperationException($"List {list.ListId:N} was expected FILLED.");
         var command = new ArchiveCommand(sent.ListId, attempt, sent.PolicyKey, sent.Strategy, sent.Format, sent.Limits, sent.TapePool, sent.CopyCount,
             estimate <= _options.MaxInlineBody ? members : null);
-        Envelope envelope = HsmMessages.Create(HsmMessageTypes.Archive, command, _catalog.Time, new Envelope
-        {
-            MessageId = Guid.Empty,
-            Type = "",
-            CorrelationId = sent.ListId.ToString("N"),
-            Attempt = attempt,
-            DiskLibrary = sent.DiskLibrary,
-            ReplyTo = ReplyAddress,
-            // Purge > Stage > Archive on the wire (§6.1): archive commands travel at Normal.
-            Priority = RequestPriority.Normal,
-        });
-        await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.CommandsExchange, sent.DiskLibrary, envelope));
+        await AddCommandAsync(txn, sent, HsmMessageTypes.Archive, command, RequestPriority.Normal);
         Log.ListMoved(_logger, sent.ListId, "FILLED", "ACTIVE", $"attempt {attempt}");
     }
 

@@ -20,38 +20,17 @@ public sealed partial class Dispatcher
     /// </summary>
     public IReadOnlyList<Purger> PurgePlanners { get; set; } = [];
 
+    private static readonly CommandListKind PurgeLists = new(
+        FileListKind.Purge, HsmMessageTypes.Purge, RequestPriority.Urgent,
+        (list, attempt, ids) => new PurgeCommand(list.ListId, attempt, "cache", ids),
+        // Re-sent as it is: whether a claimed copy is gone only a worker at the cache can tell, and deleting again is idempotent.
+        (_, _, _) => ValueTask.CompletedTask,
+        // Dead: members not yet claimed are cached again (C11); claimed ones stay PURGING for the area's purger to finish.
+        async (txn, fileId, reason) => _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Sweeper, reason));
+
     private async ValueTask<DateTimeOffset?> TickPurgeListsAsync(bool graceOver, CancellationToken ct)
     {
-        IReadOnlyList<FileListRecord> lists;
-        await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
-        {
-            lists = await read.QueryListsAsync(new ListQuery { Kind = FileListKind.Purge, States = ListQuery.LiveStates });
-        }
-
-        DateTimeOffset? next = null;
-        foreach (FileListRecord snapshot in lists)
-        {
-            await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-            switch (await txn.GetListAsync(snapshot.ListId))
-            {
-                case { State: FileListState.Filled } list when (list.NotBefore ?? txn.Now) <= txn.Now:
-                    await SendPurgeAsync(txn, list);
-                    break;
-                case { State: FileListState.Filled } list:
-                    next = Min(next, list.NotBefore);
-                    break;
-                case { State: FileListState.Active, LeaseUntil: { } until } list when graceOver && until <= txn.Now:
-                    _metrics?.LeaseExpiries.Add(1, new TagList { { "kind", "purge" } });
-                    await RequeuePurgeAsync(txn, list, "LeaseExpired");
-                    break;
-                case { State: FileListState.Active } list:
-                    next = Min(next, list.LeaseUntil);
-                    break;
-            }
-
-            await txn.CommitAsync(ct);
-        }
-
+        (IReadOnlyList<FileListRecord> lists, DateTimeOffset? next) = await TickCommandListsAsync(PurgeLists, graceOver, ct);
         var busy = lists.Select(l => l.DiskLibrary).ToHashSet(StringComparer.Ordinal);
         foreach (Purger purger in PurgePlanners.Where(p => !busy.Contains(p.DiskLibrary)))
         {
@@ -108,66 +87,10 @@ public sealed partial class Dispatcher
 
         list = list with { MemberCount = members, MemberBytes = bytes };
         await txn.UpdateListAsync(list);
-        await SendPurgeAsync(txn, list);
+        await SendCommandListAsync(txn, list, PurgeLists);
         await txn.CommitAsync(ct);
     }
 
-    /// <summary>L3 for a purge list: attempt + 1 and the <c>Purge</c> command in the same transaction.</summary>
-    private async ValueTask SendPurgeAsync(ICatalogTransaction txn, FileListRecord list)
-    {
-        IReadOnlyList<long> ids = await txn.GetListMembersAsync(list.ListId);
-        int attempt = list.Attempt + 1;
-        DateTimeOffset deadline = txn.Now + _options.WorkLease;
-        FileListRecord sent = await txn.TryMoveListAsync(list.ListId, FileListState.Filled, FileListEvent.Sent, HsmActor.Dispatcher, list.Attempt,
-            reason: $"attempt {attempt}", mutate: l => l with { Attempt = attempt, Owner = null, LeaseUntil = deadline, NotBefore = null })
-            ?? throw new InvalidOperationException($"Purge list {list.ListId:N} was expected FILLED.");
-        Envelope envelope = HsmMessages.Create(HsmMessageTypes.Purge, new PurgeCommand(sent.ListId, attempt, "cache", ids), _catalog.Time, new Envelope
-        {
-            MessageId = Guid.Empty,
-            Type = "",
-            CorrelationId = sent.ListId.ToString("N"),
-            Attempt = attempt,
-            DiskLibrary = sent.DiskLibrary,
-            ReplyTo = ReplyAddress,
-            Priority = RequestPriority.Urgent, // Purge > Stage > Archive on the wire (§6.1).
-        });
-        await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.CommandsExchange, sent.DiskLibrary, envelope));
-        Log.ListMoved(_logger, sent.ListId, "FILLED", "ACTIVE", $"purge, attempt {attempt}");
-    }
-
-    /// <summary>
-    /// L7 for a purge list whose worker went silent: it is sent again after back-off (the next worker deletes again,
-    /// idempotently, what the silent one may have deleted). After <c>MaxAttempts</c> it dies and its members not yet
-    /// claimed go back to <c>CACHED</c> (C11); claimed ones stay <c>PURGING</c> — whether their copy is gone only a
-    /// worker at the cache can tell — and the area's in-process purger finishes them.
-    /// </summary>
-    private async ValueTask RequeuePurgeAsync(ICatalogTransaction txn, FileListRecord list, string reason)
-    {
-        int failures = list.FailureCount + 1;
-        if (failures >= _options.MaxAttempts)
-        {
-            foreach (long id in await txn.GetListMembersAsync(list.ListId))
-            {
-                _ = await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Sweeper, reason);
-            }
-
-            _ = await txn.TryMoveListAsync(list.ListId, FileListState.Active, FileListEvent.Killed, HsmActor.Dispatcher, list.Attempt, reason,
-                l => l with { FailureCount = failures, FailureReason = reason, Owner = null, LeaseUntil = null });
-            Log.ListDead(_logger, list.ListId, failures, reason);
-            return;
-        }
-
-        DateTimeOffset notBefore = txn.Now + _backoff.Next(failures);
-        _ = await txn.TryMoveListAsync(list.ListId, FileListState.Active, FileListEvent.Requeued, HsmActor.Dispatcher, list.Attempt, reason,
-            l => l with { FailureCount = failures, FailureReason = reason, Owner = null, LeaseUntil = null, NotBefore = notBefore });
-        Log.ListMoved(_logger, list.ListId, "ACTIVE", "FILLED", reason);
-    }
-
-    private async ValueTask OnPurgedAsync(ICatalogTransaction txn, Envelope message, PurgedReply body)
-    {
-        if (await CurrentAsync(txn, "purged", body.ListId, body.Attempt) is { } list && list.State != FileListState.Done)
-        {
-            throw new CatalogConstraintException($"A Purged reply arrived for purge list {list.ListId:N}, which is {list.State}, not DONE.");
-        }
-    }
+    private ValueTask OnPurgedAsync(ICatalogTransaction txn, Envelope message, PurgedReply body) =>
+        VerifyDoneAsync(txn, "purged", body.ListId, body.Attempt);
 }

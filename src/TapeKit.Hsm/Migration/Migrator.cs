@@ -142,34 +142,16 @@ public sealed partial class Migrator
 
     private async ValueTask<ListWork?> ClaimAsync(IDelivery delivery, CancellationToken ct)
     {
+        // Stage and purge lists run to their end here (one tape, one area); each reply commits with its list's completion.
         if (delivery.Message.Type == HsmMessageTypes.Stage && Stager is { } stager)
         {
-            // A stage list runs to its end here (one tape); the reply and the list's completion are one transaction.
-            try
-            {
-                _ = await stager.StageListAsync(delivery.Message, HsmMessages.Read<StageCommand>(delivery.Message), _options.MigratorId, _options.WorkLease, ct);
-                await delivery.AckAsync(ct);
-            }
-            catch (PoisonMessageException e)
-            {
-                await delivery.DeadLetterAsync(e.Message, ct);
-            }
-
+            await RunListCommandAsync<StageCommand>(delivery, async body => await stager.StageListAsync(delivery.Message, body, _options.MigratorId, _options.WorkLease, ct), ct);
             return null;
         }
 
         if (delivery.Message.Type == HsmMessageTypes.Purge && Purger is { } purger)
         {
-            try
-            {
-                _ = await purger.PurgeListAsync(delivery.Message, HsmMessages.Read<PurgeCommand>(delivery.Message), _options.MigratorId, _options.WorkLease, ct);
-                await delivery.AckAsync(ct);
-            }
-            catch (PoisonMessageException e)
-            {
-                await delivery.DeadLetterAsync(e.Message, ct);
-            }
-
+            await RunListCommandAsync<PurgeCommand>(delivery, async body => await purger.PurgeListAsync(delivery.Message, body, _options.MigratorId, _options.WorkLease, ct), ct);
             return null;
         }
 
@@ -200,6 +182,23 @@ public sealed partial class Migrator
 
         StepObserver?.Invoke(ArchiveStep.Claimed, command.ListId);
         return new ListWork(delivery, claim.List!, claim.Members);
+    }
+
+    private static async ValueTask RunListCommandAsync<TCommand>(IDelivery delivery, Func<TCommand, ValueTask> run, CancellationToken ct)
+    {
+        TCommand body;
+        try
+        {
+            body = HsmMessages.Read<TCommand>(delivery.Message);
+        }
+        catch (PoisonMessageException e)
+        {
+            await delivery.DeadLetterAsync(e.Message, ct);
+            return;
+        }
+
+        await run(body);
+        await delivery.AckAsync(ct);
     }
 
     private sealed class ListWork(IDelivery delivery, FileListRecord list, IReadOnlyList<FileRecord> members)

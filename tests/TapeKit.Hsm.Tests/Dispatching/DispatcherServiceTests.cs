@@ -24,7 +24,8 @@ public sealed class DispatcherServiceTests
         // The age rule closes the list at +2 min; the loop sleeps on the virtual clock until then.
         w.Time.Advance(TimeSpan.FromMinutes(2));
         await WaitUntilAsync(async () => (await ListStateAsync(w)) == FileListState.Active);
-        Assert.Equal(1, (await w.Bus.GetStatsAsync(HsmTopology.CommandQueue("DL-A"))).Ready);
+        // The command is committed with the list's move and relayed at the end of the same pump.
+        await WaitUntilAsync(async () => (await w.Bus.GetStatsAsync(HsmTopology.CommandQueue("DL-A"))).Ready == 1);
 
         await cts.CancelAsync();
         try

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Dispatching;
+
+/// <summary>What the dispatcher does with a stage or purge list: the command it sends and how its members are released.</summary>
+internal sealed record CommandListKind(
+    FileListKind Kind,
+    string CommandType,
+    RequestPriority Priority,
+    Func<FileListRecord, int, IReadOnlyList<long>, object> Body,
+    Func<ICatalogTransaction, long, string, ValueTask> ReleaseOnRequeue,
+    Func<ICatalogTransaction, long, string, ValueTask> ReleaseOnKill);
+
+public sealed partial class Dispatcher
+{
+    /// <summary>
+    /// The tick of lists that carry one command to a disk library's migrator and complete with its reply (stage and
+    /// purge lists): due <c>FILLED</c> lists are sent (L3); <c>ACTIVE</c> ones whose work lease passed are re-queued
+    /// (L7) or, after <c>MaxAttempts</c>, killed (L9). Returns the live lists seen and when the next one is due.
+    /// </summary>
+    private async ValueTask<(IReadOnlyList<FileListRecord> Live, DateTimeOffset? Next)> TickCommandListsAsync(CommandListKind kind, bool graceOver, CancellationToken ct)
+    {
+        IReadOnlyList<FileListRecord> lists;
+        await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
+        {
+            lists = await read.QueryListsAsync(new ListQuery { Kind = kind.Kind, States = ListQuery.LiveStates });
+        }
+
+        DateTimeOffset? next = null;
+        foreach (FileListRecord snapshot in lists)
+        {
+            await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+            switch (await txn.GetListAsync(snapshot.ListId))
+            {
+                case { State: FileListState.Filled } list when (list.NotBefore ?? txn.Now) <= txn.Now:
+                    await SendCommandListAsync(txn, list, kind);
+                    break;
+                case { State: FileListState.Filled } list:
+                    next = Min(next, list.NotBefore);
+                    break;
+                case { State: FileListState.Active, LeaseUntil: { } until } list when graceOver && until <= txn.Now:
+                    _metrics?.LeaseExpiries.Add(1, new TagList { { "kind", kind.Kind.ToString().ToLowerInvariant() } });
+                    await RequeueCommandListAsync(txn, list, kind, "LeaseExpired");
+                    break;
+                case { State: FileListState.Active } list:
+                    next = Min(next, list.LeaseUntil);
+                    break;
+            }
+
+            await txn.CommitAsync(ct);
+        }
+
+        return (lists, next);
+    }
+
+    /// <summary>L3 for a stage or purge list: attempt + 1 and its command in the same transaction.</summary>
+    private async ValueTask SendCommandListAsync(ICatalogTransaction txn, FileListRecord list, CommandListKind kind)
+    {
+        IReadOnlyList<long> ids = await txn.GetListMembersAsync(list.ListId);
+        int attempt = list.Attempt + 1;
+        DateTimeOffset deadline = txn.Now + _options.WorkLease;
+        FileListRecord sent = await txn.TryMoveListAsync(list.ListId, FileListState.Filled, FileListEvent.Sent, HsmActor.Dispatcher, list.Attempt,
+            reason: $"attempt {attempt}", mutate: l => l with { Attempt = attempt, Owner = null, LeaseUntil = deadline, NotBefore = null })
+            ?? throw new InvalidOperationException($"{kind.Kind} list {list.ListId:N} was expected FILLED.");
+        await AddCommandAsync(txn, sent, kind.CommandType, kind.Body(sent, attempt, ids), kind.Priority);
+        Log.ListMoved(_logger, sent.ListId, "FILLED", "ACTIVE", $"{kind.Kind} {sent.Vsn}, attempt {attempt}");
+    }
+
+    /// <summary>
+    /// Queues a list's command on its disk library's queue, correlated with the list and its attempt, replies to this
+    /// dispatcher. Priority on the wire: Purge &gt; Stage &gt; Archive (§6.1).
+    /// </summary>
+    private ValueTask AddCommandAsync<T>(ICatalogTransaction txn, FileListRecord sent, string type, T body, RequestPriority priority)
+    {
+        Envelope envelope = HsmMessages.Create(type, body, _catalog.Time, new Envelope
+        {
+            MessageId = Guid.Empty,
+            Type = "",
+            CorrelationId = sent.ListId.ToString("N"),
+            Attempt = sent.Attempt,
+            DiskLibrary = sent.DiskLibrary,
+            ReplyTo = ReplyAddress,
+            Priority = priority,
+        });
+        return txn.AddOutboxAsync(new OutboundMessage(HsmTopology.CommandsExchange, sent.DiskLibrary, envelope));
+    }
+
+    /// <summary>L7 (after back-off) or, at <c>MaxAttempts</c> charged failures, L9 — each with its member release.</summary>
+    private async ValueTask RequeueCommandListAsync(ICatalogTransaction txn, FileListRecord list, CommandListKind kind, string reason)
+    {
+        int failures = list.FailureCount + 1;
+        bool dead = failures >= _options.MaxAttempts;
+        foreach (long id in await txn.GetListMembersAsync(list.ListId))
+        {
+            await (dead ? kind.ReleaseOnKill : kind.ReleaseOnRequeue)(txn, id, reason);
+        }
+
+        if (dead)
+        {
+            _ = await txn.TryMoveListAsync(list.ListId, FileListState.Active, FileListEvent.Killed, HsmActor.Dispatcher, list.Attempt, reason,
+                l => l with { FailureCount = failures, FailureReason = reason, Owner = null, LeaseUntil = null });
+            Log.ListDead(_logger, list.ListId, failures, reason);
+            return;
+        }
+
+        DateTimeOffset notBefore = txn.Now + _backoff.Next(failures);
+        _ = await txn.TryMoveListAsync(list.ListId, FileListState.Active, FileListEvent.Requeued, HsmActor.Dispatcher, list.Attempt, reason,
+            l => l with { FailureCount = failures, FailureReason = reason, Owner = null, LeaseUntil = null, NotBefore = notBefore });
+        Log.ListMoved(_logger, list.ListId, "ACTIVE", "FILLED", reason);
+    }
+
+    /// <summary>A <c>Staged</c> or <c>Purged</c> reply: the worker's completion made the list <c>DONE</c> (L6) in the reply's transaction.</summary>
+    private async ValueTask VerifyDoneAsync(ICatalogTransaction txn, string kind, Guid listId, int attempt)
+    {
+        if (await CurrentAsync(txn, kind, listId, attempt) is { } list && list.State != FileListState.Done)
+        {
+            throw new CatalogConstraintException($"A {kind} reply arrived for list {list.ListId:N}, which is {list.State}, not DONE.");
+        }
+    }
+}
