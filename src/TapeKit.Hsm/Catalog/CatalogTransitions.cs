@@ -177,6 +177,32 @@ public static class CatalogTransitions
         await txn.AddTransitionAsync(new TransitionRecord(ListEntity, list.ListId.ToString("N"), null, StateNames.Of(initial), "L1", actor, list.Kind.ToString(), txn.Now));
     }
 
+    /// <summary>
+    /// L4 for a stage or purge list: claims attempt <paramref name="attempt"/> of an <c>ACTIVE</c> list of
+    /// <paramref name="kind"/> for <paramref name="ownerId"/> with a work lease — or renews it when the owner already holds
+    /// it (a redelivery). <see langword="null"/> when the command is stale: another attempt, another owner, or done.
+    /// </summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="listId">The list.</param>
+    /// <param name="kind">The kind the command is for.</param>
+    /// <param name="attempt">The command's attempt.</param>
+    /// <param name="ownerId">The claiming migrator.</param>
+    /// <param name="workLease">The lease from now.</param>
+    public static async ValueTask<FileListRecord?> TryClaimListAsync(
+        this ICatalogTransaction txn, Guid listId, FileListKind kind, int attempt, string ownerId, TimeSpan workLease)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        FileListRecord? list = await txn.GetListAsync(listId);
+        if (list is null || list.Kind != kind || list.State != FileListState.Active || list.Attempt != attempt || (list.Owner is { } owner && owner != ownerId))
+        {
+            return null;
+        }
+
+        DateTimeOffset until = txn.Now + workLease;
+        return await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
+            $"claimed by {ownerId}", l => l with { Owner = ownerId, LeaseUntil = until });
+    }
+
     /// <summary>Creates a file row in <c>CREATED</c> (C1) with its audit row.</summary>
     /// <param name="txn">The transaction.</param>
     /// <param name="file">The new row; must be <c>CREATED</c> and <c>NONE</c>.</param>

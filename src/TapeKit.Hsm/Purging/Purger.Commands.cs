@@ -43,15 +43,11 @@ public sealed partial class Purger
         IReadOnlyList<long> members;
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
-            FileListRecord? list = await txn.GetListAsync(body.ListId);
-            if (list is not { Kind: FileListKind.Purge, State: FileListState.Active } || list.Attempt != body.Attempt || (list.Owner is { } owner && owner != ownerId))
+            if (await txn.TryClaimListAsync(body.ListId, FileListKind.Purge, body.Attempt, ownerId, workLease) is not { LeaseUntil: { } until })
             {
                 return null;
             }
 
-            DateTimeOffset until = txn.Now + workLease;
-            _ = await txn.TryMoveListAsync(body.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, body.Attempt,
-                $"claimed by {ownerId}", l => l with { Owner = ownerId, LeaseUntil = until });
             members = await txn.GetListMembersAsync(body.ListId);
             foreach (long id in members)
             {

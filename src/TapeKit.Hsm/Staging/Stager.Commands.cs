@@ -55,15 +55,11 @@ public sealed partial class Stager
     private async ValueTask<Dictionary<long, FileRecord>?> ClaimListAsync(Envelope command, StageCommand body, string ownerId, TimeSpan workLease, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        FileListRecord? list = await txn.GetListAsync(body.ListId);
-        if (list is not { Kind: FileListKind.Stage, State: FileListState.Active } || list.Attempt != body.Attempt || (list.Owner is { } owner && owner != ownerId))
+        if (await txn.TryClaimListAsync(body.ListId, FileListKind.Stage, body.Attempt, ownerId, workLease) is not { LeaseUntil: { } until })
         {
             return null;
         }
 
-        DateTimeOffset until = txn.Now + workLease;
-        _ = await txn.TryMoveListAsync(body.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, body.Attempt,
-            $"claimed by {ownerId}", l => l with { Owner = ownerId, LeaseUntil = until });
         var claimed = new Dictionary<long, FileRecord>();
         foreach (long id in await txn.GetListMembersAsync(body.ListId))
         {
