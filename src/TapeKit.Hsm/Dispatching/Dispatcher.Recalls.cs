@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
