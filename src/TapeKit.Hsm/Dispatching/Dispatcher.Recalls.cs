@@ -2,6 +2,7 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.Staging;
 using TapeKit.Hsm.StateMachines;
 
 namespace TapeKit.Hsm.Dispatching;
@@ -40,7 +41,7 @@ public sealed partial class Dispatcher
     private async ValueTask PlanRecallsAsync(RecallPlanner planner, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes, _) = await Staging.RecallRequests.LoadAsync(txn, null, measureUsage: false, skipListed: true);
+        (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes, _) = await RecallRequests.LoadAsync(txn, null, measureUsage: false, skipListed: true);
         if (requests.Count == 0)
         {
             return;
@@ -48,17 +49,8 @@ public sealed partial class Dispatcher
 
         var busy = (await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Stage, States = ListQuery.LiveStates }))
             .Select(l => l.Vsn).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        (IReadOnlyList<RecallQueue> queues, IReadOnlyList<RecallRequest> unreadable) = RecallPlanner.BuildQueues(requests, tapes);
-        foreach (RecallRequest r in unreadable)
-        {
-            // C9: no copy is readable; the failure is the answer to the requester.
-            string reason = $"{FailureReason.NoReadableCopy}: every copy is damaged or on a tape that allows no reads";
-            _ = await txn.TryMoveCacheAsync(r.FileId, CacheStatus.StagingRequested, FileCacheEvent.StageFailed, HsmActor.Dispatcher, reason,
-                f => f with { FailureReason = reason });
-        }
-
-        var decisions = queues.Where(q => !busy.Contains(q.Vsn)).Select(q => planner.Decide(q, tapes.GetValueOrDefault(q.Vsn), txn.Now, 0, driveAvailable: true));
-        foreach (MountDecision decision in RecallPlanner.Rank(decisions, tapes))
+        RecallRound round = await RecallRequests.PlanRoundAsync(txn, planner, requests, tapes, 0, q => !busy.Contains(q.Vsn));
+        foreach (MountDecision decision in round.Ranked)
         {
             StagePlan plan = planner.PlanBatch(decision.Queue);
             long[] ids = [.. plan.Items.SelectMany(i => i.Members).Select(m => m.FileId).Distinct()];

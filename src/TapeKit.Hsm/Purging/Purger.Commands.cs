@@ -39,7 +39,7 @@ public sealed partial class Purger
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentException.ThrowIfNullOrEmpty(ownerId);
-        var claimed = new List<long>();
+        List<long> claimed;
         IReadOnlyList<long> members;
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
@@ -49,19 +49,7 @@ public sealed partial class Purger
             }
 
             members = await txn.GetListMembersAsync(body.ListId);
-            foreach (long id in members)
-            {
-                FileRecord? f = await txn.GetFileAsync(id);
-                if (f is { CacheStatus: CacheStatus.PurgingRequested, PinCount: > 0 })
-                {
-                    _ = await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Migrator, "pinned");
-                }
-                else if (f?.CacheStatus == CacheStatus.Purging || await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator) is not null)
-                {
-                    claimed.Add(id);
-                }
-            }
-
+            claimed = await ClaimMembersAsync(txn, members);
             await CommandReplies.AddAsync(txn, command, HsmMessageTypes.Confirmation, new ConfirmationReply(body.ListId, body.Attempt, ownerId, null, until), _catalog.Time);
             await txn.CommitAsync(ct);
         }

@@ -62,8 +62,14 @@ public sealed partial class Purger
         foreach (IReadOnlyList<long> batch in plan.Batches)
         {
             ct.ThrowIfCancellationRequested();
-            List<long> selected = await MoveAsync(batch, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher, ct);
-            List<long> claimed = await MoveAsync(selected, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator, ct);
+            List<long> selected = await SelectAsync(batch, ct);
+            List<long> claimed;
+            await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
+            {
+                claimed = await ClaimMembersAsync(txn, selected);
+                await txn.CommitAsync(ct);
+            }
+
             skipped += batch.Count - claimed.Count;
             (int n, long b) = await DeleteAndRecordAsync(claimed, ct);
             purged += n;
@@ -111,27 +117,44 @@ public sealed partial class Purger
         return (new AreaUsage(used, _options.CapacityBytes), candidates);
     }
 
-    private async ValueTask<List<long>> MoveAsync(IReadOnlyList<long> ids, CacheStatus from, FileCacheEvent @event, HsmActor actor, CancellationToken ct)
+    private async ValueTask<List<long>> SelectAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
-        var moved = new List<long>(ids.Count);
+        var selected = new List<long>(ids.Count);
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         foreach (long id in ids)
         {
-            // The guard is re-checked inside the transaction: a pin or a read since the survey wins (C11, C14).
-            if (from == CacheStatus.PurgingRequested && await txn.GetFileAsync(id) is { PinCount: > 0 })
+            if (await txn.TryMoveCacheAsync(id, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher) is not null)
             {
-                _ = await txn.TryMoveCacheAsync(id, from, FileCacheEvent.PurgeCancelled, HsmActor.DiskMover, "pinned");
-                continue;
-            }
-
-            if (await txn.TryMoveCacheAsync(id, from, @event, actor) is not null)
-            {
-                moved.Add(id);
+                selected.Add(id);
             }
         }
 
         await txn.CommitAsync(ct);
-        return moved;
+        return selected;
+    }
+
+    /// <summary>
+    /// C12 for the members of a purge batch, with its guard re-checked in the transaction: a copy pinned since its
+    /// selection is cached again (C11). A member already <c>PURGING</c> (a re-sent list) is claimed as it is.
+    /// </summary>
+    private static async ValueTask<List<long>> ClaimMembersAsync(ICatalogTransaction txn, IEnumerable<long> ids)
+    {
+        var claimed = new List<long>();
+        foreach (long id in ids)
+        {
+            FileRecord? f = await txn.GetFileAsync(id);
+            if (f is { CacheStatus: CacheStatus.PurgingRequested, PinCount: > 0 })
+            {
+                _ = await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Migrator, "pinned");
+            }
+            else if (f?.CacheStatus == CacheStatus.Purging
+                || await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator) is not null)
+            {
+                claimed.Add(id);
+            }
+        }
+
+        return claimed;
     }
 
     private async ValueTask<(int Files, long Bytes)> DeleteAndRecordAsync(List<long> ids, CancellationToken ct)

@@ -1,12 +1,51 @@
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
+using TapeKit.Hsm.StateMachines;
 
 namespace TapeKit.Hsm.Staging;
+
+/// <summary>One planning round: the planner's mount decisions, the eligible ones in rank order, and the requests failed for want of a copy.</summary>
+/// <param name="Decisions">Every queue's decision (the explanation).</param>
+/// <param name="Ranked">The eligible decisions, best first.</param>
+/// <param name="Failed">Requests moved to <c>FAILED</c> (C9): no readable copy.</param>
+internal sealed record RecallRound(IReadOnlyList<MountDecision> Decisions, IReadOnlyList<MountDecision> Ranked, IReadOnlyList<long> Failed);
 
 /// <summary>The recall requests waiting in the catalogue (files <c>STAGING_REQUESTED</c>) as the planner sees them.</summary>
 internal static class RecallRequests
 {
+    /// <summary>
+    /// Plans one round in <paramref name="txn"/>: per-(VSN, disk library) queues, C9 for requests no copy can serve,
+    /// and a mount decision for each queue <paramref name="include"/> admits — what the in-process stager and the
+    /// dispatcher's planning share.
+    /// </summary>
+    /// <param name="txn">The transaction the C9 moves go in.</param>
+    /// <param name="planner">The planner.</param>
+    /// <param name="requests">The waiting requests.</param>
+    /// <param name="tapes">The tapes' states.</param>
+    /// <param name="usedFraction">The destination area's used fraction (back-pressure).</param>
+    /// <param name="include">Which queues may be decided now (all when <see langword="null"/>).</param>
+    public static async ValueTask<RecallRound> PlanRoundAsync(
+        ICatalogTransaction txn, RecallPlanner planner, IEnumerable<RecallRequest> requests, IReadOnlyDictionary<string, TapeStatus> tapes,
+        double usedFraction, Func<RecallQueue, bool>? include = null)
+    {
+        (IReadOnlyList<RecallQueue> queues, IReadOnlyList<RecallRequest> unreadable) = RecallPlanner.BuildQueues(requests, tapes);
+        var failed = new List<long>();
+        foreach (RecallRequest r in unreadable)
+        {
+            string reason = $"{FailureReason.NoReadableCopy}: every copy is damaged or on a tape that allows no reads";
+            if (await txn.TryMoveCacheAsync(r.FileId, CacheStatus.StagingRequested, FileCacheEvent.StageFailed, HsmActor.Dispatcher, reason,
+                f => f with { FailureReason = reason }) is not null)
+            {
+                failed.Add(r.FileId);
+            }
+        }
+
+        MountDecision[] decisions = [.. queues.Where(q => include?.Invoke(q) ?? true)
+            .Select(q => planner.Decide(q, tapes.GetValueOrDefault(q.Vsn), txn.Now, usedFraction, driveAvailable: true))];
+        return new RecallRound(decisions, RecallPlanner.Rank(decisions, tapes), failed);
+    }
+
     /// <summary>
     /// The waiting requests with every copy of their file, the tapes' states, and — when <paramref name="measureUsage"/>
     /// — the bytes the disk library's cache area holds (which needs every file row of the disk library).

@@ -58,28 +58,35 @@ public sealed partial class Stager
     public async ValueTask<StageReport> RunOnceAsync(CancellationToken ct = default)
     {
         var explanation = new List<string>();
-        (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes, long used) = await LoadAsync(ct);
-        if (requests.Count == 0)
+        RecallRound round;
+        long used;
+        await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
-            return new StageReport(0, 0, 0, 0, 0, ["no recall requests are waiting"]);
+            // The area's usage needs every file of the disk library; an unlimited area needs only the waiting requests.
+            (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes, used) =
+                await RecallRequests.LoadAsync(txn, _options.DiskLibrary, _options.CacheCapacityBytes != long.MaxValue, skipListed: true);
+            if (requests.Count == 0)
+            {
+                return new StageReport(0, 0, 0, 0, 0, ["no recall requests are waiting"]);
+            }
+
+            round = await RecallRequests.PlanRoundAsync(txn, _planner, requests, tapes, UsedFraction(used));
+            await txn.CommitAsync(ct);
         }
 
-        (IReadOnlyList<RecallQueue> queues, IReadOnlyList<RecallRequest> unreadable) = RecallPlanner.BuildQueues(requests, tapes);
-        int failed = 0;
-        foreach (RecallRequest r in unreadable)
+        foreach (long id in round.Failed)
         {
-            failed += await FailAsync(r.FileId, CacheStatus.StagingRequested, "NoReadableCopy: every copy is damaged or on a tape that allows no reads", ct) ? 1 : 0;
+            Log.RecallFailed(_logger, id, nameof(FailureReason.NoReadableCopy));
         }
 
-        DateTimeOffset now = _catalog.Time.GetUtcNow();
-        var decisions = queues.Select(q => _planner.Decide(q, tapes.GetValueOrDefault(q.Vsn), now, UsedFraction(used), driveAvailable: true)).ToList();
-        foreach (MountDecision d in decisions)
+        int failed = round.Failed.Count;
+        foreach (MountDecision d in round.Decisions)
         {
             explanation.Add($"{d.Queue.Vsn}/{d.Queue.DiskLibrary}: {string.Join("; ", d.Reasons)}");
         }
 
         int sessions = 0, mounts = 0, staged = 0, requeued = 0;
-        foreach (MountDecision decision in RecallPlanner.Rank(decisions, tapes).Take(_options.MaxSessionsPerRun))
+        foreach (MountDecision decision in round.Ranked.Take(_options.MaxSessionsPerRun))
         {
             SessionResult result = await RunSessionAsync(decision.Queue, used, explanation, ids => ClaimAsync(ids, ct), ct);
             used += result.StagedBytes;
@@ -94,13 +101,6 @@ public sealed partial class Stager
     }
 
     private double UsedFraction(long used) => _options.CacheCapacityBytes <= 0 ? 1 : (double)used / _options.CacheCapacityBytes;
-
-    private async ValueTask<(List<RecallRequest> Requests, Dictionary<string, TapeStatus> Tapes, long UsedBytes)> LoadAsync(CancellationToken ct)
-    {
-        // The area's usage needs every file of the disk library; an unlimited area needs only the waiting requests.
-        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        return await RecallRequests.LoadAsync(txn, _options.DiskLibrary, _options.CacheCapacityBytes != long.MaxValue, skipListed: true);
-    }
 
     private readonly record struct SessionResult(bool RobotMounted, int Staged, int Requeued, int Failed, long StagedBytes);
 
