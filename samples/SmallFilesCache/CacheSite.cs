@@ -232,7 +232,7 @@ public sealed class CacheSite : IAsyncDisposable
                 }
 
                 await using ICatalogTransaction txn = await Catalog.BeginAsync(ct);
-                await txn.PutTapeAsync(new TapeRecord
+                await txn.InsertTapeAsync(new TapeRecord
                 {
                     Vsn = vsn,
                     Pool = pool,

@@ -12,42 +12,41 @@ internal sealed partial class SqliteCatalogTransaction
         vsn, fseq, first_block_id, block_count, created_at, written_at, failure_reason
         """;
 
-    public ValueTask<long> AllocateAggregationIdAsync() =>
-        ValueTask.FromResult((long)Scalar("SELECT COALESCE(MAX(aggregation_id), 0) FROM aggregations")! + 1);
+    public ValueTask<long> AllocateAggregationIdAsync() => ValueTask.FromResult(NextSequenceValue("aggregation_id"));
 
     public ValueTask<AggregationRecord?> GetAggregationAsync(long aggregationId) =>
-        ValueTask.FromResult(QueryAggregations($"SELECT {AggregationColumns} FROM aggregations WHERE aggregation_id = $id", ("$id", aggregationId)).FirstOrDefault());
+        ValueTask.FromResult(QueryAggregations($"SELECT {AggregationColumns}, row_version FROM aggregations WHERE aggregation_id = $id", ("$id", aggregationId)).FirstOrDefault());
 
     public ValueTask InsertAggregationAsync(AggregationRecord aggregation)
     {
         Live();
         Guarded(() => Execute($"INSERT INTO aggregations ({AggregationColumns}) VALUES ({Placeholders(16)})", AggregationValues(aggregation)),
             $"Aggregation {aggregation.AggregationId} already exists or its tape file is taken");
+        Execute("UPDATE sequences SET value = MAX(value, $id) WHERE name = 'aggregation_id'", ("$id", aggregation.AggregationId));
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask UpdateAggregationAsync(AggregationRecord aggregation)
+    public ValueTask<AggregationRecord> UpdateAggregationAsync(AggregationRecord aggregation)
     {
         Live();
-        string set = string.Join(", ", AggregationColumns.Split(',', StringSplitOptions.TrimEntries).Skip(1).Select((col, i) => $"{col} = $p{i + 1}"));
-        int changed = Guarded(() => Execute($"UPDATE aggregations SET {set} WHERE aggregation_id = $p0", AggregationValues(aggregation)),
-            $"Tape file of aggregation {aggregation.AggregationId} is taken");
-        if (changed == 0)
+        ArgumentNullException.ThrowIfNull(aggregation);
+        Guarded(() =>
         {
-            throw new CatalogConstraintException($"Aggregation {aggregation.AggregationId} does not exist.");
-        }
-
-        return ValueTask.CompletedTask;
+            UpdateVersioned("aggregations", "aggregation_id", AggregationColumns, AggregationValues(aggregation), aggregation.RowVersion,
+                "aggregation", aggregation.AggregationId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return 1;
+        }, $"Tape file of aggregation {aggregation.AggregationId} is taken");
+        return ValueTask.FromResult(aggregation with { RowVersion = aggregation.RowVersion + 1 });
     }
 
     public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOfListAsync(Guid listId, int? attempt = null) =>
         ValueTask.FromResult<IReadOnlyList<AggregationRecord>>(QueryAggregations(
-            $"SELECT {AggregationColumns} FROM aggregations WHERE list_id = $l AND ($a IS NULL OR attempt = $a) ORDER BY aggregation_id",
+            $"SELECT {AggregationColumns}, row_version FROM aggregations WHERE list_id = $l AND ($a IS NULL OR attempt = $a) ORDER BY aggregation_id",
             ("$l", listId.ToString("N")), ("$a", attempt)));
 
     public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOnTapeAsync(string vsn) =>
         ValueTask.FromResult<IReadOnlyList<AggregationRecord>>(QueryAggregations(
-            $"SELECT {AggregationColumns} FROM aggregations WHERE vsn = $v ORDER BY fseq, aggregation_id", ("$v", vsn)));
+            $"SELECT {AggregationColumns}, row_version FROM aggregations WHERE vsn = $v ORDER BY fseq, aggregation_id", ("$v", vsn)));
 
     public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
     {
@@ -89,7 +88,7 @@ internal sealed partial class SqliteCatalogTransaction
         var result = new List<(AggregationRecord, AggregationMember)>(members.Count);
         foreach (AggregationMember m in members)
         {
-            result.Add((QueryAggregations($"SELECT {AggregationColumns} FROM aggregations WHERE aggregation_id = $id", ("$id", m.AggregationId))[0], m));
+            result.Add((QueryAggregations($"SELECT {AggregationColumns}, row_version FROM aggregations WHERE aggregation_id = $id", ("$id", m.AggregationId))[0], m));
         }
 
         return ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMember)>>(result);
@@ -113,9 +112,9 @@ internal sealed partial class SqliteCatalogTransaction
         {
             return action();
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        catch (CatalogConstraintException e) when (e.InnerException is SqliteException)
         {
-            throw new CatalogConstraintException($"{what}: {e.Message}");
+            throw new CatalogConstraintException($"{what}.", e);
         }
     }
 
@@ -153,6 +152,7 @@ internal sealed partial class SqliteCatalogTransaction
                 CreatedAt = SqliteCatalog.At(r, 13) ?? default,
                 WrittenAt = SqliteCatalog.At(r, 14),
                 FailureReason = SqliteCatalog.Text(r, 15),
+                RowVersion = r.GetInt64(16),
             });
         }
 

@@ -64,6 +64,7 @@ internal sealed partial class SqliteCatalogTransaction
                 LastAccessAt = SqliteCatalog.At(r, 26),
                 DeletedAt = SqliteCatalog.At(r, 28),
                 FailureReason = SqliteCatalog.Text(r, 29),
+                RowVersion = r.GetInt64(30),
             });
         }
 
@@ -123,6 +124,7 @@ internal sealed partial class SqliteCatalogTransaction
                 FailureCount = r.GetInt32(26),
                 FailureReason = SqliteCatalog.Text(r, 27),
                 SupersededBy = r.IsDBNull(28) ? null : Guid.ParseExact(r.GetString(28), "N"),
+                RowVersion = r.GetInt64(29),
             });
         }
 

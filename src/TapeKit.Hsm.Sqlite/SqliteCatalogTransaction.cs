@@ -39,18 +39,12 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     public DateTimeOffset Now { get; }
 
     public ValueTask<FileRecord?> GetFileAsync(long fileId) =>
-        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns} FROM files WHERE file_id = $id", ("$id", fileId)).FirstOrDefault());
+        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns}, row_version FROM files WHERE file_id = $id", ("$id", fileId)).FirstOrDefault());
 
     public ValueTask<FileRecord?> GetFileByExternalIdAsync(string externalId) =>
-        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns} FROM files WHERE external_id = $id", ("$id", externalId)).FirstOrDefault());
+        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns}, row_version FROM files WHERE external_id = $id", ("$id", externalId)).FirstOrDefault());
 
-    public ValueTask<long> AllocateFileIdAsync()
-    {
-        // file_id is an INTEGER PRIMARY KEY: max + 1 inside the writer's transaction is race-free; ids of deleted
-        // rows are never reused because rows are tombstoned, not removed.
-        object? max = Scalar("SELECT COALESCE(MAX(file_id), 0) FROM files");
-        return ValueTask.FromResult((long)max! + 1);
-    }
+    public ValueTask<long> AllocateFileIdAsync() => ValueTask.FromResult(NextSequenceValue("file_id"));
 
     public ValueTask InsertFileAsync(FileRecord file)
     {
@@ -58,27 +52,26 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         try
         {
             Execute($"INSERT INTO files ({FileColumns}) VALUES ({Placeholders(30)})", FileValues(file, Now));
+            // A row inserted with its own id (a rebuild from tape) keeps the sequence ahead of it.
+            Execute("UPDATE sequences SET value = MAX(value, $id) WHERE name = 'file_id'", ("$id", file.FileId));
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        catch (CatalogConstraintException e)
         {
-            throw new CatalogConstraintException($"File {file.FileId} or external id '{file.ExternalId}' already exists: {e.Message}");
+            throw new CatalogConstraintException($"File {file.FileId} or external id '{file.ExternalId}' already exists.", e);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask UpdateFileAsync(FileRecord file)
+    public ValueTask<FileRecord> UpdateFileAsync(FileRecord file)
     {
         Live();
+        ArgumentNullException.ThrowIfNull(file);
         (string, object?)[] values = FileValues(file, Now);
-        string set = string.Join(", ", FileColumns.Split(',', StringSplitOptions.TrimEntries).Skip(1).Select((col, i) => $"{col} = $p{i + 1}"));
-        int changed = Execute($"UPDATE files SET {set} WHERE file_id = $p0 AND external_id IS $p1", values);
-        if (changed == 0)
-        {
-            throw new CatalogConstraintException($"File {file.FileId} does not exist, or its external id changed.");
-        }
-
-        return ValueTask.CompletedTask;
+        // The external id is part of the key predicate: it never changes, and a row whose id would change is refused.
+        UpdateVersioned("files", "file_id", FileColumns, values, file.RowVersion, "file", file.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            extraPredicate: "external_id IS $p1", skipColumns: 1);
+        return ValueTask.FromResult(file with { RowVersion = file.RowVersion + 1 });
     }
 
     public ValueTask<IReadOnlyList<FileRecord>> QueryFilesAsync(FileQuery query)
@@ -109,11 +102,11 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         }
 
         return ValueTask.FromResult<IReadOnlyList<FileRecord>>(
-            QueryFiles($"SELECT {FileColumns} FROM files WHERE {string.Join(" AND ", where)} ORDER BY file_id LIMIT $limit", [.. args]));
+            QueryFiles($"SELECT {FileColumns}, row_version FROM files WHERE {string.Join(" AND ", where)} ORDER BY file_id LIMIT $limit", [.. args]));
     }
 
     public ValueTask<FileListRecord?> GetListAsync(Guid listId) =>
-        ValueTask.FromResult(QueryLists($"SELECT {ListColumns} FROM file_lists WHERE list_id = $id", ("$id", listId.ToString("N"))).FirstOrDefault());
+        ValueTask.FromResult(QueryLists($"SELECT {ListColumns}, row_version FROM file_lists WHERE list_id = $id", ("$id", listId.ToString("N"))).FirstOrDefault());
 
     public ValueTask InsertListAsync(FileListRecord list)
     {
@@ -122,34 +115,38 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         {
             Execute($"INSERT INTO file_lists ({ListColumns}) VALUES ({Placeholders(29)})", ListValues(list));
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        catch (CatalogConstraintException e)
         {
-            throw new CatalogConstraintException($"List {list.ListId:N} already exists: {e.Message}");
+            throw new CatalogConstraintException($"List {list.ListId:N} already exists.", e);
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask UpdateListAsync(FileListRecord list)
+    public ValueTask<FileListRecord> UpdateListAsync(FileListRecord list)
     {
         Live();
-        string set = string.Join(", ", ListColumns.Split(',', StringSplitOptions.TrimEntries).Skip(1).Select((col, i) => $"{col} = $p{i + 1}"));
-        if (Execute($"UPDATE file_lists SET {set} WHERE list_id = $p0", ListValues(list)) == 0)
+        ArgumentNullException.ThrowIfNull(list);
+        string listId = list.ListId.ToString("N");
+        bool wasLive = Scalar("SELECT state FROM file_lists WHERE list_id = $id AND kind = 'ARCHIVE'", ("$id", listId)) is string state
+            && state is "FILLING" or "FILLED" or "ACTIVE";
+        UpdateVersioned("file_lists", "list_id", ListColumns, ListValues(list), list.RowVersion, "list", listId);
+
+        // Members carry the list's liveness for the I4 index; they are rewritten only when it changes (creation of a
+        // list and its end), never on each member appended, so filling a list costs O(1) per member.
+        if (wasLive != IsLiveArchive(list))
         {
-            throw new CatalogConstraintException($"List {list.ListId:N} does not exist.");
+            try
+            {
+                Execute("UPDATE file_list_members SET live_archive = $live WHERE list_id = $id", ("$live", IsLiveArchive(list) ? 1 : null), ("$id", listId));
+            }
+            catch (CatalogConstraintException e)
+            {
+                throw new CatalogConstraintException($"List {list.ListId:N} cannot become live: a member is already in another live archive list (invariant I4).", e);
+            }
         }
 
-        try
-        {
-            Execute("UPDATE file_list_members SET live_archive = $live WHERE list_id = $id",
-                ("$live", IsLiveArchive(list) ? 1 : null), ("$id", list.ListId.ToString("N")));
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
-        {
-            throw new CatalogConstraintException($"List {list.ListId:N} cannot become live: a member is already in another live archive list (invariant I4).");
-        }
-
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(list with { RowVersion = list.RowVersion + 1 });
     }
 
     public ValueTask<IReadOnlyList<FileListRecord>> QueryListsAsync(ListQuery query)
@@ -181,7 +178,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         }
 
         return ValueTask.FromResult<IReadOnlyList<FileListRecord>>(
-            QueryLists($"SELECT {ListColumns} FROM file_lists WHERE {string.Join(" AND ", where)} ORDER BY created_at, list_id", [.. args]));
+            QueryLists($"SELECT {ListColumns}, row_version FROM file_lists WHERE {string.Join(" AND ", where)} ORDER BY created_at, list_id", [.. args]));
     }
 
     public ValueTask<IReadOnlyList<long>> GetListMembersAsync(Guid listId)
@@ -208,9 +205,9 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
                 VALUES ($id, $file, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM file_list_members WHERE list_id = $id), $live)
                 """, ("$id", listId.ToString("N")), ("$file", fileId), ("$live", IsLiveArchive(list) ? 1 : null));
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        catch (CatalogConstraintException e)
         {
-            throw new CatalogConstraintException($"File {fileId} cannot join list {listId:N}: it does not exist, is already a member, or is in another live archive list (invariant I4). {e.Message}");
+            throw new CatalogConstraintException($"File {fileId} cannot join list {listId:N}: it does not exist, is already a member, or is in another live archive list (invariant I4).", e);
         }
     }
 
@@ -277,7 +274,11 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     {
         Live();
         ct.ThrowIfCancellationRequested();
-        _txn.Commit();
+        Translated(() =>
+        {
+            _txn.Commit();
+            return 0;
+        });
         Finish();
         _catalog.Woke(_woken);
         return ValueTask.CompletedTask;
@@ -324,12 +325,25 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     private int Execute(string sql, params (string Name, object? Value)[] args)
     {
         using SqliteCommand cmd = Command(sql, args);
-        return cmd.ExecuteNonQuery();
+        return Translated(cmd.ExecuteNonQuery);
     }
 
     private object? Scalar(string sql, params (string Name, object? Value)[] args)
     {
         using SqliteCommand cmd = Command(sql, args);
-        return cmd.ExecuteScalar();
+        return Translated(cmd.ExecuteScalar);
+    }
+
+    /// <summary>Runs a statement with SQLite's errors translated into the HSM's (<see cref="SqliteErrors"/>).</summary>
+    private T Translated<T>(Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteErrors.Translate(e, _catalog.Store.Options.Path);
+        }
     }
 }

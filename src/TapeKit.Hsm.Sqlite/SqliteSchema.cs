@@ -195,6 +195,17 @@ internal static class SqliteSchema
             """,
             "CREATE INDEX tapes_pool ON tapes (pool, state)",
         ],
+        [
+            // Version 4: the provider-neutral concurrency contract — a version per mutable row (every update is
+            // conditional on the version read) and named sequences for ids (never MAX + 1).
+            "ALTER TABLE files ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE file_lists ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE aggregations ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE tapes ADD COLUMN row_version INTEGER NOT NULL DEFAULT 0",
+            "CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+            "INSERT INTO sequences (name, value) SELECT 'file_id', COALESCE(MAX(file_id), 0) FROM files",
+            "INSERT INTO sequences (name, value) SELECT 'aggregation_id', COALESCE(MAX(aggregation_id), 0) FROM aggregations",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>The database file has a schema this build cannot use (newer than it, or not a TapeKit HSM store).</summary>
-public sealed class SqliteSchemaException : InvalidOperationException
+public sealed class SqliteSchemaException : HsmException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What is wrong, in words.</param>

@@ -409,7 +409,7 @@ public static class SqliteCatalogRebuild
             foreach (ScannedTape tape in _tapes)
             {
                 List<AggregationPlan> mine = [.. _aggregations.Where(a => a.Tape == tape)];
-                await txn.PutTapeAsync(new TapeRecord
+                await txn.InsertTapeAsync(new TapeRecord
                 {
                     Vsn = tape.Vsn,
                     MediaType = tape.MediaType,

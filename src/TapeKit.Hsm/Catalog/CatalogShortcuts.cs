@@ -19,22 +19,24 @@ public static class CatalogShortcuts
     }
 
     /// <summary>
-    /// Changes a tape row's fields outside the state machines (mount counters, errors, reservations, state after a
-    /// device error) in one transaction; a tape the catalogue does not know is left alone.
+    /// Changes a tape row's fields outside the state machines and the counters (mount counters, errors, reservations,
+    /// state after a device error) in one unit of work, retried from a fresh read when another writer changed the row
+    /// meanwhile; a tape the catalogue does not know is left alone.
     /// </summary>
     /// <param name="catalog">The catalogue.</param>
     /// <param name="vsn">The tape.</param>
-    /// <param name="change">The new row from the current one.</param>
+    /// <param name="change">The new row from the current one; it may run more than once.</param>
     /// <param name="ct">Cancels the call.</param>
-    public static async ValueTask UpdateTapeAsync(this ICatalog catalog, string vsn, Func<TapeRecord, TapeRecord> change, CancellationToken ct = default)
+    public static ValueTask UpdateTapeAsync(this ICatalog catalog, string vsn, Func<TapeRecord, TapeRecord> change, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(change);
-        await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
-        if (await txn.GetTapeAsync(vsn) is { } tape)
+        return catalog.RunAsync(async txn =>
         {
-            await txn.PutTapeAsync(change(tape));
-            await txn.CommitAsync(ct);
-        }
+            if (await txn.GetTapeAsync(vsn) is { } tape)
+            {
+                _ = await txn.UpdateTapeAsync(change(tape));
+            }
+        }, ct);
     }
 }

@@ -9,6 +9,9 @@ namespace TapeKit.Hsm.Catalog;
 /// normative table (an event the table does not have for the expected state throws
 /// <see cref="IllegalTransitionException"/>), is a compare-and-set on the expected state and, where given, the claim
 /// or attempt (R3, R4: a mismatch returns <see langword="false"/> and changes nothing), and writes its audit row (R7).
+/// The write itself is conditional on the row version that was read, so on a store with several writers a
+/// transition decided on a row another writer changed meanwhile fails with <see cref="CatalogConflictException"/>
+/// (and its unit of work runs again) instead of overwriting that change.
 /// Every adapter shares this code, so no adapter can diverge from the tables.
 /// </summary>
 public static class CatalogTransitions
@@ -44,8 +47,7 @@ public static class CatalogTransitions
             return null;
         }
 
-        FileRecord next = (mutate?.Invoke(file) ?? file) with { CacheStatus = rule.To };
-        await txn.UpdateFileAsync(next);
+        FileRecord next = await txn.UpdateFileAsync((mutate?.Invoke(file) ?? file) with { CacheStatus = rule.To });
         await txn.AddTransitionAsync(new TransitionRecord(FileCacheEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
         return next;
     }
@@ -74,8 +76,7 @@ public static class CatalogTransitions
             return null;
         }
 
-        FileRecord next = (mutate?.Invoke(file) ?? file) with { ArchiveStatus = rule.To, ArchiveClaim = newClaim };
-        await txn.UpdateFileAsync(next);
+        FileRecord next = await txn.UpdateFileAsync((mutate?.Invoke(file) ?? file) with { ArchiveStatus = rule.To, ArchiveClaim = newClaim });
         await txn.AddTransitionAsync(new TransitionRecord(FileArchiveEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
         return next;
     }
@@ -103,8 +104,7 @@ public static class CatalogTransitions
             return null;
         }
 
-        FileListRecord next = (mutate?.Invoke(list) ?? list) with { State = rule.To };
-        await txn.UpdateListAsync(next);
+        FileListRecord next = await txn.UpdateListAsync((mutate?.Invoke(list) ?? list) with { State = rule.To });
         await txn.AddTransitionAsync(new TransitionRecord(ListEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
         return next;
     }
@@ -134,8 +134,7 @@ public static class CatalogTransitions
             return null;
         }
 
-        AggregationRecord next = (mutate?.Invoke(a) ?? a) with { State = rule.To };
-        await txn.UpdateAggregationAsync(next);
+        AggregationRecord next = await txn.UpdateAggregationAsync((mutate?.Invoke(a) ?? a) with { State = rule.To });
         await txn.AddTransitionAsync(new TransitionRecord(AggregationEntity, id, StateNames.Of(expected), StateNames.Of(rule.To), rule.Id, actor, reason, txn.Now));
         return next;
     }

@@ -27,9 +27,15 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="file">The row.</param>
     ValueTask InsertFileAsync(FileRecord file);
 
-    /// <summary>Replaces an existing file row; a missing row throws.</summary>
-    /// <param name="file">The row.</param>
-    ValueTask UpdateFileAsync(FileRecord file);
+    /// <summary>
+    /// Writes a file row's fields as one conditional update: it applies only while the stored row is still at
+    /// <see cref="FileRecord.RowVersion"/> of <paramref name="file"/>, and moves the version on.
+    /// </summary>
+    /// <param name="file">The row as read (its version), with the new field values.</param>
+    /// <returns>The row as stored now, with its new version.</returns>
+    /// <exception cref="CatalogConstraintException">The row is missing, or its external id would change.</exception>
+    /// <exception cref="CatalogConflictException">Another writer updated the row since it was read.</exception>
+    ValueTask<FileRecord> UpdateFileAsync(FileRecord file);
 
     /// <summary>Files matching a query, ascending by id.</summary>
     /// <param name="query">The query.</param>
@@ -43,9 +49,12 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="list">The row.</param>
     ValueTask InsertListAsync(FileListRecord list);
 
-    /// <summary>Replaces an existing list row.</summary>
-    /// <param name="list">The row.</param>
-    ValueTask UpdateListAsync(FileListRecord list);
+    /// <summary>Writes a list row's fields as one conditional update on its <see cref="FileListRecord.RowVersion"/>.</summary>
+    /// <param name="list">The row as read (its version), with the new field values.</param>
+    /// <returns>The row as stored now, with its new version.</returns>
+    /// <exception cref="CatalogConstraintException">The row is missing, or it would make a member live in two archive lists (I4).</exception>
+    /// <exception cref="CatalogConflictException">Another writer updated the row since it was read.</exception>
+    ValueTask<FileListRecord> UpdateListAsync(FileListRecord list);
 
     /// <summary>Lists matching a query, by creation time then id.</summary>
     /// <param name="query">The query.</param>
@@ -85,11 +94,14 @@ public interface ICatalogTransaction : IAsyncDisposable
     ValueTask InsertAggregationAsync(AggregationRecord aggregation);
 
     /// <summary>
-    /// Replaces an aggregation row. Two aggregations that are not <c>FAILED</c> may not claim the same
-    /// <c>(vsn, fseq)</c>: that throws <see cref="CatalogConstraintException"/> (the spec's unique segment key).
+    /// Writes an aggregation row's fields as one conditional update on its <see cref="AggregationRecord.RowVersion"/>.
+    /// Two aggregations that are not <c>FAILED</c> may not claim the same <c>(vsn, fseq)</c>: that throws
+    /// <see cref="CatalogConstraintException"/> (the spec's unique segment key).
     /// </summary>
-    /// <param name="aggregation">The row.</param>
-    ValueTask UpdateAggregationAsync(AggregationRecord aggregation);
+    /// <param name="aggregation">The row as read (its version), with the new field values.</param>
+    /// <returns>The row as stored now, with its new version.</returns>
+    /// <exception cref="CatalogConflictException">Another writer updated the row since it was read.</exception>
+    ValueTask<AggregationRecord> UpdateAggregationAsync(AggregationRecord aggregation);
 
     /// <summary>The aggregations built by one list (optionally one attempt), by id.</summary>
     /// <param name="listId">The list.</param>
@@ -116,9 +128,32 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="vsn">The VSN.</param>
     ValueTask<TapeRecord?> GetTapeAsync(string vsn);
 
-    /// <summary>Inserts or replaces a tape row.</summary>
-    /// <param name="tape">The row.</param>
-    ValueTask PutTapeAsync(TapeRecord tape);
+    /// <summary>Inserts a new tape row; a VSN the catalogue knows throws <see cref="CatalogConstraintException"/>.</summary>
+    /// <param name="tape">The row, with its counters (a rebuilt catalogue starts them where the tape ends).</param>
+    ValueTask InsertTapeAsync(TapeRecord tape);
+
+    /// <summary>
+    /// Writes a tape row's state, mount, reservation and error fields as one conditional update on its
+    /// <see cref="TapeRecord.RowVersion"/>. The counters (<see cref="TapeRecord.LastFseq"/>,
+    /// <see cref="TapeRecord.BytesUsed"/>) are not written here: they only move forward, with
+    /// <see cref="AdvanceTapeAsync"/>, so a writer holding an old copy of the row can never move them back.
+    /// </summary>
+    /// <param name="tape">The row as read (its version), with the new field values.</param>
+    /// <returns>The row as stored now, with its new version.</returns>
+    /// <exception cref="CatalogConstraintException">The tape is unknown.</exception>
+    /// <exception cref="CatalogConflictException">Another writer updated the row since it was read.</exception>
+    ValueTask<TapeRecord> UpdateTapeAsync(TapeRecord tape);
+
+    /// <summary>
+    /// Moves a tape's counters forward as a committed tape file demands: <c>last_fseq</c> becomes the larger of itself
+    /// and <paramref name="committedFseq"/>, <paramref name="addedBytes"/> are added to <c>bytes_used</c>, and a
+    /// <c>FREE</c> tape becomes <c>FILLING</c> — one column update, whatever version the caller read.
+    /// </summary>
+    /// <param name="vsn">The tape.</param>
+    /// <param name="committedFseq">The tape file just committed.</param>
+    /// <param name="addedBytes">Its bytes (zero or more).</param>
+    /// <returns>The row as stored now, or <see langword="null"/> for a tape the catalogue does not know.</returns>
+    ValueTask<TapeRecord?> AdvanceTapeAsync(string vsn, int committedFseq, long addedBytes);
 
     /// <summary>The tapes of a pool (all pools when <see langword="null"/>), by VSN.</summary>
     /// <param name="pool">The pool.</param>

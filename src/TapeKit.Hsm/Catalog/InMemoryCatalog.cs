@@ -130,7 +130,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask UpdateFileAsync(FileRecord file)
+        public ValueTask<FileRecord> UpdateFileAsync(FileRecord file)
         {
             Live();
             if (!_s.Files.TryGetValue(file.FileId, out FileRecord? old))
@@ -143,8 +143,10 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
                 throw new CatalogConstraintException($"The external id of file {file.FileId} cannot change.");
             }
 
-            _s = _s with { Files = _s.Files.SetItem(file.FileId, file) };
-            return ValueTask.CompletedTask;
+            CheckVersion("file", file.FileId, old.RowVersion, file.RowVersion);
+            FileRecord stored = file with { RowVersion = file.RowVersion + 1 };
+            _s = _s with { Files = _s.Files.SetItem(file.FileId, stored) };
+            return ValueTask.FromResult(stored);
         }
 
         public ValueTask<IReadOnlyList<FileRecord>> QueryFilesAsync(FileQuery query)
@@ -173,15 +175,16 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask UpdateListAsync(FileListRecord list)
+        public ValueTask<FileListRecord> UpdateListAsync(FileListRecord list)
         {
             Live();
-            if (!_s.Lists.ContainsKey(list.ListId))
+            if (!_s.Lists.TryGetValue(list.ListId, out FileListRecord? old))
             {
                 throw new CatalogConstraintException($"List {list.ListId:N} does not exist.");
             }
 
-            if (list.Kind == FileListKind.Archive && list.IsLive)
+            CheckVersion("list", list.ListId, old.RowVersion, list.RowVersion);
+            if (list.Kind == FileListKind.Archive && list.IsLive && !old.IsLive)
             {
                 foreach (long fileId in _s.Members[list.ListId])
                 {
@@ -189,8 +192,9 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
                 }
             }
 
-            _s = _s with { Lists = _s.Lists.SetItem(list.ListId, list) };
-            return ValueTask.CompletedTask;
+            FileListRecord stored = list with { RowVersion = list.RowVersion + 1 };
+            _s = _s with { Lists = _s.Lists.SetItem(list.ListId, stored) };
+            return ValueTask.FromResult(stored);
         }
 
         public ValueTask<IReadOnlyList<FileListRecord>> QueryListsAsync(ListQuery query)
@@ -298,17 +302,19 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask UpdateAggregationAsync(AggregationRecord aggregation)
+        public ValueTask<AggregationRecord> UpdateAggregationAsync(AggregationRecord aggregation)
         {
             Live();
-            if (!_s.Aggregations.ContainsKey(aggregation.AggregationId))
+            if (!_s.Aggregations.TryGetValue(aggregation.AggregationId, out AggregationRecord? old))
             {
                 throw new CatalogConstraintException($"Aggregation {aggregation.AggregationId} does not exist.");
             }
 
+            CheckVersion("aggregation", aggregation.AggregationId, old.RowVersion, aggregation.RowVersion);
             CheckSegment(aggregation);
-            _s = _s with { Aggregations = _s.Aggregations.SetItem(aggregation.AggregationId, aggregation) };
-            return ValueTask.CompletedTask;
+            AggregationRecord stored = aggregation with { RowVersion = aggregation.RowVersion + 1 };
+            _s = _s with { Aggregations = _s.Aggregations.SetItem(aggregation.AggregationId, stored) };
+            return ValueTask.FromResult(stored);
         }
 
         public ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOfListAsync(Guid listId, int? attempt = null) =>
@@ -353,11 +359,50 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
 
         public ValueTask<TapeRecord?> GetTapeAsync(string vsn) => Ok(_s.Tapes.GetValueOrDefault(vsn));
 
-        public ValueTask PutTapeAsync(TapeRecord tape)
+        public ValueTask InsertTapeAsync(TapeRecord tape)
         {
             Live();
-            _s = _s with { Tapes = _s.Tapes.SetItem(tape.Vsn, tape) };
+            if (_s.Tapes.ContainsKey(tape.Vsn))
+            {
+                throw new CatalogConstraintException($"Tape {tape.Vsn} is already in the catalogue.");
+            }
+
+            _s = _s with { Tapes = _s.Tapes.Add(tape.Vsn, tape with { RowVersion = 0 }) };
             return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<TapeRecord> UpdateTapeAsync(TapeRecord tape)
+        {
+            Live();
+            if (!_s.Tapes.TryGetValue(tape.Vsn, out TapeRecord? old))
+            {
+                throw new CatalogConstraintException($"Tape {tape.Vsn} does not exist.");
+            }
+
+            CheckVersion("tape", tape.Vsn, old.RowVersion, tape.RowVersion);
+            TapeRecord stored = tape with { LastFseq = old.LastFseq, BytesUsed = old.BytesUsed, RowVersion = tape.RowVersion + 1 };
+            _s = _s with { Tapes = _s.Tapes.SetItem(tape.Vsn, stored) };
+            return ValueTask.FromResult(stored);
+        }
+
+        public ValueTask<TapeRecord?> AdvanceTapeAsync(string vsn, int committedFseq, long addedBytes)
+        {
+            Live();
+            ArgumentOutOfRangeException.ThrowIfNegative(addedBytes);
+            if (!_s.Tapes.TryGetValue(vsn, out TapeRecord? old))
+            {
+                return ValueTask.FromResult<TapeRecord?>(null);
+            }
+
+            TapeRecord stored = old with
+            {
+                LastFseq = Math.Max(old.LastFseq, committedFseq),
+                BytesUsed = old.BytesUsed + addedBytes,
+                State = old.State == TapeState.Free ? TapeState.Filling : old.State,
+                RowVersion = old.RowVersion + 1,
+            };
+            _s = _s with { Tapes = _s.Tapes.SetItem(vsn, stored) };
+            return ValueTask.FromResult<TapeRecord?>(stored);
         }
 
         public ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null) =>
@@ -443,6 +488,14 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         }
 
         private void Live() => ObjectDisposedException.ThrowIf(_done, this);
+
+        private static void CheckVersion<TId>(string entity, TId id, long stored, long read)
+        {
+            if (stored != read)
+            {
+                throw new CatalogConflictException(entity, Convert.ToString(id, System.Globalization.CultureInfo.InvariantCulture) ?? "", read);
+            }
+        }
 
         private static ValueTask<T?> Ok<T>(T? value) => ValueTask.FromResult(value);
     }

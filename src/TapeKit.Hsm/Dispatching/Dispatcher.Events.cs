@@ -28,7 +28,7 @@ public sealed partial class Dispatcher
             return;
         }
 
-        await txn.UpdateFileAsync(file with { DeletedAt = body.DeletedAt });
+        _ = await txn.UpdateFileAsync(file with { DeletedAt = body.DeletedAt });
         if (await txn.FindLiveListOfFileAsync(file.FileId, FileListKind.Archive) is not { } listId
             || await txn.GetListAsync(listId) is not { State: FileListState.Filling or FileListState.Filled } list)
         {
@@ -37,7 +37,7 @@ public sealed partial class Dispatcher
 
         _ = await txn.RemoveListMemberAsync(listId, file.FileId);
         list = list with { MemberCount = list.MemberCount - 1, MemberBytes = list.MemberBytes - file.Size };
-        await txn.UpdateListAsync(list);
+        list = await txn.UpdateListAsync(list);
         if (list.MemberCount == 0)
         {
             _ = await txn.TryMoveListAsync(listId, list.State, FileListEvent.Emptied, HsmActor.Dispatcher, reason: "all members deleted");

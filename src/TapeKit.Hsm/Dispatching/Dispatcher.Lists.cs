@@ -53,7 +53,7 @@ public sealed partial class Dispatcher
 
         await txn.AddListMemberAsync(list.ListId, file.FileId);
         list = list with { MemberCount = list.MemberCount + 1, MemberBytes = list.MemberBytes + file.Size, FirstMemberAt = list.FirstMemberAt ?? txn.Now };
-        await txn.UpdateListAsync(list);
+        list = await txn.UpdateListAsync(list);
         if (ListClosingRule.ReasonToClose(list, txn.Now) is { } reason)
         {
             await CloseAsync(txn, list, reason);

@@ -85,7 +85,7 @@ public sealed partial class Dispatcher
         }
 
         list = list with { MemberCount = members, MemberBytes = bytes };
-        await txn.UpdateListAsync(list);
+        list = await txn.UpdateListAsync(list);
         await SendCommandListAsync(txn, list, PurgeLists);
         await txn.CommitAsync(ct);
     }

@@ -26,7 +26,7 @@ public sealed partial class Dispatcher
         // Informational: the claim itself is already in the catalogue (L4).
         if (await CurrentAsync(txn, "confirmation", body.ListId, body.Attempt) is { State: FileListState.Active } list)
         {
-            await txn.UpdateListAsync(list with { LastReply = "Confirmation" });
+            _ = await txn.UpdateListAsync(list with { LastReply = "Confirmation" });
         }
     }
 

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Messaging;
 
 /// <summary>A publish whose routing key matches no binding (spec/hsm.md §1.3 C3): it fails loudly, never drops.</summary>
-public sealed class UnroutableMessageException : InvalidOperationException
+public sealed class UnroutableMessageException : HsmException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="exchange">The exchange.</param>

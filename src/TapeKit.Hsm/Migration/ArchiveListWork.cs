@@ -216,16 +216,8 @@ public sealed class ArchiveListWork
                 return false;
             }
 
-            if (await txn.GetTapeAsync(tf.Vsn) is { } tape)
-            {
-                // Tape counters move with the commit (§3.7 step 6): lastFseq is the last *committed* tape file.
-                await txn.PutTapeAsync(tape with
-                {
-                    LastFseq = Math.Max(tape.LastFseq, tf.Fseq),
-                    BytesUsed = tape.BytesUsed + a.PayloadBytes,
-                    State = tape.State == TapeState.Free ? TapeState.Filling : tape.State,
-                });
-            }
+            // Tape counters move with the commit (§3.7 step 6): lastFseq is the last *committed* tape file, and only grows.
+            _ = await txn.AdvanceTapeAsync(tf.Vsn, tf.Fseq, a.PayloadBytes);
 
             foreach (AggregationMember m in await txn.GetAggregationMembersAsync(id))
             {

@@ -377,8 +377,7 @@ public sealed partial class Migrator
             return null;
         }
 
-        tape = tape with { MountedBy = _options.MigratorId, MountLeaseUntil = now + _options.MountLease };
-        await txn.PutTapeAsync(tape);
+        tape = await txn.UpdateTapeAsync(tape with { MountedBy = _options.MigratorId, MountLeaseUntil = now + _options.MountLease });
 
         // Whoever left tape files in flight after lastFseq lost the tape (its reservation ended, or it is this migrator
         // before a restart): those files are overwritten now, so their rows fail first (§3.7, crash after steps 3-5).

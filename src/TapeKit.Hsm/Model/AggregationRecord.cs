@@ -52,6 +52,13 @@ public sealed record AggregationRecord
 
     /// <summary>True while the aggregation can still become <c>ON_TAPE</c>.</summary>
     public bool IsInFlight => State is AggregationState.Building or AggregationState.Writing or AggregationState.Written;
+
+    /// <summary>
+    /// The row's version: the catalogue increments it with every update, and an update applies only to the version
+    /// it was read at (optimistic concurrency; a stale writer gets <see cref="Catalog.CatalogConflictException"/>).
+    /// Callers never set it.
+    /// </summary>
+    public long RowVersion { get; init; }
 }
 
 /// <summary>A row of <c>members</c>: where one file sits inside an aggregation (the member locator of spec/formats.md F4.5).</summary>

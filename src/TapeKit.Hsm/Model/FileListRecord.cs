@@ -96,6 +96,13 @@ public sealed record FileListRecord
     /// <summary>True in the states a list leaves only by further transitions (<c>FILLING</c>, <c>FILLED</c>, <c>ACTIVE</c>).</summary>
     public bool IsLive => State is FileListState.Filling or FileListState.Filled or FileListState.Active;
 
+    /// <summary>
+    /// The row's version: the catalogue increments it with every update, and an update applies only to the version
+    /// it was read at (optimistic concurrency; a stale writer gets <see cref="Catalog.CatalogConflictException"/>).
+    /// Callers never set it.
+    /// </summary>
+    public long RowVersion { get; init; }
+
     /// <summary>The claim token of the current attempt.</summary>
     public ListClaim Claim => new(ListId, Attempt);
 }

@@ -62,6 +62,13 @@ public sealed record FileRecord
     /// <summary>The last failure, if any.</summary>
     public string? FailureReason { get; init; }
 
+    /// <summary>
+    /// The row's version: the catalogue increments it with every update, and an update applies only to the version
+    /// it was read at (optimistic concurrency; a stale writer gets <see cref="Catalog.CatalogConflictException"/>).
+    /// Callers never set it.
+    /// </summary>
+    public long RowVersion { get; init; }
+
     /// <summary>True when the namespace deleted the file.</summary>
     public bool IsDeleted => DeletedAt is not null;
 

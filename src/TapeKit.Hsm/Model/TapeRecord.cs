@@ -54,6 +54,13 @@ public sealed record TapeRecord
     /// <summary>The end of the mount lease.</summary>
     public DateTimeOffset? MountLeaseUntil { get; init; }
 
+    /// <summary>
+    /// The row's version: the catalogue increments it with every update, and an update applies only to the version
+    /// it was read at (optimistic concurrency; a stale writer gets <see cref="Catalog.CatalogConflictException"/>).
+    /// Callers never set it.
+    /// </summary>
+    public long RowVersion { get; init; }
+
     /// <summary>True when an aggregation of <paramref name="bytes"/> may start on this tape: writable and
     /// <c>bytesUsed + size ≤ capacity × (1 − reserve)</c> (F3, §4.6).</summary>
     /// <param name="bytes">The aggregation's size.</param>

@@ -5,7 +5,7 @@ namespace TapeKit.Hsm.StateMachines;
 /// transition for it, or by an actor the table does not allow. Always a programming or operator error:
 /// a lost race shows up as a failed compare-and-set (R3), never as this exception.
 /// </summary>
-public sealed class IllegalTransitionException : InvalidOperationException
+public sealed class IllegalTransitionException : HsmException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="machine">The machine (<c>file.cache</c>, <c>list</c>, …).</param>

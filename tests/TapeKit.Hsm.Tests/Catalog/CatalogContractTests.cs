@@ -10,7 +10,7 @@ using TapeKit.Hsm.Tests.Support;
 namespace TapeKit.Hsm.Tests.Catalog;
 
 /// <summary>The catalogue contract every <see cref="ICatalog"/> implementation must meet.</summary>
-public abstract class CatalogContractTests : IAsyncLifetime
+public abstract partial class CatalogContractTests : IAsyncLifetime
 {
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero));
 
@@ -30,7 +30,7 @@ public abstract class CatalogContractTests : IAsyncLifetime
 
     public abstract Task DisposeAsync();
 
-    private ValueTask<FileRecord> NewFileAsync(string? externalId = null, long size = 100) =>
+    protected ValueTask<FileRecord> NewFileAsync(string? externalId = null, long size = 100) =>
         WriteCacheCatalog.CreateAsync(Catalog, _selector, new HsmFileAttributes { StorageGroup = "sgA", Size = size }, "/ns/f", "a/f", externalId);
 
     [Fact]
@@ -92,7 +92,7 @@ public abstract class CatalogContractTests : IAsyncLifetime
         await txn.AddListMemberAsync(a.ListId, f.FileId);
         Assert.Equal(a.ListId, await txn.FindLiveListOfFileAsync(f.FileId, FileListKind.Archive));
         await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.AddListMemberAsync(b.ListId, f.FileId));
-        await txn.UpdateListAsync(a with { State = FileListState.Done });
+        a = await txn.UpdateListAsync(a with { State = FileListState.Done });
         Assert.Null(await txn.FindLiveListOfFileAsync(f.FileId, FileListKind.Archive));
         await txn.AddListMemberAsync(b.ListId, f.FileId);
         await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.UpdateListAsync(a with { State = FileListState.Filled }));
@@ -211,13 +211,15 @@ public abstract class CatalogContractTests : IAsyncLifetime
             CapacityEstimate = 1000, LastUnmountedAt = Time.GetUtcNow(), MountedBy = "m", MountLeaseUntil = Time.GetUtcNow().AddMinutes(5),
         };
         await using ICatalogTransaction txn = await Catalog.BeginAsync();
-        await txn.PutTapeAsync(t);
-        await txn.PutTapeAsync(t with { Vsn = "V00010", Pool = "p2" });
+        await txn.InsertTapeAsync(t);
+        await txn.InsertTapeAsync(t with { Vsn = "V00010", Pool = "p2" });
         Assert.Equal(t, await txn.GetTapeAsync("V00009"));
         Assert.Equal(["V00009"], (await txn.QueryTapesAsync("p1")).Select(x => x.Vsn));
         Assert.Equal(2, (await txn.QueryTapesAsync()).Count);
-        await txn.PutTapeAsync(t with { State = TapeState.Full });
+        await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.InsertTapeAsync(t));
+        TapeRecord full = await txn.UpdateTapeAsync(t with { State = TapeState.Full });
         Assert.Equal(TapeState.Full, (await txn.GetTapeAsync("V00009"))!.State);
+        Assert.Equal(full, await txn.GetTapeAsync("V00009"));
         Assert.True(t.HasRoomFor(975));
         Assert.False(t.HasRoomFor(976));
         Assert.False((t with { State = TapeState.NeedsAttention }).HasRoomFor(1));

@@ -29,7 +29,7 @@ public sealed class DispatcherTests
         await using HsmWorld w = await HsmWorld.InMemoryAsync(1);
         await using (ICatalogTransaction txn = await w.Catalog.BeginAsync())
         {
-            await txn.PutTapeAsync(new TapeRecord { Vsn = "V00001", Pool = "DL-B", CapacityEstimate = 1_000_000 });
+            await txn.InsertTapeAsync(new TapeRecord { Vsn = "V00001", Pool = "DL-B", CapacityEstimate = 1_000_000 });
             await txn.CommitAsync();
         }
 

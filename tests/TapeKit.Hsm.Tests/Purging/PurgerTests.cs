@@ -51,7 +51,7 @@ public sealed class PurgerTests
         await world.ArchiveAllAsync();
         await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
         {
-            await txn.PutTapeAsync((await txn.GetTapeAsync("T00001"))! with { State = TapeState.NeedsAttention });
+            _ = await txn.UpdateTapeAsync((await txn.GetTapeAsync("T00001"))! with { State = TapeState.NeedsAttention });
             await txn.CommitAsync();
         }
 

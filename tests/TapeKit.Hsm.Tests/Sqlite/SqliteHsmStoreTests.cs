@@ -48,13 +48,11 @@ public sealed class SqliteHsmStoreTests : IDisposable
     public async Task A_version_1_file_is_backed_up_then_migrated_forward_keeping_its_rows()
     {
         SqliteHsmOptions o = Options();
-        await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
-        {
-            await store.Bus.DeclareAsync(HsmTopology.For("d", ["DL-A"]));
-        }
 
-        // Make it look like a file written by a build that knew only version 1.
-        Scalar(o.Path, "DROP TABLE tapes; DROP TABLE members; DROP TABLE aggregations; UPDATE schema_version SET version = 1; SELECT 1");
+        // A file written by a build that knew only version 1: its statements, one row of its own.
+        string v1 = string.Join(";\n", ["CREATE TABLE schema_version (version INTEGER NOT NULL)", .. SqliteSchema.Migrations[0],
+            "INSERT INTO schema_version (version) VALUES (1)", "INSERT INTO bindings VALUES ('hsm.commands', 'DL-A', 'DL-A')", "SELECT 1"]);
+        Scalar(o.Path, v1);
         await using (SqliteHsmStore migrated = await SqliteHsmStore.OpenAsync(o, _time))
         {
             Assert.Equal(SqliteSchema.LatestVersion, migrated.SchemaVersion);
@@ -63,7 +61,8 @@ public sealed class SqliteHsmStoreTests : IDisposable
         Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM tapes"));
 
         Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM aggregations"));
-        Assert.Equal(3L, Scalar(o.Path, "SELECT COUNT(*) FROM bindings"));
+        Assert.Equal(1L, Scalar(o.Path, "SELECT COUNT(*) FROM bindings"));
+        Assert.Equal(0L, Scalar(o.Path, "SELECT value FROM sequences WHERE name = 'file_id'"));
         string backup = o.Path + ".v1.bak";
         Assert.True(File.Exists(backup));
         Assert.Equal(1L, Scalar(backup, "SELECT version FROM schema_version"));
@@ -132,7 +131,7 @@ public sealed class SqliteHsmStoreTests : IDisposable
         await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
         {
             await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
-            await txn.PutTapeAsync(new TapeRecord { Vsn = "T00001", Pool = "p" });
+            await txn.InsertTapeAsync(new TapeRecord { Vsn = "T00001", Pool = "p" });
             await txn.CommitAsync();
         }
 
@@ -143,7 +142,7 @@ public sealed class SqliteHsmStoreTests : IDisposable
             Assert.Equal(SqliteSchema.LatestVersion, store.SchemaVersion);
             await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
             Assert.Equal("T00001", Assert.Single(await txn.QueryTapesAsync()).Vsn);
-            await Assert.ThrowsAsync<SqliteException>(async () => await txn.PutTapeAsync(new TapeRecord { Vsn = "T00002", Pool = "p" }));
+            await Assert.ThrowsAsync<CatalogStoreException>(async () => await txn.InsertTapeAsync(new TapeRecord { Vsn = "T00002", Pool = "p" }));
         }
 
         Assert.Equal(before, File.ReadAllBytes(o.Path));

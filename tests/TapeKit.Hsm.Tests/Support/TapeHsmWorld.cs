@@ -118,7 +118,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
                 }
 
                 await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
-                await txn.PutTapeAsync(new TapeRecord { Vsn = vsn, Pool = pool, CapacityEstimate = MediaProfile.Lto9.Capacity, BlockSize = 256 * 1024 });
+                await txn.InsertTapeAsync(new TapeRecord { Vsn = vsn, Pool = pool, CapacityEstimate = MediaProfile.Lto9.Capacity, BlockSize = 256 * 1024 });
                 await txn.CommitAsync();
             }
         }
