@@ -75,7 +75,7 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
 
                 File.Delete(file);
             }
-            catch (Exception e) when (e is IOException or ArgumentException or Microsoft.Data.Sqlite.SqliteException or TapeKit.Hsm.Catalog.CatalogConstraintException)
+            catch (Exception e) when (e is IOException or ArgumentException or TapeKit.Hsm.HsmException)
             {
                 // Not ingested (a name already in the namespace, a file still being written, …): set aside, never lost.
                 string rejected = Path.Combine(cache.Root, "rejected", relative);

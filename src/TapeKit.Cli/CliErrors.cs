@@ -10,9 +10,9 @@ public static class CliErrors
     {
         CliUsageException or ArgumentException => ExitCodes.Usage,
         TapeFormatException or CliInvalidInputException or TapeKit.Hsm.Sqlite.SqliteSchemaException => ExitCodes.InvalidInput,
-        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: Hsm.CliHsmStores.SqliteCorrupt or Hsm.CliHsmStores.SqliteNotADatabase } => ExitCodes.InvalidInput,
-        // SQLITE_BUSY, _LOCKED, _READONLY, _IOERR, _FULL, _CANTOPEN: the file or the disk, not the data.
-        Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 or 8 or 10 or 13 or 14 } => ExitCodes.DeviceOrIo,
+        TapeKit.Hsm.Catalog.CatalogStoreException { Kind: TapeKit.Hsm.Catalog.CatalogStoreErrorKind.Corrupt } => ExitCodes.InvalidInput,
+        // Busy, unavailable, I/O: the file, the disk or the server, not the data.
+        TapeKit.Hsm.Catalog.CatalogStoreException => ExitCodes.DeviceOrIo,
         UnsafeOperationException => ExitCodes.Refused,
         Devices.TapeDriveException { Kind: Devices.TapeErrorKind.WriteProtected } => ExitCodes.Refused,
         Devices.TapeDriveException => ExitCodes.DeviceOrIo,

@@ -129,7 +129,10 @@ internal sealed partial class SqliteCatalogTransaction
         return [.. values.Select((v, i) => ($"$p{i}", v))];
     }
 
-    private List<AggregationRecord> QueryAggregations(string sql, params (string Name, object? Value)[] args)
+    private List<AggregationRecord> QueryAggregations(string sql, params (string Name, object? Value)[] args) =>
+        Translated(() => ReadAggregations(sql, args));
+
+    private List<AggregationRecord> ReadAggregations(string sql, (string Name, object? Value)[] args)
     {
         using SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();

@@ -26,7 +26,10 @@ internal sealed partial class SqliteCatalogTransaction
         return [.. values.Select((v, i) => ($"$p{i}", v))];
     }
 
-    private List<FileRecord> QueryFiles(string sql, params (string Name, object? Value)[] args)
+    private List<FileRecord> QueryFiles(string sql, params (string Name, object? Value)[] args) =>
+        Translated(() => ReadFiles(sql, args));
+
+    private List<FileRecord> ReadFiles(string sql, (string Name, object? Value)[] args)
     {
         using SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();
@@ -85,7 +88,10 @@ internal sealed partial class SqliteCatalogTransaction
         return [.. values.Select((v, i) => ($"$p{i}", v))];
     }
 
-    private List<FileListRecord> QueryLists(string sql, params (string Name, object? Value)[] args)
+    private List<FileListRecord> QueryLists(string sql, params (string Name, object? Value)[] args) =>
+        Translated(() => ReadLists(sql, args));
+
+    private List<FileListRecord> ReadLists(string sql, (string Name, object? Value)[] args)
     {
         using SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();

@@ -68,7 +68,10 @@ internal sealed partial class SqliteCatalogTransaction
     public ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null) =>
         ValueTask.FromResult<IReadOnlyList<TapeRecord>>(QueryTapes($"SELECT {TapeColumns}, row_version FROM tapes WHERE $pool IS NULL OR pool = $pool ORDER BY vsn", ("$pool", pool)));
 
-    private List<TapeRecord> QueryTapes(string sql, params (string Name, object? Value)[] args)
+    private List<TapeRecord> QueryTapes(string sql, params (string Name, object? Value)[] args) =>
+        Translated(() => ReadTapes(sql, args));
+
+    private List<TapeRecord> ReadTapes(string sql, (string Name, object? Value)[] args)
     {
         using SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();

@@ -81,6 +81,11 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
                 await store.MigrateAsync(ct);
             }
         }
+        catch (SqliteException e)
+        {
+            store.Dispose();
+            throw SqliteErrors.Translate(e, options.Path);
+        }
         catch
         {
             store.Dispose();

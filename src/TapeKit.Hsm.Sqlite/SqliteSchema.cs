@@ -206,6 +206,60 @@ internal static class SqliteSchema
             "INSERT INTO sequences (name, value) SELECT 'file_id', COALESCE(MAX(file_id), 0) FROM files",
             "INSERT INTO sequences (name, value) SELECT 'aggregation_id', COALESCE(MAX(aggregation_id), 0) FROM aggregations",
         ],
+        [
+            // Version 5: bounded work per operation — counts and bytes per area and state, and lists per kind and
+            // state, kept by triggers in the writing transaction (never summed over rows), and the indexes that let
+            // surveys read only their live rows.
+            "CREATE TABLE area_usage (disk_library TEXT NOT NULL, cache_status TEXT NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (disk_library, cache_status)) WITHOUT ROWID",
+            """
+            INSERT INTO area_usage (disk_library, cache_status, files, bytes)
+            SELECT disk_library, cache_status, COUNT(*), SUM(size) FROM files WHERE deleted_at IS NULL GROUP BY disk_library, cache_status
+            """,
+            """
+            CREATE TRIGGER files_usage_insert AFTER INSERT ON files WHEN new.deleted_at IS NULL BEGIN
+                INSERT INTO area_usage (disk_library, cache_status, files, bytes) VALUES (new.disk_library, new.cache_status, 1, new.size)
+                ON CONFLICT (disk_library, cache_status) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+            END
+            """,
+            """
+            CREATE TRIGGER files_usage_update AFTER UPDATE OF cache_status, size, deleted_at, disk_library ON files BEGIN
+                UPDATE area_usage SET files = files - 1, bytes = bytes - old.size
+                WHERE old.deleted_at IS NULL AND disk_library = old.disk_library AND cache_status = old.cache_status;
+                INSERT INTO area_usage (disk_library, cache_status, files, bytes)
+                SELECT new.disk_library, new.cache_status, 1, new.size WHERE new.deleted_at IS NULL
+                ON CONFLICT (disk_library, cache_status) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+            END
+            """,
+            """
+            CREATE TRIGGER files_usage_delete AFTER DELETE ON files WHEN old.deleted_at IS NULL BEGIN
+                UPDATE area_usage SET files = files - 1, bytes = bytes - old.size WHERE disk_library = old.disk_library AND cache_status = old.cache_status;
+            END
+            """,
+            "CREATE TABLE list_counts (kind TEXT NOT NULL, state TEXT NOT NULL, lists INTEGER NOT NULL, PRIMARY KEY (kind, state)) WITHOUT ROWID",
+            "INSERT INTO list_counts (kind, state, lists) SELECT kind, state, COUNT(*) FROM file_lists GROUP BY kind, state",
+            """
+            CREATE TRIGGER lists_count_insert AFTER INSERT ON file_lists BEGIN
+                INSERT INTO list_counts (kind, state, lists) VALUES (new.kind, new.state, 1)
+                ON CONFLICT (kind, state) DO UPDATE SET lists = lists + 1;
+            END
+            """,
+            """
+            CREATE TRIGGER lists_count_update AFTER UPDATE OF state ON file_lists WHEN old.state <> new.state BEGIN
+                UPDATE list_counts SET lists = lists - 1 WHERE kind = old.kind AND state = old.state;
+                INSERT INTO list_counts (kind, state, lists) VALUES (new.kind, new.state, 1)
+                ON CONFLICT (kind, state) DO UPDATE SET lists = lists + 1;
+            END
+            """,
+            """
+            CREATE TRIGGER lists_count_delete AFTER DELETE ON file_lists BEGIN
+                UPDATE list_counts SET lists = lists - 1 WHERE kind = old.kind AND state = old.state;
+            END
+            """,
+            "CREATE INDEX files_library_status ON files (disk_library, cache_status, archive_status, file_id)",
+            "CREATE INDEX transitions_at ON transitions (at)",
+            "CREATE INDEX inbox_processed ON inbox (processed_at)",
+            "CREATE INDEX file_lists_ended ON file_lists (created_at) WHERE state IN ('DONE', 'SUPERSEDED', 'DEAD')",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

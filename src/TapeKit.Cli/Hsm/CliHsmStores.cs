@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Sqlite;
 
 namespace TapeKit.Cli.Hsm;
@@ -35,21 +35,15 @@ public static class CliHsmStores
         {
             throw new CliInvalidInputException(e.Message, e);
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (CatalogStoreException e) when (e.Kind == CatalogStoreErrorKind.Corrupt)
         {
             throw new CliInvalidInputException($"{path}: not a TapeKit HSM store: {e.Message}", e);
         }
-        catch (SqliteException e)
+        catch (CatalogStoreException e)
         {
             throw new IOException($"{path}: {e.Message}", e);
         }
     }
-
-    /// <summary>SQLITE_CORRUPT.</summary>
-    internal const int SqliteCorrupt = 11;
-
-    /// <summary>SQLITE_NOTADB.</summary>
-    internal const int SqliteNotADatabase = 26;
 
     /// <summary>Waits for a catalogue call (the SQLite catalogue completes synchronously; the tool has no synchronisation context).</summary>
     /// <typeparam name="T">The result type.</typeparam>

@@ -117,7 +117,7 @@ public static class SqliteCatalogRebuild
             using SqliteHsmStore store = CliHsmStores.OpenReadOnly(path);
             return CliHsmStores.Sync(HasNoRowsAsync(store.Catalog));
         }
-        catch (Exception e) when (e is CliInvalidInputException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is CliInvalidInputException or IOException or TapeKit.Hsm.HsmException)
         {
             return false;
         }

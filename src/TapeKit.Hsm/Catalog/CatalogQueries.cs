@@ -54,3 +54,9 @@ public sealed record OutboundMessage(string Exchange, string RoutingKey, Messagi
 /// <param name="Sequence">The row's position.</param>
 /// <param name="Message">The message.</param>
 public sealed record OutboxEntry(long Sequence, OutboundMessage Message);
+
+/// <summary>What one cache status holds in one disk library's area: a maintained aggregate, never a sum over rows.</summary>
+/// <param name="CacheStatus">The cache status.</param>
+/// <param name="Files">Files in it (not deleted).</param>
+/// <param name="Bytes">Their bytes.</param>
+public sealed record AreaUsageRow(CacheStatus CacheStatus, long Files, long Bytes);

@@ -41,6 +41,17 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="query">The query.</param>
     ValueTask<IReadOnlyList<FileRecord>> QueryFilesAsync(FileQuery query);
 
+    /// <summary>
+    /// Files and bytes per cache status in one disk library's area (deleted files left out), kept by the catalogue as
+    /// rows change: the cost does not grow with the number of files.
+    /// </summary>
+    /// <param name="diskLibrary">The disk library.</param>
+    ValueTask<IReadOnlyList<AreaUsageRow>> GetAreaUsageAsync(string diskLibrary);
+
+    /// <summary>How many lists of a kind are in each state, kept by the catalogue as lists change.</summary>
+    /// <param name="kind">The list kind.</param>
+    ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind);
+
     /// <summary>Reads a list row.</summary>
     /// <param name="listId">The list id.</param>
     ValueTask<FileListRecord?> GetListAsync(Guid listId);

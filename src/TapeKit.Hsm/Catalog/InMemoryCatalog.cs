@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
 
 namespace TapeKit.Hsm.Catalog;
 
@@ -160,6 +161,18 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
                 .Take(query.Limit)];
             return ValueTask.FromResult(rows);
         }
+
+        // The in-process catalogue is for tests and small single-process hosts: it sums over its rows.
+        public ValueTask<IReadOnlyList<AreaUsageRow>> GetAreaUsageAsync(string diskLibrary) =>
+            ValueTask.FromResult<IReadOnlyList<AreaUsageRow>>([.. _s.Files.Values
+                .Where(f => f.Decision.DiskLibrary == diskLibrary && !f.IsDeleted)
+                .GroupBy(f => f.CacheStatus)
+                .OrderBy(g => StateNames.Of(g.Key), StringComparer.Ordinal)
+                .Select(g => new AreaUsageRow(g.Key, g.Count(), g.Sum(f => f.Size)))]);
+
+        public ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind) =>
+            ValueTask.FromResult<IReadOnlyDictionary<FileListState, long>>(
+                _s.Lists.Values.Where(l => l.Kind == kind).GroupBy(l => l.State).ToDictionary(g => g.Key, g => (long)g.LongCount()));
 
         public ValueTask<FileListRecord?> GetListAsync(Guid listId) => Ok(_s.Lists.GetValueOrDefault(listId));
 

@@ -31,8 +31,19 @@ public sealed partial class Dispatcher
         }
 
         DateTimeOffset? next = null;
+        DateTimeOffset now = _catalog.Time.GetUtcNow();
         foreach (FileListRecord snapshot in lists)
         {
+            // Nothing due by the snapshot: no transaction (the tick's cost follows the due work, not the live lists).
+            bool idle = snapshot.State == FileListState.Filled
+                ? (snapshot.NotBefore ?? now) > now
+                : !graceOver || snapshot.LeaseUntil is not { } leaseEnd || leaseEnd > now;
+            if (idle)
+            {
+                next = Min(next, snapshot.State == FileListState.Filled ? snapshot.NotBefore : snapshot.LeaseUntil);
+                continue;
+            }
+
             await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
             switch (await txn.GetListAsync(snapshot.ListId))
             {

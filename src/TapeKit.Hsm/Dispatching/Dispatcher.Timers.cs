@@ -18,18 +18,34 @@ public sealed partial class Dispatcher
     public async ValueTask<DateTimeOffset?> TickAsync(CancellationToken ct = default)
     {
         IReadOnlyList<FileListRecord> lists;
+        IReadOnlyDictionary<FileListState, long> counts;
         await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
         {
-            lists = await read.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive });
+            // Only the live lists are read, and the per-state counts are the catalogue's maintained aggregate: a tick
+            // costs what the live work costs, however many lists the catalogue has finished.
+            lists = await read.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = ListQuery.LiveStates });
+            counts = await read.CountListsAsync(FileListKind.Archive);
         }
 
-        _listCounts = [.. lists.GroupBy(l => l.State)
-            .Select(g => new Measurement<long>(g.Count(), new TagList { { "kind", "archive" }, { "state", StateNames.Of(g.Key) } }))];
+        _listCounts = [.. counts.Select(c => new Measurement<long>(c.Value, new TagList { { "kind", "archive" }, { "state", StateNames.Of(c.Key) } }))];
         DateTimeOffset now = _catalog.Time.GetUtcNow();
         bool graceOver = now >= _startedAt + _options.WorkLease;
         DateTimeOffset? next = graceOver ? null : _startedAt + _options.WorkLease;
-        foreach (FileListRecord snapshot in lists.Where(l => l.IsLive))
+        foreach (FileListRecord snapshot in lists)
         {
+            // A list with nothing due by the snapshot costs no transaction; a due one is re-read in its own.
+            bool idle = snapshot.State switch
+            {
+                FileListState.Filling => ListClosingRule.ReasonToClose(snapshot, now) is null,
+                FileListState.Filled => (snapshot.NotBefore ?? now) > now,
+                _ => !graceOver || snapshot.LeaseUntil is not { } until || until > now,
+            };
+            if (idle)
+            {
+                next = Min(next, DueAt(snapshot));
+                continue;
+            }
+
             await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
             FileListRecord? list = await txn.GetListAsync(snapshot.ListId);
             if (list is null)
@@ -99,6 +115,14 @@ public sealed partial class Dispatcher
         await txn.CommitAsync(ct);
         return closed;
     }
+
+    /// <summary>When a live list's timer fires by this snapshot of it: its age rule, its back-off, or its lease.</summary>
+    private static DateTimeOffset? DueAt(FileListRecord list) => list.State switch
+    {
+        FileListState.Filling => ListClosingRule.DueAt(list),
+        FileListState.Filled => list.NotBefore,
+        _ => list.LeaseUntil,
+    };
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;

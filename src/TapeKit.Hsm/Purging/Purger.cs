@@ -91,20 +91,14 @@ public sealed partial class Purger
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         var tapes = (await txn.QueryTapesAsync()).ToDictionary(t => t.Vsn, t => t.State, StringComparer.Ordinal);
-        long used = 0;
+        // The area's usage is a maintained aggregate; only the files a purge could take (CACHED and ARCHIVED) are read.
+        long used = (await txn.GetAreaUsageAsync(_options.DiskLibrary)).Where(u => u.CacheStatus.HoldsCacheCopy()).Sum(u => u.Bytes);
         var candidates = new List<PurgeCandidate>();
-        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = _options.DiskLibrary }))
+        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery
         {
-            if (!f.CacheStatus.HoldsCacheCopy())
-            {
-                continue;
-            }
-
-            used += f.Size;
-            if (f.CacheStatus != CacheStatus.Cached || f.ArchiveStatus != ArchiveStatus.Archived)
-            {
-                continue;
-            }
+            DiskLibrary = _options.DiskLibrary, CacheStatus = CacheStatus.Cached, ArchiveStatus = ArchiveStatus.Archived,
+        }))
+        {
 
             var trustedCopies = (await txn.GetCopiesOfFileAsync(f.FileId))
                 .Where(c => c.Aggregation.State == AggregationState.OnTape && c.Aggregation.TapeFile is { } tf

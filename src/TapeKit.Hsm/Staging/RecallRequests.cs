@@ -48,7 +48,7 @@ internal static class RecallRequests
 
     /// <summary>
     /// The waiting requests with every copy of their file, the tapes' states, and — when <paramref name="measureUsage"/>
-    /// — the bytes the disk library's cache area holds (which needs every file row of the disk library).
+    /// — the bytes the disk library's cache area holds (a maintained aggregate; only with one disk library named).
     /// </summary>
     /// <param name="txn">A transaction.</param>
     /// <param name="diskLibrary">One disk library, or all.</param>
@@ -60,11 +60,12 @@ internal static class RecallRequests
         var tapes = (await txn.QueryTapesAsync()).ToDictionary(
             t => t.Vsn, t => new TapeStatus(t.Vsn, t.State, LastUnmountedAt: t.LastUnmountedAt), StringComparer.Ordinal);
         var requests = new List<RecallRequest>();
-        long used = 0;
-        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = diskLibrary, CacheStatus = measureUsage ? null : CacheStatus.StagingRequested }))
+        long used = measureUsage && diskLibrary is not null
+            ? (await txn.GetAreaUsageAsync(diskLibrary)).Where(u => u.CacheStatus.HoldsCacheCopy()).Sum(u => u.Bytes)
+            : 0;
+        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = diskLibrary, CacheStatus = CacheStatus.StagingRequested }))
         {
-            used += f.CacheStatus.HoldsCacheCopy() ? f.Size : 0;
-            if (f.CacheStatus != CacheStatus.StagingRequested || (skipListed && await txn.FindLiveListOfFileAsync(f.FileId, FileListKind.Stage) is not null))
+            if (skipListed && await txn.FindLiveListOfFileAsync(f.FileId, FileListKind.Stage) is not null)
             {
                 continue;
             }

@@ -1,0 +1,37 @@
+using Microsoft.Data.Sqlite;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Sqlite;
+
+internal sealed partial class SqliteCatalogTransaction
+{
+    public ValueTask<IReadOnlyList<AreaUsageRow>> GetAreaUsageAsync(string diskLibrary) =>
+        ValueTask.FromResult<IReadOnlyList<AreaUsageRow>>(Translated(() =>
+        {
+            using SqliteCommand cmd = Command("SELECT cache_status, files, bytes FROM area_usage WHERE disk_library = $d AND files > 0 ORDER BY cache_status", ("$d", diskLibrary));
+            using SqliteDataReader r = cmd.ExecuteReader();
+            var rows = new List<AreaUsageRow>();
+            while (r.Read())
+            {
+                rows.Add(new AreaUsageRow(StateNames.Parse<CacheStatus>(r.GetString(0)), r.GetInt64(1), r.GetInt64(2)));
+            }
+
+            return rows;
+        }));
+
+    public ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind) =>
+        ValueTask.FromResult<IReadOnlyDictionary<FileListState, long>>(Translated(() =>
+        {
+            using SqliteCommand cmd = Command("SELECT state, lists FROM list_counts WHERE kind = $k AND lists > 0", ("$k", StateNames.Of(kind)));
+            using SqliteDataReader r = cmd.ExecuteReader();
+            var counts = new Dictionary<FileListState, long>();
+            while (r.Read())
+            {
+                counts[StateNames.Parse<FileListState>(r.GetString(0))] = r.GetInt64(1);
+            }
+
+            return counts;
+        }));
+}
