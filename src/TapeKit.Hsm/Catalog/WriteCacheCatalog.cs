@@ -22,33 +22,56 @@ public static class WriteCacheCatalog
     /// <param name="ct">Cancels the call.</param>
     public static async ValueTask<FileRecord> CreateAsync(
         ICatalog catalog, IPolicySelector selector, HsmFileAttributes attributes, string namespacePath, string cachePath,
-        string? externalId = null, CancellationToken ct = default)
+        string? externalId = null, CancellationToken ct = default) =>
+        (await CreateManyAsync(catalog, selector, [new NewCacheFile(attributes, namespacePath, cachePath, externalId)], ct))[0];
+
+    /// <summary>
+    /// C1 for many files in one transaction (group commit): every row is created <c>CREATED</c>, or — when one of them
+    /// cannot be (a duplicate external id) — none is and the error names that file.
+    /// </summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="selector">The policy selector.</param>
+    /// <param name="files">The new files.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The rows, in the order of <paramref name="files"/>.</returns>
+    public static ValueTask<FileRecord[]> CreateManyAsync(
+        ICatalog catalog, IPolicySelector selector, IReadOnlyList<NewCacheFile> files, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(selector);
-        ArgumentNullException.ThrowIfNull(attributes);
-        if (Path.IsPathRooted(cachePath))
+        ArgumentNullException.ThrowIfNull(files);
+        foreach (NewCacheFile f in files)
         {
-            throw new ArgumentException($"The cache path '{cachePath}' must be relative to the disk library's area root.", nameof(cachePath));
+            ArgumentNullException.ThrowIfNull(f.Attributes);
+            if (Path.IsPathRooted(f.CachePath))
+            {
+                throw new ArgumentException($"The cache path '{f.CachePath}' must be relative to the disk library's area root.", nameof(files));
+            }
         }
 
-        await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
-        long id = await txn.AllocateFileIdAsync();
-        var file = new FileRecord
+        return catalog.RunAsync(async txn =>
         {
-            FileId = id,
-            ExternalId = externalId,
-            NamespacePath = namespacePath,
-            CachePath = cachePath,
-            Size = attributes.Size,
-            Attributes = attributes,
-            Decision = selector.Decide(attributes),
-            CreatedAt = txn.Now,
-            LastAccessAt = txn.Now,
-        };
-        await txn.CreateFileAsync(file);
-        await txn.CommitAsync(ct);
-        return file;
+            var rows = new FileRecord[files.Count];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                NewCacheFile f = files[i];
+                rows[i] = new FileRecord
+                {
+                    FileId = await txn.AllocateFileIdAsync(),
+                    ExternalId = f.ExternalId,
+                    NamespacePath = f.NamespacePath,
+                    CachePath = f.CachePath,
+                    Size = f.Attributes.Size,
+                    Attributes = f.Attributes,
+                    Decision = selector.Decide(f.Attributes),
+                    CreatedAt = txn.Now,
+                    LastAccessAt = txn.Now,
+                };
+                await txn.CreateFileAsync(rows[i]);
+            }
+
+            return rows;
+        }, ct);
     }
 
     /// <summary>C2: the write finished; size and checksums are recorded and <c>CacheWritten</c> is queued in the same transaction.</summary>
@@ -59,34 +82,62 @@ public static class WriteCacheCatalog
     /// <param name="ct">Cancels the call.</param>
     /// <returns>The row, or <see langword="null"/> when the file was not <c>CREATED</c> (a repeated call changes nothing).</returns>
     public static async ValueTask<FileRecord?> CompleteAsync(
-        ICatalog catalog, long fileId, long size, IReadOnlyList<Checksum> checksums, CancellationToken ct = default)
+        ICatalog catalog, long fileId, long size, IReadOnlyList<Checksum> checksums, CancellationToken ct = default) =>
+        (await CompleteManyAsync(catalog, [new CompletedCacheWrite(fileId, size, checksums)], ct))[0];
+
+    /// <summary>
+    /// C2 for many files in one transaction (group commit): one durable commit acknowledges them all, so many files
+    /// share one fsync. A file that is not <c>CREATED</c> any more is left as it is (its slot in the result is
+    /// <see langword="null"/>); a size that differs from the one the decision was made for fails the whole batch.
+    /// </summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="writes">The finished writes.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The rows, in the order of <paramref name="writes"/>.</returns>
+    public static ValueTask<FileRecord?[]> CompleteManyAsync(ICatalog catalog, IReadOnlyList<CompletedCacheWrite> writes, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(checksums);
-        if (checksums.Count == 0)
+        ArgumentNullException.ThrowIfNull(writes);
+        foreach (CompletedCacheWrite w in writes)
         {
-            throw new ArgumentException("A written file needs at least one checksum (C2 guard).", nameof(checksums));
+            ArgumentNullException.ThrowIfNull(w.Checksums);
+            if (w.Checksums.Count == 0)
+            {
+                throw new ArgumentException($"File {w.FileId}: a written file needs at least one checksum (C2 guard).", nameof(writes));
+            }
         }
 
-        await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
-        FileRecord? current = await txn.GetFileAsync(fileId);
-        if (current is not null && current.Size != size)
+        return catalog.RunAsync(async txn =>
         {
-            throw new ArgumentException($"File {fileId} was created for {current.Size} bytes but {size} were written; its policy decision depends on the size.", nameof(size));
+            var rows = new FileRecord?[writes.Count];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = await CompleteInAsync(txn, catalog.Time, writes[i]);
+            }
+
+            return rows;
+        }, ct);
+    }
+
+    private static async ValueTask<FileRecord?> CompleteInAsync(ICatalogTransaction txn, TimeProvider time, CompletedCacheWrite write)
+    {
+        FileRecord? current = await txn.GetFileAsync(write.FileId);
+        if (current is not null && current.Size != write.Size)
+        {
+            throw new ArgumentException($"File {write.FileId} was created for {current.Size} bytes but {write.Size} were written; its policy decision depends on the size.", nameof(write));
         }
 
-        FileRecord? file = await txn.TryMoveCacheAsync(fileId, CacheStatus.Created, FileCacheEvent.WriteFinished, HsmActor.DiskMover,
-            mutate: f => f with { Checksums = [.. checksums], CachedAt = txn.Now, LastAccessAt = txn.Now });
+        FileRecord? file = await txn.TryMoveCacheAsync(write.FileId, CacheStatus.Created, FileCacheEvent.WriteFinished, HsmActor.DiskMover,
+            mutate: f => f with { Checksums = [.. write.Checksums], CachedAt = txn.Now, LastAccessAt = txn.Now });
         if (file is null)
         {
             return null;
         }
 
         Envelope message = HsmMessages.Create(HsmMessageTypes.CacheWritten,
-            new CacheWrittenEvent(MemberDescriptor.Of(file), file.Decision.PolicyKey, file.Decision.DiskLibrary), catalog.Time,
+            new CacheWrittenEvent(MemberDescriptor.Of(file), file.Decision.PolicyKey, file.Decision.DiskLibrary), time,
             new Envelope { MessageId = Guid.Empty, Type = "", DiskLibrary = file.Decision.DiskLibrary, Priority = file.Decision.Priority });
         await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.EventsExchange, HsmTopology.DispatcherKey, message));
-        await txn.CommitAsync(ct);
         return file;
     }
 
@@ -103,3 +154,16 @@ public static class WriteCacheCatalog
         await txn.CommitAsync(ct);
     }
 }
+
+/// <summary>A file a disk mover is about to write into its write cache (C1).</summary>
+/// <param name="Attributes">The file's attributes (the size is the expected size; it is routed by it).</param>
+/// <param name="NamespacePath">The user-visible name.</param>
+/// <param name="CachePath">The path relative to the disk library's area root.</param>
+/// <param name="ExternalId">The host's id, if any.</param>
+public sealed record NewCacheFile(HsmFileAttributes Attributes, string NamespacePath, string CachePath, string? ExternalId = null);
+
+/// <summary>A finished write into the write cache (C2).</summary>
+/// <param name="FileId">The file.</param>
+/// <param name="Size">The final size.</param>
+/// <param name="Checksums">At least one checksum, computed in-stream.</param>
+public sealed record CompletedCacheWrite(long FileId, long Size, IReadOnlyList<Checksum> Checksums);
