@@ -188,6 +188,16 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="entityId">The entity id.</param>
     ValueTask<IReadOnlyList<TransitionRecord>> GetTransitionsAsync(string entity, string entityId);
 
+    /// <summary>
+    /// Removes up to <paramref name="maxRows"/> rows of each kind of history older than <paramref name="cutoffs"/>:
+    /// finished lists (<c>DONE</c>, <c>SUPERSEDED</c>, <c>DEAD</c>) with their member rows, audit rows, processed
+    /// message ids. Live lists, files, aggregations, members and tapes are never touched.
+    /// </summary>
+    /// <param name="cutoffs">What is old enough.</param>
+    /// <param name="maxRows">The most rows of each kind removed in this call.</param>
+    /// <returns>What was removed.</returns>
+    ValueTask<HistoryPruned> PruneHistoryAsync(HistoryCutoffs cutoffs, int maxRows);
+
     /// <summary>Commits durably; after this returns the changes and their outbox rows survive a crash.</summary>
     /// <param name="ct">Cancels before the commit starts.</param>
     ValueTask CommitAsync(CancellationToken ct = default);

@@ -62,7 +62,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         ImmutableDictionary<Guid, ImmutableList<long>> Members,
         ImmutableDictionary<long, ImmutableHashSet<Guid>> Memberships,
         ImmutableSortedDictionary<long, OutboxEntry> Outbox,
-        ImmutableHashSet<(string, Guid)> Inbox,
+        ImmutableDictionary<(string, Guid), DateTimeOffset> Inbox,
         ImmutableList<TransitionRecord> Transitions,
         ImmutableSortedDictionary<long, AggregationRecord> Aggregations,
         ImmutableDictionary<long, ImmutableList<AggregationMember>> AggregationMembers,
@@ -79,7 +79,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             ImmutableDictionary<Guid, ImmutableList<long>>.Empty,
             ImmutableDictionary<long, ImmutableHashSet<Guid>>.Empty,
             ImmutableSortedDictionary<long, OutboxEntry>.Empty,
-            [],
+            ImmutableDictionary<(string, Guid), DateTimeOffset>.Empty,
             [],
             ImmutableSortedDictionary<long, AggregationRecord>.Empty,
             ImmutableDictionary<long, ImmutableList<AggregationMember>>.Empty,
@@ -448,13 +448,39 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         public ValueTask<bool> TryMarkInboxAsync(string consumer, Guid messageId)
         {
             Live();
-            if (_s.Inbox.Contains((consumer, messageId)))
+            if (_s.Inbox.ContainsKey((consumer, messageId)))
             {
                 return ValueTask.FromResult(false);
             }
 
-            _s = _s with { Inbox = _s.Inbox.Add((consumer, messageId)) };
+            _s = _s with { Inbox = _s.Inbox.Add((consumer, messageId), Now) };
             return ValueTask.FromResult(true);
+        }
+
+        public ValueTask<HistoryPruned> PruneHistoryAsync(HistoryCutoffs cutoffs, int maxRows)
+        {
+            Live();
+            ArgumentNullException.ThrowIfNull(cutoffs);
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+            FileListRecord[] lists = [.. _s.Lists.Values
+                .Where(l => l.State is FileListState.Done or FileListState.Superseded or FileListState.Dead && l.CreatedAt < cutoffs.FinishedListsBefore)
+                .OrderBy(l => l.CreatedAt).Take(maxRows)];
+            foreach (FileListRecord l in lists)
+            {
+                ImmutableDictionary<long, ImmutableHashSet<Guid>> memberships = _s.Memberships;
+                foreach (long fileId in _s.Members[l.ListId])
+                {
+                    memberships = memberships.SetItem(fileId, memberships[fileId].Remove(l.ListId));
+                }
+
+                _s = _s with { Lists = _s.Lists.Remove(l.ListId), Members = _s.Members.Remove(l.ListId), Memberships = memberships };
+            }
+
+            TransitionRecord[] transitions = [.. _s.Transitions.Where(t => t.At < cutoffs.TransitionsBefore).Take(maxRows)];
+            _s = _s with { Transitions = _s.Transitions.RemoveRange(transitions) };
+            (string, Guid)[] inbox = [.. _s.Inbox.Where(i => i.Value < cutoffs.InboxBefore).Take(maxRows).Select(i => i.Key)];
+            _s = _s with { Inbox = _s.Inbox.RemoveRange(inbox) };
+            return ValueTask.FromResult(new HistoryPruned(lists.Length, transitions.Length, inbox.Length));
         }
 
         public ValueTask AddTransitionAsync(TransitionRecord transition)

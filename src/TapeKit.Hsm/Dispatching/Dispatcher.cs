@@ -121,6 +121,59 @@ public sealed partial class Dispatcher
         await delivery.AckAsync(ct);
     }
 
+    /// <summary>
+    /// Handles a batch of deliveries from one queue in one transaction (group commit: one durable commit for the
+    /// batch), then acknowledges them together. Each is still applied exactly once (inbox). When any of them fails —
+    /// a poison message, a constraint — nothing of the batch is kept and each is handled on its own, so one bad message
+    /// never holds up or takes down the others.
+    /// </summary>
+    /// <param name="deliveries">The deliveries, in order.</param>
+    /// <param name="bus">The bus they came from (their acknowledgements go there together).</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async ValueTask HandleManyAsync(IReadOnlyList<IDelivery> deliveries, IMessageBus bus, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        ArgumentNullException.ThrowIfNull(bus);
+        if (deliveries.Count <= 1)
+        {
+            foreach (IDelivery one in deliveries)
+            {
+                await HandleAsync(one, ct);
+            }
+
+            return;
+        }
+
+        bool applied;
+        try
+        {
+            await _catalog.RunAsync(async txn =>
+            {
+                foreach (IDelivery delivery in deliveries)
+                {
+                    _ = await ApplyInAsync(txn, delivery.Message);
+                }
+            }, ct);
+            applied = true;
+        }
+        catch (Exception e) when (e is PoisonMessageException or HsmException or ArgumentException)
+        {
+            applied = false;
+        }
+
+        if (!applied)
+        {
+            foreach (IDelivery delivery in deliveries)
+            {
+                await HandleAsync(delivery, ct);
+            }
+
+            return;
+        }
+
+        _ = await bus.AckManyAsync(deliveries, ct);
+    }
+
     /// <summary>Applies one message exactly once (by its message id), in one transaction.</summary>
     /// <param name="message">An event or a reply.</param>
     /// <param name="ct">Cancels the call.</param>
@@ -129,6 +182,12 @@ public sealed partial class Dispatcher
     public async ValueTask<bool> ApplyAsync(Envelope message, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return await _catalog.RunAsync(txn => ApplyInAsync(txn, message), ct);
+    }
+
+    /// <summary>Applies one message inside <paramref name="txn"/> unless its id is in the inbox already.</summary>
+    private async ValueTask<bool> ApplyInAsync(ICatalogTransaction txn, Envelope message)
+    {
         Func<ICatalogTransaction, ValueTask> handler = message.Type switch
         {
             HsmMessageTypes.CacheWritten => Bind(message, HsmMessages.Read<CacheWrittenEvent>(message), OnCacheWrittenAsync),
@@ -143,14 +202,12 @@ public sealed partial class Dispatcher
             _ => throw new PoisonMessageException($"The dispatcher does not handle messages of type '{message.Type}'."),
         };
 
-        await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         if (!await txn.TryMarkInboxAsync(InboxConsumer, message.MessageId))
         {
             return false;
         }
 
         await handler(txn);
-        await txn.CommitAsync(ct);
         return true;
     }
 

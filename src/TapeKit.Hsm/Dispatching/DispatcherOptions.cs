@@ -1,3 +1,4 @@
+using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Policies;
 
 namespace TapeKit.Hsm.Dispatching;
@@ -43,4 +44,10 @@ public sealed class DispatcherOptions
     /// disk libraries; off, a host runs each purger in process. Read by the DI registration.
     /// </summary>
     public bool PlanPurges { get; set; }
+
+    /// <summary>
+    /// The catalogue history the dispatcher prunes every <see cref="HistoryRetention.Interval"/> (finished lists, audit
+    /// rows, processed message ids); <see langword="null"/> keeps everything.
+    /// </summary>
+    public HistoryRetention? Retention { get; set; } = new();
 }

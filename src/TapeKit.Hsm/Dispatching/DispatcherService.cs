@@ -15,6 +15,7 @@ public sealed class DispatcherService
     private readonly ICatalog _catalog;
     private readonly DispatcherOptions _options;
     private readonly OutboxRelay _relay;
+    private DateTimeOffset? _prunedAt;
 
     /// <summary>Creates the loop.</summary>
     /// <param name="dispatcher">The dispatcher.</param>
@@ -77,15 +78,27 @@ public sealed class DispatcherService
         int handled = 0;
         foreach (string queue in new[] { HsmTopology.DispatcherEventsQueue, ReplyQueue })
         {
-            foreach (IDelivery delivery in await _bus.ReceiveAsync(queue, receive, ct))
-            {
-                await _dispatcher.HandleAsync(delivery, ct);
-                handled++;
-            }
+            IReadOnlyList<IDelivery> batch = await _bus.ReceiveAsync(queue, receive, ct);
+            await _dispatcher.HandleManyAsync(batch, _bus, ct);
+            handled += batch.Count;
         }
 
         DateTimeOffset? next = await _dispatcher.TickAsync(ct);
         await _relay.RelayAsync(ct: ct);
+        await PruneWhenDueAsync(ct);
         return (handled, next);
+    }
+
+    /// <summary>Prunes the catalogue's history once per retention interval (the first time at the first round).</summary>
+    private async ValueTask PruneWhenDueAsync(CancellationToken ct)
+    {
+        DateTimeOffset now = _catalog.Time.GetUtcNow();
+        if (_options.Retention is not { } retention || (_prunedAt is { } last && now - last < retention.Interval))
+        {
+            return;
+        }
+
+        _prunedAt = now;
+        _ = await CatalogHistory.PruneAsync(_catalog, retention, ct);
     }
 }
