@@ -10,12 +10,33 @@ internal sealed partial class SqliteCatalogTransaction
     public ValueTask<IReadOnlyList<AreaUsageRow>> GetAreaUsageAsync(string diskLibrary) =>
         ValueTask.FromResult<IReadOnlyList<AreaUsageRow>>(Translated(() =>
         {
-            using SqliteCommand cmd = Command("SELECT cache_status, files, bytes FROM area_usage WHERE disk_library = $d AND files > 0 ORDER BY cache_status", ("$d", diskLibrary));
+            using SqliteCommand cmd = Command("""
+                SELECT cache_status, SUM(files), SUM(bytes) FROM file_counts WHERE disk_library = $d AND deleted = 0
+                GROUP BY cache_status HAVING SUM(files) > 0 ORDER BY cache_status
+                """, ("$d", diskLibrary));
             using SqliteDataReader r = cmd.ExecuteReader();
             var rows = new List<AreaUsageRow>();
             while (r.Read())
             {
                 rows.Add(new AreaUsageRow(StateNames.Parse<CacheStatus>(r.GetString(0)), r.GetInt64(1), r.GetInt64(2)));
+            }
+
+            return rows;
+        }));
+
+    public ValueTask<IReadOnlyList<FileCount>> CountFilesAsync() =>
+        ValueTask.FromResult<IReadOnlyList<FileCount>>(Translated(() =>
+        {
+            using SqliteCommand cmd = Command("""
+                SELECT cache_status, archive_status, deleted, SUM(files), SUM(bytes) FROM file_counts
+                GROUP BY cache_status, archive_status, deleted HAVING SUM(files) > 0 ORDER BY cache_status, archive_status, deleted
+                """);
+            using SqliteDataReader r = cmd.ExecuteReader();
+            var rows = new List<FileCount>();
+            while (r.Read())
+            {
+                rows.Add(new FileCount(StateNames.Parse<CacheStatus>(r.GetString(0)), StateNames.Parse<ArchiveStatus>(r.GetString(1)),
+                    r.GetInt64(2) != 0, r.GetInt64(3), r.GetInt64(4)));
             }
 
             return rows;

@@ -207,32 +207,45 @@ internal static class SqliteSchema
             "INSERT INTO sequences (name, value) SELECT 'aggregation_id', COALESCE(MAX(aggregation_id), 0) FROM aggregations",
         ],
         [
-            // Version 5: bounded work per operation — counts and bytes per area and state, and lists per kind and
+            // Version 5: bounded work per operation — file counts and bytes per disk library and state, and lists per kind and
             // state, kept by triggers in the writing transaction (never summed over rows), and the indexes that let
             // surveys read only their live rows.
-            "CREATE TABLE area_usage (disk_library TEXT NOT NULL, cache_status TEXT NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (disk_library, cache_status)) WITHOUT ROWID",
             """
-            INSERT INTO area_usage (disk_library, cache_status, files, bytes)
-            SELECT disk_library, cache_status, COUNT(*), SUM(size) FROM files WHERE deleted_at IS NULL GROUP BY disk_library, cache_status
+            CREATE TABLE file_counts (
+                disk_library TEXT NOT NULL, cache_status TEXT NOT NULL, archive_status TEXT NOT NULL, deleted INTEGER NOT NULL,
+                files INTEGER NOT NULL, bytes INTEGER NOT NULL,
+                PRIMARY KEY (disk_library, cache_status, archive_status, deleted)) WITHOUT ROWID
             """,
             """
-            CREATE TRIGGER files_usage_insert AFTER INSERT ON files WHEN new.deleted_at IS NULL BEGIN
-                INSERT INTO area_usage (disk_library, cache_status, files, bytes) VALUES (new.disk_library, new.cache_status, 1, new.size)
-                ON CONFLICT (disk_library, cache_status) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+            INSERT INTO file_counts (disk_library, cache_status, archive_status, deleted, files, bytes)
+            SELECT disk_library, cache_status, archive_status, deleted_at IS NOT NULL, COUNT(*), SUM(size) FROM files
+            GROUP BY disk_library, cache_status, archive_status, deleted_at IS NOT NULL
+            """,
+            """
+            CREATE TRIGGER files_count_insert AFTER INSERT ON files BEGIN
+                INSERT INTO file_counts (disk_library, cache_status, archive_status, deleted, files, bytes)
+                VALUES (new.disk_library, new.cache_status, new.archive_status, new.deleted_at IS NOT NULL, 1, new.size)
+                ON CONFLICT DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
             END
             """,
             """
-            CREATE TRIGGER files_usage_update AFTER UPDATE OF cache_status, size, deleted_at, disk_library ON files BEGIN
-                UPDATE area_usage SET files = files - 1, bytes = bytes - old.size
-                WHERE old.deleted_at IS NULL AND disk_library = old.disk_library AND cache_status = old.cache_status;
-                INSERT INTO area_usage (disk_library, cache_status, files, bytes)
-                SELECT new.disk_library, new.cache_status, 1, new.size WHERE new.deleted_at IS NULL
-                ON CONFLICT (disk_library, cache_status) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+            CREATE TRIGGER files_count_update AFTER UPDATE OF cache_status, archive_status, size, deleted_at, disk_library ON files
+            WHEN old.cache_status IS NOT new.cache_status OR old.archive_status IS NOT new.archive_status OR old.size IS NOT new.size
+                OR (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.disk_library IS NOT new.disk_library
+            BEGIN
+                UPDATE file_counts SET files = files - 1, bytes = bytes - old.size
+                WHERE disk_library = old.disk_library AND cache_status = old.cache_status AND archive_status = old.archive_status
+                    AND deleted = (old.deleted_at IS NOT NULL);
+                INSERT INTO file_counts (disk_library, cache_status, archive_status, deleted, files, bytes)
+                VALUES (new.disk_library, new.cache_status, new.archive_status, new.deleted_at IS NOT NULL, 1, new.size)
+                ON CONFLICT DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
             END
             """,
             """
-            CREATE TRIGGER files_usage_delete AFTER DELETE ON files WHEN old.deleted_at IS NULL BEGIN
-                UPDATE area_usage SET files = files - 1, bytes = bytes - old.size WHERE disk_library = old.disk_library AND cache_status = old.cache_status;
+            CREATE TRIGGER files_count_delete AFTER DELETE ON files BEGIN
+                UPDATE file_counts SET files = files - 1, bytes = bytes - old.size
+                WHERE disk_library = old.disk_library AND cache_status = old.cache_status AND archive_status = old.archive_status
+                    AND deleted = (old.deleted_at IS NOT NULL);
             END
             """,
             "CREATE TABLE list_counts (kind TEXT NOT NULL, state TEXT NOT NULL, lists INTEGER NOT NULL, PRIMARY KEY (kind, state)) WITHOUT ROWID",

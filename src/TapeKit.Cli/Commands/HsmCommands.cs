@@ -55,7 +55,11 @@ public static class HsmCommands
     private static Command Check(CliConsole console)
     {
         var db = new Option<string>("--db") { Description = "The SQLite HSM store, opened read-only (never created, migrated or written).", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print JSON: { db, ok, listTimerSeconds, files, deleted, cacheStatus: { STATE: count }, archiveStatus: { STATE: count }, violations: [ sentence ] }." };
+        var json = new Option<bool>("--json") { Description = "Print JSON: { db, ok, scope, listTimerSeconds, files, deleted, cacheStatus: { STATE: count }, archiveStatus: { STATE: count }, violations: [ sentence ] }." };
+        var full = new Option<bool>("--full")
+        {
+            Description = "Audit every file. Without it the check reads the files whose states still move and the live lists (its cost follows the live work); the counts are always of every file.",
+        };
         var timer = new Option<double>("--list-timer")
         {
             Description = "I2's grace in seconds: a CACHED, NONE file that arrived this recently may be in no archive list yet.",
@@ -65,9 +69,11 @@ public static class HsmCommands
         command.Options.Add(db);
         command.Options.Add(json);
         command.Options.Add(timer);
+        command.Options.Add(full);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(db)!;
+            InvariantScope scope = parse.GetValue(full) ? InvariantScope.Full : InvariantScope.Live;
             double seconds = parse.GetValue(timer);
             if (!double.IsFinite(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
             {
@@ -75,16 +81,17 @@ public static class HsmCommands
             }
 
             IReadOnlyList<string> violations;
-            IReadOnlyList<FileRecord> files;
+            IReadOnlyList<FileCount> counts;
             using (SqliteHsmStore store = CliHsmStores.OpenReadOnly(path))
             {
-                violations = CliHsmStores.Sync(HsmInvariants.CheckAsync(store.Catalog, TimeSpan.FromSeconds(seconds)));
-                files = CliHsmStores.Sync(AllFilesAsync(store.Catalog));
+                violations = CliHsmStores.Sync(HsmInvariants.CheckAsync(store.Catalog, TimeSpan.FromSeconds(seconds), scope));
+                counts = CliHsmStores.Sync(store.Catalog.ReadAsync(txn => txn.CountFilesAsync()));
             }
 
-            var cache = Count(files, f => StateNames.Of(f.CacheStatus));
-            var archive = Count(files, f => StateNames.Of(f.ArchiveStatus));
-            int deleted = files.Count(f => f.IsDeleted);
+            var cache = Count(counts, f => StateNames.Of(f.CacheStatus));
+            var archive = Count(counts, f => StateNames.Of(f.ArchiveStatus));
+            long files = counts.Sum(c => c.Files);
+            long deleted = counts.Where(c => c.Deleted).Sum(c => c.Files);
             if (parse.GetValue(json))
             {
                 CliOutput.Json(console, w =>
@@ -92,8 +99,9 @@ public static class HsmCommands
                     w.WriteStartObject();
                     w.WriteString("db", path);
                     w.WriteBoolean("ok", violations.Count == 0);
+                    w.WriteString("scope", scope == InvariantScope.Full ? "full" : "live");
                     w.WriteNumber("listTimerSeconds", seconds);
-                    w.WriteNumber("files", files.Count);
+                    w.WriteNumber("files", files);
                     w.WriteNumber("deleted", deleted);
                     WriteCounts(w, "cacheStatus", cache);
                     WriteCounts(w, "archiveStatus", archive);
@@ -116,7 +124,7 @@ public static class HsmCommands
                 }
 
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}: {files.Count} files ({deleted} deleted); cache {Summary(cache)}; archive {Summary(archive)}; {(violations.Count == 0 ? "I1–I4 hold" : $"{violations.Count} violations")}."));
+                    $"{path}: {files} files ({deleted} deleted); cache {Summary(cache)}; archive {Summary(archive)}; {(violations.Count == 0 ? "I1–I4 hold" : $"{violations.Count} violations")}."));
             }
 
             if (violations.Count == 0)
@@ -483,10 +491,10 @@ public static class HsmCommands
         w.WriteEndArray();
     }
 
-    private static void WriteCounts(Utf8JsonWriter w, string name, IEnumerable<KeyValuePair<string, int>> counts)
+    private static void WriteCounts(Utf8JsonWriter w, string name, IEnumerable<KeyValuePair<string, long>> counts)
     {
         w.WriteStartObject(name);
-        foreach ((string key, int count) in counts)
+        foreach ((string key, long count) in counts)
         {
             w.WriteNumber(key, count);
         }
@@ -494,19 +502,19 @@ public static class HsmCommands
         w.WriteEndObject();
     }
 
-    private static SortedDictionary<string, int> Count(IEnumerable<FileRecord> files, Func<FileRecord, string> key)
+    private static SortedDictionary<string, long> Count(IEnumerable<FileCount> rows, Func<FileCount, string> key)
     {
-        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (FileRecord f in files)
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (FileCount row in rows)
         {
-            string k = key(f);
-            counts[k] = counts.GetValueOrDefault(k) + 1;
+            string k = key(row);
+            counts[k] = counts.GetValueOrDefault(k) + row.Files;
         }
 
         return counts;
     }
 
-    private static string Summary(SortedDictionary<string, int> counts) =>
+    private static string Summary(SortedDictionary<string, long> counts) =>
         counts.Count == 0 ? "-" : string.Join(", ", counts.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value}")));
 
     private static void Warn(CliConsole console, string path, PolicySelector selector)
@@ -519,38 +527,15 @@ public static class HsmCommands
 
     private static bool SameDecision(PolicyDecision a, PolicyDecision b) => a with { PolicyVersion = 0 } == b with { PolicyVersion = 0 };
 
-    private static async ValueTask<IReadOnlyList<FileRecord>> AllFilesAsync(SqliteCatalog catalog)
-    {
-        await using ICatalogTransaction txn = await catalog.BeginAsync();
-        return await txn.QueryFilesAsync(new FileQuery { IncludeDeleted = true });
-    }
-
     /// <summary>Files not deleted (and, unless <paramref name="all"/>, not archived) by pages, each read in its own short transaction.</summary>
     private static async IAsyncEnumerable<FileRecord> PagedFilesAsync(SqliteCatalog catalog, bool all)
     {
-        long after = 0;
-        while (true)
+        await foreach (FileRecord file in catalog.StreamFilesAsync(new FileQuery(), PageSize))
         {
-            IReadOnlyList<FileRecord> page;
-            await using (ICatalogTransaction txn = await catalog.BeginAsync())
+            if (all || file.ArchiveStatus != ArchiveStatus.Archived)
             {
-                page = await txn.QueryFilesAsync(new FileQuery { AfterFileId = after, Limit = PageSize });
+                yield return file;
             }
-
-            foreach (FileRecord file in page)
-            {
-                if (all || file.ArchiveStatus != ArchiveStatus.Archived)
-                {
-                    yield return file;
-                }
-            }
-
-            if (page.Count < PageSize)
-            {
-                yield break;
-            }
-
-            after = page[^1].FileId;
         }
     }
 

@@ -60,3 +60,11 @@ public sealed record OutboxEntry(long Sequence, OutboundMessage Message);
 /// <param name="Files">Files in it (not deleted).</param>
 /// <param name="Bytes">Their bytes.</param>
 public sealed record AreaUsageRow(CacheStatus CacheStatus, long Files, long Bytes);
+
+/// <summary>How many files (and bytes) are in one pair of states: a maintained aggregate, never a sum over rows.</summary>
+/// <param name="CacheStatus">The cache status.</param>
+/// <param name="ArchiveStatus">The archive status.</param>
+/// <param name="Deleted">Whether these files are deleted in the namespace.</param>
+/// <param name="Files">How many.</param>
+/// <param name="Bytes">Their bytes.</param>
+public sealed record FileCount(CacheStatus CacheStatus, ArchiveStatus ArchiveStatus, bool Deleted, long Files, long Bytes);

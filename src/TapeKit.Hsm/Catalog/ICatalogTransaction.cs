@@ -48,6 +48,9 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="diskLibrary">The disk library.</param>
     ValueTask<IReadOnlyList<AreaUsageRow>> GetAreaUsageAsync(string diskLibrary);
 
+    /// <summary>Files and bytes per cache status, archive status and deletion, kept by the catalogue as rows change.</summary>
+    ValueTask<IReadOnlyList<FileCount>> CountFilesAsync();
+
     /// <summary>How many lists of a kind are in each state, kept by the catalogue as lists change.</summary>
     /// <param name="kind">The list kind.</param>
     ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind);

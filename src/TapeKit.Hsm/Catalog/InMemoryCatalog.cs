@@ -170,6 +170,13 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
                 .OrderBy(g => StateNames.Of(g.Key), StringComparer.Ordinal)
                 .Select(g => new AreaUsageRow(g.Key, g.Count(), g.Sum(f => f.Size)))]);
 
+        public ValueTask<IReadOnlyList<FileCount>> CountFilesAsync() =>
+            ValueTask.FromResult<IReadOnlyList<FileCount>>([.. _s.Files.Values
+                .GroupBy(f => (f.CacheStatus, f.ArchiveStatus, f.IsDeleted))
+                .OrderBy(g => StateNames.Of(g.Key.CacheStatus), StringComparer.Ordinal).ThenBy(g => StateNames.Of(g.Key.ArchiveStatus), StringComparer.Ordinal)
+                .ThenBy(g => g.Key.IsDeleted)
+                .Select(g => new FileCount(g.Key.CacheStatus, g.Key.ArchiveStatus, g.Key.IsDeleted, g.Count(), g.Sum(f => f.Size)))]);
+
         public ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind) =>
             ValueTask.FromResult<IReadOnlyDictionary<FileListState, long>>(
                 _s.Lists.Values.Where(l => l.Kind == kind).GroupBy(l => l.State).ToDictionary(g => g.Key, g => (long)g.LongCount()));

@@ -61,6 +61,7 @@ public sealed class HsmCommandTests : IDisposable
         Assert.Equal(3, root.GetProperty("files").GetInt32());
         Assert.Equal(0, root.GetProperty("deleted").GetInt32());
         Assert.Equal(3600, root.GetProperty("listTimerSeconds").GetDouble());
+        Assert.Equal("live", root.GetProperty("scope").GetString());
         Assert.Equal(2, root.GetProperty("cacheStatus").GetProperty("CACHED").GetInt32());
         Assert.Equal(1, root.GetProperty("cacheStatus").GetProperty("PURGED").GetInt32());
         Assert.Equal(2, root.GetProperty("archiveStatus").GetProperty("NONE").GetInt32());
@@ -88,8 +89,14 @@ public sealed class HsmCommandTests : IDisposable
             archivedNoCopy = (await HsmStores.InsertAsync(store, selector, "sgB", 100, CacheStatus.Cached, ArchiveStatus.Archived, copiesOnTape: 0)).FileId;
         }
 
+        // The live check reads the files whose states still move: the PURGED-but-NONE file (I1) is one, the
+        // archived file in the cache is settled bulk that only the full audit reads.
+        CliRun live = CliRun.Of("hsm", "check", "--db", db);
+        Assert.Equal(ExitCodes.InvalidInput, live.ExitCode);
+        Assert.Equal([$"I1: file {purgedNone} is Purged but None."], live.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[..^1]);
+
         // With the default grace the fresh CACHED file is allowed to be in no list yet; I1 and I3 still fail.
-        CliRun run = CliRun.Of("hsm", "check", "--db", db);
+        CliRun run = CliRun.Of("hsm", "check", "--db", db, "--full");
         Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
         string[] lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
@@ -99,7 +106,7 @@ public sealed class HsmCommandTests : IDisposable
         Assert.Equal([$"tapekit: {db}: 2 invariant violations (spec/hsm.md §3.1)."], run.StderrLines);
 
         // Without grace, the CACHED file in no archive list breaks I2 too.
-        CliRun strict = CliRun.Of("hsm", "check", "--db", db, "--json", "--list-timer", "0");
+        CliRun strict = CliRun.Of("hsm", "check", "--db", db, "--json", "--list-timer", "0", "--full");
         Assert.Equal(ExitCodes.InvalidInput, strict.ExitCode);
         using JsonDocument json = JsonDocument.Parse(strict.StdoutBytes);
         Assert.False(json.RootElement.GetProperty("ok").GetBoolean());
