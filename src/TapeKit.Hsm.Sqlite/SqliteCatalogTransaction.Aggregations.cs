@@ -139,26 +139,29 @@ internal sealed partial class SqliteCatalogTransaction
         var rows = new List<AggregationRecord>();
         while (r.Read())
         {
-            rows.Add(new AggregationRecord
-            {
-                AggregationId = r.GetInt64(0),
-                ListId = Guid.ParseExact(r.GetString(1), "N"),
-                Attempt = r.GetInt32(2),
-                CopyNb = r.GetInt32(3),
-                Format = Enum.Parse<AggregationFormat>(r.GetString(4)),
-                State = StateNames.Parse<AggregationState>(r.GetString(5)),
-                MemberCount = r.GetInt32(6),
-                ActiveMemberCount = r.GetInt32(7),
-                PayloadBytes = r.GetInt64(8),
-                TapeFile = r.IsDBNull(9) ? null : new TapeFileLocator(r.GetString(9), r.GetInt32(10), r.GetInt64(11)),
-                BlockCount = r.IsDBNull(12) ? null : r.GetInt64(12),
-                CreatedAt = SqliteCatalog.At(r, 13) ?? default,
-                WrittenAt = SqliteCatalog.At(r, 14),
-                FailureReason = SqliteCatalog.Text(r, 15),
-                RowVersion = r.GetInt64(16),
-            });
+            rows.Add(AggregationAt(r, 0));
         }
 
         return rows;
     }
+
+    /// <summary>Maps the aggregation columns (and row_version after them) that start at column <paramref name="o"/>.</summary>
+    private static AggregationRecord AggregationAt(SqliteDataReader r, int o) => new()
+    {
+        AggregationId = r.GetInt64(o),
+        ListId = Guid.ParseExact(r.GetString(o + 1), "N"),
+        Attempt = r.GetInt32(o + 2),
+        CopyNb = r.GetInt32(o + 3),
+        Format = Enum.Parse<AggregationFormat>(r.GetString(o + 4)),
+        State = StateNames.Parse<AggregationState>(r.GetString(o + 5)),
+        MemberCount = r.GetInt32(o + 6),
+        ActiveMemberCount = r.GetInt32(o + 7),
+        PayloadBytes = r.GetInt64(o + 8),
+        TapeFile = r.IsDBNull(o + 9) ? null : new TapeFileLocator(r.GetString(o + 9), r.GetInt32(o + 10), r.GetInt64(o + 11)),
+        BlockCount = r.IsDBNull(o + 12) ? null : r.GetInt64(o + 12),
+        CreatedAt = SqliteCatalog.At(r, o + 13) ?? default,
+        WrittenAt = SqliteCatalog.At(r, o + 14),
+        FailureReason = SqliteCatalog.Text(r, o + 15),
+        RowVersion = r.GetInt64(o + 16),
+    };
 }

@@ -68,3 +68,14 @@ public sealed record AreaUsageRow(CacheStatus CacheStatus, long Files, long Byte
 /// <param name="Files">How many.</param>
 /// <param name="Bytes">Their bytes.</param>
 public sealed record FileCount(CacheStatus CacheStatus, ArchiveStatus ArchiveStatus, bool Deleted, long Files, long Bytes);
+
+/// <summary>A file waiting for a recall, with what planning needs and every tape copy of it, read in one pass.</summary>
+/// <param name="FileId">The file.</param>
+/// <param name="Size">Its size.</param>
+/// <param name="DiskLibrary">Its disk library.</param>
+/// <param name="Priority">The priority its policy decision gave it.</param>
+/// <param name="RequestedAt">When the miss was recorded (its last access).</param>
+/// <param name="Copies">Its aggregations with its member row in each, every state (the caller keeps the usable ones).</param>
+public sealed record PendingRecall(
+    long FileId, long Size, string DiskLibrary, RequestPriority Priority, DateTimeOffset RequestedAt,
+    IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> Copies);

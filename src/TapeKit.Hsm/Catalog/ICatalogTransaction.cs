@@ -55,6 +55,16 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="kind">The list kind.</param>
     ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind);
 
+    /// <summary>
+    /// A page of the files waiting for a recall (<c>STAGING_REQUESTED</c>, not deleted), ascending by id, each with its
+    /// tape copies: two statements per page however many files, where one read per file would cost a round trip each.
+    /// </summary>
+    /// <param name="diskLibrary">One disk library, or all.</param>
+    /// <param name="skipListed">Leave out files already in a live stage list.</param>
+    /// <param name="afterFileId">Start after this file id (keyset paging).</param>
+    /// <param name="limit">The most files in the page.</param>
+    ValueTask<IReadOnlyList<PendingRecall>> GetPendingRecallsAsync(string? diskLibrary, bool skipListed, long afterFileId, int limit);
+
     /// <summary>Reads a list row.</summary>
     /// <param name="listId">The list id.</param>
     ValueTask<FileListRecord?> GetListAsync(Guid listId);

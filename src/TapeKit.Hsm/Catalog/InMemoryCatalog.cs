@@ -177,6 +177,29 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
                 .ThenBy(g => g.Key.IsDeleted)
                 .Select(g => new FileCount(g.Key.CacheStatus, g.Key.ArchiveStatus, g.Key.IsDeleted, g.Count(), g.Sum(f => f.Size)))]);
 
+        public async ValueTask<IReadOnlyList<PendingRecall>> GetPendingRecallsAsync(string? diskLibrary, bool skipListed, long afterFileId, int limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+            var page = new List<PendingRecall>();
+            foreach (FileRecord f in _s.Files.Values.Where(f => f.FileId > afterFileId && f.CacheStatus == CacheStatus.StagingRequested && !f.IsDeleted
+                && (diskLibrary is null || f.Decision.DiskLibrary == diskLibrary)))
+            {
+                if (skipListed && await FindLiveListOfFileAsync(f.FileId, FileListKind.Stage) is not null)
+                {
+                    continue;
+                }
+
+                page.Add(new PendingRecall(f.FileId, f.Size, f.Decision.DiskLibrary, f.Decision.Priority, f.LastAccessAt ?? f.CreatedAt,
+                    await GetCopiesOfFileAsync(f.FileId)));
+                if (page.Count == limit)
+                {
+                    break;
+                }
+            }
+
+            return page;
+        }
+
         public ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind) =>
             ValueTask.FromResult<IReadOnlyDictionary<FileListState, long>>(
                 _s.Lists.Values.Where(l => l.Kind == kind).GroupBy(l => l.State).ToDictionary(g => g.Key, g => (long)g.LongCount()));

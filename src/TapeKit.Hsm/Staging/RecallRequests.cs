@@ -14,6 +14,8 @@ internal sealed record RecallRound(IReadOnlyList<MountDecision> Decisions, IRead
 /// <summary>The recall requests waiting in the catalogue (files <c>STAGING_REQUESTED</c>) as the planner sees them.</summary>
 internal static class RecallRequests
 {
+    private const int PageSize = 5000;
+
     /// <summary>
     /// Plans one round in <paramref name="txn"/>: per-(VSN, disk library) queues, C9 for requests no copy can serve,
     /// and a mount decision for each queue <paramref name="include"/> admits — what the in-process stager and the
@@ -63,16 +65,21 @@ internal static class RecallRequests
         long used = measureUsage && diskLibrary is not null
             ? (await txn.GetAreaUsageAsync(diskLibrary)).Where(u => u.CacheStatus.HoldsCacheCopy()).Sum(u => u.Bytes)
             : 0;
-        foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery { DiskLibrary = diskLibrary, CacheStatus = CacheStatus.StagingRequested }))
+        // The waiting requests come in pages with their copies, two statements a page, never a read per file.
+        long after = 0;
+        IReadOnlyList<PendingRecall> page;
+        do
         {
-            if (skipListed && await txn.FindLiveListOfFileAsync(f.FileId, FileListKind.Stage) is not null)
+            page = await txn.GetPendingRecallsAsync(diskLibrary, skipListed, after, PageSize);
+            foreach (PendingRecall p in page)
             {
-                continue;
+                requests.Add(new RecallRequest(RequestIdOf(p.FileId, p.RequestedAt), p.FileId, p.Size, p.DiskLibrary, p.Priority, p.RequestedAt,
+                    UsableCopies(p.Copies)));
             }
 
-            requests.Add(new RecallRequest(RequestIdOf(f), f.FileId, f.Size, f.Decision.DiskLibrary, f.Decision.Priority, f.LastAccessAt ?? f.CreatedAt,
-                await CopiesAsync(txn, f.FileId)));
+            after = page.Count > 0 ? page[^1].FileId : after;
         }
+        while (page.Count == PageSize);
 
         return (requests, tapes, used);
     }
@@ -82,8 +89,14 @@ internal static class RecallRequests
     /// <param name="fileId">The file.</param>
     public static async ValueTask<List<RecallCopy>> CopiesAsync(ICatalogTransaction txn, long fileId)
     {
+        ArgumentNullException.ThrowIfNull(txn);
+        return UsableCopies(await txn.GetCopiesOfFileAsync(fileId));
+    }
+
+    private static List<RecallCopy> UsableCopies(IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> rows)
+    {
         var copies = new List<RecallCopy>();
-        foreach ((AggregationRecord a, AggregationMember m) in await txn.GetCopiesOfFileAsync(fileId))
+        foreach ((AggregationRecord a, AggregationMember m) in rows)
         {
             if (a.TapeFile is { } tf && a.State is AggregationState.OnTape or AggregationState.Damaged)
             {
@@ -99,9 +112,15 @@ internal static class RecallRequests
     /// <param name="file">The file.</param>
     public static Guid RequestIdOf(FileRecord file)
     {
+        ArgumentNullException.ThrowIfNull(file);
+        return RequestIdOf(file.FileId, file.LastAccessAt ?? file.CreatedAt);
+    }
+
+    private static Guid RequestIdOf(long fileId, DateTimeOffset missedAt)
+    {
         Span<byte> bytes = stackalloc byte[16];
-        BitConverter.TryWriteBytes(bytes, file.FileId);
-        BitConverter.TryWriteBytes(bytes[8..], (file.LastAccessAt ?? file.CreatedAt).UtcTicks);
+        BitConverter.TryWriteBytes(bytes, fileId);
+        BitConverter.TryWriteBytes(bytes[8..], missedAt.UtcTicks);
         return new Guid(bytes);
     }
 }
