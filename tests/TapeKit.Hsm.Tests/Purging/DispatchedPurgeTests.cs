@@ -17,7 +17,7 @@ public sealed class DispatchedPurgeTests
         await world.IngestAsync(20);
         await world.FlushAsync();
         await world.ArchiveAllAsync();
-        await PinAsync(world, world.Files[0].FileId); // Pinned before the plan: never selected.
+        CachePin reader0 = (await CachePins.PinAsync(world.Catalog, world.Files[0].FileId))!; // Pinned before the plan: never selected.
         world.Dispatcher.PurgePlanners = [world.NewPurger()];
         world.Migrator.Purger = world.NewPurger();
 
@@ -25,7 +25,7 @@ public sealed class DispatchedPurgeTests
         FileListRecord list = Assert.Single(await PurgeListsAsync(world));
         Assert.Equal((FileListState.Active, 19), (list.State, list.MemberCount));
         Assert.Equal(CacheStatus.PurgingRequested, (await world.FileAsync(world.Files[1].FileId)).CacheStatus);
-        await PinAsync(world, world.Files[1].FileId); // Pinned after the plan, before the claim: kept (C11).
+        CachePin reader1 = (await CachePins.PinAsync(world.Catalog, world.Files[1].FileId))!; // Pinned after the plan, before the claim: kept (C11).
 
         Assert.Equal(1, await world.Migrator.RunOnceAsync());
         await world.PumpAsync();
@@ -42,6 +42,16 @@ public sealed class DispatchedPurgeTests
         world.Time.Advance(TimeSpan.FromMinutes(7));
         await world.PumpAsync(); // A new plan finds only pinned copies: no list.
         Assert.Single(await PurgeListsAsync(world));
+        Assert.Null(await CachePins.PinAsync(world.Catalog, world.Files[2].FileId)); // Purged: nothing to read from the cache.
+
+        // The readers are done: their copies may go with the next plan.
+        await reader0.DisposeAsync();
+        await reader1.DisposeAsync();
+        await reader1.DisposeAsync(); // Released once only.
+        Assert.Equal(0, (await world.FileAsync(world.Files[1].FileId)).PinCount);
+        world.Time.Advance(TimeSpan.FromMinutes(7));
+        await world.PumpAsync();
+        Assert.Equal(2, (await PurgeListsAsync(world)).Count);
         Assert.Empty(await HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromHours(1)));
     }
 
@@ -86,13 +96,6 @@ public sealed class DispatchedPurgeTests
         {
             Assert.Equal(CacheStatus.Purged, (await world.FileAsync(id)).CacheStatus);
         }
-    }
-
-    private static async Task PinAsync(TapeHsmWorld world, long fileId)
-    {
-        await using ICatalogTransaction txn = await world.Catalog.BeginAsync();
-        await txn.UpdateFileAsync((await txn.GetFileAsync(fileId))! with { PinCount = 1 });
-        await txn.CommitAsync();
     }
 
     private static async Task<IReadOnlyList<FileListRecord>> PurgeListsAsync(TapeHsmWorld world)
