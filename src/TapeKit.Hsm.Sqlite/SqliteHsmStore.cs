@@ -205,6 +205,10 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
             txn.Commit();
             SchemaVersion = version + 1;
         }
+
+        // Statistics for the planner where they are missing or stale (0x10002: analyse tables that need it, with a
+        // bounded effort), so that the indexes of the bounded reads are chosen on a large catalogue too.
+        Exec(c, "PRAGMA optimize = 0x10002");
     }
 
     private static void Exec(SqliteConnection c, string sql, SqliteTransaction? txn = null)
