@@ -195,6 +195,10 @@ internal static class SqliteSchema
             """,
             "CREATE INDEX tapes_pool ON tapes (pool, state)",
         ],
+        [
+            // Version 4: process instances and their epochs (one row per stable instance name; the epoch fences workers).
+            "CREATE TABLE instances (name TEXT PRIMARY KEY, epoch INTEGER NOT NULL, started_at INTEGER NOT NULL) WITHOUT ROWID",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

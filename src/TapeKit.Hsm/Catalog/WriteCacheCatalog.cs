@@ -12,7 +12,10 @@ namespace TapeKit.Hsm.Catalog;
 /// </summary>
 public static class WriteCacheCatalog
 {
-    /// <summary>C1: creates the file row <c>CREATED</c> with the policy decision made once, now.</summary>
+    /// <summary>
+    /// C1: creates the file row <c>CREATED</c> with the policy decision made once, now. A row with the same external id that
+    /// start-up recovery rolled back (<see cref="WriteCacheRecovery.WriteAborted"/>) is opened again instead.
+    /// </summary>
     /// <param name="catalog">The catalogue.</param>
     /// <param name="selector">The policy selector.</param>
     /// <param name="attributes">The file's attributes (the size is the expected size; it is routed by it).</param>
@@ -33,6 +36,25 @@ public static class WriteCacheCatalog
         }
 
         await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+        if (externalId is not null && await txn.GetFileByExternalIdAsync(externalId) is { CacheStatus: CacheStatus.Created, FailureReason: WriteCacheRecovery.WriteAborted } aborted)
+        {
+            // The re-send of a write a crash interrupted and recovery rolled back (C3): the row is opened again, decided anew.
+            FileRecord reopened = aborted with
+            {
+                NamespacePath = namespacePath,
+                CachePath = cachePath,
+                Size = attributes.Size,
+                Attributes = attributes,
+                Decision = selector.Decide(attributes),
+                CreatedAt = txn.Now,
+                LastAccessAt = txn.Now,
+                FailureReason = null,
+            };
+            await txn.UpdateFileAsync(reopened);
+            await txn.CommitAsync(ct);
+            return reopened;
+        }
+
         long id = await txn.AllocateFileIdAsync();
         var file = new FileRecord
         {

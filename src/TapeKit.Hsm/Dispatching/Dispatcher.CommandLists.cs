@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
@@ -34,8 +35,13 @@ public sealed partial class Dispatcher
         foreach (FileListRecord snapshot in lists)
         {
             await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-            switch (await txn.GetListAsync(snapshot.ListId))
+            FileListRecord? current = await txn.GetListAsync(snapshot.ListId);
+            bool ownerRestarted = current is { State: FileListState.Active } && await txn.IsFencedAsync(current.Owner);
+            switch (current)
             {
+                case { State: FileListState.Active } list when ownerRestarted:
+                    await RequeueCommandListAsync(txn, list, kind, OwnerRestarted, charged: false);
+                    break;
                 case { State: FileListState.Filled } list when (list.NotBefore ?? txn.Now) <= txn.Now:
                     await SendCommandListAsync(txn, list, kind);
                     break;
@@ -89,10 +95,13 @@ public sealed partial class Dispatcher
         return txn.AddOutboxAsync(new OutboundMessage(HsmTopology.CommandsExchange, sent.DiskLibrary, envelope));
     }
 
-    /// <summary>L7 (after back-off) or, at <c>MaxAttempts</c> charged failures, L9 — each with its member release.</summary>
-    private async ValueTask RequeueCommandListAsync(ICatalogTransaction txn, FileListRecord list, CommandListKind kind, string reason)
+    /// <summary>
+    /// L7 (after back-off) or, at <c>MaxAttempts</c> charged failures, L9 — each with its member release. An uncharged
+    /// re-queue (the owner's process restarted) is due at once.
+    /// </summary>
+    private async ValueTask RequeueCommandListAsync(ICatalogTransaction txn, FileListRecord list, CommandListKind kind, string reason, bool charged = true)
     {
-        int failures = list.FailureCount + 1;
+        int failures = list.FailureCount + (charged ? 1 : 0);
         bool dead = failures >= _options.MaxAttempts;
         foreach (long id in await txn.GetListMembersAsync(list.ListId))
         {
@@ -107,9 +116,9 @@ public sealed partial class Dispatcher
             return;
         }
 
-        DateTimeOffset notBefore = txn.Now + _backoff.Next(failures);
+        DateTimeOffset notBefore = charged ? txn.Now + _backoff.Next(failures) : txn.Now;
         _ = await txn.TryMoveListAsync(list.ListId, FileListState.Active, FileListEvent.Requeued, HsmActor.Dispatcher, list.Attempt, reason,
-            l => l with { FailureCount = failures, FailureReason = reason, Owner = null, LeaseUntil = null, NotBefore = notBefore });
+            l => l with { FailureCount = failures, FailureReason = charged ? reason : l.FailureReason, Owner = null, LeaseUntil = null, NotBefore = notBefore });
         Log.ListMoved(_logger, list.ListId, "ACTIVE", "FILLED", reason);
     }
 

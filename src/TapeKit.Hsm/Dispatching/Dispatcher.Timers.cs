@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.StateMachines;
@@ -11,8 +12,9 @@ public sealed partial class Dispatcher
 {
     /// <summary>
     /// Runs the timers once: closes lists whose age rule fired (L2), sends due <c>FILLED</c> lists (L3), and — after the
-    /// start-up grace of one <c>WorkLease</c> (R6) — re-queues <c>ACTIVE</c> lists whose work lease passed (F2). Each list
-    /// is its own transaction. Returns the next time a timer is due, computed exactly (§4.2), or <see langword="null"/>.
+    /// start-up grace of one <c>WorkLease</c> (R6) — re-queues <c>ACTIVE</c> lists whose work lease passed (F2). Lists owned
+    /// by an incarnation whose instance has restarted since are re-queued at once, uncharged: the process died, not the
+    /// list's work. Each list is its own transaction. Returns the next time a timer is due, computed exactly (§4.2), or <see langword="null"/>.
     /// </summary>
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<DateTimeOffset?> TickAsync(CancellationToken ct = default)
@@ -37,8 +39,13 @@ public sealed partial class Dispatcher
                 continue;
             }
 
+            // A list whose owner's instance has restarted since is taken back at once, grace or not (the owner is dead).
+            bool ownerRestarted = list.State == FileListState.Active && await txn.IsFencedAsync(list.Owner);
             switch (list.State)
             {
+                case FileListState.Active when ownerRestarted:
+                    await RequeueAsync(txn, list, charged: false, OwnerRestarted, TimeSpan.Zero);
+                    break;
                 case FileListState.Filling when ListClosingRule.ReasonToClose(list, txn.Now) is { } reason:
                     await CloseAsync(txn, list, reason);
                     if (await txn.GetListAsync(list.ListId) is { } closed)
@@ -99,6 +106,9 @@ public sealed partial class Dispatcher
         await txn.CommitAsync(ct);
         return closed;
     }
+
+    /// <summary>The re-queue reason of work whose owner's instance restarted (fenced by epoch).</summary>
+    internal const string OwnerRestarted = "OwnerRestarted";
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;
