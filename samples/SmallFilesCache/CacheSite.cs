@@ -257,10 +257,17 @@ public sealed class CacheSite : IAsyncDisposable
             for (int n = known.Count + 1; n <= Options.TapesPerPool; n++)
             {
                 string vsn = $"{(char)('A' + p)}{n:D5}";
-                TapeLibrary.CreateCartridge(vsn);
+                // Set-up is repeatable: a crash between creating the cartridge and recording it in the catalogue leaves a
+                // cartridge the HSM never wrote to (it writes only to tapes it records), labelled or not: label it again.
+                bool leftByCrash = TapeLibrary.Inventory().Cartridges.Any(c => c.Vsn == vsn);
+                if (!leftByCrash)
+                {
+                    TapeLibrary.CreateCartridge(vsn);
+                }
+
                 using (TapeMount mount = _libraries[diskLibrary].Drives.Acquire(vsn))
                 {
-                    _ = AulVolume.Prelabel(mount.Handle, labels, vsn);
+                    _ = AulVolume.Prelabel(mount.Handle, labels, vsn, overwrite: leftByCrash);
                 }
 
                 await using ICatalogTransaction txn = await Catalog.BeginAsync(ct);

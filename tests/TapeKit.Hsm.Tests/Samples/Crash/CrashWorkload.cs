@@ -19,11 +19,11 @@ internal sealed class CrashWorkload(int seed, int count)
     /// <summary>The disk library file <paramref name="i"/> is cached in.</summary>
     public static string DiskLibraryOf(int i) => i % 3 == 0 ? "dl2" : "dl1";
 
-    /// <summary>The contents of file <paramref name="i"/>: 1 byte to 96 KiB.</summary>
+    /// <summary>The contents of file <paramref name="i"/>: 1 byte to 384 KiB.</summary>
     public byte[] ContentOf(int i)
     {
         var random = new Random(unchecked((seed * 100_003) + i)); // Not HashCode.Combine: that is salted per process.
-        byte[] bytes = new byte[1 + random.Next(96 * 1024)];
+        byte[] bytes = new byte[1 + random.Next(384 * 1024)];
         random.NextBytes(bytes);
         return bytes;
     }

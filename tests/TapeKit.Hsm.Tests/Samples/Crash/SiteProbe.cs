@@ -5,19 +5,6 @@ namespace TapeKit.Hsm.Tests.Samples.Crash;
 /// <summary>Read-only questions to a running (or killed) site's SQLite catalogue, as an operator would ask them.</summary>
 internal sealed class SiteProbe(string catalogue)
 {
-    /// <summary>The instance's current epoch in the catalogue (0 before its first start finished opening the site).</summary>
-    public long Epoch(string instanceName)
-    {
-        try
-        {
-            return Query("SELECT epoch FROM instances WHERE name = $n", r => r.GetInt64(0), ("$n", instanceName)).SingleOrDefault();
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1)
-        {
-            return 0; // No such table yet: the first start is still creating the catalogue.
-        }
-    }
-
     /// <summary>File rows by external id: (file id, cache status, archive status).</summary>
     public Dictionary<string, (long Id, string Cache, string Archive)> Files() =>
         Query("SELECT external_id, file_id, cache_status, archive_status FROM files WHERE deleted_at IS NULL AND external_id IS NOT NULL",
@@ -26,11 +13,19 @@ internal sealed class SiteProbe(string catalogue)
 
     /// <summary>How many rows each external id has (a duplicate ingest would show 2).</summary>
     public int DuplicateRows() =>
-        Query("SELECT COUNT(*) FROM (SELECT external_id FROM files WHERE external_id IS NOT NULL GROUP BY external_id HAVING COUNT(*) > 1)", r => r.GetInt32(0)).Single();
+        Query("SELECT COUNT(*) FROM (SELECT external_id FROM files WHERE external_id IS NOT NULL GROUP BY external_id HAVING COUNT(*) > 1)", r => r.GetInt32(0)).SingleOrDefault();
 
-    /// <summary>The work a crash interrupts: files being ingested (CREATED) or archived (ARCHIVING).</summary>
-    public HashSet<long> InterruptedWork() =>
-        [.. Query("SELECT file_id FROM files WHERE deleted_at IS NULL AND (cache_status = 'CREATED' OR archive_status = 'ARCHIVING')", r => r.GetInt64(0))];
+    /// <summary>The work a crash interrupts: every file the catalogue has that is not archived yet (being ingested, listed or archived).</summary>
+    public HashSet<long> UnfinishedWork() =>
+        [.. Query("SELECT file_id FROM files WHERE deleted_at IS NULL AND archive_status <> 'ARCHIVED'", r => r.GetInt64(0))];
+
+    /// <summary>Files caught in the middle of a step: CREATED (ingest) or ARCHIVING (claimed by a migrator).</summary>
+    public int FilesMidStep() =>
+        Query("SELECT COUNT(*) FROM files WHERE deleted_at IS NULL AND (cache_status = 'CREATED' OR archive_status = 'ARCHIVING')", r => r.GetInt32(0)).SingleOrDefault();
+
+    /// <summary>Lists a worker was carrying out (ACTIVE), of every kind.</summary>
+    public int ActiveLists() =>
+        Query("SELECT COUNT(*) FROM file_lists WHERE state = 'ACTIVE'", r => r.GetInt32(0)).SingleOrDefault();
 
     /// <summary>Whether every one of these files is archived.</summary>
     public bool AllArchived(IReadOnlyCollection<long> fileIds)
@@ -71,10 +66,17 @@ internal sealed class SiteProbe(string catalogue)
             cmd.Parameters.AddWithValue(name, value);
         }
 
-        using SqliteDataReader r = cmd.ExecuteReader();
-        while (r.Read())
+        try
         {
-            result.Add(row(r));
+            using SqliteDataReader r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                result.Add(row(r));
+            }
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 1 && e.Message.Contains("no such table", StringComparison.Ordinal))
+        {
+            // The first start was killed before it created the catalogue's tables: there is nothing in it yet.
         }
 
         return result;

@@ -29,7 +29,7 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
         var recoveries = new List<double>();
         int next = 0;
         HashSet<long> interrupted = [];
-        int interruptedTotal = 0;
+        int midStep = 0, activeLists = 0;
 
         CrashSiteSettings.Write(root, CrashPhase.Archive);
         for (int k = 0; k <= kills; k++)
@@ -73,11 +73,12 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
                 CrashWorkload.RequestRecalls(root, $"recall-{k:D3}", Enumerable.Range(0, 5).Select(_ => random.Next(next)));
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(200 + random.Next(2800)));
+            // While the batch is ingested (at once), listed (a list closes a second after its first member) and archived.
+            await Task.Delay(TimeSpan.FromMilliseconds(300 + random.Next(2700)));
             daemon.Kill();
-            HashSet<long> cut = probe.InterruptedWork();
-            interruptedTotal += cut.Count;
-            interrupted.UnionWith(cut);
+            interrupted.UnionWith(probe.UnfinishedWork());
+            midStep += probe.FilesMidStep();
+            activeLists += probe.ActiveLists();
         }
 
         Dictionary<string, (long Id, string Cache, string Archive)> files = probe.Files();
@@ -121,7 +122,7 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
 
         double maxRecovery = recoveries.Count == 0 ? 0 : recoveries.Max();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"kills {kills}, files {workload.Count}, archived {archived}, duplicates {duplicates}, missing copies {missingCopies}, rejected {rejected}, recalled {recalled}, interrupted files at kills {interruptedTotal}, timed recoveries {recoveries.Count}, max recovery {maxRecovery:F1} s"));
+            $"kills {kills}, files {workload.Count}, archived {archived}, duplicates {duplicates}, missing copies {missingCopies}, rejected {rejected}, recalled {recalled}, files mid-step at kills {midStep}, active lists at kills {activeLists}, timed recoveries {recoveries.Count}, max recovery {maxRecovery:F1} s"));
         Assert.Equal(workload.Count, archived);
         Assert.Equal(0, duplicates);
         Assert.Equal(0, missingCopies);
