@@ -73,8 +73,7 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
                 CrashWorkload.RequestRecalls(root, $"recall-{k:D3}", Enumerable.Range(0, 5).Select(_ => random.Next(next)));
             }
 
-            // While the batch is ingested (at once), listed (a list closes a second after its first member) and archived.
-            await Task.Delay(TimeSpan.FromMilliseconds(300 + random.Next(2700)));
+            await KillMomentAsync(probe, random);
             daemon.Kill();
             interrupted.UnionWith(probe.UnfinishedWork());
             midStep += probe.FilesMidStep();
@@ -130,6 +129,33 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
         Assert.Equal(workload.Count, recalled);
         Assert.InRange(maxRecovery, 0, RecoveryLimit.TotalSeconds);
         Directory.Delete(root, recursive: true);
+    }
+
+    /// <summary>
+    /// Waits for the moment to kill: any time in the next three seconds, or — because a step takes milliseconds and a
+    /// random instant rarely hits one — as soon as a list is being carried out, or a file is mid-ingest or mid-archive.
+    /// </summary>
+    private static async Task KillMomentAsync(SiteProbe probe, Random random)
+    {
+        Func<bool>? moment = random.Next(3) switch
+        {
+            0 => null,
+            1 => () => probe.ActiveLists() > 0,
+            _ => () => probe.FilesMidStep() > 0,
+        };
+        if (moment is null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(300 + random.Next(2700)));
+            return;
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (!moment() && clock.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            await Task.Delay(5);
+        }
+
+        await Task.Delay(random.Next(60));
     }
 
     private static int? Setting(string name) =>
