@@ -54,13 +54,14 @@ public sealed class SqliteHsmStoreTests : IDisposable
         }
 
         // Make it look like a file written by a build that knew only version 1.
-        Scalar(o.Path, "DROP TABLE tapes; DROP TABLE members; DROP TABLE aggregations; UPDATE schema_version SET version = 1; SELECT 1");
+        Scalar(o.Path, "DROP TABLE instances; DROP TABLE tapes; DROP TABLE members; DROP TABLE aggregations; UPDATE schema_version SET version = 1; SELECT 1");
         await using (SqliteHsmStore migrated = await SqliteHsmStore.OpenAsync(o, _time))
         {
             Assert.Equal(SqliteSchema.LatestVersion, migrated.SchemaVersion);
         }
 
         Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM tapes"));
+        Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM instances"));
 
         Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM aggregations"));
         Assert.Equal(3L, Scalar(o.Path, "SELECT COUNT(*) FROM bindings"));

@@ -45,6 +45,7 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
                 if (interrupted.Count > 0)
                 {
                     recoveries.Add(sinceStart.Elapsed.TotalSeconds);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"start {k}: {interrupted.Count} unfinished files of its predecessors archived {sinceStart.Elapsed.TotalSeconds:F1} s after start"));
                 }
 
                 interrupted = [];
