@@ -262,6 +262,14 @@ public sealed class CacheSite : IAsyncDisposable
                 bool leftByCrash = TapeLibrary.Inventory().Cartridges.Any(c => c.Vsn == vsn);
                 if (!leftByCrash)
                 {
+                    // A crash inside CreateCartridge leaves the cartridge's directory without its inventory entry: the
+                    // debris of a set-up that never finished (this site never exports a cartridge), made again.
+                    string debris = Path.Combine(TapeLibrary.Root, "cartridges", vsn + ".tkvt");
+                    if (Directory.Exists(debris))
+                    {
+                        Directory.Delete(debris, recursive: true);
+                    }
+
                     TapeLibrary.CreateCartridge(vsn);
                 }
 
