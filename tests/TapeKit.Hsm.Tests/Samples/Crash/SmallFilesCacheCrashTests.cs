@@ -74,11 +74,14 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
                 CrashWorkload.RequestRecalls(root, $"recall-{k:D3}", Enumerable.Range(0, 5).Select(_ => random.Next(next)));
             }
 
-            await KillMomentAsync(probe, random);
+            string moment = await KillMomentAsync(probe, random);
             daemon.Kill();
-            interrupted.UnionWith(probe.UnfinishedWork());
-            midStep += probe.FilesMidStep();
-            activeLists += probe.ActiveLists();
+            HashSet<long> unfinished = probe.UnfinishedWork();
+            (int filesMidStep, int lists) = (probe.FilesMidStep(), probe.ActiveLists());
+            output.WriteLine($"kill {k + 1} ({moment}, {sinceStart.Elapsed.TotalSeconds:F1} s after start): {unfinished.Count} files unfinished, {filesMidStep} mid-step, {lists} lists active");
+            interrupted.UnionWith(unfinished);
+            midStep += filesMidStep;
+            activeLists += lists;
         }
 
         Dictionary<string, (long Id, string Cache, string Archive)> files = probe.Files();
@@ -123,6 +126,7 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
         double maxRecovery = recoveries.Count == 0 ? 0 : recoveries.Max();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"kills {kills}, files {workload.Count}, archived {archived}, duplicates {duplicates}, missing copies {missingCopies}, rejected {rejected}, recalled {recalled}, files mid-step at kills {midStep}, active lists at kills {activeLists}, timed recoveries {recoveries.Count}, max recovery {maxRecovery:F1} s"));
+        Assert.True(midStep + activeLists > 0, "No kill interrupted any work: the run proved nothing about recovery.");
         Assert.Equal(workload.Count, archived);
         Assert.Equal(0, duplicates);
         Assert.Equal(0, missingCopies);
@@ -133,30 +137,36 @@ public sealed class SmallFilesCacheCrashTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Waits for the moment to kill: any time in the next three seconds, or — because a step takes milliseconds and a
-    /// random instant rarely hits one — as soon as a list is being carried out, or a file is mid-ingest or mid-archive.
+    /// Waits for the moment to kill and names it: any time in the next three seconds, or — because a step takes
+    /// milliseconds and a random instant rarely hits one — the instant a list is being carried out, or a file is
+    /// mid-ingest or mid-archive (polled as fast as the catalogue answers).
     /// </summary>
-    private static async Task KillMomentAsync(SiteProbe probe, Random random)
+    private static async Task<string> KillMomentAsync(SiteProbe probe, Random random)
     {
-        Func<bool>? moment = random.Next(3) switch
+        (string name, Func<bool>? moment) = random.Next(3) switch
         {
-            0 => null,
-            1 => () => probe.ActiveLists() > 0,
-            _ => () => probe.FilesMidStep() > 0,
+            0 => ("random instant", (Func<bool>?)null),
+            1 => ("list active", () => probe.ActiveLists() > 0),
+            _ => ("file mid-step", () => probe.FilesMidStep() > 0),
         };
         if (moment is null)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(300 + random.Next(2700)));
-            return;
+            return name;
         }
 
         var clock = Stopwatch.StartNew();
-        while (!moment() && clock.Elapsed < TimeSpan.FromSeconds(4))
+        while (!moment())
         {
-            await Task.Delay(5);
+            if (clock.Elapsed > TimeSpan.FromSeconds(6))
+            {
+                return name + " (not seen)";
+            }
+
+            await Task.Yield();
         }
 
-        await Task.Delay(random.Next(60));
+        return name;
     }
 
     private static int? Setting(string name) =>
