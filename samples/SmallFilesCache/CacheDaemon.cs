@@ -24,6 +24,8 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         Directory.CreateDirectory(inbox);
         Directory.CreateDirectory(recalls);
         Log.Started(logger, cache.Root, cache.Libraries.Count);
+        Log.Recovered(logger, cache.Incarnation.Name, cache.Incarnation.Epoch, cache.Recovery?.MessagesReleased ?? 0, cache.Recovery?.TapesReleased.Count ?? 0,
+            cache.IngestRecovery?.Completed.Count ?? 0, cache.IngestRecovery?.RolledBack.Count ?? 0);
         byte[] buffer = new byte[1 << 20];
         DateTimeOffset lastSession = DateTimeOffset.UtcNow;
         while (!stoppingToken.IsCancellationRequested)
@@ -65,6 +67,14 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
             {
                 await using (var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.None, 0))
                 {
+                    if (await IngestedBeforeAsync(cache, "/" + relative, source, buffer, ct))
+                    {
+                        // A crash between the completed ingest and the inbox file's removal: the file is in, only the removal is left.
+                        source.Close();
+                        File.Delete(file);
+                        continue;
+                    }
+
                     var attributes = new HsmFileAttributes { StorageGroup = relative.Split('/')[0], Size = source.Length };
                     _ = await DiskMover.WriteAsync(cache, attributes, "/" + relative, (offset, chunk) =>
                     {
@@ -84,6 +94,26 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
                 Log.Rejected(logger, relative, e.Message);
             }
         }
+    }
+
+    /// <summary>Whether this inbox file was ingested already: the catalogue has it past CREATED with its size and checksums.</summary>
+    private static async Task<bool> IngestedBeforeAsync(CacheSite cache, string namespacePath, FileStream source, byte[] buffer, CancellationToken ct)
+    {
+        FileRecord? known = await cache.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync(namespacePath), ct);
+        if (known is null || known.CacheStatus == CacheStatus.Created || known.Size != source.Length)
+        {
+            return false;
+        }
+
+        var hasher = new TapeKit.Checksums.MemberHasher();
+        source.Position = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, ct)) > 0)
+        {
+            hasher.Append(buffer.AsSpan(0, read));
+        }
+
+        return HsmChecksums.Agree(known.Checksums, hasher.GetDigest());
     }
 
     private async Task RequestRecallsAsync(CacheSite cache, string recalls, CancellationToken ct)
@@ -120,6 +150,9 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
 
         [LoggerMessage(4, LogLevel.Error, "Inbox file {Path} was not ingested and is set aside under rejected/: {Reason}")]
         public static partial void Rejected(ILogger logger, string path, string reason);
+
+        [LoggerMessage(6, LogLevel.Information, "Instance {Name} epoch {Epoch}: released {Messages} queue leases and {Tapes} tape reservations of earlier runs; {Completed} interrupted ingests completed, {RolledBack} rolled back.")]
+        public static partial void Recovered(ILogger logger, string name, long epoch, int messages, int tapes, int completed, int rolledBack);
 
         [LoggerMessage(5, LogLevel.Error, "A round of the site loop failed; the next round starts again from the catalogue.")]
         public static partial void RoundFailed(ILogger logger, Exception error);

@@ -3,6 +3,7 @@ using TapeKit.Devices;
 using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Dispatching;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Model;
@@ -32,8 +33,9 @@ public sealed class CacheSite : IAsyncDisposable
     private readonly Dictionary<string, DiskLibrary> _libraries;
 
     private CacheSite(SiteOptions options, string root, SqliteHsmStore store, VirtualTapeLibrary library, PolicySelector selector,
-        Dispatcher dispatcher, DispatcherService service, Dictionary<string, DiskLibrary> libraries)
+        Dispatcher dispatcher, DispatcherService service, Dictionary<string, DiskLibrary> libraries, InstanceIncarnation incarnation)
     {
+        Incarnation = incarnation;
         Options = options;
         Root = root;
         _store = store;
@@ -43,6 +45,15 @@ public sealed class CacheSite : IAsyncDisposable
         _dispatcherService = service;
         _libraries = libraries;
     }
+
+    /// <summary>This run of the daemon: its instance name and epoch; every worker id of the site names it.</summary>
+    public InstanceIncarnation Incarnation { get; }
+
+    /// <summary>What start-up recovery gave back of the previous incarnations' work (queue leases, tape reservations).</summary>
+    public InstanceRecoveryReport? Recovery { get; private set; }
+
+    /// <summary>The interrupted ingests start-up recovery completed or rolled back.</summary>
+    public WriteCacheRecoveryReport? IngestRecovery { get; private set; }
 
     /// <summary>The site's options.</summary>
     public SiteOptions Options { get; }
@@ -81,6 +92,8 @@ public sealed class CacheSite : IAsyncDisposable
         string root = Path.GetFullPath(string.IsNullOrEmpty(options.Root) ? "sfa-site" : options.Root);
         Directory.CreateDirectory(root);
         SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, catalogTime, ct);
+        string instanceName = string.IsNullOrEmpty(options.InstanceName) ? $"{Environment.MachineName}/smallfilescache" : options.InstanceName;
+        InstanceIncarnation incarnation = await InstanceStartup.BeginAsync(store.Catalog, instanceName, ct);
         MediaProfile profile = MediaProfile.Get(options.Media);
         var clock = new VirtualClock();
         var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions
@@ -90,7 +103,11 @@ public sealed class CacheSite : IAsyncDisposable
             Profile = profile,
         }, clock);
         var selector = new PolicySelector(options.Policies);
-        var dispatcherOptions = new DispatcherOptions { DispatcherId = "sfa-dispatcher", PollInterval = options.PollInterval };
+        // The dispatcher id is an address (its reply queue) and stays; what it leases is held by this incarnation.
+        var dispatcherOptions = new DispatcherOptions
+        {
+            DispatcherId = "sfa-dispatcher", ConsumerId = incarnation.WorkerId("dispatcher"), PollInterval = options.PollInterval, WorkLease = options.WorkLease,
+        };
         var planner = new RecallPlanner(options.Recall);
         var dispatcher = new Dispatcher(store.Catalog, dispatcherOptions, new Random(20261123), null, loggers.CreateLogger<Dispatcher>()) { RecallPlanner = planner };
         var service = new DispatcherService(dispatcher, store.Catalog, store.Bus, dispatcherOptions);
@@ -107,7 +124,7 @@ public sealed class CacheSite : IAsyncDisposable
             Directory.CreateDirectory(stage);
             var drives = new VirtualLibraryDrivePool(library, dl.Drives);
             var migrator = new Migrator(store.Catalog, store.Bus, drives, labels,
-                new MigratorOptions { MigratorId = $"migrator-{dl.Name}", DiskLibrary = dl.Name, CacheRoot = cache },
+                new MigratorOptions { MigratorId = incarnation.WorkerId($"migrator-{dl.Name}"), DiskLibrary = dl.Name, CacheRoot = cache, WorkLease = options.WorkLease },
                 clock, null, loggers.CreateLogger<Migrator>());
             var stager = new Stager(store.Catalog, drives, planner,
                 new StagerOptions { DiskLibrary = dl.Name, CacheRoot = cache, StageRoot = stage }, loggers.CreateLogger<Stager>());
@@ -116,8 +133,9 @@ public sealed class CacheSite : IAsyncDisposable
             libraries[dl.Name] = new DiskLibrary(dl.Name, cache, drives, migrator, stager, purger);
         }
 
-        var site = new CacheSite(options, root, store, library, selector, dispatcher, service, libraries);
+        var site = new CacheSite(options, root, store, library, selector, dispatcher, service, libraries, incarnation);
         await site.EnsureTapesAsync(labels, profile, ct);
+        await site.RecoverAsync(ct);
         return site;
     }
 
@@ -134,7 +152,7 @@ public sealed class CacheSite : IAsyncDisposable
         }
 
         IReadOnlyList<IDelivery> notes;
-        while ((notes = await _store.Bus.ReceiveAsync(NotifyQueue, new ReceiveOptions("sfa-host", 500), ct)).Count > 0)
+        while ((notes = await _store.Bus.ReceiveAsync(NotifyQueue, new ReceiveOptions(Incarnation.WorkerId("host"), 500), ct)).Count > 0)
         {
             ArchiveNotifications += await _store.Bus.AckManyAsync(notes, ct);
         }
@@ -203,6 +221,20 @@ public sealed class CacheSite : IAsyncDisposable
     /// <param name="ct">Cancels the call.</param>
     public Task RecallAsync(CancellationToken ct = default) => MigrateAsync(ct);
 
+    /// <summary>
+    /// Start-up recovery, before any worker of this incarnation runs: the previous incarnations' queue leases and tape
+    /// reservations come back at once, interrupted ingests are completed or rolled back, and the dispatcher reconciles
+    /// (its first tick re-queues the lists they held, fenced by epoch).
+    /// </summary>
+    private async Task RecoverAsync(CancellationToken ct)
+    {
+        DateTimeOffset startedAt = Catalog.Time.GetUtcNow();
+        Recovery = await InstanceStartup.RecoverAsync(Catalog, _store.Bus, Incarnation, ct);
+        IngestRecovery = await WriteCacheRecovery.RecoverAsync(Catalog,
+            f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) ? Path.Combine(dl.CacheRoot, f.CachePath) : null, startedAt, ct);
+        _ = await Dispatcher.StartAsync(ct);
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
@@ -225,10 +257,25 @@ public sealed class CacheSite : IAsyncDisposable
             for (int n = known.Count + 1; n <= Options.TapesPerPool; n++)
             {
                 string vsn = $"{(char)('A' + p)}{n:D5}";
-                TapeLibrary.CreateCartridge(vsn);
+                // Set-up is repeatable: a crash between creating the cartridge and recording it in the catalogue leaves a
+                // cartridge the HSM never wrote to (it writes only to tapes it records), labelled or not: label it again.
+                bool leftByCrash = TapeLibrary.Inventory().Cartridges.Any(c => c.Vsn == vsn);
+                if (!leftByCrash)
+                {
+                    // A crash inside CreateCartridge leaves the cartridge's directory without its inventory entry: the
+                    // debris of a set-up that never finished (this site never exports a cartridge), made again.
+                    string debris = Path.Combine(TapeLibrary.Root, "cartridges", vsn + ".tkvt");
+                    if (Directory.Exists(debris))
+                    {
+                        Directory.Delete(debris, recursive: true);
+                    }
+
+                    TapeLibrary.CreateCartridge(vsn);
+                }
+
                 using (TapeMount mount = _libraries[diskLibrary].Drives.Acquire(vsn))
                 {
-                    _ = AulVolume.Prelabel(mount.Handle, labels, vsn);
+                    _ = AulVolume.Prelabel(mount.Handle, labels, vsn, overwrite: leftByCrash);
                 }
 
                 await using ICatalogTransaction txn = await Catalog.BeginAsync(ct);

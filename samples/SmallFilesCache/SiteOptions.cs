@@ -38,6 +38,16 @@ public sealed class SiteOptions
 
     /// <summary>How often the daemon runs its loop when idle.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// This daemon's stable instance name (<c>host/role</c>); each start is a new incarnation of it with a new epoch, and
+    /// its workers' ids (list owners, tape reservations, queue leases) name the incarnation. Empty: <c>machine/smallfilescache</c>.
+    /// Two daemons over one catalogue need two names.
+    /// </summary>
+    public string InstanceName { get; set; } = "";
+
+    /// <summary>The work lease of claimed lists, and the dispatcher's start-up grace for owners it cannot prove dead.</summary>
+    public TimeSpan WorkLease { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>One disk library: a cache area and the drives its migrator uses.</summary>

@@ -9,7 +9,7 @@ namespace TapeKit.Hsm.Sqlite;
 /// leases and delays on the store's clock; dead letters stay in the table with their reason; in-process wake-ups.
 /// Every settle operation is conditional on the delivery's lease token.
 /// </summary>
-public sealed class SqliteMessageBus : IMessageBus
+public sealed partial class SqliteMessageBus : IMessageBus
 {
     private readonly SqliteHsmStore _store;
 

@@ -273,6 +273,10 @@ internal static class SqliteSchema
             "CREATE INDEX inbox_processed ON inbox (processed_at)",
             "CREATE INDEX file_lists_ended ON file_lists (created_at) WHERE state IN ('DONE', 'SUPERSEDED', 'DEAD')",
         ],
+        [
+            // Version 6: process instances and their epochs (one row per stable instance name; the epoch fences workers).
+            "CREATE TABLE instances (name TEXT PRIMARY KEY, epoch INTEGER NOT NULL, started_at INTEGER NOT NULL) WITHOUT ROWID",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

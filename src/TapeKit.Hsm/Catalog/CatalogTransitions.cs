@@ -1,4 +1,5 @@
 using System.Globalization;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
 
@@ -192,7 +193,8 @@ public static class CatalogTransitions
     {
         ArgumentNullException.ThrowIfNull(txn);
         FileListRecord? list = await txn.GetListAsync(listId);
-        if (list is null || list.Kind != kind || list.State != FileListState.Active || list.Attempt != attempt || (list.Owner is { } owner && owner != ownerId))
+        if (list is null || list.Kind != kind || list.State != FileListState.Active || list.Attempt != attempt || (list.Owner is { } owner && owner != ownerId)
+            || await txn.IsFencedAsync(ownerId))
         {
             return null;
         }

@@ -183,6 +183,18 @@ public interface ICatalogTransaction : IAsyncDisposable
     /// <param name="pool">The pool.</param>
     ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null);
 
+    /// <summary>
+    /// Starts a new incarnation of a process instance: its epoch grows by one (1 on first use) and is recorded
+    /// durably with the start time. Workers of older epochs of the same instance are fenced from then on.
+    /// </summary>
+    /// <param name="instanceName">The instance's stable name (e.g. <c>host/role</c>).</param>
+    /// <returns>The new epoch.</returns>
+    ValueTask<long> AdvanceInstanceEpochAsync(string instanceName);
+
+    /// <summary>The current epoch of a process instance; 0 when it never started.</summary>
+    /// <param name="instanceName">The instance's stable name.</param>
+    ValueTask<long> GetInstanceEpochAsync(string instanceName);
+
     /// <summary>Adds a message to the outbox; it is published only if the transaction commits.</summary>
     /// <param name="message">The message.</param>
     ValueTask AddOutboxAsync(OutboundMessage message);

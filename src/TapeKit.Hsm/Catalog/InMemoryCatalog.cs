@@ -68,6 +68,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         ImmutableDictionary<long, ImmutableList<AggregationMember>> AggregationMembers,
         ImmutableDictionary<long, ImmutableList<long>> AggregationsOfFile,
         ImmutableSortedDictionary<string, TapeRecord> Tapes,
+        ImmutableDictionary<string, long> InstanceEpochs,
         long NextFileId,
         long NextOutbox,
         long NextAggregationId)
@@ -85,6 +86,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             ImmutableDictionary<long, ImmutableList<AggregationMember>>.Empty,
             ImmutableDictionary<long, ImmutableList<long>>.Empty,
             ImmutableSortedDictionary<string, TapeRecord>.Empty.WithComparers(StringComparer.Ordinal),
+            ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal),
             1,
             1,
             1);
@@ -399,6 +401,18 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId) =>
             ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMember)>>([..
                 (_s.AggregationsOfFile.GetValueOrDefault(fileId) ?? []).Select(id => (_s.Aggregations[id], _s.AggregationMembers[id].First(m => m.FileId == fileId)))]);
+
+        public ValueTask<long> AdvanceInstanceEpochAsync(string instanceName)
+        {
+            Live();
+            ArgumentException.ThrowIfNullOrEmpty(instanceName);
+            long epoch = _s.InstanceEpochs.GetValueOrDefault(instanceName) + 1;
+            _s = _s with { InstanceEpochs = _s.InstanceEpochs.SetItem(instanceName, epoch) };
+            return ValueTask.FromResult(epoch);
+        }
+
+        public ValueTask<long> GetInstanceEpochAsync(string instanceName) =>
+            ValueTask.FromResult(_s.InstanceEpochs.GetValueOrDefault(instanceName));
 
         public ValueTask<TapeRecord?> GetTapeAsync(string vsn) => Ok(_s.Tapes.GetValueOrDefault(vsn));
 

@@ -12,7 +12,10 @@ namespace TapeKit.Hsm.Catalog;
 /// </summary>
 public static class WriteCacheCatalog
 {
-    /// <summary>C1: creates the file row <c>CREATED</c> with the policy decision made once, now.</summary>
+    /// <summary>
+    /// C1: creates the file row <c>CREATED</c> with the policy decision made once, now. A row with the same external id that
+    /// start-up recovery rolled back (<see cref="WriteCacheRecovery.WriteAborted"/>) is opened again instead.
+    /// </summary>
     /// <param name="catalog">The catalogue.</param>
     /// <param name="selector">The policy selector.</param>
     /// <param name="attributes">The file's attributes (the size is the expected size; it is routed by it).</param>
@@ -55,6 +58,24 @@ public static class WriteCacheCatalog
             for (int i = 0; i < rows.Length; i++)
             {
                 NewCacheFile f = files[i];
+                if (f.ExternalId is not null
+                    && await txn.GetFileByExternalIdAsync(f.ExternalId) is { CacheStatus: CacheStatus.Created, FailureReason: WriteCacheRecovery.WriteAborted } aborted)
+                {
+                    // The re-send of a write a crash interrupted and recovery rolled back (C3): the row is opened again, decided anew.
+                    rows[i] = await txn.UpdateFileAsync(aborted with
+                    {
+                        NamespacePath = f.NamespacePath,
+                        CachePath = f.CachePath,
+                        Size = f.Attributes.Size,
+                        Attributes = f.Attributes,
+                        Decision = selector.Decide(f.Attributes),
+                        CreatedAt = txn.Now,
+                        LastAccessAt = txn.Now,
+                        FailureReason = null,
+                    });
+                    continue;
+                }
+
                 rows[i] = new FileRecord
                 {
                     FileId = await txn.AllocateFileIdAsync(),

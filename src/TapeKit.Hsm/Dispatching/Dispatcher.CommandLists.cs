@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
@@ -25,9 +26,11 @@ public sealed partial class Dispatcher
     private async ValueTask<(IReadOnlyList<FileListRecord> Live, DateTimeOffset? Next)> TickCommandListsAsync(CommandListKind kind, bool graceOver, CancellationToken ct)
     {
         IReadOnlyList<FileListRecord> lists;
+        HashSet<string> fenced;
         await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
         {
             lists = await read.QueryListsAsync(new ListQuery { Kind = kind.Kind, States = ListQuery.LiveStates });
+            fenced = await FencedOwnersAsync(read, lists);
         }
 
         DateTimeOffset? next = null;
@@ -37,7 +40,7 @@ public sealed partial class Dispatcher
             // Nothing due by the snapshot: no transaction (the tick's cost follows the due work, not the live lists).
             bool idle = snapshot.State == FileListState.Filled
                 ? (snapshot.NotBefore ?? now) > now
-                : !graceOver || snapshot.LeaseUntil is not { } leaseEnd || leaseEnd > now;
+                : !fenced.Contains(snapshot.Owner ?? "") && (!graceOver || snapshot.LeaseUntil is not { } leaseEnd || leaseEnd > now);
             if (idle)
             {
                 next = Min(next, snapshot.State == FileListState.Filled ? snapshot.NotBefore : snapshot.LeaseUntil);
@@ -45,8 +48,13 @@ public sealed partial class Dispatcher
             }
 
             await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-            switch (await txn.GetListAsync(snapshot.ListId))
+            FileListRecord? current = await txn.GetListAsync(snapshot.ListId);
+            bool ownerRestarted = current is { State: FileListState.Active } && await txn.IsFencedAsync(current.Owner);
+            switch (current)
             {
+                case { State: FileListState.Active } list when ownerRestarted:
+                    await RequeueCommandListAsync(txn, list, kind, OwnerRestarted, charged: false);
+                    break;
                 case { State: FileListState.Filled } list when (list.NotBefore ?? txn.Now) <= txn.Now:
                     await SendCommandListAsync(txn, list, kind);
                     break;
@@ -100,10 +108,13 @@ public sealed partial class Dispatcher
         return txn.AddOutboxAsync(new OutboundMessage(HsmTopology.CommandsExchange, sent.DiskLibrary, envelope));
     }
 
-    /// <summary>L7 (after back-off) or, at <c>MaxAttempts</c> charged failures, L9 — each with its member release.</summary>
-    private async ValueTask RequeueCommandListAsync(ICatalogTransaction txn, FileListRecord list, CommandListKind kind, string reason)
+    /// <summary>
+    /// L7 (after back-off) or, at <c>MaxAttempts</c> charged failures, L9 — each with its member release. An uncharged
+    /// re-queue (the owner's process restarted) is due at once.
+    /// </summary>
+    private async ValueTask RequeueCommandListAsync(ICatalogTransaction txn, FileListRecord list, CommandListKind kind, string reason, bool charged = true)
     {
-        int failures = list.FailureCount + 1;
+        int failures = list.FailureCount + (charged ? 1 : 0);
         bool dead = failures >= _options.MaxAttempts;
         foreach (long id in await txn.GetListMembersAsync(list.ListId))
         {
@@ -118,9 +129,9 @@ public sealed partial class Dispatcher
             return;
         }
 
-        DateTimeOffset notBefore = txn.Now + _backoff.Next(failures);
+        DateTimeOffset notBefore = charged ? txn.Now + _backoff.Next(failures) : txn.Now;
         _ = await txn.TryMoveListAsync(list.ListId, FileListState.Active, FileListEvent.Requeued, HsmActor.Dispatcher, list.Attempt, reason,
-            l => l with { FailureCount = failures, FailureReason = reason, Owner = null, LeaseUntil = null, NotBefore = notBefore });
+            l => l with { FailureCount = failures, FailureReason = charged ? reason : l.FailureReason, Owner = null, LeaseUntil = null, NotBefore = notBefore });
         Log.ListMoved(_logger, list.ListId, "ACTIVE", "FILLED", reason);
     }
 

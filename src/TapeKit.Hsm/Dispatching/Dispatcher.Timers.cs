@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.StateMachines;
@@ -11,20 +12,23 @@ public sealed partial class Dispatcher
 {
     /// <summary>
     /// Runs the timers once: closes lists whose age rule fired (L2), sends due <c>FILLED</c> lists (L3), and — after the
-    /// start-up grace of one <c>WorkLease</c> (R6) — re-queues <c>ACTIVE</c> lists whose work lease passed (F2). Each list
-    /// is its own transaction. Returns the next time a timer is due, computed exactly (§4.2), or <see langword="null"/>.
+    /// start-up grace of one <c>WorkLease</c> (R6) — re-queues <c>ACTIVE</c> lists whose work lease passed (F2). Lists owned
+    /// by an incarnation whose instance has restarted since are re-queued at once, uncharged: the process died, not the
+    /// list's work. Each list is its own transaction. Returns the next time a timer is due, computed exactly (§4.2), or <see langword="null"/>.
     /// </summary>
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<DateTimeOffset?> TickAsync(CancellationToken ct = default)
     {
         IReadOnlyList<FileListRecord> lists;
         IReadOnlyDictionary<FileListState, long> counts;
+        HashSet<string> fenced;
         await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
         {
             // Only the live lists are read, and the per-state counts are the catalogue's maintained aggregate: a tick
             // costs what the live work costs, however many lists the catalogue has finished.
             lists = await read.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = ListQuery.LiveStates });
             counts = await read.CountListsAsync(FileListKind.Archive);
+            fenced = await FencedOwnersAsync(read, lists);
         }
 
         _listCounts = [.. counts.Select(c => new Measurement<long>(c.Value, new TagList { { "kind", "archive" }, { "state", StateNames.Of(c.Key) } }))];
@@ -38,7 +42,7 @@ public sealed partial class Dispatcher
             {
                 FileListState.Filling => ListClosingRule.ReasonToClose(snapshot, now) is null,
                 FileListState.Filled => (snapshot.NotBefore ?? now) > now,
-                _ => !graceOver || snapshot.LeaseUntil is not { } until || until > now,
+                _ => !fenced.Contains(snapshot.Owner ?? "") && (!graceOver || snapshot.LeaseUntil is not { } until || until > now),
             };
             if (idle)
             {
@@ -53,8 +57,13 @@ public sealed partial class Dispatcher
                 continue;
             }
 
+            // A list whose owner's instance has restarted since is taken back at once, grace or not (the owner is dead).
+            bool ownerRestarted = list.State == FileListState.Active && await txn.IsFencedAsync(list.Owner);
             switch (list.State)
             {
+                case FileListState.Active when ownerRestarted:
+                    await RequeueAsync(txn, list, charged: false, OwnerRestarted, TimeSpan.Zero);
+                    break;
                 case FileListState.Filling when ListClosingRule.ReasonToClose(list, txn.Now) is { } reason:
                     await CloseAsync(txn, list, reason);
                     if (await txn.GetListAsync(list.ListId) is { } closed)
@@ -123,6 +132,24 @@ public sealed partial class Dispatcher
         FileListState.Filled => list.NotBefore,
         _ => list.LeaseUntil,
     };
+
+    /// <summary>The owners of the given lists whose instance has restarted since they claimed (a look-up per distinct owner).</summary>
+    private static async ValueTask<HashSet<string>> FencedOwnersAsync(ICatalogTransaction txn, IReadOnlyList<FileListRecord> lists)
+    {
+        var fenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string owner in lists.Where(l => l.State == FileListState.Active && l.Owner is not null).Select(l => l.Owner!).Distinct(StringComparer.Ordinal))
+        {
+            if (await txn.IsFencedAsync(owner))
+            {
+                fenced.Add(owner);
+            }
+        }
+
+        return fenced;
+    }
+
+    /// <summary>The re-queue reason of work whose owner's instance restarted (fenced by epoch).</summary>
+    internal const string OwnerRestarted = "OwnerRestarted";
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;

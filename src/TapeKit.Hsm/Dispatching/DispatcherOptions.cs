@@ -9,6 +9,12 @@ public sealed class DispatcherOptions
     /// <summary>The dispatcher id: the routing key of its reply queue.</summary>
     public string DispatcherId { get; set; } = "dispatcher";
 
+    /// <summary>
+    /// The lease owner of the messages it consumes; <see langword="null"/> = <see cref="DispatcherId"/>. A host with
+    /// incarnations sets a per-incarnation id here, so a restart can release its predecessor's leases at once.
+    /// </summary>
+    public string? ConsumerId { get; set; }
+
     /// <summary>The work lease of a claimed list (10 min); also the claim deadline of a sent list and the start-up grace (R6).</summary>
     public TimeSpan WorkLease { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -74,7 +74,7 @@ public sealed class DispatcherService
     public async ValueTask<(int Handled, DateTimeOffset? NextDue)> PumpOnceAsync(CancellationToken ct = default)
     {
         await _relay.RelayAsync(ct: ct);
-        var receive = new ReceiveOptions(_options.DispatcherId, _options.BatchSize, _options.MessageLease);
+        var receive = new ReceiveOptions(_options.ConsumerId ?? _options.DispatcherId, _options.BatchSize, _options.MessageLease);
         int handled = 0;
         foreach (string queue in new[] { HsmTopology.DispatcherEventsQueue, ReplyQueue })
         {

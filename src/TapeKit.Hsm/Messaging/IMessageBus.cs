@@ -56,6 +56,17 @@ public interface IMessageBus
     /// <param name="messageId">The message.</param>
     /// <param name="ct">Cancels the call.</param>
     ValueTask<bool> ReplayDeadLetterAsync(string queue, Guid messageId, CancellationToken ct = default);
+
+    /// <summary>
+    /// Start-up recovery: every message leased by a consumer that is known dead (an earlier incarnation of a restarted
+    /// process) becomes visible again at once instead of after its lease. Its delivery count stays, so a message that
+    /// kills its consumer every time still reaches <c>MaxDeliveries</c>. The default suits a bus whose leases die with
+    /// the process; a durable bus overrides it.
+    /// </summary>
+    /// <param name="isDeadConsumer">Whether a lease owner is dead.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>How many messages were released.</returns>
+    ValueTask<int> ReleaseLeasesAsync(Func<string, bool> isDeadConsumer, CancellationToken ct = default) => ValueTask.FromResult(0);
 }
 
 /// <summary>How to receive.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
@@ -54,7 +55,7 @@ public sealed class ArchiveListWork
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         FileListRecord? list = await txn.GetListAsync(listId);
         if (list is null || list.State != FileListState.Active || list.Attempt != attempt
-            || (list.Owner is { } owner && owner != _migratorId))
+            || (list.Owner is { } owner && owner != _migratorId) || await txn.IsFencedAsync(_migratorId))
         {
             return new ArchiveClaim(ArchiveClaimOutcome.Stale, list, [], []);
         }
@@ -111,7 +112,7 @@ public sealed class ArchiveListWork
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         FileListRecord? list = await txn.GetListAsync(listId);
-        if (list?.Owner != _migratorId)
+        if (list?.Owner != _migratorId || await txn.IsFencedAsync(_migratorId))
         {
             return false;
         }
@@ -278,8 +279,10 @@ public sealed class ArchiveListWork
 
     private async ValueTask<FileListRecord?> OwnedAsync(ICatalogTransaction txn, Guid listId, int attempt)
     {
+        // A worker of a replaced incarnation is fenced by epoch even before the dispatcher has taken its list back.
         FileListRecord? list = await txn.GetListAsync(listId);
-        return list is { State: FileListState.Active } && list.Attempt == attempt && list.Owner == _migratorId ? list : null;
+        return list is { State: FileListState.Active } && list.Attempt == attempt && list.Owner == _migratorId
+            && !await txn.IsFencedAsync(_migratorId) ? list : null;
     }
 
     private async ValueTask<bool> MoveOwnedAsync(
@@ -317,7 +320,8 @@ public sealed class ArchiveListWork
         ArgumentNullException.ThrowIfNull(failure);
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         FileListRecord? list = await txn.GetListAsync(failure.ListId);
-        if (list is null || list.State != FileListState.Active || list.Attempt != failure.Attempt || list.Owner != _migratorId)
+        if (list is null || list.State != FileListState.Active || list.Attempt != failure.Attempt || list.Owner != _migratorId
+            || await txn.IsFencedAsync(_migratorId))
         {
             return false;
         }

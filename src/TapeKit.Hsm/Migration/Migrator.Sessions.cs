@@ -365,9 +365,16 @@ public sealed partial class Migrator
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         DateTimeOffset now = txn.Now;
-        TapeRecord? tape = (await txn.QueryTapesAsync(pool))
-            .Where(t => !avoid.Contains(t.Vsn) && t.HasRoomFor(bytes)
-                && (t.MountedBy is null || t.MountedBy == _options.MigratorId || t.MountLeaseUntil < now))
+        var candidates = new List<TapeRecord>();
+        foreach (TapeRecord t in await txn.QueryTapesAsync(pool))
+        {
+            if (!avoid.Contains(t.Vsn) && t.HasRoomFor(bytes) && await txn.IsFreeForAsync(t, _options.MigratorId))
+            {
+                candidates.Add(t);
+            }
+        }
+
+        TapeRecord? tape = candidates
             .OrderByDescending(t => t.State == TapeState.Filling)
             .ThenByDescending(t => t.BytesUsed)
             .ThenBy(t => t.Vsn, StringComparer.Ordinal)
@@ -381,12 +388,7 @@ public sealed partial class Migrator
 
         // Whoever left tape files in flight after lastFseq lost the tape (its reservation ended, or it is this migrator
         // before a restart): those files are overwritten now, so their rows fail first (§3.7, crash after steps 3-5).
-        foreach (AggregationRecord abandoned in (await txn.GetAggregationsOnTapeAsync(tape.Vsn)).Where(a => a.IsInFlight && a.TapeFile!.Value.Fseq > tape.LastFseq))
-        {
-            _ = await txn.TryMoveAggregationAsync(abandoned.AggregationId, abandoned.State, AggregationEvent.Failed, HsmActor.Migrator,
-                "abandoned after the tape's last committed file", a => a with { FailureReason = "Abandoned" });
-        }
-
+        _ = await txn.FailAbandonedAsync(tape, HsmActor.Migrator);
         await txn.CommitAsync(ct);
         return tape;
     }

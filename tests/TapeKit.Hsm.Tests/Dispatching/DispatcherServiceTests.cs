@@ -22,8 +22,10 @@ public sealed class DispatcherServiceTests
         await WaitUntilAsync(async () => (await ListStateAsync(w)) == FileListState.Filling);
 
         // The age rule closes the list at +2 min; the loop sleeps on the virtual clock until then.
+        // The loop may create its timer just after the advance (it reads the clock, then waits): nudging the virtual clock
+        // a second at a time wakes it either way, and the list still closes only by its age rule.
         w.Time.Advance(TimeSpan.FromMinutes(2));
-        await WaitUntilAsync(async () => (await ListStateAsync(w)) == FileListState.Active);
+        await WaitUntilAsync(async () => (await ListStateAsync(w)) == FileListState.Active, () => w.Time.Advance(TimeSpan.FromSeconds(1)));
         // The command is committed with the list's move and relayed at the end of the same pump.
         await WaitUntilAsync(async () => (await w.Bus.GetStatsAsync(HsmTopology.CommandQueue("DL-A"))).Ready == 1);
 
@@ -48,12 +50,13 @@ public sealed class DispatcherServiceTests
     }
 
     /// <summary>Waits for a background loop to reach a condition; bounded, never a fixed sleep.</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Action? nudge = null)
     {
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "the loop did not reach the expected state within 10 s");
+            nudge?.Invoke();
             await Task.Yield();
         }
     }

@@ -59,6 +59,7 @@ public sealed class SqliteHsmStoreTests : IDisposable
         }
 
         Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM tapes"));
+        Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM instances"));
 
         Assert.Equal(0L, Scalar(o.Path, "SELECT COUNT(*) FROM aggregations"));
         Assert.Equal(1L, Scalar(o.Path, "SELECT COUNT(*) FROM bindings"));

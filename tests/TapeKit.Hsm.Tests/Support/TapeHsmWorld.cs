@@ -134,11 +134,11 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         Service = new DispatcherService(Dispatcher, Store.Catalog, Store.Bus, DispatcherOptions);
     }
 
-    /// <summary>A new migrator process (a new instance id), as after a crash and restart.</summary>
-    public Migrator NewMigrator()
+    /// <summary>A new migrator process (a new instance id, or <paramref name="migratorId"/>), as after a crash and restart.</summary>
+    public Migrator NewMigrator(string? migratorId = null)
     {
         Migrator = new Migrator(Store.Catalog, Store.Bus, Drives, Labels,
-            new MigratorOptions { MigratorId = $"migrator-{++_migrators}", DiskLibrary = DiskLibrary, CacheRoot = CacheRoot }, Library.Clock);
+            new MigratorOptions { MigratorId = migratorId ?? $"migrator-{++_migrators}", DiskLibrary = DiskLibrary, CacheRoot = CacheRoot }, Library.Clock);
         return Migrator;
     }
 

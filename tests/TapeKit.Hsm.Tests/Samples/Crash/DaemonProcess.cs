@@ -1,0 +1,83 @@
+using System.Diagnostics;
+
+namespace TapeKit.Hsm.Tests.Samples.Crash;
+
+/// <summary>
+/// The SmallFilesCache daemon as a child OS process (<c>dotnet SmallFilesCache.dll</c>) in its site directory, which
+/// holds its <c>appsettings.json</c>; its console goes to one log file per start. <see cref="Kill"/> is SIGKILL on Linux.
+/// </summary>
+internal sealed class DaemonProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private DaemonProcess(Process process, StreamWriter log)
+    {
+        _process = process;
+        _log = log;
+    }
+
+    /// <summary>Whether the process is still running.</summary>
+    public bool Running => !_process.HasExited;
+
+    /// <summary>Starts the daemon with <paramref name="siteDirectory"/> as its working directory.</summary>
+    public static DaemonProcess Start(string siteDirectory, string logPath)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "SmallFilesCache.dll");
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            WorkingDirectory = siteDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new DaemonProcess(process, log);
+    }
+
+    /// <summary>SIGKILL to the daemon and its children; returns once it is gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.WaitForExit();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            if (log.BaseStream is not null)
+            {
+                log.WriteLine(line);
+            }
+        }
+    }
+}
