@@ -4,9 +4,10 @@ using TapeKit.Hsm.Policies;
 namespace TapeKit.Bench.HsmScale;
 
 /// <summary>
-/// <c>hsm-scale [--files N] [--json] [--dir PATH] [--keep]</c>: the HSM at site scale (issue "HSM at site scale and
-/// through crashes"). For each size — the powers of ten from 10^5 up to N (N below 10^5: just N) — bulk-loads an aged
-/// catalogue on the embedded default (<c>SqliteHsmStore</c>) and times the operations over their public APIs.
+/// <c>hsm-scale [--files N] [--from N] [--json] [--dir PATH] [--keep]</c>: the HSM at site scale (issue "HSM at site scale
+/// and through crashes"). For each size — the powers of ten from 10^5 up to N (N below 10^5: just N; <c>--from</c> skips the
+/// smaller ones) — bulk-loads an aged catalogue on the embedded default (<c>SqliteHsmStore</c>) in <c>--dir</c> (deleted
+/// after each size unless <c>--keep</c>) and times the operations over their public APIs.
 /// Progress goes to stderr, so that <c>--json</c> leaves one JSON array on stdout.
 /// </summary>
 internal static class HsmScaleCommand
@@ -17,6 +18,7 @@ internal static class HsmScaleCommand
     public static async Task<int> RunAsync(string[] args)
     {
         long largest = 1_000_000;
+        long smallest = 0;
         bool json = false;
         bool keep = false;
         string dir = Path.Combine(Path.GetTempPath(), "tapekit-hsm-scale");
@@ -26,6 +28,9 @@ internal static class HsmScaleCommand
             {
                 case "--files" when i + 1 < args.Length:
                     largest = long.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture);
+                    break;
+                case "--from" when i + 1 < args.Length:
+                    smallest = long.Parse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture);
                     break;
                 case "--dir" when i + 1 < args.Length:
                     dir = args[++i];
@@ -37,14 +42,14 @@ internal static class HsmScaleCommand
                     keep = true;
                     break;
                 default:
-                    Console.Error.WriteLine($"hsm-scale: unknown argument '{args[i]}'. Usage: hsm-scale [--files N] [--json] [--dir PATH] [--keep]");
+                    Console.Error.WriteLine($"hsm-scale: unknown argument '{args[i]}'. Usage: hsm-scale [--files N] [--from N] [--json] [--dir PATH] [--keep]");
                     return 2;
             }
         }
 
         Directory.CreateDirectory(dir);
         var results = new List<ScaleResult>();
-        foreach (long files in Sizes(largest))
+        foreach (long files in Sizes(largest).Where(n => n >= smallest))
         {
             results.Add(await RunSizeAsync(files, dir, keep));
         }
@@ -94,10 +99,21 @@ internal static class HsmScaleCommand
             long pending = await CountPendingRecallsAsync(site);
             double recallPlan = await ops.RecallPlanningMsAsync();
             Progress(files, $"recall planning round ({pending:N0} pending): {recallPlan:F0} ms");
-            double purgeSurvey = await ops.PurgeSurveyMsAsync();
-            Progress(files, $"purge survey: {purgeSurvey:F0} ms");
-            (double check, IReadOnlyList<string> violations) = await ops.CheckAsync();
-            Progress(files, $"hsm check: {check:F0} ms, {violations.Count} violations{(violations.Count > 0 ? ", first: " + violations[0] : "")}");
+            double? purgeSurvey = null;
+            double? check = null;
+            IReadOnlyList<string>? violations = null;
+            if (MemoryGuard.ReasonToSkip(files) is { } skip)
+            {
+                Progress(files, $"purge survey and hsm check {skip}");
+            }
+            else
+            {
+                purgeSurvey = await ops.PurgeSurveyMsAsync();
+                Progress(files, $"purge survey: {purgeSurvey:F0} ms");
+                (check, violations) = await ops.CheckAsync();
+                Progress(files, $"hsm check: {check:F0} ms, {violations.Count} violations{(violations.Count > 0 ? ", first: " + violations[0] : "")}");
+            }
+
             var lifecycle = new FreshFilesLifecycle(site, LifecycleFiles);
             await lifecycle.RunAsync();
             Progress(files, $"{LifecycleFiles} fresh files: ingest {lifecycle.IngestFilesPerSecond:F0} files/s, append {lifecycle.AppendMs:F2} ms, claim {lifecycle.ClaimMs:F0} ms, commit {lifecycle.CommitMs:F0} ms, {lifecycle.BytesWrittenPerFile:F0} bytes written per file");
@@ -121,7 +137,7 @@ internal static class HsmScaleCommand
                 PendingRecalls = pending,
                 LoadTime = load,
                 DatabaseBytes = dbBytes,
-                Violations = violations.Count,
+                Violations = violations?.Count,
             };
         }
 

@@ -23,7 +23,7 @@ internal static class ScaleReport
             ("pending recalls planned", "100 000", r => r.PendingRecalls.ToString("N0", CultureInfo.InvariantCulture)),
             ("purge survey (ms)", "≤ 2× 10^5", r => Ms(r.PurgeSurveyMs)),
             ("hsm check (ms)", "≤ 2× 10^5", r => Ms(r.CheckMs)),
-            ("hsm check violations", "0", r => r.Violations.ToString(CultureInfo.InvariantCulture)),
+            ("hsm check violations", "0", r => r.Violations?.ToString(CultureInfo.InvariantCulture) ?? "not run"),
             ("ingest, durable (files/s)", "≥ 2 000", r => r.IngestFilesPerSecond.ToString("N0", CultureInfo.InvariantCulture)),
             ("catalogue bytes written per file", "≤ 16 384", r => r.BytesWrittenPerFile.ToString("N0", CultureInfo.InvariantCulture)),
             ("peak memory (MiB)", "≤ 1 024 at 10^7", r => (r.PeakMemoryBytes / (1024.0 * 1024)).ToString("N0", CultureInfo.InvariantCulture)),
@@ -51,6 +51,8 @@ internal static class ScaleReport
 
         return text.ToString();
     }
+
+    private static string Ms(double? ms) => ms is { } value ? Ms(value) : "not run";
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "N2" : "N0", CultureInfo.InvariantCulture);
 }

@@ -19,9 +19,11 @@ internal sealed record ScaleResult
 
     public required double RecallPlanMs { get; init; }
 
-    public required double PurgeSurveyMs { get; init; }
+    /// <summary>The purge survey, or <see langword="null"/> when <see cref="MemoryGuard"/> skipped it.</summary>
+    public required double? PurgeSurveyMs { get; init; }
 
-    public required double CheckMs { get; init; }
+    /// <summary>The invariant check, or <see langword="null"/> when <see cref="MemoryGuard"/> skipped it.</summary>
+    public required double? CheckMs { get; init; }
 
     public required double IngestFilesPerSecond { get; init; }
 
@@ -43,5 +45,5 @@ internal sealed record ScaleResult
 
     /// <summary>Violations <c>hsm check</c> found in the loaded catalogue (0 when the loader wrote what the HSM would).</summary>
     [JsonIgnore]
-    public int Violations { get; init; }
+    public int? Violations { get; init; }
 }
