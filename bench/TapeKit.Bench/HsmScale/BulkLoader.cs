@@ -24,7 +24,7 @@ internal static class BulkLoader
         PolicyDecision decision = selector.Decide(BenchPolicies.Attributes(BenchPolicies.AgedGroup, 1));
         await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = path }, time))
         {
-            await PutTapesAsync(store.Catalog, shape.Tapes, decision.TapePool);
+            await PutTapesAsync(store.Catalog, shape, decision.TapePool);
         }
 
         var rows = new AgedCatalogRows(decision, time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -134,19 +134,21 @@ internal static class BulkLoader
 
     private static string VsnOf(long tape) => string.Create(CultureInfo.InvariantCulture, $"AG{tape:D4}");
 
-    private static async Task PutTapesAsync(SqliteCatalog catalog, int tapes, string pool)
+    private static async Task PutTapesAsync(SqliteCatalog catalog, AgedCatalogShape shape, string pool)
     {
         await using ICatalogTransaction txn = await catalog.BeginAsync();
+        int tapes = shape.Tapes;
         for (int t = 0; t < tapes; t++)
         {
+            bool last = t == tapes - 1;
             await txn.PutTapeAsync(new TapeRecord
             {
                 Vsn = VsnOf(t),
                 Pool = pool,
                 MediaType = "LTO-9",
                 Library = "bench-library",
-                State = t == tapes - 1 ? TapeState.Filling : TapeState.Full,
-                LastFseq = AgedCatalogShape.AggregationsPerTape,
+                State = last ? TapeState.Filling : TapeState.Full,
+                LastFseq = last ? (int)(shape.ArchiveLists - ((tapes - 1L) * AgedCatalogShape.AggregationsPerTape)) : AgedCatalogShape.AggregationsPerTape,
                 CapacityEstimate = 18_000_000_000_000,
             });
         }
