@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
+using TapeKit.Bench.HsmScale;
 using TapeKit.Devices.Virtual;
 using TapeKit.Simulation;
 
@@ -21,7 +22,7 @@ if (args.Length > 0 && args[0] == "simulate")
             $"| {strategy} | {r.TapeFiles} | {r.DataBlocks} | {r.SyncPoints} | {TimeSpan.FromSeconds(r.DriveSeconds):d\\.hh\\:mm\\:ss} ({r.DriveSeconds:F0} s) | {r.MegabytesPerSecond:F1} | {r.Efficiency:P1} | {wall.Elapsed.TotalSeconds:F1} s |"));
     }
 
-    return;
+    return 0;
 }
 
 // `recall [REQUESTS]` runs the recall-planning simulation (issue #5): FIFO versus TapeKit's planner.
@@ -42,7 +43,14 @@ if (args.Length > 0 && args[0] == "recall")
     }
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"planner / FIFO time: {planned.SimulatedSeconds / fifo.SimulatedSeconds:P1}; wall time {wall.Elapsed.TotalSeconds:F1} s"));
-    return;
+    return 0;
+}
+
+// `hsm-scale [--files N] [--json]` times the HSM's operations on bulk-loaded catalogues of 10^5… files (issue "HSM at site scale").
+if (args.Length > 0 && args[0] == "hsm-scale")
+{
+    return await HsmScaleCommand.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -43,6 +43,9 @@ public sealed record HistoryCutoffs(DateTimeOffset FinishedListsBefore, DateTime
 /// <param name="InboxIds">Processed message ids.</param>
 public sealed record HistoryPruned(long Lists, long Transitions, long InboxIds)
 {
+    /// <summary>True when the pass stopped at its batch limit: older history may be left for the next pass.</summary>
+    public bool MayHaveMore { get; init; }
+
     /// <summary>Nothing removed.</summary>
     public static HistoryPruned None { get; } = new(0, 0, 0);
 

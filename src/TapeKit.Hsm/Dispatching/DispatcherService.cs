@@ -17,6 +17,9 @@ public sealed class DispatcherService
     private readonly OutboxRelay _relay;
     private DateTimeOffset? _prunedAt;
 
+    /// <summary>History batches pruned per round at most.</summary>
+    private const int PruneBatchesPerRound = 4;
+
     /// <summary>Creates the loop.</summary>
     /// <param name="dispatcher">The dispatcher.</param>
     /// <param name="catalog">The catalogue (its outbox is relayed).</param>
@@ -98,7 +101,12 @@ public sealed class DispatcherService
             return;
         }
 
-        _prunedAt = now;
-        _ = await CatalogHistory.PruneAsync(_catalog, retention, ct);
+        // A bounded share per round, so that a catalogue with a long history (the first run after an upgrade) is pruned
+        // over many rounds without holding up the dispatcher's own work; the interval restarts once all is done.
+        HistoryPruned pruned = await CatalogHistory.PruneAsync(_catalog, retention, PruneBatchesPerRound, ct);
+        if (!pruned.MayHaveMore)
+        {
+            _prunedAt = now;
+        }
     }
 }

@@ -27,7 +27,9 @@ public abstract partial class CatalogContractTests
         Assert.Equal(HistoryPruned.None, await CatalogHistory.PruneAsync(Catalog, retention));
 
         Time.Advance(TimeSpan.FromDays(3));
-        HistoryPruned pruned = await CatalogHistory.PruneAsync(Catalog, retention);
+        HistoryPruned first = await CatalogHistory.PruneAsync(Catalog, retention, maxBatches: 1);
+        Assert.True(first.MayHaveMore);
+        HistoryPruned pruned = first + await CatalogHistory.PruneAsync(Catalog, retention);
         Assert.Equal(1, pruned.Lists);
         Assert.Equal(1, pruned.InboxIds);
         Assert.True(pruned.Transitions >= 3, $"{pruned.Transitions} audit rows pruned");
