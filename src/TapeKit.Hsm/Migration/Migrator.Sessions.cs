@@ -138,7 +138,12 @@ public sealed partial class Migrator
             }
             catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
             {
-                FailureReason reason = e is TapeDriveException ? FailureReason.MountFailed : e.Message.Contains("VSN", StringComparison.Ordinal) ? FailureReason.WrongVolume : FailureReason.AppendCheckFailed;
+                FailureReason reason = e switch
+                {
+                    TapeDriveException => FailureReason.MountFailed,
+                    UnsafeOperationException { Kind: UnsafeOperationKind.WrongVolume } => FailureReason.WrongVolume,
+                    _ => FailureReason.AppendCheckFailed,
+                };
                 await SetTapeStateAsync(tape.Vsn, TapeState.NeedsAttention, e.Message, ct);
                 foreach (ListWork w in todo)
                 {
