@@ -52,8 +52,8 @@ public sealed partial class Migrator
                     }
                 }
 
-                TapeRecord? tape = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
-                if (tape is null)
+                TapeReservation? reservation = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
+                if (reservation is not { Tape: { } tape })
                 {
                     foreach (ListWork w in todo)
                     {
@@ -67,7 +67,7 @@ public sealed partial class Migrator
 
                 // A crash (an exception escaping here) keeps the reservation until its lease ends: nobody appends over
                 // this session's unsynced files before the dispatcher has re-queued their lists.
-                await WriteSessionAsync(tape, copyNb, todo, ct);
+                await WriteSessionAsync(reservation, copyNb, todo, ct);
                 await _catalog.UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
             }
         }
@@ -89,8 +89,9 @@ public sealed partial class Migrator
         }
     }
 
-    private async ValueTask WriteSessionAsync(TapeRecord tape, int copyNb, List<ListWork> todo, CancellationToken ct)
+    private async ValueTask WriteSessionAsync(TapeReservation reservation, int copyNb, List<ListWork> todo, CancellationToken ct)
     {
+        TapeRecord tape = reservation.Tape;
         TapeMount mount;
         try
         {
@@ -132,19 +133,22 @@ public sealed partial class Migrator
             try
             {
                 // Step 3: the label check of spec/formats.md F11 — VOL1 and the trailer of lastFseq against the catalogue.
-                // Files after lastFseq were never committed (the commit moves lastFseq), so they are overwritten (F11.3).
+                // Only the files after lastFseq that the catalogue records as failed may be overwritten (F11.3); any
+                // other file there means the catalogue lags the tape (a restored backup, a lost update), and is kept.
                 AulVolume volume = AulVolume.Mount(mount.Handle, tape.Vsn);
-                session = volume.Append(tape.LastFseq, _labels, TapeMarkPolicy.Buffered(_options.SyncEveryFiles, _options.SyncEveryBytes), overwriteLaterFiles: true);
+                session = volume.AppendOverFailedFiles(tape.LastFseq, reservation.LastFailedFseq, _labels,
+                    TapeMarkPolicy.Buffered(_options.SyncEveryFiles, _options.SyncEveryBytes));
             }
             catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
             {
-                FailureReason reason = e switch
+                // Decided by type and kind: F14 mount, F15 wrong volume, F16 append check (the catalogue behind the tape too).
+                (FailureReason reason, string rule) = e switch
                 {
-                    TapeDriveException => FailureReason.MountFailed,
-                    UnsafeOperationException { Kind: UnsafeOperationKind.WrongVolume } => FailureReason.WrongVolume,
-                    _ => FailureReason.AppendCheckFailed,
+                    TapeDriveException => (FailureReason.MountFailed, "F14"),
+                    UnsafeOperationException { Kind: UnsafeOperationKind.WrongVolume } => (FailureReason.WrongVolume, "F15"),
+                    _ => (FailureReason.AppendCheckFailed, "F16"),
                 };
-                await SetTapeStateAsync(tape.Vsn, TapeState.NeedsAttention, e.Message, ct);
+                await SetTapeStateAsync(tape.Vsn, TapeState.NeedsAttention, rule, $"{reason}: {e.Message}", ct);
                 foreach (ListWork w in todo)
                 {
                     await FailAsync(w, reason, e.Message, [], ct);
@@ -196,7 +200,7 @@ public sealed partial class Migrator
 
                 if (session.PastEarlyWarning)
                 {
-                    await SetTapeStateAsync(tape.Vsn, TapeState.Full, "early warning", ct);
+                    await SetTapeStateAsync(tape.Vsn, TapeState.Full, "F3", "early warning: the tape is past its early-warning point", ct);
                 }
             }
             catch (TapeDriveException e)
@@ -323,7 +327,7 @@ public sealed partial class Migrator
         };
         if (state is { } s)
         {
-            await SetTapeStateAsync(tape.Vsn, s, error.Message, ct);
+            await SetTapeStateAsync(tape.Vsn, s, "F3", $"{reason}: {error.Message}", ct);
         }
 
         if (error.Kind is TapeErrorKind.MediaError)
@@ -366,7 +370,7 @@ public sealed partial class Migrator
         return file.CachePath.Replace('\\', '/');
     }
 
-    private async ValueTask<TapeRecord?> ReserveTapeAsync(string pool, long bytes, HashSet<string> avoid, CancellationToken ct)
+    private async ValueTask<TapeReservation?> ReserveTapeAsync(string pool, long bytes, HashSet<string> avoid, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         DateTimeOffset now = txn.Now;
@@ -387,22 +391,23 @@ public sealed partial class Migrator
 
         // Whoever left tape files in flight after lastFseq lost the tape (its reservation ended, or it is this migrator
         // before a restart): those files are overwritten now, so their rows fail first (§3.7, crash after steps 3-5).
-        foreach (AggregationRecord abandoned in (await txn.GetAggregationsOnTapeAsync(tape.Vsn)).Where(a => a.IsInFlight && a.TapeFile!.Value.Fseq > tape.LastFseq))
+        IReadOnlyList<AggregationRecord> onTape = await txn.GetAggregationsOnTapeAsync(tape.Vsn);
+        foreach (AggregationRecord abandoned in onTape.Where(a => a.IsInFlight && a.TapeFile!.Value.Fseq > tape.LastFseq))
         {
             _ = await txn.TryMoveAggregationAsync(abandoned.AggregationId, abandoned.State, AggregationEvent.Failed, HsmActor.Migrator,
                 "abandoned after the tape's last committed file", a => a with { FailureReason = "Abandoned" });
         }
 
         await txn.CommitAsync(ct);
-        return tape;
+        return new TapeReservation(tape, TapeReservation.LastFailedAfter(tape.LastFseq, onTape, a => a.IsInFlight || a.State == AggregationState.Failed));
     }
 
     private ValueTask<string> TapeOfAsync(long aggregationId, CancellationToken ct) =>
         _catalog.ReadAsync(async txn => (await txn.GetAggregationAsync(aggregationId))?.TapeFile?.Vsn ?? "", ct);
 
-    private async ValueTask SetTapeStateAsync(string vsn, TapeState state, string why, CancellationToken ct)
+    private async ValueTask SetTapeStateAsync(string vsn, TapeState state, string rule, string why, CancellationToken ct)
     {
         Log.TapeStateChanged(_logger, vsn, state, why);
-        await _catalog.UpdateTapeAsync(vsn, t => t with { State = state }, ct);
+        await _catalog.SetTapeStateAsync(vsn, state, rule, HsmActor.Migrator, why, ct);
     }
 }
