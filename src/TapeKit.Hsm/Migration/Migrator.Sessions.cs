@@ -19,20 +19,26 @@ public sealed partial class Migrator
 {
     private async ValueTask ArchivePoolAsync(string pool, List<ListWork> lists, CancellationToken ct)
     {
-        // Step 2 starts with the sources: a member missing from the write cache is lost before archive (C17).
-        foreach (ListWork work in lists.ToList())
+        var work = new PoolWork(lists, new WorkLeaseHeartbeat(_catalog, _options.MigratorId, _options.WorkLease, _options.MountLease));
+        foreach (ListWork claimed in lists)
         {
-            long[] missing = [.. work.Members.Where(m => !SourceIntact(m)).Select(m => m.FileId)];
+            work.Heartbeat.Hold(claimed.List.ListId, claimed.List.Attempt, claimed.List.LeaseUntil ?? _catalog.Time.GetUtcNow() + _options.WorkLease);
+        }
+
+        // Step 2 starts with the sources: a member missing from the write cache is lost before archive (C17).
+        foreach (ListWork list in lists.ToList())
+        {
+            long[] missing = [.. list.Members.Where(m => !SourceIntact(m)).Select(m => m.FileId)];
             if (missing.Length > 0)
             {
-                await FailAsync(work, FailureReason.SourceMissing, $"{missing.Length} members are missing from the write cache or have another size", missing, ct);
-                lists.Remove(work);
+                await FailAsync(list, FailureReason.SourceMissing, $"{missing.Length} members are missing from the write cache or have another size", missing, ct);
+                lists.Remove(list);
             }
-            else if (work.List.Strategy == ArchiveStrategy.Direct && work.Members.Count != 1)
+            else if (list.List.Strategy == ArchiveStrategy.Direct && list.Members.Count != 1)
             {
                 // One aggregation row is one tape file; a direct list of several files would need one row per file.
-                await FailAsync(work, FailureReason.Internal, "this migrator writes direct (one file per tape file) lists of exactly one member", [], ct, retryable: false);
-                lists.Remove(work);
+                await FailAsync(list, FailureReason.Internal, "this migrator writes direct (one file per tape file) lists of exactly one member", [], ct, retryable: false);
+                lists.Remove(list);
             }
         }
 
@@ -52,6 +58,12 @@ public sealed partial class Migrator
                     }
                 }
 
+                await CheckpointAsync(work, ct);
+                if (todo.All(w => w.Finished))
+                {
+                    continue;
+                }
+
                 TapeReservation? reservation = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
                 if (reservation is not { Tape: { } tape })
                 {
@@ -67,29 +79,57 @@ public sealed partial class Migrator
 
                 // A crash (an exception escaping here) keeps the reservation until its lease ends: nobody appends over
                 // this session's unsynced files before the dispatcher has re-queued their lists.
-                await WriteSessionAsync(reservation, copyNb, todo, ct);
-                await _catalog.UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
+                work.Heartbeat.HoldTape(tape.Vsn, tape.MountLeaseUntil ?? _catalog.Time.GetUtcNow() + _options.MountLease);
+                await WriteSessionAsync(reservation, copyNb, todo, work, ct);
+                work.Heartbeat.ReleaseTape();
+                await _catalog.UpdateTapeAsync(tape.Vsn, t => t.MountedBy == _options.MigratorId ? t with { MountedBy = null, MountLeaseUntil = null } : t, ct);
             }
         }
 
-        foreach (ListWork work in lists.Where(w => !w.Finished))
+        foreach (ListWork list in lists)
         {
-            long[] aggregations = [.. work.Copies.OrderBy(c => c.Key).Select(c => c.Value)];
-            if (await _work.CommitAsync(work.Delivery.Message, work.List.ListId, work.List.Attempt, aggregations, ct))
+            // A list whose lease was found lost is Finished by the checkpoint: never committed.
+            await CheckpointAsync(work, ct);
+            if (list.Finished)
             {
-                StepObserver?.Invoke(ArchiveStep.Committed, work.List.ListId);
+                continue;
+            }
+
+            long[] aggregations = [.. list.Copies.OrderBy(c => c.Key).Select(c => c.Value)];
+            if (await _work.CommitAsync(list.Command, list.List.ListId, list.List.Attempt, aggregations, ct))
+            {
+                StepObserver?.Invoke(ArchiveStep.Committed, list.List.ListId);
                 if (_options.PurgeWriteCacheAfterArchive)
                 {
-                    await RemoveWriteCacheCopiesAsync(work, ct);
+                    await RemoveWriteCacheCopiesAsync(list, ct);
                 }
             }
 
-            work.Finished = true;
-            await work.Delivery.AckAsync(ct);
+            list.Finished = true;
         }
     }
 
-    private async ValueTask WriteSessionAsync(TapeReservation reservation, int copyNb, List<ListWork> todo, CancellationToken ct)
+    /// <summary>
+    /// A checkpoint of a pool's work: lists settled meanwhile are let go, the leases of the others (and the tape
+    /// reservation) renewed when due; a list found taken by another attempt is finished here without a reply — its
+    /// work stops and it is never committed (F8: the new attempt owns it).
+    /// </summary>
+    private async ValueTask CheckpointAsync(PoolWork work, CancellationToken ct)
+    {
+        foreach (ListWork settled in work.Lists.Where(w => w.Finished))
+        {
+            work.Heartbeat.Release(settled.List.ListId);
+        }
+
+        await work.Heartbeat.BeatAsync(ct);
+        foreach (ListWork lost in work.Lists.Where(w => !w.Finished && work.Heartbeat.IsLost(w.List.ListId)))
+        {
+            Log.LeaseLost(_logger, lost.List.ListId, lost.List.Attempt);
+            lost.Finished = true;
+        }
+    }
+
+    private async ValueTask WriteSessionAsync(TapeReservation reservation, int copyNb, List<ListWork> todo, PoolWork work, CancellationToken ct)
     {
         TapeRecord tape = reservation.Tape;
         TapeMount mount;
@@ -104,9 +144,8 @@ public sealed partial class Migrator
                 if (e.Busy)
                 {
                     // F1: no free slot now. BUSY makes the dispatcher re-send later without charging the list.
-                    await _work.ReplyBusyAsync(w.Delivery.Message, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
+                    await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
                     w.Finished = true;
-                    await w.Delivery.AckAsync(ct);
                 }
                 else
                 {
@@ -157,6 +196,8 @@ public sealed partial class Migrator
                 return;
             }
 
+            await CheckpointAsync(work, ct); // The mount and the append check may have taken long.
+
             // The session's own drive time when the pool can tell (other drives may share the clock), else the clock's.
             long start = _deviceTime.GetTimestamp();
             TimeSpan busyAtStart = mount.BusyTime?.Invoke() ?? TimeSpan.Zero;
@@ -166,17 +207,29 @@ public sealed partial class Migrator
             {
                 using (session)
                 {
-                    foreach (ListWork work in todo)
+                    foreach (ListWork list in todo)
                     {
                         if (session.PastEarlyWarning)
                         {
                             break; // The rest goes to the next tape of the pool.
                         }
 
-                        current = work;
-                        if (await WriteListAsync(session, tape, copyNb, work, ct) is { } done)
+                        await CheckpointAsync(work, ct);
+                        if (work.Heartbeat.TapeLost)
                         {
-                            written.Add((work, done.AggregationId, done.Fseq, work.List.MemberBytes));
+                            Log.TapeReservationLost(_logger, tape.Vsn);
+                            break; // Another owner reserved the tape: nothing more is appended; the rest goes to the next tape.
+                        }
+
+                        if (list.Finished)
+                        {
+                            continue; // Fenced meanwhile.
+                        }
+
+                        current = list;
+                        if (await WriteListAsync(session, tape, copyNb, list, ct) is { } done)
+                        {
+                            written.Add((list, done.AggregationId, done.Fseq, list.List.MemberBytes));
                             tapeFiles++;
                         }
 
@@ -188,15 +241,17 @@ public sealed partial class Migrator
                 }
 
                 writing = Writing();
-                foreach ((ListWork work, long aggregationId, _, _) in written)
+                foreach ((ListWork list, long aggregationId, _, _) in written)
                 {
-                    work.Copies[copyNb] = aggregationId;
+                    list.Copies[copyNb] = aggregationId;
                 }
 
-                foreach ((ListWork work, _, _, _) in written)
+                foreach ((ListWork list, _, _, _) in written)
                 {
-                    StepObserver?.Invoke(ArchiveStep.Synced, work.List.ListId);
+                    StepObserver?.Invoke(ArchiveStep.Synced, list.List.ListId);
                 }
+
+                await CheckpointAsync(work, ct); // The sync may have taken long.
 
                 if (session.PastEarlyWarning)
                 {
@@ -232,7 +287,6 @@ public sealed partial class Migrator
         if (await _work.BeginAggregationAsync(list.ListId, list.Attempt, copyNb, ct) is not { } aggregation)
         {
             work.Finished = true; // Fenced (F8): another attempt owns the list now.
-            await work.Delivery.AckAsync(ct);
             return null;
         }
 
@@ -241,7 +295,6 @@ public sealed partial class Migrator
         if (!await _work.RecordWriteStartAsync(aggregation.AggregationId, locator, ct))
         {
             work.Finished = true;
-            await work.Delivery.AckAsync(ct);
             return null;
         }
 
@@ -284,12 +337,10 @@ public sealed partial class Migrator
         if (!await _work.RecordWrittenAsync(aggregation.AggregationId, info.DataBlocks, rows, ct))
         {
             work.Finished = true;
-            await work.Delivery.AckAsync(ct);
             return null;
         }
 
         StepObserver?.Invoke(ArchiveStep.Written, list.ListId);
-        _ = await _work.RenewAsync(list.ListId, list.Attempt, _options.WorkLease, ct);
         return (aggregation.AggregationId, fseq);
     }
 
@@ -344,9 +395,8 @@ public sealed partial class Migrator
     private async ValueTask FailAsync(ListWork work, FailureReason reason, string detail, IReadOnlyList<long> affected, CancellationToken ct, bool retryable = true)
     {
         Log.ListFailed(_logger, work.List.ListId, work.List.Attempt, reason, detail);
-        _ = await _work.FailAsync(work.Delivery.Message, new FailedReply(work.List.ListId, work.List.Attempt, reason, retryable, detail, affected), ct);
+        _ = await _work.FailAsync(work.Command, new FailedReply(work.List.ListId, work.List.Attempt, reason, retryable, detail, affected), ct);
         work.Finished = true;
-        await work.Delivery.AckAsync(ct);
     }
 
     private bool SourceIntact(FileRecord file)
