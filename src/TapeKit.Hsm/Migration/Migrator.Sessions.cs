@@ -19,26 +19,26 @@ public sealed partial class Migrator
 {
     private async ValueTask ArchivePoolAsync(string pool, List<ListWork> lists, CancellationToken ct)
     {
-        var work = new PoolWork(lists, new WorkLeaseHeartbeat(_catalog, _options.MigratorId, _options.WorkLease, _options.MountLease));
+        var held = new PoolWork(lists, new WorkLeaseHeartbeat(_catalog, _options.MigratorId, _options.WorkLease, _options.MountLease));
         foreach (ListWork claimed in lists)
         {
-            work.Heartbeat.Hold(claimed.List.ListId, claimed.List.Attempt, claimed.List.LeaseUntil ?? _catalog.Time.GetUtcNow() + _options.WorkLease);
+            held.Heartbeat.Hold(claimed.List.ListId, claimed.List.Attempt, claimed.List.LeaseUntil ?? _catalog.Time.GetUtcNow() + _options.WorkLease);
         }
 
         // Step 2 starts with the sources: a member missing from the write cache is lost before archive (C17).
-        foreach (ListWork list in lists.ToList())
+        foreach (ListWork work in lists.ToList())
         {
-            long[] missing = [.. list.Members.Where(m => !SourceIntact(m)).Select(m => m.FileId)];
+            long[] missing = [.. work.Members.Where(m => !SourceIntact(m)).Select(m => m.FileId)];
             if (missing.Length > 0)
             {
-                await FailAsync(list, FailureReason.SourceMissing, $"{missing.Length} members are missing from the write cache or have another size", missing, ct);
-                lists.Remove(list);
+                await FailAsync(work, FailureReason.SourceMissing, $"{missing.Length} members are missing from the write cache or have another size", missing, ct);
+                lists.Remove(work);
             }
-            else if (list.List.Strategy == ArchiveStrategy.Direct && list.Members.Count != 1)
+            else if (work.List.Strategy == ArchiveStrategy.Direct && work.Members.Count != 1)
             {
                 // One aggregation row is one tape file; a direct list of several files would need one row per file.
-                await FailAsync(list, FailureReason.Internal, "this migrator writes direct (one file per tape file) lists of exactly one member", [], ct, retryable: false);
-                lists.Remove(list);
+                await FailAsync(work, FailureReason.Internal, "this migrator writes direct (one file per tape file) lists of exactly one member", [], ct, retryable: false);
+                lists.Remove(work);
             }
         }
 
@@ -58,7 +58,7 @@ public sealed partial class Migrator
                     }
                 }
 
-                await CheckpointAsync(work, ct);
+                await CheckpointAsync(held, ct);
                 if (todo.All(w => w.Finished))
                 {
                     continue;
@@ -79,33 +79,33 @@ public sealed partial class Migrator
 
                 // A crash (an exception escaping here) keeps the reservation until its lease ends: nobody appends over
                 // this session's unsynced files before the dispatcher has re-queued their lists.
-                work.Heartbeat.HoldTape(tape.Vsn, tape.MountLeaseUntil ?? _catalog.Time.GetUtcNow() + _options.MountLease);
-                await WriteSessionAsync(reservation, copyNb, todo, work, ct);
-                work.Heartbeat.ReleaseTape();
+                held.Heartbeat.HoldTape(tape.Vsn, tape.MountLeaseUntil ?? _catalog.Time.GetUtcNow() + _options.MountLease);
+                await WriteSessionAsync(reservation, copyNb, todo, held, ct);
+                held.Heartbeat.ReleaseTape();
                 await _catalog.UpdateTapeAsync(tape.Vsn, t => t.MountedBy == _options.MigratorId ? t with { MountedBy = null, MountLeaseUntil = null } : t, ct);
             }
         }
 
-        foreach (ListWork list in lists)
+        foreach (ListWork work in lists)
         {
             // A list whose lease was found lost is Finished by the checkpoint: never committed.
-            await CheckpointAsync(work, ct);
-            if (list.Finished)
+            await CheckpointAsync(held, ct);
+            if (work.Finished)
             {
                 continue;
             }
 
-            long[] aggregations = [.. list.Copies.OrderBy(c => c.Key).Select(c => c.Value)];
-            if (await _work.CommitAsync(list.Command, list.List.ListId, list.List.Attempt, aggregations, ct))
+            long[] aggregations = [.. work.Copies.OrderBy(c => c.Key).Select(c => c.Value)];
+            if (await _work.CommitAsync(work.Command, work.List.ListId, work.List.Attempt, aggregations, ct))
             {
-                StepObserver?.Invoke(ArchiveStep.Committed, list.List.ListId);
+                StepObserver?.Invoke(ArchiveStep.Committed, work.List.ListId);
                 if (_options.PurgeWriteCacheAfterArchive)
                 {
-                    await RemoveWriteCacheCopiesAsync(list, ct);
+                    await RemoveWriteCacheCopiesAsync(work, ct);
                 }
             }
 
-            list.Finished = true;
+            work.Finished = true;
         }
     }
 
@@ -114,22 +114,22 @@ public sealed partial class Migrator
     /// reservation) renewed when due; a list found taken by another attempt is finished here without a reply — its
     /// work stops and it is never committed (F8: the new attempt owns it).
     /// </summary>
-    private async ValueTask CheckpointAsync(PoolWork work, CancellationToken ct)
+    private async ValueTask CheckpointAsync(PoolWork held, CancellationToken ct)
     {
-        foreach (ListWork settled in work.Lists.Where(w => w.Finished))
+        foreach (ListWork settled in held.Lists.Where(w => w.Finished))
         {
-            work.Heartbeat.Release(settled.List.ListId);
+            held.Heartbeat.Release(settled.List.ListId);
         }
 
-        await work.Heartbeat.BeatAsync(ct);
-        foreach (ListWork lost in work.Lists.Where(w => !w.Finished && work.Heartbeat.IsLost(w.List.ListId)))
+        await held.Heartbeat.BeatAsync(ct);
+        foreach (ListWork lost in held.Lists.Where(w => !w.Finished && held.Heartbeat.IsLost(w.List.ListId)))
         {
             Log.LeaseLost(_logger, lost.List.ListId, lost.List.Attempt);
             lost.Finished = true;
         }
     }
 
-    private async ValueTask WriteSessionAsync(TapeReservation reservation, int copyNb, List<ListWork> todo, PoolWork work, CancellationToken ct)
+    private async ValueTask WriteSessionAsync(TapeReservation reservation, int copyNb, List<ListWork> todo, PoolWork held, CancellationToken ct)
     {
         TapeRecord tape = reservation.Tape;
         TapeMount mount;
@@ -196,7 +196,7 @@ public sealed partial class Migrator
                 return;
             }
 
-            await CheckpointAsync(work, ct); // The mount and the append check may have taken long.
+            await CheckpointAsync(held, ct); // The mount and the append check may have taken long.
 
             // The session's own drive time when the pool can tell (other drives may share the clock), else the clock's.
             long start = _deviceTime.GetTimestamp();
@@ -207,29 +207,29 @@ public sealed partial class Migrator
             {
                 using (session)
                 {
-                    foreach (ListWork list in todo)
+                    foreach (ListWork work in todo)
                     {
                         if (session.PastEarlyWarning)
                         {
                             break; // The rest goes to the next tape of the pool.
                         }
 
-                        await CheckpointAsync(work, ct);
-                        if (work.Heartbeat.TapeLost)
+                        await CheckpointAsync(held, ct);
+                        if (held.Heartbeat.TapeLost)
                         {
                             Log.TapeReservationLost(_logger, tape.Vsn);
                             break; // Another owner reserved the tape: nothing more is appended; the rest goes to the next tape.
                         }
 
-                        if (list.Finished)
+                        if (work.Finished)
                         {
                             continue; // Fenced meanwhile.
                         }
 
-                        current = list;
-                        if (await WriteListAsync(session, tape, copyNb, list, ct) is { } done)
+                        current = work;
+                        if (await WriteListAsync(session, tape, copyNb, work, ct) is { } done)
                         {
-                            written.Add((list, done.AggregationId, done.Fseq, list.List.MemberBytes));
+                            written.Add((work, done.AggregationId, done.Fseq, work.List.MemberBytes));
                             tapeFiles++;
                         }
 
@@ -241,17 +241,17 @@ public sealed partial class Migrator
                 }
 
                 writing = Writing();
-                foreach ((ListWork list, long aggregationId, _, _) in written)
+                foreach ((ListWork work, long aggregationId, _, _) in written)
                 {
-                    list.Copies[copyNb] = aggregationId;
+                    work.Copies[copyNb] = aggregationId;
                 }
 
-                foreach ((ListWork list, _, _, _) in written)
+                foreach ((ListWork work, _, _, _) in written)
                 {
-                    StepObserver?.Invoke(ArchiveStep.Synced, list.List.ListId);
+                    StepObserver?.Invoke(ArchiveStep.Synced, work.List.ListId);
                 }
 
-                await CheckpointAsync(work, ct); // The sync may have taken long.
+                await CheckpointAsync(held, ct); // The sync may have taken long.
 
                 if (session.PastEarlyWarning)
                 {
