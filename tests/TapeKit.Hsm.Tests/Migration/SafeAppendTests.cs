@@ -48,6 +48,46 @@ public sealed class SafeAppendTests
     }
 
     [Fact]
+    public async Task A_tape_file_a_restored_catalogue_has_no_row_for_is_never_overwritten()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(20);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        Dictionary<int, byte[]> committed = await ReadTapeFilesAsync(world, "T00001");
+        // File 3 was committed by the catalogue before its backup was restored: the tape has it, the catalogue has no row.
+        byte[] lost = world.Content(999, 300_000);
+        using (TapeMount mount = world.Drives.Acquire("T00001"))
+        using (AulAppendSession session = AulVolume.Mount(mount.Handle, "T00001").Append(2, world.Labels, TapeMarkPolicy.SynchronousMarks))
+        {
+            _ = session.WriteFile(999, new MemoryStream(lost), 256 * 1024);
+        }
+
+        await world.IngestAsync(10);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+
+        Assert.Equal(TapeState.NeedsAttention, (await world.TapeAsync("T00001")).State);
+        Assert.Equal("F16", Assert.Single(await TapeTransitionsAsync(world, "T00001")).Rule);
+        using (TapeMount mount = world.Drives.Acquire("T00001"))
+        {
+            AulVolume volume = AulVolume.Mount(mount.Handle, "T00001");
+            Assert.Equal([1L, 2L, 3L], volume.Scan().Select(f => f.FileSequence));
+            var data = new MemoryStream();
+            _ = volume.ReadFile(3, 999, data);
+            Assert.True(data.ToArray().AsSpan().SequenceEqual(lost), "tape file 3 changed");
+            foreach ((int fseq, byte[] bytes) in committed)
+            {
+                AggregationRecord a = (await world.AggregationsAsync()).Select(x => x.Aggregation)
+                    .Single(x => x.State == AggregationState.OnTape && x.TapeFile!.Value.Vsn == "T00001" && x.TapeFile.Value.Fseq == fseq);
+                data = new MemoryStream();
+                _ = volume.ReadFile(fseq, (ulong)a.AggregationId, data);
+                Assert.True(data.ToArray().AsSpan().SequenceEqual(bytes), $"tape file {fseq} changed");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Synced_tape_files_the_catalogue_knows_as_failed_after_a_crash_are_overwritten_on_the_same_tape()
     {
         await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
