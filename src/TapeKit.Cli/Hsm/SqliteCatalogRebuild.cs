@@ -62,7 +62,7 @@ public static class SqliteCatalogRebuild
 
         if (!options.Force && File.Exists(full) && !IsEmptyCatalog(full))
         {
-            throw new UnsafeOperationException($"--db {path}: the file exists and is not an empty catalogue; a rebuild would replace it. Give --force to replace it.", path);
+            throw new UnsafeOperationException($"--db {path}: the file exists and is not an empty catalogue; a rebuild would replace it. Give --force to replace it.", path, UnsafeOperationKind.DestinationNotEmpty);
         }
 
         progress ??= new CliProgress(null);

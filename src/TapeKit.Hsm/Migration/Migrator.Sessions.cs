@@ -19,6 +19,12 @@ public sealed partial class Migrator
 {
     private async ValueTask ArchivePoolAsync(string pool, List<ListWork> lists, CancellationToken ct)
     {
+        var held = new PoolWork(lists, new WorkLeaseHeartbeat(_catalog, _options.MigratorId, _options.WorkLease, _options.MountLease));
+        foreach (ListWork claimed in lists)
+        {
+            held.Heartbeat.Hold(claimed.List.ListId, claimed.List.Attempt, claimed.List.LeaseUntil ?? _catalog.Time.GetUtcNow() + _options.WorkLease);
+        }
+
         // Step 2 starts with the sources: a member missing from the write cache is lost before archive (C17).
         foreach (ListWork work in lists.ToList())
         {
@@ -52,8 +58,14 @@ public sealed partial class Migrator
                     }
                 }
 
-                TapeRecord? tape = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
-                if (tape is null)
+                await CheckpointAsync(held, ct);
+                if (todo.All(w => w.Finished))
+                {
+                    continue;
+                }
+
+                TapeReservation? reservation = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
+                if (reservation is not { Tape: { } tape })
                 {
                     foreach (ListWork w in todo)
                     {
@@ -67,15 +79,24 @@ public sealed partial class Migrator
 
                 // A crash (an exception escaping here) keeps the reservation until its lease ends: nobody appends over
                 // this session's unsynced files before the dispatcher has re-queued their lists.
-                await WriteSessionAsync(tape, copyNb, todo, ct);
-                await _catalog.UpdateTapeAsync(tape.Vsn, t => t with { MountedBy = null, MountLeaseUntil = null }, ct);
+                held.Heartbeat.HoldTape(tape.Vsn, tape.MountLeaseUntil ?? _catalog.Time.GetUtcNow() + _options.MountLease);
+                await WriteSessionAsync(reservation, copyNb, todo, held, ct);
+                held.Heartbeat.ReleaseTape();
+                await _catalog.UpdateTapeAsync(tape.Vsn, t => t.MountedBy == _options.MigratorId ? t with { MountedBy = null, MountLeaseUntil = null } : t, ct);
             }
         }
 
-        foreach (ListWork work in lists.Where(w => !w.Finished))
+        foreach (ListWork work in lists)
         {
+            // A list whose lease was found lost is Finished by the checkpoint: never committed.
+            await CheckpointAsync(held, ct);
+            if (work.Finished)
+            {
+                continue;
+            }
+
             long[] aggregations = [.. work.Copies.OrderBy(c => c.Key).Select(c => c.Value)];
-            if (await _work.CommitAsync(work.Delivery.Message, work.List.ListId, work.List.Attempt, aggregations, ct))
+            if (await _work.CommitAsync(work.Command, work.List.ListId, work.List.Attempt, aggregations, ct))
             {
                 StepObserver?.Invoke(ArchiveStep.Committed, work.List.ListId);
                 if (_options.PurgeWriteCacheAfterArchive)
@@ -85,12 +106,32 @@ public sealed partial class Migrator
             }
 
             work.Finished = true;
-            await work.Delivery.AckAsync(ct);
         }
     }
 
-    private async ValueTask WriteSessionAsync(TapeRecord tape, int copyNb, List<ListWork> todo, CancellationToken ct)
+    /// <summary>
+    /// A checkpoint of a pool's work: lists settled meanwhile are let go, the leases of the others (and the tape
+    /// reservation) renewed when due; a list found taken by another attempt is finished here without a reply — its
+    /// work stops and it is never committed (F8: the new attempt owns it).
+    /// </summary>
+    private async ValueTask CheckpointAsync(PoolWork held, CancellationToken ct)
     {
+        foreach (ListWork settled in held.Lists.Where(w => w.Finished))
+        {
+            held.Heartbeat.Release(settled.List.ListId);
+        }
+
+        await held.Heartbeat.BeatAsync(ct);
+        foreach (ListWork lost in held.Lists.Where(w => !w.Finished && held.Heartbeat.IsLost(w.List.ListId)))
+        {
+            Log.LeaseLost(_logger, lost.List.ListId, lost.List.Attempt);
+            lost.Finished = true;
+        }
+    }
+
+    private async ValueTask WriteSessionAsync(TapeReservation reservation, int copyNb, List<ListWork> todo, PoolWork held, CancellationToken ct)
+    {
+        TapeRecord tape = reservation.Tape;
         TapeMount mount;
         try
         {
@@ -103,9 +144,8 @@ public sealed partial class Migrator
                 if (e.Busy)
                 {
                     // F1: no free slot now. BUSY makes the dispatcher re-send later without charging the list.
-                    await _work.ReplyBusyAsync(w.Delivery.Message, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
+                    await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
                     w.Finished = true;
-                    await w.Delivery.AckAsync(ct);
                 }
                 else
                 {
@@ -132,14 +172,22 @@ public sealed partial class Migrator
             try
             {
                 // Step 3: the label check of spec/formats.md F11 — VOL1 and the trailer of lastFseq against the catalogue.
-                // Files after lastFseq were never committed (the commit moves lastFseq), so they are overwritten (F11.3).
+                // Only the files after lastFseq that the catalogue records as failed may be overwritten (F11.3); any
+                // other file there means the catalogue lags the tape (a restored backup, a lost update), and is kept.
                 AulVolume volume = AulVolume.Mount(mount.Handle, tape.Vsn);
-                session = volume.Append(tape.LastFseq, _labels, TapeMarkPolicy.Buffered(_options.SyncEveryFiles, _options.SyncEveryBytes), overwriteLaterFiles: true);
+                session = volume.AppendOverFailedFiles(tape.LastFseq, reservation.LastFailedFseq, _labels,
+                    TapeMarkPolicy.Buffered(_options.SyncEveryFiles, _options.SyncEveryBytes));
             }
             catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
             {
-                FailureReason reason = e is TapeDriveException ? FailureReason.MountFailed : e.Message.Contains("VSN", StringComparison.Ordinal) ? FailureReason.WrongVolume : FailureReason.AppendCheckFailed;
-                await SetTapeStateAsync(tape.Vsn, TapeState.NeedsAttention, e.Message, ct);
+                // Decided by type and kind: F14 mount, F15 wrong volume, F16 append check (the catalogue behind the tape too).
+                (FailureReason reason, string rule) = e switch
+                {
+                    TapeDriveException => (FailureReason.MountFailed, "F14"),
+                    UnsafeOperationException { Kind: UnsafeOperationKind.WrongVolume } => (FailureReason.WrongVolume, "F15"),
+                    _ => (FailureReason.AppendCheckFailed, "F16"),
+                };
+                await SetTapeStateAsync(tape.Vsn, TapeState.NeedsAttention, rule, $"{reason}: {e.Message}", ct);
                 foreach (ListWork w in todo)
                 {
                     await FailAsync(w, reason, e.Message, [], ct);
@@ -147,6 +195,8 @@ public sealed partial class Migrator
 
                 return;
             }
+
+            await CheckpointAsync(held, ct); // The mount and the append check may have taken long.
 
             // The session's own drive time when the pool can tell (other drives may share the clock), else the clock's.
             long start = _deviceTime.GetTimestamp();
@@ -162,6 +212,18 @@ public sealed partial class Migrator
                         if (session.PastEarlyWarning)
                         {
                             break; // The rest goes to the next tape of the pool.
+                        }
+
+                        await CheckpointAsync(held, ct);
+                        if (held.Heartbeat.TapeLost)
+                        {
+                            Log.TapeReservationLost(_logger, tape.Vsn);
+                            break; // Another owner reserved the tape: nothing more is appended; the rest goes to the next tape.
+                        }
+
+                        if (work.Finished)
+                        {
+                            continue; // Fenced meanwhile.
                         }
 
                         current = work;
@@ -189,9 +251,11 @@ public sealed partial class Migrator
                     StepObserver?.Invoke(ArchiveStep.Synced, work.List.ListId);
                 }
 
+                await CheckpointAsync(held, ct); // The sync may have taken long.
+
                 if (session.PastEarlyWarning)
                 {
-                    await SetTapeStateAsync(tape.Vsn, TapeState.Full, "early warning", ct);
+                    await SetTapeStateAsync(tape.Vsn, TapeState.Full, "F3", "early warning: the tape is past its early-warning point", ct);
                 }
             }
             catch (TapeDriveException e)
@@ -223,7 +287,6 @@ public sealed partial class Migrator
         if (await _work.BeginAggregationAsync(list.ListId, list.Attempt, copyNb, ct) is not { } aggregation)
         {
             work.Finished = true; // Fenced (F8): another attempt owns the list now.
-            await work.Delivery.AckAsync(ct);
             return null;
         }
 
@@ -232,7 +295,6 @@ public sealed partial class Migrator
         if (!await _work.RecordWriteStartAsync(aggregation.AggregationId, locator, ct))
         {
             work.Finished = true;
-            await work.Delivery.AckAsync(ct);
             return null;
         }
 
@@ -275,12 +337,10 @@ public sealed partial class Migrator
         if (!await _work.RecordWrittenAsync(aggregation.AggregationId, info.DataBlocks, rows, ct))
         {
             work.Finished = true;
-            await work.Delivery.AckAsync(ct);
             return null;
         }
 
         StepObserver?.Invoke(ArchiveStep.Written, list.ListId);
-        _ = await _work.RenewAsync(list.ListId, list.Attempt, _options.WorkLease, ct);
         return (aggregation.AggregationId, fseq);
     }
 
@@ -318,7 +378,7 @@ public sealed partial class Migrator
         };
         if (state is { } s)
         {
-            await SetTapeStateAsync(tape.Vsn, s, error.Message, ct);
+            await SetTapeStateAsync(tape.Vsn, s, "F3", $"{reason}: {error.Message}", ct);
         }
 
         if (error.Kind is TapeErrorKind.MediaError)
@@ -335,9 +395,8 @@ public sealed partial class Migrator
     private async ValueTask FailAsync(ListWork work, FailureReason reason, string detail, IReadOnlyList<long> affected, CancellationToken ct, bool retryable = true)
     {
         Log.ListFailed(_logger, work.List.ListId, work.List.Attempt, reason, detail);
-        _ = await _work.FailAsync(work.Delivery.Message, new FailedReply(work.List.ListId, work.List.Attempt, reason, retryable, detail, affected), ct);
+        _ = await _work.FailAsync(work.Command, new FailedReply(work.List.ListId, work.List.Attempt, reason, retryable, detail, affected), ct);
         work.Finished = true;
-        await work.Delivery.AckAsync(ct);
     }
 
     private bool SourceIntact(FileRecord file)
@@ -361,7 +420,7 @@ public sealed partial class Migrator
         return file.CachePath.Replace('\\', '/');
     }
 
-    private async ValueTask<TapeRecord?> ReserveTapeAsync(string pool, long bytes, HashSet<string> avoid, CancellationToken ct)
+    private async ValueTask<TapeReservation?> ReserveTapeAsync(string pool, long bytes, HashSet<string> avoid, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         DateTimeOffset now = txn.Now;
@@ -388,17 +447,19 @@ public sealed partial class Migrator
 
         // Whoever left tape files in flight after lastFseq lost the tape (its reservation ended, or it is this migrator
         // before a restart): those files are overwritten now, so their rows fail first (§3.7, crash after steps 3-5).
+        IReadOnlyList<AggregationRecord> onTape = await txn.GetAggregationsOnTapeAsync(tape.Vsn);
         _ = await txn.FailAbandonedAsync(tape, HsmActor.Migrator);
+
         await txn.CommitAsync(ct);
-        return tape;
+        return new TapeReservation(tape, TapeReservation.LastFailedAfter(tape.LastFseq, onTape, a => a.IsInFlight || a.State == AggregationState.Failed));
     }
 
     private ValueTask<string> TapeOfAsync(long aggregationId, CancellationToken ct) =>
         _catalog.ReadAsync(async txn => (await txn.GetAggregationAsync(aggregationId))?.TapeFile?.Vsn ?? "", ct);
 
-    private async ValueTask SetTapeStateAsync(string vsn, TapeState state, string why, CancellationToken ct)
+    private async ValueTask SetTapeStateAsync(string vsn, TapeState state, string rule, string why, CancellationToken ct)
     {
         Log.TapeStateChanged(_logger, vsn, state, why);
-        await _catalog.UpdateTapeAsync(vsn, t => t with { State = state }, ct);
+        await _catalog.SetTapeStateAsync(vsn, state, rule, HsmActor.Migrator, why, ct);
     }
 }

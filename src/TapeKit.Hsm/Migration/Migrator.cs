@@ -115,7 +115,9 @@ public sealed partial class Migrator
 
     /// <summary>
     /// Takes up to <see cref="MigratorOptions.MaxListsPerSession"/> commands waiting now and archives their lists:
-    /// one tape session per pool (more when a tape fills), commit after sync, acknowledgement after commit.
+    /// one tape session per pool (more when a tape fills), commit after sync. A command is acknowledged once its claim
+    /// commits; while the session runs, a <see cref="WorkLeaseHeartbeat"/> keeps the work lease of every list it holds,
+    /// and the tape reservation, from running out.
     /// </summary>
     /// <param name="ct">Cancels between steps.</param>
     /// <returns>The commands received (0 when the queue was empty).</returns>
@@ -145,13 +147,13 @@ public sealed partial class Migrator
         // Stage and purge lists run to their end here (one tape, one area); each reply commits with its list's completion.
         if (delivery.Message.Type == HsmMessageTypes.Stage && Stager is { } stager)
         {
-            await RunListCommandAsync<StageCommand>(delivery, async body => await stager.StageListAsync(delivery.Message, body, _options.MigratorId, _options.WorkLease, ct), ct);
+            await RunListCommandAsync<StageCommand>(delivery, async (body, claimed) => await stager.StageListAsync(delivery.Message, body, _options.MigratorId, _options.WorkLease, claimed, ct), ct);
             return null;
         }
 
         if (delivery.Message.Type == HsmMessageTypes.Purge && Purger is { } purger)
         {
-            await RunListCommandAsync<PurgeCommand>(delivery, async body => await purger.PurgeListAsync(delivery.Message, body, _options.MigratorId, _options.WorkLease, ct), ct);
+            await RunListCommandAsync<PurgeCommand>(delivery, async (body, claimed) => await purger.PurgeListAsync(delivery.Message, body, _options.MigratorId, _options.WorkLease, claimed, ct), ct);
             return null;
         }
 
@@ -180,11 +182,18 @@ public sealed partial class Migrator
             return null;
         }
 
+        // §6.1: acknowledged once the claim commits. The catalogue holds the claim from now on (the heartbeat renews
+        // it); a crash is recovered by the dispatcher's lease sweep, not by a redelivery of the message.
+        await delivery.AckAsync(ct);
         StepObserver?.Invoke(ArchiveStep.Claimed, command.ListId);
-        return new ListWork(delivery, claim.List!, claim.Members);
+        return new ListWork(delivery.Message, claim.List!, claim.Members);
     }
 
-    private static async ValueTask RunListCommandAsync<TCommand>(IDelivery delivery, Func<TCommand, ValueTask> run, CancellationToken ct)
+    /// <summary>
+    /// Runs a stage or purge command inline. The delivery is acknowledged once the list's claim commits (§6.1: the
+    /// catalogue holds the claim from then on), or after the run when nothing was claimed (a stale command).
+    /// </summary>
+    private static async ValueTask RunListCommandAsync<TCommand>(IDelivery delivery, Func<TCommand, Func<CancellationToken, ValueTask>, ValueTask> run, CancellationToken ct)
     {
         TCommand body;
         try
@@ -197,13 +206,24 @@ public sealed partial class Migrator
             return;
         }
 
-        await run(body);
-        await delivery.AckAsync(ct);
+        bool acknowledged = false;
+        async ValueTask AcknowledgeAsync(CancellationToken token)
+        {
+            await delivery.AckAsync(token);
+            acknowledged = true;
+        }
+
+        await run(body, AcknowledgeAsync);
+        if (!acknowledged)
+        {
+            await delivery.AckAsync(ct);
+        }
     }
 
-    private sealed class ListWork(IDelivery delivery, FileListRecord list, IReadOnlyList<FileRecord> members)
+    private sealed class ListWork(Envelope command, FileListRecord list, IReadOnlyList<FileRecord> members)
     {
-        public IDelivery Delivery { get; } = delivery;
+        /// <summary>The command's envelope: replies go to its sender. The delivery itself was acknowledged at the claim.</summary>
+        public Envelope Command { get; } = command;
 
         public FileListRecord List { get; } = list;
 
@@ -213,6 +233,9 @@ public sealed partial class Migrator
 
         public bool Finished { get; set; }
     }
+
+    /// <summary>The lists of one pool's worker and the heartbeat that keeps their leases.</summary>
+    private sealed record PoolWork(List<ListWork> Lists, WorkLeaseHeartbeat Heartbeat);
 
     private static partial class Log
     {
@@ -227,5 +250,11 @@ public sealed partial class Migrator
 
         [LoggerMessage(4, LogLevel.Warning, "Closing the drive of {Vsn} failed after the session's sync: {Error}")]
         public static partial void CloseFailed(ILogger logger, string vsn, string error);
+
+        [LoggerMessage(5, LogLevel.Warning, "List {ListId} attempt {Attempt} was taken by another attempt: its work stops, it is not committed.")]
+        public static partial void LeaseLost(ILogger logger, Guid listId, int attempt);
+
+        [LoggerMessage(6, LogLevel.Warning, "The reservation of tape {Vsn} was taken by another owner: no further tape files are appended.")]
+        public static partial void TapeReservationLost(ILogger logger, string vsn);
     }
 }

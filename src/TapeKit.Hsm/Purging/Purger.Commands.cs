@@ -1,5 +1,6 @@
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.StateMachines;
@@ -8,6 +9,9 @@ namespace TapeKit.Hsm.Purging;
 
 public sealed partial class Purger
 {
+    /// <summary>Copies deleted in one transaction of a purge command; its work lease is renewed (when due) between them.</summary>
+    public const int DeletionsPerCheckpoint = 256;
+
     /// <summary>The disk library whose cache area this purger serves.</summary>
     public string DiskLibrary => _options.DiskLibrary;
 
@@ -27,20 +31,25 @@ public sealed partial class Purger
     /// Carries out a <c>Purge</c> command of the dispatcher (spec/hsm.md §2.4): claims the purge list (L4) and its
     /// members (C12; a member pinned meanwhile goes back to <c>CACHED</c>, C11), deletes the copies and records them
     /// <c>PURGED</c> (C13, with <c>CachePurged</c>), then completes the list (L6) with the <c>Purged</c> reply. Returns
-    /// <see langword="null"/> for a stale command: acknowledge and drop it.
+    /// <see langword="null"/> for a stale command: acknowledge and drop it. Deletions run in chunks of
+    /// <see cref="DeletionsPerCheckpoint"/>, each its own transaction; between chunks a <see cref="WorkLeaseHeartbeat"/>
+    /// renews the list's work lease, and a lease found lost stops the deletions — the list is not completed.
     /// </summary>
     /// <param name="command">The command's envelope.</param>
     /// <param name="body">The command.</param>
     /// <param name="ownerId">The migrator instance that claims the list.</param>
-    /// <param name="workLease">The work lease taken with the claim.</param>
+    /// <param name="workLease">The work lease taken with the claim and renewed every third of it.</param>
+    /// <param name="onClaimed">Called once the claim commits (the migrator acknowledges the command then, §6.1), or <see langword="null"/>.</param>
     /// <param name="ct">Cancels the call.</param>
-    public async ValueTask<PurgedReply?> PurgeListAsync(Envelope command, PurgeCommand body, string ownerId, TimeSpan workLease, CancellationToken ct = default)
+    public async ValueTask<PurgedReply?> PurgeListAsync(
+        Envelope command, PurgeCommand body, string ownerId, TimeSpan workLease, Func<CancellationToken, ValueTask>? onClaimed = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentException.ThrowIfNullOrEmpty(ownerId);
         List<long> claimed;
         IReadOnlyList<long> members;
+        var heartbeat = new WorkLeaseHeartbeat(_catalog, ownerId, workLease, workLease); // No tape to keep: a purge reserves none.
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
             if (await txn.TryClaimListAsync(body.ListId, FileListKind.Purge, body.Attempt, ownerId, workLease) is not { LeaseUntil: { } until })
@@ -52,10 +61,36 @@ public sealed partial class Purger
             claimed = await ClaimMembersAsync(txn, members);
             await CommandReplies.AddAsync(txn, command, HsmMessageTypes.Confirmation, new ConfirmationReply(body.ListId, body.Attempt, ownerId, null, until), _catalog.Time);
             await txn.CommitAsync(ct);
+            heartbeat.Hold(body.ListId, body.Attempt, until);
         }
 
-        (int files, long bytes) = await DeleteAndRecordAsync(claimed, ct);
+        if (onClaimed is not null)
+        {
+            await onClaimed(ct);
+        }
+
+        int files = 0;
+        long bytes = 0;
+        foreach (long[] chunk in claimed.Chunk(DeletionsPerCheckpoint))
+        {
+            await heartbeat.BeatAsync(ct);
+            if (heartbeat.IsLost(body.ListId))
+            {
+                break; // Another attempt owns the list: delete nothing more; what is left is its to settle.
+            }
+
+            (int n, long b) = await DeleteAndRecordAsync([.. chunk], ct);
+            files += n;
+            bytes += b;
+        }
+
         RecordMetrics(files, bytes);
+        await heartbeat.BeatAsync(ct);
+        if (heartbeat.IsLost(body.ListId))
+        {
+            return null;
+        }
+
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
             var purged = new List<long>();

@@ -20,8 +20,10 @@ namespace TapeKit.Hsm.Staging;
 
 public sealed partial class Stager
 {
+    // checkpoint: called between items (a stage command's lease heartbeat); false stops the session.
     private async ValueTask<SessionResult> RunSessionAsync(
-        RecallQueue queue, long usedBytes, List<string> explanation, Func<IReadOnlyCollection<long>, ValueTask<Dictionary<long, FileRecord>>> claim, CancellationToken ct)
+        RecallQueue queue, long usedBytes, List<string> explanation, Func<IReadOnlyCollection<long>, ValueTask<Dictionary<long, FileRecord>>> claim,
+        Func<CancellationToken, ValueTask<bool>>? checkpoint, CancellationToken ct)
     {
         TapeRecord? tape = await _catalog.ReadAsync(txn => txn.GetTapeAsync(queue.Vsn), ct);
         int blockSize = tape is { BlockSize: > 0 } ? tape.BlockSize : _options.DefaultBlockSize;
@@ -76,6 +78,12 @@ public sealed partial class Stager
                 foreach (StageItem item in plan.Items)
                 {
                     ct.ThrowIfCancellationRequested();
+                    if (checkpoint is not null && !await checkpoint(ct))
+                    {
+                        explanation.Add($"{queue.Vsn}: the list's lease was lost; the session stops");
+                        return new SessionResult(mount.RobotMounted, staged, requeued, failed, stagedBytes);
+                    }
+
                     (int s, int r, int f, long b) = await StageItemAsync(mount.Handle, queue.Vsn, blockSize, item, claimed, ct);
                     staged += s;
                     stagedBytes += b;

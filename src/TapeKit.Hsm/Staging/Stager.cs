@@ -88,7 +88,7 @@ public sealed partial class Stager
         int sessions = 0, mounts = 0, staged = 0, requeued = 0;
         foreach (MountDecision decision in round.Ranked.Take(_options.MaxSessionsPerRun))
         {
-            SessionResult result = await RunSessionAsync(decision.Queue, used, explanation, ids => ClaimAsync(ids, ct), ct);
+            SessionResult result = await RunSessionAsync(decision.Queue, used, explanation, ids => ClaimAsync(ids, ct), null, ct);
             used += result.StagedBytes;
             sessions++;
             mounts += result.RobotMounted ? 1 : 0;

@@ -122,20 +122,31 @@ public static class SafeExtractor
         if (entry.Type is not (AggregationEntryType.File or AggregationEntryType.Directory))
         {
             throw new UnsafeOperationException(
-                $"Refusing to extract \"{shown}\" (header at byte {entry.HeaderOffset}): it is a {Describe(entry.Type)}, and TapeKit extracts regular files only.", name);
+                $"Refusing to extract \"{shown}\" (header at byte {entry.HeaderOffset}): it is a {Describe(entry.Type)}, and TapeKit extracts regular files only.", name, UnsafeOperationKind.LinkOrDevice);
         }
 
         string checkedName = entry.Type == AggregationEntryType.Directory && name.EndsWith('/') && name.Length > 1 ? name[..^1] : name;
         if (MemberName.Problem(checkedName) is { } problem)
         {
-            throw new UnsafeOperationException($"Refusing to extract \"{shown}\" (header at byte {entry.HeaderOffset}): the name {problem} (F12.1).", name);
+            throw new UnsafeOperationException($"Refusing to extract \"{shown}\" (header at byte {entry.HeaderOffset}): the name {problem} (F12.1).", name, KindOfNameProblem(checkedName));
         }
 
         string full = Path.GetFullPath(Path.Combine(root, checkedName));
         if (!full.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            throw new UnsafeOperationException($"Refusing to extract \"{shown}\": it would land outside {root}.", name);
+            throw new UnsafeOperationException($"Refusing to extract \"{shown}\": it would land outside {root}.", name, UnsafeOperationKind.PathEscapes);
         }
+    }
+
+    /// <summary>Which F12.1 rule a bad name breaks, told from the name itself (not from the problem's wording).</summary>
+    private static UnsafeOperationKind KindOfNameProblem(string name)
+    {
+        if (name.AsSpan().IndexOfAnyInRange('\0', '\x1F') >= 0 || name.Contains('\x7F', StringComparison.Ordinal))
+        {
+            return UnsafeOperationKind.ControlCharacters;
+        }
+
+        return name.StartsWith('/') || name.Split('/').Contains("..") ? UnsafeOperationKind.PathEscapes : UnsafeOperationKind.InvalidMemberName;
     }
 
     private static AggregationMember WriteMember(AggregationReader reader, AggregationEntry entry, string root)
@@ -145,7 +156,7 @@ public static class SafeExtractor
         EnsureDirectory(root, directory, entry.Name);
         if (new FileInfo(full) is { Exists: false } && Directory.Exists(full))
         {
-            throw new UnsafeOperationException($"Refusing to extract \"{MemberName.Printable(entry.Name)}\": a directory of that name exists in the target.", entry.Name);
+            throw new UnsafeOperationException($"Refusing to extract \"{MemberName.Printable(entry.Name)}\": a directory of that name exists in the target.", entry.Name, UnsafeOperationKind.TargetOccupied);
         }
 
         string temp = Path.Combine(directory, $".tapekit-{Guid.NewGuid():N}.partial");
@@ -192,7 +203,7 @@ public static class SafeExtractor
                 if (info.LinkTarget is not null || !info.Exists || (info.Attributes & FileAttributes.ReparsePoint) != 0)
                 {
                     throw new UnsafeOperationException(
-                        $"Refusing to extract \"{MemberName.Printable(name)}\": {current} exists and is not a plain directory (a symbolic link or a file).", name);
+                        $"Refusing to extract \"{MemberName.Printable(name)}\": {current} exists and is not a plain directory (a symbolic link or a file).", name, UnsafeOperationKind.LinkInTargetPath);
                 }
 
                 continue;

@@ -70,7 +70,7 @@ public sealed partial class AulVolume
                 string what = first.Kind == TapeReadKind.Data && first.Length == AnsiLabel.Length && AnsiLabel.TryParse(probe.AsSpan(0, 80), out AnsiLabel l) && l.Kind == LabelKind.Vol1
                     ? $"is labelled {l.AsVol1().Vsn}"
                     : "holds data";
-                throw new UnsafeOperationException($"The cartridge {what}; labelling it would destroy what it holds. Relabel only with overwrite.", "vol1");
+                throw new UnsafeOperationException($"The cartridge {what}; labelling it would destroy what it holds. Relabel only with overwrite.", "vol1", UnsafeOperationKind.MediumHoldsData);
             }
         }
 
@@ -124,12 +124,12 @@ public sealed partial class AulVolume
         }
         catch (TapeFormatException e) when (e.Field == "vsn" && e.Kind == "VOL1" && Vol1Label.TryParse(buffer.AsSpan(0, 80), out _))
         {
-            throw new UnsafeOperationException(e.Message, "vsn");
+            throw new UnsafeOperationException(e.Message, "vsn", UnsafeOperationKind.WrongVolume);
         }
 
         if (vol1.LbpMethod == LbpMethod.Crc32C)
         {
-            throw new UnsafeOperationException($"Tape {vol1.Vsn} announces CRC32C logical block protection (VOL1 lbpMethod 02); this drive handle cannot switch LBP on, so it must not read or write the tape.", "lbpMethod");
+            throw new UnsafeOperationException($"Tape {vol1.Vsn} announces CRC32C logical block protection (VOL1 lbpMethod 02); this drive handle cannot switch LBP on, so it must not read or write the tape.", "lbpMethod", UnsafeOperationKind.UnsupportedProtection);
         }
 
         return new AulVolume(drive, vol1, mode, warnings);
@@ -174,7 +174,7 @@ public sealed partial class AulVolume
         }
         catch (TapeFormatException e) when (e.Field is "fileId" or "fileSetId" or "fileSequence")
         {
-            throw new UnsafeOperationException(e.Message, e.Field!);
+            throw new UnsafeOperationException(e.Message, e.Field!, UnsafeOperationKind.WrongTapeFile);
         }
 
         TapeFileInfo info = ReadBody(fileSequence, headerObject, expectedFileId, headers, blockSize, destination, checksum: true, out uint adler32);

@@ -43,7 +43,8 @@ public static class NlTape
             : TapeReads.ReadObject(drive, block, "a tape mark or end of data", start);
         if (next.Kind == TapeReadKind.Data || (existingFiles == 0 && next.Kind != TapeReadKind.EndOfData))
         {
-            throw new UnsafeOperationException(string.Create(CultureInfo.InvariantCulture, $"The NL tape holds more than {existingFiles} files; appending would destroy file {existingFiles + 1}."), "fileSequence");
+            throw new UnsafeOperationException(string.Create(CultureInfo.InvariantCulture, $"The NL tape holds more than {existingFiles} files; appending would destroy file {existingFiles + 1}."), "fileSequence",
+                UnsafeOperationKind.CatalogueBehindTape);
         }
 
         drive.Locate(start);
@@ -155,7 +156,7 @@ public static class NlTape
         TapeReadResult first = TapeReads.ReadFirstObject(drive, buffer);
         if (first.Kind == TapeReadKind.Data && first.Length == AnsiLabel.Length && buffer.AsSpan(0, 4).SequenceEqual("VOL1"u8))
         {
-            throw new UnsafeOperationException("The cartridge starts with a VOL1 label: it is an AUL tape, and NL writing would destroy it (F9.3).", "vol1");
+            throw new UnsafeOperationException("The cartridge starts with a VOL1 label: it is an AUL tape, and NL writing would destroy it (F9.3).", "vol1", UnsafeOperationKind.MediumHoldsData);
         }
     }
 

@@ -30,12 +30,19 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     public const int FilesPerList = 10;
 
     private readonly SqliteHsmOptions _storeOptions;
+    private readonly ITimer? _catalogueFollowsTape;
     private int _migrators;
 
     public const string SecondPool = "pool-b";
 
-    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools, AggregationFormat format)
+    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools, AggregationFormat format, bool oneClock)
     {
+        if (oneClock)
+        {
+            // One clock: every simulated second the drives spend (mounts, writes, syncs) passes on the catalogue's clock too.
+            _catalogueFollowsTape = library.Clock.CreateTimer(_ => time.Advance(TimeSpan.FromSeconds(1)), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        }
+
         Root = root;
         Time = time;
         Store = store;
@@ -95,15 +102,21 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     /// <summary>File number → (file id, size).</summary>
     public List<(long FileId, long Size)> Files { get; } = [];
 
-    /// <summary>Creates a world; with <paramref name="twoPools"/>, storage group <c>sg-b</c> goes to a second pool (tapes U…) and the migrator gets two drives.</summary>
-    public static async Task<TapeHsmWorld> CreateAsync(int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1, bool twoPools = false, AggregationFormat format = AggregationFormat.Tar)
+    /// <summary>
+    /// Creates a world; with <paramref name="twoPools"/>, storage group <c>sg-b</c> goes to a second pool (tapes U…) and
+    /// the migrator gets two drives; with <paramref name="oneClock"/>, the catalogue's clock advances with the tape
+    /// library's (tests still move the catalogue's alone with <see cref="Time"/>); <paramref name="profile"/> replaces LTO-9.
+    /// </summary>
+    public static async Task<TapeHsmWorld> CreateAsync(
+        int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1, bool twoPools = false,
+        AggregationFormat format = AggregationFormat.Tar, bool oneClock = false, MediaProfile? profile = null)
     {
         string root = Path.Combine(Path.GetTempPath(), "tapekit-hsmtape-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
         SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, time);
-        var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions { Drives = 2, Profile = MediaProfile.Lto9 }, new VirtualClock());
-        var world = new TapeHsmWorld(root, time, store, library, seed, copies, twoPools, format);
+        var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions { Drives = 2, Profile = profile ?? MediaProfile.Lto9 }, new VirtualClock());
+        var world = new TapeHsmWorld(root, time, store, library, seed, copies, twoPools, format, oneClock);
         await store.Bus.DeclareAsync(HsmTopology.For(world.DispatcherOptions.DispatcherId, [DiskLibrary], "host"));
         (string Prefix, string Pool)[] pools = twoPools ? [("T", Pool), ("U", SecondPool)] : [("T", Pool)];
         foreach ((string prefix, string pool) in pools)
@@ -134,11 +147,12 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         Service = new DispatcherService(Dispatcher, Store.Catalog, Store.Bus, DispatcherOptions);
     }
 
-    /// <summary>A new migrator process (a new instance id, or <paramref name="migratorId"/>), as after a crash and restart.</summary>
-    public Migrator NewMigrator(string? migratorId = null)
+    /// <summary>A new migrator process (a new instance id), as after a crash and restart; <paramref name="configure"/> changes its options.</summary>
+    public Migrator NewMigrator(Action<MigratorOptions>? configure = null)
     {
-        Migrator = new Migrator(Store.Catalog, Store.Bus, Drives, Labels,
-            new MigratorOptions { MigratorId = migratorId ?? $"migrator-{++_migrators}", DiskLibrary = DiskLibrary, CacheRoot = CacheRoot }, Library.Clock);
+        var options = new MigratorOptions { MigratorId = $"migrator-{++_migrators}", DiskLibrary = DiskLibrary, CacheRoot = CacheRoot };
+        configure?.Invoke(options);
+        Migrator = new Migrator(Store.Catalog, Store.Bus, Drives, Labels, options, Library.Clock);
         return Migrator;
     }
 
@@ -329,6 +343,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _catalogueFollowsTape?.Dispose();
         Library.Dispose();
         await Store.DisposeAsync();
         try

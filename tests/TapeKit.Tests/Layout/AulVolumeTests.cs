@@ -134,10 +134,10 @@ public sealed class AulVolumeTests
     }
 
     [Theory]
-    [InlineData(0L)] // the catalogue says empty, the tape has two files
-    [InlineData(1L)] // the catalogue is behind the tape
-    [InlineData(3L)] // the catalogue is ahead of the tape
-    public void Append_with_a_stale_catalogue_is_refused_and_leaves_the_tape_untouched(long lastKnown)
+    [InlineData(0L, UnsafeOperationKind.CatalogueBehindTape)] // the catalogue says empty, the tape has two files
+    [InlineData(1L, UnsafeOperationKind.CatalogueBehindTape)] // the catalogue is behind the tape
+    [InlineData(3L, UnsafeOperationKind.CatalogueAheadOfTape)] // the catalogue is ahead of the tape
+    public void Append_with_a_stale_catalogue_is_refused_and_leaves_the_tape_untouched(long lastKnown, UnsafeOperationKind kind)
     {
         using var rig = new TapeRig();
         AulVolume volume = rig.Prelabel();
@@ -149,7 +149,7 @@ public sealed class AulVolumeTests
 
         string before = rig.Dump();
         volume = AulVolume.Mount(rig.Handle, "V12345");
-        Assert.Throws<UnsafeOperationException>(() => volume.Append(lastKnown, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks));
+        Assert.Equal(kind, Assert.Throws<UnsafeOperationException>(() => volume.Append(lastKnown, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks)).Kind);
         Assert.Equal(before, rig.Dump());
         Assert.Equal(2, AulVolume.Mount(rig.Handle, "V12345").Scan().Count);
     }
@@ -179,6 +179,7 @@ public sealed class AulVolumeTests
         volume = AulVolume.Mount(rig.Handle, "V12345");
         var e = Assert.Throws<UnsafeOperationException>(() => volume.Append(1, TapeRig.Writer, TapeMarkPolicy.SynchronousMarks));
         Assert.Contains("UTL1 field fileSequence", e.Message, StringComparison.Ordinal);
+        Assert.Equal(UnsafeOperationKind.AppendCheckFailed, e.Kind);
     }
 
     [Fact]
