@@ -70,7 +70,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<string>> DismountIdleAsync(CancellationToken ct = default)
     {
-        IReadOnlyList<string> dismounted = DismountIdle();
+        IReadOnlyList<string> dismounted = UnloadIdleDrives();
         if (_recorder is not null)
         {
             foreach (string vsn in dismounted)
@@ -128,7 +128,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
         }
     }
 
-    private List<string> DismountIdle()
+    private List<string> UnloadIdleDrives()
     {
         lock (_gate)
         {
