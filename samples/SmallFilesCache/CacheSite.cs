@@ -122,7 +122,7 @@ public sealed class CacheSite : IAsyncDisposable
             string stage = Path.Combine(root, "stage", dl.Name);
             Directory.CreateDirectory(cache);
             Directory.CreateDirectory(stage);
-            var drives = new VirtualLibraryDrivePool(library, dl.Drives);
+            var drives = new VirtualLibraryDrivePool(library, dl.Drives, new CatalogMountRecorder(store.Catalog));
             var migrator = new Migrator(store.Catalog, store.Bus, drives, labels,
                 new MigratorOptions { MigratorId = incarnation.WorkerId($"migrator-{dl.Name}"), DiskLibrary = dl.Name, CacheRoot = cache, WorkLease = options.WorkLease },
                 clock, null, loggers.CreateLogger<Migrator>());
@@ -194,10 +194,7 @@ public sealed class CacheSite : IAsyncDisposable
     {
         foreach (DiskLibrary dl in _libraries.Values)
         {
-            foreach (string vsn in dl.Drives.DismountIdle())
-            {
-                await Catalog.UpdateTapeAsync(vsn, t => t with { LastUnmountedAt = Catalog.Time.GetUtcNow() }, ct);
-            }
+            _ = await dl.Drives.DismountIdleAsync(ct); // The pool records each dismount in the catalogue.
         }
     }
 

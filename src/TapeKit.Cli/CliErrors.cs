@@ -9,7 +9,7 @@ public static class CliErrors
     public static int ExitCodeFor(Exception exception) => exception switch
     {
         CliUsageException or ArgumentException => ExitCodes.Usage,
-        TapeFormatException or CliInvalidInputException or TapeKit.Hsm.Sqlite.SqliteSchemaException => ExitCodes.InvalidInput,
+        TapeFormatException or CliInvalidInputException or TapeKit.Hsm.Sqlite.SqliteSchemaException or TapeKit.Hsm.Policies.PolicyFileException => ExitCodes.InvalidInput,
         TapeKit.Hsm.Catalog.CatalogStoreException { Kind: TapeKit.Hsm.Catalog.CatalogStoreErrorKind.Corrupt } => ExitCodes.InvalidInput,
         // Busy, unavailable, I/O: the file, the disk or the server, not the data.
         TapeKit.Hsm.Catalog.CatalogStoreException => ExitCodes.DeviceOrIo,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using TapeKit.Cli.Hsm;
 using TapeKit.Cli.Tapes;
 using TapeKit.Devices;
+using TapeKit.Hsm.Rebuild;
 using TapeKit.Labels;
 using TapeKit.Layout;
 
@@ -31,8 +32,8 @@ public static class CatalogCommands
         };
         var tapes = new Option<string[]>("--tape") { Description = "Virtual cartridge directories to scan (repeatable); for SQLite, copies are numbered in this order.", Required = true, AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force") { Description = "SQLite: replace a catalogue that is not empty (without it, exit 4). A JSON file is always replaced." };
-        var pool = new Option<string>("--pool") { Description = "SQLite: the tape pool of the tapes and files (tapes do not record it).", DefaultValueFactory = _ => SqliteCatalogRebuild.RuleName };
-        var diskLibrary = new Option<string>("--disk-library") { Description = "SQLite: the home disk library of the files (tapes do not record it).", DefaultValueFactory = _ => SqliteCatalogRebuild.RuleName };
+        var pool = new Option<string>("--pool") { Description = "SQLite: the tape pool of the tapes and files (tapes do not record it).", DefaultValueFactory = _ => CatalogRebuild.RuleName };
+        var diskLibrary = new Option<string>("--disk-library") { Description = "SQLite: the home disk library of the files (tapes do not record it).", DefaultValueFactory = _ => CatalogRebuild.RuleName };
         var rebuild = new Command("rebuild", "Rebuild the catalogue of tape files and members from the tapes alone (spec/hsm.md §5.5): to JSON (--db FILE.json) or to an SQLite HSM catalogue (any other name).");
         rebuild.Options.Add(db);
         rebuild.Options.Add(tapes);
@@ -54,7 +55,7 @@ public static class CatalogCommands
             var progress = CliProgress.For(console, parse);
             if (sqlite)
             {
-                return RebuildSqlite(console, path, parse.GetValue(tapes)!, new RebuildOptions(parse.GetValue(pool)!, parse.GetValue(diskLibrary)!, parse.GetValue(force)), progress);
+                return RebuildSqlite(console, path, parse.GetValue(tapes)!, new RebuildOptions(parse.GetValue(pool)!, parse.GetValue(diskLibrary)!), parse.GetValue(force), progress);
             }
 
             string full = Path.GetFullPath(path);
@@ -106,14 +107,14 @@ public static class CatalogCommands
         return catalog;
     }
 
-    private static int RebuildSqlite(CliConsole console, string path, string[] tapes, RebuildOptions options, CliProgress progress)
+    private static int RebuildSqlite(CliConsole console, string path, string[] tapes, RebuildOptions options, bool force, CliProgress progress)
     {
         if (string.IsNullOrWhiteSpace(options.Pool) || string.IsNullOrWhiteSpace(options.DiskLibrary))
         {
             throw new CliUsageException("--pool and --disk-library need a name.");
         }
 
-        RebuildReport report = SqliteCatalogRebuild.Run(console, path, tapes, options, progress);
+        RebuildReport report = SqliteCatalogRebuild.Run(console, path, tapes, options, force, progress);
         foreach (string line in report.Skipped.Concat(report.Conflicts))
         {
             console.Error.WriteLine("tapekit: warning: " + line);

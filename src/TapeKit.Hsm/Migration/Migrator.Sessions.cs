@@ -135,7 +135,7 @@ public sealed partial class Migrator
         TapeMount mount;
         try
         {
-            mount = _drives.Acquire(tape.Vsn);
+            mount = await _drives.AcquireAsync(tape.Vsn, ct);
         }
         catch (TapeMountException e)
         {
@@ -164,8 +164,8 @@ public sealed partial class Migrator
         {
             if (mount.RobotMounted)
             {
+                // The pool recorded the mount on the tape row (ITapeDrivePool.AcquireAsync); the metric is the session's.
                 _metrics?.Mounts.Add(1, new TagList { { "purpose", "archive" } });
-                await _catalog.UpdateTapeAsync(tape.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
             }
 
             AulAppendSession session;

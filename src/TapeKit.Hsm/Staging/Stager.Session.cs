@@ -30,7 +30,7 @@ public sealed partial class Stager
         TapeMount mount;
         try
         {
-            mount = _drives.Acquire(queue.Vsn);
+            mount = await _drives.AcquireAsync(queue.Vsn, ct);
         }
         catch (TapeMountException e)
         {
@@ -44,8 +44,8 @@ public sealed partial class Stager
         {
             if (mount.RobotMounted)
             {
+                // The pool recorded the mount on the tape row (ITapeDrivePool.AcquireAsync); the metric is the session's.
                 _metrics?.Mounts.Add(1, new TagList { { "purpose", "recall" } });
-                await _catalog.UpdateTapeAsync(queue.Vsn, t => t with { MountCount = t.MountCount + 1, LastMountedAt = _catalog.Time.GetUtcNow() }, ct);
             }
 
             try

@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.Tapes;
 /// <summary>
 /// An <see cref="ITapeDrivePool"/> over some drives of a <see cref="VirtualTapeLibrary"/>: a cartridge already in
 /// a free drive is reused; otherwise an empty drive is preferred, then the one whose cartridge was released
-/// longest ago, which is unmounted first.
+/// longest ago, which is unmounted first. Robot moves are recorded through the <see cref="IMountRecorder"/> it is given.
 /// </summary>
 public sealed class VirtualLibraryDrivePool : ITapeDrivePool
 {
@@ -15,16 +15,19 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     private readonly HashSet<int> _busy = [];
     private readonly Dictionary<int, long> _releasedAt = [];
     private readonly Lock _gate = new();
+    private readonly IMountRecorder? _recorder;
     private long _releases;
     private int _mounts;
 
     /// <summary>Creates the pool.</summary>
     /// <param name="library">The library.</param>
     /// <param name="drives">The drive numbers this pool may use; all of the library's when <see langword="null"/>.</param>
-    public VirtualLibraryDrivePool(VirtualTapeLibrary library, IEnumerable<int>? drives = null)
+    /// <param name="recorder">Where mounts and dismounts are recorded (a <see cref="CatalogMountRecorder"/> in an HSM host); <see langword="null"/> records nothing.</param>
+    public VirtualLibraryDrivePool(VirtualTapeLibrary library, IEnumerable<int>? drives = null, IMountRecorder? recorder = null)
     {
         ArgumentNullException.ThrowIfNull(library);
         _library = library;
+        _recorder = recorder;
         _drives = [.. drives ?? Enumerable.Range(0, library.Options.Drives)];
         if (_drives.Length == 0)
         {
@@ -36,9 +39,54 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     public int Mounts => Volatile.Read(ref _mounts);
 
     /// <inheritdoc/>
-    public TapeMount Acquire(string vsn)
+    public TapeMount Acquire(string vsn) => Take(vsn, out _);
+
+    /// <inheritdoc/>
+    public async ValueTask<TapeMount> AcquireAsync(string vsn, CancellationToken ct = default)
+    {
+        TapeMount mount = Take(vsn, out string? evicted);
+        if (_recorder is null || !mount.RobotMounted)
+        {
+            return mount;
+        }
+
+        try
+        {
+            if (evicted is not null)
+            {
+                await _recorder.DismountedAsync(evicted, ct);
+            }
+
+            await _recorder.MountedAsync(vsn, ct);
+            return mount;
+        }
+        catch
+        {
+            mount.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<string>> DismountIdleAsync(CancellationToken ct = default)
+    {
+        IReadOnlyList<string> dismounted = UnloadIdleDrives();
+        if (_recorder is not null)
+        {
+            foreach (string vsn in dismounted)
+            {
+                await _recorder.DismountedAsync(vsn, ct);
+            }
+        }
+
+        return dismounted;
+    }
+
+    /// <summary>Takes a drive for <paramref name="vsn"/>, telling which cartridge the robot took out to make room.</summary>
+    private TapeMount Take(string vsn, out string? evicted)
     {
         ArgumentException.ThrowIfNullOrEmpty(vsn);
+        evicted = null;
         lock (_gate)
         {
             LibraryInventory inventory = _library.Inventory();
@@ -59,9 +107,10 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
             {
                 if (robot)
                 {
-                    if (loaded.GetValueOrDefault(drive) is not null)
+                    if (loaded.GetValueOrDefault(drive) is { } previous)
                     {
                         Unmount(inventory, drive);
+                        evicted = previous;
                     }
 
                     _library.Mount(vsn, drive);
@@ -79,8 +128,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
         }
     }
 
-    /// <inheritdoc/>
-    public IReadOnlyList<string> DismountIdle()
+    private List<string> UnloadIdleDrives()
     {
         lock (_gate)
         {

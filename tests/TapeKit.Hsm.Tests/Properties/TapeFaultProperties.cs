@@ -118,7 +118,7 @@ public sealed class TapeFaultProperties(ITestOutputHelper output)
         // Every byte comes back: from tape for what the purger dropped, from the cache for what it kept (a copy on a
         // tape in doubt — one that had a media error — keeps its disk copy, §4.4).
         _ = await world.NewPurger().RunOnceAsync();
-        _ = world.Drives.DismountIdle();
+        _ = await world.Drives.DismountIdleAsync();
         int purged = 0;
         foreach ((long id, _) in world.Files)
         {

@@ -76,7 +76,7 @@ public sealed class DispatchedRecallTests
         await world.FlushAsync();
         await world.ArchiveAllAsync();
         Assert.Equal(20, (await world.NewPurger().RunOnceAsync()).FilesPurged);
-        _ = world.Drives.DismountIdle();
+        _ = await world.Drives.DismountIdleAsync();
         world.Dispatcher.RecallPlanner = new RecallPlanner(new RecallOptions
         {
             MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),

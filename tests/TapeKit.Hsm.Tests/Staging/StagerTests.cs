@@ -57,7 +57,7 @@ public sealed class StagerTests
         await world.ArchiveAllAsync();
         Assert.All((await world.AggregationsAsync()).Select(a => a.Aggregation.Format), f => Assert.Equal(format, f));
         Assert.Equal(20, (await world.NewPurger().RunOnceAsync()).FilesPurged);
-        _ = world.Drives.DismountIdle();
+        _ = await world.Drives.DismountIdleAsync();
         int[] wanted = [1, 8, 12, 19];
         foreach (int n in wanted)
         {
@@ -117,7 +117,7 @@ public sealed class StagerTests
         var onTape = (await world.AggregationsAsync()).Where(a => a.Aggregation.State == AggregationState.OnTape).ToList();
         Assert.Equal(["T00001", "T00002"], onTape.Select(a => a.Aggregation.TapeFile!.Value.Vsn).Order());
         Assert.Equal(10, (await world.NewPurger().RunOnceAsync()).FilesPurged);
-        _ = world.Drives.DismountIdle();
+        _ = await world.Drives.DismountIdleAsync();
         CorruptOnTape(world, 4, fixCrc: true); // Copy 1, on T00001.
         _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[4].FileId);
 
@@ -210,7 +210,7 @@ public sealed class StagerTests
         await world.ArchiveAllAsync();
         var purged = await world.NewPurger().RunOnceAsync();
         Assert.Equal(files, purged.FilesPurged);
-        _ = world.Drives.DismountIdle();
+        _ = await world.Drives.DismountIdleAsync();
         return world;
     }
 

@@ -136,7 +136,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
             }
         }
 
-        _ = world.Drives.DismountIdle();
+        _ = await world.Drives.DismountIdleAsync();
         return world;
     }
 

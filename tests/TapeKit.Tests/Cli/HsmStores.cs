@@ -1,4 +1,3 @@
-using TapeKit.Cli.Hsm;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
@@ -20,7 +19,7 @@ internal static class HsmStores
     public static async Task<SqliteHsmStore> OpenReadOnlyAsync(string path) =>
         await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = path, ReadOnly = true }, TimeProvider.System);
 
-    public static PolicySelector Selector(string policyJson) => new(PolicyFile.Parse(System.Text.Encoding.UTF8.GetBytes(policyJson), "test"));
+    public static PolicySelector Selector(string policyJson) => new(PolicyFileReader.Parse(System.Text.Encoding.UTF8.GetBytes(policyJson), "test"));
 
     /// <summary>A disk mover writes a file: C1, then C2 with <c>CacheWritten</c> (CACHED, NONE, in no list yet).</summary>
     public static async Task<FileRecord> IngestAsync(SqliteHsmStore store, IPolicySelector selector, string storageGroup, long size)
