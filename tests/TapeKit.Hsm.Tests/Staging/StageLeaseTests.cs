@@ -22,7 +22,7 @@ public sealed class StageLeaseTests
         await world.FlushAsync();
         await world.ArchiveAllAsync();
         Assert.Equal(640, (await world.NewPurger().RunOnceAsync()).FilesPurged);
-        _ = world.Drives.DismountIdle();
+        _ = await world.Drives.DismountIdleAsync();
         world.Dispatcher.RecallPlanner = new RecallPlanner(new RecallOptions
         {
             MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
