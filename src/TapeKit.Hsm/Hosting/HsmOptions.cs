@@ -23,9 +23,6 @@ public sealed class HsmOptions
     /// <summary>Bus settings of the in-process bus.</summary>
     public MessageBusOptions Bus { get; set; } = new();
 
-    /// <summary>Flush policy settings (used by migrators).</summary>
-    public FlushOptions Flush { get; set; } = new();
-
     /// <summary>Purge policy settings.</summary>
     public PurgeOptions Purge { get; set; } = new();
 

@@ -176,7 +176,7 @@ public sealed partial class Migrator
                 // other file there means the catalogue lags the tape (a restored backup, a lost update), and is kept.
                 AulVolume volume = AulVolume.Mount(mount.Handle, tape.Vsn);
                 session = volume.AppendOverFailedFiles(tape.LastFseq, reservation.LastFailedFseq, _labels,
-                    TapeMarkPolicy.Buffered(_options.SyncEveryFiles, _options.SyncEveryBytes));
+                    TapeMarkPolicy.Buffered(_options.Flush.SyncEveryFiles, _options.Flush.SyncEveryBytes));
             }
             catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
             {

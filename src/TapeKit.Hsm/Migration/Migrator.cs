@@ -53,9 +53,9 @@ public sealed partial class Migrator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.DiskLibrary, nameof(options));
         ArgumentException.ThrowIfNullOrEmpty(options.CacheRoot, nameof(options));
-        if (options.MaxListsPerSession < 1 || options.MaxProcess < 1 || options.SyncEveryFiles < 1 || options.SyncEveryBytes < 1 || options.WorkLease <= TimeSpan.Zero)
+        if (options.MaxListsPerSession < 1 || options.MaxProcess < 1 || options.Flush is not { SyncEveryFiles: >= 1, SyncEveryBytes: >= 1 } || options.WorkLease <= TimeSpan.Zero)
         {
-            throw new ArgumentException("MaxListsPerSession, MaxProcess, SyncEveryFiles, SyncEveryBytes and WorkLease must be positive.", nameof(options));
+            throw new ArgumentException("MaxListsPerSession, MaxProcess, Flush.SyncEveryFiles, Flush.SyncEveryBytes and WorkLease must be positive.", nameof(options));
         }
 
         _catalog = catalog;

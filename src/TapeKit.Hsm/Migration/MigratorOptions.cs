@@ -29,11 +29,8 @@ public sealed class MigratorOptions
     /// <summary>Archive lists taken into one tape session at most (one mount, one final sync).</summary>
     public int MaxListsPerSession { get; set; } = 64;
 
-    /// <summary>Synchronise after this many tape files since the last sync (§4.3, CTA's <c>flush_max_files</c>).</summary>
-    public int SyncEveryFiles { get; set; } = 200;
-
-    /// <summary>Synchronise after this many bytes since the last sync (§4.3, CTA's <c>flush_max_bytes</c>).</summary>
-    public long SyncEveryBytes { get; set; } = 32_000_000_000;
+    /// <summary>When a write session synchronises its buffered tape marks.</summary>
+    public FlushOptions Flush { get; set; } = new();
 
     /// <summary>The tape block size when the tape row records none.</summary>
     public int DefaultBlockSize { get; set; } = BlockSizes.Default;

@@ -34,41 +34,6 @@ public sealed class ListClosingRuleTests
     }
 }
 
-public sealed class FlushTrackerTests
-{
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    [Fact]
-    public void Sync_triggers_follow_the_spec_order()
-    {
-        var t = new FlushTracker(new FlushOptions { SyncEveryFiles = 3, SyncEveryBytes = 100, SyncWhenIdle = TimeSpan.FromSeconds(30), MaxUnsyncedAge = TimeSpan.FromMinutes(5) });
-        Assert.Null(t.Decide(T0, endOfSession: true));
-        t.FileWritten(10, T0);
-        Assert.Null(t.Decide(T0));
-        Assert.Equal(T0 + TimeSpan.FromSeconds(30), t.NextDueAt());
-        Assert.Equal(SyncTrigger.Idle, t.Decide(T0 + TimeSpan.FromSeconds(30)));
-        Assert.Equal(SyncTrigger.Unmount, t.Decide(T0, endOfSession: true));
-        t.FileWritten(10, T0 + TimeSpan.FromSeconds(1));
-        t.FileWritten(10, T0 + TimeSpan.FromSeconds(2));
-        Assert.Equal(SyncTrigger.Files, t.Decide(T0 + TimeSpan.FromSeconds(2)));
-        t.Synced();
-        Assert.Null(t.NextDueAt());
-        t.FileWritten(100, T0);
-        Assert.Equal(SyncTrigger.Bytes, t.Decide(T0));
-        t.Synced();
-        for (int i = 0; i < 2; i++)
-        {
-            t.FileWritten(1, T0 + TimeSpan.FromSeconds(20 * i));
-        }
-
-        Assert.Null(t.Decide(T0 + TimeSpan.FromSeconds(40)));
-        t.Synced();
-        t.FileWritten(1, T0);
-        t.FileWritten(1, T0 + TimeSpan.FromMinutes(4.9));
-        Assert.Equal(SyncTrigger.Age, t.Decide(T0 + TimeSpan.FromMinutes(5)));
-    }
-}
-
 public sealed class BackoffPolicyTests
 {
     [Fact]
