@@ -99,20 +99,12 @@ internal static class HsmScaleCommand
             long pending = await CountPendingRecallsAsync(site);
             double recallPlan = await ops.RecallPlanningMsAsync();
             Progress(files, $"recall planning round ({pending:N0} pending): {recallPlan:F0} ms");
-            double? purgeSurvey = null;
-            double? check = null;
-            IReadOnlyList<string>? violations = null;
-            if (MemoryGuard.ReasonToSkip(files) is { } skip)
-            {
-                Progress(files, $"purge survey and hsm check {skip}");
-            }
-            else
-            {
-                purgeSurvey = await ops.PurgeSurveyMsAsync();
-                Progress(files, $"purge survey: {purgeSurvey:F0} ms");
-                (check, violations) = await ops.CheckAsync();
-                Progress(files, $"hsm check: {check:F0} ms, {violations.Count} violations{(violations.Count > 0 ? ", first: " + violations[0] : "")}");
-            }
+            // Both read what their live work needs (the survey nothing below the high watermark; the check the files whose
+            // states still move, a page at a time), so neither is skipped at any size.
+            double? purgeSurvey = await ops.PurgeSurveyMsAsync();
+            Progress(files, $"purge survey: {purgeSurvey:F0} ms");
+            (double? check, IReadOnlyList<string> violations) = await ops.CheckAsync();
+            Progress(files, $"hsm check: {check:F0} ms, {violations.Count} violations{(violations.Count > 0 ? ", first: " + violations[0] : "")}");
 
             var lifecycle = new FreshFilesLifecycle(site, LifecycleFiles);
             await lifecycle.RunAsync();

@@ -19,10 +19,10 @@ internal sealed record ScaleResult
 
     public required double RecallPlanMs { get; init; }
 
-    /// <summary>The purge survey, or <see langword="null"/> when <see cref="MemoryGuard"/> skipped it.</summary>
+    /// <summary>The purge survey (<see langword="null"/> when not measured).</summary>
     public required double? PurgeSurveyMs { get; init; }
 
-    /// <summary>The invariant check, or <see langword="null"/> when <see cref="MemoryGuard"/> skipped it.</summary>
+    /// <summary>The invariant check (<see langword="null"/> when not measured).</summary>
     public required double? CheckMs { get; init; }
 
     public required double IngestFilesPerSecond { get; init; }

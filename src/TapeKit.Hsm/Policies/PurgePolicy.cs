@@ -90,6 +90,15 @@ public sealed class PurgePolicy
             && now - candidate.LastAccessAt >= Options.MinAge;
     }
 
+    /// <summary>
+    /// True when the area's usage asks for no purge at all (watermarks set, usage below the high one, not forced): a
+    /// survey need not read a single candidate.
+    /// </summary>
+    /// <param name="usage">The area's usage now.</param>
+    /// <param name="force">Back-pressure asks for space.</param>
+    public bool NothingToPurge(AreaUsage usage, bool force = false) =>
+        !force && Options.HighWatermark is { } high && Options.LowWatermark is not null && usage.UsedFraction < high;
+
     /// <summary>Plans a purge of one area.</summary>
     /// <param name="usage">The area's usage now.</param>
     /// <param name="candidates">The area's cache copies.</param>

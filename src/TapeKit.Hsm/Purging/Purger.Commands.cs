@@ -23,7 +23,7 @@ public sealed partial class Purger
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<PurgePlan> PlanAsync(bool force = false, CancellationToken ct = default)
     {
-        (AreaUsage usage, List<PurgeCandidate> candidates) = await SurveyAsync(ct);
+        (AreaUsage usage, List<PurgeCandidate> candidates) = await SurveyAsync(force, ct);
         return _policy.Plan(usage, candidates, _catalog.Time.GetUtcNow(), force);
     }
 

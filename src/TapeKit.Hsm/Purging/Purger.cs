@@ -57,7 +57,7 @@ public sealed partial class Purger
             freed += b;
         }
 
-        (AreaUsage usage, List<PurgeCandidate> candidates) = await SurveyAsync(ct);
+        (AreaUsage usage, List<PurgeCandidate> candidates) = await SurveyAsync(force, ct);
         PurgePlan plan = _policy.Plan(usage, candidates, _catalog.Time.GetUtcNow(), force);
         foreach (IReadOnlyList<long> batch in plan.Batches)
         {
@@ -87,13 +87,20 @@ public sealed partial class Purger
         _metrics?.PurgeBytes.Add(bytes, tags);
     }
 
-    private async ValueTask<(AreaUsage Usage, List<PurgeCandidate> Candidates)> SurveyAsync(CancellationToken ct)
+    private async ValueTask<(AreaUsage Usage, List<PurgeCandidate> Candidates)> SurveyAsync(bool force, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        var tapes = (await txn.QueryTapesAsync()).ToDictionary(t => t.Vsn, t => t.State, StringComparer.Ordinal);
-        // The area's usage is a maintained aggregate; only the files a purge could take (CACHED and ARCHIVED) are read.
+        // The area's usage is a maintained aggregate. Below the high watermark nothing is read; above it, only the files
+        // a purge could take (CACHED and ARCHIVED), which the cache's own size bounds.
         long used = (await txn.GetAreaUsageAsync(_options.DiskLibrary)).Where(u => u.CacheStatus.HoldsCacheCopy()).Sum(u => u.Bytes);
+        var usage = new AreaUsage(used, _options.CapacityBytes);
         var candidates = new List<PurgeCandidate>();
+        if (_policy.NothingToPurge(usage, force))
+        {
+            return (usage, candidates);
+        }
+
+        var tapes = (await txn.QueryTapesAsync()).ToDictionary(t => t.Vsn, t => t.State, StringComparer.Ordinal);
         foreach (FileRecord f in await txn.QueryFilesAsync(new FileQuery
         {
             DiskLibrary = _options.DiskLibrary, CacheStatus = CacheStatus.Cached, ArchiveStatus = ArchiveStatus.Archived,
@@ -108,7 +115,7 @@ public sealed partial class Purger
                 f.PinCount > 0, f.LastAccessAt ?? f.CreatedAt, f.Speculative));
         }
 
-        return (new AreaUsage(used, _options.CapacityBytes), candidates);
+        return (usage, candidates);
     }
 
     private async ValueTask<List<long>> SelectAsync(IReadOnlyList<long> ids, CancellationToken ct)
