@@ -59,11 +59,22 @@ public static class HsmInvariants
         DateTimeOffset now = catalog.Time.GetUtcNow();
         foreach (FileQuery query in QueriesFor(scope))
         {
-            await foreach (FileRecord f in catalog.StreamFilesAsync(query, ct: ct))
+            // A page of files and their copies per short read transaction: memory stays at one page, and no file costs a
+            // transaction of its own.
+            long after = 0;
+            IReadOnlyList<FileRecord> page;
+            do
             {
-                IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> copies = await catalog.ReadAsync(txn => txn.GetCopiesOfFileAsync(f.FileId), ct);
-                CheckFile(f, copies, liveOf, live, now, listTimerInterval, problems);
+                await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+                page = await txn.QueryFilesAsync(query with { AfterFileId = after, Limit = CatalogPaging.DefaultPageSize });
+                foreach (FileRecord f in page)
+                {
+                    CheckFile(f, await txn.GetCopiesOfFileAsync(f.FileId), liveOf, live, now, listTimerInterval, problems);
+                }
+
+                after = page.Count > 0 ? page[^1].FileId : after;
             }
+            while (page.Count == CatalogPaging.DefaultPageSize);
         }
 
         return problems.ToList();
