@@ -14,9 +14,11 @@ internal sealed partial class SqliteCatalogTransaction
 
     private List<PendingRecall> ReadPendingRecalls(string? diskLibrary, bool skipListed, long afterFileId, int limit)
     {
-        // Two spellings, so that each uses its index: by disk library (files_library_status) or by state (files_status).
-        string waiting = (diskLibrary is null ? "f.cache_status = 'STAGING_REQUESTED'" : "f.disk_library = $dl AND f.cache_status = 'STAGING_REQUESTED'")
-            + " AND f.deleted_at IS NULL AND f.file_id > $after";
+        // Two spellings, so that each walks its index in file-id order: by disk library (files_library_status) or by state
+        // (files_status). A file waiting for a recall is archived (invariant I1), and naming the archive status makes the
+        // index's prefix an equality, so a page is a range of the index, never a sort of every waiting file.
+        string waiting = (diskLibrary is null ? "" : "f.disk_library = $dl AND ")
+            + "f.cache_status = 'STAGING_REQUESTED' AND f.archive_status = 'ARCHIVED' AND f.deleted_at IS NULL AND f.file_id > $after";
         string unlisted = skipListed
             ? """
                AND NOT EXISTS (SELECT 1 FROM file_list_members lm JOIN file_lists l ON l.list_id = lm.list_id
@@ -42,12 +44,13 @@ internal sealed partial class SqliteCatalogTransaction
             return [];
         }
 
+        // CROSS JOIN fixes the join order: the page's files (an index range), their member rows, their aggregations.
         var copies = files.ToDictionary(f => f.Id, _ => new List<(AggregationRecord, AggregationMember)>());
         using (SqliteCommand cmd = Command($"""
             SELECT m.aggregation_id, m.idx, m.file_id, m.payload_offset, m.block_index, m.offset_in_block, m.block_count,
                    {string.Join(", ", AggregationColumns.Split(',', StringSplitOptions.TrimEntries).Select(c => "a." + c))}, a.row_version
-            FROM files f JOIN members m ON m.file_id = f.file_id JOIN aggregations a ON a.aggregation_id = m.aggregation_id
-            WHERE {waiting} AND f.file_id <= $last
+            FROM files f CROSS JOIN members m CROSS JOIN aggregations a
+            WHERE {waiting} AND f.file_id <= $last AND m.file_id = f.file_id AND a.aggregation_id = m.aggregation_id
             ORDER BY m.file_id, m.aggregation_id
             """, ("$dl", diskLibrary), ("$after", afterFileId), ("$last", files[^1].Id)))
         using (SqliteDataReader r = cmd.ExecuteReader())

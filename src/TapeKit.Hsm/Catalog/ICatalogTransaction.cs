@@ -56,7 +56,7 @@ public interface ICatalogTransaction : IAsyncDisposable
     ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind);
 
     /// <summary>
-    /// A page of the files waiting for a recall (<c>STAGING_REQUESTED</c>, not deleted), ascending by id, each with its
+    /// A page of the files waiting for a recall (<c>STAGING_REQUESTED</c> and archived, not deleted), ascending by id, each with its
     /// tape copies: two statements per page however many files, where one read per file would cost a round trip each.
     /// </summary>
     /// <param name="diskLibrary">One disk library, or all.</param>

@@ -183,7 +183,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
             var page = new List<PendingRecall>();
-            foreach (FileRecord f in _s.Files.Values.Where(f => f.FileId > afterFileId && f.CacheStatus == CacheStatus.StagingRequested && !f.IsDeleted
+            foreach (FileRecord f in _s.Files.Values.Where(f => f.FileId > afterFileId && f.CacheStatus == CacheStatus.StagingRequested && f.ArchiveStatus == ArchiveStatus.Archived && !f.IsDeleted
                 && (diskLibrary is null || f.Decision.DiskLibrary == diskLibrary)))
             {
                 if (skipListed && await FindLiveListOfFileAsync(f.FileId, FileListKind.Stage) is not null)
