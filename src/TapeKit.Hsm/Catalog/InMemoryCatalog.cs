@@ -228,7 +228,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
                 throw new CatalogConstraintException($"List {list.ListId:N} does not exist.");
             }
 
-            CheckVersion("list", list.ListId, old.RowVersion, list.RowVersion);
+            CheckVersion("list", list.ListId.ToString("N"), old.RowVersion, list.RowVersion);
             if (list.Kind == FileListKind.Archive && list.IsLive && !old.IsLive)
             {
                 foreach (long fileId in _s.Members[list.ListId])

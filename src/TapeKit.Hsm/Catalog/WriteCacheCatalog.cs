@@ -58,36 +58,29 @@ public static class WriteCacheCatalog
             for (int i = 0; i < rows.Length; i++)
             {
                 NewCacheFile f = files[i];
-                if (f.ExternalId is not null
-                    && await txn.GetFileByExternalIdAsync(f.ExternalId) is { CacheStatus: CacheStatus.Created, FailureReason: WriteCacheRecovery.WriteAborted } aborted)
-                {
-                    // The re-send of a write a crash interrupted and recovery rolled back (C3): the row is opened again, decided anew.
-                    rows[i] = await txn.UpdateFileAsync(aborted with
-                    {
-                        NamespacePath = f.NamespacePath,
-                        CachePath = f.CachePath,
-                        Size = f.Attributes.Size,
-                        Attributes = f.Attributes,
-                        Decision = selector.Decide(f.Attributes),
-                        CreatedAt = txn.Now,
-                        LastAccessAt = txn.Now,
-                        FailureReason = null,
-                    });
-                    continue;
-                }
+                PolicyDecision decision = selector.Decide(f.Attributes);
 
-                rows[i] = new FileRecord
+                // The file as this write describes it, on top of the row it starts from.
+                FileRecord Described(FileRecord row) => row with
                 {
-                    FileId = await txn.AllocateFileIdAsync(),
-                    ExternalId = f.ExternalId,
                     NamespacePath = f.NamespacePath,
                     CachePath = f.CachePath,
                     Size = f.Attributes.Size,
                     Attributes = f.Attributes,
-                    Decision = selector.Decide(f.Attributes),
+                    Decision = decision,
                     CreatedAt = txn.Now,
                     LastAccessAt = txn.Now,
                 };
+
+                if (f.ExternalId is not null
+                    && await txn.GetFileByExternalIdAsync(f.ExternalId) is { CacheStatus: CacheStatus.Created, FailureReason: WriteCacheRecovery.WriteAborted } aborted)
+                {
+                    // The re-send of a write a crash interrupted and recovery rolled back (C3): the row is opened again, decided anew.
+                    rows[i] = await txn.UpdateFileAsync(Described(aborted) with { FailureReason = null });
+                    continue;
+                }
+
+                rows[i] = Described(new FileRecord { FileId = await txn.AllocateFileIdAsync(), ExternalId = f.ExternalId, Size = f.Attributes.Size, Decision = decision });
                 await txn.CreateFileAsync(rows[i]);
             }
 
