@@ -34,8 +34,11 @@ internal sealed partial class SqliteCatalogTransaction
             Execute("DELETE FROM file_lists WHERE list_id = $id", ("$id", id));
         }
 
-        int transitions = Execute("DELETE FROM transitions WHERE seq IN (SELECT seq FROM transitions WHERE at < $c ORDER BY at LIMIT $n)",
-            ("$c", SqliteCatalog.Ms(cutoffs.TransitionsBefore)), ("$n", maxRows));
+        // The log's oldest end, in sequence order (its times follow its sequence): a call reads the maxRows oldest rows and
+        // deletes those past retention, so the log needs no index on time.
+        int transitions = Execute("""
+            DELETE FROM transitions WHERE seq IN (SELECT seq FROM (SELECT seq, at FROM transitions ORDER BY seq LIMIT $n) WHERE at < $c)
+            """, ("$c", SqliteCatalog.Ms(cutoffs.TransitionsBefore)), ("$n", maxRows));
         int inbox = Execute("""
             DELETE FROM inbox WHERE (consumer, message_id) IN (SELECT consumer, message_id FROM inbox WHERE processed_at < $c ORDER BY processed_at LIMIT $n)
             """, ("$c", SqliteCatalog.Ms(cutoffs.InboxBefore)), ("$n", maxRows));

@@ -27,7 +27,7 @@ internal sealed partial class SqliteCatalogTransaction
             : "";
         var files = new List<(long Id, long Size, string Library, RequestPriority Priority, DateTimeOffset At)>();
         using (SqliteCommand cmd = Command($"""
-            SELECT f.file_id, f.size, f.disk_library, json_extract(f.decision, '$.priority'), COALESCE(f.last_access_at, f.created_at)
+            SELECT f.file_id, f.size, f.disk_library, f.priority, COALESCE(f.last_access_at, f.created_at)
             FROM files f WHERE {waiting}{unlisted} ORDER BY f.file_id LIMIT $n
             """, ("$dl", diskLibrary), ("$after", afterFileId), ("$n", limit)))
         using (SqliteDataReader r = cmd.ExecuteReader())

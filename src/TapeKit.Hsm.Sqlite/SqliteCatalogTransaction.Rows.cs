@@ -8,22 +8,51 @@ namespace TapeKit.Hsm.Sqlite;
 
 internal sealed partial class SqliteCatalogTransaction
 {
-    private static (string, object?)[] FileValues(FileRecord f, DateTimeOffset now)
+    /// <summary>The conditional rewrite of a file's description: every column but the key and the external id, where one differs.</summary>
+    private static readonly string DetailUpdate = DetailUpdateSql();
+
+    private static string DetailUpdateSql()
+    {
+        string[] names = FileDetailColumns.Split(',', StringSplitOptions.TrimEntries);
+        var written = names.Select((col, i) => (col, i)).Skip(2).ToList();
+        return $"UPDATE file_details SET {string.Join(", ", written.Select(c => $"{c.col} = $p{c.i}"))} "
+            + $"WHERE file_id = $p0 AND ({string.Join(" OR ", written.Select(c => $"{c.col} IS NOT $p{c.i}"))})";
+    }
+
+    private static (string, object?)[] FileStateValues(FileRecord f, DateTimeOffset now)
     {
         object?[] values =
         [
-            f.FileId, f.ExternalId, f.NamespacePath, f.CachePath, f.Size,
-            JsonSerializer.Serialize(f.Checksums.ToArray(), SqliteJsonContext.Default.ChecksumArray),
-            f.Attributes.StorageGroup, f.Attributes.FileFamily, f.Attributes.Wrapper, f.Attributes.Library,
-            JsonSerializer.Serialize(new Dictionary<string, string>(f.Attributes.Extra, StringComparer.Ordinal), SqliteJsonContext.Default.DictionaryStringString),
-            f.Decision.DiskLibrary, f.Decision.PolicyKey, f.Decision.PolicyVersion, f.Decision.Strategy.ToString(),
-            JsonSerializer.Serialize(f.Decision, SqliteJsonContext.Default.PolicyDecision),
+            f.FileId, f.Size, f.Decision.DiskLibrary, f.Decision.Priority.ToString(),
             StateNames.Of(f.CacheStatus), StateNames.Of(f.ArchiveStatus), f.ArchiveClaim?.ListId.ToString("N"), f.ArchiveClaim?.Attempt,
             f.Decision.CopyCount, f.PinCount, f.Speculative ? 1 : 0,
             SqliteCatalog.Ms(f.CreatedAt), SqliteCatalog.Ms(f.CachedAt), SqliteCatalog.Ms(f.ArchivedAt), SqliteCatalog.Ms(f.LastAccessAt),
             SqliteCatalog.Ms(now), SqliteCatalog.Ms(f.DeletedAt), f.FailureReason,
         ];
         return [.. values.Select((v, i) => ($"$p{i}", v))];
+    }
+
+    private static (string, object?)[] FileDetailValues(FileRecord f, long decisionId)
+    {
+        object?[] values =
+        [
+            f.FileId, f.ExternalId, f.NamespacePath, f.CachePath,
+            JsonSerializer.Serialize(f.Checksums.ToArray(), SqliteJsonContext.Default.ChecksumArray),
+            f.Attributes.StorageGroup, f.Attributes.FileFamily, f.Attributes.Wrapper, f.Attributes.Library,
+            JsonSerializer.Serialize(new Dictionary<string, string>(f.Attributes.Extra, StringComparer.Ordinal), SqliteJsonContext.Default.DictionaryStringString),
+            decisionId,
+        ];
+        return [.. values.Select((v, i) => ($"$p{i}", v))];
+    }
+
+    /// <summary>The id of a stored policy decision, storing it the first time it is seen (a rule places many files alike).</summary>
+    private long DecisionId(PolicyDecision decision)
+    {
+        string json = JsonSerializer.Serialize(decision, SqliteJsonContext.Default.PolicyDecision);
+        return (long)Scalar("""
+            INSERT INTO decisions (decision) VALUES ($d) ON CONFLICT (decision) DO NOTHING;
+            SELECT decision_id FROM decisions WHERE decision = $d
+            """, ("$d", json))!;
     }
 
     private List<FileRecord> QueryFiles(string sql, params (string Name, object? Value)[] args) =>
@@ -54,20 +83,20 @@ internal sealed partial class SqliteCatalogTransaction
                     Size = r.GetInt64(4),
                     Extra = extra.ToImmutableSortedDictionary(StringComparer.Ordinal),
                 },
-                Decision = JsonSerializer.Deserialize(r.GetString(15), SqliteJsonContext.Default.PolicyDecision)
+                Decision = JsonSerializer.Deserialize(r.GetString(12), SqliteJsonContext.Default.PolicyDecision)
                     ?? throw new SqliteSchemaException($"File {r.GetInt64(0)} has no stored policy decision."),
-                CacheStatus = StateNames.Parse<CacheStatus>(r.GetString(16)),
-                ArchiveStatus = StateNames.Parse<ArchiveStatus>(r.GetString(17)),
-                ArchiveClaim = r.IsDBNull(18) ? null : new ListClaim(Guid.ParseExact(r.GetString(18), "N"), r.GetInt32(19)),
-                PinCount = r.GetInt32(21),
-                Speculative = r.GetInt64(22) != 0,
-                CreatedAt = SqliteCatalog.At(r, 23) ?? default,
-                CachedAt = SqliteCatalog.At(r, 24),
-                ArchivedAt = SqliteCatalog.At(r, 25),
-                LastAccessAt = SqliteCatalog.At(r, 26),
-                DeletedAt = SqliteCatalog.At(r, 28),
-                FailureReason = SqliteCatalog.Text(r, 29),
-                RowVersion = r.GetInt64(30),
+                CacheStatus = StateNames.Parse<CacheStatus>(r.GetString(13)),
+                ArchiveStatus = StateNames.Parse<ArchiveStatus>(r.GetString(14)),
+                ArchiveClaim = r.IsDBNull(15) ? null : new ListClaim(Guid.ParseExact(r.GetString(15), "N"), r.GetInt32(16)),
+                PinCount = r.GetInt32(18),
+                Speculative = r.GetInt64(19) != 0,
+                CreatedAt = SqliteCatalog.At(r, 20) ?? default,
+                CachedAt = SqliteCatalog.At(r, 21),
+                ArchivedAt = SqliteCatalog.At(r, 22),
+                LastAccessAt = SqliteCatalog.At(r, 23),
+                DeletedAt = SqliteCatalog.At(r, 25),
+                FailureReason = SqliteCatalog.Text(r, 26),
+                RowVersion = r.GetInt64(27),
             });
         }
 

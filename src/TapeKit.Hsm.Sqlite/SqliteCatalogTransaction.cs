@@ -8,10 +8,24 @@ namespace TapeKit.Hsm.Sqlite;
 /// <summary>One <c>BEGIN IMMEDIATE</c> transaction of <see cref="SqliteCatalog"/>.</summary>
 internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
 {
-    private const string FileColumns = """
-        file_id, external_id, namespace_path, cache_path, size, checksums, storage_group, file_family, wrapper, library, attributes,
-        disk_library, policy_key, policy_version, strategy, decision, cache_status, archive_status, archive_claim_list, archive_claim_attempt,
-        copies_required, pin_count, speculative, created_at, cached_at, archived_at, last_access_at, updated_at, deleted_at, failure_reason
+    /// <summary>A file row as read: its state (<c>files</c>) joined to its description (<c>file_details</c>) and policy decision (<c>decisions</c>), in <see cref="ReadFiles"/>'s order.</summary>
+    private const string FileSelect = """
+        SELECT file_id, external_id, namespace_path, cache_path, size, checksums, storage_group, file_family, wrapper, library, attributes,
+            disk_library, decision, cache_status, archive_status, archive_claim_list, archive_claim_attempt,
+            copies_required, pin_count, speculative, created_at, cached_at, archived_at, last_access_at, updated_at, deleted_at, failure_reason,
+            row_version
+        FROM files JOIN file_details USING (file_id) JOIN decisions USING (decision_id)
+        """;
+
+    /// <summary>The columns of a file's state, the key first, in <see cref="FileStateValues"/>'s order.</summary>
+    private const string FileStateColumns = """
+        file_id, size, disk_library, priority, cache_status, archive_status, archive_claim_list, archive_claim_attempt, copies_required,
+        pin_count, speculative, created_at, cached_at, archived_at, last_access_at, updated_at, deleted_at, failure_reason
+        """;
+
+    /// <summary>The columns of a file's description, the key first, in <see cref="FileDetailValues"/>'s order.</summary>
+    private const string FileDetailColumns = """
+        file_id, external_id, namespace_path, cache_path, checksums, storage_group, file_family, wrapper, library, attributes, decision_id
         """;
 
     private const string ListColumns = """
@@ -39,10 +53,10 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     public DateTimeOffset Now { get; }
 
     public ValueTask<FileRecord?> GetFileAsync(long fileId) =>
-        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns}, row_version FROM files WHERE file_id = $id", ("$id", fileId)).FirstOrDefault());
+        ValueTask.FromResult(QueryFiles($"{FileSelect} WHERE file_id = $id", ("$id", fileId)).FirstOrDefault());
 
     public ValueTask<FileRecord?> GetFileByExternalIdAsync(string externalId) =>
-        ValueTask.FromResult(QueryFiles($"SELECT {FileColumns}, row_version FROM files WHERE external_id = $id", ("$id", externalId)).FirstOrDefault());
+        ValueTask.FromResult(QueryFiles($"{FileSelect} WHERE file_id = (SELECT file_id FROM file_details WHERE external_id = $id)", ("$id", externalId)).FirstOrDefault());
 
     public ValueTask<long> AllocateFileIdAsync() => ValueTask.FromResult(NextSequenceValue("file_id"));
 
@@ -51,7 +65,8 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         Live();
         try
         {
-            Execute($"INSERT INTO files ({FileColumns}) VALUES ({Placeholders(30)})", FileValues(file, Now));
+            Execute($"INSERT INTO file_details ({FileDetailColumns}) VALUES ({Placeholders(11)})", FileDetailValues(file, DecisionId(file.Decision)));
+            Execute($"INSERT INTO files ({FileStateColumns}) VALUES ({Placeholders(18)})", FileStateValues(file, Now));
             // A row inserted with its own id (a rebuild from tape) keeps the sequence ahead of it.
             Execute("UPDATE sequences SET value = MAX(value, $id) WHERE name = 'file_id'", ("$id", file.FileId));
         }
@@ -67,10 +82,17 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     {
         Live();
         ArgumentNullException.ThrowIfNull(file);
-        (string, object?)[] values = FileValues(file, Now);
-        // The external id is part of the key predicate: it never changes, and a row whose id would change is refused.
-        UpdateVersioned("files", "file_id", FileColumns, values, file.RowVersion, "file", file.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            extraPredicate: "external_id IS $p1", skipColumns: 1);
+        string id = file.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (Scalar("SELECT external_id IS $ext FROM file_details WHERE file_id = $id", ("$id", file.FileId), ("$ext", file.ExternalId)) is 0L)
+        {
+            throw new CatalogConstraintException($"The file row {id} cannot change its external id.");
+        }
+
+        UpdateVersioned("files", "file_id", FileStateColumns, FileStateValues(file, Now), file.RowVersion, "file", id);
+
+        // The description is rewritten only when it differs (completion sets the checksums; nothing else changes it), so a
+        // state change writes one small row.
+        Execute(DetailUpdate, FileDetailValues(file, DecisionId(file.Decision)));
         return ValueTask.FromResult(file with { RowVersion = file.RowVersion + 1 });
     }
 
@@ -102,7 +124,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         }
 
         return ValueTask.FromResult<IReadOnlyList<FileRecord>>(
-            QueryFiles($"SELECT {FileColumns}, row_version FROM files WHERE {string.Join(" AND ", where)} ORDER BY file_id LIMIT $limit", [.. args]));
+            QueryFiles($"{FileSelect} WHERE {string.Join(" AND ", where)} ORDER BY file_id LIMIT $limit", [.. args]));
     }
 
     public ValueTask<FileListRecord?> GetListAsync(Guid listId) =>
@@ -257,7 +279,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     {
         using SqliteCommand cmd = Command("""
             SELECT entity, entity_id, from_state, to_state, rule, actor, reason, at FROM transitions
-            WHERE entity = $e AND entity_id = $id ORDER BY seq
+            WHERE entity = $e AND length(entity_id) = length($id) AND entity_id = $id ORDER BY seq
             """, ("$e", entity), ("$id", entityId));
         using SqliteDataReader r = cmd.ExecuteReader();
         var rows = new List<TransitionRecord>();

@@ -19,6 +19,20 @@ public sealed class SqliteHsmOptions
     public TimeSpan DefaultLease { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Pages the write-ahead log grows to before a commit copies them into the database (8 192 pages, 32 MiB). A page a
+    /// catalogue rewrites often — the last page of the audit log, of the inbox, of a list's members, the counts — is
+    /// copied once per checkpoint however often it was committed, so a longer log writes less; a crash then replays
+    /// at most this much log at the next open.
+    /// </summary>
+    public int WalCheckpointPages { get; set; } = 8192;
+
+    /// <summary>
+    /// Page cache of each connection, in MiB (32). Look-ups spread over a large catalogue (a recall planning round over
+    /// 100 000 waiting files) keep the upper levels of the tables and indexes in it instead of re-reading them.
+    /// </summary>
+    public int CacheSizeMiB { get; set; } = 32;
+
+    /// <summary>
     /// Open an existing store for reading only (diagnostics, dry runs): a missing file is not created, the schema is not
     /// migrated (it must be the version this build writes), transactions are deferred and every write fails.
     /// </summary>

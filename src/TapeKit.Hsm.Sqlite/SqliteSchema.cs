@@ -6,6 +6,41 @@ namespace TapeKit.Hsm.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
+    /// <summary>
+    /// The triggers that keep <c>file_counts</c> (files and bytes per disk library, cache status, archive status and
+    /// deletion) in the writing transaction: created by version 5, and again by version 7 with the table they watch.
+    /// </summary>
+    private static readonly string[] FileCountTriggers =
+    [
+        """
+        CREATE TRIGGER files_count_insert AFTER INSERT ON files BEGIN
+            INSERT INTO file_counts (disk_library, cache_status, archive_status, deleted, files, bytes)
+            VALUES (new.disk_library, new.cache_status, new.archive_status, new.deleted_at IS NOT NULL, 1, new.size)
+            ON CONFLICT DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+        END
+        """,
+        """
+        CREATE TRIGGER files_count_update AFTER UPDATE OF cache_status, archive_status, size, deleted_at, disk_library ON files
+        WHEN old.cache_status IS NOT new.cache_status OR old.archive_status IS NOT new.archive_status OR old.size IS NOT new.size
+            OR (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.disk_library IS NOT new.disk_library
+        BEGIN
+            UPDATE file_counts SET files = files - 1, bytes = bytes - old.size
+            WHERE disk_library = old.disk_library AND cache_status = old.cache_status AND archive_status = old.archive_status
+                AND deleted = (old.deleted_at IS NOT NULL);
+            INSERT INTO file_counts (disk_library, cache_status, archive_status, deleted, files, bytes)
+            VALUES (new.disk_library, new.cache_status, new.archive_status, new.deleted_at IS NOT NULL, 1, new.size)
+            ON CONFLICT DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
+        END
+        """,
+        """
+        CREATE TRIGGER files_count_delete AFTER DELETE ON files BEGIN
+            UPDATE file_counts SET files = files - 1, bytes = bytes - old.size
+            WHERE disk_library = old.disk_library AND cache_status = old.cache_status AND archive_status = old.archive_status
+                AND deleted = (old.deleted_at IS NOT NULL);
+        END
+        """,
+    ];
+
     /// <summary>The migrations; index i holds the statements that take the schema from version i to i + 1.</summary>
     public static readonly string[][] Migrations =
     [
@@ -221,33 +256,9 @@ internal static class SqliteSchema
             SELECT disk_library, cache_status, archive_status, deleted_at IS NOT NULL, COUNT(*), SUM(size) FROM files
             GROUP BY disk_library, cache_status, archive_status, deleted_at IS NOT NULL
             """,
-            """
-            CREATE TRIGGER files_count_insert AFTER INSERT ON files BEGIN
-                INSERT INTO file_counts (disk_library, cache_status, archive_status, deleted, files, bytes)
-                VALUES (new.disk_library, new.cache_status, new.archive_status, new.deleted_at IS NOT NULL, 1, new.size)
-                ON CONFLICT DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
-            END
-            """,
-            """
-            CREATE TRIGGER files_count_update AFTER UPDATE OF cache_status, archive_status, size, deleted_at, disk_library ON files
-            WHEN old.cache_status IS NOT new.cache_status OR old.archive_status IS NOT new.archive_status OR old.size IS NOT new.size
-                OR (old.deleted_at IS NULL) <> (new.deleted_at IS NULL) OR old.disk_library IS NOT new.disk_library
-            BEGIN
-                UPDATE file_counts SET files = files - 1, bytes = bytes - old.size
-                WHERE disk_library = old.disk_library AND cache_status = old.cache_status AND archive_status = old.archive_status
-                    AND deleted = (old.deleted_at IS NOT NULL);
-                INSERT INTO file_counts (disk_library, cache_status, archive_status, deleted, files, bytes)
-                VALUES (new.disk_library, new.cache_status, new.archive_status, new.deleted_at IS NOT NULL, 1, new.size)
-                ON CONFLICT DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes;
-            END
-            """,
-            """
-            CREATE TRIGGER files_count_delete AFTER DELETE ON files BEGIN
-                UPDATE file_counts SET files = files - 1, bytes = bytes - old.size
-                WHERE disk_library = old.disk_library AND cache_status = old.cache_status AND archive_status = old.archive_status
-                    AND deleted = (old.deleted_at IS NOT NULL);
-            END
-            """,
+            FileCountTriggers[0],
+            FileCountTriggers[1],
+            FileCountTriggers[2],
             "CREATE TABLE list_counts (kind TEXT NOT NULL, state TEXT NOT NULL, lists INTEGER NOT NULL, PRIMARY KEY (kind, state)) WITHOUT ROWID",
             "INSERT INTO list_counts (kind, state, lists) SELECT kind, state, COUNT(*) FROM file_lists GROUP BY kind, state",
             """
@@ -276,6 +287,81 @@ internal static class SqliteSchema
         [
             // Version 6: process instances and their epochs (one row per stable instance name; the epoch fences workers).
             "CREATE TABLE instances (name TEXT PRIMARY KEY, epoch INTEGER NOT NULL, started_at INTEGER NOT NULL) WITHOUT ROWID",
+        ],
+        [
+            // Version 7: a file's state apart from its description. A state change (≈ 8 in a file's life) rewrites the small
+            // `files` row (sizes, states, claim, times); the description written once at ingest and at completion — external
+            // id, paths, checksums, attributes — lives in `file_details`, and the policy decision, shared by every file a rule
+            // placed alike, is stored once in `decisions`. The rebuild follows SQLite's procedure for changing a table (the
+            // runner turns foreign keys off around migrations and checks them).
+            "CREATE TABLE decisions (decision_id INTEGER PRIMARY KEY, decision TEXT NOT NULL UNIQUE)",
+            "INSERT INTO decisions (decision) SELECT DISTINCT decision FROM files",
+            """
+            CREATE TABLE file_details (
+                file_id INTEGER PRIMARY KEY,
+                external_id TEXT UNIQUE,
+                namespace_path TEXT NOT NULL,
+                cache_path TEXT NOT NULL,
+                checksums TEXT NOT NULL,
+                storage_group TEXT NOT NULL,
+                file_family TEXT NOT NULL,
+                wrapper TEXT NOT NULL,
+                library TEXT NOT NULL,
+                attributes TEXT NOT NULL,
+                decision_id INTEGER NOT NULL REFERENCES decisions (decision_id))
+            """,
+            """
+            INSERT INTO file_details (file_id, external_id, namespace_path, cache_path, checksums, storage_group, file_family, wrapper,
+                library, attributes, decision_id)
+            SELECT f.file_id, f.external_id, f.namespace_path, f.cache_path, f.checksums, f.storage_group, f.file_family, f.wrapper,
+                f.library, f.attributes, d.decision_id FROM files f JOIN decisions d ON d.decision = f.decision
+            """,
+            """
+            CREATE TABLE files_v7 (
+                file_id INTEGER PRIMARY KEY,
+                size INTEGER NOT NULL,
+                disk_library TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                cache_status TEXT NOT NULL,
+                archive_status TEXT NOT NULL,
+                archive_claim_list TEXT,
+                archive_claim_attempt INTEGER,
+                copies_required INTEGER NOT NULL,
+                pin_count INTEGER NOT NULL,
+                speculative INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                cached_at INTEGER,
+                archived_at INTEGER,
+                last_access_at INTEGER,
+                updated_at INTEGER NOT NULL,
+                deleted_at INTEGER,
+                failure_reason TEXT,
+                row_version INTEGER NOT NULL DEFAULT 0)
+            """,
+            """
+            INSERT INTO files_v7 (file_id, size, disk_library, priority, cache_status, archive_status, archive_claim_list,
+                archive_claim_attempt, copies_required, pin_count, speculative, created_at, cached_at, archived_at, last_access_at,
+                updated_at, deleted_at, failure_reason, row_version)
+            SELECT file_id, size, disk_library, json_extract(decision, '$.priority'), cache_status, archive_status, archive_claim_list,
+                archive_claim_attempt, copies_required, pin_count, speculative, created_at, cached_at, archived_at, last_access_at,
+                updated_at, deleted_at, failure_reason, row_version FROM files
+            """,
+            "DROP TABLE files",
+            "ALTER TABLE files_v7 RENAME TO files",
+            // No index on the disk library alone: every read of a library's files names their states too.
+            "CREATE INDEX files_status ON files (cache_status, archive_status, file_id)",
+            "CREATE INDEX files_library_status ON files (disk_library, cache_status, archive_status, file_id)",
+            FileCountTriggers[0],
+            FileCountTriggers[1],
+            FileCountTriggers[2],
+            // The audit log is pruned oldest first in sequence order (its times follow its sequence), so it needs no
+            // index on time: one index less written by every transition.
+            "DROP INDEX transitions_at",
+            // An entity's log found by its id with the id's length first, so that numeric ids sort as numbers: the next file
+            // ids ('10001'…) then follow the last ones instead of falling between the catalogue's shorter ids ('1000', '1001'
+            // …), and a batch of new files writes a few index pages, not one per file.
+            "DROP INDEX transitions_entity",
+            "CREATE INDEX transitions_entity ON transitions (entity, length(entity_id), entity_id, seq)",
         ],
     ];
 

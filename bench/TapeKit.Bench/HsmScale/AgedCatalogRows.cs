@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
 
@@ -15,27 +16,29 @@ internal sealed class AgedCatalogRows(PolicyDecision decision, long nowMs)
     private readonly string _limitsJson = CatalogJson.Of(decision.Limits);
     private readonly string _attributesJson = "{}";
 
+    /// <summary>The id of the aged files' one policy decision in <c>decisions</c>.</summary>
+    public const long DecisionId = 1;
+
     public long NowMs => nowMs;
 
-    /// <summary>A file row; the caller sets states and times through the arguments.</summary>
-    public void File(TableInserter t, long fileId, long size, CacheStatus cache, ArchiveStatus archive, long createdAt, long? archivedAt)
+    /// <summary>The stored policy decision every aged file shares.</summary>
+    public void Decision(SqliteConnection c)
     {
+        using SqliteCommand cmd = c.CreateCommand();
+        cmd.CommandText = "INSERT INTO decisions (decision_id, decision) VALUES ($id, $d)";
+        cmd.Parameters.AddWithValue("$id", DecisionId);
+        cmd.Parameters.AddWithValue("$d", _decisionJson);
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A file's state row and description row; the caller sets states and times through the arguments.</summary>
+    public void File(TableInserter t, TableInserter details, long fileId, long size, CacheStatus cache, ArchiveStatus archive, long createdAt, long? archivedAt)
+    {
+        Details(details, fileId);
         t["file_id"] = fileId;
-        t["external_id"] = "ext-" + fileId.ToString(CultureInfo.InvariantCulture);
-        t["namespace_path"] = string.Create(CultureInfo.InvariantCulture, $"/data/{BenchPolicies.AgedGroup}/d{fileId / 1000:D6}/f{fileId:D9}.dat");
-        t["cache_path"] = string.Create(CultureInfo.InvariantCulture, $"{fileId / 1000:D6}/{fileId:D9}");
         t["size"] = size;
-        t["checksums"] = string.Create(CultureInfo.InvariantCulture, $"[{{\"type\":\"adler32\",\"value\":\"{(uint)(fileId * 2654435761):x8}\"}}]");
-        t["storage_group"] = BenchPolicies.AgedGroup;
-        t["file_family"] = "ff-" + BenchPolicies.AgedGroup;
-        t["wrapper"] = "cpio_odc";
-        t["library"] = "lib1";
-        t["attributes"] = _attributesJson;
         t["disk_library"] = decision.DiskLibrary;
-        t["policy_key"] = decision.PolicyKey;
-        t["policy_version"] = decision.PolicyVersion;
-        t["strategy"] = decision.Strategy.ToString();
-        t["decision"] = _decisionJson;
+        t["priority"] = decision.Priority.ToString();
         t["cache_status"] = StateNames.Of(cache);
         t["archive_status"] = StateNames.Of(archive);
         t["archive_claim_list"] = null;
@@ -50,6 +53,22 @@ internal sealed class AgedCatalogRows(PolicyDecision decision, long nowMs)
         t["updated_at"] = archivedAt ?? createdAt + 1_000;
         t["deleted_at"] = null;
         t["failure_reason"] = null;
+        t.Insert();
+    }
+
+    private void Details(TableInserter t, long fileId)
+    {
+        t["file_id"] = fileId;
+        t["external_id"] = "ext-" + fileId.ToString(CultureInfo.InvariantCulture);
+        t["namespace_path"] = string.Create(CultureInfo.InvariantCulture, $"/data/{BenchPolicies.AgedGroup}/d{fileId / 1000:D6}/f{fileId:D9}.dat");
+        t["cache_path"] = string.Create(CultureInfo.InvariantCulture, $"{fileId / 1000:D6}/{fileId:D9}");
+        t["checksums"] = string.Create(CultureInfo.InvariantCulture, $"[{{\"type\":\"adler32\",\"value\":\"{(uint)(fileId * 2654435761):x8}\"}}]");
+        t["storage_group"] = BenchPolicies.AgedGroup;
+        t["file_family"] = "ff-" + BenchPolicies.AgedGroup;
+        t["wrapper"] = "cpio_odc";
+        t["library"] = "lib1";
+        t["attributes"] = _attributesJson;
+        t["decision_id"] = DecisionId;
         t.Insert();
     }
 

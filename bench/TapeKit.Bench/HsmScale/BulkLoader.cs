@@ -31,13 +31,15 @@ internal static class BulkLoader
         using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         c.Open();
         Exec(c, "PRAGMA synchronous = OFF; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY");
+        rows.Decision(c);
         using var files = new TableInserter(c, "files", CatalogColumns.Files);
+        using var details = new TableInserter(c, "file_details", CatalogColumns.FileDetails);
         using var lists = new TableInserter(c, "file_lists", CatalogColumns.Lists);
         using var listMembers = new TableInserter(c, "file_list_members", CatalogColumns.ListMembers);
         using var aggregations = new TableInserter(c, "aggregations", CatalogColumns.Aggregations);
         using var members = new TableInserter(c, "members", CatalogColumns.Members);
         using var transitions = new TableInserter(c, "transitions", CatalogColumns.Transitions);
-        TableInserter[] all = [files, lists, listMembers, aggregations, members, transitions];
+        TableInserter[] all = [files, details, lists, listMembers, aggregations, members, transitions];
 
         long yearMs = (long)TimeSpan.FromDays(365).TotalMilliseconds;
         long nextFileId = 1;
@@ -82,7 +84,7 @@ internal static class BulkLoader
                     ArchivedFileState.Purged => CacheStatus.Purged,
                     _ => CacheStatus.StagingRequested,
                 };
-                rows.File(files, fileId, size, cache, ArchiveStatus.Archived, created, archived);
+                rows.File(files, details, fileId, size, cache, ArchiveStatus.Archived, created, archived);
                 AgedCatalogRows.FileHistory(transitions, fileId, state, created, archived);
                 AgedCatalogRows.ListMember(listMembers, listId, fileId, j + 1, liveArchive: false);
                 AgedCatalogRows.Member(members, aggregationId, j, fileId, offset, offset / BlockSize, (int)(offset % BlockSize), ((offset % BlockSize) + size + BlockSize - 1) / BlockSize);
@@ -94,7 +96,7 @@ internal static class BulkLoader
         txn?.Dispose();
         using (txn = Begin(c, all))
         {
-            LoadOpenList(rows, shape, files, lists, listMembers, transitions, nextFileId);
+            LoadOpenList(rows, shape, files, details, lists, listMembers, transitions, nextFileId);
             txn.Commit();
         }
 
@@ -108,7 +110,7 @@ internal static class BulkLoader
     }
 
     /// <summary>The one open list of the aged policy, with the files cached and awaiting archive (invariant I2).</summary>
-    private static void LoadOpenList(AgedCatalogRows rows, AgedCatalogShape shape, TableInserter files, TableInserter lists,
+    private static void LoadOpenList(AgedCatalogRows rows, AgedCatalogShape shape, TableInserter files, TableInserter details, TableInserter lists,
         TableInserter listMembers, TableInserter transitions, long firstFileId)
     {
         var listId = Guid.NewGuid();
@@ -128,7 +130,7 @@ internal static class BulkLoader
         for (int j = 0; j < shape.AwaitingArchive; j++)
         {
             long fileId = firstFileId + j;
-            rows.File(files, fileId, SizeOf(fileId), CacheStatus.Cached, ArchiveStatus.None, created, null);
+            rows.File(files, details, fileId, SizeOf(fileId), CacheStatus.Cached, ArchiveStatus.None, created, null);
             AgedCatalogRows.FileHistory(transitions, fileId, null, created, null);
             AgedCatalogRows.ListMember(listMembers, listId, fileId, j + 1, liveArchive: true);
         }

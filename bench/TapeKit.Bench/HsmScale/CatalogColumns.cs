@@ -9,10 +9,15 @@ internal static class CatalogColumns
 {
     public static readonly string[] Files =
     [
-        "file_id", "external_id", "namespace_path", "cache_path", "size", "checksums", "storage_group", "file_family", "wrapper", "library",
-        "attributes", "disk_library", "policy_key", "policy_version", "strategy", "decision", "cache_status", "archive_status",
-        "archive_claim_list", "archive_claim_attempt", "copies_required", "pin_count", "speculative", "created_at", "cached_at",
-        "archived_at", "last_access_at", "updated_at", "deleted_at", "failure_reason",
+        "file_id", "size", "disk_library", "priority", "cache_status", "archive_status", "archive_claim_list", "archive_claim_attempt",
+        "copies_required", "pin_count", "speculative", "created_at", "cached_at", "archived_at", "last_access_at", "updated_at",
+        "deleted_at", "failure_reason",
+    ];
+
+    public static readonly string[] FileDetails =
+    [
+        "file_id", "external_id", "namespace_path", "cache_path", "checksums", "storage_group", "file_family", "wrapper", "library",
+        "attributes", "decision_id",
     ];
 
     public static readonly string[] Lists =

@@ -108,7 +108,7 @@ internal static class HsmScaleCommand
 
             var lifecycle = new FreshFilesLifecycle(site, LifecycleFiles);
             await lifecycle.RunAsync();
-            Progress(files, $"{LifecycleFiles} fresh files: ingest {lifecycle.IngestFilesPerSecond:F0} files/s, append {lifecycle.AppendMs:F2} ms, claim {lifecycle.ClaimMs:F0} ms, commit {lifecycle.CommitMs:F0} ms, {lifecycle.BytesWrittenPerFile:F0} bytes written per file");
+            Progress(files, $"{LifecycleFiles} fresh files: ingest {lifecycle.IngestFilesPerSecond:F0} files/s, append {lifecycle.AppendMs:F2} ms, claim {lifecycle.ClaimMs:F0} ms, commit {lifecycle.CommitMs:F0} ms, {lifecycle.BytesWrittenPerFile:F0} bytes written per file; {lifecycle.BytesWrittenPerLoneAppend:F0} per append handled alone ({string.Join(", ", lifecycle.BytesWrittenPerFileByStep.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Step} {s.BytesPerFile:F0}")))})");
             await rounds.AddLiveListsAsync(LiveLists);
             double tickLive = await rounds.DispatcherRoundMsAsync();
             Progress(files, $"dispatcher round, {LiveLists} live lists: {tickLive:F1} ms");

@@ -33,8 +33,11 @@ public sealed class DispatcherOptions
     /// <summary>The longest wait between polls of the queues and timers.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How many messages to take per receive.</summary>
-    public int BatchSize { get; set; } = 64;
+    /// <summary>
+    /// How many messages to take per receive (256): a received batch is applied in one transaction, so under a burst of
+    /// arrivals many files share a commit (and the pages it rewrites); a quiet dispatcher receives what is there.
+    /// </summary>
+    public int BatchSize { get; set; } = 256;
 
     /// <summary>Emit <c>FileArchived</c> notifications to the host (<c>tapekit.hsm.notify</c>, key <c>host</c>).</summary>
     public bool NotifyHost { get; set; } = true;

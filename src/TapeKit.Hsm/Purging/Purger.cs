@@ -176,15 +176,10 @@ public sealed partial class Purger
                 continue;
             }
 
-            string path = Path.Combine(_options.CacheRoot, f.CachePath);
-            try
-            {
-                File.Delete(path);
-            }
-            catch (IOException e)
+            if (DeleteCopy(Path.Combine(_options.CacheRoot, f.CachePath)) is { } error)
             {
                 // C14: the copy stays; it is cached again and the next run retries.
-                _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, e.Message);
+                _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, error);
                 continue;
             }
 
@@ -201,6 +196,28 @@ public sealed partial class Purger
 
         await txn.CommitAsync(ct);
         return (files, bytes);
+    }
+
+    /// <summary>
+    /// Deletes a cached copy; <see langword="null"/> when it is gone (deleted now, or before: deleting is idempotent, and a
+    /// missing directory under a present cache root is a missing file), else why it stays. A missing cache root is an
+    /// unmounted area, never taken for deleted copies.
+    /// </summary>
+    private string? DeleteCopy(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return null;
+        }
+        catch (DirectoryNotFoundException) when (Directory.Exists(_options.CacheRoot))
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
     }
 
     private async ValueTask<IReadOnlyList<FileRecord>> QueryAsync(CacheStatus status, CancellationToken ct)

@@ -115,6 +115,34 @@ public sealed class PurgerTests
         Assert.True(world.CachedIntact(6));
     }
 
+    [Fact]
+    public async Task A_copy_whose_directory_is_already_gone_is_purged_but_an_absent_cache_root_purges_nothing()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(4);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        var policy = new PurgePolicy(new PurgeOptions { MinAge = TimeSpan.Zero, HighWatermark = null, LowWatermark = null });
+
+        // An area that is not mounted: every copy stays, cached again (C14), and nothing is reported freed.
+        string unmounted = Path.Combine(world.CacheRoot, "not-mounted");
+        PurgeReport none = await new Purger(world.Catalog, policy, new PurgerOptions { DiskLibrary = TapeHsmWorld.DiskLibrary, CacheRoot = unmounted }).RunOnceAsync();
+        Assert.Equal(0, none.FilesPurged);
+        foreach ((long fileId, _) in world.Files)
+        {
+            Assert.Equal(CacheStatus.Cached, (await world.FileAsync(fileId)).CacheStatus);
+        }
+
+        // The directory of the copies removed by hand (or by a purge that died after deleting): the copies are gone, so purged.
+        Directory.Delete(Path.Combine(world.CacheRoot, "data/run000"), recursive: true);
+        PurgeReport report = await new Purger(world.Catalog, policy, new PurgerOptions { DiskLibrary = TapeHsmWorld.DiskLibrary, CacheRoot = world.CacheRoot }).RunOnceAsync();
+        Assert.Equal(4, report.FilesPurged);
+        foreach ((long fileId, _) in world.Files)
+        {
+            Assert.Equal(CacheStatus.Purged, (await world.FileAsync(fileId)).CacheStatus);
+        }
+    }
+
     private static async Task UpdateAsync(TapeHsmWorld world, long fileId, Func<FileRecord, FileRecord> change)
     {
         await using ICatalogTransaction txn = await world.Catalog.BeginAsync();

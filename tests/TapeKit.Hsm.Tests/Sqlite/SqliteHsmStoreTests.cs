@@ -71,6 +71,59 @@ public sealed class SqliteHsmStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_6_file_keeps_its_files_lists_and_members_when_its_file_rows_are_split()
+    {
+        SqliteHsmOptions o = Options();
+        var decision = new PolicyDecision("r", "sg|lib", "DL-A", ArchiveStrategy.Aggregate, AggregationFormat.Tar, ListLimits.Default, "pool", 2, RequestPriority.High, 3);
+        string json = System.Text.Json.JsonSerializer.Serialize(decision, SqliteJsonContext.Default.PolicyDecision);
+
+        // A file written by version 6: two files placed alike, one of them in a list and an aggregation.
+        string File(long id, string status) => $$"""
+            INSERT INTO files (file_id, external_id, namespace_path, cache_path, size, checksums, storage_group, file_family, wrapper, library,
+                attributes, disk_library, policy_key, policy_version, strategy, decision, cache_status, archive_status, archive_claim_list,
+                archive_claim_attempt, copies_required, pin_count, speculative, created_at, cached_at, archived_at, last_access_at, updated_at,
+                deleted_at, failure_reason, row_version)
+            VALUES ({{id}}, 'ext-{{id}}', '/ns/f{{id}}', 'a/f{{id}}', 100, '[{"type":"adler32","value":"0102"}]', 'sg', 'ff', 'cpio_odc', 'lib',
+                '{"k":"v"}', 'DL-A', 'sg|lib', 3, 'Aggregate', '{{json}}', '{{status}}', 'NONE', NULL, NULL, 2, 0, 0, 1000, 2000, NULL,
+                NULL, 2000, NULL, NULL, 4)
+            """;
+        string v6 = string.Join(";\n", [
+            "CREATE TABLE schema_version (version INTEGER NOT NULL)", .. SqliteSchema.Migrations.Take(6).SelectMany(m => m),
+            "INSERT INTO schema_version (version) VALUES (6)", File(1, "CACHED"), File(2, "CREATED"),
+            """
+            INSERT INTO file_lists (list_id, kind, policy_key, rule_name, disk_library, limits, policy_version, strategy, format, tape_pool,
+                copy_count, state, created_at, member_count, member_bytes, busy_count, priority, attempt, failure_count)
+            VALUES ('00000000000000000000000000000001', 'ARCHIVE', 'sg|lib', 'r', 'DL-A', '{}', 3, 'Aggregate', 'Tar', 'pool', 2, 'FILLING', 1000,
+                1, 100, 0, 'High', 0, 0)
+            """,
+            "INSERT INTO file_list_members (list_id, file_id, ordinal, live_archive) VALUES ('00000000000000000000000000000001', 1, 1, 1)",
+            "SELECT 1"]);
+        Scalar(o.Path, v6);
+
+        await using (SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time))
+        {
+            Assert.Equal(SqliteSchema.LatestVersion, store.SchemaVersion);
+            await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
+            FileRecord f = (await txn.GetFileAsync(1))!;
+            Assert.Equal(("ext-1", "/ns/f1", "a/f1", 100L, CacheStatus.Cached, 4L), (f.ExternalId, f.NamespacePath, f.CachePath, f.Size, f.CacheStatus, f.RowVersion));
+            Assert.Equal(decision, f.Decision);
+            Assert.Equal(new Checksum("adler32", "0102"), Assert.Single(f.Checksums));
+            Assert.Equal("v", f.Attributes.Extra["k"]);
+            Assert.Equal(f, await txn.GetFileByExternalIdAsync("ext-1"));
+            Assert.Equal(1L, Assert.Single(await txn.GetListMembersAsync(Guid.Parse("00000000000000000000000000000001"))));
+
+            // The maintained counts follow the rebuilt table: a state change moves the file from one count to the other.
+            _ = await txn.UpdateFileAsync(f with { CacheStatus = CacheStatus.Purged });
+            await txn.CommitAsync();
+        }
+
+        Assert.Equal(1L, Scalar(o.Path, "SELECT COUNT(*) FROM decisions"));
+        Assert.Equal(1L, Scalar(o.Path, "SELECT files FROM file_counts WHERE cache_status = 'PURGED'"));
+        Assert.Equal(0L, Scalar(o.Path, "SELECT files FROM file_counts WHERE cache_status = 'CACHED'"));
+        Assert.Null(Scalar(o.Path, "PRAGMA foreign_key_check"));
+    }
+
+    [Fact]
     public async Task A_file_from_a_newer_build_is_refused()
     {
         SqliteHsmOptions o = Options();

@@ -7,13 +7,13 @@ internal sealed class SiteProbe(string catalogue)
 {
     /// <summary>File rows by external id: (file id, cache status, archive status).</summary>
     public Dictionary<string, (long Id, string Cache, string Archive)> Files() =>
-        Query("SELECT external_id, file_id, cache_status, archive_status FROM files WHERE deleted_at IS NULL AND external_id IS NOT NULL",
+        Query("SELECT external_id, file_id, cache_status, archive_status FROM files JOIN file_details USING (file_id) WHERE deleted_at IS NULL AND external_id IS NOT NULL",
             r => (r.GetString(0), (r.GetInt64(1), r.GetString(2), r.GetString(3))))
             .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal);
 
     /// <summary>How many rows each external id has (a duplicate ingest would show 2).</summary>
     public int DuplicateRows() =>
-        Query("SELECT COUNT(*) FROM (SELECT external_id FROM files WHERE external_id IS NOT NULL GROUP BY external_id HAVING COUNT(*) > 1)", r => r.GetInt32(0)).SingleOrDefault();
+        Query("SELECT COUNT(*) FROM (SELECT external_id FROM file_details WHERE external_id IS NOT NULL GROUP BY external_id HAVING COUNT(*) > 1)", r => r.GetInt32(0)).SingleOrDefault();
 
     /// <summary>The work a crash interrupts: every file the catalogue has that is not archived yet (being ingested, listed or archived).</summary>
     public HashSet<long> UnfinishedWork() =>
