@@ -111,37 +111,51 @@ public sealed partial class Stager
         var bad = new List<(FileRecord File, string Reason)>();
         string mode = item.Mode == ReadMode.Whole ? "whole" : "positioned";
         _metrics?.ReadAhead.Add(1, new TagList { { "decision", mode } });
-        if (item.Mode == ReadMode.Whole && aggregation.Format != HsmAggregationFormat.None)
+        try
         {
-            await mount.RunAsync(drive => ReadWhole(drive, blockSize, aggregation, tapeFile, todo, good, bad), ct);
-        }
-
-        // Positioned reads: what the plan chose, and whatever a whole read could not deliver.
-        var settled = good.Select(g => g.File.FileId).Concat(bad.Select(b => b.File.FileId)).ToHashSet();
-        foreach ((StageMember member, FileRecord file) in todo.Where(t => !settled.Contains(t.File.FileId)))
-        {
-            string stage = StagePathOf(aggregation, file);
-            try
+            if (item.Mode == ReadMode.Whole && aggregation.Format != HsmAggregationFormat.None)
             {
-                await mount.RunAsync(
-                    drive =>
-                    {
-                        using FileStream output = CreateStageFile(stage);
-                        ReadPositioned(drive, blockSize, aggregation, tapeFile, member, file, output);
-                    },
-                    ct);
-                good.Add((file, stage));
+                await mount.RunAsync(drive => ReadWhole(drive, blockSize, aggregation, tapeFile, todo, good, bad), ct);
             }
-            catch (Exception e) when (e is TapeFormatException or TapeDriveException)
+
+            // Positioned reads: what the plan chose, and whatever a whole read could not deliver.
+            var settled = good.Select(g => g.File.FileId).Concat(bad.Select(b => b.File.FileId)).ToHashSet();
+            foreach ((StageMember member, FileRecord file) in todo.Where(t => !settled.Contains(t.File.FileId)))
+            {
+                string stage = StagePathOf(aggregation, file);
+                try
+                {
+                    await mount.RunAsync(
+                        drive =>
+                        {
+                            using FileStream output = CreateStageFile(stage);
+                            ReadPositioned(drive, blockSize, aggregation, tapeFile, member, file, output);
+                        },
+                        ct);
+                    good.Add((file, stage));
+                }
+                catch (Exception e) when (e is TapeFormatException or TapeDriveException)
+                {
+                    File.Delete(stage);
+                    bad.Add((file, e.Message));
+                }
+                catch (OperationCanceledException)
+                {
+                    File.Delete(stage); // Stopped mid-member: the part file is never published.
+                    throw;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped at the drive: the members read so far are not published either. Their files stay STAGING, as after a
+            // crash: the sweeper re-queues them (C8) when the claim's lease ends.
+            foreach ((_, string stage) in good)
             {
                 File.Delete(stage);
-                bad.Add((file, e.Message));
             }
-            catch (OperationCanceledException)
-            {
-                File.Delete(stage); // Stopped mid-member: the part file is never published.
-                throw;
-            }
+
+            throw;
         }
 
         int staged = await PublishAsync(good, ct);
