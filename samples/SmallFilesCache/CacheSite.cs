@@ -270,9 +270,9 @@ public sealed class CacheSite : IAsyncDisposable
                     TapeLibrary.CreateCartridge(vsn);
                 }
 
-                using (TapeMount mount = _libraries[diskLibrary].Drives.Acquire(vsn))
+                await using (TapeMount mount = _libraries[diskLibrary].Drives.Acquire(vsn))
                 {
-                    _ = AulVolume.Prelabel(mount.Handle, labels, vsn, overwrite: leftByCrash);
+                    _ = await mount.RunAsync(drive => AulVolume.Prelabel(drive, labels, vsn, overwrite: leftByCrash), ct);
                 }
 
                 await using ICatalogTransaction txn = await Catalog.BeginAsync(ct);

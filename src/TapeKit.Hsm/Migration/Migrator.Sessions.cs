@@ -160,7 +160,11 @@ public sealed partial class Migrator
         int tapeFiles = 0;
         TimeSpan writing = TimeSpan.Zero;
         string? failure = null;
-        using (mount)
+        // Every drive call below runs on the mount's drive thread and is awaited here; ct stops a command before its
+        // next drive call. A session stopped that way (or by any exception that is not a tape error) is left as a crash
+        // leaves it: not synchronised, nothing committed, the reservation held until its lease ends. Its tape files after
+        // lastFseq are in flight in the catalogue, failed as abandoned by the next reservation and overwritten (F11.3).
+        await using (mount)
         {
             if (mount.RobotMounted)
             {
@@ -174,9 +178,10 @@ public sealed partial class Migrator
                 // Step 3: the label check of spec/formats.md F11 — VOL1 and the trailer of lastFseq against the catalogue.
                 // Only the files after lastFseq that the catalogue records as failed may be overwritten (F11.3); any
                 // other file there means the catalogue lags the tape (a restored backup, a lost update), and is kept.
-                AulVolume volume = AulVolume.Mount(mount.Handle, tape.Vsn);
-                session = volume.AppendOverFailedFiles(tape.LastFseq, reservation.LastFailedFseq, _labels,
-                    TapeMarkPolicy.Buffered(_options.Flush.SyncEveryFiles, _options.Flush.SyncEveryBytes));
+                session = await mount.RunAsync(
+                    drive => AulVolume.Mount(drive, tape.Vsn).AppendOverFailedFiles(tape.LastFseq, reservation.LastFailedFseq, _labels,
+                        TapeMarkPolicy.Buffered(_options.Flush.SyncEveryFiles, _options.Flush.SyncEveryBytes)),
+                    ct);
             }
             catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
             {
@@ -205,40 +210,37 @@ public sealed partial class Migrator
             ListWork? current = null;
             try
             {
-                using (session)
+                foreach (ListWork work in todo)
                 {
-                    foreach (ListWork work in todo)
+                    if (session.PastEarlyWarning)
                     {
-                        if (session.PastEarlyWarning)
-                        {
-                            break; // The rest goes to the next tape of the pool.
-                        }
-
-                        await CheckpointAsync(held, ct);
-                        if (held.Heartbeat.TapeLost)
-                        {
-                            Log.TapeReservationLost(_logger, tape.Vsn);
-                            break; // Another owner reserved the tape: nothing more is appended; the rest goes to the next tape.
-                        }
-
-                        if (work.Finished)
-                        {
-                            continue; // Fenced meanwhile.
-                        }
-
-                        current = work;
-                        if (await WriteListAsync(session, tape, copyNb, work, ct) is { } done)
-                        {
-                            written.Add((work, done.AggregationId, done.Fseq, work.List.MemberBytes));
-                            tapeFiles++;
-                        }
-
-                        current = null;
+                        break; // The rest goes to the next tape of the pool.
                     }
 
-                    session.Flush();
-                    _metrics?.Syncs.Add(1, new TagList { { "trigger", "unmount" } });
+                    await CheckpointAsync(held, ct);
+                    if (held.Heartbeat.TapeLost)
+                    {
+                        Log.TapeReservationLost(_logger, tape.Vsn);
+                        break; // Another owner reserved the tape: nothing more is appended; the rest goes to the next tape.
+                    }
+
+                    if (work.Finished)
+                    {
+                        continue; // Fenced meanwhile.
+                    }
+
+                    current = work;
+                    if (await WriteListAsync(mount, session, tape, copyNb, work, ct) is { } done)
+                    {
+                        written.Add((work, done.AggregationId, done.Fseq, work.List.MemberBytes));
+                        tapeFiles++;
+                    }
+
+                    current = null;
                 }
+
+                _ = await mount.RunAsync(_ => session.Flush(), ct);
+                _metrics?.Syncs.Add(1, new TagList { { "trigger", "unmount" } });
 
                 writing = Writing();
                 foreach ((ListWork work, long aggregationId, _, _) in written)
@@ -281,7 +283,7 @@ public sealed partial class Migrator
         Log.SessionDone(_logger, tape.Vsn, copyNb, tapeFiles, files, bytes);
     }
 
-    private async ValueTask<(long AggregationId, long Fseq)?> WriteListAsync(AulAppendSession session, TapeRecord tape, int copyNb, ListWork work, CancellationToken ct)
+    private async ValueTask<(long AggregationId, long Fseq)?> WriteListAsync(TapeMount mount, AulAppendSession session, TapeRecord tape, int copyNb, ListWork work, CancellationToken ct)
     {
         FileListRecord list = work.List;
         if (await _work.BeginAggregationAsync(list.ListId, list.Attempt, copyNb, ct) is not { } aggregation)
@@ -300,10 +302,20 @@ public sealed partial class Migrator
 
         StepObserver?.Invoke(ArchiveStep.WriteStarted, list.ListId);
         int blockSize = tape.BlockSize > 0 ? tape.BlockSize : _options.DefaultBlockSize;
-        TapeFileInfo info = list.Strategy == ArchiveStrategy.Direct
-            ? session.WriteFile((ulong)aggregation.AggregationId, OpenSource(work.Members[0]), blockSize)
-            : session.WriteAggregation((ulong)aggregation.AggregationId, work.Members.Select(ToSource),
-                list.Format == HsmAggregationFormat.Il ? TapeAggregationFormat.Il : TapeAggregationFormat.Tar, blockSize, _catalog.Time);
+        // On the drive thread: the members stream from the write cache straight into exact tape blocks.
+        TapeFileInfo info = await mount.RunAsync(
+            _ =>
+            {
+                if (list.Strategy == ArchiveStrategy.Direct)
+                {
+                    using FileStream source = OpenSource(work.Members[0]);
+                    return session.WriteFile((ulong)aggregation.AggregationId, source, blockSize);
+                }
+
+                return session.WriteAggregation((ulong)aggregation.AggregationId, work.Members.Select(ToSource),
+                    list.Format == HsmAggregationFormat.Il ? TapeAggregationFormat.Il : TapeAggregationFormat.Tar, blockSize, _catalog.Time);
+            },
+            ct);
 
         var rows = new List<HsmAggregationMember>(work.Members.Count);
         var mismatched = new List<long>();

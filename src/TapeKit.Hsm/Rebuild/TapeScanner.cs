@@ -1,3 +1,5 @@
+using TapeKit.Devices;
+using TapeKit.Labels;
 using TapeKit.Layout;
 
 namespace TapeKit.Hsm.Rebuild;
@@ -5,6 +7,29 @@ namespace TapeKit.Hsm.Rebuild;
 /// <summary>Reads what a catalogue rebuild needs from one mounted cartridge (spec/hsm.md §5.5).</summary>
 public static class TapeScanner
 {
+    /// <summary>
+    /// Mounts the cartridge in the worker's drive strictly (the VOL1 must name <paramref name="vsn"/>) and scans it as
+    /// <see cref="Scan"/> does, every drive call on the drive's thread: the way an asynchronous host scans its tapes.
+    /// </summary>
+    /// <param name="worker">The worker of the drive holding the cartridge (a <c>TapeMount</c>'s, or the host's own).</param>
+    /// <param name="vsn">The cartridge's volume serial.</param>
+    /// <param name="mediaType">The media type the catalogue records for the tape.</param>
+    /// <param name="capacity">The cartridge's capacity estimate in bytes.</param>
+    /// <param name="onFile">Called on the drive's thread for each file found, for progress; <see langword="null"/> for none.</param>
+    /// <param name="ct">Stops the scan before its next drive call.</param>
+    /// <returns>The scanned tape.</returns>
+    /// <exception cref="TapeFormatException">The tape's labels or containers are not valid.</exception>
+    /// <exception cref="UnsafeOperationException">The tape is another volume.</exception>
+    /// <exception cref="TapeDriveException">The drive failed.</exception>
+    public static Task<ScannedTape> ScanAsync(
+        TapeDriveWorker worker, string vsn, string mediaType, long capacity, Action<TapeFileInfo>? onFile = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentException.ThrowIfNullOrEmpty(vsn);
+        ArgumentNullException.ThrowIfNull(mediaType);
+        return worker.InvokeAsync(drive => Scan(AulVolume.Mount(drive, vsn, LabelReadMode.Strict), mediaType, capacity, onFile), ct);
+    }
+
     /// <summary>Scans every file of the volume with its members; a plain file is read once for its Adler-32.</summary>
     /// <param name="volume">The mounted volume (the host opens the drive and mounts it, strictly for a rebuild).</param>
     /// <param name="mediaType">The media type the catalogue records for the tape.</param>
@@ -12,7 +37,7 @@ public static class TapeScanner
     /// <param name="onFile">Called for each file found, for progress; <see langword="null"/> for none.</param>
     /// <returns>The scanned tape.</returns>
     /// <exception cref="TapeFormatException">The tape's labels or containers are not valid.</exception>
-    /// <exception cref="Devices.TapeDriveException">The drive failed.</exception>
+    /// <exception cref="TapeDriveException">The drive failed.</exception>
     public static ScannedTape Scan(AulVolume volume, string mediaType, long capacity, Action<TapeFileInfo>? onFile = null)
     {
         ArgumentNullException.ThrowIfNull(volume);

@@ -40,7 +40,8 @@ public sealed partial class Stager
 
         int staged = 0, requeued = 0, failed = 0;
         long stagedBytes = 0;
-        using (mount)
+        // Every drive call runs on the mount's drive thread and is awaited here; ct stops a read before its next drive call.
+        await using (mount)
         {
             if (mount.RobotMounted)
             {
@@ -50,7 +51,7 @@ public sealed partial class Stager
 
             try
             {
-                _ = AulVolume.Mount(mount.Handle, queue.Vsn);
+                _ = await mount.RunAsync(drive => AulVolume.Mount(drive, queue.Vsn), ct);
             }
             catch (Exception e) when (e is TapeFormatException or UnsafeOperationException or TapeDriveException)
             {
@@ -84,7 +85,7 @@ public sealed partial class Stager
                         return new SessionResult(mount.RobotMounted, staged, requeued, failed, stagedBytes);
                     }
 
-                    (int s, int r, int f, long b) = await StageItemAsync(mount.Handle, queue.Vsn, blockSize, item, claimed, ct);
+                    (int s, int r, int f, long b) = await StageItemAsync(mount, queue.Vsn, blockSize, item, claimed, ct);
                     staged += s;
                     stagedBytes += b;
                     requeued += r;
@@ -97,7 +98,7 @@ public sealed partial class Stager
     }
 
     private async ValueTask<(int Staged, int Requeued, int Failed, long StagedBytes)> StageItemAsync(
-        ITapeDrive drive, string vsn, int blockSize, StageItem item, Dictionary<long, FileRecord> claimed, CancellationToken ct)
+        TapeMount mount, string vsn, int blockSize, StageItem item, Dictionary<long, FileRecord> claimed, CancellationToken ct)
     {
         AggregationRecord? aggregation = await _catalog.ReadAsync(txn => txn.GetAggregationAsync(item.AggregationId), ct);
         var todo = item.Members.Where(m => claimed.ContainsKey(m.FileId)).Select(m => (Member: m, File: claimed[m.FileId])).ToList();
@@ -110,30 +111,51 @@ public sealed partial class Stager
         var bad = new List<(FileRecord File, string Reason)>();
         string mode = item.Mode == ReadMode.Whole ? "whole" : "positioned";
         _metrics?.ReadAhead.Add(1, new TagList { { "decision", mode } });
-        if (item.Mode == ReadMode.Whole && aggregation.Format != HsmAggregationFormat.None)
+        try
         {
-            ReadWhole(drive, blockSize, aggregation, tapeFile, todo, good, bad);
-        }
-
-        // Positioned reads: what the plan chose, and whatever a whole read could not deliver.
-        var settled = good.Select(g => g.File.FileId).Concat(bad.Select(b => b.File.FileId)).ToHashSet();
-        foreach ((StageMember member, FileRecord file) in todo.Where(t => !settled.Contains(t.File.FileId)))
-        {
-            string stage = StagePathOf(aggregation, file);
-            try
+            if (item.Mode == ReadMode.Whole && aggregation.Format != HsmAggregationFormat.None)
             {
-                using (FileStream output = CreateStageFile(stage))
-                {
-                    ReadPositioned(drive, blockSize, aggregation, tapeFile, member, file, output);
-                }
-
-                good.Add((file, stage));
+                await mount.RunAsync(drive => ReadWhole(drive, blockSize, aggregation, tapeFile, todo, good, bad), ct);
             }
-            catch (Exception e) when (e is TapeFormatException or TapeDriveException)
+
+            // Positioned reads: what the plan chose, and whatever a whole read could not deliver.
+            var settled = good.Select(g => g.File.FileId).Concat(bad.Select(b => b.File.FileId)).ToHashSet();
+            foreach ((StageMember member, FileRecord file) in todo.Where(t => !settled.Contains(t.File.FileId)))
+            {
+                string stage = StagePathOf(aggregation, file);
+                try
+                {
+                    await mount.RunAsync(
+                        drive =>
+                        {
+                            using FileStream output = CreateStageFile(stage);
+                            ReadPositioned(drive, blockSize, aggregation, tapeFile, member, file, output);
+                        },
+                        ct);
+                    good.Add((file, stage));
+                }
+                catch (Exception e) when (e is TapeFormatException or TapeDriveException)
+                {
+                    File.Delete(stage);
+                    bad.Add((file, e.Message));
+                }
+                catch (OperationCanceledException)
+                {
+                    File.Delete(stage); // Stopped mid-member: the part file is never published.
+                    throw;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped at the drive: the members read so far are not published either. Their files stay STAGING, as after a
+            // crash: the sweeper re-queues them (C8) when the claim's lease ends.
+            foreach ((_, string stage) in good)
             {
                 File.Delete(stage);
-                bad.Add((file, e.Message));
             }
+
+            throw;
         }
 
         int staged = await PublishAsync(good, ct);
@@ -145,6 +167,7 @@ public sealed partial class Stager
         return (staged, requeued, failed, good.Sum(g => g.File.Size));
     }
 
+    /// <summary>Runs on the drive thread: good and bad are the caller's, read back after the command completes.</summary>
     private void ReadWhole(
         ITapeDrive drive, int blockSize, AggregationRecord aggregation, TapeFileLocator tapeFile,
         List<(StageMember Member, FileRecord File)> todo, List<(FileRecord File, string StagePath)> good, List<(FileRecord File, string Reason)> bad)
@@ -192,6 +215,15 @@ public sealed partial class Stager
             {
                 File.Delete(current);
             }
+        }
+        catch (OperationCanceledException)
+        {
+            if (current is not null)
+            {
+                File.Delete(current); // Stopped mid-member: the part file is never published.
+            }
+
+            throw;
         }
     }
 

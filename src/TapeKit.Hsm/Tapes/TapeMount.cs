@@ -2,8 +2,13 @@ using TapeKit.Devices;
 
 namespace TapeKit.Hsm.Tapes;
 
-/// <summary>A drive holding one cartridge, lent by an <see cref="ITapeDrivePool"/> to one session.</summary>
-public sealed class TapeMount : IDisposable
+/// <summary>
+/// A drive holding one cartridge, lent by an <see cref="ITapeDrivePool"/> to one session. Every drive call of the
+/// session goes through the mount's <see cref="Worker"/> (one per mounted drive, made with the mount and disposed with
+/// it): the blocking st calls run on the drive's own thread, the session awaits them, and the session's cancellation
+/// token reaches the drive between its calls.
+/// </summary>
+public sealed class TapeMount : IDisposable, IAsyncDisposable
 {
     private readonly Action<TapeMount> _release;
     private int _disposed;
@@ -11,18 +16,18 @@ public sealed class TapeMount : IDisposable
     /// <summary>Creates a mount; pools call this.</summary>
     /// <param name="vsn">The cartridge.</param>
     /// <param name="drive">The drive number.</param>
-    /// <param name="handle">An open handle on the drive.</param>
+    /// <param name="worker">The worker over an open handle on the drive; the mount owns it from now on.</param>
     /// <param name="robotMounted">Whether this acquisition needed a robot mount.</param>
     /// <param name="release">Gives the drive back to its pool.</param>
     /// <param name="busyTime">The drive's busy time so far (device time spent loading, positioning, streaming, writing marks), when the pool can tell.</param>
-    public TapeMount(string vsn, int drive, ITapeDrive handle, bool robotMounted, Action<TapeMount> release, Func<TimeSpan>? busyTime = null)
+    public TapeMount(string vsn, int drive, TapeDriveWorker worker, bool robotMounted, Action<TapeMount> release, Func<TimeSpan>? busyTime = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(vsn);
-        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(release);
         Vsn = vsn;
         Drive = drive;
-        Handle = handle;
+        Worker = worker;
         RobotMounted = robotMounted;
         _release = release;
         BusyTime = busyTime;
@@ -40,26 +45,41 @@ public sealed class TapeMount : IDisposable
     /// <summary>The drive number.</summary>
     public int Drive { get; }
 
-    /// <summary>The open drive handle.</summary>
-    public ITapeDrive Handle { get; }
+    /// <summary>The drive's worker: the only way to the open handle.</summary>
+    public TapeDriveWorker Worker { get; }
 
     /// <summary>Whether this acquisition needed a robot mount (false when the cartridge was still loaded).</summary>
     public bool RobotMounted { get; }
 
     /// <summary>
     /// The error of closing the handle, if it failed. Sessions synchronise before they end, so a failed close loses
-    /// nothing they reported durable; it is kept here for the caller to log rather than thrown from <see cref="Dispose"/>.
+    /// nothing they reported durable; it is kept here for the caller to log rather than thrown from <see cref="DisposeAsync"/>.
     /// </summary>
     public TapeDriveException? CloseError { get; private set; }
 
-    /// <summary>Closes the handle and gives the drive back; the cartridge stays loaded. A failed close is <see cref="CloseError"/>.</summary>
-    public void Dispose()
+    /// <summary>Runs drive calls on the drive's thread after every earlier command of this mount (<see cref="TapeDriveWorker.InvokeAsync{T}"/>).</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="operation">The drive calls.</param>
+    /// <param name="ct">Stops the command before its next drive call.</param>
+    /// <returns>The operation's result.</returns>
+    public Task<T> RunAsync<T>(Func<ITapeDrive, T> operation, CancellationToken ct = default) => Worker.InvokeAsync(operation, ct);
+
+    /// <summary>Runs drive calls on the drive's thread after every earlier command of this mount (<see cref="TapeDriveWorker.InvokeAsync(Action{ITapeDrive}, CancellationToken)"/>).</summary>
+    /// <param name="operation">The drive calls.</param>
+    /// <param name="ct">Stops the command before its next drive call.</param>
+    /// <returns>A task that completes when the operation has run.</returns>
+    public Task RunAsync(Action<ITapeDrive> operation, CancellationToken ct = default) => Worker.InvokeAsync(operation, ct);
+
+    /// <summary>Closes the handle on the drive's thread, ends the thread and gives the drive back; the cartridge stays loaded. A failed close is <see cref="CloseError"/>.</summary>
+    /// <returns>A task that completes when the drive is back in its pool.</returns>
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             try
             {
-                Handle.Dispose();
+                // Never cancelled: a session that stopped early still closes its handle (st writes its filemark at close).
+                await Worker.InvokeAsync(d => d.Dispose(), CancellationToken.None);
             }
             catch (TapeDriveException e)
             {
@@ -67,6 +87,28 @@ public sealed class TapeMount : IDisposable
             }
             finally
             {
+                await Worker.DisposeAsync();
+                _release(this);
+            }
+        }
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, blocking the caller until the drive's thread has closed the handle.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            try
+            {
+                Worker.InvokeAsync(d => d.Dispose(), CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (TapeDriveException e)
+            {
+                CloseError = e;
+            }
+            finally
+            {
+                Worker.Dispose();
                 _release(this);
             }
         }

@@ -7,6 +7,8 @@ namespace TapeKit.Hsm.Tapes;
 /// An <see cref="ITapeDrivePool"/> over some drives of a <see cref="VirtualTapeLibrary"/>: a cartridge already in
 /// a free drive is reused; otherwise an empty drive is preferred, then the one whose cartridge was released
 /// longest ago, which is unmounted first. Robot moves are recorded through the <see cref="IMountRecorder"/> it is given.
+/// Each mount gets its own <see cref="TapeDriveWorker"/>: a dedicated thread per drive, as for a real drive, unless
+/// the pool is told otherwise (a simulation under a <see cref="SimulationScheduler"/> uses <see cref="TapeDriveWorker.Inline"/>).
 /// </summary>
 public sealed class VirtualLibraryDrivePool : ITapeDrivePool
 {
@@ -16,6 +18,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     private readonly Dictionary<int, long> _releasedAt = [];
     private readonly Lock _gate = new();
     private readonly IMountRecorder? _recorder;
+    private readonly Func<ITapeDrive, TapeDriveWorker> _workers;
     private long _releases;
     private int _mounts;
 
@@ -23,11 +26,16 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     /// <param name="library">The library.</param>
     /// <param name="drives">The drive numbers this pool may use; all of the library's when <see langword="null"/>.</param>
     /// <param name="recorder">Where mounts and dismounts are recorded (a <see cref="CatalogMountRecorder"/> in an HSM host); <see langword="null"/> records nothing.</param>
-    public VirtualLibraryDrivePool(VirtualTapeLibrary library, IEnumerable<int>? drives = null, IMountRecorder? recorder = null)
+    /// <param name="workers">
+    /// Makes the worker of each mount's open drive handle (the mount owns it); a dedicated thread per mounted drive
+    /// (<see cref="TapeDriveWorker(ITapeDrive)"/>) when <see langword="null"/>.
+    /// </param>
+    public VirtualLibraryDrivePool(VirtualTapeLibrary library, IEnumerable<int>? drives = null, IMountRecorder? recorder = null, Func<ITapeDrive, TapeDriveWorker>? workers = null)
     {
         ArgumentNullException.ThrowIfNull(library);
         _library = library;
         _recorder = recorder;
+        _workers = workers ?? (handle => new TapeDriveWorker(handle));
         _drives = [.. drives ?? Enumerable.Range(0, library.Options.Drives)];
         if (_drives.Length == 0)
         {
@@ -118,8 +126,19 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
                 }
 
                 ITapeDrive handle = _library.OpenDrive(drive);
+                TapeDriveWorker worker;
+                try
+                {
+                    worker = _workers(handle);
+                }
+                catch
+                {
+                    handle.Dispose();
+                    throw;
+                }
+
                 _busy.Add(drive);
-                return new TapeMount(vsn, drive, handle, robot, Release, BusyTimeOf(drive));
+                return new TapeMount(vsn, drive, worker, robot, Release, BusyTimeOf(drive));
             }
             catch (TapeDriveException e)
             {

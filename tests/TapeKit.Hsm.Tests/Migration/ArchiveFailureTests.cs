@@ -27,8 +27,8 @@ public sealed class ArchiveFailureTests
         Assert.Equal((4, TapeState.Filling), (tape.LastFseq, tape.State));
         Assert.Equal(world.Files.Sum(f => f.Size), tape.BytesUsed);
         // The tape alone agrees with the catalogue: four ALB tar files whose members are the files.
-        using TapeMount mount = world.Drives.Acquire("T00001");
-        IReadOnlyList<TapeFileInfo> files = AulVolume.Mount(mount.Handle, "T00001").Scan();
+        await using TapeMount mount = world.Drives.Acquire("T00001");
+        IReadOnlyList<TapeFileInfo> files = await mount.RunAsync(drive => AulVolume.Mount(drive, "T00001").Scan());
         Assert.Equal([10, 10, 10, 5], files.Select(f => f.Members.Count));
         Assert.All(files, f => Assert.Equal(PayloadKind.Tar, f.Payload));
     }
@@ -161,8 +161,7 @@ public sealed class ArchiveFailureTests
         var onTape = aggregations.Where(a => a.Aggregation.State == AggregationState.OnTape).Select(a => a.Aggregation).ToList();
         Assert.Equal("T00001:1 T00001:2", string.Join(" ", onTape.Select(a => $"{a.TapeFile!.Value.Vsn}:{a.TapeFile.Value.Fseq}").Order()));
         Assert.Equal((2, TapeState.Filling), ((await world.TapeAsync("T00001")).LastFseq, (await world.TapeAsync("T00001")).State));
-        using TapeMount mount = world.Drives.Acquire("T00001");
-        Assert.Equal(2, AulVolume.Mount(mount.Handle, "T00001").Scan().Count); // Rewritten, nothing left over.
+        Assert.Equal(2, (await world.ScanTapeAsync("T00001")).Count); // Rewritten, nothing left over.
     }
 
     [Fact]

@@ -62,10 +62,13 @@ public sealed class SafeAppendTests
         Dictionary<int, byte[]> committed = await ReadTapeFilesAsync(world, "T00001");
         // File 3 was committed by the catalogue before its backup was restored: the tape has it, the catalogue has no row.
         byte[] lost = world.Content(999, 300_000);
-        using (TapeMount mount = world.Drives.Acquire("T00001"))
-        using (AulAppendSession session = AulVolume.Mount(mount.Handle, "T00001").Append(2, world.Labels, TapeMarkPolicy.SynchronousMarks))
+        await using (TapeMount mount = world.Drives.Acquire("T00001"))
         {
-            _ = session.WriteFile(999, new MemoryStream(lost), 256 * 1024);
+            await mount.RunAsync(drive =>
+            {
+                using AulAppendSession session = AulVolume.Mount(drive, "T00001").Append(2, world.Labels, TapeMarkPolicy.SynchronousMarks);
+                _ = session.WriteFile(999, new MemoryStream(lost), 256 * 1024);
+            });
         }
 
         await world.IngestAsync(10);
@@ -74,21 +77,24 @@ public sealed class SafeAppendTests
 
         Assert.Equal(TapeState.NeedsAttention, (await world.TapeAsync("T00001")).State);
         Assert.Equal("F16", Assert.Single(await TapeTransitionsAsync(world, "T00001")).Rule);
-        using (TapeMount mount = world.Drives.Acquire("T00001"))
+        var aggregations = (await world.AggregationsAsync()).Select(x => x.Aggregation).ToList();
+        await using (TapeMount mount = world.Drives.Acquire("T00001"))
         {
-            AulVolume volume = AulVolume.Mount(mount.Handle, "T00001");
-            Assert.Equal([1L, 2L, 3L], volume.Scan().Select(f => f.FileSequence));
-            var data = new MemoryStream();
-            _ = volume.ReadFile(3, 999, data);
-            Assert.True(data.ToArray().AsSpan().SequenceEqual(lost), "tape file 3 changed");
-            foreach ((int fseq, byte[] bytes) in committed)
+            await mount.RunAsync(drive =>
             {
-                AggregationRecord a = (await world.AggregationsAsync()).Select(x => x.Aggregation)
-                    .Single(x => x.State == AggregationState.OnTape && x.TapeFile!.Value.Vsn == "T00001" && x.TapeFile.Value.Fseq == fseq);
-                data = new MemoryStream();
-                _ = volume.ReadFile(fseq, (ulong)a.AggregationId, data);
-                Assert.True(data.ToArray().AsSpan().SequenceEqual(bytes), $"tape file {fseq} changed");
-            }
+                AulVolume volume = AulVolume.Mount(drive, "T00001");
+                Assert.Equal([1L, 2L, 3L], volume.Scan().Select(f => f.FileSequence));
+                var data = new MemoryStream();
+                _ = volume.ReadFile(3, 999, data);
+                Assert.True(data.ToArray().AsSpan().SequenceEqual(lost), "tape file 3 changed");
+                foreach ((int fseq, byte[] bytes) in committed)
+                {
+                    AggregationRecord a = aggregations.Single(x => x.State == AggregationState.OnTape && x.TapeFile!.Value.Vsn == "T00001" && x.TapeFile.Value.Fseq == fseq);
+                    data = new MemoryStream();
+                    _ = volume.ReadFile(fseq, (ulong)a.AggregationId, data);
+                    Assert.True(data.ToArray().AsSpan().SequenceEqual(bytes), $"tape file {fseq} changed");
+                }
+            });
         }
     }
 
@@ -106,10 +112,7 @@ public sealed class SafeAppendTests
             }
         };
         await Assert.ThrowsAsync<MigratorCrash>(async () => await world.Migrator.RunOnceAsync());
-        using (TapeMount mount = world.Drives.Acquire("T00001"))
-        {
-            Assert.Equal(2, AulVolume.Mount(mount.Handle, "T00001").Scan().Count);
-        }
+        Assert.Equal(2, (await world.ScanTapeAsync("T00001")).Count);
 
         world.NewMigrator();
         world.Time.Advance(TimeSpan.FromHours(2)); // The crashed holder's work and mount leases are long over.
@@ -125,10 +128,7 @@ public sealed class SafeAppendTests
         Assert.Equal(["T00001:1", "T00001:2"],
             aggregations.Where(a => a.State == AggregationState.OnTape).Select(a => $"{a.TapeFile!.Value.Vsn}:{a.TapeFile.Value.Fseq}").Order());
         Assert.Empty(await TapeTransitionsAsync(world, "T00001"));
-        using (TapeMount mount = world.Drives.Acquire("T00001"))
-        {
-            Assert.Equal(2, AulVolume.Mount(mount.Handle, "T00001").Scan().Count); // Overwritten in place, nothing left over.
-        }
+        Assert.Equal(2, (await world.ScanTapeAsync("T00001")).Count); // Overwritten in place, nothing left over.
     }
 
     /// <summary>The data of every tape file the catalogue records <c>ON_TAPE</c> on <paramref name="vsn"/>, read with every label check.</summary>
@@ -149,15 +149,18 @@ public sealed class SafeAppendTests
         var onTape = (await world.AggregationsAsync()).Select(a => a.Aggregation)
             .Where(a => a.State == AggregationState.OnTape && a.TapeFile!.Value.Vsn == vsn).ToList();
         var files = new Dictionary<int, byte[]>();
-        using TapeMount mount = world.Drives.Acquire(vsn);
-        AulVolume volume = AulVolume.Mount(mount.Handle, vsn);
-        Assert.Equal(onTape.Count, volume.Scan().Count);
-        foreach (AggregationRecord a in onTape)
+        await using TapeMount mount = world.Drives.Acquire(vsn);
+        await mount.RunAsync(drive =>
         {
-            var data = new MemoryStream();
-            _ = volume.ReadFile(a.TapeFile!.Value.Fseq, (ulong)a.AggregationId, data);
-            files[a.TapeFile.Value.Fseq] = data.ToArray();
-        }
+            AulVolume volume = AulVolume.Mount(drive, vsn);
+            Assert.Equal(onTape.Count, volume.Scan().Count);
+            foreach (AggregationRecord a in onTape)
+            {
+                var data = new MemoryStream();
+                _ = volume.ReadFile(a.TapeFile!.Value.Fseq, (ulong)a.AggregationId, data);
+                files[a.TapeFile.Value.Fseq] = data.ToArray();
+            }
+        });
 
         return files;
     }

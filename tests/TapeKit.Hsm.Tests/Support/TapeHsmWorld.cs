@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using TapeKit.Checksums;
+using TapeKit.Devices;
 using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
@@ -35,7 +36,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
 
     public const string SecondPool = "pool-b";
 
-    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools, AggregationFormat format, bool oneClock)
+    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools, AggregationFormat format, bool oneClock, Func<ITapeDrive, TapeDriveWorker>? workers)
     {
         if (oneClock)
         {
@@ -63,7 +64,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
             ],
         });
         Labels = new LabelWriter(new LabelWriterOptions { Clock = library.Clock, Site = "TEST", HostName = "mover" });
-        Drives = new VirtualLibraryDrivePool(library, twoPools ? [0, 1] : [0]);
+        Drives = new VirtualLibraryDrivePool(library, twoPools ? [0, 1] : [0], workers: workers);
         DispatcherOptions = new DispatcherOptions { WorkLease = TimeSpan.FromMinutes(10) };
         NewDispatcher();
         Migrator = NewMigrator();
@@ -105,18 +106,20 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     /// <summary>
     /// Creates a world; with <paramref name="twoPools"/>, storage group <c>sg-b</c> goes to a second pool (tapes U…) and
     /// the migrator gets two drives; with <paramref name="oneClock"/>, the catalogue's clock advances with the tape
-    /// library's (tests still move the catalogue's alone with <see cref="Time"/>); <paramref name="profile"/> replaces LTO-9.
+    /// library's (tests still move the catalogue's alone with <see cref="Time"/>); <paramref name="profile"/> replaces LTO-9;
+    /// <paramref name="workers"/> makes the pool's drive workers (a dedicated thread per mounted drive by default).
     /// </summary>
     public static async Task<TapeHsmWorld> CreateAsync(
         int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1, bool twoPools = false,
-        AggregationFormat format = AggregationFormat.Tar, bool oneClock = false, MediaProfile? profile = null)
+        AggregationFormat format = AggregationFormat.Tar, bool oneClock = false, MediaProfile? profile = null,
+        Func<ITapeDrive, TapeDriveWorker>? workers = null)
     {
         string root = Path.Combine(Path.GetTempPath(), "tapekit-hsmtape-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero));
         SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, time);
         var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions { Drives = 2, Profile = profile ?? MediaProfile.Lto9 }, new VirtualClock());
-        var world = new TapeHsmWorld(root, time, store, library, seed, copies, twoPools, format, oneClock);
+        var world = new TapeHsmWorld(root, time, store, library, seed, copies, twoPools, format, oneClock, workers);
         await store.Bus.DeclareAsync(HsmTopology.For(world.DispatcherOptions.DispatcherId, [DiskLibrary], "host"));
         (string Prefix, string Pool)[] pools = twoPools ? [("T", Pool), ("U", SecondPool)] : [("T", Pool)];
         foreach ((string prefix, string pool) in pools)
@@ -125,9 +128,9 @@ public sealed class TapeHsmWorld : IAsyncDisposable
             {
                 string vsn = $"{prefix}{i:D5}";
                 library.CreateCartridge(vsn, options: cartridge?.Invoke(vsn));
-                using (TapeMount mount = world.Drives.Acquire(vsn))
+                await using (TapeMount mount = world.Drives.Acquire(vsn))
                 {
-                    _ = AulVolume.Prelabel(mount.Handle, world.Labels, vsn);
+                    _ = await mount.RunAsync(drive => AulVolume.Prelabel(drive, world.Labels, vsn));
                 }
 
                 await using ICatalogTransaction txn = await store.Catalog.BeginAsync();
@@ -298,6 +301,13 @@ public sealed class TapeHsmWorld : IAsyncDisposable
 
         lines.Add($"now {Time.GetUtcNow():HH:mm}");
         return string.Join("\n", lines);
+    }
+
+    /// <summary>The tape files on <paramref name="vsn"/>, scanned on the drive thread of a mount of the world's pool.</summary>
+    public async Task<IReadOnlyList<TapeFileInfo>> ScanTapeAsync(string vsn)
+    {
+        await using TapeMount mount = Drives.Acquire(vsn);
+        return await mount.RunAsync(drive => AulVolume.Mount(drive, vsn).Scan());
     }
 
     public async Task<TapeRecord> TapeAsync(string vsn)

@@ -10,8 +10,11 @@ namespace TapeKit.Devices.Virtual;
 /// </summary>
 /// <remarks>
 /// Actors must await only their context's operations, or tasks of other actors of the same
-/// scheduler; awaiting real I/O or another thread would leave the loop. Drive calls are made
-/// directly, not through a <see cref="TapeDriveWorker"/>.
+/// scheduler; awaiting real I/O or another thread would leave the loop. Drive calls are therefore
+/// never made on a drive's own thread here: either directly, or through a worker made with
+/// <see cref="TapeDriveWorker.Inline"/>, which runs each command on the actor and returns a completed
+/// task, so that code written against workers (the HSM's migrator and stager) runs unchanged and
+/// deterministically inside a simulation.
 /// </remarks>
 public sealed class SimulationScheduler
 {
