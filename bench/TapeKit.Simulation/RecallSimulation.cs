@@ -4,7 +4,6 @@ using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
 using TapeKit.Labels;
 using TapeKit.Layout;
-using HsmTapeStatus = TapeKit.Hsm.Recall.TapeStatus;
 
 namespace TapeKit.Simulation;
 
@@ -72,7 +71,7 @@ public static class RecallSimulation
             });
 
             var planner = new RecallPlanner(new RecallOptions());
-            var status = tapes.Keys.ToDictionary(v => v, v => new HsmTapeStatus(v, TapeState.Full));
+            var status = tapes.Keys.ToDictionary(v => v, v => new RecallTapeStatus(v, TapeState.Full));
             long aggregationBytes = (long)membersPerFile * memberBlocks * BlockSize;
             var recallRequests = trace.Select(r =>
             {

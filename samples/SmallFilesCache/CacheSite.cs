@@ -1,15 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TapeKit.Devices;
 using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Dispatching;
+using TapeKit.Hsm.Hosting;
 using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Purging;
-using TapeKit.Hsm.Recall;
 using TapeKit.Hsm.Sqlite;
 using TapeKit.Hsm.Staging;
 using TapeKit.Hsm.Tapes;
@@ -28,21 +30,23 @@ public sealed class CacheSite : IAsyncDisposable
     /// <summary>The queue the host's archive notifications (<c>FileArchived</c>) land in.</summary>
     public const string NotifyQueue = "sfa.host.notify";
 
-    private readonly SqliteHsmStore _store;
+    private readonly ServiceProvider _services;
+    private readonly IMessageBus _bus;
     private readonly DispatcherService _dispatcherService;
     private readonly Dictionary<string, DiskLibrary> _libraries;
 
-    private CacheSite(SiteOptions options, string root, SqliteHsmStore store, VirtualTapeLibrary library, PolicySelector selector,
-        Dispatcher dispatcher, DispatcherService service, Dictionary<string, DiskLibrary> libraries, InstanceIncarnation incarnation)
+    private CacheSite(SiteOptions options, string root, ServiceProvider services, VirtualTapeLibrary library, Dictionary<string, DiskLibrary> libraries)
     {
-        Incarnation = incarnation;
         Options = options;
         Root = root;
-        _store = store;
+        _services = services;
         TapeLibrary = library;
-        Selector = selector;
-        Dispatcher = dispatcher;
-        _dispatcherService = service;
+        Incarnation = services.GetRequiredService<InstanceIncarnation>();
+        Catalog = services.GetRequiredService<ICatalog>();
+        _bus = services.GetRequiredService<IMessageBus>();
+        Selector = services.GetRequiredService<IPolicySelector>();
+        Dispatcher = services.GetRequiredService<Dispatcher>();
+        _dispatcherService = services.GetRequiredService<DispatcherService>();
         _libraries = libraries;
     }
 
@@ -62,10 +66,10 @@ public sealed class CacheSite : IAsyncDisposable
     public string Root { get; }
 
     /// <summary>The catalogue.</summary>
-    public ICatalog Catalog => _store.Catalog;
+    public ICatalog Catalog { get; }
 
     /// <summary>The policy selector.</summary>
-    public PolicySelector Selector { get; }
+    public IPolicySelector Selector { get; }
 
     /// <summary>The dispatcher.</summary>
     public Dispatcher Dispatcher { get; }
@@ -82,18 +86,21 @@ public sealed class CacheSite : IAsyncDisposable
     /// <summary><c>FileArchived</c> notifications the host received.</summary>
     public int ArchiveNotifications { get; private set; }
 
-    /// <summary>Opens (and on first use sets up) a site.</summary>
+    /// <summary>
+    /// Opens (and on first use sets up) a site. The site is composed the way a host composes TapeKit's HSM:
+    /// <c>AddTapeKitHsmSqlite</c> (catalogue and queues in one file), <c>AddTapeKitHsm</c> (policies, dispatcher, recall
+    /// planner, this process's incarnation) and one <c>AddTapeKitDiskLibrary</c> per disk library (migrator, stager,
+    /// purger) over its drives of the virtual tape library.
+    /// </summary>
     /// <param name="options">The site.</param>
     /// <param name="catalogTime">The catalogue's clock.</param>
     /// <param name="loggers">Loggers.</param>
     /// <param name="ct">Cancels set-up.</param>
     public static async Task<CacheSite> OpenAsync(SiteOptions options, TimeProvider catalogTime, ILoggerFactory loggers, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         string root = Path.GetFullPath(string.IsNullOrEmpty(options.Root) ? "sfa-site" : options.Root);
         Directory.CreateDirectory(root);
-        SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = Path.Combine(root, "catalogue.db"), MaxDeliveries = 50 }, catalogTime, ct);
-        string instanceName = string.IsNullOrEmpty(options.InstanceName) ? $"{Environment.MachineName}/smallfilescache" : options.InstanceName;
-        InstanceIncarnation incarnation = await InstanceStartup.BeginAsync(store.Catalog, instanceName, ct);
         MediaProfile profile = MediaProfile.Get(options.Media);
         var clock = new VirtualClock();
         var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions
@@ -102,41 +109,75 @@ public sealed class CacheSite : IAsyncDisposable
             Drives = options.DiskLibraries.SelectMany(d => d.Drives).DefaultIfEmpty(0).Max() + 1,
             Profile = profile,
         }, clock);
-        var selector = new PolicySelector(options.Policies);
-        // The dispatcher id is an address (its reply queue) and stays; what it leases is held by this incarnation.
-        var dispatcherOptions = new DispatcherOptions
-        {
-            DispatcherId = "sfa-dispatcher", ConsumerId = incarnation.WorkerId("dispatcher"), PollInterval = options.PollInterval, WorkLease = options.WorkLease,
-        };
-        var planner = new RecallPlanner(options.Recall);
-        var dispatcher = new Dispatcher(store.Catalog, dispatcherOptions, new Random(20261123), null, loggers.CreateLogger<Dispatcher>()) { RecallPlanner = planner };
-        var service = new DispatcherService(dispatcher, store.Catalog, store.Bus, dispatcherOptions);
-        await store.Bus.DeclareAsync(HsmTopology.For(dispatcherOptions.DispatcherId, options.DiskLibraries.Select(d => d.Name), NotifyQueue), ct);
-
         var labels = new LabelWriter(new LabelWriterOptions { Clock = clock, Site = "SFA", HostName = "mover01" });
-        var purgePolicy = new PurgePolicy(new PurgeOptions { MinAge = options.PurgeMinAge, HighWatermark = options.PurgeHighWatermark, LowWatermark = options.PurgeLowWatermark });
-        var libraries = new Dictionary<string, DiskLibrary>(StringComparer.Ordinal);
+
+        IServiceCollection services = new ServiceCollection()
+            .AddSingleton(loggers)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddMetrics()
+            .AddSingleton(catalogTime)
+            .AddSingleton(labels)
+            .AddTapeKitHsmSqlite(o =>
+            {
+                o.Path = Path.Combine(root, "catalogue.db");
+                o.MaxDeliveries = 50;
+            })
+            .AddTapeKitHsm(o =>
+            {
+                o.InstanceName = string.IsNullOrEmpty(options.InstanceName) ? $"{Environment.MachineName}/smallfilescache" : options.InstanceName;
+                o.DiskLibraries = [.. options.DiskLibraries.Select(d => d.Name)];
+                o.Policies = options.Policies;
+                // The dispatcher id is an address (its reply queue) and stays; what it leases is held by this incarnation.
+                o.Dispatcher.DispatcherId = "sfa-dispatcher";
+                o.Dispatcher.PollInterval = options.PollInterval;
+                o.Dispatcher.WorkLease = options.WorkLease;
+                o.Dispatcher.PlanRecalls = true; // Stage commands of the dispatcher's recall planner run on each disk library's migrator.
+                o.Recall = options.Recall;
+                o.Purge = new PurgeOptions { MinAge = options.PurgeMinAge, HighWatermark = options.PurgeHighWatermark, LowWatermark = options.PurgeLowWatermark };
+                o.RandomSeed = 20261123;
+            });
         foreach (DiskLibraryOptions dl in options.DiskLibraries)
         {
-            string cache = Path.Combine(root, "cache", dl.Name);
-            string stage = Path.Combine(root, "stage", dl.Name);
-            Directory.CreateDirectory(cache);
-            Directory.CreateDirectory(stage);
-            var drives = new VirtualLibraryDrivePool(library, dl.Drives, new CatalogMountRecorder(store.Catalog));
-            var migrator = new Migrator(store.Catalog, store.Bus, drives, labels,
-                new MigratorOptions { MigratorId = incarnation.WorkerId($"migrator-{dl.Name}"), DiskLibrary = dl.Name, CacheRoot = cache, WorkLease = options.WorkLease },
-                clock, null, loggers.CreateLogger<Migrator>());
-            var stager = new Stager(store.Catalog, drives, planner,
-                new StagerOptions { DiskLibrary = dl.Name, CacheRoot = cache, StageRoot = stage }, loggers.CreateLogger<Stager>());
-            var purger = new Purger(store.Catalog, purgePolicy, new PurgerOptions { DiskLibrary = dl.Name, CacheRoot = cache, CapacityBytes = dl.CacheCapacityBytes });
-            migrator.Stager = stager; // Stage commands of the dispatcher's recall planner run here.
-            libraries[dl.Name] = new DiskLibrary(dl.Name, cache, drives, migrator, stager, purger);
+            services
+                .AddKeyedSingleton<ITapeDrivePool>(dl.Name, (sp, _) => new VirtualLibraryDrivePool(library, dl.Drives, new CatalogMountRecorder(sp.GetRequiredService<ICatalog>())))
+                .AddKeyedSingleton<TimeProvider>(dl.Name, clock) // The drives' simulated time.
+                .AddTapeKitDiskLibrary(dl.Name, o =>
+                {
+                    o.CacheRoot = Path.Combine(root, "cache", dl.Name);
+                    o.StageRoot = Path.Combine(root, "stage", dl.Name);
+                    o.CacheCapacityBytes = dl.CacheCapacityBytes;
+                    o.Migrator.WorkLease = options.WorkLease;
+                });
         }
 
-        var site = new CacheSite(options, root, store, library, selector, dispatcher, service, libraries, incarnation);
-        await site.EnsureTapesAsync(labels, profile, ct);
-        await site.RecoverAsync(ct);
-        return site;
+        ServiceProvider provider = services.BuildServiceProvider();
+        try
+        {
+            // The incarnation first: a new epoch before any worker of this run touches the catalogue.
+            _ = provider.GetRequiredService<InstanceIncarnation>();
+            await provider.GetRequiredService<IMessageBus>().DeclareAsync(
+                HsmTopology.For(provider.GetRequiredService<IOptions<HsmOptions>>().Value.Dispatcher.DispatcherId, options.DiskLibraries.Select(d => d.Name), NotifyQueue), ct);
+            var libraries = new Dictionary<string, DiskLibrary>(StringComparer.Ordinal);
+            foreach (DiskLibraryOptions dl in options.DiskLibraries)
+            {
+                DiskLibraryServiceOptions settings = provider.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(dl.Name);
+                Directory.CreateDirectory(settings.CacheRoot);
+                Directory.CreateDirectory(settings.StageRoot);
+                libraries[dl.Name] = new DiskLibrary(dl.Name, settings.CacheRoot, provider.GetRequiredKeyedService<ITapeDrivePool>(dl.Name),
+                    provider.GetRequiredKeyedService<Migrator>(dl.Name), provider.GetRequiredKeyedService<Stager>(dl.Name), provider.GetRequiredKeyedService<Purger>(dl.Name));
+            }
+
+            var site = new CacheSite(options, root, provider, library, libraries);
+            await site.EnsureTapesAsync(labels, profile, ct);
+            await site.RecoverAsync(ct);
+            return site;
+        }
+        catch
+        {
+            library.Dispose();
+            await provider.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The disk library a file with these attributes goes to.</summary>
@@ -152,9 +193,9 @@ public sealed class CacheSite : IAsyncDisposable
         }
 
         IReadOnlyList<IDelivery> notes;
-        while ((notes = await _store.Bus.ReceiveAsync(NotifyQueue, new ReceiveOptions(Incarnation.WorkerId("host"), 500), ct)).Count > 0)
+        while ((notes = await _bus.ReceiveAsync(NotifyQueue, new ReceiveOptions(Incarnation.WorkerId("host"), 500), ct)).Count > 0)
         {
-            ArchiveNotifications += await _store.Bus.AckManyAsync(notes, ct);
+            ArchiveNotifications += await _bus.AckManyAsync(notes, ct);
         }
     }
 
@@ -226,7 +267,7 @@ public sealed class CacheSite : IAsyncDisposable
     private async Task RecoverAsync(CancellationToken ct)
     {
         DateTimeOffset startedAt = Catalog.Time.GetUtcNow();
-        Recovery = await InstanceStartup.RecoverAsync(Catalog, _store.Bus, Incarnation, ct);
+        Recovery = await InstanceStartup.RecoverAsync(Catalog, _bus, Incarnation, ct);
         IngestRecovery = await WriteCacheRecovery.RecoverAsync(Catalog,
             f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) ? Path.Combine(dl.CacheRoot, f.CachePath) : null, startedAt, ct);
         _ = await Dispatcher.StartAsync(ct);
@@ -236,7 +277,7 @@ public sealed class CacheSite : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         TapeLibrary.Dispose();
-        await _store.DisposeAsync();
+        await _services.DisposeAsync(); // Closes the SQLite store it opened.
     }
 
     private async Task EnsureTapesAsync(LabelWriter labels, MediaProfile profile, CancellationToken ct)

@@ -8,7 +8,8 @@ public static class CliErrors
     /// <returns>The exit code.</returns>
     public static int ExitCodeFor(Exception exception) => exception switch
     {
-        CliUsageException or ArgumentException => ExitCodes.Usage,
+        // HSM exceptions that were an ArgumentException and an IOException before the family keep their exit codes.
+        CliUsageException or ArgumentException or TapeKit.Hsm.Policies.PolicyValidationException => ExitCodes.Usage,
         TapeFormatException or CliInvalidInputException or TapeKit.Hsm.Sqlite.SqliteSchemaException or TapeKit.Hsm.Policies.PolicyFileException => ExitCodes.InvalidInput,
         TapeKit.Hsm.Catalog.CatalogStoreException { Kind: TapeKit.Hsm.Catalog.CatalogStoreErrorKind.Corrupt } => ExitCodes.InvalidInput,
         // Busy, unavailable, I/O: the file, the disk or the server, not the data.
@@ -16,7 +17,7 @@ public static class CliErrors
         UnsafeOperationException => ExitCodes.Refused,
         Devices.TapeDriveException { Kind: Devices.TapeErrorKind.WriteProtected } => ExitCodes.Refused,
         Devices.TapeDriveException => ExitCodes.DeviceOrIo,
-        UnauthorizedAccessException or IOException => ExitCodes.DeviceOrIo,
+        UnauthorizedAccessException or IOException or TapeKit.Hsm.Tapes.TapeMountException => ExitCodes.DeviceOrIo,
         _ => ExitCodes.InternalError,
     };
 

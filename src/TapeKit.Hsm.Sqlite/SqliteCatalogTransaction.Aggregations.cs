@@ -48,11 +48,11 @@ internal sealed partial class SqliteCatalogTransaction
         ValueTask.FromResult<IReadOnlyList<AggregationRecord>>(QueryAggregations(
             $"SELECT {AggregationColumns}, row_version FROM aggregations WHERE vsn = $v ORDER BY fseq, aggregation_id", ("$v", vsn)));
 
-    public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
+    public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMemberRecord> members)
     {
         Live();
         ArgumentNullException.ThrowIfNull(members);
-        foreach (AggregationMember m in members)
+        foreach (AggregationMemberRecord m in members)
         {
             Guarded(() => Execute("""
                 INSERT INTO members (aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count)
@@ -65,18 +65,18 @@ internal sealed partial class SqliteCatalogTransaction
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<IReadOnlyList<AggregationMember>> GetAggregationMembersAsync(long aggregationId)
+    public ValueTask<IReadOnlyList<AggregationMemberRecord>> GetAggregationMembersAsync(long aggregationId)
     {
         using SqliteCommand cmd = Command("""
             SELECT aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count
             FROM members WHERE aggregation_id = $a ORDER BY idx
             """, ("$a", aggregationId));
-        return ValueTask.FromResult<IReadOnlyList<AggregationMember>>(ReadMembers(cmd));
+        return ValueTask.FromResult<IReadOnlyList<AggregationMemberRecord>>(ReadMembers(cmd));
     }
 
-    public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId)
+    public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)>> GetCopiesOfFileAsync(long fileId)
     {
-        List<AggregationMember> members;
+        List<AggregationMemberRecord> members;
         using (SqliteCommand cmd = Command("""
             SELECT aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count
             FROM members WHERE file_id = $f ORDER BY aggregation_id
@@ -85,22 +85,22 @@ internal sealed partial class SqliteCatalogTransaction
             members = ReadMembers(cmd);
         }
 
-        var result = new List<(AggregationRecord, AggregationMember)>(members.Count);
-        foreach (AggregationMember m in members)
+        var result = new List<(AggregationRecord, AggregationMemberRecord)>(members.Count);
+        foreach (AggregationMemberRecord m in members)
         {
             result.Add((QueryAggregations($"SELECT {AggregationColumns}, row_version FROM aggregations WHERE aggregation_id = $id", ("$id", m.AggregationId))[0], m));
         }
 
-        return ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMember)>>(result);
+        return ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMemberRecord)>>(result);
     }
 
-    private static List<AggregationMember> ReadMembers(SqliteCommand cmd)
+    private static List<AggregationMemberRecord> ReadMembers(SqliteCommand cmd)
     {
         using SqliteDataReader r = cmd.ExecuteReader();
-        var rows = new List<AggregationMember>();
+        var rows = new List<AggregationMemberRecord>();
         while (r.Read())
         {
-            rows.Add(new AggregationMember(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5), r.GetInt64(6)));
+            rows.Add(new AggregationMemberRecord(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5), r.GetInt64(6)));
         }
 
         return rows;
@@ -152,7 +152,7 @@ internal sealed partial class SqliteCatalogTransaction
         ListId = Guid.ParseExact(r.GetString(o + 1), "N"),
         Attempt = r.GetInt32(o + 2),
         CopyNb = r.GetInt32(o + 3),
-        Format = Enum.Parse<AggregationFormat>(r.GetString(o + 4)),
+        Format = Enum.Parse<AggregationPayloadFormat>(r.GetString(o + 4)),
         State = StateNames.Parse<AggregationState>(r.GetString(o + 5)),
         MemberCount = r.GetInt32(o + 6),
         ActiveMemberCount = r.GetInt32(o + 7),

@@ -45,7 +45,7 @@ internal sealed partial class SqliteCatalogTransaction
         }
 
         // CROSS JOIN fixes the join order: the page's files (an index range), their member rows, their aggregations.
-        var copies = files.ToDictionary(f => f.Id, _ => new List<(AggregationRecord, AggregationMember)>());
+        var copies = files.ToDictionary(f => f.Id, _ => new List<(AggregationRecord, AggregationMemberRecord)>());
         using (SqliteCommand cmd = Command($"""
             SELECT m.aggregation_id, m.idx, m.file_id, m.payload_offset, m.block_index, m.offset_in_block, m.block_count,
                    {string.Join(", ", AggregationColumns.Split(',', StringSplitOptions.TrimEntries).Select(c => "a." + c))}, a.row_version
@@ -57,9 +57,9 @@ internal sealed partial class SqliteCatalogTransaction
         {
             while (r.Read())
             {
-                if (copies.TryGetValue(r.GetInt64(2), out List<(AggregationRecord, AggregationMember)>? list))
+                if (copies.TryGetValue(r.GetInt64(2), out List<(AggregationRecord, AggregationMemberRecord)>? list))
                 {
-                    var member = new AggregationMember(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5), r.GetInt64(6));
+                    var member = new AggregationMemberRecord(r.GetInt64(0), r.GetInt32(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt32(5), r.GetInt64(6));
                     list.Add((AggregationAt(r, 7), member));
                 }
             }

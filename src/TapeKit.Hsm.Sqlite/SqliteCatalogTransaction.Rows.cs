@@ -138,7 +138,7 @@ internal sealed partial class SqliteCatalogTransaction
                     ?? throw new SqliteSchemaException($"List {r.GetString(0)} has no limits."),
                 PolicyVersion = r.GetInt32(6),
                 Strategy = Enum.Parse<ArchiveStrategy>(r.GetString(7)),
-                Format = Enum.Parse<AggregationFormat>(r.GetString(8)),
+                Format = Enum.Parse<AggregationPayloadFormat>(r.GetString(8)),
                 TapePool = r.GetString(9),
                 CopyCount = r.GetInt32(10),
                 State = StateNames.Parse<FileListState>(r.GetString(11)),

@@ -1,13 +1,17 @@
 namespace TapeKit.Hsm;
 
 /// <summary>
-/// The base of TapeKit's HSM exceptions: catalogue and store errors, illegal transitions, unroutable messages. A host
+/// The base of TapeKit's HSM exceptions: catalogue and store errors, illegal transitions, unroutable and poison
+/// messages, invalid policy sets and policy files, and drives that cannot be given for a cartridge. A host
 /// catches this one type (or a subtype) around HSM calls and never a provider's own exception (a SQLite or PostgreSQL
 /// error code): adapters translate those into <see cref="Catalog.CatalogStoreException"/> and its kinds.
 /// </summary>
 /// <remarks>
-/// It derives from <see cref="InvalidOperationException"/>, as its members did before the family existed, so code that
-/// caught that type keeps working.
+/// It derives from <see cref="InvalidOperationException"/>, as its first members did before the family existed, so code
+/// that caught that type keeps working. <see cref="Policies.PolicyValidationException"/> (once an
+/// <see cref="ArgumentException"/>), <see cref="Tapes.TapeMountException"/> (once an <see cref="IOException"/>) and
+/// <see cref="Messaging.PoisonMessageException"/> (once a <see cref="FormatException"/>) joined it later: catch them by
+/// their own type or as <see cref="HsmException"/>.
 /// </remarks>
 public abstract class HsmException : InvalidOperationException
 {

@@ -146,7 +146,7 @@ internal sealed class FreshFilesLifecycle(BenchSite site, int files)
             AggregationRecord aggregation = await work.BeginAggregationAsync(command.ListId, command.Attempt, 1)
                 ?? throw new InvalidOperationException("Fenced while beginning the aggregation.");
             var tapeFile = new TapeFileLocator(BenchSite.FreshVsn, ++fseq, nextBlock);
-            var members = claim.Members.Select((f, i) => new AggregationMember(aggregation.AggregationId, i, f.FileId, i * FileSize, i * (FileSize / BlockSize), 0, FileSize / BlockSize)).ToList();
+            var members = claim.Members.Select((f, i) => new AggregationMemberRecord(aggregation.AggregationId, i, f.FileId, i * FileSize, i * (FileSize / BlockSize), 0, FileSize / BlockSize)).ToList();
             long blocks = members.Count * (FileSize / BlockSize);
             nextBlock += blocks + 2;
             if (!await work.RecordWriteStartAsync(aggregation.AggregationId, tapeFile) || !await work.RecordWrittenAsync(aggregation.AggregationId, blocks, members))

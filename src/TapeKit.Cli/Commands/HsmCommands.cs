@@ -548,7 +548,7 @@ public static class HsmCommands
         public List<long> Samples { get; } = [];
     }
 
-    private readonly record struct Side(string Rule, string DiskLibrary, ArchiveStrategy Strategy, AggregationFormat Format, string TapePool, int CopyCount, RequestPriority Priority)
+    private readonly record struct Side(string Rule, string DiskLibrary, ArchiveStrategy Strategy, AggregationPayloadFormat Format, string TapePool, int CopyCount, RequestPriority Priority)
     {
         public static Side Of(PolicyDecision d) => new(d.RuleName, d.DiskLibrary, d.Strategy, d.Format, d.TapePool, d.CopyCount, d.Priority);
 

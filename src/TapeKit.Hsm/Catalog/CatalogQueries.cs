@@ -78,4 +78,4 @@ public sealed record FileCount(CacheStatus CacheStatus, ArchiveStatus ArchiveSta
 /// <param name="Copies">Its aggregations with its member row in each, every state (the caller keeps the usable ones).</param>
 public sealed record PendingRecall(
     long FileId, long Size, string DiskLibrary, RequestPriority Priority, DateTimeOffset RequestedAt,
-    IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> Copies);
+    IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)> Copies);

@@ -138,15 +138,15 @@ public interface ICatalogTransaction : IAsyncDisposable
 
     /// <summary>Records the members of an aggregation; a file appears at most once per aggregation.</summary>
     /// <param name="members">The rows.</param>
-    ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members);
+    ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMemberRecord> members);
 
     /// <summary>The members of an aggregation by index.</summary>
     /// <param name="aggregationId">The aggregation.</param>
-    ValueTask<IReadOnlyList<AggregationMember>> GetAggregationMembersAsync(long aggregationId);
+    ValueTask<IReadOnlyList<AggregationMemberRecord>> GetAggregationMembersAsync(long aggregationId);
 
     /// <summary>The aggregations (with their member row) that hold a file.</summary>
     /// <param name="fileId">The file.</param>
-    ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId);
+    ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)>> GetCopiesOfFileAsync(long fileId);
 
     /// <summary>Reads a tape row.</summary>
     /// <param name="vsn">The VSN.</param>

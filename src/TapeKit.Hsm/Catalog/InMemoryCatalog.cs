@@ -65,7 +65,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
         ImmutableDictionary<(string, Guid), DateTimeOffset> Inbox,
         ImmutableList<TransitionRecord> Transitions,
         ImmutableSortedDictionary<long, AggregationRecord> Aggregations,
-        ImmutableDictionary<long, ImmutableList<AggregationMember>> AggregationMembers,
+        ImmutableDictionary<long, ImmutableList<AggregationMemberRecord>> AggregationMembers,
         ImmutableDictionary<long, ImmutableList<long>> AggregationsOfFile,
         ImmutableSortedDictionary<string, TapeRecord> Tapes,
         ImmutableDictionary<string, long> InstanceEpochs,
@@ -83,7 +83,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             ImmutableDictionary<(string, Guid), DateTimeOffset>.Empty,
             [],
             ImmutableSortedDictionary<long, AggregationRecord>.Empty,
-            ImmutableDictionary<long, ImmutableList<AggregationMember>>.Empty,
+            ImmutableDictionary<long, ImmutableList<AggregationMemberRecord>>.Empty,
             ImmutableDictionary<long, ImmutableList<long>>.Empty,
             ImmutableSortedDictionary<string, TapeRecord>.Empty.WithComparers(StringComparer.Ordinal),
             ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal),
@@ -369,12 +369,12 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             ValueTask.FromResult<IReadOnlyList<AggregationRecord>>([.. _s.Aggregations.Values
                 .Where(a => a.TapeFile?.Vsn == vsn).OrderBy(a => a.TapeFile!.Value.Fseq).ThenBy(a => a.AggregationId)]);
 
-        public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
+        public ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMemberRecord> members)
         {
             Live();
-            foreach (AggregationMember m in members)
+            foreach (AggregationMemberRecord m in members)
             {
-                if (!_s.AggregationMembers.TryGetValue(m.AggregationId, out ImmutableList<AggregationMember>? rows))
+                if (!_s.AggregationMembers.TryGetValue(m.AggregationId, out ImmutableList<AggregationMemberRecord>? rows))
                 {
                     throw new CatalogConstraintException($"Aggregation {m.AggregationId} does not exist.");
                 }
@@ -394,12 +394,12 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask<IReadOnlyList<AggregationMember>> GetAggregationMembersAsync(long aggregationId) =>
-            ValueTask.FromResult<IReadOnlyList<AggregationMember>>(
-                _s.AggregationMembers.TryGetValue(aggregationId, out ImmutableList<AggregationMember>? m) ? [.. m.OrderBy(x => x.Index)] : []);
+        public ValueTask<IReadOnlyList<AggregationMemberRecord>> GetAggregationMembersAsync(long aggregationId) =>
+            ValueTask.FromResult<IReadOnlyList<AggregationMemberRecord>>(
+                _s.AggregationMembers.TryGetValue(aggregationId, out ImmutableList<AggregationMemberRecord>? m) ? [.. m.OrderBy(x => x.Index)] : []);
 
-        public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId) =>
-            ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMember)>>([..
+        public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)>> GetCopiesOfFileAsync(long fileId) =>
+            ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMemberRecord)>>([..
                 (_s.AggregationsOfFile.GetValueOrDefault(fileId) ?? []).Select(id => (_s.Aggregations[id], _s.AggregationMembers[id].First(m => m.FileId == fileId)))]);
 
         public ValueTask<long> AdvanceInstanceEpochAsync(string instanceName)

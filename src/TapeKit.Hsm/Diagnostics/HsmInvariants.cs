@@ -102,7 +102,7 @@ public static class HsmInvariants
     }
 
     private static void CheckFile(
-        FileRecord f, IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> copies, Dictionary<long, List<FileListRecord>> liveOf,
+        FileRecord f, IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)> copies, Dictionary<long, List<FileListRecord>> liveOf,
         Dictionary<Guid, FileListRecord> live, DateTimeOffset now, TimeSpan listTimerInterval, Problems problems)
     {
         if (f.CacheStatus is CacheStatus.PurgingRequested or CacheStatus.Purging or CacheStatus.Purged or CacheStatus.StagingRequested

@@ -41,7 +41,7 @@ public sealed partial class Dispatcher
     private async ValueTask PlanRecallsAsync(RecallPlanner planner, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes, _) = await RecallRequests.LoadAsync(txn, null, measureUsage: false, skipListed: true);
+        (List<RecallRequest> requests, Dictionary<string, RecallTapeStatus> tapes, _) = await RecallRequests.LoadAsync(txn, null, measureUsage: false, skipListed: true);
         if (requests.Count == 0)
         {
             return;

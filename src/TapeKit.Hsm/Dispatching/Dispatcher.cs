@@ -156,7 +156,7 @@ public sealed partial class Dispatcher
             }, ct);
             applied = true;
         }
-        catch (Exception e) when (e is PoisonMessageException or HsmException or ArgumentException)
+        catch (Exception e) when (e is HsmException or ArgumentException)
         {
             applied = false;
         }

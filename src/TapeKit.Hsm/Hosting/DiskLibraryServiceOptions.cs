@@ -17,6 +17,10 @@ public sealed class DiskLibraryServiceOptions
     /// <summary>The cache area's capacity, for the purge watermarks and the stage back-pressure.</summary>
     public long CacheCapacityBytes { get; set; } = long.MaxValue;
 
-    /// <summary>The migrator's options; <see cref="MigratorOptions.DiskLibrary"/> and <see cref="MigratorOptions.CacheRoot"/> are filled in.</summary>
+    /// <summary>
+    /// The migrator's options; <see cref="MigratorOptions.DiskLibrary"/> and <see cref="MigratorOptions.CacheRoot"/> are
+    /// filled in, and with <see cref="HsmOptions.InstanceName"/> set <see cref="MigratorOptions.MigratorId"/> becomes
+    /// the incarnation's worker id of the role <c>migratorId-diskLibrary</c>.
+    /// </summary>
     public MigratorOptions Migrator { get; set; } = new();
 }

@@ -29,6 +29,18 @@ public sealed class HsmOptions
     /// <summary>Recall and mount policy settings.</summary>
     public RecallOptions Recall { get; set; } = new();
 
+    /// <summary>
+    /// This process's stable instance name (e.g. <c>host/role</c>); empty: none. When set, the first resolution of an
+    /// HSM service begins a new incarnation of it in the catalogue (<see cref="Instances.InstanceStartup.BeginAsync"/>:
+    /// a new epoch, registered as the <see cref="Instances.InstanceIncarnation"/> singleton), and the worker ids of the
+    /// registered services name that incarnation: the dispatcher's consumer (<c>dispatcher@name#epoch</c>, unless
+    /// <see cref="DispatcherOptions.ConsumerId"/> is set) and each disk library's migrator
+    /// (<c>migratorId-diskLibrary@name#epoch</c>). A restarted process then recovers its predecessor's work at once
+    /// (<see cref="Instances.InstanceStartup.RecoverAsync"/>) instead of waiting for its leases to expire. Two processes
+    /// over one catalogue need two names.
+    /// </summary>
+    public string InstanceName { get; set; } = "";
+
     /// <summary>A seed for the random source of back-off jitter (P7: replay); <see langword="null"/> = unseeded.</summary>
     public int? RandomSeed { get; set; }
 }

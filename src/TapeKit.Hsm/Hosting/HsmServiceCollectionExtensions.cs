@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Dispatching;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Migration;
@@ -25,6 +26,8 @@ public static class HsmServiceCollectionExtensions
     /// registered too: <see cref="AddTapeKitHsmInMemory"/>, or <c>AddTapeKitHsmSqlite</c> from <c>TapeKit.Hsm.Sqlite</c>.
     /// <see cref="TimeProvider"/> defaults to <see cref="TimeProvider.System"/>; register another first to inject a clock.
     /// Metrics need an <see cref="IMeterFactory"/> (the generic host registers one; otherwise call <c>AddMetrics()</c>).
+    /// With <see cref="HsmOptions.InstanceName"/> set, the <see cref="InstanceIncarnation"/> of this process is registered
+    /// too, and the workers' ids name it.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the options (in addition to any configuration binding).</param>
@@ -38,6 +41,14 @@ public static class HsmServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        // Beginning an incarnation is one short catalogue transaction behind an async signature; resolving it once here is safe.
+        services.TryAddSingleton(sp =>
+        {
+            HsmOptions o = sp.GetRequiredService<IOptions<HsmOptions>>().Value;
+            return string.IsNullOrEmpty(o.InstanceName)
+                ? throw new InvalidOperationException($"No instance name is configured ({nameof(HsmOptions)}.{nameof(HsmOptions.InstanceName)}): this process has no incarnation.")
+                : InstanceStartup.BeginAsync(sp.GetRequiredService<ICatalog>(), o.InstanceName).AsTask().GetAwaiter().GetResult();
+        });
         services.TryAddSingleton(sp => new HsmMetrics(sp.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton<IPolicySelector>(sp =>
         {
@@ -52,7 +63,7 @@ public static class HsmServiceCollectionExtensions
             HsmOptions o = sp.GetRequiredService<IOptions<HsmOptions>>().Value;
             return new Dispatcher(
                 sp.GetRequiredService<ICatalog>(),
-                o.Dispatcher,
+                DispatcherOptionsOf(sp, o),
                 o.RandomSeed is { } seed ? new Random(seed) : new Random(),
                 sp.GetRequiredService<HsmMetrics>(),
                 sp.GetService<ILogger<Dispatcher>>())
@@ -65,7 +76,7 @@ public static class HsmServiceCollectionExtensions
             sp.GetRequiredService<Dispatcher>(),
             sp.GetRequiredService<ICatalog>(),
             sp.GetRequiredService<IMessageBus>(),
-            sp.GetRequiredService<IOptions<HsmOptions>>().Value.Dispatcher));
+            DispatcherOptionsOf(sp, sp.GetRequiredService<IOptions<HsmOptions>>().Value)));
         return services;
     }
 
@@ -90,6 +101,12 @@ public static class HsmServiceCollectionExtensions
             DiskLibraryServiceOptions o = sp.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(diskLibrary);
             o.Migrator.DiskLibrary = diskLibrary;
             o.Migrator.CacheRoot = o.CacheRoot;
+            if (!string.IsNullOrEmpty(sp.GetRequiredService<IOptions<HsmOptions>>().Value.InstanceName)
+                && !InstanceIncarnation.TryParse(o.Migrator.MigratorId, out string _, out long _))
+            {
+                o.Migrator.MigratorId = sp.GetRequiredService<InstanceIncarnation>().WorkerId($"{o.Migrator.MigratorId}-{diskLibrary}");
+            }
+
             return new Migrator(
                 sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<IMessageBus>(), sp.GetRequiredKeyedService<ITapeDrivePool>(diskLibrary),
                 sp.GetRequiredService<LabelWriter>(), o.Migrator, sp.GetKeyedService<TimeProvider>(diskLibrary) ?? sp.GetRequiredService<TimeProvider>(),
@@ -115,6 +132,17 @@ public static class HsmServiceCollectionExtensions
                 sp.GetRequiredService<HsmMetrics>());
         });
         return services;
+    }
+
+    /// <summary>The dispatcher's options, its consumer id named after this process's incarnation when there is one.</summary>
+    private static DispatcherOptions DispatcherOptionsOf(IServiceProvider sp, HsmOptions o)
+    {
+        if (!string.IsNullOrEmpty(o.InstanceName))
+        {
+            o.Dispatcher.ConsumerId ??= sp.GetRequiredService<InstanceIncarnation>().WorkerId("dispatcher");
+        }
+
+        return o.Dispatcher;
     }
 
     /// <summary>Registers the in-process catalogue and bus (tests, single-process hosts; not durable).</summary>

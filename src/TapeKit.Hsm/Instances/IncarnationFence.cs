@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.Instances;
 /// The epoch fence: a worker whose instance has started again since (a higher epoch in the catalogue) is dead. Its
 /// work may be taken back at once, without waiting for its leases, and it may commit nothing any more.
 /// </summary>
-public static class IncarnationFence
+internal static class IncarnationFence
 {
     /// <summary>
     /// Whether <paramref name="workerId"/> belongs to an incarnation the catalogue has replaced. Ids that are not

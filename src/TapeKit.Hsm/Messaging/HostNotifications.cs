@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.Messaging;
 /// Events for the host (<c>FileArchived</c>, <c>CacheStaged</c>, <c>CachePurged</c>): queued in the outbox of the
 /// transaction that makes them true, on the notify exchange under the host's routing key, never earlier.
 /// </summary>
-public static class HostNotifications
+internal static class HostNotifications
 {
     /// <summary>Adds one notification to the transaction's outbox.</summary>
     /// <typeparam name="T">The body type.</typeparam>

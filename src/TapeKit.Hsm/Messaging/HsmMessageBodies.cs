@@ -64,7 +64,7 @@ public sealed record CachePurgedEvent(IReadOnlyList<long> FileIds, string Area, 
 /// <param name="CopyCount">Copies to write.</param>
 /// <param name="Members">The members inline, or <see langword="null"/> when sent by reference (read them from the catalogue).</param>
 public sealed record ArchiveCommand(
-    Guid ListId, int Attempt, string PolicyKey, ArchiveStrategy Strategy, AggregationFormat Format, ListLimits Limits,
+    Guid ListId, int Attempt, string PolicyKey, ArchiveStrategy Strategy, AggregationPayloadFormat Format, ListLimits Limits,
     string TapePool, int CopyCount, IReadOnlyList<MemberDescriptor>? Members);
 
 /// <summary><c>Confirmation</c> (§2.5): a migrator claimed a list attempt.</summary>

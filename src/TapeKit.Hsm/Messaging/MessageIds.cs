@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Messaging;
 
 /// <summary>Creates UUIDv7 ids from an injected clock, so ids are time-ordered under a virtual clock too.</summary>
-public static class MessageIds
+internal static class MessageIds
 {
     /// <summary>A new UUIDv7 for the clock's current time.</summary>
     /// <param name="time">The clock.</param>

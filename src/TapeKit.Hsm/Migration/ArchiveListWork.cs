@@ -152,7 +152,7 @@ public sealed class ArchiveListWork
             ListId = listId,
             Attempt = attempt,
             CopyNb = copyNb,
-            Format = list.Strategy == ArchiveStrategy.Direct ? AggregationFormat.None : list.Format,
+            Format = list.Strategy == ArchiveStrategy.Direct ? AggregationPayloadFormat.None : list.Format,
             MemberCount = members.Count,
             ActiveMemberCount = members.Count,
             PayloadBytes = list.MemberBytes,
@@ -177,7 +177,7 @@ public sealed class ArchiveListWork
     /// <param name="members">Where each member starts.</param>
     /// <param name="ct">Cancels the call.</param>
     /// <returns><see langword="false"/> when fenced or no longer <c>WRITING</c>.</returns>
-    public ValueTask<bool> RecordWrittenAsync(long aggregationId, long blockCount, IReadOnlyList<AggregationMember> members, CancellationToken ct = default) =>
+    public ValueTask<bool> RecordWrittenAsync(long aggregationId, long blockCount, IReadOnlyList<AggregationMemberRecord> members, CancellationToken ct = default) =>
         MoveOwnedAsync(aggregationId, AggregationState.Writing, AggregationEvent.Written, a => a with { BlockCount = blockCount, WrittenAt = _catalog.Time.GetUtcNow() }, members, ct);
 
     /// <summary>
@@ -220,7 +220,7 @@ public sealed class ArchiveListWork
             // Tape counters move with the commit (§3.7 step 6): lastFseq is the last *committed* tape file, and only grows.
             _ = await txn.AdvanceTapeAsync(tf.Vsn, tf.Fseq, a.PayloadBytes);
 
-            foreach (AggregationMember m in await txn.GetAggregationMembersAsync(id))
+            foreach (AggregationMemberRecord m in await txn.GetAggregationMembersAsync(id))
             {
                 if (!copies.TryGetValue(m.FileId, out List<TapeCopy>? c))
                 {
@@ -287,7 +287,7 @@ public sealed class ArchiveListWork
 
     private async ValueTask<bool> MoveOwnedAsync(
         long aggregationId, AggregationState from, AggregationEvent @event, Func<AggregationRecord, AggregationRecord> mutate,
-        IReadOnlyList<AggregationMember>? members, CancellationToken ct)
+        IReadOnlyList<AggregationMemberRecord>? members, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         if (await txn.GetAggregationAsync(aggregationId) is not { } a || await OwnedAsync(txn, a.ListId, a.Attempt) is null

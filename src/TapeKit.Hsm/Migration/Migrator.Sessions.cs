@@ -8,8 +8,8 @@ using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
 using TapeKit.Hsm.Tapes;
 using TapeKit.Layout;
-using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationFormat;
-using HsmAggregationMember = TapeKit.Hsm.Model.AggregationMember;
+using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationPayloadFormat;
+using HsmAggregationMember = TapeKit.Hsm.Model.AggregationMemberRecord;
 using TapeAggregationFormat = TapeKit.Aggregation.AggregationFormat;
 using TapeAggregationMember = TapeKit.Aggregation.AggregationMember;
 

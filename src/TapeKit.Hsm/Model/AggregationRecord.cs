@@ -20,8 +20,8 @@ public sealed record AggregationRecord
     /// <summary>The copy number (1 = first).</summary>
     public int CopyNb { get; init; } = 1;
 
-    /// <summary>IL, tar, or <see cref="AggregationFormat.None"/> for a direct tape file.</summary>
-    public AggregationFormat Format { get; init; }
+    /// <summary>IL, tar, or <see cref="AggregationPayloadFormat.None"/> for a direct tape file.</summary>
+    public AggregationPayloadFormat Format { get; init; }
 
     /// <summary>The state (§3.4).</summary>
     public AggregationState State { get; init; } = AggregationState.Building;
@@ -69,4 +69,4 @@ public sealed record AggregationRecord
 /// <param name="BlockIndex">Block number within the tape file where the member starts.</param>
 /// <param name="OffsetInBlock">Byte offset of its tar header in that block; 0 for IL.</param>
 /// <param name="BlockCount">Blocks the member spans.</param>
-public sealed record AggregationMember(long AggregationId, int Index, long FileId, long PayloadOffset, long BlockIndex, int OffsetInBlock, long BlockCount);
+public sealed record AggregationMemberRecord(long AggregationId, int Index, long FileId, long PayloadOffset, long BlockIndex, int OffsetInBlock, long BlockCount);

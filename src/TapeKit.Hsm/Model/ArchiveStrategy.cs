@@ -5,12 +5,12 @@ public enum ArchiveStrategy
 {
     /// <summary>Packed with other small files into one aggregation (one tape file).</summary>
     Aggregate,
-    /// <summary>Its own tape file (a one-member aggregation of format <see cref="AggregationFormat.None"/>).</summary>
+    /// <summary>Its own tape file (a one-member aggregation of format <see cref="AggregationPayloadFormat.None"/>).</summary>
     Direct,
 }
 
 /// <summary>The payload format of an aggregation.</summary>
-public enum AggregationFormat
+public enum AggregationPayloadFormat
 {
     /// <summary>A plain payload: a direct tape file holding one user file.</summary>
     None,

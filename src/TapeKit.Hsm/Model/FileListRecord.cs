@@ -28,7 +28,7 @@ public sealed record FileListRecord
     public ArchiveStrategy Strategy { get; init; }
 
     /// <summary>The aggregation format (archive lists).</summary>
-    public AggregationFormat Format { get; init; }
+    public AggregationPayloadFormat Format { get; init; }
 
     /// <summary>The tape pool written to (archive lists).</summary>
     public string TapePool { get; init; } = "";

@@ -7,7 +7,7 @@ namespace TapeKit.Hsm.Model;
 /// <param name="PolicyKey">Names the file list: rule name, library and the matched values, joined by <c>|</c>.</param>
 /// <param name="DiskLibrary">The home disk library; the routing key of commands.</param>
 /// <param name="Strategy">Aggregate or write directly.</param>
-/// <param name="Format">The aggregation format (<see cref="AggregationFormat.None"/> for direct files).</param>
+/// <param name="Format">The aggregation format (<see cref="AggregationPayloadFormat.None"/> for direct files).</param>
 /// <param name="Limits">The list limits of the rule.</param>
 /// <param name="TapePool">The tape pool written to.</param>
 /// <param name="CopyCount">How many tape copies are required.</param>
@@ -18,7 +18,7 @@ public sealed record PolicyDecision(
     string PolicyKey,
     string DiskLibrary,
     ArchiveStrategy Strategy,
-    AggregationFormat Format,
+    AggregationPayloadFormat Format,
     ListLimits Limits,
     string TapePool,
     int CopyCount,

@@ -4,7 +4,7 @@ namespace TapeKit.Hsm.Policies;
 /// Exponential back-off with full jitter (spec/hsm.md §3.3; TapeKit defaults base 30 s, factor 2, cap 30 min, busy
 /// base 10 s). Randomness is injected so runs replay from a seed.
 /// </summary>
-public sealed class BackoffPolicy
+internal sealed class BackoffPolicy
 {
     private readonly Random _random;
     private readonly object _gate = new();

@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.Policies;
 /// The closing rules of an archive list (spec/hsm.md §4.2): bytes and count are never exceeded; age is counted
 /// from the first member. The next due time is computed exactly, so timers fire on time under a virtual clock.
 /// </summary>
-public static class ListClosingRule
+internal static class ListClosingRule
 {
     /// <summary>
     /// True when appending a member of <paramref name="size"/> bytes would exceed the list's byte or count limit, so

@@ -178,7 +178,7 @@ public static class PolicyFileReader
                     rule.TapePool = Text(path, where, p);
                     break;
                 case "FORMAT":
-                    rule.Format = Choice(path, where, p, [AggregationFormat.Il, AggregationFormat.Tar]);
+                    rule.Format = Choice(path, where, p, [AggregationPayloadFormat.Il, AggregationPayloadFormat.Tar]);
                     break;
                 case "PRIORITY":
                     rule.Priority = Choice(path, where, p, Enum.GetValues<RequestPriority>());

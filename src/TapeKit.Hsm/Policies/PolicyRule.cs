@@ -28,7 +28,7 @@ public sealed class PolicyRule
     /// boundaries, where IL spends a whole block per member. spec/hsm.md §4.1 lists <c>Il</c> as the default; this
     /// settles the conflict in favour of the issue; a rule chooses <c>Il</c> where members are large.
     /// </summary>
-    public AggregationFormat Format { get; set; } = AggregationFormat.Tar;
+    public AggregationPayloadFormat Format { get; set; } = AggregationPayloadFormat.Tar;
 
     /// <summary>Files strictly smaller are aggregated.</summary>
     public long SmallFileThreshold { get; set; } = ListLimits.DefaultSmallFileThreshold;

@@ -128,7 +128,7 @@ public sealed class PolicySelector : IPolicySelector
             string.Join('|', parts),
             rule.DiskLibrary,
             aggregate ? ArchiveStrategy.Aggregate : ArchiveStrategy.Direct,
-            aggregate ? rule.Format : AggregationFormat.None,
+            aggregate ? rule.Format : AggregationPayloadFormat.None,
             rule.Limits,
             rule.EffectiveTapePool,
             rule.CopyCount,

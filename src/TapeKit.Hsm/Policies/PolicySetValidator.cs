@@ -55,7 +55,7 @@ internal static class PolicySetValidator
                 errors.Add($"{where}: MaxWaitingTime must be positive, not {rule.MaxWaitingTime}.");
             }
 
-            if (rule.Format == Model.AggregationFormat.None)
+            if (rule.Format == Model.AggregationPayloadFormat.None)
             {
                 errors.Add($"{where}: Format must be Il or Tar (direct files are chosen by size routing).");
             }

@@ -1,7 +1,11 @@
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>A policy set failed validation at load; <see cref="Errors"/> names each bad rule and field.</summary>
-public sealed class PolicyValidationException : ArgumentException
+/// <remarks>
+/// One of the HSM's exceptions (<see cref="HsmException"/>), never transient: the same set fails the same way until it
+/// is corrected.
+/// </remarks>
+public sealed class PolicyValidationException : HsmException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="errors">One sentence per problem.</param>

@@ -1,5 +1,4 @@
 using TapeKit.Hsm.Model;
-using HsmFormat = TapeKit.Hsm.Model.AggregationFormat;
 
 namespace TapeKit.Hsm.Rebuild;
 
@@ -12,13 +11,13 @@ internal sealed class RebuildAggregation
 
     public required ScannedFile File { get; init; }
 
-    public required HsmFormat Format { get; init; }
+    public required AggregationPayloadFormat Format { get; init; }
 
     public List<RebuildOccurrence> Members { get; } = [];
 
     public long AggregationId { get; set; }
 
-    public long PayloadBytes => Format == HsmFormat.None ? File.Info.DataBytes : Members.Sum(m => m.Size);
+    public long PayloadBytes => Format == AggregationPayloadFormat.None ? File.Info.DataBytes : Members.Sum(m => m.Size);
 
     public int CopyNb => Members.Where(m => m.Kept).Select(m => m.CopyRank).DefaultIfEmpty(1).Max();
 

@@ -5,8 +5,6 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
 using TapeKit.Layout;
-using HsmFormat = TapeKit.Hsm.Model.AggregationFormat;
-using HsmMember = TapeKit.Hsm.Model.AggregationMember;
 
 namespace TapeKit.Hsm.Rebuild;
 
@@ -46,7 +44,7 @@ public sealed partial class RebuildPlan
         foreach ((RebuildOccurrence winner, List<RebuildOccurrence> copies) in _files)
         {
             int copyCount = Math.Max(1, copies.Select(c => c.Aggregation.CopyNb).Distinct().Count());
-            HsmFormat format = winner.Aggregation.Format;
+            AggregationPayloadFormat format = winner.Aggregation.Format;
             DateTimeOffset? written = copies.Select(c => WrittenAt(c.Aggregation.File.Info)).Max();
             var checksums = new List<Checksum> { new("adler32", ChecksumText.Adler32Hex(winner.Adler32)) };
             if (winner.XxHash3 is { } xxh3)
@@ -68,7 +66,7 @@ public sealed partial class RebuildPlan
                 Checksums = [.. checksums],
                 Attributes = new HsmFileAttributes { Size = winner.Size },
                 Decision = new PolicyDecision(CatalogRebuild.RuleName, $"{CatalogRebuild.RuleName}|{_options.Pool}", _options.DiskLibrary,
-                    format == HsmFormat.None ? ArchiveStrategy.Direct : ArchiveStrategy.Aggregate, format, ListLimits.Default,
+                    format == AggregationPayloadFormat.None ? ArchiveStrategy.Direct : ArchiveStrategy.Aggregate, format, ListLimits.Default,
                     _options.Pool, copyCount, RequestPriority.Normal, 0),
                 CacheStatus = CacheStatus.Purged,
                 ArchiveStatus = ArchiveStatus.Archived,
@@ -100,7 +98,7 @@ public sealed partial class RebuildPlan
                 CreatedAt = now,
                 WrittenAt = WrittenAt(info),
             });
-            await txn.AddAggregationMembersAsync([.. kept.Select(m => new HsmMember(a.AggregationId, m.Index, m.FileId, m.PayloadOffset, m.BlockIndex, m.OffsetInBlock, m.BlockCount))]);
+            await txn.AddAggregationMembersAsync([.. kept.Select(m => new AggregationMemberRecord(a.AggregationId, m.Index, m.FileId, m.PayloadOffset, m.BlockIndex, m.OffsetInBlock, m.BlockCount))]);
             await txn.AddTransitionAsync(new TransitionRecord(CatalogTransitions.AggregationEntity, a.AggregationId.ToString(CultureInfo.InvariantCulture), null,
                 StateNames.Of(a.State), "rebuild", HsmActor.Operator, string.Create(CultureInfo.InvariantCulture, $"{CatalogRebuild.Reason}: tape {a.Tape.Vsn} fseq {info.FileSequence}"), now));
         }

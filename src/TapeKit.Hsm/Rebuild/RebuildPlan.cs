@@ -2,7 +2,6 @@ using System.Globalization;
 using TapeKit.Checksums;
 using TapeKit.Hsm.Model;
 using TapeKit.Layout;
-using HsmFormat = TapeKit.Hsm.Model.AggregationFormat;
 using TapeMember = TapeKit.Aggregation.AggregationMember;
 
 namespace TapeKit.Hsm.Rebuild;
@@ -38,7 +37,7 @@ public sealed partial class RebuildPlan
     public RebuildReport Report => new(
         _tapes.Count,
         _tapes.Sum(t => t.Files.Count),
-        _aggregations.Where(a => a.Format != HsmFormat.None).Sum(a => a.Members.Count),
+        _aggregations.Where(a => a.Format != AggregationPayloadFormat.None).Sum(a => a.Members.Count),
         _files.Count,
         _aggregations.Count(a => a.State == AggregationState.Retired),
         _conflicts,
@@ -71,11 +70,11 @@ public sealed partial class RebuildPlan
             foreach (ScannedFile file in _tapes[t].Files)
             {
                 TapeFileInfo info = file.Info;
-                HsmFormat? format = info.Payload switch
+                AggregationPayloadFormat? format = info.Payload switch
                 {
-                    PayloadKind.Opaque => HsmFormat.None,
-                    PayloadKind.Il => HsmFormat.Il,
-                    PayloadKind.Tar => HsmFormat.Tar,
+                    PayloadKind.Opaque => AggregationPayloadFormat.None,
+                    PayloadKind.Il => AggregationPayloadFormat.Il,
+                    PayloadKind.Tar => AggregationPayloadFormat.Tar,
                     _ => null,
                 };
                 if (format is not { } f)
@@ -86,7 +85,7 @@ public sealed partial class RebuildPlan
 
                 var aggregation = new RebuildAggregation { TapeIndex = t, Tape = _tapes[t], File = file, Format = f };
                 _aggregations.Add(aggregation);
-                if (f == HsmFormat.None)
+                if (f == AggregationPayloadFormat.None)
                 {
                     uint adler = file.OpaqueAdler32!.Value;
                     aggregation.Members.Add(new RebuildOccurrence
@@ -106,7 +105,7 @@ public sealed partial class RebuildPlan
                 for (int i = 0; i < members.Length; i++)
                 {
                     TapeMember m = members[i];
-                    long end = f == HsmFormat.Il
+                    long end = f == AggregationPayloadFormat.Il
                         ? (i + 1 < members.Length ? members[i + 1].HeaderOffset : info.DataBlocks * info.BlockSize)
                         : (m.PayloadOffset + m.Size + 511) / 512 * 512;
                     long lastBlock = Math.Max(m.BlockIndex, (end - 1) / info.BlockSize);
@@ -135,7 +134,7 @@ public sealed partial class RebuildPlan
     {
         // Aggregation ids: the HDR1 id of an ALB file when free, else a new one.
         var aggregationIds = new HashSet<long>();
-        foreach (RebuildAggregation a in _aggregations.Where(a => a.Format != HsmFormat.None))
+        foreach (RebuildAggregation a in _aggregations.Where(a => a.Format != AggregationPayloadFormat.None))
         {
             if (ValidId(a.File.Info.FileId) is { } id && aggregationIds.Add(id))
             {

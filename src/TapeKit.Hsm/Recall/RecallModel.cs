@@ -41,7 +41,7 @@ public sealed record RecallRequest(
 /// <param name="MountedForRead">Mounted in a drive for reading now (costs no mount).</param>
 /// <param name="MountedForWrite">Mounted for writing now (never read in the same session).</param>
 /// <param name="LastUnmountedAt">The last unmount, for the remount guard.</param>
-public sealed record TapeStatus(string Vsn, TapeState State, bool MountedForRead = false, bool MountedForWrite = false, DateTimeOffset? LastUnmountedAt = null);
+public sealed record RecallTapeStatus(string Vsn, TapeState State, bool MountedForRead = false, bool MountedForWrite = false, DateTimeOffset? LastUnmountedAt = null);
 
 /// <summary>A request placed on a copy.</summary>
 /// <param name="Request">The request.</param>

@@ -33,7 +33,7 @@ public sealed class RecallPlanner
     /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="tapes">Tape status by VSN; an unknown tape counts as readable and unmounted.</param>
-    public static RecallCopy? ChooseCopy(RecallRequest request, IReadOnlyDictionary<string, TapeStatus> tapes)
+    public static RecallCopy? ChooseCopy(RecallRequest request, IReadOnlyDictionary<string, RecallTapeStatus> tapes)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(tapes);
@@ -49,7 +49,7 @@ public sealed class RecallPlanner
     /// <param name="requests">Queued requests.</param>
     /// <param name="tapes">Tape status by VSN.</param>
     public static (IReadOnlyList<RecallQueue> Queues, IReadOnlyList<RecallRequest> Unreadable) BuildQueues(
-        IEnumerable<RecallRequest> requests, IReadOnlyDictionary<string, TapeStatus> tapes)
+        IEnumerable<RecallRequest> requests, IReadOnlyDictionary<string, RecallTapeStatus> tapes)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var unreadable = new List<RecallRequest>();
@@ -79,7 +79,7 @@ public sealed class RecallPlanner
     /// <param name="now">The current time.</param>
     /// <param name="stageAreaUsedFraction">The used fraction of the disk library's stage area.</param>
     /// <param name="driveAvailable">A drive of the right type is free, or will be when its session ends.</param>
-    public MountDecision Decide(RecallQueue queue, TapeStatus? tape, DateTimeOffset now, double stageAreaUsedFraction, bool driveAvailable)
+    public MountDecision Decide(RecallQueue queue, RecallTapeStatus? tape, DateTimeOffset now, double stageAreaUsedFraction, bool driveAvailable)
     {
         ArgumentNullException.ThrowIfNull(queue);
         var reasons = new List<string>();
@@ -150,7 +150,7 @@ public sealed class RecallPlanner
     /// </summary>
     /// <param name="decisions">Decisions from <see cref="Decide"/>.</param>
     /// <param name="tapes">Tape status by VSN.</param>
-    public static IReadOnlyList<MountDecision> Rank(IEnumerable<MountDecision> decisions, IReadOnlyDictionary<string, TapeStatus> tapes)
+    public static IReadOnlyList<MountDecision> Rank(IEnumerable<MountDecision> decisions, IReadOnlyDictionary<string, RecallTapeStatus> tapes)
     {
         ArgumentNullException.ThrowIfNull(decisions);
         ArgumentNullException.ThrowIfNull(tapes);
@@ -240,7 +240,7 @@ public sealed class RecallPlanner
         return new StagePlan(vsn, diskLibrary, stageItems, explanation);
     }
 
-    private static TapeStatus? Status(IReadOnlyDictionary<string, TapeStatus> tapes, string vsn) => tapes.GetValueOrDefault(vsn);
+    private static RecallTapeStatus? Status(IReadOnlyDictionary<string, RecallTapeStatus> tapes, string vsn) => tapes.GetValueOrDefault(vsn);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

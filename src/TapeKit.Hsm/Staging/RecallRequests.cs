@@ -28,7 +28,7 @@ internal static class RecallRequests
     /// <param name="usedFraction">The destination area's used fraction (back-pressure).</param>
     /// <param name="include">Which queues may be decided now (all when <see langword="null"/>).</param>
     public static async ValueTask<RecallRound> PlanRoundAsync(
-        ICatalogTransaction txn, RecallPlanner planner, IEnumerable<RecallRequest> requests, IReadOnlyDictionary<string, TapeStatus> tapes,
+        ICatalogTransaction txn, RecallPlanner planner, IEnumerable<RecallRequest> requests, IReadOnlyDictionary<string, RecallTapeStatus> tapes,
         double usedFraction, Func<RecallQueue, bool>? include = null)
     {
         (IReadOnlyList<RecallQueue> queues, IReadOnlyList<RecallRequest> unreadable) = RecallPlanner.BuildQueues(requests, tapes);
@@ -56,11 +56,11 @@ internal static class RecallRequests
     /// <param name="diskLibrary">One disk library, or all.</param>
     /// <param name="measureUsage">Also sum the cache area's bytes.</param>
     /// <param name="skipListed">Leave out files already in a live stage list (the dispatcher's planning).</param>
-    public static async ValueTask<(List<RecallRequest> Requests, Dictionary<string, TapeStatus> Tapes, long UsedBytes)> LoadAsync(
+    public static async ValueTask<(List<RecallRequest> Requests, Dictionary<string, RecallTapeStatus> Tapes, long UsedBytes)> LoadAsync(
         ICatalogTransaction txn, string? diskLibrary, bool measureUsage, bool skipListed)
     {
         var tapes = (await txn.QueryTapesAsync()).ToDictionary(
-            t => t.Vsn, t => new TapeStatus(t.Vsn, t.State, LastUnmountedAt: t.LastUnmountedAt), StringComparer.Ordinal);
+            t => t.Vsn, t => new RecallTapeStatus(t.Vsn, t.State, LastUnmountedAt: t.LastUnmountedAt), StringComparer.Ordinal);
         var requests = new List<RecallRequest>();
         long used = measureUsage && diskLibrary is not null
             ? (await txn.GetAreaUsageAsync(diskLibrary)).Where(u => u.CacheStatus.HoldsCacheCopy()).Sum(u => u.Bytes)
@@ -93,10 +93,10 @@ internal static class RecallRequests
         return UsableCopies(await txn.GetCopiesOfFileAsync(fileId));
     }
 
-    private static List<RecallCopy> UsableCopies(IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> rows)
+    private static List<RecallCopy> UsableCopies(IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)> rows)
     {
         var copies = new List<RecallCopy>();
-        foreach ((AggregationRecord a, AggregationMember m) in rows)
+        foreach ((AggregationRecord a, AggregationMemberRecord m) in rows)
         {
             if (a.TapeFile is { } tf && a.State is AggregationState.OnTape or AggregationState.Damaged)
             {

@@ -12,7 +12,7 @@ using TapeKit.Hsm.Recall;
 using TapeKit.Hsm.StateMachines;
 using TapeKit.Hsm.Tapes;
 using TapeKit.Layout;
-using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationFormat;
+using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationPayloadFormat;
 using TapeAggregationFormat = TapeKit.Aggregation.AggregationFormat;
 using TapeAggregationMember = TapeKit.Aggregation.AggregationMember;
 

@@ -63,7 +63,7 @@ public sealed partial class Stager
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
             // The area's usage needs every file of the disk library; an unlimited area needs only the waiting requests.
-            (List<RecallRequest> requests, Dictionary<string, TapeStatus> tapes, used) =
+            (List<RecallRequest> requests, Dictionary<string, RecallTapeStatus> tapes, used) =
                 await RecallRequests.LoadAsync(txn, _options.DiskLibrary, _options.CacheCapacityBytes != long.MaxValue, skipListed: true);
             if (requests.Count == 0)
             {

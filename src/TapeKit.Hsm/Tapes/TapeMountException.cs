@@ -1,7 +1,11 @@
 namespace TapeKit.Hsm.Tapes;
 
 /// <summary>A drive could not be given for a cartridge: none is free, or the cartridge is busy elsewhere.</summary>
-public sealed class TapeMountException : IOException
+/// <remarks>
+/// One of the HSM's exceptions (<see cref="HsmException"/>): transient when <see cref="Busy"/> (asking again later may
+/// succeed); a failed mount carries the drive's error as its inner exception.
+/// </remarks>
+public sealed class TapeMountException : HsmException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="vsn">The cartridge asked for.</param>
@@ -20,4 +24,7 @@ public sealed class TapeMountException : IOException
 
     /// <summary>The cartridge asked for.</summary>
     public string Vsn { get; }
+
+    /// <summary>True when <see cref="Busy"/>: a drive or the cartridge frees up; a failed mount is not retried blindly.</summary>
+    public override bool IsTransient => Busy;
 }

@@ -20,11 +20,11 @@ public abstract partial class CatalogContractTests
         {
             var a = new AggregationRecord
             {
-                AggregationId = await txn.AllocateAggregationIdAsync(), ListId = Guid.NewGuid(), Attempt = 1, Format = AggregationFormat.Tar,
+                AggregationId = await txn.AllocateAggregationIdAsync(), ListId = Guid.NewGuid(), Attempt = 1, Format = AggregationPayloadFormat.Tar,
                 State = AggregationState.OnTape, MemberCount = 3, TapeFile = new TapeFileLocator("V00042", 2, 99), CreatedAt = txn.Now,
             };
             await txn.InsertAggregationAsync(a);
-            await txn.AddAggregationMembersAsync([new AggregationMember(a.AggregationId, 0, ids[0], 0, 0, 0, 1), new AggregationMember(a.AggregationId, 1, ids[2], 512, 0, 512, 1)]);
+            await txn.AddAggregationMembersAsync([new AggregationMemberRecord(a.AggregationId, 0, ids[0], 0, 0, 0, 1), new AggregationMemberRecord(a.AggregationId, 1, ids[2], 512, 0, 512, 1)]);
             foreach (long id in ids.Take(4))
             {
                 FileRecord f = (await txn.GetFileAsync(id))!;

@@ -164,13 +164,13 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         FileListRecord l = NewList();
         await txn.CreateListAsync(l);
         long id = await txn.AllocateAggregationIdAsync();
-        var a = new AggregationRecord { AggregationId = id, ListId = l.ListId, Attempt = 1, Format = AggregationFormat.Tar, MemberCount = 1, PayloadBytes = 100, CreatedAt = Time.GetUtcNow() };
+        var a = new AggregationRecord { AggregationId = id, ListId = l.ListId, Attempt = 1, Format = AggregationPayloadFormat.Tar, MemberCount = 1, PayloadBytes = 100, CreatedAt = Time.GetUtcNow() };
         await txn.CreateAggregationAsync(a);
         AggregationRecord writing = (await txn.TryMoveAggregationAsync(id, AggregationState.Building, AggregationEvent.WriteStarted, HsmActor.Migrator,
             mutate: x => x with { TapeFile = new TapeFileLocator("V00001", 7, 4711) }))!;
         Assert.Equal(writing, await txn.GetAggregationAsync(id));
         Assert.Null(await txn.TryMoveAggregationAsync(id, AggregationState.Building, AggregationEvent.WriteStarted, HsmActor.Migrator));
-        var member = new AggregationMember(id, 0, f.FileId, 512, 1, 0, 1);
+        var member = new AggregationMemberRecord(id, 0, f.FileId, 512, 1, 0, 1);
         await txn.AddAggregationMembersAsync([member]);
         await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.AddAggregationMembersAsync([member with { Index = 1 }]));
         Assert.Equal([member], await txn.GetAggregationMembersAsync(id));

@@ -162,7 +162,7 @@ public sealed class DispatcherTests
         Assert.Equal("LeaseExpired", aggregations[0].FailureReason);
         foreach (long id in w.Files)
         {
-            IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)> copies = await txn.GetCopiesOfFileAsync(id);
+            IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)> copies = await txn.GetCopiesOfFileAsync(id);
             Assert.Equal(2, copies.Count);
             Assert.Single(copies, c => c.Aggregation.State == AggregationState.OnTape);
             Assert.Equal(1, w.Commits[id]);

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Dispatching;
 using TapeKit.Hsm.Hosting;
+using TapeKit.Hsm.Instances;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Purging;
@@ -109,6 +111,52 @@ public sealed class HsmServiceCollectionExtensionsTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Fact]
+    public void With_an_instance_name_the_workers_ids_name_this_processs_incarnation()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "tapekit-di-" + Guid.NewGuid().ToString("N"));
+        using var library = VirtualTapeLibrary.Open(root, new VirtualLibraryOptions { Drives = 2 });
+        try
+        {
+            var catalog = new InMemoryCatalog(new FakeTimeProvider());
+            for (int start = 1; start <= 2; start++)
+            {
+                // Two starts of the same process over one catalogue: each is a new epoch.
+                using ServiceProvider sp = new ServiceCollection()
+                    .AddSingleton<ICatalog>(catalog)
+                    .AddMetrics()
+                    .AddTapeKitHsm(o => { Configure(o); o.InstanceName = "node7/hsm"; })
+                    .AddTapeKitHsmInMemory()
+                    .AddSingleton(new LabelWriter(new LabelWriterOptions { Site = "DI" }))
+                    .AddKeyedSingleton<ITapeDrivePool>("DL-B", new VirtualLibraryDrivePool(library, [1]))
+                    .AddTapeKitDiskLibrary("DL-B", o => { o.CacheRoot = Path.Combine(root, "cache"); o.StageRoot = Path.Combine(root, "stage"); })
+                    .BuildServiceProvider();
+                Assert.Equal(new InstanceIncarnation("node7/hsm", start), sp.GetRequiredService<InstanceIncarnation>());
+                _ = sp.GetRequiredService<DispatcherService>();
+                _ = sp.GetRequiredKeyedService<Migrator>("DL-B");
+                Assert.Equal($"dispatcher@node7/hsm#{start}", sp.GetRequiredService<IOptions<HsmOptions>>().Value.Dispatcher.ConsumerId);
+                Assert.Equal($"migrator-DL-B@node7/hsm#{start}", sp.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get("DL-B").Migrator.MigratorId);
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Without_an_instance_name_the_configured_ids_stay_and_there_is_no_incarnation()
+    {
+        using ServiceProvider sp = new ServiceCollection()
+            .AddMetrics()
+            .AddTapeKitHsm(Configure)
+            .AddTapeKitHsmInMemory()
+            .BuildServiceProvider();
+        _ = sp.GetRequiredService<Dispatcher>();
+        Assert.Null(sp.GetRequiredService<IOptions<HsmOptions>>().Value.Dispatcher.ConsumerId);
+        Assert.Contains("No instance name", Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<InstanceIncarnation>()).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class PolicyFileReaderTests
 
         Assert.Equal(12, set.Version);
         PolicyRule lqcd = set.Rules[0];
-        Assert.Equal(("lqcd", 10, "lqcd", AggregationFormat.Il, 4_000_000_000L, TimeSpan.FromDays(1), "p", 2, RequestPriority.High, "dataset"),
+        Assert.Equal(("lqcd", 10, "lqcd", AggregationPayloadFormat.Il, 4_000_000_000L, TimeSpan.FromDays(1), "p", 2, RequestPriority.High, "dataset"),
             (lqcd.Name, lqcd.Order, lqcd.Match["storageGroup"], lqcd.Format, lqcd.MaxBytes, lqcd.MaxWaitingTime, lqcd.TapePool, lqcd.CopyCount, lqcd.Priority, lqcd.CollocateBy.Single()));
         Assert.Equal("default", set.Rules[1].Name);
     }

@@ -12,7 +12,7 @@ public sealed class PolicySelectorTests
         [
             new PolicyRule
             {
-                Name = "lqcd-hisq-cpio", Order = 1, DiskLibrary = "CD-DiskSF", Format = AggregationFormat.Il,
+                Name = "lqcd-hisq-cpio", Order = 1, DiskLibrary = "CD-DiskSF", Format = AggregationPayloadFormat.Il,
                 Match = new() { ["library"] = "CD-10KCF1", ["storageGroup"] = "lqcd", ["fileFamily"] = "lqcd-FNAL-HISQ", ["wrapper"] = "cpio_odc" },
                 SmallFileThreshold = 4_000_000_000, MaxMemberSize = 4_000_000_000, MaxBytes = 4_000_000_000, MaxFilesPerAggregation = 10_000,
                 MaxWaitingTime = TimeSpan.FromHours(24),
@@ -32,7 +32,7 @@ public sealed class PolicySelectorTests
         PolicyDecision d = new PolicySelector(Enstore()).Decide(Lqcd());
         Assert.Equal("lqcd-hisq-cpio|CD-10KCF1|lqcd|lqcd-FNAL-HISQ|cpio_odc", d.PolicyKey);
         Assert.Equal(ArchiveStrategy.Aggregate, d.Strategy);
-        Assert.Equal(AggregationFormat.Il, d.Format);
+        Assert.Equal(AggregationPayloadFormat.Il, d.Format);
         Assert.Equal(12, d.PolicyVersion);
         Assert.Equal(TimeSpan.FromHours(24), d.Limits.MaxWaitingTime);
     }
@@ -64,7 +64,7 @@ public sealed class PolicySelectorTests
         var set = new PolicySet { Rules = [new PolicyRule { Name = "d", DiskLibrary = "DL", SmallFileThreshold = 1000, MaxMemberSize = 1000 }] };
         PolicyDecision d = new PolicySelector(set).Decide(new HsmFileAttributes { Size = size });
         Assert.Equal(expected, d.Strategy);
-        Assert.Equal(expected == ArchiveStrategy.Direct ? AggregationFormat.None : AggregationFormat.Tar, d.Format);
+        Assert.Equal(expected == ArchiveStrategy.Direct ? AggregationPayloadFormat.None : AggregationPayloadFormat.Tar, d.Format);
         Assert.Equal(expected == ArchiveStrategy.Direct, d.PolicyKey.EndsWith("|direct", StringComparison.Ordinal));
     }
 
@@ -101,7 +101,7 @@ public sealed class PolicySelectorTests
             [
                 new PolicyRule { Name = "a", DiskLibrary = "DL", MaxMemberSize = 2000, SmallFileThreshold = 1000 },
                 new PolicyRule { Name = "a", DiskLibrary = "", Match = new() { ["wrapper"] = "(" } },
-                new PolicyRule { Name = "c", DiskLibrary = "nowhere", MaxFilesPerAggregation = 0, MaxWaitingTime = TimeSpan.Zero, Format = AggregationFormat.None },
+                new PolicyRule { Name = "c", DiskLibrary = "nowhere", MaxFilesPerAggregation = 0, MaxWaitingTime = TimeSpan.Zero, Format = AggregationPayloadFormat.None },
             ],
         };
         PolicyValidationException e = Assert.Throws<PolicyValidationException>(() =>

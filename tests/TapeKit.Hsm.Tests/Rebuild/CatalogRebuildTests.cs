@@ -8,7 +8,6 @@ using TapeKit.Hsm.Rebuild;
 using TapeKit.Hsm.Tests.Support;
 using TapeKit.Labels;
 using TapeKit.Layout;
-using HsmFormat = TapeKit.Hsm.Model.AggregationFormat;
 using TapeFormat = TapeKit.Aggregation.AggregationFormat;
 
 namespace TapeKit.Hsm.Tests.Rebuild;
@@ -42,8 +41,8 @@ public sealed class CatalogRebuildTests : IDisposable
 
         AggregationRecord tar = (await txn.GetAggregationAsync(7))!;
         AggregationRecord il = (await txn.GetAggregationAsync(8))!;
-        Assert.Equal((HsmFormat.Tar, AggregationState.OnTape, 2, Vsn, 1), (tar.Format, tar.State, tar.MemberCount, tar.TapeFile?.Vsn, tar.TapeFile?.Fseq));
-        Assert.Equal((HsmFormat.Il, AggregationState.OnTape, 1, Vsn, 2), (il.Format, il.State, il.MemberCount, il.TapeFile?.Vsn, il.TapeFile?.Fseq));
+        Assert.Equal((AggregationPayloadFormat.Tar, AggregationState.OnTape, 2, Vsn, 1), (tar.Format, tar.State, tar.MemberCount, tar.TapeFile?.Vsn, tar.TapeFile?.Fseq));
+        Assert.Equal((AggregationPayloadFormat.Il, AggregationState.OnTape, 1, Vsn, 2), (il.Format, il.State, il.MemberCount, il.TapeFile?.Vsn, il.TapeFile?.Fseq));
         Assert.Equal([101L, 102L], (await txn.GetAggregationMembersAsync(7)).Select(m => m.FileId));
         Assert.Equal([103L], (await txn.GetAggregationMembersAsync(8)).Select(m => m.FileId));
 

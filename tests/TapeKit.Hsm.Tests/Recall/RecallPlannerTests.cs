@@ -19,7 +19,7 @@ public sealed class RecallPlannerTests
     {
         RecallRequest r = Req(1, 10, TimeSpan.Zero, RequestPriority.Normal,
             Copy("T1", 1, 1, 1, 10, 0), Copy("T2", 2, 2, 1, 10, 0), Copy("T3", 3, 3, 1, 10, 0, damaged: true));
-        var tapes = new Dictionary<string, TapeStatus> { ["T1"] = new("T1", TapeState.Full), ["T2"] = new("T2", TapeState.Full) };
+        var tapes = new Dictionary<string, RecallTapeStatus> { ["T1"] = new("T1", TapeState.Full), ["T2"] = new("T2", TapeState.Full) };
         Assert.Equal("T1", RecallPlanner.ChooseCopy(r, tapes)!.Vsn);
         tapes["T2"] = new("T2", TapeState.Full, MountedForRead: true);
         Assert.Equal("T2", RecallPlanner.ChooseCopy(r, tapes)!.Vsn);
@@ -34,7 +34,7 @@ public sealed class RecallPlannerTests
     [Fact]
     public void Requests_are_grouped_per_tape_and_disk_library()
     {
-        var tapes = new Dictionary<string, TapeStatus>();
+        var tapes = new Dictionary<string, RecallTapeStatus>();
         (IReadOnlyList<RecallQueue> queues, IReadOnlyList<RecallRequest> unreadable) = RecallPlanner.BuildQueues(
         [
             Req(1, 10, TimeSpan.Zero, RequestPriority.Normal, Copy("T1", 1, 1, 1, 10, 0)),
@@ -69,7 +69,7 @@ public sealed class RecallPlannerTests
     {
         var planner = new RecallPlanner(new RecallOptions { MinQueuedFiles = 1 });
         RecallCopy c = Copy("T1", 1, 1, 1, 10, 0);
-        var recent = new TapeStatus("T1", TapeState.Full, LastUnmountedAt: Now - TimeSpan.FromMinutes(30));
+        var recent = new RecallTapeStatus("T1", TapeState.Full, LastUnmountedAt: Now - TimeSpan.FromMinutes(30));
         MountDecision normal = planner.Decide(new RecallQueue("T1", "DL-A", [new(Req(1, 1, TimeSpan.Zero, RequestPriority.Normal, c), c)]), recent, Now, 0, true);
         Assert.True(normal.Due);
         Assert.False(normal.Eligible);
@@ -78,7 +78,7 @@ public sealed class RecallPlannerTests
         Assert.True(urgent.Eligible);
         Assert.True(urgent.RemountGuardBypassed);
         Assert.False(planner.Decide(new RecallQueue("T1", "DL-A", [new(Req(1, 1, TimeSpan.Zero, RequestPriority.Urgent, c), c)]), null, Now, 0.95, true).Eligible);
-        Assert.False(planner.Decide(new RecallQueue("T1", "DL-A", [new(Req(1, 1, TimeSpan.Zero, RequestPriority.Urgent, c), c)]), new TapeStatus("T1", TapeState.Full, MountedForWrite: true), Now, 0, true).Eligible);
+        Assert.False(planner.Decide(new RecallQueue("T1", "DL-A", [new(Req(1, 1, TimeSpan.Zero, RequestPriority.Urgent, c), c)]), new RecallTapeStatus("T1", TapeState.Full, MountedForWrite: true), Now, 0, true).Eligible);
         Assert.False(planner.Decide(new RecallQueue("T1", "DL-A", [new(Req(1, 1, TimeSpan.Zero, RequestPriority.Urgent, c), c)]), null, Now, 0, driveAvailable: false).Eligible);
     }
 
@@ -92,7 +92,7 @@ public sealed class RecallPlannerTests
             return planner.Decide(new RecallQueue(vsn, "DL-A", [new(Req(1, bytes, age, p, c), c)]), null, Now, 0, true);
         }
 
-        var tapes = new Dictionary<string, TapeStatus> { ["T4"] = new("T4", TapeState.Full, MountedForRead: true) };
+        var tapes = new Dictionary<string, RecallTapeStatus> { ["T4"] = new("T4", TapeState.Full, MountedForRead: true) };
         IReadOnlyList<MountDecision> ranked = RecallPlanner.Rank(
             [D("T1", RequestPriority.Normal, TimeSpan.FromHours(1), 5), D("T2", RequestPriority.High, TimeSpan.FromMinutes(3), 5),
              D("T3", RequestPriority.Normal, TimeSpan.FromHours(2), 5), D("T4", RequestPriority.Normal, TimeSpan.FromHours(1), 5)], tapes);

@@ -74,7 +74,7 @@ public sealed class SqliteHsmStoreTests : IDisposable
     public async Task A_version_6_file_keeps_its_files_lists_and_members_when_its_file_rows_are_split()
     {
         SqliteHsmOptions o = Options();
-        var decision = new PolicyDecision("r", "sg|lib", "DL-A", ArchiveStrategy.Aggregate, AggregationFormat.Tar, ListLimits.Default, "pool", 2, RequestPriority.High, 3);
+        var decision = new PolicyDecision("r", "sg|lib", "DL-A", ArchiveStrategy.Aggregate, AggregationPayloadFormat.Tar, ListLimits.Default, "pool", 2, RequestPriority.High, 3);
         string json = System.Text.Json.JsonSerializer.Serialize(decision, SqliteJsonContext.Default.PolicyDecision);
 
         // A file written by version 6: two files placed alike, one of them in a list and an aggregation.

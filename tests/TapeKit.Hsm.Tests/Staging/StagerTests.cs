@@ -45,11 +45,11 @@ public sealed class StagerTests
     }
 
     [Theory]
-    [InlineData(AggregationFormat.Tar, true)]
-    [InlineData(AggregationFormat.Tar, false)]
-    [InlineData(AggregationFormat.Il, true)]
-    [InlineData(AggregationFormat.Il, false)]
-    public async Task Both_payloads_are_recalled_by_whole_and_by_positioned_reads(AggregationFormat format, bool whole)
+    [InlineData(AggregationPayloadFormat.Tar, true)]
+    [InlineData(AggregationPayloadFormat.Tar, false)]
+    [InlineData(AggregationPayloadFormat.Il, true)]
+    [InlineData(AggregationPayloadFormat.Il, false)]
+    public async Task Both_payloads_are_recalled_by_whole_and_by_positioned_reads(AggregationPayloadFormat format, bool whole)
     {
         await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(format: format);
         await world.IngestAsync(20);

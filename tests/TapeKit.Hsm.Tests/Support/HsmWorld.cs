@@ -105,7 +105,7 @@ public sealed class HsmWorld : IAsyncDisposable
         Name = name,
         DiskLibrary = dl,
         Match = match,
-        Format = AggregationFormat.Tar,
+        Format = AggregationPayloadFormat.Tar,
         SmallFileThreshold = 1500,
         MaxMemberSize = 1500,
         MaxFilesPerAggregation = 4,
@@ -205,7 +205,7 @@ public sealed class HsmWorld : IAsyncDisposable
                 AggregationRecord? a = await work.BeginAggregationAsync(body.ListId, body.Attempt, 1);
                 if (a is not null && await work.RecordWriteStartAsync(a.AggregationId, new TapeFileLocator("V00001", ++_fseq, _fseq * 1000L)))
                 {
-                    _ = await work.RecordWrittenAsync(a.AggregationId, 9, [.. claim.Members.Select((m, i) => new AggregationMember(a.AggregationId, i, m.FileId, i * 512L, i, 0, 1))]);
+                    _ = await work.RecordWrittenAsync(a.AggregationId, 9, [.. claim.Members.Select((m, i) => new AggregationMemberRecord(a.AggregationId, i, m.FileId, i * 512L, i, 0, 1))]);
                 }
 
                 break;
@@ -270,7 +270,7 @@ public sealed class HsmWorld : IAsyncDisposable
                 return false;
             }
 
-            AggregationMember[] rows = [.. members.Select((m, i) => new AggregationMember(a.AggregationId, i, m.FileId, i * 2048L, i * 4L, 0, 4))];
+            AggregationMemberRecord[] rows = [.. members.Select((m, i) => new AggregationMemberRecord(a.AggregationId, i, m.FileId, i * 2048L, i * 4L, 0, 4))];
             if (!await work.RecordWrittenAsync(a.AggregationId, members.Count * 4L + 1, rows))
             {
                 return false;

@@ -36,7 +36,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
 
     public const string SecondPool = "pool-b";
 
-    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools, AggregationFormat format, bool oneClock, Func<ITapeDrive, TapeDriveWorker>? workers)
+    private TapeHsmWorld(string root, FakeTimeProvider time, SqliteHsmStore store, VirtualTapeLibrary library, int seed, int copies, bool twoPools, AggregationPayloadFormat format, bool oneClock, Func<ITapeDrive, TapeDriveWorker>? workers)
     {
         if (oneClock)
         {
@@ -111,7 +111,7 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     /// </summary>
     public static async Task<TapeHsmWorld> CreateAsync(
         int seed = 1, int tapes = 3, Func<string, VirtualCartridgeOptions?>? cartridge = null, int copies = 1, bool twoPools = false,
-        AggregationFormat format = AggregationFormat.Tar, bool oneClock = false, MediaProfile? profile = null,
+        AggregationPayloadFormat format = AggregationPayloadFormat.Tar, bool oneClock = false, MediaProfile? profile = null,
         Func<ITapeDrive, TapeDriveWorker>? workers = null)
     {
         string root = Path.Combine(Path.GetTempPath(), "tapekit-hsmtape-" + Guid.NewGuid().ToString("N"));
@@ -250,9 +250,9 @@ public sealed class TapeHsmWorld : IAsyncDisposable
     }
 
     /// <summary>Every aggregation of the catalogue, with its members.</summary>
-    public async Task<List<(AggregationRecord Aggregation, IReadOnlyList<AggregationMember> Members)>> AggregationsAsync()
+    public async Task<List<(AggregationRecord Aggregation, IReadOnlyList<AggregationMemberRecord> Members)>> AggregationsAsync()
     {
-        var result = new List<(AggregationRecord, IReadOnlyList<AggregationMember>)>();
+        var result = new List<(AggregationRecord, IReadOnlyList<AggregationMemberRecord>)>();
         await using ICatalogTransaction txn = await Catalog.BeginAsync();
         foreach (FileListRecord list in await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive }))
         {

@@ -54,7 +54,7 @@ public sealed class VirtualLibraryDrivePoolTests : IDisposable
 
         // What the recall planner's remount guard is fed from the catalogue.
         await using ICatalogTransaction txn = await _catalog.BeginAsync();
-        (_, Dictionary<string, TapeStatus> tapes, _) = await RecallRequests.LoadAsync(txn, null, measureUsage: false, skipListed: false);
+        (_, Dictionary<string, RecallTapeStatus> tapes, _) = await RecallRequests.LoadAsync(txn, null, measureUsage: false, skipListed: false);
         Assert.Equal((DateTimeOffset?)Start.AddMinutes(5), tapes["T00001"].LastUnmountedAt);
     }
 

@@ -5,7 +5,6 @@ using TapeKit.Cli;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Sqlite;
-using HsmMember = TapeKit.Hsm.Model.AggregationMember;
 
 namespace TapeKit.Tests.Cli;
 
@@ -72,19 +71,19 @@ public sealed class CatalogRebuildCommandTests : IDisposable
         Assert.Equal(new Checksum("adler32", ChecksumText.Adler32Hex(Adler32.Compute(_small))), small.Checksums[0]);
         Assert.Equal(new Checksum("xxh3", ChecksumText.Hash64Hex(XxHash3Checksum.Compute(_big))), big.Checksums[1]);
         Assert.Equal(new Checksum("adler32", ChecksumText.Adler32Hex(Adler32.Compute(_plain))), Assert.Single(plain.Checksums));
-        Assert.Equal((70_000L, ArchiveStrategy.Direct, AggregationFormat.None, 1), (plain.Size, plain.Decision.Strategy, plain.Decision.Format, plain.Decision.CopyCount));
+        Assert.Equal((70_000L, ArchiveStrategy.Direct, AggregationPayloadFormat.None, 1), (plain.Size, plain.Decision.Strategy, plain.Decision.Format, plain.Decision.CopyCount));
         Assert.Equal((ArchiveStrategy.Aggregate, 2), (big.Decision.Strategy, big.Decision.CopyCount));
 
         // Copies: the IL file on T1 (copy 1) and the tar file on T2 (copy 2); the earlier tar file on T1 is retired.
         var copies = (await txn.GetCopiesOfFileAsync(big.FileId)).OrderBy(c => c.Aggregation.CopyNb).ToArray();
-        Assert.Equal([(0xC3L, 1, AggregationFormat.Il, "T00001", 3), (0xD4L, 2, AggregationFormat.Tar, "T00002", 1)],
+        Assert.Equal([(0xC3L, 1, AggregationPayloadFormat.Il, "T00001", 3), (0xD4L, 2, AggregationPayloadFormat.Tar, "T00002", 1)],
             copies.Select(c => (c.Aggregation.AggregationId, c.Aggregation.CopyNb, c.Aggregation.Format, c.Aggregation.TapeFile!.Value.Vsn, c.Aggregation.TapeFile!.Value.Fseq)));
         Assert.All(copies, c => Assert.Equal(AggregationState.OnTape, c.Aggregation.State));
         AggregationRecord retired = (await txn.GetAggregationAsync(0xA1B2))!;
         Assert.Equal((AggregationState.Retired, 2, 0, "T00001", 2), (retired.State, retired.MemberCount, retired.ActiveMemberCount, retired.TapeFile!.Value.Vsn, retired.TapeFile!.Value.Fseq));
         Assert.Empty(await txn.GetAggregationMembersAsync(0xA1B2));
         var direct = Assert.Single(await txn.GetCopiesOfFileAsync(plain.FileId));
-        Assert.Equal((AggregationFormat.None, 1, 0, 0L, 0L), (direct.Aggregation.Format, direct.Aggregation.CopyNb, direct.Member.Index, direct.Member.BlockIndex, direct.Member.PayloadOffset));
+        Assert.Equal((AggregationPayloadFormat.None, 1, 0, 0L, 0L), (direct.Aggregation.Format, direct.Aggregation.CopyNb, direct.Member.Index, direct.Member.BlockIndex, direct.Member.PayloadOffset));
 
         // Every locator agrees with what `tape dump` reads from the tapes.
         foreach ((JsonDocument dump, string vsn) in new[] { (dump1, "T00001"), (dump2, "T00002") })
@@ -104,7 +103,7 @@ public sealed class CatalogRebuildCommandTests : IDisposable
                 long first = file.GetProperty("firstDataObjectId").GetInt64();
                 Assert.Equal(new TapeFileLocator(vsn, (int)fseq, first), aggregation.TapeFile);
                 Assert.Equal(file.GetProperty("blocks").GetInt64(), aggregation.BlockCount);
-                IReadOnlyList<HsmMember> members = await txn.GetAggregationMembersAsync(id);
+                IReadOnlyList<AggregationMemberRecord> members = await txn.GetAggregationMembersAsync(id);
                 if (aggregation.State == AggregationState.Retired)
                 {
                     continue;

@@ -59,7 +59,7 @@ internal static class HsmStores
                 ListId = Guid.NewGuid(),
                 Attempt = 1,
                 CopyNb = copy,
-                Format = AggregationFormat.Tar,
+                Format = AggregationPayloadFormat.Tar,
                 State = AggregationState.OnTape,
                 MemberCount = 1,
                 ActiveMemberCount = 1,
@@ -68,7 +68,7 @@ internal static class HsmStores
                 BlockCount = 1,
                 CreatedAt = txn.Now,
             });
-            await txn.AddAggregationMembersAsync([new TapeKit.Hsm.Model.AggregationMember(id, 0, file.FileId, 512, 0, 0, 1)]);
+            await txn.AddAggregationMembersAsync([new TapeKit.Hsm.Model.AggregationMemberRecord(id, 0, file.FileId, 512, 0, 0, 1)]);
         }
 
         await txn.CommitAsync();
