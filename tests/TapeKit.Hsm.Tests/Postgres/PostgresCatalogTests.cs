@@ -144,6 +144,37 @@ public sealed class PostgresCatalogTests(PostgresDatabase database) : IClassFixt
     }
 
     [SkippableFact]
+    public async Task When_the_server_ends_every_session_a_unit_of_work_needs_at_most_one_retry()
+    {
+        await using PostgresCatalog catalog = await database.OpenCatalogAsync(_time);
+        await InsertTapesAsync(catalog, "V00001");
+        const int Pooled = 12;
+        await Task.WhenAll(Enumerable.Range(0, Pooled).Select(i => Task.Run(async () => await catalog.RunAsync(async txn =>
+        {
+            _ = await txn.GetTapeAsync("V00001");
+            await Task.Delay(200);
+        }))));
+
+        // As a server restart does: every session of the database ends, the idle pooled ones included.
+        await using (NpgsqlConnection admin = await database.OpenConnectionAsync())
+        {
+            long ended = (long)(await ScalarAsync(admin, """
+                SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()) AS t
+                """))!;
+            Assert.True(ended >= Pooled, $"{ended} sessions ended");
+        }
+
+        int attempts = 0;
+        await catalog.RunAsync(async txn =>
+        {
+            attempts++;
+            _ = await txn.GetTapeAsync("V00001");
+        });
+        Assert.InRange(attempts, 1, 2);
+    }
+
+    [SkippableFact]
     public async Task An_in_doubt_commit_is_resolved_by_asking_the_server()
     {
         await using PostgresCatalog catalog = await database.OpenCatalogAsync(_time);
