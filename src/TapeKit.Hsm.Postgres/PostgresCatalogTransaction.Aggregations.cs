@@ -59,7 +59,7 @@ internal sealed partial class PostgresCatalogTransaction
     public async ValueTask<IReadOnlyList<AggregationRecord>> GetAggregationsOnTapeAsync(string vsn) =>
         await QueryAsync($"{AggregationSelect} WHERE vsn = $1 ORDER BY fseq, aggregation_id", r => ReadAggregation(r, 0), vsn);
 
-    public async ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMember> members)
+    public async ValueTask AddAggregationMembersAsync(IReadOnlyList<AggregationMemberRecord> members)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0)
@@ -80,10 +80,10 @@ internal sealed partial class PostgresCatalogTransaction
             $"{first} is a duplicate or names a missing row.");
     }
 
-    public async ValueTask<IReadOnlyList<AggregationMember>> GetAggregationMembersAsync(long aggregationId) =>
+    public async ValueTask<IReadOnlyList<AggregationMemberRecord>> GetAggregationMembersAsync(long aggregationId) =>
         await QueryAsync($"SELECT {MemberColumns} FROM members WHERE aggregation_id = $1 ORDER BY idx", r => ReadMember(r, 0), aggregationId);
 
-    public async ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMember Member)>> GetCopiesOfFileAsync(long fileId) =>
+    public async ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)>> GetCopiesOfFileAsync(long fileId) =>
         await QueryAsync($"""
             SELECT {Prefixed("m", MemberColumns.Split(", "))}, {Prefixed("a", AggregationColumns)}, a.row_version
             FROM members m JOIN aggregations a ON a.aggregation_id = m.aggregation_id
@@ -92,7 +92,7 @@ internal sealed partial class PostgresCatalogTransaction
 
     private static string Prefixed(string alias, IEnumerable<string> columns) => string.Join(", ", columns.Select(c => $"{alias}.{c}"));
 
-    private static AggregationMember ReadMember(NpgsqlDataReader r, int o) =>
+    private static AggregationMemberRecord ReadMember(NpgsqlDataReader r, int o) =>
         new(r.GetInt64(o), r.GetInt32(o + 1), r.GetInt64(o + 2), r.GetInt64(o + 3), r.GetInt64(o + 4), r.GetInt32(o + 5), r.GetInt64(o + 6));
 
     private static object?[] AggregationValues(AggregationRecord a) =>
@@ -108,7 +108,7 @@ internal sealed partial class PostgresCatalogTransaction
         ListId = r.GetGuid(o + 1),
         Attempt = r.GetInt32(o + 2),
         CopyNb = r.GetInt32(o + 3),
-        Format = Enum.Parse<AggregationFormat>(r.GetString(o + 4)),
+        Format = Enum.Parse<AggregationPayloadFormat>(r.GetString(o + 4)),
         State = StateNames.Parse<AggregationState>(r.GetString(o + 5)),
         MemberCount = r.GetInt32(o + 6),
         ActiveMemberCount = r.GetInt32(o + 7),

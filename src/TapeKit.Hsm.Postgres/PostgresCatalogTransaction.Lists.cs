@@ -171,7 +171,7 @@ internal sealed partial class PostgresCatalogTransaction
             ?? throw new PostgresSchemaException($"List {r.GetGuid(o):N} has no limits."),
         PolicyVersion = r.GetInt32(o + 6),
         Strategy = Enum.Parse<ArchiveStrategy>(r.GetString(o + 7)),
-        Format = Enum.Parse<AggregationFormat>(r.GetString(o + 8)),
+        Format = Enum.Parse<AggregationPayloadFormat>(r.GetString(o + 8)),
         TapePool = r.GetString(o + 9),
         CopyCount = r.GetInt32(o + 10),
         State = StateNames.Parse<FileListState>(r.GetString(o + 11)),

@@ -31,8 +31,8 @@ internal sealed partial class PostgresCatalogTransaction
         }
 
         // The second statement reads the page's copies through members_file: its cost is the page's, not the catalogue's.
-        var copies = files.ToDictionary(f => f.Id, _ => new List<(AggregationRecord, AggregationMember)>());
-        foreach ((AggregationRecord aggregation, AggregationMember member) in await QueryAsync($"""
+        var copies = files.ToDictionary(f => f.Id, _ => new List<(AggregationRecord, AggregationMemberRecord)>());
+        foreach ((AggregationRecord aggregation, AggregationMemberRecord member) in await QueryAsync($"""
             SELECT {Prefixed("m", MemberColumns.Split(", "))}, {Prefixed("a", AggregationColumns)}, a.row_version
             FROM members m JOIN aggregations a ON a.aggregation_id = m.aggregation_id
             WHERE m.file_id = ANY($1) ORDER BY m.file_id, m.aggregation_id

@@ -193,7 +193,7 @@ public sealed class PostgresCatalogTests(PostgresDatabase database) : IClassFixt
     {
         await using PostgresCatalog catalog = await database.OpenCatalogAsync(_time);
         await using ICatalogTransaction txn = await catalog.BeginAsync();
-        var member = new AggregationMember(AggregationId: 77, Index: 0, FileId: 12345, PayloadOffset: 0, BlockIndex: 0, OffsetInBlock: 0, BlockCount: 1);
+        var member = new AggregationMemberRecord(AggregationId: 77, Index: 0, FileId: 12345, PayloadOffset: 0, BlockIndex: 0, OffsetInBlock: 0, BlockCount: 1);
         CatalogConstraintException e = await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.AddAggregationMembersAsync([member]));
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, Assert.IsType<PostgresException>(e.InnerException!.InnerException).SqlState);
         Assert.Contains("aggregation 77", e.Message, StringComparison.Ordinal);
