@@ -1,0 +1,292 @@
+namespace TapeKit.Hsm.Postgres;
+
+/// <summary>
+/// The versioned, forward-only schema of the PostgreSQL catalogue (spec/hsm.md §5.2, §5.3). Version n is reached by
+/// applying migrations 1…n in order, each in its own transaction together with its <c>schema_version</c> row, under an
+/// advisory lock so that hosts starting together migrate once. A schema newer than this build is refused.
+/// </summary>
+/// <remarks>
+/// Physical choices: ids are <c>bigint</c> from real sequences (allocation never waits for another transaction; a
+/// rolled-back allocation leaves a gap, never a reuse); times are <c>timestamptz</c> (microseconds); structured values
+/// (checksums, attributes, the policy decision, list limits) are <c>jsonb</c>; list and message ids are <c>uuid</c>. The
+/// maintained aggregates (files and bytes per disk library and state, lists per kind and state) are kept by triggers
+/// in the writing transaction, spread over <see cref="CounterStripes"/> rows per key chosen by the writing backend, so
+/// that concurrent writers do not queue on one counter row; a read sums at most that many rows per key.
+/// </remarks>
+internal static class PostgresSchema
+{
+    /// <summary>How many rows each aggregate key is spread over.</summary>
+    public const int CounterStripes = 16;
+
+    /// <summary>The table that records which migrations were applied (created before the first migration).</summary>
+    public const string VersionTable = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version integer PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now())
+        """;
+
+    /// <summary>The migrations; index i holds the statements that take the schema from version i to i + 1.</summary>
+    public static readonly string[][] Migrations =
+    [
+        [
+            // Version 1: the catalogue of the provider-neutral contract (files, lists, aggregations, tapes, outbox, inbox,
+            // audit, instances) with its sequences, aggregates and indexes.
+            "CREATE SEQUENCE file_id_seq AS bigint",
+            "CREATE SEQUENCE aggregation_id_seq AS bigint",
+            """
+            CREATE TABLE files (
+                file_id bigint PRIMARY KEY,
+                external_id text UNIQUE,
+                namespace_path text NOT NULL,
+                cache_path text NOT NULL,
+                size bigint NOT NULL,
+                checksums jsonb NOT NULL,
+                storage_group text NOT NULL,
+                file_family text NOT NULL,
+                wrapper text NOT NULL,
+                library text NOT NULL,
+                attributes jsonb NOT NULL,
+                disk_library text NOT NULL,
+                policy_key text NOT NULL,
+                policy_version integer NOT NULL,
+                strategy text NOT NULL,
+                decision jsonb NOT NULL,
+                cache_status text NOT NULL,
+                archive_status text NOT NULL,
+                archive_claim_list uuid,
+                archive_claim_attempt integer,
+                copies_required integer NOT NULL,
+                pin_count integer NOT NULL,
+                speculative boolean NOT NULL,
+                created_at timestamptz NOT NULL,
+                cached_at timestamptz,
+                archived_at timestamptz,
+                last_access_at timestamptz,
+                updated_at timestamptz NOT NULL,
+                deleted_at timestamptz,
+                failure_reason text,
+                row_version bigint NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX files_status ON files (cache_status, archive_status, file_id)",
+            "CREATE INDEX files_disk_library ON files (disk_library, file_id)",
+            "CREATE INDEX files_library_status ON files (disk_library, cache_status, archive_status, file_id)",
+            """
+            CREATE TABLE file_lists (
+                list_id uuid PRIMARY KEY,
+                kind text NOT NULL,
+                policy_key text NOT NULL,
+                rule_name text NOT NULL,
+                disk_library text NOT NULL,
+                limits jsonb NOT NULL,
+                policy_version integer NOT NULL,
+                strategy text NOT NULL,
+                format text NOT NULL,
+                tape_pool text NOT NULL,
+                copy_count integer NOT NULL,
+                state text NOT NULL,
+                created_at timestamptz NOT NULL,
+                first_member_at timestamptz,
+                closed_at timestamptz,
+                close_reason text,
+                member_count integer NOT NULL,
+                member_bytes bigint NOT NULL,
+                busy_count integer NOT NULL,
+                not_before timestamptz,
+                owner text,
+                lease_until timestamptz,
+                last_reply text,
+                priority text NOT NULL,
+                vsn text,
+                attempt integer NOT NULL,
+                failure_count integer NOT NULL,
+                failure_reason text,
+                superseded_by uuid,
+                row_version bigint NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX file_lists_state ON file_lists (kind, state, policy_key)",
+            "CREATE INDEX file_lists_ended ON file_lists (created_at) WHERE state IN ('DONE', 'SUPERSEDED', 'DEAD')",
+            // The ordinal orders a list's members in append order; one sequence for all lists, so that appends to one list
+            // never read its other members.
+            """
+            CREATE TABLE file_list_members (
+                list_id uuid NOT NULL REFERENCES file_lists (list_id),
+                file_id bigint NOT NULL REFERENCES files (file_id),
+                ordinal bigint GENERATED ALWAYS AS IDENTITY,
+                live_archive boolean,
+                PRIMARY KEY (list_id, file_id))
+            """,
+            "CREATE INDEX file_list_members_order ON file_list_members (list_id, ordinal)",
+            "CREATE INDEX file_list_members_file ON file_list_members (file_id)",
+            // Invariant I4: a file is a member of at most one live archive list.
+            "CREATE UNIQUE INDEX file_list_members_i4 ON file_list_members (file_id) WHERE live_archive",
+            """
+            CREATE TABLE aggregations (
+                aggregation_id bigint PRIMARY KEY,
+                list_id uuid NOT NULL,
+                attempt integer NOT NULL,
+                copy_nb integer NOT NULL,
+                format text NOT NULL,
+                state text NOT NULL,
+                member_count integer NOT NULL,
+                active_member_count integer NOT NULL,
+                payload_bytes bigint NOT NULL,
+                vsn text,
+                fseq integer,
+                first_block_id bigint,
+                block_count bigint,
+                created_at timestamptz NOT NULL,
+                written_at timestamptz,
+                failure_reason text,
+                row_version bigint NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX aggregations_list ON aggregations (list_id, attempt)",
+            "CREATE INDEX aggregations_tape ON aggregations (vsn, fseq)",
+            // The spec's unique segment key: one live aggregation per tape file.
+            "CREATE UNIQUE INDEX aggregations_segment ON aggregations (vsn, fseq) WHERE vsn IS NOT NULL AND state <> 'FAILED'",
+            """
+            CREATE TABLE members (
+                aggregation_id bigint NOT NULL REFERENCES aggregations (aggregation_id),
+                idx integer NOT NULL,
+                file_id bigint NOT NULL REFERENCES files (file_id),
+                payload_offset bigint NOT NULL,
+                block_index bigint NOT NULL,
+                offset_in_block integer NOT NULL,
+                block_count bigint NOT NULL,
+                PRIMARY KEY (aggregation_id, idx),
+                UNIQUE (aggregation_id, file_id))
+            """,
+            "CREATE INDEX members_file ON members (file_id)",
+            """
+            CREATE TABLE tapes (
+                vsn text PRIMARY KEY,
+                media_type text NOT NULL,
+                pool text NOT NULL,
+                library text NOT NULL,
+                state text NOT NULL,
+                label_format text NOT NULL,
+                block_size integer NOT NULL,
+                last_fseq integer NOT NULL,
+                bytes_used bigint NOT NULL,
+                capacity_estimate bigint NOT NULL,
+                mount_count integer NOT NULL,
+                last_mounted_at timestamptz,
+                last_unmounted_at timestamptz,
+                read_errors integer NOT NULL,
+                write_errors integer NOT NULL,
+                mounted_by text,
+                mount_lease_until timestamptz,
+                row_version bigint NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX tapes_pool ON tapes (pool, state)",
+            """
+            CREATE TABLE outbox (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                message_id uuid NOT NULL,
+                exchange text NOT NULL,
+                routing_key text NOT NULL,
+                envelope text NOT NULL,
+                not_before timestamptz,
+                created_at timestamptz NOT NULL)
+            """,
+            """
+            CREATE TABLE inbox (
+                consumer text NOT NULL,
+                message_id uuid NOT NULL,
+                processed_at timestamptz NOT NULL,
+                PRIMARY KEY (consumer, message_id))
+            """,
+            "CREATE INDEX inbox_processed ON inbox (processed_at)",
+            """
+            CREATE TABLE transitions (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                entity text NOT NULL,
+                entity_id text NOT NULL,
+                from_state text,
+                to_state text NOT NULL,
+                rule text NOT NULL,
+                actor text NOT NULL,
+                reason text,
+                at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX transitions_entity ON transitions (entity, entity_id, seq)",
+            "CREATE INDEX transitions_at ON transitions (at)",
+            "CREATE TABLE instances (name text PRIMARY KEY, epoch bigint NOT NULL, started_at timestamptz NOT NULL)",
+            // Maintained aggregates: a trigger moves a row's contribution from its old key to its new one in the writing
+            // transaction. Each key has up to CounterStripes rows; the writing backend picks one by its process id.
+            """
+            CREATE TABLE file_counts (
+                disk_library text NOT NULL,
+                cache_status text NOT NULL,
+                archive_status text NOT NULL,
+                deleted boolean NOT NULL,
+                stripe smallint NOT NULL,
+                files bigint NOT NULL,
+                bytes bigint NOT NULL,
+                PRIMARY KEY (disk_library, cache_status, archive_status, deleted, stripe))
+            """,
+            $$"""
+            CREATE FUNCTION files_count() RETURNS trigger LANGUAGE plpgsql AS $body$
+            DECLARE
+                s smallint := pg_backend_pid() % {{CounterStripes}};
+            BEGIN
+                IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                    INSERT INTO file_counts AS c (disk_library, cache_status, archive_status, deleted, stripe, files, bytes)
+                    VALUES (OLD.disk_library, OLD.cache_status, OLD.archive_status, OLD.deleted_at IS NOT NULL, s, -1, -OLD.size)
+                    ON CONFLICT (disk_library, cache_status, archive_status, deleted, stripe)
+                    DO UPDATE SET files = c.files + excluded.files, bytes = c.bytes + excluded.bytes;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    INSERT INTO file_counts AS c (disk_library, cache_status, archive_status, deleted, stripe, files, bytes)
+                    VALUES (NEW.disk_library, NEW.cache_status, NEW.archive_status, NEW.deleted_at IS NOT NULL, s, 1, NEW.size)
+                    ON CONFLICT (disk_library, cache_status, archive_status, deleted, stripe)
+                    DO UPDATE SET files = c.files + excluded.files, bytes = c.bytes + excluded.bytes;
+                END IF;
+                RETURN NULL;
+            END
+            $body$
+            """,
+            "CREATE TRIGGER files_count_insert_delete AFTER INSERT OR DELETE ON files FOR EACH ROW EXECUTE FUNCTION files_count()",
+            """
+            CREATE TRIGGER files_count_update AFTER UPDATE OF cache_status, archive_status, size, deleted_at, disk_library ON files
+            FOR EACH ROW WHEN (OLD.cache_status IS DISTINCT FROM NEW.cache_status OR OLD.archive_status IS DISTINCT FROM NEW.archive_status
+                OR OLD.size IS DISTINCT FROM NEW.size OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)
+                OR OLD.disk_library IS DISTINCT FROM NEW.disk_library)
+            EXECUTE FUNCTION files_count()
+            """,
+            """
+            CREATE TABLE list_counts (
+                kind text NOT NULL,
+                state text NOT NULL,
+                stripe smallint NOT NULL,
+                lists bigint NOT NULL,
+                PRIMARY KEY (kind, state, stripe))
+            """,
+            $$"""
+            CREATE FUNCTION lists_count() RETURNS trigger LANGUAGE plpgsql AS $body$
+            DECLARE
+                s smallint := pg_backend_pid() % {{CounterStripes}};
+            BEGIN
+                IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                    INSERT INTO list_counts AS c (kind, state, stripe, lists) VALUES (OLD.kind, OLD.state, s, -1)
+                    ON CONFLICT (kind, state, stripe) DO UPDATE SET lists = c.lists + excluded.lists;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                    INSERT INTO list_counts AS c (kind, state, stripe, lists) VALUES (NEW.kind, NEW.state, s, 1)
+                    ON CONFLICT (kind, state, stripe) DO UPDATE SET lists = c.lists + excluded.lists;
+                END IF;
+                RETURN NULL;
+            END
+            $body$
+            """,
+            "CREATE TRIGGER lists_count_insert_delete AFTER INSERT OR DELETE ON file_lists FOR EACH ROW EXECUTE FUNCTION lists_count()",
+            """
+            CREATE TRIGGER lists_count_update AFTER UPDATE OF state, kind ON file_lists
+            FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.kind IS DISTINCT FROM NEW.kind)
+            EXECUTE FUNCTION lists_count()
+            """,
+        ],
+    ];
+
+    /// <summary>The version this build writes.</summary>
+    public static int LatestVersion => Migrations.Length;
+}

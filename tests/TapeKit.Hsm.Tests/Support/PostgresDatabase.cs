@@ -1,0 +1,80 @@
+using Npgsql;
+using TapeKit.Hsm.Postgres;
+
+namespace TapeKit.Hsm.Tests.Support;
+
+/// <summary>
+/// A throwaway database on the PostgreSQL server named by <c>TAPEKIT_POSTGRES</c> (an Npgsql connection string of a role
+/// that may create databases), created for one test class and dropped after it; each test opens its catalogue in a
+/// schema of its own. Without the variable the tests that need it are skipped with the reason — except when
+/// <c>CI=true</c>, where they fail: <c>.ci/run</c> starts a server and sets the variable.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncLifetime
+{
+    /// <summary>The environment variable that names the server.</summary>
+    public const string Variable = "TAPEKIT_POSTGRES";
+
+    /// <summary>Why the tests are skipped.</summary>
+    public const string NotConfigured = "PostgreSQL not configured: set TAPEKIT_POSTGRES";
+
+    private static readonly string? Server = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } s ? s : null;
+
+    private readonly string _name = $"tapekit_test_{Guid.NewGuid():N}";
+
+    /// <summary>The throwaway database's connection string, once created.</summary>
+    private string? _connectionString;
+
+    /// <summary>The throwaway database's connection string; skips the test (fails it when <c>CI=true</c>) without a server.</summary>
+    public string ConnectionString => _connectionString ?? throw Unconfigured();
+
+    public async Task InitializeAsync()
+    {
+        if (Server is null)
+        {
+            return;
+        }
+
+        await using (var admin = new NpgsqlConnection(Server))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _connectionString = new NpgsqlConnectionStringBuilder(Server) { Database = _name }.ToString();
+    }
+
+    /// <summary>Opens a catalogue in a new schema of the database.</summary>
+    /// <param name="time">The catalogue's clock.</param>
+    public ValueTask<PostgresCatalog> OpenCatalogAsync(TimeProvider time) =>
+        PostgresCatalog.OpenAsync(new PostgresHsmOptions { ConnectionString = ConnectionString, Schema = NewSchemaName() }, time);
+
+    /// <summary>A schema name no other test uses.</summary>
+    public static string NewSchemaName() => $"t_{Guid.NewGuid():N}";
+
+    /// <summary>Opens a plain connection to the database (for what a test does behind the catalogue's back).</summary>
+    public async ValueTask<NpgsqlConnection> OpenConnectionAsync()
+    {
+        var c = new NpgsqlConnection(ConnectionString);
+        await c.OpenAsync();
+        return c;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_connectionString is null)
+        {
+            return;
+        }
+
+        // FORCE ends the connections that pools still hold.
+        await using var admin = new NpgsqlConnection(Server);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private static Exception Unconfigured() => Environment.GetEnvironmentVariable("CI") == "true"
+        ? new InvalidOperationException($"{NotConfigured}. With CI=true the PostgreSQL tests never skip: .ci/run starts a server and sets it.")
+        : new SkipException(NotConfigured);
+}
