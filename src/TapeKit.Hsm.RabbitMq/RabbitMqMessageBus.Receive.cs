@@ -6,6 +6,12 @@ namespace TapeKit.Hsm.RabbitMq;
 
 public sealed partial class RabbitMqMessageBus
 {
+    /// <summary>From this many free slots (and as many ready messages) on, a receive takes a batch with a consumer.</summary>
+    private const int BatchThreshold = 16;
+
+    /// <summary>How long without a pushed message ends a batch (the queue has no more for it).</summary>
+    private static readonly TimeSpan BatchQuiet = TimeSpan.FromMilliseconds(50);
+
     /// <inheritdoc />
     /// <remarks>
     /// In order: delayed messages that became due are moved from the holding queue into their level's queue; up to
@@ -40,6 +46,21 @@ public sealed partial class RabbitMqMessageBus
                 string levelQueue = Names.LevelQueue(queue, level);
                 while (result.Count < options.MaxMessages)
                 {
+                    int room = options.MaxMessages - result.Count;
+                    if (room >= BatchThreshold)
+                    {
+                        uint ready = await CountAsync(levelQueue, ct) ?? 0;
+                        if (ready == 0)
+                        {
+                            break;
+                        }
+
+                        if (ready >= BatchThreshold && await TakeBatchAsync(consumer, levelQueue, queue, room, (int)Math.Min(ready, (uint)room), lease, result, ct) > 0)
+                        {
+                            continue;
+                        }
+                    }
+
                     (IChannel channel, long generation) = await consumer.Slot.GetAsync(ct);
                     BasicGetResult? got;
                     try
@@ -141,6 +162,36 @@ public sealed partial class RabbitMqMessageBus
         }
 
         return acked;
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="wanted"/> messages of a level queue with a short-lived consumer whose prefetch is the
+    /// caller's free slots (<see cref="BatchConsumer"/>) and adds the deliveries to <paramref name="result"/>.
+    /// </summary>
+    /// <returns>How many messages the broker pushed (0: others took them; the caller falls back to <c>basic.get</c>).</returns>
+    private async ValueTask<int> TakeBatchAsync(
+        ConsumerChannel consumer, string levelQueue, string queue, int wanted, int expected, TimeSpan lease, List<IDelivery> result, CancellationToken ct)
+    {
+        (IChannel channel, long generation) = await consumer.Slot.GetAsync(ct);
+        IReadOnlyList<BasicGetResult> pushed;
+        try
+        {
+            pushed = await BatchConsumer.TakeAsync(channel, levelQueue, Math.Min(wanted, ushort.MaxValue), expected, BatchQuiet, ct);
+        }
+        catch (Exception e) when (RabbitMqErrors.IsClientFailure(e))
+        {
+            throw RabbitMqErrors.Translate(e, $"receiving a batch from queue '{levelQueue}'");
+        }
+
+        foreach (BasicGetResult got in pushed)
+        {
+            if (await AcceptAsync(consumer, channel, generation, got, queue, lease, ct) is { } delivery)
+            {
+                result.Add(delivery);
+            }
+        }
+
+        return pushed.Count;
     }
 
     /// <summary>Wraps a received message; dead-letters it instead when it is unreadable or over the delivery limit.</summary>

@@ -81,6 +81,9 @@ public sealed partial class RabbitMqMessageBus : IMessageBus, IAsyncDisposable
             Uri = new Uri(options.Uri),
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
+            // The bus's consumers live for one batch: none is to come back after a reconnect and take messages
+            // that nobody would ever settle.
+            TopologyRecoveryFilter = new TopologyRecoveryFilter { ConsumerFilter = _ => false },
             NetworkRecoveryInterval = options.ReconnectInterval,
             RequestedHeartbeat = options.Heartbeat,
             ClientProvidedName = options.ConnectionName.Length > 0 ? options.ConnectionName : "tapekit-hsm@" + Environment.MachineName,

@@ -207,6 +207,40 @@ public sealed class RabbitMqBusTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Batches_taken_by_competing_consumers_hold_every_message_once_and_never_more_than_the_free_slots()
+    {
+        RabbitMqMessageBus one = await BusAsync();
+        RabbitMqMessageBus two = await BusAsync(declare: false);
+        Envelope[] sent = [.. Enumerable.Range(0, 300).Select(i => Message(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))];
+        await Task.WhenAll(sent.Select(m => one.PublishAsync(Exchange, Key, m).AsTask()));
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<Guid, int>();
+        async Task DrainAsync(RabbitMqMessageBus bus, string consumer)
+        {
+            while (true)
+            {
+                IReadOnlyList<IDelivery> batch = await bus.ReceiveAsync(Queue, new ReceiveOptions(consumer, 40));
+                Assert.True(batch.Count <= 40, $"{consumer} got {batch.Count} deliveries for 40 free slots");
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (IDelivery d in batch)
+                {
+                    seen.AddOrUpdate(d.Message.MessageId, 1, (_, n) => n + 1);
+                }
+
+                Assert.Equal(batch.Count, await bus.AckManyAsync(batch));
+            }
+        }
+
+        await Task.WhenAll(DrainAsync(one, "one"), DrainAsync(two, "two"));
+        Assert.Equal(sent.Length, seen.Count);
+        Assert.All(seen.Values, n => Assert.Equal(1, n));
+        Assert.Equal(new QueueStats(0, 0, 0, 0, TimeSpan.Zero), await one.GetStatsAsync(Queue));
+    }
+
+    [SkippableFact]
     public async Task Messages_survive_a_restart_of_the_bus_and_the_one_it_held_comes_back_at_once()
     {
         RabbitMqMessageBus first = await BusAsync();
