@@ -56,7 +56,10 @@ public sealed partial class RabbitMqMessageBus
         return replayed;
     }
 
-    /// <summary>Takes the dead letters one by one until <paramref name="visit"/> says stop or none is left; all not acknowledged go back.</summary>
+    /// <summary>
+    /// Takes the dead letters one by one until <paramref name="visit"/> says stop (having settled the message it was
+    /// given) or none is left; all others go back before this returns.
+    /// </summary>
     private async ValueTask BrowseDeadLettersAsync(string queue, Func<IChannel, BasicGetResult, ValueTask<bool>> visit, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -71,17 +74,21 @@ public sealed partial class RabbitMqMessageBus
             throw RabbitMqErrors.Translate(e, $"opening a channel to browse '{dead}'");
         }
 
+        ulong highestHeld = 0;
         try
         {
-            uint count = (await channel.QueueDeclarePassiveAsync(dead, ct)).MessageCount;
-            for (uint i = 0; i < count; i++)
+            // Until the queue has nothing more for this channel: what it holds is not given out twice.
+            while (await channel.BasicGetAsync(dead, autoAck: false, ct) is { } got)
             {
-                BasicGetResult? got = await channel.BasicGetAsync(dead, autoAck: false, ct);
-                if (got is null || !await visit(channel, got))
+                if (!await visit(channel, got))
                 {
                     break;
                 }
+
+                highestHeld = got.DeliveryTag;
             }
+
+            await ReturnAllAsync(channel, highestHeld);
         }
         catch (Exception e) when (RabbitMqErrors.IsNotFound(e))
         {

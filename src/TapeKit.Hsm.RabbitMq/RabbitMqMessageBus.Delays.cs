@@ -45,28 +45,25 @@ public sealed partial class RabbitMqMessageBus
                 throw RabbitMqErrors.Translate(e, $"opening a channel to look into '{holding}'");
             }
 
+            ulong highestHeld = 0;
             try
             {
-                uint waiting = (await channel.QueueDeclarePassiveAsync(holding, ct)).MessageCount;
-                for (uint i = 0; i < waiting; i++)
+                while (await channel.BasicGetAsync(holding, autoAck: false, ct) is { } got)
                 {
-                    BasicGetResult? got = await channel.BasicGetAsync(holding, autoAck: false, ct);
-                    if (got is null)
-                    {
-                        break;
-                    }
-
                     long? dueMs = AmqpMessages.Long(got.BasicProperties.Headers, AmqpMessages.NotBeforeHeader);
                     DateTimeOffset due = dueMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : now;
                     if (due > now)
                     {
                         earliestWaiting = earliestWaiting is { } e && e <= due ? e : due;
+                        highestHeld = got.DeliveryTag;
                         continue;
                     }
 
                     await PromoteAsync(channel, got, queue, ct);
                     promoted = true;
                 }
+
+                await ReturnAllAsync(channel, highestHeld);
             }
             catch (Exception e) when (RabbitMqErrors.IsClientFailure(e) && !RabbitMqErrors.IsNotFound(e))
             {
@@ -115,6 +112,23 @@ public sealed partial class RabbitMqMessageBus
 
         await PublishCopyAsync("", Names.LevelQueue(queue, level), copy, got.Body, $"moving a due message into queue '{queue}'", ct);
         await channel.BasicAckAsync(got.DeliveryTag, multiple: false, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Returns every message still unacknowledged on a channel of the bus's own (tags up to <paramref name="highestTag"/>,
+    /// which must be unacknowledged itself: the broker refuses an unknown tag; 0: none), and waits until the broker has handed them back: a nack has no reply, so a round trip on the same
+    /// channel follows it. Closing the channel would return them too, but later than a receive on another channel may
+    /// look for them.
+    /// </summary>
+    private static async ValueTask ReturnAllAsync(IChannel channel, ulong highestTag)
+    {
+        if (highestTag == 0)
+        {
+            return;
+        }
+
+        await channel.BasicNackAsync(highestTag, multiple: true, requeue: true, CancellationToken.None);
+        await channel.BasicQosAsync(0, 0, global: false, CancellationToken.None);
     }
 
     /// <summary>Closes a channel of the bus's own (unacknowledged messages go back to their queues), ignoring a lost connection.</summary>
