@@ -16,9 +16,11 @@ public sealed partial class RabbitMqMessageBus
     /// <remarks>
     /// In order: delayed messages that became due are moved from the holding queue into their level's queue; up to
     /// <see cref="ReceiveOptions.MaxMessages"/> deliveries of this queue held by this process past their lease are
-    /// returned to the broker (or dead-lettered after <see cref="RabbitMqBusOptions.MaxDeliveries"/>); then
-    /// <c>basic.get</c> without auto-acknowledgement takes messages from the level queues, urgent first, until the
-    /// caller's free slots are filled or every level is empty. A receive never waits for a message. A message whose
+    /// returned to the broker (or dead-lettered after <see cref="RabbitMqBusOptions.MaxDeliveries"/>); then messages are
+    /// taken without auto-acknowledgement from the level queues, urgent first, until the caller's free slots are filled
+    /// or every level is empty: by <c>basic.get</c>, or, with 16 or more free slots and ready messages, by a
+    /// short-lived consumer whose prefetch is the free slots (<see cref="BatchConsumer"/>). A receive never waits for a
+    /// message that is not there. A message whose
     /// body is not an envelope, or that had <see cref="RabbitMqBusOptions.MaxDeliveries"/> deliveries (counted by the
     /// quorum queue plus those before a delayed nack), is dead-lettered instead of delivered. A queue the broker does
     /// not have yields nothing.
@@ -49,12 +51,8 @@ public sealed partial class RabbitMqMessageBus
                     int room = options.MaxMessages - result.Count;
                     if (room >= BatchThreshold)
                     {
+                        // The broker's count can lag behind a return; basic.get below has the last word on an empty queue.
                         uint ready = await CountAsync(levelQueue, ct) ?? 0;
-                        if (ready == 0)
-                        {
-                            break;
-                        }
-
                         if (ready >= BatchThreshold && await TakeBatchAsync(consumer, levelQueue, queue, room, (int)Math.Min(ready, (uint)room), lease, result, ct) > 0)
                         {
                             continue;
