@@ -259,6 +259,50 @@ public sealed class RabbitMqBusTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task A_body_that_is_not_an_envelope_is_dead_lettered_at_the_receive_with_the_reason()
+    {
+        RabbitMqMessageBus bus = await BusAsync();
+        Guid id = Guid.CreateVersion7();
+        await using (IConnection side = await RabbitMqBroker.ConnectAsync())
+        await using (IChannel channel = await side.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            // Another program's message on the disk library's routing key.
+            await channel.BasicPublishAsync(Names.Exchange(Exchange), Key, mandatory: true, new BasicProperties { MessageId = id.ToString(), Persistent = true }, "<not json>"u8.ToArray());
+        }
+
+        await bus.PublishAsync(Exchange, Key, Message());
+        IDelivery good = Assert.Single(await bus.ReceiveAsync(Queue, new ReceiveOptions("c", 10)));
+        Assert.Equal("test.msg", good.Message.Type);
+        DeadLetter dead = Assert.Single(await bus.GetDeadLettersAsync(Queue));
+        Assert.Equal(id, dead.Message.MessageId);
+        Assert.Equal("unreadable", dead.Message.Type);
+        Assert.Equal("<not json>", dead.Message.Body);
+        Assert.Contains("does not deserialise", dead.Reason, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task Deliveries_before_a_delayed_nack_count_towards_MaxDeliveries()
+    {
+        RabbitMqMessageBus bus = await BusAsync();
+        Envelope m = Message();
+        await bus.PublishAsync(Exchange, Key, m);
+        for (int i = 1; i <= 5; i++)
+        {
+            IDelivery d = Assert.Single(await bus.ReceiveAsync(Queue, new ReceiveOptions("c", 1)));
+            Assert.Equal(i, d.DeliveryCount);
+            Assert.True(await d.NackAsync(requeue: true, delay: TimeSpan.FromSeconds(10)));
+            Assert.Equal(1, (await bus.GetStatsAsync(Queue)).Delayed);
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Empty(await bus.ReceiveAsync(Queue, new ReceiveOptions("c", 1)));
+        DeadLetter dead = Assert.Single(await bus.GetDeadLettersAsync(Queue));
+        Assert.Equal(m.MessageId, dead.Message.MessageId);
+        Assert.Equal(5, dead.DeliveryCount);
+        Assert.Contains("MaxDeliveries 5", dead.Reason, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Receive_and_stats_of_a_queue_the_broker_does_not_have_are_empty_and_leave_the_consumer_s_deliveries_alone()
     {
         RabbitMqMessageBus bus = await BusAsync();
