@@ -75,6 +75,7 @@ public sealed partial class RabbitMqMessageBus
         }
 
         ulong highestHeld = 0;
+        int held = 0;
         try
         {
             // Until the queue has nothing more for this channel: what it holds is not given out twice.
@@ -86,9 +87,10 @@ public sealed partial class RabbitMqMessageBus
                 }
 
                 highestHeld = got.DeliveryTag;
+                held++;
             }
 
-            await ReturnAllAsync(channel, highestHeld);
+            await ReturnAllAsync(channel, dead, highestHeld, held);
         }
         catch (Exception e) when (RabbitMqErrors.IsNotFound(e))
         {

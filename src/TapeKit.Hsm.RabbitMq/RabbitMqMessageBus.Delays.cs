@@ -46,6 +46,7 @@ public sealed partial class RabbitMqMessageBus
             }
 
             ulong highestHeld = 0;
+            int held = 0;
             try
             {
                 while (await channel.BasicGetAsync(holding, autoAck: false, ct) is { } got)
@@ -56,6 +57,7 @@ public sealed partial class RabbitMqMessageBus
                     {
                         earliestWaiting = earliestWaiting is { } e && e <= due ? e : due;
                         highestHeld = got.DeliveryTag;
+                        held++;
                         continue;
                     }
 
@@ -63,7 +65,7 @@ public sealed partial class RabbitMqMessageBus
                     promoted = true;
                 }
 
-                await ReturnAllAsync(channel, highestHeld);
+                await ReturnAllAsync(channel, holding, highestHeld, held);
             }
             catch (Exception e) when (RabbitMqErrors.IsClientFailure(e) && !RabbitMqErrors.IsNotFound(e))
             {
@@ -120,7 +122,12 @@ public sealed partial class RabbitMqMessageBus
     /// channel follows it. Closing the channel would return them too, but later than a receive on another channel may
     /// look for them.
     /// </summary>
-    private static async ValueTask ReturnAllAsync(IChannel channel, ulong highestTag)
+    /// <remarks>
+    /// The broker counts returned messages a moment after it has taken them back (its count is read from the queue's
+    /// applied state): so that a count right after this (<see cref="GetStatsAsync"/>) includes them, it waits until the
+    /// queue counts at least <paramref name="returned"/> messages, for at most a second (other consumers may take them).
+    /// </remarks>
+    private static async ValueTask ReturnAllAsync(IChannel channel, string brokerQueue, ulong highestTag, int returned)
     {
         if (highestTag == 0)
         {
@@ -129,6 +136,11 @@ public sealed partial class RabbitMqMessageBus
 
         await channel.BasicNackAsync(highestTag, multiple: true, requeue: true, CancellationToken.None);
         await channel.BasicQosAsync(0, 0, global: false, CancellationToken.None);
+        long until = Environment.TickCount64 + 1000;
+        while ((await channel.QueueDeclarePassiveAsync(brokerQueue, CancellationToken.None)).MessageCount < returned && Environment.TickCount64 < until)
+        {
+            await Task.Delay(5, CancellationToken.None);
+        }
     }
 
     /// <summary>Closes a channel of the bus's own (unacknowledged messages go back to their queues), ignoring a lost connection.</summary>
