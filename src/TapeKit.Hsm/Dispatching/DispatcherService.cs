@@ -53,8 +53,9 @@ public sealed class DispatcherService
     public LeaderCampaign? Leadership { get; init; }
 
     /// <summary>
-    /// Runs until cancelled. With <see cref="Leadership"/>: campaigns, works while its term lasts (a lost term or a fenced
-    /// commit ends the work, not the loop), resigns, and campaigns again; cancelling resigns at once.
+    /// Runs until cancelled. With <see cref="Leadership"/>: campaigns, works while its term lasts (a lost term, a fenced
+    /// commit or a transient store error — the server restarting — ends the work, not the loop), resigns, and campaigns
+    /// again; cancelling resigns at once.
     /// </summary>
     /// <param name="ct">Stops the loop.</param>
     public async Task RunAsync(CancellationToken ct)
@@ -65,6 +66,7 @@ public sealed class DispatcherService
             return;
         }
 
+        bool pause = false;
         while (!ct.IsCancellationRequested)
         {
             ILeaderTerm term;
@@ -90,9 +92,27 @@ public sealed class DispatcherService
             {
                 // A commit found a later leader before the term's own check did.
             }
+            catch (HsmException e) when (e.IsTransient)
+            {
+                // The store went away (a restart, a lost connection): the term is given up, and won again once it is back.
+                pause = true;
+            }
             finally
             {
                 await campaign.ResignAsync();
+            }
+
+            if (pause)
+            {
+                pause = false;
+                try
+                {
+                    await Task.Delay(campaign.RetryInterval, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
             }
         }
     }

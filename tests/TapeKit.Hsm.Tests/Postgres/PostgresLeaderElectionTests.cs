@@ -130,6 +130,44 @@ public sealed class PostgresLeaderElectionTests(PostgresDatabase database) : ICl
     }
 
     [SkippableFact]
+    public async Task A_leading_dispatcher_service_survives_lost_connections_and_a_server_restart_and_leads_again()
+    {
+        ServiceProvider a = BuildDispatcherHost("host-a");
+        _opened.Add(a);
+        DispatcherService service = a.GetRequiredService<DispatcherService>();
+        await a.GetRequiredService<IMessageBus>().DeclareAsync(HsmTopology.For("dispatcher", HsmWorld.DiskLibraries));
+        using var stop = new CancellationTokenSource();
+        Task run = service.RunAsync(stop.Token);
+        await WaitUntilAsync(() => service.Leadership!.Term is not null, "the dispatcher never led");
+
+        // First the pooled sessions end (the leadership session lives on), then, three times, every session, as in a
+        // server restart. The lost connections are met as transient errors and the lost term is given up and won again;
+        // none of it ends the loop.
+        foreach (string sessions in new[] { "application_name = 'TapeKit.Hsm'", "TRUE", "TRUE", "TRUE" })
+        {
+            long before = service.Leadership!.Term!.Epoch;
+            await using (NpgsqlConnection admin = await database.OpenConnectionAsync())
+            {
+                await using var kill = new NpgsqlCommand($"""
+                    SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND {sessions}) AS t
+                    """, admin);
+                Assert.True((long)(await kill.ExecuteScalarAsync())! >= 1);
+            }
+
+            await Task.Delay(500);
+            await WaitUntilAsync(() => run.IsCompleted || service.Leadership.Term is { } t && t.Epoch >= before && !t.Lost.IsCancellationRequested,
+                "the dispatcher never led again");
+            await Task.Delay(1000);
+            Assert.False(run.IsCompleted, run.Exception?.ToString() ?? "the run loop ended");
+            Assert.NotNull(service.Leadership.Term);
+        }
+
+        await stop.CancelAsync();
+        await StoppedAsync(run);
+    }
+
+    [SkippableFact]
     public async Task Without_a_leader_election_the_dispatcher_service_does_not_campaign()
     {
         await using ServiceProvider sp = new ServiceCollection()
