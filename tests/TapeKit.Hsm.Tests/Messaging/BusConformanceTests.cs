@@ -60,7 +60,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
     protected ValueTask<IReadOnlyList<IDelivery>> Receive(string consumer = "c1", int max = 1, TimeSpan? lease = null) =>
         Bus.ReceiveAsync(Queue, new ReceiveOptions(consumer, max, lease));
 
-    [Fact]
+    [SkippableFact]
     public async Task Publish_consume_ack_removes_the_message()
     {
         Envelope sent = Message("{\"n\":1}");
@@ -76,7 +76,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Equal(new QueueStats(0, 0, 0, 0, TimeSpan.Zero), await Bus.GetStatsAsync(Queue));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_crashed_consumer_s_message_is_redelivered_after_the_lease_with_a_higher_count()
     {
         await Bus.PublishAsync(Exchange, Key, Message());
@@ -92,7 +92,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.True(await second.AckAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ExtendLease_prevents_redelivery()
     {
         await Bus.PublishAsync(Exchange, Key, Message());
@@ -107,7 +107,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.False(await d.ExtendLeaseAsync(TimeSpan.FromSeconds(60)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Nack_with_delay_hides_the_message_until_the_delay_passed()
     {
         await Bus.PublishAsync(Exchange, Key, Message());
@@ -120,7 +120,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Equal(2, again.DeliveryCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delayed_publish_is_invisible_until_not_before()
     {
         await Bus.PublishAsync(Exchange, Key, Message(), Time.GetUtcNow() + TimeSpan.FromMinutes(2));
@@ -129,7 +129,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Single(await Receive());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_message_is_dead_lettered_after_MaxDeliveries()
     {
         Envelope m = Message();
@@ -151,7 +151,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Empty(await Bus.GetDeadLettersAsync(Queue));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_poison_message_is_dead_lettered_at_once_with_its_reason()
     {
         Envelope m = Message("not json");
@@ -164,7 +164,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Equal(1, (await Bus.GetStatsAsync(Queue)).DeadLetters);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unroutable_publish_throws_and_stores_nothing()
     {
         UnroutableMessageException e = await Assert.ThrowsAsync<UnroutableMessageException>(async () => await Bus.PublishAsync(Exchange, "nobody", Message()));
@@ -173,7 +173,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Empty(await Receive());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Declaring_twice_is_idempotent()
     {
         await Bus.DeclareAsync(new BusTopology([new QueueBinding(Exchange, Key, Queue)]));
@@ -181,7 +181,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Single(await Receive(max: 10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AckMany_removes_only_deliveries_that_still_hold_their_lease()
     {
         await Bus.PublishAsync(Exchange, Key, Message());
@@ -194,7 +194,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Equal(0, (await Bus.GetStatsAsync(Queue)).Ready + (await Bus.GetStatsAsync(Queue)).Leased);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Higher_priority_is_delivered_first_then_fifo()
     {
         Envelope low1 = Message("1", RequestPriority.Normal);
@@ -210,7 +210,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Equal([urgent.MessageId, high.MessageId, low1.MessageId, low2.MessageId], got.Select(d => d.Message.MessageId));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Competing_consumers_never_hold_one_message_at_once()
     {
         for (int i = 0; i < 50; i++)
@@ -238,7 +238,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Duplicated_deliveries_have_one_effect_through_an_inbox()
     {
         Envelope m = Message();
@@ -260,7 +260,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         Assert.Equal(1, effects);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task WaitAsync_returns_on_publish_and_on_timeout_of_the_injected_clock()
     {
         Task waiting = Bus.WaitAsync(Queue, TimeSpan.FromMinutes(10));
@@ -275,7 +275,7 @@ public abstract class BusConformanceTests : IAsyncLifetime
         await timeout.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_hundred_thousand_messages_pass_without_loss_or_duplicate_effect()
     {
         const int count = 100_000;
