@@ -10,7 +10,9 @@ namespace TapeKit.Hsm.Postgres;
 /// <summary>
 /// The shared catalogue on PostgreSQL (spec/hsm.md §5.3): several hosts write one catalogue at once. The schema is
 /// versioned and migrated forward on open. Outbox rows stay in the catalogue's <c>outbox</c> table until a relay
-/// (<see cref="OutboxRelay"/>) has handed them to the bus; consumers de-duplicate a re-sent message by its id.
+/// (<see cref="OutboxRelay"/>) has handed them to the bus; a relay leases the rows it reads, so relays in several
+/// processes never publish one row at once, and consumers de-duplicate a message re-sent after a lease ran out by its id.
+/// The durable work queue (<see cref="PostgresMessageBus"/>) lives in the same schema.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,12 +37,13 @@ public sealed class PostgresCatalog : ICatalog, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
 
-    private PostgresCatalog(PostgresHsmOptions options, TimeProvider time, NpgsqlDataSource dataSource, string storeName)
+    private PostgresCatalog(PostgresHsmOptions options, TimeProvider time, NpgsqlDataSource dataSource, string storeName, string connectionString)
     {
         Options = options;
         Time = time;
         _dataSource = dataSource;
         StoreName = storeName;
+        ConnectionString = connectionString;
     }
 
     /// <summary>The settings.</summary>
@@ -57,6 +60,15 @@ public sealed class PostgresCatalog : ICatalog, IAsyncDisposable
 
     /// <summary>How the store is named in messages: <c>'host:port/database' schema 'name'</c> (never the password).</summary>
     internal string StoreName { get; }
+
+    /// <summary>The pooled connections of the catalogue (its search path is the schema); the work queue shares them.</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>The connection string with the schema's search path, for sessions held outside the pool (leadership, wake-ups).</summary>
+    internal string ConnectionString { get; }
+
+    /// <summary>Who holds the outbox rows this catalogue's relays read (unique per opened catalogue, so per process).</summary>
+    internal string RelayOwner { get; } = $"relay-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
     /// <summary>
     /// Connects to the database, creates the schema if it is missing and migrates it to the version this build writes.
@@ -81,7 +93,7 @@ public sealed class PostgresCatalog : ICatalog, IAsyncDisposable
         string storeName = string.Create(CultureInfo.InvariantCulture,
             $"'{builder.ConnectionStringBuilder.Host}:{builder.ConnectionStringBuilder.Port}/{builder.ConnectionStringBuilder.Database}' schema '{options.Schema}'");
         NpgsqlDataSource dataSource = builder.Build();
-        var catalog = new PostgresCatalog(options, time, dataSource, storeName);
+        var catalog = new PostgresCatalog(options, time, dataSource, storeName, builder.ConnectionString);
         try
         {
             catalog.SchemaVersion = await PostgresMigrator.MigrateAsync(dataSource, options.Schema, storeName, ct);
@@ -130,15 +142,30 @@ public sealed class PostgresCatalog : ICatalog, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Reads and reserves up to <paramref name="max"/> outbox rows, oldest first, for this relay: each row is leased for
+    /// <see cref="PostgresHsmOptions.OutboxRelayLease"/>, and rows another relay holds are skipped (<c>FOR UPDATE SKIP
+    /// LOCKED</c>), so relays in several processes never publish one row at the same time. A row whose lease ran out (its
+    /// relay died, or the bus refused it) is read again; its consumers de-duplicate the re-sent message by its id.
+    /// </summary>
+    /// <param name="max">At most this many.</param>
+    /// <param name="ct">Cancels the call.</param>
     public async ValueTask<IReadOnlyList<OutboxEntry>> ReadOutboxAsync(int max, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         try
         {
-            await using NpgsqlCommand cmd = _dataSource.CreateCommand(
-                "SELECT seq, exchange, routing_key, envelope, not_before FROM outbox ORDER BY seq LIMIT $1");
+            DateTimeOffset now = TruncateToMicroseconds(Time.GetUtcNow());
+            await using NpgsqlCommand cmd = _dataSource.CreateCommand("""
+                UPDATE outbox o SET relay_owner = $2, relay_until = $3
+                FROM (SELECT seq FROM outbox WHERE relay_until IS NULL OR relay_until <= $4 ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) free
+                WHERE o.seq = free.seq
+                RETURNING o.seq, o.exchange, o.routing_key, o.envelope, o.not_before
+                """);
             cmd.Parameters.Add(new NpgsqlParameter { Value = max });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = RelayOwner });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = now + Options.OutboxRelayLease });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = now });
             await using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(ct);
             var rows = new List<OutboxEntry>();
             while (await r.ReadAsync(ct))
@@ -148,6 +175,7 @@ public sealed class PostgresCatalog : ICatalog, IAsyncDisposable
                 rows.Add(new OutboxEntry(r.GetInt64(0), message));
             }
 
+            rows.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
             return rows;
         }
         catch (NpgsqlException e)

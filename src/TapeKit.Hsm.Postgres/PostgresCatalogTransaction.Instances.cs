@@ -15,4 +15,13 @@ internal sealed partial class PostgresCatalogTransaction
 
     public async ValueTask<long> GetInstanceEpochAsync(string instanceName) =>
         await ScalarAsync("SELECT epoch FROM instances WHERE name = $1", instanceName) is long epoch ? epoch : 0L;
+
+    /// <summary>
+    /// Reads an instance's epoch and keeps its row share-locked until this transaction ends: an epoch advance (a new
+    /// incarnation, a new leader's term) waits for this transaction, so a commit decided on the epoch read here lands
+    /// before the advance, never after it.
+    /// </summary>
+    /// <param name="instanceName">The instance (or election) name.</param>
+    internal async ValueTask<long> LockInstanceEpochAsync(string instanceName) =>
+        await ScalarAsync("SELECT epoch FROM instances WHERE name = $1 FOR SHARE", instanceName) is long epoch ? epoch : 0L;
 }

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Postgres;
 
-/// <summary>Settings of the PostgreSQL catalogue. Bind from <c>TapeKit:Hsm:Postgres</c>.</summary>
+/// <summary>Settings of the PostgreSQL catalogue, its work queue and its leader election. Bind from <c>TapeKit:Hsm:Postgres</c>.</summary>
 public sealed class PostgresHsmOptions
 {
     /// <summary>
@@ -21,4 +21,24 @@ public sealed class PostgresHsmOptions
     /// not (and the unit of work runs again), never both.
     /// </summary>
     public TimeSpan InDoubtCommitTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The work queue dead-letters a message instead of delivering it a further time after this many deliveries (5).</summary>
+    public int MaxDeliveries { get; set; } = 5;
+
+    /// <summary>The work queue's default message lease (60 s), on the catalogue's clock.</summary>
+    public TimeSpan DefaultLease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long an outbox row read by a relay stays reserved to it (30 s, on the catalogue's clock): no other relay reads
+    /// it meanwhile. A relay that dies before the bus confirmed the row leaves it to the next relay after this time; a
+    /// row that could not be published (no binding for its routing key) is retried after it too.
+    /// </summary>
+    public TimeSpan OutboxRelayLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a leader checks, on the session that holds its leadership, that the session still lives and that no
+    /// later leader was elected (2 s, wall clock). A leader that lost its session learns it within this time; until then
+    /// the epoch fence refuses its commits once another leader was elected.
+    /// </summary>
+    public TimeSpan LeadershipCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -285,6 +285,38 @@ internal static class PostgresSchema
             EXECUTE FUNCTION lists_count()
             """,
         ],
+        [
+            // Version 2: the durable work queue (spec/hsm.md §6.3) — direct-exchange bindings and queued messages claimed with
+            // FOR UPDATE SKIP LOCKED under leases — and leases on outbox rows, so that relays in several processes never hand
+            // one row to the bus at the same time.
+            """
+            CREATE TABLE bus_bindings (
+                exchange text NOT NULL,
+                routing_key text NOT NULL,
+                queue text NOT NULL,
+                PRIMARY KEY (exchange, routing_key, queue))
+            """,
+            """
+            CREATE TABLE queue_messages (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                message_id uuid NOT NULL,
+                queue text NOT NULL,
+                priority integer NOT NULL,
+                enqueued_at timestamptz NOT NULL,
+                visible_at timestamptz NOT NULL,
+                delivery_count integer NOT NULL DEFAULT 0,
+                lease_owner text,
+                lease_token uuid,
+                lease_until timestamptz,
+                dead_reason text,
+                envelope text NOT NULL)
+            """,
+            // The claim's order (priority, then age) over the live rows of one queue; dead letters are kept out of it.
+            "CREATE INDEX queue_messages_ready ON queue_messages (queue, priority DESC, seq) WHERE dead_reason IS NULL",
+            "CREATE INDEX queue_messages_dead ON queue_messages (queue, seq) WHERE dead_reason IS NOT NULL",
+            "CREATE INDEX queue_messages_lease_owner ON queue_messages (lease_owner) WHERE lease_owner IS NOT NULL",
+            "ALTER TABLE outbox ADD COLUMN relay_owner text, ADD COLUMN relay_until timestamptz",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -14,28 +14,42 @@ internal sealed partial class SqliteCatalogTransaction
 
     private List<PendingRecall> ReadPendingRecalls(string? diskLibrary, bool skipListed, long afterFileId, int limit)
     {
-        // Two spellings, so that each walks its index in file-id order: by disk library (files_library_status) or by state
-        // (files_status). A file waiting for a recall is archived (invariant I1), and naming the archive status makes the
-        // index's prefix an equality, so a page is a range of the index, never a sort of every waiting file.
+        // Two spellings, so that each walks an index in file-id order: by disk library (files_library_status) or the
+        // waiting files' own covering index (files_waiting). A file waiting for a recall is archived (invariant I1), and
+        // naming the archive status makes the index's prefix an equality, so a page is a range of an index, never a sort.
         string waiting = (diskLibrary is null ? "" : "f.disk_library = $dl AND ")
             + "f.cache_status = 'STAGING_REQUESTED' AND f.archive_status = 'ARCHIVED' AND f.deleted_at IS NULL AND f.file_id > $after";
-        string unlisted = skipListed
-            ? """
-               AND NOT EXISTS (SELECT 1 FROM file_list_members lm JOIN file_lists l ON l.list_id = lm.list_id
-                   WHERE lm.file_id = f.file_id AND l.kind = 'STAGE' AND l.state IN ('FILLING', 'FILLED', 'ACTIVE'))
-              """
-            : "";
+
+        // Files already in a live stage list are left out by a set read once per transaction (bounded by the live stage
+        // work), not by a look-up per waiting file.
+        HashSet<long>? listed = skipListed ? LiveStageMembers() : null;
         var files = new List<(long Id, long Size, string Library, RequestPriority Priority, DateTimeOffset At)>();
-        using (SqliteCommand cmd = Command($"""
-            SELECT f.file_id, f.size, f.disk_library, f.priority, COALESCE(f.last_access_at, f.created_at)
-            FROM files f WHERE {waiting}{unlisted} ORDER BY f.file_id LIMIT $n
-            """, ("$dl", diskLibrary), ("$after", afterFileId), ("$n", limit)))
-        using (SqliteDataReader r = cmd.ExecuteReader())
+        long after = afterFileId;
+        while (true)
         {
-            while (r.Read())
+            int wanted = limit - files.Count;
+            int read = 0;
+            using (SqliteCommand cmd = Command($"""
+                SELECT f.file_id, f.size, f.disk_library, f.priority, COALESCE(f.last_access_at, f.created_at)
+                FROM files f WHERE {waiting} ORDER BY f.file_id LIMIT $n
+                """, ("$dl", diskLibrary), ("$after", after), ("$n", wanted)))
+            using (SqliteDataReader r = cmd.ExecuteReader())
             {
-                files.Add((r.GetInt64(0), r.GetInt64(1), r.GetString(2), Enum.Parse<RequestPriority>(r.GetString(3)),
-                    SqliteCatalog.At(r, 4) ?? default));
+                while (r.Read())
+                {
+                    read++;
+                    after = r.GetInt64(0);
+                    if (listed?.Contains(after) != true)
+                    {
+                        files.Add((after, r.GetInt64(1), r.GetString(2), Enum.Parse<RequestPriority>(r.GetString(3)), SqliteCatalog.At(r, 4) ?? default));
+                    }
+                }
+            }
+
+            // Done when the waiting files ran out or the page is full; a page thinned by listed files reads on.
+            if (read < wanted || files.Count == limit)
+            {
+                break;
             }
         }
 
@@ -66,5 +80,27 @@ internal sealed partial class SqliteCatalogTransaction
         }
 
         return [.. files.Select(f => new PendingRecall(f.Id, f.Size, f.Library, f.Priority, f.At, copies[f.Id]))];
+    }
+
+    /// <summary>The files in live stage lists, read once per transaction and forgotten when a list or its members change.</summary>
+    private HashSet<long> LiveStageMembers()
+    {
+        if (_liveStageMembers is { } known)
+        {
+            return known;
+        }
+
+        var members = new HashSet<long>();
+        using SqliteCommand cmd = Command("""
+            SELECT lm.file_id FROM file_lists l JOIN file_list_members lm ON lm.list_id = l.list_id
+            WHERE l.kind = 'STAGE' AND l.state IN ('FILLING', 'FILLED', 'ACTIVE')
+            """);
+        using SqliteDataReader r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            members.Add(r.GetInt64(0));
+        }
+
+        return _liveStageMembers = members;
     }
 }

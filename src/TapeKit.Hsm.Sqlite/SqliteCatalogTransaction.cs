@@ -34,11 +34,15 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         last_reply, priority, vsn, attempt, failure_count, failure_reason, superseded_by
         """;
 
+    /// <summary>The live list states as literal SQL, the predicate of the partial index <c>file_lists_live</c>.</summary>
+    private const string LiveListStates = "state IN ('FILLING', 'FILLED', 'ACTIVE')";
+
     private readonly SqliteCatalog _catalog;
     private readonly SqliteConnection _c;
     private readonly SqliteTransaction _txn;
     private readonly IDisposable _writer;
     private readonly HashSet<string> _woken = new(StringComparer.Ordinal);
+    private HashSet<long>? _liveStageMembers;
     private bool _done;
 
     public SqliteCatalogTransaction(SqliteCatalog catalog, SqliteConnection connection, SqliteTransaction txn, IDisposable writer, DateTimeOffset now)
@@ -132,6 +136,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
 
     public ValueTask InsertListAsync(FileListRecord list)
     {
+        _liveStageMembers = null;
         Live();
         try
         {
@@ -147,6 +152,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
 
     public ValueTask<FileListRecord> UpdateListAsync(FileListRecord list)
     {
+        _liveStageMembers = null;
         Live();
         ArgumentNullException.ThrowIfNull(list);
         string listId = list.ListId.ToString("N");
@@ -181,7 +187,13 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
             args.Add(("$kind", StateNames.Of(k)));
         }
 
-        if (query.States.Count > 0)
+        if (query.States.Count == ListQuery.LiveStates.Count && query.States.All(ListQuery.LiveStates.Contains))
+        {
+            // Spelled as the partial index file_lists_live is, so that the planner uses it however the finished lists
+            // outnumber the live ones (averaged statistics would otherwise make a scan of every list look cheaper).
+            where.Add(LiveListStates);
+        }
+        else if (query.States.Count > 0)
         {
             where.Add($"state IN ({string.Join(", ", query.States.Select((_, i) => $"$s{i}"))})");
             args.AddRange(query.States.Select((s, i) => ($"$s{i}", (object?)StateNames.Of(s))));
@@ -218,6 +230,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
 
     public async ValueTask AddListMemberAsync(Guid listId, long fileId)
     {
+        _liveStageMembers = null;
         Live();
         FileListRecord list = await GetListAsync(listId) ?? throw new CatalogConstraintException($"List {listId:N} does not exist.");
         try
@@ -235,6 +248,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
 
     public ValueTask<bool> RemoveListMemberAsync(Guid listId, long fileId)
     {
+        _liveStageMembers = null;
         Live();
         return ValueTask.FromResult(Execute("DELETE FROM file_list_members WHERE list_id = $id AND file_id = $file",
             ("$id", listId.ToString("N")), ("$file", fileId)) > 0);

@@ -351,9 +351,18 @@ internal static class SqliteSchema
             // No index on the disk library alone: every read of a library's files names their states too.
             "CREATE INDEX files_status ON files (cache_status, archive_status, file_id)",
             "CREATE INDEX files_library_status ON files (disk_library, cache_status, archive_status, file_id)",
+            // The files waiting for a recall, with what planning reads of them: the planner's pages are ranges of this small
+            // index alone (written only as files enter and leave the wait), not a look-up per file in a large table.
+            """
+            CREATE INDEX files_waiting ON files (file_id, size, disk_library, priority, last_access_at, created_at, cache_status, archive_status, deleted_at)
+            WHERE cache_status = 'STAGING_REQUESTED' AND archive_status = 'ARCHIVED' AND deleted_at IS NULL
+            """,
             FileCountTriggers[0],
             FileCountTriggers[1],
             FileCountTriggers[2],
+            // The live lists of a kind in creation order (a dispatcher round's reads): an index of the live work alone, which
+            // the planner takes however the finished lists outnumber them.
+            "CREATE INDEX file_lists_live ON file_lists (kind, created_at, list_id) WHERE state IN ('FILLING', 'FILLED', 'ACTIVE')",
             // The audit log is pruned oldest first in sequence order (its times follow its sequence), so it needs no
             // index on time: one index less written by every transition.
             "DROP INDEX transitions_at",

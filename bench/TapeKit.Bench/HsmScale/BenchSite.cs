@@ -51,9 +51,13 @@ internal sealed class BenchSite : IAsyncDisposable
         await store.Bus.DeclareAsync(HsmTopology.For(options.DispatcherId, [BenchPolicies.AgedLibrary, BenchPolicies.FreshLibrary], NotifyQueue));
         await using (ICatalogTransaction txn = await store.Catalog.BeginAsync())
         {
-            // The tape the bench's own lists are committed to; FREE until the first commit makes it FILLING.
-            await txn.InsertTapeAsync(new TapeRecord { Vsn = FreshVsn, Pool = BenchPolicies.FreshPool, MediaType = "LTO-9", CapacityEstimate = 18_000_000_000_000 });
-            await txn.CommitAsync();
+            // The tape the bench's own lists are committed to; FREE until the first commit makes it FILLING (a reused
+            // catalogue has it already).
+            if (await txn.GetTapeAsync(FreshVsn) is null)
+            {
+                await txn.InsertTapeAsync(new TapeRecord { Vsn = FreshVsn, Pool = BenchPolicies.FreshPool, MediaType = "LTO-9", CapacityEstimate = 18_000_000_000_000 });
+                await txn.CommitAsync();
+            }
         }
 
         var dispatcher = new Dispatcher(store.Catalog, options, new Random(20261206));

@@ -17,7 +17,9 @@ public interface ICatalog
 
     /// <summary>
     /// Outbox rows not yet handed to the bus, oldest first. Empty when the catalogue and the queue share one
-    /// store (the SQLite default): there the outbox row is the queued message.
+    /// store (the SQLite default): there the outbox row is the queued message. A catalogue shared by several processes
+    /// (PostgreSQL) reserves the rows it returns to the caller for a lease, so that relays in several processes never
+    /// publish one row at the same time; a row not marked sent within its lease is returned again.
     /// </summary>
     /// <param name="max">At most this many.</param>
     /// <param name="ct">Cancels the call.</param>

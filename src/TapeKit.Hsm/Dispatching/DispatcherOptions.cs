@@ -30,6 +30,12 @@ public sealed class DispatcherOptions
     /// <summary>The message lease when consuming events and replies (60 s).</summary>
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How often a standby dispatcher tries to win the leadership while another leads (2 s, wall clock); only with a
+    /// registered leader election.
+    /// </summary>
+    public TimeSpan LeaderCampaignInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The longest wait between polls of the queues and timers.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
 

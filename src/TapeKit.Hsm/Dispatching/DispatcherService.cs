@@ -1,4 +1,5 @@
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Leadership;
 using TapeKit.Hsm.Messaging;
 
 namespace TapeKit.Hsm.Dispatching;
@@ -7,6 +8,8 @@ namespace TapeKit.Hsm.Dispatching;
 /// The dispatcher's run loop: start-up reconcile, then — until cancelled — consume the event and reply queues, run
 /// the timers, relay the outbox, and wait for the earlier of a wake-up, the next timer, or the poll interval (P8).
 /// A host runs <see cref="RunAsync"/> from its hosted service; tests drive <see cref="PumpOnceAsync"/> step by step.
+/// With <see cref="Leadership"/>, only the elected one of several dispatcher processes works: the others wait for its
+/// term to end (spec/hsm.md §1.3: one dispatcher active at a time).
 /// </summary>
 public sealed class DispatcherService
 {
@@ -41,9 +44,81 @@ public sealed class DispatcherService
     /// <summary>The reply queue of this dispatcher.</summary>
     public string ReplyQueue => HsmTopology.ReplyQueue(_options.DispatcherId);
 
-    /// <summary>Runs until cancelled.</summary>
+    /// <summary>
+    /// The dispatcher's campaign when several dispatcher processes share the catalogue; <see langword="null"/> (one
+    /// process, the SQLite default) runs at once. The dispatcher's catalogue must then be fenced by the same campaign
+    /// (<see cref="LeaderFencedCatalog"/>), so that a leader that lost its term commits nothing. The candidates share one
+    /// <see cref="DispatcherOptions.DispatcherId"/>: the next leader consumes the replies to its predecessor's commands.
+    /// </summary>
+    public LeaderCampaign? Leadership { get; init; }
+
+    /// <summary>
+    /// Runs until cancelled. With <see cref="Leadership"/>: campaigns, works while its term lasts (a lost term, a fenced
+    /// commit or a transient store error — the server restarting — ends the work, not the loop), resigns, and campaigns
+    /// again; cancelling resigns at once.
+    /// </summary>
     /// <param name="ct">Stops the loop.</param>
     public async Task RunAsync(CancellationToken ct)
+    {
+        if (Leadership is not { } campaign)
+        {
+            await LeadAsync(ct);
+            return;
+        }
+
+        bool pause = false;
+        while (!ct.IsCancellationRequested)
+        {
+            ILeaderTerm term;
+            try
+            {
+                term = await campaign.WinAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                using var lead = CancellationTokenSource.CreateLinkedTokenSource(ct, term.Lost);
+                await LeadAsync(lead.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // The term was lost while working.
+            }
+            catch (LeadershipLostException)
+            {
+                // A commit found a later leader before the term's own check did.
+            }
+            catch (HsmException e) when (e.IsTransient)
+            {
+                // The store went away (a restart, a lost connection): the term is given up, and won again once it is back.
+                pause = true;
+            }
+            finally
+            {
+                await campaign.ResignAsync();
+            }
+
+            if (pause)
+            {
+                pause = false;
+                try
+                {
+                    await Task.Delay(campaign.RetryInterval, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>The work of the active dispatcher: start-up reconcile, then rounds until <paramref name="ct"/> ends.</summary>
+    private async Task LeadAsync(CancellationToken ct)
     {
         await _relay.RelayAsync(ct: ct);
         await _dispatcher.StartAsync(ct);

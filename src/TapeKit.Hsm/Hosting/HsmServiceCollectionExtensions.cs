@@ -7,6 +7,7 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Dispatching;
 using TapeKit.Hsm.Instances;
+using TapeKit.Hsm.Leadership;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Migration;
@@ -27,7 +28,9 @@ public static class HsmServiceCollectionExtensions
     /// <see cref="TimeProvider"/> defaults to <see cref="TimeProvider.System"/>; register another first to inject a clock.
     /// Metrics need an <see cref="IMeterFactory"/> (the generic host registers one; otherwise call <c>AddMetrics()</c>).
     /// With <see cref="HsmOptions.InstanceName"/> set, the <see cref="InstanceIncarnation"/> of this process is registered
-    /// too, and the workers' ids name it.
+    /// too, and the workers' ids name it. With an <see cref="ILeaderElection"/> registered (several dispatcher processes
+    /// over one shared catalogue), the dispatcher campaigns for leadership (<see cref="LeaderCampaign"/>) and its catalogue
+    /// is fenced by its term (<see cref="LeaderFencedCatalog"/>); without one, nothing changes.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the options (in addition to any configuration binding).</param>
@@ -62,7 +65,7 @@ public static class HsmServiceCollectionExtensions
         {
             HsmOptions o = sp.GetRequiredService<IOptions<HsmOptions>>().Value;
             return new Dispatcher(
-                sp.GetRequiredService<ICatalog>(),
+                DispatcherCatalogOf(sp),
                 DispatcherOptionsOf(sp, o),
                 o.RandomSeed is { } seed ? new Random(seed) : new Random(),
                 sp.GetRequiredService<HsmMetrics>(),
@@ -72,13 +75,27 @@ public static class HsmServiceCollectionExtensions
                 PurgePlanners = o.Dispatcher.PlanPurges ? [.. o.DiskLibraries.Select(dl => sp.GetKeyedService<Purger>(dl)).OfType<Purger>()] : [],
             };
         });
+        services.TryAddSingleton(sp =>
+        {
+            DispatcherOptions o = DispatcherOptionsOf(sp, sp.GetRequiredService<IOptions<HsmOptions>>().Value);
+            return new LeaderCampaign(sp.GetRequiredService<ILeaderElection>(), o.ConsumerId ?? o.DispatcherId, o.LeaderCampaignInterval);
+        });
         services.TryAddSingleton(sp => new DispatcherService(
             sp.GetRequiredService<Dispatcher>(),
             sp.GetRequiredService<ICatalog>(),
             sp.GetRequiredService<IMessageBus>(),
-            DispatcherOptionsOf(sp, sp.GetRequiredService<IOptions<HsmOptions>>().Value)));
+            DispatcherOptionsOf(sp, sp.GetRequiredService<IOptions<HsmOptions>>().Value))
+        {
+            Leadership = sp.GetService<ILeaderElection>() is null ? null : sp.GetRequiredService<LeaderCampaign>(),
+        });
         return services;
     }
+
+    /// <summary>The dispatcher's catalogue: fenced by its leadership when a leader election is registered.</summary>
+    private static ICatalog DispatcherCatalogOf(IServiceProvider sp) =>
+        sp.GetService<ILeaderElection>() is null
+            ? sp.GetRequiredService<ICatalog>()
+            : new LeaderFencedCatalog(sp.GetRequiredService<ICatalog>(), sp.GetRequiredService<LeaderCampaign>());
 
     /// <summary>
     /// Registers one disk library's <see cref="Migrator"/>, <see cref="Stager"/> and <see cref="Purger"/> as keyed

@@ -21,7 +21,7 @@ namespace TapeKit.Hsm.Migration;
 /// the work lease; the defaults (10 min, tape files of at most a few GB) leave room. One instance serves one worker
 /// flow and is not thread-safe.
 /// </remarks>
-public sealed class WorkLeaseHeartbeat
+internal sealed class WorkLeaseHeartbeat
 {
     private readonly ICatalog _catalog;
     private readonly string _ownerId;

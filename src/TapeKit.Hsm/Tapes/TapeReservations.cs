@@ -9,7 +9,7 @@ namespace TapeKit.Hsm.Tapes;
 /// A tape's reservation in the catalogue (<c>mountedBy</c>, <c>mountLeaseUntil</c>): who may take it, and how a reservation
 /// left by a holder that is gone is given back — only after the tape files it left in flight are accounted for.
 /// </summary>
-public static class TapeReservations
+internal static class TapeReservations
 {
     /// <summary>
     /// Whether <paramref name="worker"/> may reserve the tape: nobody holds it, the worker does, the mount lease passed, or

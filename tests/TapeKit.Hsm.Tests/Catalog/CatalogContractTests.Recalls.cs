@@ -46,6 +46,10 @@ public abstract partial class CatalogContractTests
         IReadOnlyList<PendingRecall> rest = await read.GetPendingRecallsAsync(first[0].DiskLibrary, skipListed: false, afterFileId: first[^1].FileId, limit: 3);
         Assert.Equal([ids[3]], rest.Select(p => p.FileId));
         Assert.Equal([ids[0], ids[2], ids[3]], (await read.GetPendingRecallsAsync(null, skipListed: true, 0, 10)).Select(p => p.FileId));
+
+        // A page thinned by a listed file is still full: the next waiting file fills it.
+        Assert.Equal([ids[0], ids[2]], (await read.GetPendingRecallsAsync(null, skipListed: true, 0, 2)).Select(p => p.FileId));
+        Assert.Equal([ids[3]], (await read.GetPendingRecallsAsync(null, skipListed: true, ids[2], 2)).Select(p => p.FileId));
         Assert.Empty(await read.GetPendingRecallsAsync("no-such-library", skipListed: false, 0, 10));
     }
 }
