@@ -102,41 +102,11 @@ public sealed class TapeDriveWorkerTests : IDisposable
     }
 
     [Fact]
-    public void Inline_workers_keep_a_two_drive_simulation_in_simulated_time()
-    {
+    public void Inline_workers_keep_a_two_drive_simulation_in_simulated_time() =>
         // The figures of SimulationSchedulerTests, with every drive call made through a worker.
-        var clock = new VirtualClock();
-        using var library = VirtualTapeLibrary.Open(_root, clock: clock);
-        library.CreateCartridge("A00001", options: new VirtualCartridgeOptions { Capacity = 10_000_000_000 });
-        library.CreateCartridge("A00002", options: new VirtualCartridgeOptions { Capacity = 10_000_000_000 });
-        var scheduler = new SimulationScheduler(clock);
-        var finished = new long[2];
-        var mounted = new long[2];
-        for (int i = 0; i < 2; i++)
+        TwoDriveStreaming.RunAndCheck(_root, drive =>
         {
-            int drive = i;
-            scheduler.Spawn(async actor =>
-            {
-                library.Mount(drive == 0 ? "A00001" : "A00002", drive);
-                await actor.Settle();
-                mounted[drive] = actor.Now;
-                await using var worker = TapeDriveWorker.Inline(library.OpenDrive(drive));
-                var block = new byte[400_000];
-                for (int b = 0; b < 100; b++)
-                {
-                    await worker.InvokeAsync(d => d.WriteBlock(block));
-                    await actor.Settle();
-                }
-
-                finished[drive] = actor.Now;
-            });
-        }
-
-        scheduler.Run();
-        Assert.Equal(10_000_000_000 + 17_000_000_000, mounted[0]);
-        Assert.Equal(20_000_000_000 + 17_000_000_000, mounted[1]);
-        Assert.Equal(mounted[0] + 100_000_000, finished[0]);
-        Assert.Equal(mounted[1] + 100_000_000, finished[1]);
-        Assert.Equal(finished[1] + 2_500_000_000, clock.Nanoseconds);
-    }
+            TapeDriveWorker worker = TapeDriveWorker.Inline(drive);
+            return new TwoDriveStreaming.Writer(block => worker.InvokeAsync(d => d.WriteBlock(block)), worker.DisposeAsync);
+        });
 }

@@ -16,42 +16,18 @@ public sealed class SimulationSchedulerTests : IDisposable
     }
 
     [Fact]
-    public void Two_drives_stream_in_parallel_and_the_robot_serves_mounts_in_order()
-    {
-        var clock = new VirtualClock();
-        using var library = VirtualTapeLibrary.Open(_root, clock: clock);
-        library.CreateCartridge("A00001", options: new VirtualCartridgeOptions { Capacity = 10_000_000_000 });
-        library.CreateCartridge("A00002", options: new VirtualCartridgeOptions { Capacity = 10_000_000_000 });
-        var scheduler = new SimulationScheduler(clock);
-        var finished = new long[2];
-        var mounted = new long[2];
-        for (int i = 0; i < 2; i++)
-        {
-            int drive = i;
-            scheduler.Spawn(async actor =>
+    public void Two_drives_stream_in_parallel_and_the_robot_serves_mounts_in_order() =>
+        TwoDriveStreaming.RunAndCheck(_root, drive => new TwoDriveStreaming.Writer(
+            block =>
             {
-                library.Mount(drive == 0 ? "A00001" : "A00002", drive);
-                await actor.Settle();
-                mounted[drive] = actor.Now;
-                using var handle = library.OpenDrive(drive);
-                var block = new byte[400_000];
-                for (int b = 0; b < 100; b++)
-                {
-                    handle.WriteBlock(block);
-                    await actor.Settle();
-                }
-
-                finished[drive] = actor.Now;
-            });
-        }
-
-        scheduler.Run();
-        Assert.Equal(10_000_000_000 + 17_000_000_000, mounted[0]);
-        Assert.Equal(20_000_000_000 + 17_000_000_000, mounted[1]); // the robot was busy with the first mount
-        Assert.Equal(mounted[0] + 100_000_000, finished[0]); // 40 MB at 400 MB/s
-        Assert.Equal(mounted[1] + 100_000_000, finished[1]); // in parallel with drive 0, not after it
-        Assert.Equal(finished[1] + 2_500_000_000, clock.Nanoseconds); // closing the handle writes the synchronising filemark of T12
-    }
+                drive.WriteBlock(block);
+                return Task.CompletedTask;
+            },
+            () =>
+            {
+                drive.Dispose();
+                return ValueTask.CompletedTask;
+            }));
 
     [Fact]
     public void Host_delays_order_actors_by_time_then_id_and_failures_surface()
