@@ -24,7 +24,8 @@ internal interface ILibraryDrive : IDisposable
 
     void Remove();
 
-    ITapeDrive Open(TapeOpenOptions? options);
+    /// <summary>Opens a handle; <paramref name="closed"/> runs once the handle is closed.</summary>
+    ITapeDrive Open(TapeOpenOptions? options, Action? closed);
 
     void Repair();
 }
@@ -57,7 +58,7 @@ internal sealed class ManagedLibraryDrive(VirtualTapeDrive drive) : ILibraryDriv
 
     public void Remove() => drive.RemoveCartridge();
 
-    public ITapeDrive Open(TapeOpenOptions? options) => drive.OpenHandle(options);
+    public ITapeDrive Open(TapeOpenOptions? options, Action? closed) => drive.OpenHandleCore(options, closed);
 
     public void Repair() => drive.Repair();
 
@@ -116,7 +117,9 @@ internal sealed class EmulatedLibraryDrive(string driveDirectory, int number) : 
 
     private string DevicePath => "/dev/nst" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public ITapeDrive Open(TapeOpenOptions? options) => LinuxTapeDrive.Open(DevicePath, options);
+    public ITapeDrive Open(TapeOpenOptions? options, Action? closed) => closed is null
+        ? LinuxTapeDrive.Open(DevicePath, options)
+        : throw new NotSupportedException("A drive of the native emulation does not report its handle's close.");
 
     public void Repair()
     {

@@ -249,9 +249,12 @@ public sealed class VirtualTapeDrive : IDisposable
         }
     }
 
-    internal ITapeDrive OpenHandleCore(TapeOpenOptions? options, bool disposeDriveWithHandle)
+    internal ITapeDrive OpenHandleCore(TapeOpenOptions? options, bool disposeDriveWithHandle) => OpenHandleCore(options, disposeDriveWithHandle ? Dispose : null);
+
+    /// <summary>Opens a handle; <paramref name="closed"/> runs after the handle has been closed (a library gives its drive claim back then).</summary>
+    internal ITapeDrive OpenHandleCore(TapeOpenOptions? options, Action? closed)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return StTapeDrive.Open(_model, _model.DevicePath, Name, options, disposeDriveWithHandle ? Dispose : null);
+        return StTapeDrive.Open(_model, _model.DevicePath, Name, options, closed);
     }
 }
