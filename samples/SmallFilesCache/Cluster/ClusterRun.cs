@@ -48,7 +48,7 @@ public sealed class ClusterRun : IAsyncDisposable
 
     /// <summary>
     /// Prepares a clustered run of <paramref name="options"/>: engines from the arguments, a schema and a name prefix of
-    /// its own, the shared tape library, short leases (a killed process's work comes back in seconds), and the
+    /// its own, the shared tape library, and the
     /// configuration file every node reads. The front end's own options are returned in <see cref="Options"/>.
     /// </summary>
     /// <param name="options">The demo's site.</param>
@@ -65,8 +65,10 @@ public sealed class ClusterRun : IAsyncDisposable
         options.RabbitMqPrefix = rabbitMq is null ? "" : $"sfa-demo-{run}.";
         options.SharedTapeLibrary = true;
         options.PollInterval = TimeSpan.FromMilliseconds(250);
-        options.WorkLease = TimeSpan.FromSeconds(20);
-        options.MessageLease = TimeSpan.FromSeconds(20);
+        // A killed node's work comes back when it restarts (a new epoch fences its claims and frees its queue leases),
+        // not by lease expiry: the leases only need to outlast a busy node's start and its heartbeats.
+        options.WorkLease = TimeSpan.FromMinutes(2);
+        options.MessageLease = TimeSpan.FromMinutes(1);
         string config = Path.Combine(options.Root, "cluster", "site.json");
         SiteConfigFile.Write(config, options);
         options.InstanceName = $"{Environment.MachineName}/frontend";

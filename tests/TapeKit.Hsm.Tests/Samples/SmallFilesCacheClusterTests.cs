@@ -12,7 +12,7 @@ namespace TapeKit.Hsm.Tests.Samples;
 /// shared virtual tape library) on PostgreSQL, with the PostgreSQL queue or RabbitMQ as the bus: the same job as the
 /// single-process demo, the same figures; and the same job while processes are killed and the servers restarted.
 /// </summary>
-[Collection(ServerRestartCollection.Name)]
+[Collection(ServerRestarts.Name)]
 public sealed class SmallFilesCacheClusterTests(ITestOutputHelper output)
 {
     private const int Files = 1200;

@@ -5,7 +5,7 @@ namespace TapeKit.Hsm.Tests.Support;
 /// test sees its connections dropped by a restart it did not ask for.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ServerRestartCollection
+public sealed class ServerRestarts
 {
     /// <summary>The collection's name.</summary>
     public const string Name = "Server restarts";
