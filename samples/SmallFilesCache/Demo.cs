@@ -187,7 +187,9 @@ public static class Demo
                 problems = await ClusterRun.RetryAsync(() => cluster.AuditAsync(site, ct), ct);
                 IReadOnlyList<NodeReport> reports = cluster.Reports();
                 sessions = [.. reports.SelectMany(r => r.Sessions)];
-                driveSeconds = reports.Sum(r => r.DriveBusyNanoseconds) / 1e9;
+                // The nodes' drives, and the front end's own (it labelled the tapes and dismounted idle drives).
+                driveSeconds = (reports.Sum(r => r.DriveBusyNanoseconds)
+                    + Enumerable.Range(0, site.TapeLibrary.Options.Drives).Sum(d => site.TapeLibrary.Drive(d).Statistics.BusyNanoseconds)) / 1e9;
             }
 
             MediaProfile profile = MediaProfile.Get(options.Media);
