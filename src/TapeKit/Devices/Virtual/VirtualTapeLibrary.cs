@@ -123,6 +123,11 @@ public sealed partial class VirtualTapeLibrary : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), "A library needs at least one storage slot and 1 … 32 drives.");
         }
+
+        if (options.SharedLockTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SharedLockTimeout, "The shared lock timeout cannot be negative.");
+        }
     }
 
     private static VirtualTapeLibrary Initialise(VirtualTapeLibrary library)
@@ -144,7 +149,10 @@ public sealed partial class VirtualTapeLibrary : IDisposable
         return library;
     }
 
-    /// <summary>The virtual drive <paramref name="drive"/> (statistics, faults).</summary>
+    /// <summary>
+    /// The virtual drive <paramref name="drive"/> (statistics, faults). In a shared library it is this process's drive
+    /// object, which holds a cartridge only while this instance has the drive's claim and has adopted or mounted it.
+    /// </summary>
     /// <param name="drive">0-based drive number.</param>
     /// <returns>The drive.</returns>
     /// <exception cref="InvalidOperationException">The library runs over the native emulation, whose drives are not managed objects.</exception>
