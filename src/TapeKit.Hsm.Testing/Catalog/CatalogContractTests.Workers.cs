@@ -18,10 +18,12 @@ public abstract partial class CatalogContractTests
     public async Task Racing_claims_of_one_list_have_exactly_one_winner()
     {
         FileListRecord list = NewArchiveList() with { Kind = FileListKind.Stage, State = FileListState.Active, Attempt = 1 };
-        await Catalog.RunAsync(txn => txn.CreateListAsync(list));
+        await Catalog.RunAsync(txn => txn.InsertListAsync(list));
         string?[] winners = await Task.WhenAll(Enumerable.Range(0, Racers).Select(i => Task.Run(async () =>
             await Catalog.RunAsync(async txn =>
                 await txn.TryClaimListAsync(list.ListId, FileListKind.Stage, 1, $"migrator-{i}", TimeSpan.FromMinutes(5)) is null ? null : $"migrator-{i}"))));
+        IReadOnlyList<TransitionRecord> audit = await Catalog.ReadAsync(txn => txn.GetTransitionsAsync(CatalogTransitions.ListEntity, list.ListId.ToString("N")));
+        Assert.Equal([$"L4 {Array.Find(winners, w => w is not null)}"], audit.Select(t => $"{t.Rule} {t.Reason?.Replace("claimed by ", "", StringComparison.Ordinal)}"));
         string winner = Assert.Single(winners, w => w is not null)!;
         FileListRecord claimed = (await Catalog.ReadAsync(txn => txn.GetListAsync(list.ListId)))!;
         Assert.Equal(winner, claimed.Owner);

@@ -45,6 +45,7 @@ public abstract class DurableBusConformanceTests : BusConformanceTests
         {
             IDelivery next = Assert.Single(await Receive());
             Assert.Equal(leased.MessageId, next.Message.MessageId);
+            Assert.True(await next.AckAsync());
             Time.Advance(Options.DefaultLease);
         }
 
