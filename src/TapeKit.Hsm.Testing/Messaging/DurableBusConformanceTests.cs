@@ -20,7 +20,9 @@ public abstract class DurableBusConformanceTests : BusConformanceTests
     /// <summary>
     /// Restarts the provider's server (database, broker) and returns once it accepts connections again; the bus
     /// instances stay open and must reconnect on their own. Called only when <see cref="CanRestartServer"/> and the
-    /// environment allows it (<c>CI=true</c> or <c>TAPEKIT_ALLOW_SERVER_RESTART=1</c>).
+    /// environment allows it (<c>CI=true</c> or <c>TAPEKIT_ALLOW_SERVER_RESTART=1</c>). A restart cuts off every
+    /// other client of the server, so a class that overrides it must not run beside other tests of that server: put it
+    /// in an xUnit collection defined with <c>DisableParallelization = true</c>.
     /// </summary>
     protected virtual ValueTask RestartServerAsync() =>
         throw new NotSupportedException($"{GetType().Name} does not restart its server; override {nameof(CanRestartServer)} and {nameof(RestartServerAsync)}.");

@@ -9,6 +9,7 @@ namespace TapeKit.Hsm.Tests.Postgres;
 /// The durable bus conformance kit (spec/hsm.md §6.4) on the PostgreSQL work queue: each test in a schema of its own,
 /// every instance a catalogue over that schema; the server restart test restarts the local cluster.
 /// </summary>
+[Collection(ServerRestarts.Name)]
 public sealed class PostgresBusConformanceTests(PostgresDatabase database) : DurableBusConformanceTests, IClassFixture<PostgresDatabase>
 {
     private readonly string _schema = PostgresDatabase.NewSchemaName();

@@ -10,6 +10,7 @@ namespace TapeKit.Hsm.Tests.RabbitMq;
 /// delivery lives in its channel, so what a dead instance held comes back at once; the server restart test restarts the
 /// broker's application.
 /// </summary>
+[Collection(ServerRestarts.Name)]
 public sealed class RabbitMqBusConformanceTests : DurableBusConformanceTests
 {
     private readonly string _prefix = RabbitMqBroker.NewPrefix();
