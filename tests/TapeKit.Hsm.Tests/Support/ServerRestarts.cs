@@ -1,8 +1,8 @@
 namespace TapeKit.Hsm.Tests.Support;
 
 /// <summary>
-/// Tests that restart the PostgreSQL server or the RabbitMQ broker: they run alone, after the others, so that no other
-/// test sees its connections dropped by a restart it did not ask for.
+/// The test classes that may restart a shared server (PostgreSQL, RabbitMQ). xUnit runs this collection on its own
+/// after every parallel one, so a restart never cuts off another test class's connections.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ServerRestarts
