@@ -38,6 +38,8 @@ public sealed class SmallFilesCacheClusterTests(ITestOutputHelper output)
         Assert.Equal((single.Aggregations, single.TapesUsed, single.RecallMounts), (cluster.Aggregations, cluster.TapesUsed, cluster.RecallMounts));
         Assert.Equal(single.FilesPerMount, cluster.FilesPerMount);
         Assert.InRange(cluster.DriveEfficiency, single.DriveEfficiency * 0.9, single.DriveEfficiency * 1.1);
+        // Each process keeps its own simulated clock; a drive passed between them keeps its cartridge and head.
+        Assert.InRange(cluster.SimulatedDriveSeconds, single.SimulatedDriveSeconds * 0.9, single.SimulatedDriveSeconds * 1.1);
     }
 
     [SkippableFact]

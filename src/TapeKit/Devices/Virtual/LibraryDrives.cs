@@ -20,6 +20,12 @@ internal interface ILibraryDrive : IDisposable
 
     void Insert(string cartridgeDirectory);
 
+    /// <summary>Takes over a cartridge another process left loaded in the drive, the head where it was (shared libraries).</summary>
+    void Adopt(string cartridgeDirectory, long headOffset);
+
+    /// <summary>Where the head is along the loaded tape, bytes from BOT (0 when unknown).</summary>
+    long HeadOffset { get; }
+
     void EjectIfLoaded();
 
     void Remove();
@@ -53,6 +59,10 @@ internal sealed class ManagedLibraryDrive(VirtualTapeDrive drive) : ILibraryDriv
     public VirtualTapeDrive Managed => drive;
 
     public void Insert(string cartridgeDirectory) => drive.InsertCartridge(cartridgeDirectory);
+
+    public void Adopt(string cartridgeDirectory, long headOffset) => drive.AdoptCartridge(cartridgeDirectory, headOffset);
+
+    public long HeadOffset => drive.HeadOffset;
 
     public void EjectIfLoaded() => drive.EjectIfLoaded();
 
@@ -99,6 +109,11 @@ internal sealed class EmulatedLibraryDrive(string driveDirectory, int number) : 
         File.CreateSymbolicLink(temp, Path.GetFullPath(cartridgeDirectory));
         Directory.Move(temp, Link);
     }
+
+    // The emulation keeps no time, so there is no head to carry over (and shared mode refuses the emulation).
+    public void Adopt(string cartridgeDirectory, long headOffset) => Insert(cartridgeDirectory);
+
+    public long HeadOffset => 0;
 
     public void EjectIfLoaded()
     {

@@ -82,7 +82,7 @@ public sealed record VirtualLibraryOptions
     /// hosts: every robot and inventory operation runs under an exclusive lock on <c>&lt;root&gt;/library.lock</c>
     /// and re-reads <c>library.json</c> first, and a drive is used only under a claim on
     /// <c>&lt;root&gt;/drives/N.lock</c> (<see cref="VirtualTapeLibrary.TryClaimDrive"/>). A cartridge another
-    /// process left in a drive is adopted, at BOT, without a robot move. Every process keeps its own
+    /// process left in a drive is adopted, still threaded with the head where it was left, without a robot move. Every process keeps its own
     /// <see cref="VirtualClock"/>. Not available over the native emulation.
     /// </summary>
     public bool Shared { get; init; }

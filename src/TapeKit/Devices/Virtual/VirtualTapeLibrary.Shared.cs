@@ -96,7 +96,14 @@ public sealed partial class VirtualTapeLibrary
 
             if (Options.Shared && !_disposed)
             {
-                LetGo(claim.Drive);
+                using (EnterRobot($"release drive {claim.Drive}"))
+                {
+                    // The drive keeps its cartridge threaded and its head where it is; the next user starts from there.
+                    if (LetGo(claim.Drive))
+                    {
+                        SaveInventory();
+                    }
+                }
             }
         }
     }
@@ -110,12 +117,12 @@ public sealed partial class VirtualTapeLibrary
     }
 
     /// <summary>The drive object lets go of its cartridge (its bytes go to the wear counters first); the cartridge stays in the drive in library.json.</summary>
-    private void LetGo(int drive)
+    private bool LetGo(int drive)
     {
         var d = _drives[drive];
         if (!d.HoldsCartridge)
         {
-            return;
+            return false;
         }
 
         if (_mounted.GetValueOrDefault(drive) is { } mounted)
@@ -123,10 +130,12 @@ public sealed partial class VirtualTapeLibrary
             AddTransferToWear(CartridgePath(mounted.Vsn), mounted.Before, d.Transferred);
         }
 
+        _heads[drive] = d.HeadOffset;
         d.Remove();
+        return true;
     }
 
-    /// <summary>The cartridge library.json puts in a drive this process holds but has not loaded goes into the drive object: a load at BOT, without a robot move or a load counted.</summary>
+    /// <summary>The cartridge library.json puts in a drive this process holds but has not loaded goes into the drive object, still threaded: no robot move, no load counted or charged, the head where its last user left it.</summary>
     private void Adopt(int drive, string op)
     {
         var d = _drives[drive];
@@ -137,7 +146,7 @@ public sealed partial class VirtualTapeLibrary
 
         try
         {
-            d.Insert(CartridgePath(mounted.Vsn));
+            d.Adopt(CartridgePath(mounted.Vsn), _heads[drive]);
         }
         catch (TapeDriveException e) when (e is not TapeLibraryException)
         {

@@ -21,6 +21,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
     private readonly string?[] _mail;
     private readonly ILibraryDrive[] _drives;
     private readonly SlotAddress?[] _homes;
+    private readonly long[] _heads; // Shared: where each drive's head was left along its tape, for the next user.
     private readonly List<Fault> _faults = [];
     private long _robotFree;
     private long _robotMoves;
@@ -34,6 +35,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
         _storage = new string?[options.StorageSlots];
         _mail = new string?[options.ImportExportSlots];
         _homes = new SlotAddress?[options.Drives];
+        _heads = new long[options.Drives];
         _drives = new ILibraryDrive[options.Drives];
         for (int i = 0; i < options.Drives; i++)
         {
@@ -283,11 +285,18 @@ public sealed partial class VirtualTapeLibrary : IDisposable
             using var claim = ClaimForOperation(drive, op);
             using var robot = EnterRobot(op);
 
-            // In a shared library the cartridge may sit in the drive without this process having adopted it.
+            // In a shared library the cartridge may sit in the drive without this process having adopted it: it is
+            // taken over first, so that the unload rewinds from where its last user left the head.
             bool held = d.HoldsCartridge;
             if ((!held && !Options.Shared) || _mounted.GetValueOrDefault(drive) is not { } mounted)
             {
                 throw Fail(TapeLibraryErrorKind.DriveEmpty, op, $"drive {drive} is empty");
+            }
+
+            if (!held)
+            {
+                Adopt(drive, op);
+                held = d.HoldsCartridge;
             }
 
             if (d.Managed is { Transport.Failed: true } && !force)
@@ -758,6 +767,10 @@ public sealed partial class VirtualTapeLibrary : IDisposable
                     json.WriteString("vsn", m.Vsn);
                     json.WriteString("home", _homes[i]!.Value.Kind == SlotKind.Storage ? "storage" : "importExport");
                     json.WriteNumber("homeSlot", _homes[i]!.Value.Number);
+                    if (Options.Shared)
+                    {
+                        json.WriteNumber("headOffset", _heads[i]);
+                    }
                 }
 
                 json.WriteEndObject();
@@ -820,6 +833,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
                 else if (number >= 0 && number < _drives.Length)
                 {
                     inDrives[number] = (vsn.GetString()!, home);
+                    _heads[number] = d.TryGetProperty("headOffset", out var head) ? head.GetInt64() : 0;
                 }
             }
         }
