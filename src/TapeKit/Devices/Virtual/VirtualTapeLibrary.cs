@@ -297,6 +297,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
             {
                 Adopt(drive, op);
                 held = d.HoldsCartridge;
+                mounted = _mounted[drive]!.Value; // The byte counters' baseline of this drive object.
             }
 
             if (d.Managed is { Transport.Failed: true } && !force)
