@@ -107,10 +107,11 @@ public static class Demo
             }
 
             int archiveMounts = (int)(await MountsAsync(site, ct) - setupMounts);
-            (int archived, int aggregations) = await ClusterRun.RetryAsync(async () =>
+            (int archived, int aggregations, int tapesUsed) = await ClusterRun.RetryAsync(async () =>
             {
                 await using ICatalogTransaction txn = await site.Catalog.BeginAsync(ct);
-                return ((int)await ArchivedAsync(txn), (await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = [FileListState.Done] })).Count);
+                return ((int)await ArchivedAsync(txn), (await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = [FileListState.Done] })).Count,
+                    (await txn.QueryTapesAsync()).Count(t => t.LastFseq > 0));
             }, ct);
 
             await Phase(progress, "Purge the caches", 1, async tick =>
@@ -209,7 +210,7 @@ public static class Demo
                 BytesIngested = ingestedBytes,
                 FilesArchived = archived,
                 Aggregations = aggregations,
-                TapesUsed = sessions.Where(s => s.Files > 0).Select(s => s.Vsn).Distinct().Count(),
+                TapesUsed = tapesUsed,
                 Mounts = archiveMounts + recallMounts,
                 ArchiveMounts = archiveMounts,
                 RecallMounts = recallMounts,
@@ -359,7 +360,6 @@ public static class Demo
 
     private static async Task Phase(bool progress, string name, int total, Func<Action<int>, Task> body)
     {
-        Console.Error.WriteLine($"TMP {DateTime.Now:HH:mm:ss.fff} {name}");
         if (!progress)
         {
             await body(_ => { });

@@ -62,7 +62,7 @@ public sealed class SmallFilesCacheClusterTests(ITestOutputHelper output)
             RestartRabbitMqAfterKill = Math.Max(2, kills / 2),
         };
 
-        DemoReport report = await Demo.RunAsync(new DemoArguments(3000, 300, Seed: seed) { Cluster = true, Postgres = postgres, RabbitMq = broker, Chaos = chaos },
+        DemoReport report = await Demo.RunAsync(new DemoArguments(1500, 150, Seed: seed) { Cluster = true, Postgres = postgres, RabbitMq = broker, Chaos = chaos },
             NullLoggerFactory.Instance, progress: false, CancellationToken.None);
         output.WriteLine(report.ToJson());
 
@@ -71,8 +71,8 @@ public sealed class SmallFilesCacheClusterTests(ITestOutputHelper output)
             new[] { restartPostgres.Length > 0 ? "PostgreSQL" : null, restartRabbitMq.Length > 0 ? "RabbitMQ" : null }.OfType<string>(),
             report.ServerRestarts!);
         Assert.Empty(report.Problems!); // No dead letters, every archived file on exactly one tape copy.
-        Assert.Equal(3000, report.FilesArchived);
-        Assert.Equal((300, 300, 0), (report.FilesRecalled, report.FilesVerified, report.FilesLost));
+        Assert.Equal(1500, report.FilesArchived);
+        Assert.Equal((150, 150, 0), (report.FilesRecalled, report.FilesVerified, report.FilesLost));
     }
 
     /// <summary>A server's address; skips without one, except under CI, where .ci/run starts both servers.</summary>
