@@ -13,6 +13,9 @@ namespace TapeKit.Hsm.Catalog;
 /// The write itself is conditional on the row version that was read, so on a store with several writers a
 /// transition decided on a row another writer changed meanwhile fails with <see cref="CatalogConflictException"/>
 /// (and its unit of work runs again) instead of overwriting that change.
+/// A move by id reads the row again, and on a store whose reads are not repeatable within a transaction (PostgreSQL,
+/// READ COMMITTED) that read can be newer than one the caller checked earlier: a caller that decides on a row it read
+/// (its owner, its pins) passes that row to the overload that takes it, so the write is conditional on the version checked.
 /// Every adapter shares this code, so no adapter can diverge from the tables.
 /// </summary>
 public static class CatalogTransitions
@@ -43,7 +46,38 @@ public static class CatalogTransitions
         string id = fileId.ToString(CultureInfo.InvariantCulture);
         TransitionRule<CacheStatus, FileCacheEvent> rule = HsmStateMachines.FileCache.Apply(id, expected, @event, actor);
         FileRecord? file = await txn.GetFileAsync(fileId);
-        if (file is null || file.CacheStatus != expected)
+        return file is null ? null : await MoveCacheAsync(txn, file, expected, rule, actor, reason, mutate);
+    }
+
+    /// <summary>
+    /// Moves the cache status of a file row the caller read (and checked) in this transaction: the update is conditional
+    /// on that row's version, so a change since that read (a pin, say) fails with <see cref="CatalogConflictException"/>.
+    /// </summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="file">The row as the caller read it.</param>
+    /// <param name="expected">The state the row must be in.</param>
+    /// <param name="event">The event.</param>
+    /// <param name="actor">The acting role.</param>
+    /// <param name="reason">Why, for the audit row.</param>
+    /// <param name="mutate">Further field changes made in the same update.</param>
+    /// <returns>The updated row, or <see langword="null"/> when <paramref name="file"/> is not in <paramref name="expected"/>.</returns>
+    public static ValueTask<FileRecord?> TryMoveCacheAsync(
+        this ICatalogTransaction txn, FileRecord file, CacheStatus expected, FileCacheEvent @event, HsmActor actor,
+        string? reason = null, Func<FileRecord, FileRecord>? mutate = null)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(file);
+        TransitionRule<CacheStatus, FileCacheEvent> rule =
+            HsmStateMachines.FileCache.Apply(file.FileId.ToString(CultureInfo.InvariantCulture), expected, @event, actor);
+        return MoveCacheAsync(txn, file, expected, rule, actor, reason, mutate);
+    }
+
+    private static async ValueTask<FileRecord?> MoveCacheAsync(
+        ICatalogTransaction txn, FileRecord file, CacheStatus expected, TransitionRule<CacheStatus, FileCacheEvent> rule, HsmActor actor,
+        string? reason, Func<FileRecord, FileRecord>? mutate)
+    {
+        string id = file.FileId.ToString(CultureInfo.InvariantCulture);
+        if (file.CacheStatus != expected)
         {
             return null;
         }
@@ -97,10 +131,41 @@ public static class CatalogTransitions
         int? expectedAttempt = null, string? reason = null, Func<FileListRecord, FileListRecord>? mutate = null)
     {
         ArgumentNullException.ThrowIfNull(txn);
-        string id = listId.ToString("N");
-        TransitionRule<FileListState, FileListEvent> rule = HsmStateMachines.FileList.Apply(id, expected, @event, actor);
+        TransitionRule<FileListState, FileListEvent> rule = HsmStateMachines.FileList.Apply(listId.ToString("N"), expected, @event, actor);
         FileListRecord? list = await txn.GetListAsync(listId);
-        if (list is null || list.State != expected || (expectedAttempt is { } attempt && list.Attempt != attempt))
+        return list is null ? null : await MoveListAsync(txn, list, expected, rule, actor, expectedAttempt, reason, mutate);
+    }
+
+    /// <summary>
+    /// Moves a list row the caller read (and checked, its owner say) in this transaction; with
+    /// <paramref name="expectedAttempt"/>, only if it is at that attempt. The update is conditional on that row's version,
+    /// so a change since that read (another migrator's claim, say) fails with <see cref="CatalogConflictException"/>.
+    /// </summary>
+    /// <param name="txn">The transaction.</param>
+    /// <param name="list">The row as the caller read it.</param>
+    /// <param name="expected">The state the row must be in.</param>
+    /// <param name="event">The event.</param>
+    /// <param name="actor">The acting role.</param>
+    /// <param name="expectedAttempt">The attempt the list must be at, or <see langword="null"/> for no check.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="mutate">Further field changes.</param>
+    /// <returns>The updated row, or <see langword="null"/> when the compare-and-set failed.</returns>
+    public static ValueTask<FileListRecord?> TryMoveListAsync(
+        this ICatalogTransaction txn, FileListRecord list, FileListState expected, FileListEvent @event, HsmActor actor,
+        int? expectedAttempt = null, string? reason = null, Func<FileListRecord, FileListRecord>? mutate = null)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(list);
+        TransitionRule<FileListState, FileListEvent> rule = HsmStateMachines.FileList.Apply(list.ListId.ToString("N"), expected, @event, actor);
+        return MoveListAsync(txn, list, expected, rule, actor, expectedAttempt, reason, mutate);
+    }
+
+    private static async ValueTask<FileListRecord?> MoveListAsync(
+        ICatalogTransaction txn, FileListRecord list, FileListState expected, TransitionRule<FileListState, FileListEvent> rule, HsmActor actor,
+        int? expectedAttempt, string? reason, Func<FileListRecord, FileListRecord>? mutate)
+    {
+        string id = list.ListId.ToString("N");
+        if (list.State != expected || (expectedAttempt is { } attempt && list.Attempt != attempt))
         {
             return null;
         }
@@ -199,8 +264,10 @@ public static class CatalogTransitions
             return null;
         }
 
+        // The row checked above, not a new read: under READ COMMITTED a new read could already show another migrator's
+        // claim, and a write conditional on its version would overwrite it.
         DateTimeOffset until = txn.Now + workLease;
-        return await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
+        return await txn.TryMoveListAsync(list, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
             $"claimed by {ownerId}", l => l with { Owner = ownerId, LeaseUntil = until });
     }
 

@@ -70,8 +70,9 @@ public sealed partial class Dispatcher
         long bytes = 0;
         foreach (long id in batch)
         {
-            // C10 with the list membership; a copy read or pinned since the plan stays (the guard is re-checked here).
-            if (await txn.GetFileAsync(id) is { PinCount: 0 } && await txn.TryMoveCacheAsync(id, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher, reason) is { } f)
+            // C10 with the list membership; a copy read or pinned since the plan stays (the guard is re-checked here, and
+            // the move is of the row checked, so a pin taken after this read is a conflict rather than purged over).
+            if (await txn.GetFileAsync(id) is { PinCount: 0 } unpinned && await txn.TryMoveCacheAsync(unpinned, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher, reason) is { } f)
             {
                 await txn.AddListMemberAsync(list.ListId, id);
                 members++;

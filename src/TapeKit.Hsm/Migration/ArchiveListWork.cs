@@ -86,9 +86,10 @@ public sealed class ArchiveListWork
             return new ArchiveClaim(ArchiveClaimOutcome.RebuildQueued, list, [], ineligible);
         }
 
-        // Read committed (PostgreSQL): a row read above may have moved since (the sweeper re-queued the list, say). The
-        // claim is then stale, and the transaction, disposed uncommitted, leaves nothing behind.
-        FileListRecord? claimed = await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
+        // Read committed (PostgreSQL): the list may have moved since it was read above (the sweeper re-queued it, another
+        // migrator claimed it). The move is of the row checked above, so such a change fails it as a conflict (the
+        // transaction, disposed uncommitted, leaves nothing behind) instead of being overwritten.
+        FileListRecord? claimed = await txn.TryMoveListAsync(list, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
             $"claimed by {_migratorId}", l => l with { Owner = _migratorId, LeaseUntil = leaseUntil });
         if (claimed is null)
         {

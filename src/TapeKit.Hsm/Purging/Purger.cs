@@ -148,8 +148,9 @@ public sealed partial class Purger
             {
                 _ = await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Migrator, "pinned");
             }
+            // The row whose pins were checked, not a new read: a pin taken since is a conflict rather than purged over.
             else if (f?.CacheStatus == CacheStatus.Purging
-                || await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator) is not null)
+                || (f is not null && await txn.TryMoveCacheAsync(f, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator) is not null))
             {
                 claimed.Add(id);
             }
