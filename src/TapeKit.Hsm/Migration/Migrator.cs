@@ -78,6 +78,9 @@ public sealed partial class Migrator
     /// <summary>Carries out the <c>Purge</c> commands of the disk library's queue (dispatcher-planned purges).</summary>
     public Purger? Purger { get; set; }
 
+    /// <summary>How soon a command whose claim lost a race is looked at again.</summary>
+    private static readonly TimeSpan ConflictRetryDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>The queue this migrator consumes.</summary>
     public string CommandQueue => HsmTopology.CommandQueue(_options.DiskLibrary);
 
@@ -174,7 +177,19 @@ public sealed partial class Migrator
             return null;
         }
 
-        ArchiveClaim claim = await _work.ClaimAsync(delivery.Message, command.ListId, command.Attempt, _options.WorkLease, ct);
+        ArchiveClaim claim;
+        try
+        {
+            claim = await _work.ClaimAsync(delivery.Message, command.ListId, command.Attempt, _options.WorkLease, ct);
+        }
+        catch (CatalogConflictException)
+        {
+            // The list moved between the read and the claim (another worker, the sweeper): the command is looked at
+            // again shortly, when it is either claimable or plainly stale.
+            await delivery.NackAsync(requeue: true, delay: ConflictRetryDelay, reason: "the list changed while it was being claimed", ct: ct);
+            return null;
+        }
+
         if (claim.Outcome != ArchiveClaimOutcome.Claimed)
         {
             // Stale or superseded commands, and rebuild replies, need no tape work.
