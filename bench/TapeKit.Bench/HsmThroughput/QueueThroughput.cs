@@ -26,13 +26,14 @@ internal static class QueueThroughput
         int total = perWorker * workers;
         int acked = 0;
         long end = 0;
+        var spent = new QueueTimeSpent();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         long start = Stopwatch.GetTimestamp();
         var tasks = new List<Task>();
         for (int w = 0; w < workers; w++)
         {
             IMessageBus bus = world.WorkerBuses[w];
-            tasks.Add(Task.Run(() => ProduceAsync(bus, perWorker, batch)));
+            tasks.Add(Task.Run(() => ProduceAsync(bus, perWorker, batch, spent)));
             string consumer = $"bench-worker-{w}";
             tasks.Add(Task.Run(async () =>
             {
@@ -40,14 +41,20 @@ internal static class QueueThroughput
                 while (Volatile.Read(ref acked) < total)
                 {
                     stop.Token.ThrowIfCancellationRequested();
+                    long t0 = Stopwatch.GetTimestamp();
                     IReadOnlyList<IDelivery> got = await bus.ReceiveAsync(Queue, receive, stop.Token);
+                    spent.Add(QueueTimeSpent.Receive, t0, got.Count);
                     if (got.Count == 0)
                     {
+                        t0 = Stopwatch.GetTimestamp();
                         await bus.WaitAsync(Queue, TimeSpan.FromMilliseconds(20), stop.Token);
+                        spent.Add(QueueTimeSpent.Wait, t0, 0);
                         continue;
                     }
 
+                    t0 = Stopwatch.GetTimestamp();
                     int n = await bus.AckManyAsync(got, stop.Token);
+                    spent.Add(QueueTimeSpent.Ack, t0, n);
                     if (n != got.Count)
                     {
                         throw new InvalidOperationException($"{got.Count - n} of {got.Count} deliveries lost their lease before the ack.");
@@ -73,10 +80,11 @@ internal static class QueueThroughput
             throw new InvalidOperationException($"The queue is not empty after the run: {stats}.");
         }
 
+        Console.Error.WriteLine($"  {world.Provider}, {workers} worker(s): {spent}");
         return total / Stopwatch.GetElapsedTime(start, end).TotalSeconds;
     }
 
-    private static async Task ProduceAsync(IMessageBus bus, int count, int batch)
+    private static async Task ProduceAsync(IMessageBus bus, int count, int batch, QueueTimeSpent spent)
     {
         for (int sent = 0; sent < count; sent += batch)
         {
@@ -92,7 +100,9 @@ internal static class QueueThroughput
                 }, null));
             }
 
+            long t0 = Stopwatch.GetTimestamp();
             await ThroughputWorld.PublishManyAsync(bus, messages);
+            spent.Add(QueueTimeSpent.Publish, t0, messages.Count);
         }
     }
 }
