@@ -59,16 +59,21 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(done.Token, timeout.Token);
         long start = Stopwatch.GetTimestamp();
         long end = 0;
-        Task dispatching = Task.Run(() => DispatchAsync(service, stop.Token));
+        var spent = new LifecycleTimeSpent();
+        Task dispatching = Task.Run(() => DispatchAsync(service, spent, stop.Token));
         var tasks = new List<Task>();
         int[] shares = [.. Enumerable.Range(0, workers).Select(w => files / settings.Batch / workers * settings.Batch + (w < files / settings.Batch % workers ? settings.Batch : 0))];
         for (int w = 0; w < workers; w++)
         {
             int worker = w;
-            tasks.Add(Task.Run(() => IngestAsync(world.WorkerCatalogs[worker], selector, shares[worker])));
             tasks.Add(Task.Run(async () =>
             {
-                await foreach (int n in MigrateAsync(worker, stop.Token))
+                await IngestAsync(world.WorkerCatalogs[worker], selector, shares[worker]);
+                spent.IngestEnded(start);
+            }));
+            tasks.Add(Task.Run(async () =>
+            {
+                await foreach (int n in MigrateAsync(worker, spent, stop.Token))
                 {
                     if (Interlocked.Add(ref archived, n) >= files)
                     {
@@ -101,17 +106,20 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
             throw new InvalidOperationException($"{archived} of {files} files archived{(timeout.IsCancellationRequested ? " in 10 minutes" : "")}.");
         }
 
+        Console.Error.WriteLine($"  {world.Provider}, {workers} worker(s): {files} files in {Stopwatch.GetElapsedTime(start, end).TotalSeconds:F2} s; {spent}");
         return files / Stopwatch.GetElapsedTime(start, end).TotalSeconds;
     }
 
     private static string Vsn(int worker) => $"TP{worker:D4}";
 
     /// <summary>The dispatcher's loop: rounds while there is work, a short pause when a round found none.</summary>
-    private static async Task DispatchAsync(DispatcherService service, CancellationToken ct)
+    private static async Task DispatchAsync(DispatcherService service, LifecycleTimeSpent spent, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
+            long t0 = Stopwatch.GetTimestamp();
             (int handled, _) = await service.PumpOnceAsync(ct);
+            spent.Add(LifecycleTimeSpent.Dispatcher, t0, handled);
             if (handled == 0)
             {
                 await Task.Delay(5, ct);
@@ -141,7 +149,7 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
     }
 
     /// <summary>A migrator without tape I/O: yields the files of each list it committed.</summary>
-    private async IAsyncEnumerable<int> MigrateAsync(int worker, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<int> MigrateAsync(int worker, LifecycleTimeSpent spent, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         IMessageBus bus = world.WorkerBuses[worker];
         string id = $"bench-migrator-{worker}";
@@ -159,6 +167,7 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
                 continue;
             }
 
+            long t0 = Stopwatch.GetTimestamp();
             IDelivery delivery = one[0];
             ArchiveCommand command = HsmMessages.Read<ArchiveCommand>(delivery.Message);
             ArchiveClaim claim = await work.ClaimAsync(delivery.Message, command.ListId, command.Attempt, TimeSpan.FromMinutes(10), ct);
@@ -184,6 +193,7 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
             }
 
             _ = await delivery.AckAsync(CancellationToken.None);
+            spent.Add(LifecycleTimeSpent.Migrator, t0, members.Count);
             yield return members.Count;
         }
     }

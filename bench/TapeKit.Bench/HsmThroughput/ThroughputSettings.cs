@@ -7,7 +7,7 @@ internal sealed class ThroughputSettings
     public int Messages { get; set; } = 20_000;
 
     /// <summary>Files per lifecycle run (a multiple of <see cref="FilesPerList"/>).</summary>
-    public int Files { get; set; } = 4_000;
+    public int Files { get; set; } = 1_000;
 
     /// <summary>Files per archive list (the policy's aggregation size): the unit of a migrator's claim and commit.</summary>
     public int FilesPerList { get; set; } = 100;

@@ -34,23 +34,6 @@ internal sealed class ThroughputWorld : IAsyncDisposable
     /// <summary>The catalogue each worker uses (the same as <see cref="Catalog"/> on SQLite).</summary>
     public IReadOnlyList<ICatalog> WorkerCatalogs { get; }
 
-    /// <summary>Publishes a batch the way the bus does it best: one transaction (SQLite, PostgreSQL) or pipelined confirms (RabbitMQ).</summary>
-    public static ValueTask PublishManyAsync(IMessageBus bus, IReadOnlyList<(string Exchange, string RoutingKey, Envelope Message, DateTimeOffset? NotBefore)> batch) => bus switch
-    {
-        TapeKit.Hsm.Sqlite.SqliteMessageBus s => s.PublishManyAsync(batch),
-        TapeKit.Hsm.Postgres.PostgresMessageBus p => p.PublishManyAsync(batch),
-        TapeKit.Hsm.RabbitMq.RabbitMqMessageBus r => r.PublishManyAsync(batch),
-        _ => PublishEachAsync(bus, batch),
-    };
-
-    private static async ValueTask PublishEachAsync(IMessageBus bus, IReadOnlyList<(string Exchange, string RoutingKey, Envelope Message, DateTimeOffset? NotBefore)> batch)
-    {
-        foreach ((string exchange, string key, Envelope message, DateTimeOffset? notBefore) in batch)
-        {
-            await bus.PublishAsync(exchange, key, message, notBefore);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         for (int i = _cleanup.Count - 1; i >= 0; i--)
