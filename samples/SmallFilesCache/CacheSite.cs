@@ -12,7 +12,6 @@ using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Purging;
-using TapeKit.Hsm.Sqlite;
 using TapeKit.Hsm.Staging;
 using TapeKit.Hsm.Tapes;
 using TapeKit.Labels;
@@ -33,6 +32,7 @@ public sealed class CacheSite : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly IMessageBus _bus;
     private readonly DispatcherService _dispatcherService;
+    private readonly OutboxRelay _relay;
     private readonly Dictionary<string, DiskLibrary> _libraries;
 
     private CacheSite(SiteOptions options, string root, ServiceProvider services, VirtualTapeLibrary library, Dictionary<string, DiskLibrary> libraries)
@@ -47,6 +47,7 @@ public sealed class CacheSite : IAsyncDisposable
         Selector = services.GetRequiredService<IPolicySelector>();
         Dispatcher = services.GetRequiredService<Dispatcher>();
         _dispatcherService = services.GetRequiredService<DispatcherService>();
+        _relay = new OutboxRelay(Catalog, _bus);
         _libraries = libraries;
     }
 
@@ -74,6 +75,12 @@ public sealed class CacheSite : IAsyncDisposable
     /// <summary>The dispatcher.</summary>
     public Dispatcher Dispatcher { get; }
 
+    /// <summary>The dispatcher's run loop (a dispatcher process runs it; the single-process site pumps it).</summary>
+    public DispatcherService DispatcherService => _dispatcherService;
+
+    /// <summary>The bus.</summary>
+    public IMessageBus Bus => _bus;
+
     /// <summary>The virtual tape library.</summary>
     public VirtualTapeLibrary TapeLibrary { get; }
 
@@ -87,16 +94,29 @@ public sealed class CacheSite : IAsyncDisposable
     public int ArchiveNotifications { get; private set; }
 
     /// <summary>
-    /// Opens (and on first use sets up) a site. The site is composed the way a host composes TapeKit's HSM:
-    /// <c>AddTapeKitHsmSqlite</c> (catalogue and queues in one file), <c>AddTapeKitHsm</c> (policies, dispatcher, recall
-    /// planner, this process's incarnation) and one <c>AddTapeKitDiskLibrary</c> per disk library (migrator, stager,
-    /// purger) over its drives of the virtual tape library.
+    /// Opens (and on first use sets up) a site. The site is composed the way a host composes TapeKit's HSM: its engines
+    /// (<see cref="SiteEngines"/>: SQLite, or PostgreSQL with its queue or RabbitMQ), <c>AddTapeKitHsm</c> (policies,
+    /// dispatcher, recall planner, this process's incarnation) and one <c>AddTapeKitDiskLibrary</c> per disk library
+    /// (migrator, stager, purger) over its drives of the virtual tape library.
     /// </summary>
     /// <param name="options">The site.</param>
     /// <param name="catalogTime">The catalogue's clock.</param>
     /// <param name="loggers">Loggers.</param>
     /// <param name="ct">Cancels set-up.</param>
-    public static async Task<CacheSite> OpenAsync(SiteOptions options, TimeProvider catalogTime, ILoggerFactory loggers, CancellationToken ct = default)
+    public static Task<CacheSite> OpenAsync(SiteOptions options, TimeProvider catalogTime, ILoggerFactory loggers, CancellationToken ct = default) =>
+        OpenAsync(options, SiteRole.All, catalogTime, loggers, ct);
+
+    /// <summary>
+    /// Opens the part of a site one process plays (<see cref="SiteRole"/>): every role composes the same services, but
+    /// only the front end sets up tapes and recovers interrupted ingests, and only the single-process site starts the
+    /// dispatcher here (a dispatcher process starts it when it wins its term).
+    /// </summary>
+    /// <param name="options">The site.</param>
+    /// <param name="role">What this process does.</param>
+    /// <param name="catalogTime">The catalogue's clock.</param>
+    /// <param name="loggers">Loggers.</param>
+    /// <param name="ct">Cancels set-up.</param>
+    public static async Task<CacheSite> OpenAsync(SiteOptions options, SiteRole role, TimeProvider catalogTime, ILoggerFactory loggers, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         string root = Path.GetFullPath(string.IsNullOrEmpty(options.Root) ? "sfa-site" : options.Root);
@@ -108,6 +128,7 @@ public sealed class CacheSite : IAsyncDisposable
             Name = "sfa-vtl",
             Drives = options.DiskLibraries.SelectMany(d => d.Drives).DefaultIfEmpty(0).Max() + 1,
             Profile = profile,
+            Shared = options.SharedTapeLibrary,
         }, clock);
         var labels = new LabelWriter(new LabelWriterOptions { Clock = clock, Site = "SFA", HostName = "mover01" });
 
@@ -117,11 +138,7 @@ public sealed class CacheSite : IAsyncDisposable
             .AddMetrics()
             .AddSingleton(catalogTime)
             .AddSingleton(labels)
-            .AddTapeKitHsmSqlite(o =>
-            {
-                o.Path = Path.Combine(root, "catalogue.db");
-                o.MaxDeliveries = 50;
-            })
+            .AddSiteEngines(options, root, leaderElection: role == SiteRole.Dispatcher)
             .AddTapeKitHsm(o =>
             {
                 o.InstanceName = string.IsNullOrEmpty(options.InstanceName) ? $"{Environment.MachineName}/smallfilescache" : options.InstanceName;
@@ -131,6 +148,7 @@ public sealed class CacheSite : IAsyncDisposable
                 o.Dispatcher.DispatcherId = "sfa-dispatcher";
                 o.Dispatcher.PollInterval = options.PollInterval;
                 o.Dispatcher.WorkLease = options.WorkLease;
+                o.Dispatcher.MessageLease = options.MessageLease;
                 o.Dispatcher.PlanRecalls = true; // Stage commands of the dispatcher's recall planner run on each disk library's migrator.
                 o.Recall = options.Recall;
                 o.Purge = new PurgeOptions { MinAge = options.PurgeMinAge, HighWatermark = options.PurgeHighWatermark, LowWatermark = options.PurgeLowWatermark };
@@ -147,6 +165,7 @@ public sealed class CacheSite : IAsyncDisposable
                     o.StageRoot = Path.Combine(root, "stage", dl.Name);
                     o.CacheCapacityBytes = dl.CacheCapacityBytes;
                     o.Migrator.WorkLease = options.WorkLease;
+                    o.Migrator.MessageLease = options.MessageLease;
                 });
         }
 
@@ -168,8 +187,12 @@ public sealed class CacheSite : IAsyncDisposable
             }
 
             var site = new CacheSite(options, root, provider, library, libraries);
-            await site.EnsureTapesAsync(labels, profile, ct);
-            await site.RecoverAsync(ct);
+            if (role is SiteRole.All or SiteRole.FrontEnd)
+            {
+                await site.EnsureTapesAsync(labels, profile, ct);
+            }
+
+            await site.RecoverAsync(role, ct);
             return site;
         }
         catch
@@ -183,6 +206,25 @@ public sealed class CacheSite : IAsyncDisposable
     /// <summary>The disk library a file with these attributes goes to.</summary>
     /// <param name="attributes">The file's attributes.</param>
     public DiskLibrary LibraryFor(HsmFileAttributes attributes) => _libraries[Selector.Decide(attributes).DiskLibrary];
+
+    /// <summary>
+    /// A process of a clustered site that is not the dispatcher: hands its outbox rows (events of its ingests, replies
+    /// of its migrators) to the bus, and drains the host's notifications when it is the front end.
+    /// </summary>
+    /// <param name="notifications">Whether to drain the host's notification queue.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public async Task RelayAsync(bool notifications, CancellationToken ct = default)
+    {
+        while (await _relay.RelayAsync(ct: ct) > 0)
+        {
+        }
+
+        IReadOnlyList<IDelivery> notes;
+        while (notifications && (notes = await _bus.ReceiveAsync(NotifyQueue, new ReceiveOptions(Incarnation.WorkerId("host"), 500), ct)).Count > 0)
+        {
+            ArchiveNotifications += await _bus.AckManyAsync(notes, ct);
+        }
+    }
 
     /// <summary>Runs the dispatcher until it has nothing left to handle now, and drains the host's notifications.</summary>
     /// <param name="ct">Cancels the pump.</param>
@@ -264,13 +306,21 @@ public sealed class CacheSite : IAsyncDisposable
     /// reservations come back at once, interrupted ingests are completed or rolled back, and the dispatcher reconciles
     /// (its first tick re-queues the lists they held, fenced by epoch).
     /// </summary>
-    private async Task RecoverAsync(CancellationToken ct)
+    private async Task RecoverAsync(SiteRole role, CancellationToken ct)
     {
         DateTimeOffset startedAt = Catalog.Time.GetUtcNow();
         Recovery = await InstanceStartup.RecoverAsync(Catalog, _bus, Incarnation, ct);
-        IngestRecovery = await WriteCacheRecovery.RecoverAsync(Catalog,
-            f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) ? Path.Combine(dl.CacheRoot, f.CachePath) : null, startedAt, ct);
-        _ = await Dispatcher.StartAsync(ct);
+        if (role is SiteRole.All or SiteRole.FrontEnd)
+        {
+            // The ingests are the front end's: only it may finish or roll back the ones a crash interrupted.
+            IngestRecovery = await WriteCacheRecovery.RecoverAsync(Catalog,
+                f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) ? Path.Combine(dl.CacheRoot, f.CachePath) : null, startedAt, ct);
+        }
+
+        if (role == SiteRole.All)
+        {
+            _ = await Dispatcher.StartAsync(ct);
+        }
     }
 
     /// <inheritdoc/>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using SmallFilesCache.Cluster;
 using Spectre.Console;
 using TapeKit.Devices;
 using TapeKit.Devices.Virtual;
@@ -37,8 +38,10 @@ public static class Demo
         try
         {
             SiteOptions options = DemoSite(root);
-            await using CacheSite site = await CacheSite.OpenAsync(options, TimeProvider.System, loggers, ct);
-            int setupMounts = site.Mounts;
+            await using ClusterRun? cluster = args.Cluster ? ClusterRun.Prepare(options, args.Postgres!, args.RabbitMq, args.Chaos) : null;
+            await using CacheSite site = await CacheSite.OpenAsync(options, cluster is null ? SiteRole.All : SiteRole.FrontEnd, TimeProvider.System, loggers, ct);
+            cluster?.StartDispatcher();
+            long setupMounts = await MountsAsync(site, ct);
             var sizes = new long[args.Files];
             var random = new Random(args.Seed);
             for (int i = 0; i < sizes.Length; i++)
@@ -60,57 +63,99 @@ public static class Demo
                     ids[i] = f.FileId;
                     if (i % 200 == 199)
                     {
-                        await site.PumpAsync(ct); // The dispatcher fills lists as CacheWritten events arrive.
+                        // The dispatcher fills lists as CacheWritten events arrive (in its own process in a cluster).
+                        await (cluster is null ? site.PumpAsync(ct) : site.RelayAsync(notifications: true, ct));
                     }
 
                     tick(1);
                 }
 
-                await site.FlushListsAsync(ct);
+                if (cluster is null)
+                {
+                    await site.FlushListsAsync(ct);
+                }
+                else
+                {
+                    // Every file listed by the dispatcher process, then the operator's flush closes the last lists.
+                    await cluster.WaitAsync("listing", site, async txn => await ListedAsync(txn) >= args.Files, TimeSpan.FromMinutes(5), ct);
+                    _ = await site.Dispatcher.FlushAsync(ct: ct);
+                }
             });
+
+            if (cluster?.Chaos is { } chaos)
+            {
+                chaos.Armed = true;
+            }
 
             await Phase(progress, "Aggregate and write to tape", 1, async tick =>
             {
-                await site.MigrateAsync(ct);
+                if (cluster is null)
+                {
+                    await site.MigrateAsync(ct);
+                }
+                else
+                {
+                    cluster.StartMigrators();
+                    await cluster.WaitAsync("archive", site, async txn => await ArchivedAsync(txn) >= args.Files, TimeSpan.FromMinutes(20), ct);
+                }
+
                 tick(1);
             });
-            var sessions = site.Libraries.Values.SelectMany(l => l.Migrator.Sessions).ToList();
-            int archiveMounts = site.Mounts - setupMounts;
-            int archived, aggregations;
-            await using (ICatalogTransaction txn = await site.Catalog.BeginAsync(ct))
+            if (cluster?.Chaos is { } pause)
             {
-                archived = (await txn.QueryFilesAsync(new FileQuery { ArchiveStatus = ArchiveStatus.Archived })).Count;
-                aggregations = (await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = [FileListState.Done] })).Count;
+                pause.Armed = false; // Purging is the front end's; the processes are killed again during the recalls.
             }
+
+            int archiveMounts = (int)(await MountsAsync(site, ct) - setupMounts);
+            (int archived, int aggregations) = await ClusterRun.RetryAsync(async () =>
+            {
+                await using ICatalogTransaction txn = await site.Catalog.BeginAsync(ct);
+                return ((int)await ArchivedAsync(txn), (await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = [FileListState.Done] })).Count);
+            }, ct);
 
             await Phase(progress, "Purge the caches", 1, async tick =>
             {
-                _ = await site.PurgeAsync(ct);
+                _ = await ClusterRun.RetryAsync(() => site.PurgeAsync(ct), ct);
                 await site.DismountIdleAsync(ct); // Time passes: the drives' dismount delay ends before the recalls come.
                 tick(1);
             });
 
             var recalled = Enumerable.Range(0, args.Files).OrderBy(_ => random.Next()).Take(Math.Min(args.Recalls, args.Files)).ToArray();
-            int mountsBeforeRecall = site.Mounts;
+            long mountsBeforeRecall = await MountsAsync(site, ct);
             int filesRecalled = 0;
             await Phase(progress, "Recall (planner: per-tape queues, tape order)", 1, async tick =>
             {
                 foreach (int i in recalled)
                 {
-                    _ = await RecallCatalog.RequestAsync(site.Catalog, ids[i], ct);
+                    _ = await ClusterRun.RetryAsync(async () => await RecallCatalog.RequestAsync(site.Catalog, ids[i], ct), ct);
                 }
 
-                await site.RecallAsync(ct);
-                await using ICatalogTransaction txn = await site.Catalog.BeginAsync(ct);
-                foreach (int i in recalled)
+                if (cluster is null)
                 {
-                    // Served: published into the read cache, or failed for good with no readable copy.
-                    filesRecalled += (await txn.GetFileAsync(ids[i]))?.CacheStatus is CacheStatus.Cached or CacheStatus.Failed ? 1 : 0;
+                    await site.RecallAsync(ct);
+                }
+                else
+                {
+                    if (cluster.Chaos is { } chaos)
+                    {
+                        chaos.Armed = true;
+                    }
+
+                    await cluster.WaitAsync("recall", site, async txn => await ServedAsync(txn, recalled.Select(i => ids[i])) == recalled.Length, TimeSpan.FromMinutes(20), ct);
+                    if (cluster.Chaos is { } done)
+                    {
+                        done.Armed = false;
+                    }
                 }
 
+                filesRecalled = await ClusterRun.RetryAsync(async () =>
+                {
+                    await using ICatalogTransaction txn = await site.Catalog.BeginAsync(ct);
+                    return await ServedAsync(txn, recalled.Select(i => ids[i]));
+                }, ct);
                 tick(1);
             });
-            int recallMounts = site.Mounts - mountsBeforeRecall;
+            int recallMounts = (int)(await MountsAsync(site, ct) - mountsBeforeRecall);
 
             int verified = 0;
             await Phase(progress, "Verify every recalled byte", recalled.Length, tick =>
@@ -128,10 +173,28 @@ public static class Demo
                 return Task.CompletedTask;
             });
 
+            IReadOnlyList<string>? problems = null;
+            List<ArchiveSessionReport> sessions;
+            double driveSeconds;
+            if (cluster is null)
+            {
+                sessions = [.. site.Libraries.Values.SelectMany(l => l.Migrator.Sessions)];
+                driveSeconds = Enumerable.Range(0, site.TapeLibrary.Options.Drives).Sum(d => site.TapeLibrary.Drive(d).Statistics.BusyNanoseconds) / 1e9;
+            }
+            else
+            {
+                await cluster.StopAsync(); // Their last reports are written as they stop.
+                problems = await ClusterRun.RetryAsync(() => cluster.AuditAsync(site, ct), ct);
+                IReadOnlyList<NodeReport> reports = cluster.Reports();
+                sessions = [.. reports.SelectMany(r => r.Sessions)];
+                // The nodes' drives, and the front end's own (it labelled the tapes and dismounted idle drives).
+                driveSeconds = (reports.Sum(r => r.DriveBusyNanoseconds)
+                    + Enumerable.Range(0, site.TapeLibrary.Options.Drives).Sum(d => site.TapeLibrary.Drive(d).Statistics.BusyNanoseconds)) / 1e9;
+            }
+
             MediaProfile profile = MediaProfile.Get(options.Media);
             long payload = sessions.Sum(s => s.PayloadBytes);
             double writingSeconds = sessions.Sum(s => s.WritingTime.TotalSeconds);
-            double driveSeconds = Enumerable.Range(0, site.TapeLibrary.Options.Drives).Sum(d => site.TapeLibrary.Drive(d).Statistics.BusyNanoseconds) / 1e9;
             long ingestedBytes = sizes.Sum();
             double aulSeconds = 0;
             await Phase(progress, "The same files as one AUL file each, synchronous marks", 1, tick =>
@@ -161,6 +224,11 @@ public static class Demo
                 AulSynchronousSeconds = Math.Round(aulSeconds, 0),
                 AulSynchronousEfficiency = Math.Round(ingestedBytes / (aulSeconds * profile.NativeRate), 4),
                 WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
+                Processes = cluster?.Processes ?? 1,
+                Kills = cluster?.Chaos?.Kills,
+                ServerRestarts = cluster?.Chaos is { } c ? [.. c.ServerRestarts] : null,
+                ChaosSeed = args.Chaos?.Seed,
+                Problems = problems,
                 Root = args.Root,
             };
         }
@@ -177,6 +245,34 @@ public static class Demo
                 }
             }
         }
+    }
+
+    /// <summary>Robot mounts so far, as the drive pools recorded them on the tape rows (every process's).</summary>
+    private static Task<long> MountsAsync(CacheSite site, CancellationToken ct) =>
+        ClusterRun.RetryAsync(async () =>
+        {
+            await using ICatalogTransaction txn = await site.Catalog.BeginAsync(ct);
+            return (await txn.QueryTapesAsync()).Sum(t => (long)t.MountCount);
+        }, ct);
+
+    /// <summary>Files in archive lists of any state, or archived: the dispatcher has seen their <c>CacheWritten</c>.</summary>
+    private static async ValueTask<long> ListedAsync(ICatalogTransaction txn) =>
+        (await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive })).Where(l => l.State != FileListState.Done).Sum(l => (long)l.MemberCount)
+        + await ArchivedAsync(txn);
+
+    private static async ValueTask<long> ArchivedAsync(ICatalogTransaction txn) =>
+        (await txn.CountFilesAsync()).Where(c => c.ArchiveStatus == ArchiveStatus.Archived && !c.Deleted).Sum(c => c.Files);
+
+    /// <summary>Requested files served: published into the read cache, or failed for good with no readable copy.</summary>
+    private static async ValueTask<int> ServedAsync(ICatalogTransaction txn, IEnumerable<long> ids)
+    {
+        int served = 0;
+        foreach (long id in ids)
+        {
+            served += (await txn.GetFileAsync(id))?.CacheStatus is CacheStatus.Cached or CacheStatus.Failed ? 1 : 0;
+        }
+
+        return served;
     }
 
     /// <summary>The demo's site: two disk libraries, one drive and one pool each, everything purged, recalls due at once.</summary>
@@ -263,6 +359,7 @@ public static class Demo
 
     private static async Task Phase(bool progress, string name, int total, Func<Action<int>, Task> body)
     {
+        Console.Error.WriteLine($"TMP {DateTime.Now:HH:mm:ss.fff} {name}");
         if (!progress)
         {
             await body(_ => { });

@@ -65,6 +65,25 @@ public sealed record DemoReport
     /// <summary>Wall-clock seconds of the whole demo.</summary>
     public double WallSeconds { get; init; }
 
+    /// <summary>Processes the site ran as: 1 on the embedded default, the front end and its nodes with <c>--cluster</c>.</summary>
+    public int Processes { get; init; } = 1;
+
+    /// <summary>Node processes killed (SIGKILL) and restarted during the run (<c>--kills</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Kills { get; init; }
+
+    /// <summary>The servers restarted during the run, in order.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ServerRestarts { get; init; }
+
+    /// <summary>The seed of the kills (replays the campaign's choices).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ChaosSeed { get; init; }
+
+    /// <summary>A cluster run's audit: dead letters, files without exactly one tape copy. Empty when all is well.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Problems { get; init; }
+
     /// <summary>The site root when kept (--root), else null.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Root { get; init; }
@@ -88,6 +107,17 @@ public sealed record DemoReport
         Row("simulated drive seconds", F(SimulatedDriveSeconds, "0.0"));
         Row("archive drive efficiency", $"{F(DriveEfficiency * 100, "0.0")} % ({F(ArchiveWritingSeconds, "0.00")} s writing)");
         Row("same files as AUL, synchronous marks", $"{F(AulSynchronousSeconds / 3600, "0.0")} h simulated, {F(AulSynchronousEfficiency * 100, "0.00")} % efficiency");
+        Row("processes", Processes.ToString(CultureInfo.InvariantCulture));
+        if (Kills is { } kills)
+        {
+            Row("processes killed / servers restarted", $"{kills} / {string.Join(", ", ServerRestarts ?? [])} (seed {ChaosSeed})");
+        }
+
+        if (Problems is { } problems)
+        {
+            Row("audit (dead letters, tape copies)", problems.Count == 0 ? "clean" : $"{problems.Count} problems: {string.Join("; ", problems.Take(5))}");
+        }
+
         Row("wall time", $"{F(WallSeconds, "0.0")} s");
         AnsiConsole.Write(table);
     }
@@ -99,7 +129,20 @@ public sealed record DemoReport
 /// <param name="Seed">The seed of sizes, contents and the recall subset.</param>
 /// <param name="Root">Keep the site in this (empty) directory; a temporary one, deleted afterwards, when null.</param>
 /// <param name="Json">Print JSON instead of the table.</param>
-public sealed record DemoArguments(int Files = 10_000, int Recalls = 500, int Seed = 20261123, string? Root = null, bool Json = false);
+public sealed record DemoArguments(int Files = 10_000, int Recalls = 500, int Seed = 20261123, string? Root = null, bool Json = false)
+{
+    /// <summary>Run the site as separate processes (a dispatcher, migrators) over <see cref="Postgres"/>.</summary>
+    public bool Cluster { get; init; }
+
+    /// <summary>The PostgreSQL connection string of a cluster run.</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>A RabbitMQ URI: the bus of a cluster run; without it, the PostgreSQL queue.</summary>
+    public string? RabbitMq { get; init; }
+
+    /// <summary>Kill and restart node processes (and restart the servers) during a cluster run.</summary>
+    public Cluster.ChaosOptions? Chaos { get; init; }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(DemoReport))]

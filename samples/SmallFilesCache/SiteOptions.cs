@@ -48,6 +48,30 @@ public sealed class SiteOptions
 
     /// <summary>The work lease of claimed lists, and the dispatcher's start-up grace for owners it cannot prove dead.</summary>
     public TimeSpan WorkLease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The PostgreSQL catalogue's connection string (Npgsql form). Empty: the embedded default, one SQLite file under
+    /// <see cref="Root"/>, which only one process may use. Set, the site can run as separate processes (roles).
+    /// </summary>
+    public string Postgres { get; set; } = "";
+
+    /// <summary>The PostgreSQL schema holding the catalogue and its queue.</summary>
+    public string PostgresSchema { get; set; } = "tapekit_hsm";
+
+    /// <summary>A RabbitMQ broker's AMQP URI for the bus; empty: the catalogue's own queue (SQLite or PostgreSQL).</summary>
+    public string RabbitMq { get; set; } = "";
+
+    /// <summary>The prefix of the RabbitMQ exchanges and queues (several sites on one virtual host).</summary>
+    public string RabbitMqPrefix { get; set; } = "";
+
+    /// <summary>
+    /// Whether several processes open the virtual tape library (the roles of a clustered site): robot moves and
+    /// drives are locked across processes, the way hosts share a SCSI library.
+    /// </summary>
+    public bool SharedTapeLibrary { get; set; }
+
+    /// <summary>How long a consumer's received message stays hidden from the others (a killed process's come back after it).</summary>
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>One disk library: a cache area and the drives its migrator uses.</summary>

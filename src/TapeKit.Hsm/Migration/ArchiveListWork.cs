@@ -86,16 +86,27 @@ public sealed class ArchiveListWork
             return new ArchiveClaim(ArchiveClaimOutcome.RebuildQueued, list, [], ineligible);
         }
 
-        FileListRecord claimed = await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
-            $"claimed by {_migratorId}", l => l with { Owner = _migratorId, LeaseUntil = leaseUntil })
-            ?? throw new InvalidOperationException("Unreachable: the list was read ACTIVE at this attempt in this transaction.");
+        // Read committed (PostgreSQL): a row read above may have moved since (the sweeper re-queued the list, say). The
+        // claim is then stale, and the transaction, disposed uncommitted, leaves nothing behind.
+        FileListRecord? claimed = await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, attempt,
+            $"claimed by {_migratorId}", l => l with { Owner = _migratorId, LeaseUntil = leaseUntil });
+        if (claimed is null)
+        {
+            return new ArchiveClaim(ArchiveClaimOutcome.Stale, list, [], []);
+        }
+
         var claimedMembers = new List<FileRecord>(members.Count);
         foreach (FileRecord f in members)
         {
             FileRecord? c = f.ArchiveStatus == ArchiveStatus.Archiving
                 ? f
                 : await txn.TryMoveArchiveAsync(f.FileId, ArchiveStatus.None, FileArchiveEvent.Claimed, HsmActor.Migrator, newClaim: claimed.Claim);
-            claimedMembers.Add(c ?? throw new InvalidOperationException("Unreachable: the member was read eligible in this transaction."));
+            if (c is null)
+            {
+                return new ArchiveClaim(ArchiveClaimOutcome.Stale, list, [], []);
+            }
+
+            claimedMembers.Add(c);
         }
 
         await ReplyAsync(txn, command, HsmMessageTypes.Confirmation, new ConfirmationReply(listId, attempt, _migratorId, null, leaseUntil));
@@ -249,8 +260,11 @@ public sealed class ArchiveListWork
             archived.Add(f);
         }
 
-        _ = await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.Completed, HsmActor.Migrator, attempt)
-            ?? throw new InvalidOperationException("Unreachable: the list was read ACTIVE at this attempt in this transaction.");
+        if (await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.Completed, HsmActor.Migrator, attempt) is null)
+        {
+            return false; // Moved since it was read (read committed): fenced like the members, rolled back on dispose.
+        }
+
         List<TapeCopy> all = [.. archived.SelectMany(f => copies[f.FileId]).Distinct()];
         await ReplyAsync(txn, command, HsmMessageTypes.Archived, new ArchivedReply(listId, attempt, aggregationIds, all));
         if (_notifyHost)

@@ -10,11 +10,17 @@ namespace TapeKit.Hsm.Tapes;
 /// Each mount gets its own <see cref="TapeDriveWorker"/>: a dedicated thread per drive, as for a real drive, unless
 /// the pool is told otherwise (a simulation under a <see cref="SimulationScheduler"/> uses <see cref="TapeDriveWorker.Inline"/>).
 /// </summary>
+/// <remarks>
+/// A drive is lent under the library's claim on it (<see cref="VirtualTapeLibrary.TryClaimDrive"/>), held until the
+/// mount is disposed. Over a shared library (<see cref="VirtualLibraryOptions.Shared"/>) pools in several processes
+/// thus compete for the same drives: a drive another process holds counts as busy — the pool tries the next one, or
+/// throws <see cref="TapeMountException"/> with <see cref="TapeMountException.Busy"/> — and never waits for it.
+/// </remarks>
 public sealed class VirtualLibraryDrivePool : ITapeDrivePool
 {
     private readonly VirtualTapeLibrary _library;
     private readonly int[] _drives;
-    private readonly HashSet<int> _busy = [];
+    private readonly Dictionary<int, IDisposable> _busy = [];
     private readonly Dictionary<int, long> _releasedAt = [];
     private readonly Lock _gate = new();
     private readonly IMountRecorder? _recorder;
@@ -97,55 +103,101 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
         evicted = null;
         lock (_gate)
         {
-            LibraryInventory inventory = _library.Inventory();
-            var loaded = inventory.Drives.Where(d => _drives.Contains(d.Drive)).ToDictionary(d => d.Drive, d => d.Vsn);
-            int? holder = loaded.Where(d => d.Value == vsn).Select(d => (int?)d.Key).FirstOrDefault();
-            if (holder is int busyDrive && _busy.Contains(busyDrive))
+            // Another process of a shared library may move cartridges between reading the inventory and claiming a
+            // drive; then the plan is made again (a few times: each retry follows someone else's progress).
+            for (int attempt = 0; ; attempt++)
             {
-                throw new TapeMountException(vsn, $"Cartridge {vsn} is in drive {busyDrive}, which another session is using.", busy: true);
-            }
-
-            bool robot = holder is null;
-            int drive = holder ?? _drives.Where(d => !_busy.Contains(d))
-                .OrderBy(d => loaded.GetValueOrDefault(d) is null ? 0 : 1)
-                .ThenBy(d => _releasedAt.GetValueOrDefault(d))
-                .Select(d => (int?)d).FirstOrDefault()
-                ?? throw new TapeMountException(vsn, $"No drive is free for {vsn}: all {_drives.Length} are in use.", busy: true);
-            try
-            {
-                if (robot)
+                LibraryInventory inventory = _library.Inventory();
+                var loaded = LoadedDrives(inventory);
+                int? holder = HolderOf(loaded, vsn);
+                if (holder is int busyDrive && _busy.ContainsKey(busyDrive))
                 {
-                    if (loaded.GetValueOrDefault(drive) is { } previous)
+                    throw new TapeMountException(vsn, $"Cartridge {vsn} is in drive {busyDrive}, which another session is using.", busy: true);
+                }
+
+                IEnumerable<int> candidates = holder is int h ? [h] : _drives.Where(d => !_busy.ContainsKey(d))
+                    .OrderBy(d => loaded.GetValueOrDefault(d) is null ? 0 : 1)
+                    .ThenBy(d => _releasedAt.GetValueOrDefault(d));
+                bool changed = false;
+                foreach (int drive in candidates)
+                {
+                    if (!_library.TryClaimDrive(drive, out IDisposable? claim))
                     {
-                        Unmount(inventory, drive);
-                        evicted = previous;
+                        continue; // another process (or another user of this library object) has it
                     }
 
-                    _library.Mount(vsn, drive);
-                    _mounts++;
+                    LibraryInventory now = _library.Inventory();
+                    var nowLoaded = LoadedDrives(now);
+                    if (HolderOf(nowLoaded, vsn) != holder || nowLoaded.GetValueOrDefault(drive) != loaded.GetValueOrDefault(drive))
+                    {
+                        claim.Dispose();
+                        changed = true;
+                        break;
+                    }
+
+                    return MountOn(vsn, drive, holder is null, now, claim, out evicted);
                 }
 
-                ITapeDrive handle = _library.OpenDrive(drive);
-                TapeDriveWorker worker;
-                try
+                if (!changed || attempt >= 3)
                 {
-                    worker = _workers(handle);
+                    throw holder is int held
+                        ? new TapeMountException(vsn, $"Cartridge {vsn} is in drive {held}, which another process is using.", busy: true)
+                        : new TapeMountException(vsn, $"No drive is free for {vsn}: all {_drives.Length} are in use.", busy: true);
                 }
-                catch
-                {
-                    handle.Dispose();
-                    throw;
-                }
-
-                _busy.Add(drive);
-                return new TapeMount(vsn, drive, worker, robot, Release, BusyTimeOf(drive));
-            }
-            catch (TapeDriveException e)
-            {
-                throw new TapeMountException(vsn, $"Mounting {vsn} on drive {drive} failed: {e.Message}", e);
             }
         }
     }
+
+    /// <summary>Mounts (unless the cartridge is in the drive already) and opens the claimed drive; gives the claim back on failure.</summary>
+    private TapeMount MountOn(string vsn, int drive, bool robot, LibraryInventory inventory, IDisposable claim, out string? evicted)
+    {
+        evicted = null;
+        try
+        {
+            if (robot)
+            {
+                if (LoadedDrives(inventory).GetValueOrDefault(drive) is { } previous)
+                {
+                    Unmount(inventory, drive);
+                    evicted = previous;
+                }
+
+                _library.Mount(vsn, drive);
+                _mounts++;
+            }
+
+            ITapeDrive handle = _library.OpenDrive(drive);
+            TapeDriveWorker worker;
+            try
+            {
+                worker = _workers(handle);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+
+            _busy.Add(drive, claim);
+            return new TapeMount(vsn, drive, worker, robot, Release, BusyTimeOf(drive));
+        }
+        catch (TapeDriveException e)
+        {
+            claim.Dispose();
+            throw new TapeMountException(vsn, $"Mounting {vsn} on drive {drive} failed: {e.Message}", e);
+        }
+        catch
+        {
+            claim.Dispose();
+            throw;
+        }
+    }
+
+    private Dictionary<int, string?> LoadedDrives(LibraryInventory inventory) =>
+        inventory.Drives.Where(d => _drives.Contains(d.Drive)).ToDictionary(d => d.Drive, d => d.Vsn);
+
+    private static int? HolderOf(Dictionary<int, string?> loaded, string vsn) =>
+        loaded.Where(d => d.Value == vsn).Select(d => (int?)d.Key).FirstOrDefault();
 
     private List<string> UnloadIdleDrives()
     {
@@ -154,10 +206,20 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
             var dismounted = new List<string>();
             foreach ((int drive, string? vsn, _, _) in _library.Inventory().Drives)
             {
-                if (vsn is not null && _drives.Contains(drive) && !_busy.Contains(drive))
+                if (vsn is null || !_drives.Contains(drive) || _busy.ContainsKey(drive) || !_library.TryClaimDrive(drive, out IDisposable? claim))
                 {
-                    Unmount(_library.Inventory(), drive);
-                    dismounted.Add(vsn);
+                    continue;
+                }
+
+                using (claim)
+                {
+                    // Claimed: nobody else can move this drive's cartridge now, but someone may have before.
+                    LibraryInventory now = _library.Inventory();
+                    if (now.Drives.First(d => d.Drive == drive).Vsn == vsn)
+                    {
+                        Unmount(now, drive);
+                        dismounted.Add(vsn);
+                    }
                 }
             }
 
@@ -190,7 +252,11 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     {
         lock (_gate)
         {
-            _busy.Remove(mount.Drive);
+            if (_busy.Remove(mount.Drive, out IDisposable? claim))
+            {
+                claim.Dispose(); // the handle is closed: a shared library lets go of the cartridge for other processes
+            }
+
             _releasedAt[mount.Drive] = ++_releases;
         }
     }

@@ -1,47 +1,45 @@
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Postgres;
-using TapeKit.Hsm.Tests.Messaging;
+using TapeKit.Hsm.Testing;
 using TapeKit.Hsm.Tests.Support;
 
 namespace TapeKit.Hsm.Tests.Postgres;
 
 /// <summary>
-/// The bus conformance kit (spec/hsm.md §6.4) on the PostgreSQL work queue: each test in a schema of its own, reopened
-/// over the same schema for the restart test.
+/// The durable bus conformance kit (spec/hsm.md §6.4) on the PostgreSQL work queue: each test in a schema of its own,
+/// every instance a catalogue over that schema; the server restart test restarts the local cluster.
 /// </summary>
+[Collection(ServerRestarts.Name)]
 public sealed class PostgresBusConformanceTests(PostgresDatabase database) : DurableBusConformanceTests, IClassFixture<PostgresDatabase>
 {
     private readonly string _schema = PostgresDatabase.NewSchemaName();
-    private PostgresCatalog? _catalog;
+    private readonly Dictionary<IMessageBus, PostgresCatalog> _catalogs = [];
 
-    protected override async ValueTask<IMessageBus> CreateAsync()
+    protected override bool CanRestartServer => true;
+
+    protected override async ValueTask<IMessageBus> CreateBusAsync(TimeProvider time)
     {
-        _catalog = await PostgresCatalog.OpenAsync(new PostgresHsmOptions
+        PostgresCatalog catalog = await PostgresCatalog.OpenAsync(new PostgresHsmOptions
         {
             ConnectionString = database.ConnectionString, Schema = _schema, MaxDeliveries = Options.MaxDeliveries, DefaultLease = Options.DefaultLease,
-        }, Time);
-        return new PostgresMessageBus(_catalog);
+        }, time);
+        var bus = new PostgresMessageBus(catalog);
+        _catalogs.Add(bus, catalog);
+        return bus;
     }
 
-    protected override async ValueTask RestartAsync()
+    /// <summary>The bus, then the catalogue it runs on.</summary>
+    protected override async ValueTask DisposeBusAsync(IMessageBus bus)
     {
-        PostgresCatalog? before = _catalog;
-        await base.RestartAsync();
-        if (before is not null)
+        await ((PostgresMessageBus)bus).DisposeAsync();
+        if (_catalogs.Remove(bus, out PostgresCatalog? catalog))
         {
-            await before.DisposeAsync();
+            await catalog.DisposeAsync();
         }
     }
+
+    protected override ValueTask RestartServerAsync() => new(PostgresDatabase.RestartServerAsync());
 
     protected override async ValueTask PublishManyAsync(IReadOnlyList<Envelope> messages) =>
         await ((PostgresMessageBus)Bus).PublishManyAsync([.. messages.Select(m => (Exchange, Key, m, (DateTimeOffset?)null))]);
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_catalog is not null)
-        {
-            await _catalog.DisposeAsync();
-        }
-    }
 }

@@ -1,7 +1,7 @@
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Postgres;
-using TapeKit.Hsm.Tests.Catalog;
+using TapeKit.Hsm.Testing;
 using TapeKit.Hsm.Tests.Support;
 
 namespace TapeKit.Hsm.Tests.Postgres;
@@ -9,28 +9,13 @@ namespace TapeKit.Hsm.Tests.Postgres;
 /// <summary>
 /// The whole catalogue contract, concurrency included, on a real PostgreSQL server: each test on a fresh schema of a
 /// database made for this class. The catalogue's outbox is relayed to the PostgreSQL work queue in the same schema; the
-/// contract's outbox test runs that relay.
+/// contract's outbox and inbox tests run over it.
 /// </summary>
 public sealed class PostgresCatalogContractTests(PostgresDatabase database) : CatalogContractTests, IClassFixture<PostgresDatabase>
 {
-    private PostgresCatalog? _catalog;
-
-    protected override async ValueTask<(ICatalog, IMessageBus)> CreateAsync()
+    protected override async ValueTask<(ICatalog, IMessageBus)> CreateCatalogAsync()
     {
-        _catalog = await database.OpenCatalogAsync(Time);
-        return (_catalog, new PostgresMessageBus(_catalog));
-    }
-
-    public override async Task DisposeAsync()
-    {
-        if (Bus is PostgresMessageBus bus)
-        {
-            await bus.DisposeAsync();
-        }
-
-        if (_catalog is not null)
-        {
-            await _catalog.DisposeAsync();
-        }
+        PostgresCatalog catalog = await database.OpenCatalogAsync(Time);
+        return (catalog, new PostgresMessageBus(catalog));
     }
 }

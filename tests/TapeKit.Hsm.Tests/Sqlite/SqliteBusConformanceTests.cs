@@ -1,41 +1,36 @@
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Sqlite;
-using TapeKit.Hsm.Tests.Messaging;
+using TapeKit.Hsm.Testing;
 using TapeKit.Hsm.Tests.Support;
 
 namespace TapeKit.Hsm.Tests.Sqlite;
 
+/// <summary>The durable bus conformance kit on the SQLite queue: every instance is a store over the same file.</summary>
 public sealed class SqliteBusConformanceTests : DurableBusConformanceTests, IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private SqliteHsmStore? _store;
+    private readonly List<SqliteHsmStore> _stores = [];
 
-    protected override async ValueTask<IMessageBus> CreateAsync()
+    protected override async ValueTask<IMessageBus> CreateBusAsync(TimeProvider time)
     {
-        _store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions
+        SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions
         {
             Path = _dir.File("hsm.db"), MaxDeliveries = Options.MaxDeliveries, DefaultLease = Options.DefaultLease,
-        }, Time);
-        return _store.Bus;
+        }, time);
+        _stores.Add(store);
+        return store.Bus;
     }
 
-    protected override async ValueTask RestartAsync()
+    /// <summary>The store owns the bus.</summary>
+    protected override async ValueTask DisposeBusAsync(IMessageBus bus)
     {
-        await _store!.DisposeAsync();
-        await base.RestartAsync();
+        SqliteHsmStore store = _stores.Single(s => s.Bus == bus);
+        _stores.Remove(store);
+        await store.DisposeAsync();
     }
 
     protected override async ValueTask PublishManyAsync(IReadOnlyList<Envelope> messages) =>
-        await _store!.Bus.PublishManyAsync([.. messages.Select(m => (Exchange, Key, m, (DateTimeOffset?)null))]);
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-        }
-    }
+        await ((SqliteMessageBus)Bus).PublishManyAsync([.. messages.Select(m => (Exchange, Key, m, (DateTimeOffset?)null))]);
 
     public void Dispose() => _dir.Dispose();
 }

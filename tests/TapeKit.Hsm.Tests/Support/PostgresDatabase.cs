@@ -74,6 +74,36 @@ public sealed class PostgresDatabase : IAsyncLifetime
         await drop.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Restarts the PostgreSQL cluster that serves <c>TAPEKIT_POSTGRES</c> (Debian's <c>pg_ctlcluster</c>, found by its
+    /// port in <c>pg_lsclusters</c>): every connection drops, committed rows stay. Returns once the server accepts
+    /// connections again.
+    /// </summary>
+    public static async Task RestartServerAsync()
+    {
+        string server = Server ?? throw Unconfigured();
+        int port = new NpgsqlConnectionStringBuilder(server).Port;
+        string clusters = await ServerCommand.RunAsync("pg_lsclusters", "-h");
+        string[] cluster = clusters.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .FirstOrDefault(fields => fields.Length > 2 && fields[2] == port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            ?? throw ServerCommand.Unavailable($"pg_lsclusters lists no cluster on port {port}");
+        _ = await ServerCommand.RunAsync("pg_ctlcluster", cluster[0], cluster[1], "restart");
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var probe = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ToString());
+                await probe.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException) when (attempt < 120)
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
+
     private static Exception Unconfigured() => Environment.GetEnvironmentVariable("CI") == "true"
         ? new InvalidOperationException($"{NotConfigured}. With CI=true the PostgreSQL tests never skip: .ci/run starts a server and sets it.")
         : new SkipException(NotConfigured);

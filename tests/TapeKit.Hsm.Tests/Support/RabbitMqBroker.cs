@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RabbitMQ.Client;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.RabbitMq;
@@ -127,37 +126,18 @@ public static class RabbitMqBroker
         throw new InvalidOperationException($"rabbitmqctl does not list a connection named {connectionName}.");
     }
 
-    private static async Task<string> RabbitMqCtlAsync(params string[] arguments)
+    /// <summary>
+    /// Restarts the broker's application (<c>rabbitmqctl stop_app</c>, <c>start_app</c>): every connection drops, the
+    /// durable queues and their messages stay, and clients reconnect. Returns once the broker accepts connections.
+    /// </summary>
+    public static async Task RestartAsync()
     {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw Unconfigured("rabbitmqctl could not be started");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw Unconfigured($"rabbitmqctl is not installed here ({e.Message}); this test closes a connection from the broker's side");
-        }
-
-        using (process)
-        {
-            Task<string> output = process.StandardOutput.ReadToEndAsync();
-            Task<string> error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw Unconfigured($"rabbitmqctl {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await error).Trim()}");
-            }
-
-            return await output;
-        }
+        await RabbitMqCtlAsync("stop_app");
+        await RabbitMqCtlAsync("start_app");
+        await RabbitMqCtlAsync("await_startup", "--timeout", "60");
     }
+
+    private static Task<string> RabbitMqCtlAsync(params string[] arguments) => ServerCommand.RunAsync("rabbitmqctl", arguments);
 
     private static Exception Unconfigured(string why) => Environment.GetEnvironmentVariable("CI") == "true"
         ? new InvalidOperationException($"{why}. With CI=true the RabbitMQ tests never skip: .ci/run starts a broker and sets {Variable}.")

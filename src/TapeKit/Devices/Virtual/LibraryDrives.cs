@@ -20,11 +20,18 @@ internal interface ILibraryDrive : IDisposable
 
     void Insert(string cartridgeDirectory);
 
+    /// <summary>Takes over a cartridge another process left loaded in the drive, the head where it was (shared libraries).</summary>
+    void Adopt(string cartridgeDirectory, long headOffset);
+
+    /// <summary>Where the head is along the loaded tape, bytes from BOT (0 when unknown).</summary>
+    long HeadOffset { get; }
+
     void EjectIfLoaded();
 
     void Remove();
 
-    ITapeDrive Open(TapeOpenOptions? options);
+    /// <summary>Opens a handle; <paramref name="closed"/> runs once the handle is closed.</summary>
+    ITapeDrive Open(TapeOpenOptions? options, Action? closed);
 
     void Repair();
 }
@@ -53,11 +60,15 @@ internal sealed class ManagedLibraryDrive(VirtualTapeDrive drive) : ILibraryDriv
 
     public void Insert(string cartridgeDirectory) => drive.InsertCartridge(cartridgeDirectory);
 
+    public void Adopt(string cartridgeDirectory, long headOffset) => drive.AdoptCartridge(cartridgeDirectory, headOffset);
+
+    public long HeadOffset => drive.HeadOffset;
+
     public void EjectIfLoaded() => drive.EjectIfLoaded();
 
     public void Remove() => drive.RemoveCartridge();
 
-    public ITapeDrive Open(TapeOpenOptions? options) => drive.OpenHandle(options);
+    public ITapeDrive Open(TapeOpenOptions? options, Action? closed) => drive.OpenHandleCore(options, closed);
 
     public void Repair() => drive.Repair();
 
@@ -99,6 +110,11 @@ internal sealed class EmulatedLibraryDrive(string driveDirectory, int number) : 
         Directory.Move(temp, Link);
     }
 
+    // The emulation keeps no time, so there is no head to carry over (and shared mode refuses the emulation).
+    public void Adopt(string cartridgeDirectory, long headOffset) => Insert(cartridgeDirectory);
+
+    public long HeadOffset => 0;
+
     public void EjectIfLoaded()
     {
     }
@@ -116,7 +132,9 @@ internal sealed class EmulatedLibraryDrive(string driveDirectory, int number) : 
 
     private string DevicePath => "/dev/nst" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public ITapeDrive Open(TapeOpenOptions? options) => LinuxTapeDrive.Open(DevicePath, options);
+    public ITapeDrive Open(TapeOpenOptions? options, Action? closed) => closed is null
+        ? LinuxTapeDrive.Open(DevicePath, options)
+        : throw new NotSupportedException("A drive of the native emulation does not report its handle's close.");
 
     public void Repair()
     {

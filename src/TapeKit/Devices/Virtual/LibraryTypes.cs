@@ -76,6 +76,19 @@ public sealed record VirtualLibraryOptions
 
     /// <summary>Charge media optimisation at a cartridge's first load (§6.2).</summary>
     public bool SimulateMediaOptimization { get; init; }
+
+    /// <summary>
+    /// Share the library directory with other processes of the host, as a SCSI library is shared by its
+    /// hosts: every robot and inventory operation runs under an exclusive lock on <c>&lt;root&gt;/library.lock</c>
+    /// and re-reads <c>library.json</c> first, and a drive is used only under a claim on
+    /// <c>&lt;root&gt;/drives/N.lock</c> (<see cref="VirtualTapeLibrary.TryClaimDrive"/>). A cartridge another
+    /// process left in a drive is adopted, still threaded with the head where it was left, without a robot move. Every process keeps its own
+    /// <see cref="VirtualClock"/>. Not available over the native emulation.
+    /// </summary>
+    public bool Shared { get; init; }
+
+    /// <summary>How long a shared library waits, in real time, for another process's robot operation to end (default 30 s).</summary>
+    public TimeSpan SharedLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>An immutable view of the library (spec/tape-devices.md §5.2 <c>Inventory()</c>).</summary>

@@ -44,13 +44,21 @@ public enum TapeLibraryErrorKind
 
     /// <summary>The drive could not load the cartridge; it went back to its slot.</summary>
     LoadFailure,
+
+    /// <summary>A shared library's drive is claimed by another process or library instance.</summary>
+    DriveInUse,
+
+    /// <summary>A shared library's robot lock did not come free within <see cref="VirtualLibraryOptions.SharedLockTimeout"/>.</summary>
+    LibraryBusy,
 }
 
 /// <summary>
 /// A library failure (spec/tape-devices.md §5.5). It derives from <see cref="TapeDriveException"/>
 /// so that callers catch one device-exception family (open point O12, settled this way);
 /// <see cref="TapeDriveException.Kind"/> is <see cref="TapeErrorKind.DeviceError"/> except for
-/// <see cref="TapeLibraryErrorKind.LoadFailure"/> (<see cref="TapeErrorKind.MediaError"/>).
+/// <see cref="TapeLibraryErrorKind.LoadFailure"/> (<see cref="TapeErrorKind.MediaError"/>) and the
+/// shared library's <see cref="TapeLibraryErrorKind.DriveInUse"/> and <see cref="TapeLibraryErrorKind.LibraryBusy"/>
+/// (<see cref="TapeErrorKind.Busy"/>: try again later, or another drive).
 /// </summary>
 public class TapeLibraryException : TapeDriveException
 {
@@ -60,11 +68,18 @@ public class TapeLibraryException : TapeDriveException
     /// <param name="operation">The library operation, e.g. <c>mount A00001 on drive 0</c>.</param>
     /// <param name="library">The library name.</param>
     public TapeLibraryException(string message, TapeLibraryErrorKind libraryKind, string operation, string library)
-        : base(message, libraryKind == TapeLibraryErrorKind.LoadFailure ? TapeErrorKind.MediaError : TapeErrorKind.DeviceError, null, operation, library)
+        : base(message, KindOf(libraryKind), null, operation, library)
     {
         LibraryKind = libraryKind;
     }
 
     /// <summary>Why the library operation failed.</summary>
     public TapeLibraryErrorKind LibraryKind { get; }
+
+    private static TapeErrorKind KindOf(TapeLibraryErrorKind kind) => kind switch
+    {
+        TapeLibraryErrorKind.LoadFailure => TapeErrorKind.MediaError,
+        TapeLibraryErrorKind.DriveInUse or TapeLibraryErrorKind.LibraryBusy => TapeErrorKind.Busy,
+        _ => TapeErrorKind.DeviceError,
+    };
 }

@@ -144,6 +144,9 @@ internal sealed class TimingModel(VirtualClock clock, MediaProfile profile)
         Finish(start, nanoseconds);
     }
 
+    /// <summary>Where the head is along the tape, in bytes from BOT (what a drive keeps when its host lets go of it).</summary>
+    public long HeadOffset => _headOffset;
+
     /// <summary>The head moved without cost (power loss leaves the medium at BOT).</summary>
     public void HeadAt(long offset)
     {

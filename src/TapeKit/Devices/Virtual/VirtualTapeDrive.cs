@@ -144,7 +144,20 @@ public sealed class VirtualTapeDrive : IDisposable
     /// <summary>Puts a cartridge into the empty drive and loads it (what a library mount does).</summary>
     /// <param name="cartridgeDirectory">The cartridge directory.</param>
     /// <exception cref="TapeDriveException">The cartridge is damaged or in use elsewhere, or the drive is occupied.</exception>
-    public void InsertCartridge(string cartridgeDirectory)
+    public void InsertCartridge(string cartridgeDirectory) => InsertCartridge(cartridgeDirectory, threadedAt: null);
+
+    /// <summary>
+    /// Takes over a cartridge another user of a shared library left loaded in this drive: no load is charged, and the
+    /// head is where that user left it (a later rewind or unload costs what it would have cost it).
+    /// </summary>
+    /// <param name="cartridgeDirectory">The cartridge directory.</param>
+    /// <param name="headOffset">The head's position, bytes from BOT.</param>
+    internal void AdoptCartridge(string cartridgeDirectory, long headOffset) => InsertCartridge(cartridgeDirectory, (long?)headOffset);
+
+    /// <summary>Where the head is along the tape, bytes from BOT.</summary>
+    internal long HeadOffset => Transport.Timing.HeadOffset;
+
+    private void InsertCartridge(string cartridgeDirectory, long? threadedAt)
     {
         ArgumentException.ThrowIfNullOrEmpty(cartridgeDirectory);
         lock (_gate)
@@ -177,7 +190,7 @@ public sealed class VirtualTapeDrive : IDisposable
             {
                 MediaProfile profile = MediaProfile.All.FirstOrDefault(p => p.Name == store.Header.MediaProfile) ?? Transport.Timing.Profile;
                 Transport.Timing.Profile = profile with { Capacity = (long)Math.Min(store.Header.Capacity, long.MaxValue) };
-                Transport.Insert(store);
+                Transport.Insert(store, threadedAt);
             }
             catch
             {
@@ -249,9 +262,12 @@ public sealed class VirtualTapeDrive : IDisposable
         }
     }
 
-    internal ITapeDrive OpenHandleCore(TapeOpenOptions? options, bool disposeDriveWithHandle)
+    internal ITapeDrive OpenHandleCore(TapeOpenOptions? options, bool disposeDriveWithHandle) => OpenHandleCore(options, disposeDriveWithHandle ? Dispose : null);
+
+    /// <summary>Opens a handle; <paramref name="closed"/> runs after the handle has been closed (a library gives its drive claim back then).</summary>
+    internal ITapeDrive OpenHandleCore(TapeOpenOptions? options, Action? closed)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return StTapeDrive.Open(_model, _model.DevicePath, Name, options, disposeDriveWithHandle ? Dispose : null);
+        return StTapeDrive.Open(_model, _model.DevicePath, Name, options, closed);
     }
 }

@@ -11,14 +11,17 @@ namespace TapeKit.Devices.Virtual;
 /// library faults, and simulated time for every robot move and load. The inventory lives in
 /// <c>&lt;root&gt;/library.json</c> (rewritten atomically after every change), the cartridges in
 /// <c>&lt;root&gt;/cartridges/&lt;VSN&gt;.tkvt/</c>. All methods are synchronous and thread-safe.
+/// With <see cref="VirtualLibraryOptions.Shared"/> several processes of one host use one library
+/// directory at once (see <c>docs/devices/shared-virtual-library.md</c>).
 /// </summary>
-public sealed class VirtualTapeLibrary : IDisposable
+public sealed partial class VirtualTapeLibrary : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly string?[] _storage;
     private readonly string?[] _mail;
     private readonly ILibraryDrive[] _drives;
     private readonly SlotAddress?[] _homes;
+    private readonly long[] _heads; // Shared: where each drive's head was left along its tape, for the next user.
     private readonly List<Fault> _faults = [];
     private long _robotFree;
     private long _robotMoves;
@@ -32,6 +35,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         _storage = new string?[options.StorageSlots];
         _mail = new string?[options.ImportExportSlots];
         _homes = new SlotAddress?[options.Drives];
+        _heads = new long[options.Drives];
         _drives = new ILibraryDrive[options.Drives];
         for (int i = 0; i < options.Drives; i++)
         {
@@ -102,6 +106,11 @@ public sealed class VirtualTapeLibrary : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(emulationRoot);
         options ??= new VirtualLibraryOptions();
         ValidateOptions(options);
+        if (options.Shared)
+        {
+            throw new ArgumentException("A shared library needs managed drives; the native emulation's drives keep their state outside the library.", nameof(options));
+        }
+
         return Initialise(new VirtualTapeLibrary(root, options, clock ?? new VirtualClock(), n =>
         {
             string dir = Path.Combine(emulationRoot, "drive" + n.ToString(CultureInfo.InvariantCulture));
@@ -116,12 +125,21 @@ public sealed class VirtualTapeLibrary : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), "A library needs at least one storage slot and 1 … 32 drives.");
         }
+
+        if (options.SharedLockTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SharedLockTimeout, "The shared lock timeout cannot be negative.");
+        }
     }
 
     private static VirtualTapeLibrary Initialise(VirtualTapeLibrary library)
     {
         Directory.CreateDirectory(library.CartridgesDirectory);
-        if (File.Exists(library.InventoryFile))
+        if (library.Options.Shared)
+        {
+            library.InitialiseShared();
+        }
+        else if (File.Exists(library.InventoryFile))
         {
             library.LoadInventory();
         }
@@ -133,7 +151,10 @@ public sealed class VirtualTapeLibrary : IDisposable
         return library;
     }
 
-    /// <summary>The virtual drive <paramref name="drive"/> (statistics, faults).</summary>
+    /// <summary>
+    /// The virtual drive <paramref name="drive"/> (statistics, faults). In a shared library it is this process's drive
+    /// object, which holds a cartridge only while this instance has the drive's claim and has adopted or mounted it.
+    /// </summary>
     /// <param name="drive">0-based drive number.</param>
     /// <returns>The drive.</returns>
     /// <exception cref="InvalidOperationException">The library runs over the native emulation, whose drives are not managed objects.</exception>
@@ -152,6 +173,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot($"create {vsn}");
             if (Locate(vsn) is not null || Directory.Exists(CartridgePath(vsn)))
             {
                 throw Fail(TapeLibraryErrorKind.DuplicateVsn, $"create {vsn}", $"a cartridge {vsn} already exists");
@@ -181,8 +203,10 @@ public sealed class VirtualTapeLibrary : IDisposable
         {
             ThrowIfDisposed();
             CheckDrive(drive);
+            using var claim = ClaimForOperation(drive, op);
+            using var robot = EnterRobot(op);
             var from = Locate(vsn) as SlotAddress? ?? throw Fail(TapeLibraryErrorKind.NoSuchCartridge, op, Locate(vsn) is int d ? $"{vsn} is in drive {d}" : $"there is no cartridge {vsn}");
-            if (_drives[drive].HoldsCartridge)
+            if (_drives[drive].HoldsCartridge || (Options.Shared && _mounted.GetValueOrDefault(drive) is not null))
             {
                 throw Fail(TapeLibraryErrorKind.DriveOccupied, op, $"drive {drive} holds {_mounted.GetValueOrDefault(drive)?.Vsn ?? "a cartridge"}");
             }
@@ -258,9 +282,22 @@ public sealed class VirtualTapeLibrary : IDisposable
         {
             ThrowIfDisposed();
             var d = _drives[CheckDrive(drive)];
-            if (!d.HoldsCartridge || _mounted.GetValueOrDefault(drive) is not { } mounted)
+            using var claim = ClaimForOperation(drive, op);
+            using var robot = EnterRobot(op);
+
+            // In a shared library the cartridge may sit in the drive without this process having adopted it: it is
+            // taken over first, so that the unload rewinds from where its last user left the head.
+            bool held = d.HoldsCartridge;
+            if ((!held && !Options.Shared) || _mounted.GetValueOrDefault(drive) is not { } mounted)
             {
                 throw Fail(TapeLibraryErrorKind.DriveEmpty, op, $"drive {drive} is empty");
+            }
+
+            if (!held)
+            {
+                Adopt(drive, op);
+                held = d.HoldsCartridge;
+                mounted = _mounted[drive]!.Value; // The byte counters' baseline of this drive object.
             }
 
             if (d.Managed is { Transport.Failed: true } && !force)
@@ -283,19 +320,13 @@ public sealed class VirtualTapeLibrary : IDisposable
             d.EjectIfLoaded();
 
             RobotMove(op);
-            var after = d.Transferred;
-            d.Remove();
-            string path = CartridgePath(mounted.Vsn);
-            var wear = ReadWear(path);
-            long written = after.Written - mounted.Before.Written;
-            long read = after.Read - mounted.Before.Read;
-            long capacity = Math.Max(1, (long)VirtualCartridge.ReadInfo(path).Capacity);
-            WriteWear(path, wear with
+            var after = held ? d.Transferred : mounted.Before;
+            if (held)
             {
-                BytesWritten = wear.BytesWritten + written,
-                BytesRead = wear.BytesRead + read,
-                PassesMilli = wear.PassesMilli + (long)((UInt128)(ulong)(written + read) * 1000 * (ulong)Options.Profile.Wraps / (ulong)capacity),
-            });
+                d.Remove();
+            }
+
+            AddTransferToWear(CartridgePath(mounted.Vsn), mounted.Before, after);
             SetSlot(target, mounted.Vsn);
             _homes[drive] = null;
             _mounted[drive] = null;
@@ -312,6 +343,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot(op);
             CheckSlot(from);
             CheckSlot(to);
             string vsn = GetSlot(from) ?? throw Fail(TapeLibraryErrorKind.SlotEmpty, op, $"{from} is empty");
@@ -336,6 +368,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot("import " + directory);
             VirtualCartridgeInfo info;
             try
             {
@@ -379,6 +412,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot(op);
             var location = Locate(vsn) ?? throw Fail(TapeLibraryErrorKind.NoSuchCartridge, op, $"there is no cartridge {vsn}");
             if (location is int d)
             {
@@ -413,6 +447,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot($"remove I/E slot {ieSlot}");
             int index = CheckSlot(SlotAddress.ImportExport(ieSlot));
             string vsn = _mail[index] ?? throw Fail(TapeLibraryErrorKind.SlotEmpty, $"remove I/E slot {ieSlot}", $"I/E slot {ieSlot} is empty");
             _mail[index] = null;
@@ -429,6 +464,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot("write-protect " + vsn);
             var location = Locate(vsn) ?? throw Fail(TapeLibraryErrorKind.NoSuchCartridge, "write-protect " + vsn, $"there is no cartridge {vsn}");
             if (location is int d)
             {
@@ -446,6 +482,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot("inventory");
             var slots = new List<(SlotAddress, string?)>();
             var cartridges = new List<(string, string, CartridgeWear)>();
             for (int i = 0; i < _storage.Length; i++)
@@ -470,7 +507,9 @@ public sealed class VirtualTapeLibrary : IDisposable
             for (int i = 0; i < _drives.Length; i++)
             {
                 string? vsn = _mounted.GetValueOrDefault(i)?.Vsn;
-                drives.Add((i, vsn, _drives[i].IsLoaded, _homes[i]));
+                // A cartridge another process left in a shared drive is loaded there as far as this process can tell.
+                bool loaded = _drives[i].IsLoaded || (Options.Shared && vsn is not null && !_drives[i].HoldsCartridge);
+                drives.Add((i, vsn, loaded, _homes[i]));
                 if (vsn is not null)
                 {
                     cartridges.Add((vsn, "drive " + i.ToString(CultureInfo.InvariantCulture), ReadWear(CartridgePath(vsn))));
@@ -491,6 +530,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
+            using var robot = EnterRobot("rescan");
             var damaged = new List<string>();
             long scanned = Clock.DeviceNow;
             foreach (string? vsn in _storage.Concat(_mail))
@@ -519,11 +559,17 @@ public sealed class VirtualTapeLibrary : IDisposable
         }
     }
 
-    /// <summary>Opens a handle on a drive (one at a time, T1: a second is <see cref="TapeErrorKind.Busy"/>).</summary>
+    /// <summary>
+    /// Opens a handle on a drive (one at a time, T1: a second is <see cref="TapeErrorKind.Busy"/>). In a shared
+    /// library the drive must be free of other processes' claims: without a claim of this instance
+    /// (<see cref="TryClaimDrive"/>) the handle takes one until it is closed, and a cartridge another process left in
+    /// the drive is adopted first, positioned at BOT.
+    /// </summary>
     /// <param name="drive">The drive.</param>
     /// <param name="options">How to open it.</param>
     /// <returns>The handle.</returns>
-    public ITapeDrive OpenDrive(int drive, TapeOpenOptions? options = null) => _drives[CheckDrive(drive)].Open(options);
+    /// <exception cref="TapeLibraryException">Shared: <see cref="TapeLibraryErrorKind.DriveInUse"/> when another process or instance claims the drive.</exception>
+    public ITapeDrive OpenDrive(int drive, TapeOpenOptions? options = null) => Options.Shared ? OpenSharedDrive(drive, options) : _drives[CheckDrive(drive)].Open(options, null);
 
     /// <summary>Arms a library fault (<c>wrong-cartridge</c>, <c>load-failure</c>, <c>robot-failure</c>); drive faults go to <see cref="Drive"/>.</summary>
     /// <param name="fault">The fault.</param>
@@ -554,7 +600,7 @@ public sealed class VirtualTapeLibrary : IDisposable
         }
     }
 
-    /// <summary>Every drive writes its buffer; the inventory is saved; cartridges stay where they are.</summary>
+    /// <summary>Every drive writes its buffer; the inventory is saved; cartridges stay where they are. A shared library gives back its drive claims.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -564,6 +610,7 @@ public sealed class VirtualTapeLibrary : IDisposable
                 return;
             }
 
+            ReleaseAllClaims();
             _disposed = true;
             foreach (var d in _drives)
             {
@@ -687,6 +734,21 @@ public sealed class VirtualTapeLibrary : IDisposable
         File.Move(temp, Path.Combine(cartridge, "wear"), overwrite: true);
     }
 
+    /// <summary>Adds the bytes a drive moved between two readings of its counters to the cartridge's wear.</summary>
+    private void AddTransferToWear(string path, (long Written, long Read) before, (long Written, long Read) after)
+    {
+        var wear = ReadWear(path);
+        long written = after.Written - before.Written;
+        long read = after.Read - before.Read;
+        long capacity = Math.Max(1, (long)VirtualCartridge.ReadInfo(path).Capacity);
+        WriteWear(path, wear with
+        {
+            BytesWritten = wear.BytesWritten + written,
+            BytesRead = wear.BytesRead + read,
+            PassesMilli = wear.PassesMilli + (long)((UInt128)(ulong)(written + read) * 1000 * (ulong)Options.Profile.Wraps / (ulong)capacity),
+        });
+    }
+
     private void SaveInventory()
     {
         using var buffer = new MemoryStream();
@@ -706,6 +768,10 @@ public sealed class VirtualTapeLibrary : IDisposable
                     json.WriteString("vsn", m.Vsn);
                     json.WriteString("home", _homes[i]!.Value.Kind == SlotKind.Storage ? "storage" : "importExport");
                     json.WriteNumber("homeSlot", _homes[i]!.Value.Number);
+                    if (Options.Shared)
+                    {
+                        json.WriteNumber("headOffset", _heads[i]);
+                    }
                 }
 
                 json.WriteEndObject();
@@ -740,20 +806,42 @@ public sealed class VirtualTapeLibrary : IDisposable
         json.WriteEndObject();
     }
 
-    /// <summary>Reads library.json. A cartridge that was in a drive when the process ended goes back to its home slot (the drive idled and the operator unloaded it).</summary>
+    /// <summary>
+    /// Reads library.json. A cartridge that was in a drive when the process ended goes back to its home slot (the
+    /// drive idled and the operator unloaded it) — except in a shared library, where other processes may be using
+    /// the drive: there it stays in the drive, as in a real library after one of its hosts crashed.
+    /// </summary>
     private void LoadInventory()
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(InventoryFile));
         var root = doc.RootElement;
+        Array.Clear(_storage);
+        Array.Clear(_mail);
         ReadSlots(root.GetProperty("storage"), _storage);
         ReadSlots(root.GetProperty("importExport"), _mail);
+        var inDrives = new (string Vsn, SlotAddress Home)?[_drives.Length];
         foreach (var d in root.GetProperty("drives").EnumerateArray())
         {
             if (d.TryGetProperty("vsn", out var vsn) && d.TryGetProperty("homeSlot", out var slot))
             {
                 var kind = d.GetProperty("home").GetString() == "storage" ? SlotKind.Storage : SlotKind.ImportExport;
-                SetSlot(new SlotAddress(kind, slot.GetInt32()), vsn.GetString());
+                var home = new SlotAddress(kind, slot.GetInt32());
+                int number = d.GetProperty("drive").GetInt32();
+                if (!Options.Shared)
+                {
+                    SetSlot(home, vsn.GetString());
+                }
+                else if (number >= 0 && number < _drives.Length)
+                {
+                    inDrives[number] = (vsn.GetString()!, home);
+                    _heads[number] = d.TryGetProperty("headOffset", out var head) ? head.GetInt64() : 0;
+                }
             }
+        }
+
+        if (Options.Shared)
+        {
+            SetDrivesFromInventory(inDrives);
         }
     }
 

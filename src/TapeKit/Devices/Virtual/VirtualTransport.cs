@@ -88,7 +88,7 @@ internal sealed class VirtualTransport : IDisposable
     public long NotReadyRemaining => State == MediumState.Loaded ? Math.Max(0, _readyAt - Timing.Clock.Nanoseconds) : 0;
 
     /// <summary>A cartridge enters the drive and is loaded (library mount or a standalone drive).</summary>
-    public void Insert(CartridgeStore store)
+    public void Insert(CartridgeStore store, long? threadedAt = null)
     {
         if (State != MediumState.Empty)
         {
@@ -97,11 +97,18 @@ internal sealed class VirtualTransport : IDisposable
 
         Store = store;
         State = MediumState.Ejected;
-        LoadEjected();
+        LoadEjected(charged: threadedAt is null);
+        if (threadedAt is { } head)
+        {
+            // Already loaded and threaded by the drive's previous user: ready at once, the head where it was left.
+            Timing.HeadAt(head);
+        }
     }
 
     /// <summary>Loads the cartridge waiting in the throat (T18 <c>MTLOAD</c>).</summary>
-    public void LoadEjected()
+    public void LoadEjected() => LoadEjected(charged: true);
+
+    private void LoadEjected(bool charged)
     {
         var store = Medium;
         State = MediumState.Loaded;
@@ -113,6 +120,12 @@ internal sealed class VirtualTransport : IDisposable
         CleaningRequested = false;
         ApplyEndOfMedium(_pendingEarlyWarning, _pendingEndOfMedium);
         _pendingEarlyWarning = _pendingEndOfMedium = null;
+        if (!charged)
+        {
+            _readyAt = Timing.Clock.Nanoseconds;
+            return;
+        }
+
         bool optimize = SimulateMediaOptimization && (IsFirstLoad?.Invoke(store) ?? false);
         Timing.Load(optimize);
         _readyAt = Timing.Clock.Nanoseconds + (_notReadySeconds * 1_000_000_000);

@@ -2,11 +2,12 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
 
-namespace TapeKit.Hsm.Tests.Catalog;
+namespace TapeKit.Hsm.Testing;
 
 /// <summary>The maintained aggregates agree with the rows they summarise, through inserts, moves and deletions.</summary>
 public abstract partial class CatalogContractTests
 {
+    /// <summary>Area usage follows every change of state size and deletion.</summary>
     [SkippableFact]
     public async Task Area_usage_follows_every_change_of_state_size_and_deletion()
     {
@@ -25,6 +26,7 @@ public abstract partial class CatalogContractTests
         Assert.Empty(await Catalog.ReadAsync(txn => txn.GetAreaUsageAsync("no-such-library")));
     }
 
+    /// <summary>List counts follow creation and every state change.</summary>
     [SkippableFact]
     public async Task List_counts_follow_creation_and_every_state_change()
     {

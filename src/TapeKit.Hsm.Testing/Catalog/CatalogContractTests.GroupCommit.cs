@@ -1,17 +1,17 @@
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
-using TapeKit.Hsm.Tests.Support;
 
-namespace TapeKit.Hsm.Tests.Catalog;
+namespace TapeKit.Hsm.Testing;
 
 /// <summary>Ingest by group commit: many files created and acknowledged per transaction, all or nothing.</summary>
 public abstract partial class CatalogContractTests
 {
+    /// <summary>Many files are created and completed in one transaction each.</summary>
     [SkippableFact]
     public async Task Many_files_are_created_and_completed_in_one_transaction_each()
     {
-        var selector = new PolicySelector(HsmWorld.Policies());
+        var selector = new PolicySelector(ContractPolicies.Create());
         NewCacheFile[] batch = [.. Enumerable.Range(0, 50).Select(i =>
             new NewCacheFile(new HsmFileAttributes { StorageGroup = "sgA", Size = 10 + i }, $"/ns/g{i}", $"g/{i}", $"group-{i}"))];
         FileRecord[] created = await WriteCacheCatalog.CreateManyAsync(Catalog, selector, batch);
@@ -29,10 +29,11 @@ public abstract partial class CatalogContractTests
         Assert.Equal(["C1", "C2"], (await Catalog.ReadAsync(txn => txn.GetTransitionsAsync(CatalogTransitions.FileCacheEntity, id))).Select(t => t.Rule));
     }
 
+    /// <summary>A batch with one bad file creates none.</summary>
     [SkippableFact]
     public async Task A_batch_with_one_bad_file_creates_none()
     {
-        var selector = new PolicySelector(HsmWorld.Policies());
+        var selector = new PolicySelector(ContractPolicies.Create());
         _ = await NewFileAsync("taken");
         NewCacheFile[] batch =
         [

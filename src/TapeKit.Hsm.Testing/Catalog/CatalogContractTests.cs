@@ -3,36 +3,58 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
-using TapeKit.Hsm.Sqlite;
 using TapeKit.Hsm.StateMachines;
-using TapeKit.Hsm.Tests.Support;
 
-namespace TapeKit.Hsm.Tests.Catalog;
+namespace TapeKit.Hsm.Testing;
 
-/// <summary>The catalogue contract every <see cref="ICatalog"/> implementation must meet.</summary>
+/// <summary>
+/// The catalogue contract every <see cref="ICatalog"/> implementation must meet: rows round-trip, conditional writes
+/// and transitions, constraints, the inbox and the outbox, aggregates, history, and many workers racing on transitions,
+/// claims and tape counters. A provider derives one class, overrides <see cref="CreateCatalogAsync"/> (and
+/// <see cref="DisposeAsync"/> when the bus and catalogue do not own their resources), and runs it with its own test
+/// runner. Each test gets a fresh instance, so the factory must hand out an empty catalogue every time.
+/// </summary>
 public abstract partial class CatalogContractTests : IAsyncLifetime
 {
+    private readonly PolicySelector _selector = new(ContractPolicies.Create());
+
+    /// <summary>The virtual clock the catalogue and bus must be created with; the tests advance it.</summary>
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The catalogue under test.</summary>
     protected ICatalog Catalog { get; private set; } = null!;
 
+    /// <summary>The bus the catalogue's outbox is relayed to (the outbox and inbox tests use it).</summary>
     protected IMessageBus Bus { get; private set; } = null!;
 
-    private readonly PolicySelector _selector = new(HsmWorld.Policies());
+    /// <summary>
+    /// Creates an empty catalogue on <see cref="Time"/> and a bus for its outbox. Throw <see cref="SkipException"/>
+    /// (through <see cref="Skip"/>) when the provider's server is not configured, so the tests are skipped with the
+    /// reason.
+    /// </summary>
+    protected abstract ValueTask<(ICatalog Catalog, IMessageBus Bus)> CreateCatalogAsync();
 
-    protected abstract ValueTask<(ICatalog Catalog, IMessageBus Bus)> CreateAsync();
-
-    public async Task InitializeAsync()
+    /// <summary>Creates the catalogue and bus and declares the HSM topology on the bus.</summary>
+    public virtual async Task InitializeAsync()
     {
-        (Catalog, Bus) = await CreateAsync();
-        await Bus.DeclareAsync(HsmTopology.For("dispatcher", HsmWorld.DiskLibraries));
+        (Catalog, Bus) = await CreateCatalogAsync();
+        await Bus.DeclareAsync(HsmTopology.For("dispatcher", ContractPolicies.DiskLibraries));
     }
 
-    public abstract Task DisposeAsync();
+    /// <summary>Disposes the bus, then the catalogue, where they are disposable; override when something else owns them.</summary>
+    public virtual async Task DisposeAsync()
+    {
+        await Disposal.DisposeAsync(Bus);
+        await Disposal.DisposeAsync(Catalog);
+    }
 
+    /// <summary>A new file row in <c>CREATED</c>, filed under the contract's policies.</summary>
+    /// <param name="externalId">The external id, if any.</param>
+    /// <param name="size">The size in bytes.</param>
     protected ValueTask<FileRecord> NewFileAsync(string? externalId = null, long size = 100) =>
         WriteCacheCatalog.CreateAsync(Catalog, _selector, new HsmFileAttributes { StorageGroup = "sgA", Size = size }, "/ns/f", "a/f", externalId);
 
+    /// <summary>A file row round trips every field.</summary>
     [SkippableFact]
     public async Task A_file_row_round_trips_every_field()
     {
@@ -46,6 +68,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.Equal(["C1", "C2"], (await txn.GetTransitionsAsync("file.cache", created.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture))).Select(t => t.Rule));
     }
 
+    /// <summary>Nothing is visible after a rollback.</summary>
     [SkippableFact]
     public async Task Nothing_is_visible_after_a_rollback()
     {
@@ -59,6 +82,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.Empty(await check.QueryFilesAsync(new FileQuery { IncludeDeleted = true }));
     }
 
+    /// <summary>Duplicate ids and external ids are refused.</summary>
     [SkippableFact]
     public async Task Duplicate_ids_and_external_ids_are_refused()
     {
@@ -69,6 +93,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<CatalogConstraintException>(async () => await txn.UpdateFileAsync(f with { FileId = 999_999 }));
     }
 
+    /// <summary>A transition from the wrong state is a failed compare and set and an illegal one throws.</summary>
     [SkippableFact]
     public async Task A_transition_from_the_wrong_state_is_a_failed_compare_and_set_and_an_illegal_one_throws()
     {
@@ -81,6 +106,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.NotNull(await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Created, FileCacheEvent.WriteFinished, HsmActor.DiskMover));
     }
 
+    /// <summary>A file is in at most one live archive list.</summary>
     [SkippableFact]
     public async Task A_file_is_in_at_most_one_live_archive_list()
     {
@@ -101,6 +127,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.False(await txn.RemoveListMemberAsync(b.ListId, f.FileId));
     }
 
+    /// <summary>List rows round trip and queries filter.</summary>
     [SkippableFact]
     public async Task List_rows_round_trip_and_queries_filter()
     {
@@ -113,6 +140,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.Empty(await txn.QueryListsAsync(new ListQuery { PolicyKey = "other" }));
     }
 
+    /// <summary>The inbox detects duplicates per consumer.</summary>
     [SkippableFact]
     public async Task The_inbox_detects_duplicates_per_consumer()
     {
@@ -123,6 +151,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.True(await txn.TryMarkInboxAsync("other", id));
     }
 
+    /// <summary>Outbox messages reach the bus only after commit.</summary>
     [SkippableFact]
     public async Task Outbox_messages_reach_the_bus_only_after_commit()
     {
@@ -141,6 +170,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.Equal(f.FileId, HsmMessages.Read<CacheWrittenEvent>(d.Message).Member.FileId);
     }
 
+    /// <summary>Query pages by file id.</summary>
     [SkippableFact]
     public async Task Query_pages_by_file_id()
     {
@@ -156,6 +186,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.Equal(3, (await txn.QueryFilesAsync(new FileQuery { CacheStatus = CacheStatus.Created, AfterFileId = first[^1].FileId })).Count);
     }
 
+    /// <summary>Aggregations round trip and a live tape file holds one aggregation.</summary>
     [SkippableFact]
     public async Task Aggregations_round_trip_and_a_live_tape_file_holds_one_aggregation()
     {
@@ -184,6 +215,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
                 mutate: x => x with { TapeFile = new TapeFileLocator("V00001", 7, 4711) }));
     }
 
+    /// <summary>A failed aggregation frees its tape file for the next append.</summary>
     [SkippableFact]
     public async Task A_failed_aggregation_frees_its_tape_file_for_the_next_append()
     {
@@ -202,6 +234,7 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         Assert.Equal(["G1", "G2", "G5"], (await txn.GetTransitionsAsync("aggregation", "1")).Select(t => t.Rule));
     }
 
+    /// <summary>Tape rows round trip and filter by pool.</summary>
     [SkippableFact]
     public async Task Tape_rows_round_trip_and_filter_by_pool()
     {
@@ -230,32 +263,4 @@ public abstract partial class CatalogContractTests : IAsyncLifetime
         ListId = Guid.CreateVersion7(), Kind = FileListKind.Archive, PolicyKey = "k", DiskLibrary = "DL-A", State = FileListState.Filling,
         Limits = ListLimits.Default, CreatedAt = Time.GetUtcNow(),
     };
-}
-
-public sealed class InMemoryCatalogContractTests : CatalogContractTests
-{
-    protected override ValueTask<(ICatalog, IMessageBus)> CreateAsync() =>
-        ValueTask.FromResult<(ICatalog, IMessageBus)>((new InMemoryCatalog(Time), new InProcessMessageBus(Time)));
-
-    public override Task DisposeAsync()
-    {
-        ((InMemoryCatalog)Catalog).Dispose();
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class SqliteCatalogContractTests : CatalogContractTests, IDisposable
-{
-    private readonly TempDirectory _dir = new();
-    private SqliteHsmStore? _store;
-
-    protected override async ValueTask<(ICatalog, IMessageBus)> CreateAsync()
-    {
-        _store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = _dir.File("c.db") }, Time);
-        return (_store.Catalog, _store.Bus);
-    }
-
-    public override async Task DisposeAsync() => await _store!.DisposeAsync();
-
-    public void Dispose() => _dir.Dispose();
 }

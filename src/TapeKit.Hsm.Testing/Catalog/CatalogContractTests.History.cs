@@ -3,11 +3,12 @@ using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
 
-namespace TapeKit.Hsm.Tests.Catalog;
+namespace TapeKit.Hsm.Testing;
 
 /// <summary>History is pruned by its retention; live work and what the invariants need are never touched.</summary>
 public abstract partial class CatalogContractTests
 {
+    /// <summary>Pruning removes old finished lists audit rows and inbox ids and nothing live.</summary>
     [SkippableFact]
     public async Task Pruning_removes_old_finished_lists_audit_rows_and_inbox_ids_and_nothing_live()
     {
@@ -46,6 +47,7 @@ public abstract partial class CatalogContractTests
         Assert.False(counts.ContainsKey(FileListState.Superseded));
     }
 
+    /// <summary>The invariants hold and stay checkable after pruning.</summary>
     [SkippableFact]
     public async Task The_invariants_hold_and_stay_checkable_after_pruning()
     {

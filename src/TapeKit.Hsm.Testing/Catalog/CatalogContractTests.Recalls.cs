@@ -1,11 +1,12 @@
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 
-namespace TapeKit.Hsm.Tests.Catalog;
+namespace TapeKit.Hsm.Testing;
 
 /// <summary>Waiting recalls are read a page at a time with their copies, never a read per file.</summary>
 public abstract partial class CatalogContractTests
 {
+    /// <summary>Pending recalls come in pages with their copies and skip listed files.</summary>
     [SkippableFact]
     public async Task Pending_recalls_come_in_pages_with_their_copies_and_skip_listed_files()
     {

@@ -2,13 +2,14 @@ using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.StateMachines;
 
-namespace TapeKit.Hsm.Tests.Catalog;
+namespace TapeKit.Hsm.Testing;
 
 /// <summary>The concurrency half of the contract: conditional writes, forward-only tape counters, ids, retries.</summary>
 public abstract partial class CatalogContractTests
 {
     private const int Racers = 24;
 
+    /// <summary>A stale file update is a conflict and changes nothing.</summary>
     [SkippableFact]
     public async Task A_stale_file_update_is_a_conflict_and_changes_nothing()
     {
@@ -28,6 +29,7 @@ public abstract partial class CatalogContractTests
         Assert.Equal(created.RowVersion + 1, now.RowVersion);
     }
 
+    /// <summary>A stale list or aggregation update is a conflict.</summary>
     [SkippableFact]
     public async Task A_stale_list_or_aggregation_update_is_a_conflict()
     {
@@ -38,6 +40,7 @@ public abstract partial class CatalogContractTests
         await Assert.ThrowsAsync<CatalogConflictException>(async () => await stale.UpdateListAsync(list with { BusyCount = 5 }));
     }
 
+    /// <summary>Tape counters only move forward whatever the writer read.</summary>
     [SkippableFact]
     public async Task Tape_counters_only_move_forward_whatever_the_writer_read()
     {
@@ -61,6 +64,7 @@ public abstract partial class CatalogContractTests
         Assert.Null(await stale.AdvanceTapeAsync("NOSUCH", 1, 1));
     }
 
+    /// <summary>Racing units of work lose no update.</summary>
     [SkippableFact]
     public async Task Racing_units_of_work_lose_no_update()
     {
@@ -75,6 +79,7 @@ public abstract partial class CatalogContractTests
         Assert.Equal(Racers, (await Catalog.ReadAsync(txn => txn.GetFileAsync(created.FileId)))!.PinCount);
     }
 
+    /// <summary>Racing transitions apply exactly once.</summary>
     [SkippableFact]
     public async Task Racing_transitions_apply_exactly_once()
     {
@@ -88,6 +93,7 @@ public abstract partial class CatalogContractTests
         Assert.Single(await Catalog.ReadAsync(txn => txn.GetTransitionsAsync(CatalogTransitions.FileCacheEntity, id)), t => t.From == "CACHED");
     }
 
+    /// <summary>Ids allocated by racing writers are unique.</summary>
     [SkippableFact]
     public async Task Ids_allocated_by_racing_writers_are_unique()
     {
@@ -98,6 +104,7 @@ public abstract partial class CatalogContractTests
         Assert.Equal(Racers, aggregationIds.Distinct().Count());
     }
 
+    /// <summary>A unit of work retries transient conflicts and gives up on others.</summary>
     [SkippableFact]
     public async Task A_unit_of_work_retries_transient_conflicts_and_gives_up_on_others()
     {

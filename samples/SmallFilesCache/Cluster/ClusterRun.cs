@@ -1,0 +1,242 @@
+using Npgsql;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
+using TapeKit.Hsm.Model;
+
+namespace SmallFilesCache.Cluster;
+
+/// <summary>
+/// The processes of a cluster demo, from the front end's side: it writes the site's configuration, starts the
+/// dispatcher at once and the migrators (one per disk library, two for the first) when the archive phase begins, waits
+/// for the catalogue to show each phase done, and stops them all at the end. With a <see cref="ClusterChaos"/> it kills
+/// and restarts them meanwhile. The PostgreSQL schema and the RabbitMQ names are the run's own, dropped afterwards.
+/// </summary>
+public sealed class ClusterRun : IAsyncDisposable
+{
+    private readonly List<NodeProcess> _nodes = [];
+    private readonly string _configPath;
+    private readonly CancellationTokenSource _stopChaos = new();
+    private Task? _chaosTask;
+
+    private ClusterRun(SiteOptions options, string configPath, ChaosOptions? chaos)
+    {
+        Options = options;
+        _configPath = configPath;
+        string logs = Path.Combine(options.Root, "cluster", "logs");
+        string host = Environment.MachineName;
+        _nodes.Add(new NodeProcess($"{host}/dispatcher", SiteRole.Dispatcher, null, configPath, logs));
+        foreach ((DiskLibraryOptions dl, int index) in options.DiskLibraries.Select((d, i) => (d, i)))
+        {
+            // Two migrators serve the first disk library: they compete for its commands and its drives.
+            for (int n = 0; n < (index == 0 ? 2 : 1); n++)
+            {
+                _nodes.Add(new NodeProcess($"{host}/migrator-{dl.Name}-{(char)('a' + n)}", SiteRole.Migrator, dl.Name, configPath, logs));
+            }
+        }
+
+        Chaos = chaos is null ? null : new ClusterChaos(_nodes, chaos);
+    }
+
+    /// <summary>The site every process opens.</summary>
+    public SiteOptions Options { get; }
+
+    /// <summary>The fault campaign, when the run has one.</summary>
+    public ClusterChaos? Chaos { get; }
+
+    /// <summary>Processes of the site, the front end included.</summary>
+    public int Processes => _nodes.Count + 1;
+
+    /// <summary>
+    /// Prepares a clustered run of <paramref name="options"/>: engines from the arguments, a schema and a name prefix of
+    /// its own, the shared tape library, and the
+    /// configuration file every node reads. The front end's own options are returned in <see cref="Options"/>.
+    /// </summary>
+    /// <param name="options">The demo's site.</param>
+    /// <param name="postgres">The PostgreSQL connection string.</param>
+    /// <param name="rabbitMq">The RabbitMQ URI, or <see langword="null"/> for the PostgreSQL queue.</param>
+    /// <param name="chaos">The fault campaign, or <see langword="null"/>.</param>
+    public static ClusterRun Prepare(SiteOptions options, string postgres, string? rabbitMq, ChaosOptions? chaos)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string run = Guid.NewGuid().ToString("N")[..12];
+        options.Postgres = postgres;
+        options.PostgresSchema = "sfa_demo_" + run;
+        options.RabbitMq = rabbitMq ?? "";
+        options.RabbitMqPrefix = rabbitMq is null ? "" : $"sfa-demo-{run}.";
+        options.SharedTapeLibrary = true;
+        options.PollInterval = TimeSpan.FromMilliseconds(250);
+        // A killed node's work comes back when it restarts (a new epoch fences its claims and frees its queue leases),
+        // not by lease expiry: the leases only need to outlast a busy node's start and its heartbeats.
+        options.WorkLease = TimeSpan.FromMinutes(2);
+        options.MessageLease = TimeSpan.FromMinutes(1);
+        string config = Path.Combine(options.Root, "cluster", "site.json");
+        SiteConfigFile.Write(config, options);
+        options.InstanceName = $"{Environment.MachineName}/frontend";
+        return new ClusterRun(options, config, chaos);
+    }
+
+    /// <summary>Starts the dispatcher process.</summary>
+    public void StartDispatcher()
+    {
+        _nodes.Single(n => n.Role == SiteRole.Dispatcher).Start();
+        _chaosTask = Chaos?.RunAsync(_stopChaos.Token);
+    }
+
+    /// <summary>Starts the migrator processes.</summary>
+    public void StartMigrators()
+    {
+        foreach (NodeProcess node in _nodes.Where(n => n.Role == SiteRole.Migrator && !n.Running))
+        {
+            node.Start();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="done"/> holds, reading the catalogue every quarter second; a read that fails (the
+    /// server restarting) is tried again. Fails with the nodes' last log lines when <paramref name="timeout"/> passes.
+    /// </summary>
+    /// <param name="what">The phase, for the error.</param>
+    /// <param name="site">The front end's site.</param>
+    /// <param name="done">The condition.</param>
+    /// <param name="timeout">The longest wait.</param>
+    /// <param name="ct">Cancels the wait.</param>
+    public async Task WaitAsync(string what, CacheSite site, Func<ICatalogTransaction, ValueTask<bool>> done, TimeSpan timeout, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        DateTimeOffset until = DateTimeOffset.UtcNow + timeout;
+        string? lastError = null;
+        while (true)
+        {
+            try
+            {
+                await site.RelayAsync(notifications: true, ct);
+                if (await site.Catalog.ReadAsync(done, ct))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                lastError = e.Message;
+            }
+
+            if (DateTimeOffset.UtcNow > until)
+            {
+                throw new TimeoutException($"The cluster did not finish '{what}' within {timeout.TotalSeconds:0} s{(lastError is null ? "" : $" (last error: {lastError})")}. "
+                    + string.Join("\n", _nodes.Select(n => $"--- {n}:\n{n.LogTail()}")));
+            }
+
+            await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the catalogue until it gets through a server restart.</summary>
+    /// <param name="action">The action.</param>
+    /// <param name="ct">Cancels it.</param>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> action, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (Exception e) when (attempt < 120 && (e is not OperationCanceledException || !ct.IsCancellationRequested))
+            {
+                await Task.Delay(500, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the run left behind that nobody explained: dead letters in any queue of the site, and files archived more
+    /// (or less) than once — one <c>ON_TAPE</c> aggregation copy for each archived file.
+    /// </summary>
+    /// <param name="site">The front end's site.</param>
+    /// <param name="ct">Cancels the check.</param>
+    public async Task<IReadOnlyList<string>> AuditAsync(CacheSite site, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var problems = new List<string>();
+        var queues = new List<string> { HsmTopology.DispatcherEventsQueue, HsmTopology.ReplyQueue("sfa-dispatcher"), CacheSite.NotifyQueue };
+        queues.AddRange(Options.DiskLibraries.Select(d => HsmTopology.CommandQueue(d.Name)));
+        foreach (string queue in queues)
+        {
+            foreach (DeadLetter dead in await site.Bus.GetDeadLettersAsync(queue, ct))
+            {
+                problems.Add($"dead letter in {queue}: {dead.Message.Type} {dead.Message.MessageId:N} after {dead.DeliveryCount} deliveries: {dead.Reason}");
+            }
+        }
+
+        await using ICatalogTransaction txn = await site.Catalog.BeginAsync(ct);
+        var copies = new Dictionary<long, int>();
+        foreach (TapeRecord tape in await txn.QueryTapesAsync())
+        {
+            foreach (AggregationRecord aggregation in (await txn.GetAggregationsOnTapeAsync(tape.Vsn)).Where(a => a.State == AggregationState.OnTape))
+            {
+                foreach (AggregationMemberRecord member in await txn.GetAggregationMembersAsync(aggregation.AggregationId))
+                {
+                    copies[member.FileId] = copies.GetValueOrDefault(member.FileId) + 1;
+                }
+            }
+        }
+
+        foreach (FileRecord file in await txn.QueryFilesAsync(new FileQuery { ArchiveStatus = ArchiveStatus.Archived }))
+        {
+            int n = copies.GetValueOrDefault(file.FileId);
+            if (n != 1)
+            {
+                problems.Add($"file {file.FileId} ({file.ExternalId}) is archived with {n} tape copies, not 1");
+            }
+        }
+
+        problems.AddRange(copies.Where(c => c.Value > 1).Select(c => $"file {c.Key} has {c.Value} ON_TAPE copies"));
+        return problems.Distinct().ToList();
+    }
+
+    /// <summary>Stops every process (SIGTERM, then SIGKILL after a grace) and the fault campaign.</summary>
+    public async Task StopAsync()
+    {
+        await _stopChaos.CancelAsync();
+        if (_chaosTask is not null)
+        {
+            try
+            {
+                await _chaosTask;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        await Task.WhenAll(_nodes.Select(n => n.StopAsync(TimeSpan.FromSeconds(15))));
+    }
+
+    /// <summary>The nodes' reports (write sessions, drive time), every incarnation of every migrator.</summary>
+    public IReadOnlyList<NodeReport> Reports() => NodeReport.ReadAll(Options.Root);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        foreach (NodeProcess node in _nodes)
+        {
+            node.Dispose();
+        }
+
+        _stopChaos.Dispose();
+        // The run's schema goes with it; its RabbitMQ queues carry the run's prefix in a throwaway virtual host.
+        try
+        {
+            await using var connection = new NpgsqlConnection(Options.Postgres);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS \"{Options.PostgresSchema}\" CASCADE", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // Left for the operator: the schema name says which run it was.
+        }
+    }
+}
