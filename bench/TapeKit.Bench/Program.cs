@@ -1,6 +1,7 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
 using TapeKit.Bench.HsmScale;
+using TapeKit.Bench.HsmThroughput;
 using TapeKit.Devices.Virtual;
 using TapeKit.Simulation;
 
@@ -50,6 +51,12 @@ if (args.Length > 0 && args[0] == "recall")
 if (args.Length > 0 && args[0] == "hsm-scale")
 {
     return await HsmScaleCommand.RunAsync(args[1..]);
+}
+
+// `hsm-throughput [--json] …` measures queue messages/s and file lifecycles/s with 1, 2 and 4 workers on SQLite, PostgreSQL and RabbitMQ.
+if (args.Length > 0 && args[0] == "hsm-throughput")
+{
+    return await HsmThroughputCommand.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

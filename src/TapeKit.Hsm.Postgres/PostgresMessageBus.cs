@@ -11,8 +11,10 @@ namespace TapeKit.Hsm.Postgres;
 /// consumers in any number of processes never wait for each other nor take one message twice; each claim sets a lease
 /// (owner, random token, expiry on the catalogue's clock) and every settle operation is conditional on that token. A
 /// message already delivered <see cref="PostgresHsmOptions.MaxDeliveries"/> times is dead-lettered when it is next
-/// claimed; dead letters stay in the table with their reason. Publishing notifies the queue's listeners
-/// (<c>LISTEN/NOTIFY</c>), so <see cref="WaitAsync"/> returns when another process publishes.
+/// claimed; dead letters stay in the table with their reason. A publish is one statement (bindings resolved and rows
+/// inserted) and its commit; once committed, it notifies the queue's listeners (<c>LISTEN/NOTIFY</c>, in a transaction
+/// of its own that does not wait for a WAL flush: see <see cref="PostgresQueueNotifier"/>), so <see cref="WaitAsync"/>
+/// returns when another process publishes.
 /// </summary>
 /// <remarks>
 /// Store errors reach callers as the catalogue translates them: a lost connection or a restarted server is a transient
@@ -75,18 +77,39 @@ public sealed partial class PostgresMessageBus : IMessageBus, IAsyncDisposable
         try
         {
             await using NpgsqlConnection c = await _catalog.DataSource.OpenConnectionAsync(ct);
-            await using NpgsqlTransaction txn = await c.BeginTransactionAsync(ct);
-            woken = await PostgresQueueWriter.EnqueueAsync(c, txn, messages, Now(), _wakeups.Channel, ct);
-            await txn.CommitAsync(CancellationToken.None);
+            await using (NpgsqlTransaction txn = await c.BeginTransactionAsync(ct))
+            {
+                woken = await PostgresQueueWriter.EnqueueAsync(c, txn, messages, Now(), ct);
+                await txn.CommitAsync(CancellationToken.None);
+            }
+
+            // Durable now; this process's waiters are woken at once, other processes' through the server.
+            foreach (string queue in woken)
+            {
+                _wakeups.Wake(queue);
+            }
+
+            await NotifyCommittedAsync(c, woken);
         }
         catch (NpgsqlException e)
         {
             throw Translate(e);
         }
+    }
 
-        foreach (string queue in woken)
+    /// <summary>
+    /// Notifies other processes of queues whose messages a committed transaction made visible. A failure here is not
+    /// the publish's: its messages are durable, and a waiter that misses the notification finds them at its next look.
+    /// </summary>
+    private async ValueTask NotifyCommittedAsync(NpgsqlConnection c, IReadOnlyCollection<string> queues)
+    {
+        try
         {
-            _wakeups.Wake(queue);
+            await PostgresQueueNotifier.NotifyAsync(c, _wakeups.Channel, queues, CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+        {
+            // Notifications are a shortcut, never a guarantee (WaitAsync's timeout bounds every wait).
         }
     }
 
@@ -249,7 +272,15 @@ public sealed partial class PostgresMessageBus : IMessageBus, IAsyncDisposable
             _wakeups.Wake(queue);
         }
 
-        _ = await ExecuteAsync("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", ct, _wakeups.Channel, queues.ToArray());
+        try
+        {
+            await using NpgsqlConnection c = await _catalog.DataSource.OpenConnectionAsync(ct);
+            await NotifyCommittedAsync(c, queues);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Translate(e);
+        }
     }
 
     /// <summary>Runs one statement on a pooled connection (its own transaction); returns the rows it changed.</summary>

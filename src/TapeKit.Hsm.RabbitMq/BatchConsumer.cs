@@ -22,7 +22,7 @@ internal sealed class BatchConsumer : AsyncDefaultBasicConsumer
     /// <param name="wanted">The batch size (the prefetch).</param>
     public BatchConsumer(IChannel channel, int wanted) : base(channel) => _wanted = wanted;
 
-    /// <summary>Takes a batch: consume, wait until <paramref name="expected"/> came or the queue went quiet, cancel.</summary>
+    /// <summary>Takes a batch: consume, wait until <paramref name="expected"/> came or the queue went quiet, cancel. The channel's prefetch (<c>basic.qos</c>) must be <paramref name="wanted"/>.</summary>
     /// <param name="channel">The consumer's channel.</param>
     /// <param name="queue">The broker queue.</param>
     /// <param name="wanted">The prefetch: the most the broker may push.</param>
@@ -32,7 +32,6 @@ internal sealed class BatchConsumer : AsyncDefaultBasicConsumer
     public static async Task<IReadOnlyList<BasicGetResult>> TakeAsync(IChannel channel, string queue, int wanted, int expected, TimeSpan quiet, CancellationToken ct)
     {
         var consumer = new BatchConsumer(channel, wanted);
-        await channel.BasicQosAsync(0, checked((ushort)wanted), global: false, ct);
         string tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumerTag: "", noLocal: false, exclusive: false, arguments: null, consumer, ct);
         try
         {

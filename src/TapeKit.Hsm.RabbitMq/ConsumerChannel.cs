@@ -12,4 +12,7 @@ internal sealed class ConsumerChannel(ChannelSlot slot)
 
     /// <summary>Held by a receive, and by a multiple acknowledgement on this channel.</summary>
     public SemaphoreSlim ReceiveGate { get; } = new(1, 1);
+
+    /// <summary>The channel whose prefetch was last set, and to what (read and written under <see cref="ReceiveGate"/>).</summary>
+    public (RabbitMQ.Client.IChannel? Channel, ushort Prefetch) Prefetch { get; set; }
 }

@@ -50,6 +50,13 @@ public sealed class RabbitMqBusOptions
     /// <summary>The longest wait for the broker's confirmation of a publish (30 s); then the publish fails.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The most publishes awaiting the broker's confirmation on the bus's publishing channel (1 024); from half of them
+    /// on, the client delays further publishes. A batch (<see cref="RabbitMqMessageBus.PublishManyAsync"/>) and concurrent
+    /// publishers keep that many in flight, so that the broker confirms them together.
+    /// </summary>
+    public int MaxUnconfirmedPublishes { get; set; } = 1024;
+
     /// <summary>The AMQP heartbeat (30 s): a connection that stays silent for two of them counts as lost.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -68,6 +75,11 @@ public sealed class RabbitMqBusOptions
         if (MaxDeliveries < 1)
         {
             throw new ArgumentException($"TapeKit:Hsm:RabbitMq:MaxDeliveries is {MaxDeliveries}; it must be at least 1.", nameof(MaxDeliveries));
+        }
+
+        if (MaxUnconfirmedPublishes < 1)
+        {
+            throw new ArgumentException($"TapeKit:Hsm:RabbitMq:MaxUnconfirmedPublishes is {MaxUnconfirmedPublishes}; it must be at least 1.", nameof(MaxUnconfirmedPublishes));
         }
 
         foreach ((string name, TimeSpan value) in new[]

@@ -25,6 +25,18 @@ public sealed partial class RabbitMqMessageBus
             throw new UnroutableMessageException(exchange, routingKey, message.Type);
         }
 
+        OutgoingMessage outgoing = Prepare(exchange, routingKey, message, notBefore);
+        if (!await PublishConfirmedAsync(outgoing.BrokerExchange, outgoing.BrokerKey, outgoing.Properties, outgoing.Body, outgoing.Doing, ct))
+        {
+            throw new UnroutableMessageException(exchange, routingKey, message.Type);
+        }
+
+        Published(outgoing);
+    }
+
+    /// <summary>The broker's exchange, routing key, properties and body of a publish; the key of a delayed one leads to the holding queue.</summary>
+    private OutgoingMessage Prepare(string exchange, string routingKey, Envelope message, DateTimeOffset? notBefore)
+    {
         BasicProperties properties = AmqpMessages.Properties(message);
         bool delayed = notBefore is { } due && due > Time.GetUtcNow();
         string key = RabbitMqNames.LevelKey(routingKey, message.Priority);
@@ -34,16 +46,18 @@ public sealed partial class RabbitMqMessageBus
             properties.Headers![AmqpMessages.NotBeforeHeader] = notBefore!.Value.ToUnixTimeMilliseconds();
         }
 
-        if (!await PublishConfirmedAsync(Names.Exchange(exchange), key, properties, AmqpMessages.Body(message), $"publishing {message.Type} to '{exchange}' with key '{routingKey}'", ct))
-        {
-            throw new UnroutableMessageException(exchange, routingKey, message.Type);
-        }
+        return new OutgoingMessage(exchange, routingKey, message, delayed ? notBefore : null, Names.Exchange(exchange), key, properties, AmqpMessages.Body(message),
+            $"publishing {message.Type} to '{exchange}' with key '{routingKey}'");
+    }
 
-        foreach (string queue in _topology.QueuesBoundTo(exchange, routingKey))
+    /// <summary>After the confirmation: wakes this process's waiters of the bound queues, or schedules the delayed message's promotion.</summary>
+    private void Published(OutgoingMessage outgoing)
+    {
+        foreach (string queue in _topology.QueuesBoundTo(outgoing.Exchange, outgoing.RoutingKey))
         {
-            if (delayed)
+            if (outgoing.NotBefore is { } due)
             {
-                Delays.Expect(queue, notBefore!.Value);
+                Delays.Expect(queue, due);
             }
             else
             {

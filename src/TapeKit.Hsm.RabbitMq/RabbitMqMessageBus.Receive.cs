@@ -9,8 +9,12 @@ public sealed partial class RabbitMqMessageBus
     /// <summary>From this many free slots (and as many ready messages) on, a receive takes a batch with a consumer.</summary>
     private const int BatchThreshold = 16;
 
-    /// <summary>How long without a pushed message ends a batch (the queue has no more for it).</summary>
-    private static readonly TimeSpan BatchQuiet = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long without a pushed message ends a batch (the queue has no more for it: competing consumers took the rest).
+    /// The broker pushes a batch back to back, so a pause of this length means it is done; a batch ended early only
+    /// makes the receive take another.
+    /// </summary>
+    private static readonly TimeSpan BatchQuiet = TimeSpan.FromMilliseconds(10);
 
     /// <inheritdoc />
     /// <remarks>
@@ -18,7 +22,7 @@ public sealed partial class RabbitMqMessageBus
     /// <see cref="ReceiveOptions.MaxMessages"/> deliveries of this queue held by this process past their lease are
     /// returned to the broker (or dead-lettered after <see cref="RabbitMqBusOptions.MaxDeliveries"/>); then messages are
     /// taken without auto-acknowledgement from the level queues, urgent first, until the caller's free slots are filled
-    /// or every level is empty: by <c>basic.get</c>, or, with 16 or more free slots and ready messages, by a
+    /// or every level is empty: by <c>basic.get</c>, and, when that leaves 16 or more free slots and ready messages, by a
     /// short-lived consumer whose prefetch is the free slots (<see cref="BatchConsumer"/>). A receive never waits for a
     /// message that is not there. A message whose
     /// body is not an envelope, or that had <see cref="RabbitMqBusOptions.MaxDeliveries"/> deliveries (counted by the
@@ -48,17 +52,8 @@ public sealed partial class RabbitMqMessageBus
                 string levelQueue = Names.LevelQueue(queue, level);
                 while (result.Count < options.MaxMessages)
                 {
-                    int room = options.MaxMessages - result.Count;
-                    if (room >= BatchThreshold)
-                    {
-                        // The broker's count can lag behind a return; basic.get below has the last word on an empty queue.
-                        uint ready = await CountAsync(levelQueue, ct) ?? 0;
-                        if (ready >= BatchThreshold && await TakeBatchAsync(consumer, levelQueue, queue, room, (int)Math.Min(ready, (uint)room), lease, result, ct) > 0)
-                        {
-                            continue;
-                        }
-                    }
-
+                    // basic.get has the last word on an empty level (the broker's count can lag behind a return), and
+                    // tells how many messages are left: from BatchThreshold on, the rest comes with a batch consumer.
                     (IChannel channel, long generation) = await consumer.Slot.GetAsync(ct);
                     BasicGetResult? got;
                     try
@@ -78,6 +73,12 @@ public sealed partial class RabbitMqMessageBus
                     if (await AcceptAsync(consumer, channel, generation, got, queue, lease, ct) is { } delivery)
                     {
                         result.Add(delivery);
+                    }
+
+                    int room = options.MaxMessages - result.Count;
+                    if (room >= BatchThreshold && got.MessageCount >= BatchThreshold)
+                    {
+                        _ = await TakeBatchAsync(consumer, levelQueue, queue, room, (int)Math.Min(got.MessageCount, (uint)room), lease, result, ct);
                     }
                 }
             }
@@ -174,7 +175,15 @@ public sealed partial class RabbitMqMessageBus
         IReadOnlyList<BasicGetResult> pushed;
         try
         {
-            pushed = await BatchConsumer.TakeAsync(channel, levelQueue, Math.Min(wanted, ushort.MaxValue), expected, BatchQuiet, ct);
+            ushort prefetch = (ushort)Math.Min(wanted, ushort.MaxValue);
+            if (consumer.Prefetch != (channel, prefetch))
+            {
+                // basic.qos is the channel's: set again only when the batch size or the channel changed.
+                await channel.BasicQosAsync(0, prefetch, global: false, ct);
+                consumer.Prefetch = (channel, prefetch);
+            }
+
+            pushed = await BatchConsumer.TakeAsync(channel, levelQueue, prefetch, expected, BatchQuiet, ct);
         }
         catch (Exception e) when (RabbitMqErrors.IsClientFailure(e))
         {

@@ -22,6 +22,7 @@ public sealed partial class RabbitMqMessageBus : IMessageBus, IAsyncDisposable
     private readonly ChannelSlot _admin;
     private readonly SemaphoreSlim _adminGate = new(1, 1);
     private readonly ChannelSlot _publisher;
+    private readonly ThrottlingRateLimiter _unconfirmed;
     private readonly ConcurrentDictionary<string, ConsumerChannel> _consumers = new(StringComparer.Ordinal);
     private readonly TopologyBook _topology = new();
     private long _receiveSequence;
@@ -36,7 +37,11 @@ public sealed partial class RabbitMqMessageBus : IMessageBus, IAsyncDisposable
         Names = new RabbitMqNames(options.NamePrefix);
         Delays = new DelaySchedule(options.PollInterval);
         _admin = new ChannelSlot(connection);
-        _publisher = new ChannelSlot(connection, new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        // The client's default limiter delays publishes from 64 unconfirmed on (up to 1 s each), which would make a
+        // batch wait instead of having the broker confirm it together.
+        _unconfirmed = new ThrottlingRateLimiter(options.MaxUnconfirmedPublishes);
+        _publisher = new ChannelSlot(connection, new CreateChannelOptions(
+            publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: _unconfirmed));
         connection.ConnectionShutdownAsync += OnConnectionLostAsync;
         connection.RecoverySucceededAsync += OnRecoveredAsync;
     }
@@ -158,6 +163,7 @@ public sealed partial class RabbitMqMessageBus : IMessageBus, IAsyncDisposable
         }
 
         await _publisher.DisposeAsync();
+        await _unconfirmed.DisposeAsync();
         await _admin.DisposeAsync();
         try
         {

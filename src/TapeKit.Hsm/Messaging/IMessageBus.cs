@@ -21,6 +21,23 @@ public interface IMessageBus
     /// <exception cref="UnroutableMessageException">No queue is bound to the routing key.</exception>
     ValueTask PublishAsync(string exchange, string routingKey, Envelope message, DateTimeOffset? notBefore = null, CancellationToken ct = default);
 
+    /// <summary>
+    /// Publishes several messages; returns once all are durable. A bus that can do better than one publish after the
+    /// other (one transaction, pipelined confirmations) overrides it; the default publishes them one by one. Whether a
+    /// failure leaves none or some of them published is the bus's (the SQL buses publish all or none).
+    /// </summary>
+    /// <param name="messages">Exchange, routing key, message and optional delay of each.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="UnroutableMessageException">No queue is bound to a message's routing key.</exception>
+    async ValueTask PublishManyAsync(IReadOnlyList<(string Exchange, string RoutingKey, Envelope Message, DateTimeOffset? NotBefore)> messages, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach ((string exchange, string routingKey, Envelope message, DateTimeOffset? notBefore) in messages)
+        {
+            await PublishAsync(exchange, routingKey, message, notBefore, ct);
+        }
+    }
+
     /// <summary>Claims up to <see cref="ReceiveOptions.MaxMessages"/> visible messages, highest priority first, under a lease. Never waits.</summary>
     /// <param name="queue">The queue.</param>
     /// <param name="options">Consumer id, batch size and lease.</param>

@@ -52,6 +52,31 @@ public sealed class InProcessMessageBus : IMessageBus
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Publishes several messages, all or none: an unroutable one is found before any is published.</summary>
+    /// <param name="messages">Exchange, routing key, message and optional delay of each.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="UnroutableMessageException">No queue is bound to a message's routing key: nothing is published.</exception>
+    public async ValueTask PublishManyAsync(IReadOnlyList<(string Exchange, string RoutingKey, Envelope Message, DateTimeOffset? NotBefore)> messages, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        lock (_gate)
+        {
+            foreach ((string exchange, string routingKey, Envelope message, _) in messages)
+            {
+                ArgumentNullException.ThrowIfNull(message);
+                if (!_bindings.TryGetValue((exchange, routingKey), out List<string>? queues) || queues.Count == 0)
+                {
+                    throw new UnroutableMessageException(exchange, routingKey, message.Type);
+                }
+            }
+        }
+
+        foreach ((string exchange, string routingKey, Envelope message, DateTimeOffset? notBefore) in messages)
+        {
+            await PublishAsync(exchange, routingKey, message, notBefore, ct);
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask PublishAsync(string exchange, string routingKey, Envelope message, DateTimeOffset? notBefore = null, CancellationToken ct = default)
     {

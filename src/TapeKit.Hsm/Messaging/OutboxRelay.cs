@@ -4,7 +4,8 @@ namespace TapeKit.Hsm.Messaging;
 
 /// <summary>
 /// Publishes committed outbox rows to the bus and marks them sent after the bus confirmed them (§3.0 R1). A crash
-/// between publish and mark re-publishes on the next run; consumers de-duplicate by message id (F9). With the
+/// between publish and mark re-publishes on the next run; consumers de-duplicate by message id (F9). Each round's rows
+/// go to the bus as one batch (<see cref="IMessageBus.PublishManyAsync"/>). With the
 /// SQLite store the outbox row is the queued message and there is nothing to relay.
 /// </summary>
 public sealed class OutboxRelay
@@ -38,6 +39,14 @@ public sealed class OutboxRelay
                 return total;
             }
 
+            if (await TryPublishBatchAsync(batch, ct))
+            {
+                await _catalog.MarkOutboxSentAsync([.. batch.Select(e => e.Sequence)], CancellationToken.None);
+                total += batch.Count;
+                continue;
+            }
+
+            // A row is unroutable: one by one, so that the rows before it are marked sent and it stays pending with the error.
             var sent = new List<long>(batch.Count);
             try
             {
@@ -56,6 +65,24 @@ public sealed class OutboxRelay
             }
 
             total += sent.Count;
+        }
+    }
+
+    /// <summary>
+    /// Publishes the rows as one batch (one transaction or pipelined confirmations, as the bus does it); <see langword="false"/>
+    /// when a row is unroutable, after which the caller publishes them one by one (a bus whose batch is not atomic may
+    /// have published some of them: they are published again, and consumers de-duplicate by message id).
+    /// </summary>
+    private async ValueTask<bool> TryPublishBatchAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken ct)
+    {
+        try
+        {
+            await _bus.PublishManyAsync([.. batch.Select(e => (e.Message.Exchange, e.Message.RoutingKey, e.Message.Message, e.Message.NotBefore))], ct);
+            return true;
+        }
+        catch (UnroutableMessageException)
+        {
+            return false;
         }
     }
 }
