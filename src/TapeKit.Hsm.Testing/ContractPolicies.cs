@@ -3,16 +3,20 @@ using TapeKit.Hsm.Policies;
 
 namespace TapeKit.Hsm.Testing;
 
-/// <summary>The small policy set the catalogue contract files its rows under: two disk libraries, tar aggregations.</summary>
-internal static class ContractPolicies
+/// <summary>
+/// The small policy set the catalogue contract files its rows under: two disk libraries, tar aggregations of at most
+/// four files or 4 000 bytes. A provider's own tests can file their rows under it too.
+/// </summary>
+public static class ContractPolicies
 {
     /// <summary>The disk libraries the contract's topology declares command queues for.</summary>
-    public static readonly string[] DiskLibraries = ["DL-A", "DL-B"];
+    public static IReadOnlyList<string> DiskLibraries { get; } = ["DL-A", "DL-B"];
 
     /// <summary>Storage group <c>sgA</c> goes to <c>DL-A</c>, <c>sgB</c> to <c>DL-B</c>, anything else to <c>DL-A</c>.</summary>
-    public static PolicySet Create() => new()
+    /// <param name="version">The policy set's version (recorded in every decision).</param>
+    public static PolicySet Create(int version = 1) => new()
     {
-        Version = 1,
+        Version = version,
         Rules =
         [
             Rule("a", "DL-A", new() { ["storageGroup"] = "sgA" }),

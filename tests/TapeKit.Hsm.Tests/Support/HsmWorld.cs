@@ -6,6 +6,7 @@ using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Migration;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Testing;
 
 namespace TapeKit.Hsm.Tests.Support;
 
@@ -89,29 +90,7 @@ public sealed class HsmWorld : IAsyncDisposable
     /// <summary>Successful zombie commits (legal only while the attempt was still current).</summary>
     public int ZombieCommits { get; private set; }
 
-    public static PolicySet Policies() => new()
-    {
-        Version = 3,
-        Rules =
-        [
-            Rule("a", "DL-A", new() { ["storageGroup"] = "sgA" }),
-            Rule("b", "DL-B", new() { ["storageGroup"] = "sgB" }),
-            Rule("default", "DL-A", []),
-        ],
-    };
-
-    private static PolicyRule Rule(string name, string dl, Dictionary<string, string> match) => new()
-    {
-        Name = name,
-        DiskLibrary = dl,
-        Match = match,
-        Format = AggregationPayloadFormat.Tar,
-        SmallFileThreshold = 1500,
-        MaxMemberSize = 1500,
-        MaxFilesPerAggregation = 4,
-        MaxBytes = 4000,
-        MaxWaitingTime = TimeSpan.FromMinutes(2),
-    };
+    public static PolicySet Policies() => ContractPolicies.Create(version: 3);
 
     public static async ValueTask<HsmWorld> InMemoryAsync(int seed, InProcessBusFaults? faults = null, HsmMetrics? metrics = null)
     {
