@@ -95,7 +95,7 @@ public static class Demo
                 }
                 else
                 {
-                    cluster.StartMigrators();
+                    await cluster.StartMigratorsAsync(site, ct);
                     await cluster.WaitAsync("archive", site, async txn => await ArchivedAsync(txn) >= args.Files, TimeSpan.FromMinutes(20), ct);
                 }
 

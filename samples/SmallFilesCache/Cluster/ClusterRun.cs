@@ -82,9 +82,46 @@ public sealed class ClusterRun : IAsyncDisposable
         _chaosTask = Chaos?.RunAsync(_stopChaos.Token);
     }
 
-    /// <summary>Starts the migrator processes.</summary>
-    public void StartMigrators()
+    /// <summary>
+    /// Starts the migrator processes: the first of each disk library, then — once it has taken the commands waiting in
+    /// its queue, or after a minute — the others. Two migrators that receive one disk library's lists at the same moment
+    /// split them into two write sessions on one tape (the loser answers <c>Busy</c> and writes its share later), one
+    /// synchronising mark more; starting them apart compares the cluster with the single process like for like, and the
+    /// second is there for the work that comes next (and for the first's crashes).
+    /// </summary>
+    /// <param name="site">The front end's site (its bus tells when a queue's commands are taken).</param>
+    /// <param name="ct">Cancels the wait.</param>
+    public async Task StartMigratorsAsync(CacheSite site, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(site);
+        List<NodeProcess> first = [.. _nodes.Where(n => n.Role == SiteRole.Migrator).GroupBy(n => n.DiskLibrary).Select(g => g.First())];
+        foreach (NodeProcess node in first.Where(n => !n.Running))
+        {
+            node.Start();
+        }
+
+        DateTimeOffset until = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
+        foreach (NodeProcess node in first)
+        {
+            string queue = TapeKit.Hsm.Messaging.HsmTopology.CommandQueue(node.DiskLibrary!);
+            while (DateTimeOffset.UtcNow < until)
+            {
+                try
+                {
+                    if ((await site.Bus.GetStatsAsync(queue, ct)).Ready == 0)
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A server restarting: look again.
+                }
+
+                await Task.Delay(250, ct);
+            }
+        }
+
         foreach (NodeProcess node in _nodes.Where(n => n.Role == SiteRole.Migrator && !n.Running))
         {
             node.Start();
