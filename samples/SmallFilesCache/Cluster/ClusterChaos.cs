@@ -13,6 +13,7 @@ public sealed class ClusterChaos
     private readonly Random _random;
     private readonly ChaosOptions _options;
     private volatile bool _armed;
+    private volatile NodeProcess? _restarting;
 
     /// <summary>Creates the campaign.</summary>
     /// <param name="nodes">The processes it may kill.</param>
@@ -24,6 +25,10 @@ public sealed class ClusterChaos
         _options = options;
         _random = new Random(options.Seed);
     }
+
+    /// <summary>Whether the campaign killed this node and is about to start it again (not the supervisor's to restart).</summary>
+    /// <param name="node">The node.</param>
+    public bool IsRestarting(NodeProcess node) => ReferenceEquals(_restarting, node);
 
     /// <summary>Processes killed so far.</summary>
     public int Kills { get; private set; }
@@ -51,6 +56,7 @@ public sealed class ClusterChaos
             }
 
             NodeProcess victim = _nodes[_random.Next(_nodes.Count)];
+            _restarting = victim;
             victim.Kill();
             Kills++;
             // A crashed node is restarted by its supervisor after a moment, as systemd would.
@@ -65,7 +71,8 @@ public sealed class ClusterChaos
                 await RestartAsync("RabbitMQ", mq, ct);
             }
 
-            victim.Start();
+            _ = victim.Start();
+            _restarting = null;
         }
     }
 

@@ -84,27 +84,43 @@ public static partial class ClusterNode
 
     private static async Task MigrateAsync(CacheSite site, DiskLibrary library, ILogger logger, CancellationToken ct)
     {
+        // A watchdog, as a service manager's: a migrator whose rounds stop (a call that never returns after a broker
+        // restart) exits, and its supervisor starts a new incarnation, which takes its work back at once.
+        long lastRound = Environment.TickCount64;
+        TimeSpan stall = site.Options.WorkLease + TimeSpan.FromMinutes(1);
+        _ = Task.Run(async () =>
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+                if (Environment.TickCount64 - Interlocked.Read(ref lastRound) > stall.TotalMilliseconds)
+                {
+                    Log.Stalled(logger, site.Incarnation.Name, stall.TotalSeconds);
+                    Environment.Exit(70);
+                }
+            }
+        }, CancellationToken.None);
+
         while (!ct.IsCancellationRequested)
         {
-            int received = 0;
             try
             {
                 await site.RelayAsync(notifications: false, ct);
-                received = await library.Migrator.RunOnceAsync(ct);
+                int received = await library.Migrator.RunOnceAsync(ct);
                 await site.RelayAsync(notifications: false, ct); // Its replies, without waiting for another process's relay.
                 Report(site, library);
+                if (received == 0)
+                {
+                    await site.Bus.WaitAsync(library.Migrator.CommandQueue, site.Options.PollInterval, ct);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 Log.RoundFailed(logger, site.Incarnation.Name, e.Message);
                 await Task.Delay(site.Options.PollInterval, ct);
-                continue;
             }
 
-            if (received == 0)
-            {
-                await site.Bus.WaitAsync(library.Migrator.CommandQueue, site.Options.PollInterval, ct);
-            }
+            Interlocked.Exchange(ref lastRound, Environment.TickCount64);
         }
     }
 
@@ -126,6 +142,9 @@ public static partial class ClusterNode
 
         [LoggerMessage(2, LogLevel.Warning, "{Instance}: a round failed, the next starts again from the catalogue: {Reason}")]
         public static partial void RoundFailed(ILogger logger, string instance, string reason);
+
+        [LoggerMessage(4, LogLevel.Critical, "{Instance}: no round ended for {Seconds} s; the process exits for its supervisor to start it again.")]
+        public static partial void Stalled(ILogger logger, string instance, double seconds);
 
         [LoggerMessage(3, LogLevel.Warning, "{Instance}: cannot open the site yet, trying again: {Reason}")]
         public static partial void OpenFailed(ILogger logger, string instance, string reason);

@@ -78,7 +78,7 @@ public sealed class ClusterRun : IAsyncDisposable
     /// <summary>Starts the dispatcher process.</summary>
     public void StartDispatcher()
     {
-        _nodes.Single(n => n.Role == SiteRole.Dispatcher).Start();
+        _ = _nodes.Single(n => n.Role == SiteRole.Dispatcher).Start();
         _chaosTask = Chaos?.RunAsync(_stopChaos.Token);
     }
 
@@ -95,9 +95,9 @@ public sealed class ClusterRun : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(site);
         List<NodeProcess> first = [.. _nodes.Where(n => n.Role == SiteRole.Migrator).GroupBy(n => n.DiskLibrary).Select(g => g.First())];
-        foreach (NodeProcess node in first.Where(n => !n.Running))
+        foreach (NodeProcess node in first)
         {
-            node.Start();
+            _ = node.Start();
         }
 
         DateTimeOffset until = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
@@ -122,9 +122,9 @@ public sealed class ClusterRun : IAsyncDisposable
             }
         }
 
-        foreach (NodeProcess node in _nodes.Where(n => n.Role == SiteRole.Migrator && !n.Running))
+        foreach (NodeProcess node in _nodes.Where(n => n.Role == SiteRole.Migrator))
         {
-            node.Start();
+            _ = node.Start();
         }
     }
 
@@ -144,6 +144,7 @@ public sealed class ClusterRun : IAsyncDisposable
         string? lastError = null;
         while (true)
         {
+            Supervise();
             try
             {
                 await site.RelayAsync(notifications: true, ct);
@@ -164,6 +165,18 @@ public sealed class ClusterRun : IAsyncDisposable
             }
 
             await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>Node processes that exited on their own and were started again (as a service manager would).</summary>
+    public int UnplannedRestarts { get; private set; }
+
+    /// <summary>Starts again every node that was started and has exited on its own (a crash, its watchdog).</summary>
+    private void Supervise()
+    {
+        foreach (NodeProcess node in _nodes.Where(n => n.Starts > 0 && !n.Running && !(Chaos?.IsRestarting(n) ?? false)))
+        {
+            UnplannedRestarts += node.Start() ? 1 : 0;
         }
     }
 

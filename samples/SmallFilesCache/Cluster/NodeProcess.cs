@@ -14,6 +14,7 @@ public sealed partial class NodeProcess : IDisposable
     private const int SigTerm = 15;
     private readonly string _configPath;
     private readonly string _logPath;
+    private readonly Lock _gate = new();
     private Process? _process;
 
     /// <summary>Describes the process; <see cref="Start"/> runs it.</summary>
@@ -47,14 +48,18 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>Whether it runs now.</summary>
     public bool Running => _process is { HasExited: false };
 
-    /// <summary>Starts it (again).</summary>
-    public void Start()
+    /// <summary>Starts it (again) unless it runs; the fault campaign and the supervisor may both try.</summary>
+    /// <returns>Whether this call started it.</returns>
+    public bool Start()
     {
-        if (Running)
+        lock (_gate)
         {
-            throw new InvalidOperationException($"{InstanceName} is running already.");
+            return Running ? false : StartCore();
         }
+    }
 
+    private bool StartCore()
+    {
         _process?.Dispose();
         (string host, string[] prefix) = SelfCommand();
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -64,15 +69,19 @@ public sealed partial class NodeProcess : IDisposable
         start.ArgumentList.Add("exec " + command);
         _process = Process.Start(start) ?? throw new InvalidOperationException($"{InstanceName} did not start.");
         Starts++;
+        return true;
     }
 
     /// <summary>Kills it with SIGKILL (a crash at a random moment) and waits for it to be gone.</summary>
     public void Kill()
     {
-        if (_process is { HasExited: false } p)
+        lock (_gate)
         {
-            p.Kill(); // SIGKILL on Unix.
-            p.WaitForExit();
+            if (_process is { HasExited: false } p)
+            {
+                p.Kill(); // SIGKILL on Unix.
+                p.WaitForExit();
+            }
         }
     }
 
