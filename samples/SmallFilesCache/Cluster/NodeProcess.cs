@@ -46,7 +46,16 @@ public sealed partial class NodeProcess : IDisposable
     public int Starts { get; private set; }
 
     /// <summary>Whether it runs now.</summary>
-    public bool Running => _process is { HasExited: false };
+    public bool Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _process is { HasExited: false };
+            }
+        }
+    }
 
     /// <summary>Starts it (again) unless it runs; the fault campaign and the supervisor may both try.</summary>
     /// <returns>Whether this call started it.</returns>
@@ -60,7 +69,7 @@ public sealed partial class NodeProcess : IDisposable
 
     private bool StartCore()
     {
-        _process?.Dispose();
+        Process? previous = _process;
         (string host, string[] prefix) = SelfCommand();
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         // exec: the shell becomes the node, so the pid signalled is the node's own; its output is appended to the log.
@@ -68,6 +77,7 @@ public sealed partial class NodeProcess : IDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("exec " + command);
         _process = Process.Start(start) ?? throw new InvalidOperationException($"{InstanceName} did not start.");
+        previous?.Dispose();
         Starts++;
         return true;
     }
@@ -89,7 +99,13 @@ public sealed partial class NodeProcess : IDisposable
     /// <param name="grace">How long it may take to finish its round.</param>
     public async Task StopAsync(TimeSpan grace)
     {
-        if (_process is not { HasExited: false } p)
+        Process? p;
+        lock (_gate)
+        {
+            p = _process is { HasExited: false } running ? running : null;
+        }
+
+        if (p is null)
         {
             return;
         }
@@ -115,7 +131,10 @@ public sealed partial class NodeProcess : IDisposable
     public void Dispose()
     {
         Kill();
-        _process?.Dispose();
+        lock (_gate)
+        {
+            _process?.Dispose();
+        }
     }
 
     private IEnumerable<string> Arguments()
