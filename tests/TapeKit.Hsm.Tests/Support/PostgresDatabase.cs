@@ -67,11 +67,28 @@ public sealed class PostgresDatabase : IAsyncLifetime
             return;
         }
 
-        // FORCE ends the connections that pools still hold.
-        await using var admin = new NpgsqlConnection(Server);
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        // FORCE ends the connections that pools still hold. Right after a server restart, or with a connection this role
+        // may not end, the drop can be refused: the database is then left for the next run (.ci/run drops every
+        // tapekit_test_ database before the tests), never a failure of the tests that used it.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var admin = new NpgsqlConnection(Server);
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (NpgsqlException) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+            catch (NpgsqlException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>
