@@ -120,6 +120,8 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
     {
         foreach (string list in Directory.EnumerateFiles(recalls, "*.txt"))
         {
+            var paths = new List<string>();
+            var fileIds = new List<long>();
             foreach (string line in await File.ReadAllLinesAsync(list, ct))
             {
                 string path = line.Trim();
@@ -130,7 +132,15 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
                     continue;
                 }
 
-                Log.Recall(logger, path, await RecallCatalog.RequestAsync(cache.Catalog, f.FileId, ct));
+                paths.Add(path);
+                fileIds.Add(f.FileId);
+            }
+
+            // The list is requested whole, so that its files are planned in one pass per tape.
+            RecallRequestOutcome[] outcomes = await RecallCatalog.RequestManyAsync(cache.Catalog, fileIds, ct);
+            for (int i = 0; i < paths.Count; i++)
+            {
+                Log.Recall(logger, paths[i], outcomes[i]);
             }
 
             File.Delete(list);

@@ -126,10 +126,9 @@ public static class Demo
             int filesRecalled = 0;
             await Phase(progress, "Recall (planner: per-tape queues, tape order)", 1, async tick =>
             {
-                foreach (int i in recalled)
-                {
-                    _ = await ClusterRun.RetryAsync(async () => await RecallCatalog.RequestAsync(site.Catalog, ids[i], ct), ct);
-                }
+                // One recall list, requested whole: the planner sees every request of it before it plans a pass.
+                long[] wanted = [.. recalled.Select(i => ids[i])];
+                _ = await ClusterRun.RetryAsync(async () => await RecallCatalog.RequestManyAsync(site.Catalog, wanted, ct), ct);
 
                 if (cluster is null)
                 {
@@ -176,11 +175,12 @@ public static class Demo
 
             IReadOnlyList<string>? problems = null;
             List<ArchiveSessionReport> sessions;
-            double driveSeconds;
+            // The front end's own drives: all of them in one process; in a cluster, those it labelled tapes and dismounted with.
+            DriveTime drives = Enumerable.Range(0, site.TapeLibrary.Options.Drives)
+                .Aggregate(DriveTime.Zero, (sum, d) => sum.Plus(DriveTime.From(site.TapeLibrary.Drive(d).Statistics)));
             if (cluster is null)
             {
                 sessions = [.. site.Libraries.Values.SelectMany(l => l.Migrator.Sessions)];
-                driveSeconds = Enumerable.Range(0, site.TapeLibrary.Options.Drives).Sum(d => site.TapeLibrary.Drive(d).Statistics.BusyNanoseconds) / 1e9;
             }
             else
             {
@@ -188,9 +188,7 @@ public static class Demo
                 problems = await ClusterRun.RetryAsync(() => cluster.AuditAsync(site, ct), ct);
                 IReadOnlyList<NodeReport> reports = cluster.Reports();
                 sessions = [.. reports.SelectMany(r => r.Sessions)];
-                // The nodes' drives, and the front end's own (it labelled the tapes and dismounted idle drives).
-                driveSeconds = (reports.Sum(r => r.DriveBusyNanoseconds)
-                    + Enumerable.Range(0, site.TapeLibrary.Options.Drives).Sum(d => site.TapeLibrary.Drive(d).Statistics.BusyNanoseconds)) / 1e9;
+                drives = reports.Aggregate(drives, (sum, r) => sum.Plus(r.Drive));
             }
 
             MediaProfile profile = MediaProfile.Get(options.Media);
@@ -219,7 +217,8 @@ public static class Demo
                 FilesVerified = verified,
                 FilesLost = recalled.Length - verified,
                 FilesPerMount = recallMounts == 0 ? 0 : Math.Round(filesRecalled / (double)recallMounts, 1),
-                SimulatedDriveSeconds = Math.Round(driveSeconds, 1),
+                SimulatedDriveSeconds = Math.Round(drives.BusySeconds, 1),
+                DriveTime = drives.Rounded(),
                 ArchiveWritingSeconds = Math.Round(writingSeconds, 2),
                 DriveEfficiency = writingSeconds <= 0 ? 0 : Math.Round(payload / (writingSeconds * profile.NativeRate), 4),
                 AulSynchronousSeconds = Math.Round(aulSeconds, 0),

@@ -50,6 +50,9 @@ public sealed record DemoReport
     /// <summary>Simulated busy time of all drives (loads, positioning, streaming, marks).</summary>
     public double SimulatedDriveSeconds { get; init; }
 
+    /// <summary>Where the simulated drive seconds went: streaming, positioning, marks, loads, and the counts behind them.</summary>
+    public DriveTime DriveTime { get; init; } = DriveTime.Zero;
+
     /// <summary>Simulated writing time of the archive sessions (mounts and positioning to the append point excluded).</summary>
     public double ArchiveWritingSeconds { get; init; }
 
@@ -105,6 +108,8 @@ public sealed record DemoReport
         Row("files recalled / verified / lost", $"{FilesRecalled} / {FilesVerified} / {FilesLost}");
         Row("files per recall mount", F(FilesPerMount, "0.0"));
         Row("simulated drive seconds", F(SimulatedDriveSeconds, "0.0"));
+        Row("  streaming / positioning / marks / loads", $"{F(DriveTime.StreamingSeconds, "0.0")} / {F(DriveTime.PositioningSeconds, "0.0")} / {F(DriveTime.FilemarkSeconds, "0.0")} / {F(DriveTime.LoadSeconds, "0.0")} s");
+        Row("  locates / back-hitches / sync points", $"{DriveTime.Locates} / {DriveTime.BackHitches} / {DriveTime.SyncPoints}");
         Row("archive drive efficiency", $"{F(DriveEfficiency * 100, "0.0")} % ({F(ArchiveWritingSeconds, "0.00")} s writing)");
         Row("same files as AUL, synchronous marks", $"{F(AulSynchronousSeconds / 3600, "0.0")} h simulated, {F(AulSynchronousEfficiency * 100, "0.00")} % efficiency");
         Row("processes", Processes.ToString(CultureInfo.InvariantCulture));

@@ -126,13 +126,13 @@ public static partial class ClusterNode
 
     private static void Report(CacheSite site, DiskLibrary library)
     {
-        long busy = 0;
+        DriveTime drives = DriveTime.Zero;
         foreach (int drive in site.Options.DiskLibraries.First(d => d.Name == library.Name).Drives)
         {
-            busy += site.TapeLibrary.Drive(drive).Statistics.BusyNanoseconds;
+            drives = drives.Plus(DriveTime.From(site.TapeLibrary.Drive(drive).Statistics));
         }
 
-        new NodeReport(site.Incarnation.Name, site.Incarnation.Epoch, library.Migrator.Sessions, busy).Write(site.Root);
+        new NodeReport(site.Incarnation.Name, site.Incarnation.Epoch, library.Migrator.Sessions, drives).Write(site.Root);
     }
 
     private static partial class Log

@@ -12,8 +12,8 @@ namespace SmallFilesCache.Cluster;
 /// <param name="Instance">The instance name.</param>
 /// <param name="Epoch">Its incarnation.</param>
 /// <param name="Sessions">Its write sessions, oldest first.</param>
-/// <param name="DriveBusyNanoseconds">Simulated busy time of its drives while it used them.</param>
-public sealed record NodeReport(string Instance, long Epoch, IReadOnlyList<ArchiveSessionReport> Sessions, long DriveBusyNanoseconds)
+/// <param name="Drive">Where the simulated time of its drives went while it used them.</param>
+public sealed record NodeReport(string Instance, long Epoch, IReadOnlyList<ArchiveSessionReport> Sessions, DriveTime Drive)
 {
     /// <summary>The folder of the reports under a site root.</summary>
     /// <param name="root">The site root.</param>

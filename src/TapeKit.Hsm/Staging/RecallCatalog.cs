@@ -32,6 +32,46 @@ public static class RecallCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+        RecallRequestOutcome outcome = await RequestAsync(txn, fileId);
+        if (outcome == RecallRequestOutcome.Queued)
+        {
+            await txn.CommitAsync(ct);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Records the cache misses of a recall list in one transaction, so that the recall planner sees the list whole:
+    /// requests that trickle in one by one while a tape is being read make it plan the late ones as another pass over
+    /// that tape (locating back to their blocks), where one pass in block order would have served all of them.
+    /// </summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="fileIds">The files, in any order; a file named twice is <see cref="RecallRequestOutcome.AlreadyRequested"/> the second time.</param>
+    /// <param name="ct">Cancels the call (nothing is requested then).</param>
+    /// <returns>The outcome per file, in the order of <paramref name="fileIds"/>.</returns>
+    public static async ValueTask<RecallRequestOutcome[]> RequestManyAsync(ICatalog catalog, IReadOnlyList<long> fileIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(fileIds);
+        var outcomes = new RecallRequestOutcome[fileIds.Count];
+        await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+        for (int i = 0; i < fileIds.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            outcomes[i] = await RequestAsync(txn, fileIds[i]);
+        }
+
+        if (outcomes.Contains(RecallRequestOutcome.Queued))
+        {
+            await txn.CommitAsync(ct);
+        }
+
+        return outcomes;
+    }
+
+    private static async ValueTask<RecallRequestOutcome> RequestAsync(ICatalogTransaction txn, long fileId)
+    {
         FileRecord? file = await txn.GetFileAsync(fileId);
         switch (file)
         {
@@ -44,7 +84,6 @@ public static class RecallCatalog
             case { CacheStatus: CacheStatus.Purged, ArchiveStatus: ArchiveStatus.Archived }:
                 _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Purged, FileCacheEvent.CacheMissed, HsmActor.DiskMover,
                     mutate: f => f with { LastAccessAt = txn.Now });
-                await txn.CommitAsync(ct);
                 return RecallRequestOutcome.Queued;
             default:
                 // PURGING is waited for by the caller (C4); anything else is not recallable.
