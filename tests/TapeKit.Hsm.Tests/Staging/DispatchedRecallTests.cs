@@ -37,6 +37,40 @@ public sealed class DispatchedRecallTests
     }
 
     [Fact]
+    public async Task A_recall_list_requested_whole_is_one_stage_list_and_each_file_has_its_outcome()
+    {
+        await using TapeHsmWorld world = await DispatchingWorldAsync();
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[7].FileId);
+        long[] ids = [world.Files[2].FileId, world.Files[7].FileId, world.Files[9].FileId, world.Files[2].FileId, -1];
+
+        RecallRequestOutcome[] outcomes = await RecallCatalog.RequestManyAsync(world.Catalog, ids);
+
+        Assert.Equal(
+            [RecallRequestOutcome.Queued, RecallRequestOutcome.AlreadyRequested, RecallRequestOutcome.Queued, RecallRequestOutcome.AlreadyRequested, RecallRequestOutcome.Refused],
+            outcomes);
+        await world.PumpAsync();
+        FileListRecord list = Assert.Single(await StageListsAsync(world));
+        Assert.Equal(3, list.MemberCount);
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+        Assert.All([2, 7, 9], n => Assert.True(world.CachedIntact(n), $"file {n}"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_recall_list_requests_nothing()
+    {
+        await using TapeHsmWorld world = await DispatchingWorldAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        _ = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            await RecallCatalog.RequestManyAsync(world.Catalog, [world.Files[1].FileId, world.Files[4].FileId], cancelled.Token));
+
+        Assert.Equal(CacheStatus.Purged, (await world.FileAsync(world.Files[1].FileId)).CacheStatus);
+        Assert.Equal(CacheStatus.Purged, (await world.FileAsync(world.Files[4].FileId)).CacheStatus);
+    }
+
+    [Fact]
     public async Task A_stage_list_whose_worker_died_is_sent_again_after_its_lease_and_completed()
     {
         await using TapeHsmWorld world = await DispatchingWorldAsync();
