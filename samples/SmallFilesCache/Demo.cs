@@ -226,6 +226,7 @@ public static class Demo
                 WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
                 Processes = cluster?.Processes ?? 1,
                 Kills = cluster?.Chaos?.Kills,
+                NodeRestarts = cluster?.UnplannedRestarts,
                 ServerRestarts = cluster?.Chaos is { } c ? [.. c.ServerRestarts] : null,
                 ChaosSeed = args.Chaos?.Seed,
                 Problems = problems,

@@ -75,6 +75,13 @@ public sealed record DemoReport
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Kills { get; init; }
 
+    /// <summary>
+    /// Node processes that exited on their own (a crash, a migrator's watchdog) and were started again by the front end,
+    /// apart from the kills. Zero in a healthy run: anything else is worth reading the nodes' logs for.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? NodeRestarts { get; init; }
+
     /// <summary>The servers restarted during the run, in order.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? ServerRestarts { get; init; }
@@ -116,6 +123,11 @@ public sealed record DemoReport
         if (Kills is { } kills)
         {
             Row("processes killed / servers restarted", $"{kills} / {string.Join(", ", ServerRestarts ?? [])} (seed {ChaosSeed})");
+        }
+
+        if (NodeRestarts is { } restarts)
+        {
+            Row("nodes restarted after exiting on their own", restarts.ToString(CultureInfo.InvariantCulture));
         }
 
         if (Problems is { } problems)

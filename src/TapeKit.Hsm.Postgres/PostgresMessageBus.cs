@@ -222,17 +222,7 @@ public sealed partial class PostgresMessageBus : IMessageBus, IAsyncDisposable
             var result = new List<DeadLetter>();
             while (await r.ReadAsync(ct))
             {
-                Envelope message;
-                try
-                {
-                    message = HsmMessages.DeserializeEnvelope(r.GetString(0));
-                }
-                catch (PoisonMessageException)
-                {
-                    message = new Envelope { MessageId = Guid.Empty, Type = "unreadable", Body = r.GetString(0) };
-                }
-
-                result.Add(new DeadLetter(message, r.GetString(1), r.GetInt32(2)));
+                result.Add(new DeadLetter(HsmMessages.DeserializeEnvelopeOrUnreadable(r.GetString(0)), r.GetString(1), r.GetInt32(2)));
             }
 
             return result;

@@ -18,6 +18,9 @@ internal sealed class RabbitMqDelivery : IDelivery
     private const int Settling = 1;
     private const int Settled = 2;
 
+    /// <summary>An exchange every virtual host has: its passive declaration is a round trip that changes nothing.</summary>
+    private const string RoundTripExchange = "amq.direct";
+
     private readonly RabbitMqMessageBus _bus;
     private readonly object _lease = new();
     private long _leaseUntilUtcTicks;
@@ -211,10 +214,11 @@ internal sealed class RabbitMqDelivery : IDelivery
         try
         {
             await Channel.BasicNackAsync(DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
-            // A nack has no reply. A round trip on the same channel (a basic.qos that changes nothing for basic.get)
-            // makes sure the broker has handed the message back to its queue before this returns, so that a receive
-            // on another channel right after it finds the message.
-            await Channel.BasicQosAsync(0, 0, global: false, CancellationToken.None);
+            // A nack has no reply. A round trip on the same channel makes sure the broker has handed the message back
+            // to its queue before this returns, so that a receive on another channel right after it finds the message.
+            // Not a basic.qos: that would change the channel's prefetch under the consumer's next batch (a prefetch of
+            // 0 is unlimited: the batch would take the whole queue).
+            await Channel.ExchangeDeclarePassiveAsync(RoundTripExchange, CancellationToken.None);
         }
         catch (Exception e) when (RabbitMqErrors.IsClientFailure(e))
         {

@@ -184,6 +184,18 @@ public sealed partial class RabbitMqMessageBus
             }
 
             pushed = await BatchConsumer.TakeAsync(channel, levelQueue, prefetch, expected, BatchQuiet, ct);
+            // The prefetch bounds the batch; should the channel's be other than it was set to (a recovered channel),
+            // what came beyond the caller's free slots goes straight back instead of being held away from others.
+            for (int i = prefetch; i < pushed.Count; i++)
+            {
+                await channel.BasicNackAsync(pushed[i].DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
+            }
+
+            if (pushed.Count > prefetch)
+            {
+                consumer.Prefetch = default;
+                pushed = [.. pushed.Take(prefetch)];
+            }
         }
         catch (Exception e) when (RabbitMqErrors.IsClientFailure(e))
         {

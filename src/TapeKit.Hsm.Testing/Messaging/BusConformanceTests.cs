@@ -293,6 +293,35 @@ public abstract partial class BusConformanceTests : IAsyncLifetime
         Assert.Equal([urgent.MessageId, high.MessageId, low1.MessageId, low2.MessageId], got.Select(d => d.Message.MessageId));
     }
 
+    /// <summary>
+    /// A receive never returns more than its <see cref="ReceiveOptions.MaxMessages"/> (the caller's free worker slots),
+    /// also after the same consumer returned messages to the queue (a nack, a lease run out) and when it asks again for
+    /// as many as before.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_receive_never_returns_more_than_it_asked_for_also_after_a_nack()
+    {
+        await PublishManyAsync([.. Enumerable.Range(0, 300).Select(i => Message($"{i}"))]);
+        var held = new List<IDelivery>();
+        IReadOnlyList<IDelivery> first = await Receive(max: 40);
+        Assert.Equal(40, first.Count);
+        held.AddRange(first);
+        Assert.True(await first[0].NackAsync(requeue: true));
+        Assert.True(await first[1].NackAsync(requeue: true));
+        held.RemoveRange(0, 2);
+        for (int round = 0; round < 3; round++)
+        {
+            IReadOnlyList<IDelivery> got = await Receive(max: 40);
+            Assert.InRange(got.Count, 1, 40);
+            held.AddRange(got);
+            Assert.True(await got[0].NackAsync(requeue: true));
+            held.Remove(got[0]);
+        }
+
+        Assert.Equal(held.Count, held.Select(d => d.Message.MessageId).Distinct().Count());
+        Assert.Equal(held.Count, await Bus.AckManyAsync(held));
+    }
+
     /// <summary>Competing consumers never hold one message at once.</summary>
     [SkippableFact]
     public async Task Competing_consumers_never_hold_one_message_at_once()

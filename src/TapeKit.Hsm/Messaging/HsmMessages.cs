@@ -65,6 +65,24 @@ public static class HsmMessages
         }
     }
 
+    /// <summary>
+    /// A stored envelope as a dead-letter listing shows it: the envelope, or, when the text is not one, a stand-in of
+    /// type <c>unreadable</c> with an empty message id that carries the text as its body (so an operator sees what was
+    /// stored instead of an error that hides the other dead letters).
+    /// </summary>
+    /// <param name="json">The stored text.</param>
+    public static Envelope DeserializeEnvelopeOrUnreadable(string json)
+    {
+        try
+        {
+            return DeserializeEnvelope(json);
+        }
+        catch (PoisonMessageException)
+        {
+            return new Envelope { MessageId = Guid.Empty, Type = "unreadable", Body = json };
+        }
+    }
+
     private static JsonTypeInfo<T> Info<T>() =>
         (JsonTypeInfo<T>?)HsmJsonContext.Default.GetTypeInfo(typeof(T))
         ?? throw new NotSupportedException($"{typeof(T).Name} is not an HSM message body.");
