@@ -57,22 +57,29 @@ public sealed class ClusterChaos
 
             NodeProcess victim = _nodes[_random.Next(_nodes.Count)];
             _restarting = victim;
-            victim.Kill();
-            Kills++;
-            // A crashed node is restarted by its supervisor after a moment, as systemd would.
-            await Task.Delay(TimeSpan.FromMilliseconds(_random.Next(0, 500)), ct);
-            if (Kills == _options.RestartPostgresAfterKill && _options.RestartPostgres is { Length: > 0 } pg)
+            try
             {
-                await RestartAsync("PostgreSQL", pg, ct);
-            }
+                victim.Kill();
+                Kills++;
+                // A crashed node is restarted by its supervisor after a moment, as systemd would.
+                await Task.Delay(TimeSpan.FromMilliseconds(_random.Next(0, 500)), ct);
+                if (Kills == _options.RestartPostgresAfterKill && _options.RestartPostgres is { Length: > 0 } pg)
+                {
+                    await RestartAsync("PostgreSQL", pg, ct);
+                }
 
-            if (Kills == _options.RestartRabbitMqAfterKill && _options.RestartRabbitMq is { Length: > 0 } mq)
+                if (Kills == _options.RestartRabbitMqAfterKill && _options.RestartRabbitMq is { Length: > 0 } mq)
+                {
+                    await RestartAsync("RabbitMQ", mq, ct);
+                }
+            }
+            finally
             {
-                await RestartAsync("RabbitMQ", mq, ct);
+                // Whatever happened meanwhile (a restart command that failed ends the campaign), the victim comes
+                // back: a node left dead would strand its disk library's work until the run timed out.
+                _ = victim.Start();
+                _restarting = null;
             }
-
-            _ = victim.Start();
-            _restarting = null;
         }
     }
 

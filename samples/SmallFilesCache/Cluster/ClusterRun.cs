@@ -145,6 +145,13 @@ public sealed class ClusterRun : IAsyncDisposable
         while (true)
         {
             Supervise();
+            if (_chaosTask is { IsFaulted: true } failed)
+            {
+                // The campaign could not do what it was asked (a server restart command failed): the run says so now,
+                // not when its wait times out.
+                throw new InvalidOperationException($"The fault campaign failed during '{what}': {failed.Exception!.GetBaseException().Message}", failed.Exception);
+            }
+
             try
             {
                 await site.RelayAsync(notifications: true, ct);
