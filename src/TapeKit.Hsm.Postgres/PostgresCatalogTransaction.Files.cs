@@ -26,6 +26,20 @@ internal sealed partial class PostgresCatalogTransaction
     // The external id is part of the predicate ($2): it never changes, and a row whose id would change is refused.
     private static readonly string FileUpdate = VersionedUpdate("files", FileColumns, skipColumns: 1, "external_id IS NOT DISTINCT FROM $2");
 
+    // The batch forms (PostgresCatalogTransaction.Batches.cs); here, after FileColumns, which they are built from.
+    private static readonly string FileBatchInsert = $"""
+        INSERT INTO files ({string.Join(", ", FileColumns)})
+        SELECT {string.Join(", ", FileColumns.Select(c => "x." + c))} FROM jsonb_populate_recordset(NULL::files, $1) WITH ORDINALITY AS x ORDER BY x.ordinality
+        """;
+
+    // As FileUpdate, for many rows: the external id ($2 there) is part of the predicate, never written.
+    private static readonly string FileBatchUpdate = $"""
+        UPDATE files f SET {string.Join(", ", FileColumns.Skip(2).Select(c => $"{c} = x.{c}"))}, row_version = f.row_version + 1
+        FROM jsonb_populate_recordset(NULL::files, $1) AS x
+        WHERE f.file_id = x.file_id AND f.row_version = x.row_version AND f.external_id IS NOT DISTINCT FROM x.external_id
+        RETURNING {string.Join(", ", FileColumns.Select(c => "f." + c))}, f.row_version
+        """;
+
     public async ValueTask<FileRecord?> GetFileAsync(long fileId) =>
         (await QueryAsync($"{FileSelect} WHERE file_id = $1{LockIfHot("files", fileId)}", ReadFile, fileId)).FirstOrDefault();
 

@@ -148,6 +148,26 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
         }
     }
 
+    /// <summary>
+    /// Runs a migrator step again when it lost an optimistic race: the dispatcher records the migrator's
+    /// <c>Confirmation</c> on the list row while the migrator, with no tape I/O in between, already commits the list. The
+    /// step rolled back whole, and runs again from fresh reads (the <see cref="Migrator"/> re-queues a claim that lost one).
+    /// </summary>
+    private static async ValueTask<T> RetryRacesAsync<T>(Func<ValueTask<T>> step, CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (CatalogConflictException) when (attempt < 10)
+            {
+                await Task.Delay(attempt, ct);
+            }
+        }
+    }
+
     /// <summary>A migrator without tape I/O: yields the files of each list it committed.</summary>
     private async IAsyncEnumerable<int> MigrateAsync(int worker, LifecycleTimeSpent spent, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
@@ -170,7 +190,7 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
             long t0 = Stopwatch.GetTimestamp();
             IDelivery delivery = one[0];
             ArchiveCommand command = HsmMessages.Read<ArchiveCommand>(delivery.Message);
-            ArchiveClaim claim = await work.ClaimAsync(delivery.Message, command.ListId, command.Attempt, TimeSpan.FromMinutes(10), ct);
+            ArchiveClaim claim = await RetryRacesAsync(() => work.ClaimAsync(delivery.Message, command.ListId, command.Attempt, TimeSpan.FromMinutes(10), ct), ct);
             if (claim.Outcome != ArchiveClaimOutcome.Claimed)
             {
                 throw new InvalidOperationException($"List {command.ListId:N} was not claimed: {claim.Outcome}.");
@@ -187,7 +207,7 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
                 throw new InvalidOperationException("Fenced while recording the tape file.");
             }
 
-            if (!await work.CommitAsync(delivery.Message, command.ListId, command.Attempt, [aggregation.AggregationId], ct))
+            if (!await RetryRacesAsync(() => work.CommitAsync(delivery.Message, command.ListId, command.Attempt, [aggregation.AggregationId], ct), ct))
             {
                 throw new InvalidOperationException($"List {command.ListId:N} was fenced at commit.");
             }

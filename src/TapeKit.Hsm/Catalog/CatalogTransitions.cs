@@ -18,7 +18,7 @@ namespace TapeKit.Hsm.Catalog;
 /// (its owner, its pins) passes that row to the overload that takes it, so the write is conditional on the version checked.
 /// Every adapter shares this code, so no adapter can diverge from the tables.
 /// </summary>
-public static class CatalogTransitions
+public static partial class CatalogTransitions
 {
     /// <summary>The audit entity name of the cache-status machine.</summary>
     public const string FileCacheEntity = "file.cache";

@@ -7,7 +7,7 @@ namespace TapeKit.Hsm.Catalog;
 /// them. State changes go through <see cref="CatalogTransitions"/>, which validates each against the normative
 /// tables and makes it a compare-and-set (R3); the raw <c>Update…</c> methods are for fields outside the machines.
 /// </summary>
-public interface ICatalogTransaction : IAsyncDisposable
+public partial interface ICatalogTransaction : IAsyncDisposable
 {
     /// <summary>The transaction's time: every audit row and lease in it uses this instant.</summary>
     DateTimeOffset Now { get; }

@@ -9,7 +9,7 @@ namespace TapeKit.Hsm.Catalog;
 /// state swapped atomically on commit, nothing visible before commit and nothing kept after a rollback. Not durable.
 /// A "restart" of a component is modelled by building a new component over the same instance.
 /// </summary>
-public sealed class InMemoryCatalog : ICatalog, IDisposable
+public sealed partial class InMemoryCatalog : ICatalog, IDisposable
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
     private State _state = State.Empty;
@@ -92,7 +92,7 @@ public sealed class InMemoryCatalog : ICatalog, IDisposable
             1);
     }
 
-    private sealed class Transaction(InMemoryCatalog owner, State state, DateTimeOffset now) : ICatalogTransaction
+    private sealed partial class Transaction(InMemoryCatalog owner, State state, DateTimeOffset now) : ICatalogTransaction
     {
         private State _s = state;
         private bool _done;

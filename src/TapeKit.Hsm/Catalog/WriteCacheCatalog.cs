@@ -52,9 +52,23 @@ public static class WriteCacheCatalog
             }
         }
 
+        // Set-based: a batch costs a few statements (a server store's round trips), not a few per file.
         return catalog.RunAsync(async txn =>
         {
             var rows = new FileRecord[files.Count];
+            string[] externalIds = [.. files.Select(f => f.ExternalId).OfType<string>()];
+            IReadOnlyList<FileRecord?> known = externalIds.Length == 0 ? [] : await txn.GetFilesByExternalIdsAsync(externalIds);
+            var aborted = new Dictionary<string, FileRecord>(StringComparer.Ordinal);
+            foreach (FileRecord? row in known)
+            {
+                if (row is { ExternalId: { } ext, CacheStatus: CacheStatus.Created, FailureReason: WriteCacheRecovery.WriteAborted })
+                {
+                    aborted[ext] = row;
+                }
+            }
+
+            var reopened = new List<int>();
+            var created = new List<int>();
             for (int i = 0; i < rows.Length; i++)
             {
                 NewCacheFile f = files[i];
@@ -72,18 +86,36 @@ public static class WriteCacheCatalog
                     LastAccessAt = txn.Now,
                 };
 
-                if (f.ExternalId is not null
-                    && await txn.GetFileByExternalIdAsync(f.ExternalId) is { CacheStatus: CacheStatus.Created, FailureReason: WriteCacheRecovery.WriteAborted } aborted)
+                // The re-send of a write a crash interrupted and recovery rolled back (C3): the row is opened again, decided anew
+                // (once: a second file of the batch with that id is a duplicate, as it would be one by one).
+                if (f.ExternalId is not null && aborted.Remove(f.ExternalId, out FileRecord? row))
                 {
-                    // The re-send of a write a crash interrupted and recovery rolled back (C3): the row is opened again, decided anew.
-                    rows[i] = await txn.UpdateFileAsync(Described(aborted) with { FailureReason = null });
-                    continue;
+                    rows[i] = Described(row) with { FailureReason = null };
+                    reopened.Add(i);
                 }
-
-                rows[i] = Described(new FileRecord { FileId = await txn.AllocateFileIdAsync(), ExternalId = f.ExternalId, Size = f.Attributes.Size, Decision = decision });
-                await txn.CreateFileAsync(rows[i]);
+                else
+                {
+                    rows[i] = Described(new FileRecord { FileId = 0, ExternalId = f.ExternalId, Size = f.Attributes.Size, Decision = decision });
+                    created.Add(i);
+                }
             }
 
+            IReadOnlyList<long> ids = await txn.AllocateFileIdsAsync(created.Count);
+            for (int k = 0; k < created.Count; k++)
+            {
+                rows[created[k]] = rows[created[k]] with { FileId = ids[k] };
+            }
+
+            if (reopened.Count > 0)
+            {
+                IReadOnlyList<FileRecord> updated = await txn.UpdateFilesAsync([.. reopened.Select(i => rows[i])]);
+                for (int k = 0; k < reopened.Count; k++)
+                {
+                    rows[reopened[k]] = updated[k];
+                }
+            }
+
+            await txn.CreateFilesAsync([.. created.Select(i => rows[i])]);
             return rows;
         }, ct);
     }
@@ -121,38 +153,57 @@ public static class WriteCacheCatalog
             }
         }
 
+        // Set-based: one read, one conditional update, one batch of audit rows and one of outbox rows for the batch.
         return catalog.RunAsync(async txn =>
         {
-            var rows = new FileRecord?[writes.Count];
-            for (int i = 0; i < rows.Length; i++)
+            IReadOnlyList<FileRecord?> current = await txn.GetFilesAsync([.. writes.Select(w => w.FileId)]);
+            var moving = new List<int>();
+            var checksums = new Dictionary<long, IReadOnlyList<Checksum>>();
+            for (int i = 0; i < writes.Count; i++)
             {
-                rows[i] = await CompleteInAsync(txn, catalog.Time, writes[i]);
+                if (current[i] is not { } f)
+                {
+                    continue;
+                }
+
+                if (f.Size != writes[i].Size)
+                {
+                    throw new ArgumentException($"File {f.FileId} was created for {f.Size} bytes but {writes[i].Size} were written; its policy decision depends on the size.", nameof(writes));
+                }
+
+                // A file named twice completes once, as the second of two calls would find it CREATED no more.
+                if (f.CacheStatus == CacheStatus.Created && checksums.TryAdd(f.FileId, writes[i].Checksums))
+                {
+                    moving.Add(i);
+                }
             }
 
+            IReadOnlyList<FileRecord?> moved = await txn.TryMoveCacheManyAsync([.. moving.Select(i => current[i]!)], CacheStatus.Created,
+                FileCacheEvent.WriteFinished, HsmActor.DiskMover, mutate: f => f with
+                {
+                    Checksums = [.. checksums[f.FileId]],
+                    CachedAt = txn.Now,
+                    LastAccessAt = txn.Now,
+                });
+            var rows = new FileRecord?[writes.Count];
+            var messages = new List<OutboundMessage>(moving.Count);
+            for (int k = 0; k < moving.Count; k++)
+            {
+                if (moved[k] is not { } file)
+                {
+                    continue;
+                }
+
+                rows[moving[k]] = file;
+                Envelope message = HsmMessages.Create(HsmMessageTypes.CacheWritten,
+                    new CacheWrittenEvent(MemberDescriptor.Of(file), file.Decision.PolicyKey, file.Decision.DiskLibrary), catalog.Time,
+                    new Envelope { MessageId = Guid.Empty, Type = "", DiskLibrary = file.Decision.DiskLibrary, Priority = file.Decision.Priority });
+                messages.Add(new OutboundMessage(HsmTopology.EventsExchange, HsmTopology.DispatcherKey, message));
+            }
+
+            await txn.AddOutboxManyAsync(messages);
             return rows;
         }, ct);
-    }
-
-    private static async ValueTask<FileRecord?> CompleteInAsync(ICatalogTransaction txn, TimeProvider time, CompletedCacheWrite write)
-    {
-        FileRecord? current = await txn.GetFileAsync(write.FileId);
-        if (current is not null && current.Size != write.Size)
-        {
-            throw new ArgumentException($"File {write.FileId} was created for {current.Size} bytes but {write.Size} were written; its policy decision depends on the size.", nameof(write));
-        }
-
-        FileRecord? file = await txn.TryMoveCacheAsync(write.FileId, CacheStatus.Created, FileCacheEvent.WriteFinished, HsmActor.DiskMover,
-            mutate: f => f with { Checksums = [.. write.Checksums], CachedAt = txn.Now, LastAccessAt = txn.Now });
-        if (file is null)
-        {
-            return null;
-        }
-
-        Envelope message = HsmMessages.Create(HsmMessageTypes.CacheWritten,
-            new CacheWrittenEvent(MemberDescriptor.Of(file), file.Decision.PolicyKey, file.Decision.DiskLibrary), time,
-            new Envelope { MessageId = Guid.Empty, Type = "", DiskLibrary = file.Decision.DiskLibrary, Priority = file.Decision.Priority });
-        await txn.AddOutboxAsync(new OutboundMessage(HsmTopology.EventsExchange, HsmTopology.DispatcherKey, message));
-        return file;
     }
 
     /// <summary>Queues <c>NamespaceDeleted</c> for the dispatcher (the host's namespace deleted the file).</summary>

@@ -80,10 +80,7 @@ public sealed partial class Dispatcher
                 break;
             }
 
-            foreach (FileRecord f in page)
-            {
-                appended += await AppendAsync(txn, f) ? 1 : 0;
-            }
+            appended += await AppendManyAsync(txn, page);
 
             after = page[^1].FileId;
             await txn.CommitAsync(ct);
@@ -147,13 +144,7 @@ public sealed partial class Dispatcher
         bool applied;
         try
         {
-            await _catalog.RunAsync(async txn =>
-            {
-                foreach (IDelivery delivery in deliveries)
-                {
-                    _ = await ApplyInAsync(txn, delivery.Message);
-                }
-            }, ct);
+            await _catalog.RunAsync(txn => ApplyManyInAsync(txn, [.. deliveries.Select(d => d.Message)]), ct);
             applied = true;
         }
         catch (Exception e) when (e is HsmException or ArgumentException)
@@ -209,6 +200,28 @@ public sealed partial class Dispatcher
 
         await handler(txn);
         return true;
+    }
+
+    /// <summary>Applies messages in order inside <paramref name="txn"/>; each run of <c>CacheWritten</c> events is applied together.</summary>
+    private async ValueTask ApplyManyInAsync(ICatalogTransaction txn, IReadOnlyList<Envelope> messages)
+    {
+        for (int i = 0; i < messages.Count;)
+        {
+            int end = i;
+            while (end < messages.Count && messages[end].Type == HsmMessageTypes.CacheWritten)
+            {
+                end++;
+            }
+
+            if (end == i)
+            {
+                _ = await ApplyInAsync(txn, messages[i++]);
+                continue;
+            }
+
+            await OnCacheWrittenManyAsync(txn, [.. messages.Skip(i).Take(end - i)]);
+            i = end;
+        }
     }
 
     private static Func<ICatalogTransaction, ValueTask> Bind<T>(Envelope message, T body, Func<ICatalogTransaction, Envelope, T, ValueTask> handler) =>

@@ -64,9 +64,11 @@ public sealed class ArchiveListWork
         IReadOnlyList<long> ids = await txn.GetListMembersAsync(listId);
         var members = new List<FileRecord>(ids.Count);
         var ineligible = new List<long>();
-        foreach (long id in ids)
+        IReadOnlyList<FileRecord?> rows = await txn.GetFilesAsync(ids);
+        for (int i = 0; i < ids.Count; i++)
         {
-            FileRecord? f = await txn.GetFileAsync(id);
+            long id = ids[i];
+            FileRecord? f = rows[i];
             if (f is null || !(f.IsArchiveEligible || (f.ArchiveStatus == ArchiveStatus.Archiving && f.ArchiveClaim == list.Claim && !f.IsDeleted && f.CacheStatus == CacheStatus.Cached)))
             {
                 ineligible.Add(id);
@@ -96,19 +98,16 @@ public sealed class ArchiveListWork
             return new ArchiveClaim(ArchiveClaimOutcome.Stale, list, [], []);
         }
 
-        var claimedMembers = new List<FileRecord>(members.Count);
-        foreach (FileRecord f in members)
+        // The members as read and checked above, in one batch: each update is conditional on the version checked.
+        FileRecord[] unclaimed = [.. members.Where(f => f.ArchiveStatus != ArchiveStatus.Archiving)];
+        IReadOnlyList<FileRecord?> moved = await txn.TryMoveArchiveManyAsync(unclaimed, ArchiveStatus.None, FileArchiveEvent.Claimed, HsmActor.Migrator, newClaim: claimed.Claim);
+        if (moved.Any(c => c is null))
         {
-            FileRecord? c = f.ArchiveStatus == ArchiveStatus.Archiving
-                ? f
-                : await txn.TryMoveArchiveAsync(f.FileId, ArchiveStatus.None, FileArchiveEvent.Claimed, HsmActor.Migrator, newClaim: claimed.Claim);
-            if (c is null)
-            {
-                return new ArchiveClaim(ArchiveClaimOutcome.Stale, list, [], []);
-            }
-
-            claimedMembers.Add(c);
+            return new ArchiveClaim(ArchiveClaimOutcome.Stale, list, [], []);
         }
+
+        Dictionary<long, FileRecord> byId = moved.ToDictionary(c => c!.FileId, c => c!);
+        List<FileRecord> claimedMembers = [.. members.Select(f => byId.GetValueOrDefault(f.FileId) ?? f)];
 
         await ReplyAsync(txn, command, HsmMessageTypes.Confirmation, new ConfirmationReply(listId, attempt, _migratorId, null, leaseUntil));
         await txn.CommitAsync(ct);
@@ -243,23 +242,30 @@ public sealed class ArchiveListWork
             }
         }
 
-        var archived = new List<FileRecord>();
-        foreach (long id in await txn.GetListMembersAsync(listId))
+        IReadOnlyList<long> memberIds = await txn.GetListMembersAsync(listId);
+        foreach (long id in memberIds)
         {
             if (!copies.TryGetValue(id, out List<TapeCopy>? fileCopies) || fileCopies.Count < list.CopyCount)
             {
                 throw new ArgumentException($"File {id} of list {listId:N} has {(fileCopies?.Count ?? 0)} of {list.CopyCount} required copies; commit only after every copy is written and synced (R5).", nameof(aggregationIds));
             }
-
-            FileRecord? f = await txn.TryMoveArchiveAsync(id, ArchiveStatus.Archiving, FileArchiveEvent.Committed, HsmActor.Migrator,
-                expectedClaim: list.Claim, newClaim: null, mutate: r => r with { ArchivedAt = txn.Now });
-            if (f is null)
-            {
-                return false; // Fenced: the transaction is rolled back on dispose.
-            }
-
-            archived.Add(f);
         }
+
+        // One read and one conditional update for the members, not a read and an update each.
+        IReadOnlyList<FileRecord?> rows = await txn.GetFilesAsync(memberIds);
+        if (rows.Any(f => f is null))
+        {
+            return false;
+        }
+
+        IReadOnlyList<FileRecord?> moved = await txn.TryMoveArchiveManyAsync([.. rows.Select(f => f!)], ArchiveStatus.Archiving, FileArchiveEvent.Committed,
+            HsmActor.Migrator, expectedClaim: list.Claim, newClaim: null, mutate: r => r with { ArchivedAt = txn.Now });
+        if (moved.Any(f => f is null))
+        {
+            return false; // Fenced: the transaction is rolled back on dispose.
+        }
+
+        List<FileRecord> archived = [.. moved.Select(f => f!)];
 
         if (await txn.TryMoveListAsync(listId, FileListState.Active, FileListEvent.Completed, HsmActor.Migrator, attempt) is null)
         {

@@ -1,0 +1,149 @@
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Catalog;
+
+public sealed partial class InMemoryCatalog
+{
+    /// <summary>The batch methods: the row methods in order, a batch write undone whole (the state before it restored) when one row is refused.</summary>
+    private sealed partial class Transaction
+    {
+        public async ValueTask<IReadOnlyList<FileRecord?>> GetFilesAsync(IReadOnlyList<long> fileIds)
+        {
+            ArgumentNullException.ThrowIfNull(fileIds);
+            var rows = new List<FileRecord?>(fileIds.Count);
+            foreach (long id in fileIds)
+            {
+                rows.Add(await GetFileAsync(id));
+            }
+
+            return rows;
+        }
+
+        public async ValueTask<IReadOnlyList<FileRecord?>> GetFilesByExternalIdsAsync(IReadOnlyList<string> externalIds)
+        {
+            ArgumentNullException.ThrowIfNull(externalIds);
+            var rows = new List<FileRecord?>(externalIds.Count);
+            foreach (string id in externalIds)
+            {
+                rows.Add(await GetFileByExternalIdAsync(id));
+            }
+
+            return rows;
+        }
+
+        public async ValueTask<IReadOnlyList<long>> AllocateFileIdsAsync(int count)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(count);
+            var ids = new List<long>(count);
+            for (int i = 0; i < count; i++)
+            {
+                ids.Add(await AllocateFileIdAsync());
+            }
+
+            return ids;
+        }
+
+        public async ValueTask InsertFilesAsync(IReadOnlyList<FileRecord> files)
+        {
+            ArgumentNullException.ThrowIfNull(files);
+            _ = await AtomicAsync(async () =>
+            {
+                foreach (FileRecord f in files)
+                {
+                    await InsertFileAsync(f);
+                }
+
+                return true;
+            });
+        }
+
+        public ValueTask<IReadOnlyList<FileRecord>> UpdateFilesAsync(IReadOnlyList<FileRecord> files)
+        {
+            ArgumentNullException.ThrowIfNull(files);
+            return AtomicAsync<IReadOnlyList<FileRecord>>(async () =>
+            {
+                var rows = new List<FileRecord>(files.Count);
+                foreach (FileRecord f in files)
+                {
+                    rows.Add(await UpdateFileAsync(f));
+                }
+
+                return rows;
+            });
+        }
+
+        public async ValueTask<IReadOnlyDictionary<long, Guid>> FindLiveListsOfFilesAsync(IReadOnlyList<long> fileIds, FileListKind kind)
+        {
+            ArgumentNullException.ThrowIfNull(fileIds);
+            var found = new Dictionary<long, Guid>();
+            foreach (long id in fileIds)
+            {
+                if (await FindLiveListOfFileAsync(id, kind) is { } list)
+                {
+                    found[id] = list;
+                }
+            }
+
+            return found;
+        }
+
+        public async ValueTask AddListMembersAsync(Guid listId, IReadOnlyList<long> fileIds)
+        {
+            ArgumentNullException.ThrowIfNull(fileIds);
+            _ = await AtomicAsync(async () =>
+            {
+                foreach (long id in fileIds)
+                {
+                    await AddListMemberAsync(listId, id);
+                }
+
+                return true;
+            });
+        }
+
+        public async ValueTask AddOutboxManyAsync(IReadOnlyList<OutboundMessage> messages)
+        {
+            ArgumentNullException.ThrowIfNull(messages);
+            foreach (OutboundMessage m in messages)
+            {
+                await AddOutboxAsync(m);
+            }
+        }
+
+        public async ValueTask<IReadOnlyList<bool>> TryMarkInboxManyAsync(string consumer, IReadOnlyList<Guid> messageIds)
+        {
+            ArgumentNullException.ThrowIfNull(messageIds);
+            var marked = new List<bool>(messageIds.Count);
+            foreach (Guid id in messageIds)
+            {
+                marked.Add(await TryMarkInboxAsync(consumer, id));
+            }
+
+            return marked;
+        }
+
+        public async ValueTask AddTransitionsAsync(IReadOnlyList<TransitionRecord> transitions)
+        {
+            ArgumentNullException.ThrowIfNull(transitions);
+            foreach (TransitionRecord t in transitions)
+            {
+                await AddTransitionAsync(t);
+            }
+        }
+
+        /// <summary>Runs a batch write; when it throws, the state before it is restored (the state is immutable, so that is one assignment).</summary>
+        private async ValueTask<T> AtomicAsync<T>(Func<ValueTask<T>> write)
+        {
+            State before = _s;
+            try
+            {
+                return await write();
+            }
+            catch
+            {
+                _s = before;
+                throw;
+            }
+        }
+    }
+}
