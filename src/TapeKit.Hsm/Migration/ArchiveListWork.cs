@@ -17,6 +17,9 @@ namespace TapeKit.Hsm.Migration;
 /// </summary>
 public sealed class ArchiveListWork
 {
+    /// <summary>How often a commit that met a concurrent change of one of its rows is read and tried again.</summary>
+    private const int MaxCommitRounds = 5;
+
     private readonly ICatalog _catalog;
     private readonly string _migratorId;
     private readonly HsmMetrics? _metrics;
@@ -208,6 +211,23 @@ public sealed class ArchiveListWork
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(aggregationIds);
+        for (int round = 1; ; round++)
+        {
+            try
+            {
+                return await CommitOnceAsync(command, listId, attempt, aggregationIds, ct);
+            }
+            catch (CatalogConflictException) when (round < MaxCommitRounds)
+            {
+                // A row moved under the commit after it was read (the dispatcher noting the claim's confirmation on the
+                // list row, say). The data is on tape and synced: read again and commit, rather than lose the session.
+                // A real loss of the list (fenced, another attempt) shows on the new read as "not owned".
+            }
+        }
+    }
+
+    private async ValueTask<bool> CommitOnceAsync(Envelope command, Guid listId, int attempt, IReadOnlyList<long> aggregationIds, CancellationToken ct)
+    {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         if (await OwnedAsync(txn, listId, attempt) is not { } list)
         {
