@@ -58,6 +58,10 @@ public sealed class SmallFilesCacheClusterTests(ITestOutputHelper output)
         {
             Kills = kills,
             Seed = seed,
+            // The archive and recall phases of 1 500 files last well under a minute: kills come often enough that
+            // all of them land inside the phases (the campaign only kills while they run).
+            MinIntervalMs = 100,
+            MaxIntervalMs = 600,
             RestartPostgres = restartPostgres,
             RestartPostgresAfterKill = Math.Max(1, kills / 4),
             RestartRabbitMq = restartRabbitMq,
