@@ -11,42 +11,6 @@ internal sealed partial class SqliteCatalogTransaction
 {
     private const string BatchSavepoint = "tapekit_batch";
 
-    public async ValueTask<IReadOnlyList<FileRecord?>> GetFilesAsync(IReadOnlyList<long> fileIds)
-    {
-        ArgumentNullException.ThrowIfNull(fileIds);
-        var rows = new List<FileRecord?>(fileIds.Count);
-        foreach (long id in fileIds)
-        {
-            rows.Add(await GetFileAsync(id));
-        }
-
-        return rows;
-    }
-
-    public async ValueTask<IReadOnlyList<FileRecord?>> GetFilesByExternalIdsAsync(IReadOnlyList<string> externalIds)
-    {
-        ArgumentNullException.ThrowIfNull(externalIds);
-        var rows = new List<FileRecord?>(externalIds.Count);
-        foreach (string id in externalIds)
-        {
-            rows.Add(await GetFileByExternalIdAsync(id));
-        }
-
-        return rows;
-    }
-
-    public async ValueTask<IReadOnlyList<long>> AllocateFileIdsAsync(int count)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var ids = new List<long>(count);
-        for (int i = 0; i < count; i++)
-        {
-            ids.Add(await AllocateFileIdAsync());
-        }
-
-        return ids;
-    }
-
     public async ValueTask InsertFilesAsync(IReadOnlyList<FileRecord> files)
     {
         ArgumentNullException.ThrowIfNull(files);
