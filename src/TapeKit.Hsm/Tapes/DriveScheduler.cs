@@ -67,7 +67,16 @@ public sealed class DriveScheduler : IDriveScheduler
                 // A cartridge the catalogue places in another drive already is left out: the next mount of it reconciles.
                 bool placed = vsn is not null && known.Any(d => d.Vsn == vsn);
                 var row = new DriveRecord { Library = Library, Drive = drive, Vsn = placed ? null : vsn, ReleasedAt = vsn is null ? null : txn.Now };
-                await txn.InsertDriveAsync(row);
+                try
+                {
+                    await txn.InsertDriveAsync(row);
+                }
+                catch (CatalogConstraintException)
+                {
+                    // Another host registered it since this one read the rows: run again and keep its row.
+                    throw new CatalogConflictException("drive", $"{Library}/{drive}", 0);
+                }
+
                 known = [.. known, row];
             }
         }, ct);
