@@ -56,28 +56,35 @@ public sealed class DriveScheduler : IDriveScheduler
         ArgumentNullException.ThrowIfNull(drives);
         return _catalog.RunAsync(async txn =>
         {
-            IReadOnlyList<DriveRecord> known = await txn.QueryDrivesAsync(Library);
+            List<DriveRecord> known = [.. await txn.QueryDrivesAsync(Library)];
             foreach ((int drive, string? vsn) in drives.OrderBy(d => d.Key))
             {
-                if (known.Any(d => d.Drive == drive))
+                int row = known.FindIndex(d => d.Drive == drive);
+                if (row >= 0 && (known[row].IsLeasedAt(txn.Now) || known[row].Vsn == vsn))
                 {
-                    continue;
+                    continue; // whoever holds a drive moves its cartridge; the scheduler's view of it is theirs
                 }
 
-                // A cartridge the catalogue places in another drive already is left out: the next mount of it reconciles.
-                bool placed = vsn is not null && known.Any(d => d.Vsn == vsn);
-                var row = new DriveRecord { Library = Library, Drive = drive, Vsn = placed ? null : vsn, ReleasedAt = vsn is null ? null : txn.Now };
+                // A cartridge the catalogue places in another drive is left out: the drive it is really in says so in turn.
+                string? placed = vsn is not null && known.Any(d => d.Vsn == vsn && d.Drive != drive) ? null : vsn;
                 try
                 {
-                    await txn.InsertDriveAsync(row);
+                    if (row < 0)
+                    {
+                        var added = new DriveRecord { Library = Library, Drive = drive, Vsn = placed, ReleasedAt = placed is null ? null : txn.Now };
+                        await txn.InsertDriveAsync(added);
+                        known.Add(added);
+                    }
+                    else if (known[row].Vsn != placed)
+                    {
+                        known[row] = await txn.UpdateDriveAsync(known[row] with { Vsn = placed, ReleasedAt = txn.Now });
+                    }
                 }
                 catch (CatalogConstraintException)
                 {
                     // Another host registered it since this one read the rows: run again and keep its row.
                     throw new CatalogConflictException("drive", $"{Library}/{drive}", 0);
                 }
-
-                known = [.. known, row];
             }
         }, ct);
     }
@@ -144,7 +151,9 @@ public sealed class DriveScheduler : IDriveScheduler
             // Withdrawn whatever the caller's token says; a grant made meanwhile is given back at once.
             if (!await CancelAsync(id, CancellationToken.None) && await _catalog.RunAsync(txn => GrantOfAsync(txn, id), CancellationToken.None) is { } late)
             {
-                _ = await ReleaseAsync(late, late.Vsn, CancellationToken.None);
+                // Nothing was mounted for it: the drive holds what it held, which the catalogue no longer says; the pool
+                // brings the row back to the robot's view (RegisterDrivesAsync) when a mount finds it wrong.
+                _ = await ReleaseAsync(late, null, CancellationToken.None);
             }
 
             throw;

@@ -14,8 +14,11 @@ public interface IDriveScheduler
     /// <summary>The tape library scheduled.</summary>
     string Library { get; }
 
-    /// <summary>Adds the drives the catalogue does not know yet, with the cartridge each holds; known drives are left alone.</summary>
-    /// <param name="drives">Drive numbers and the cartridge in each (<see langword="null"/> when empty).</param>
+    /// <summary>
+    /// Brings the drive rows to the robot's view: adds the drives the catalogue does not know, and sets the cartridge of
+    /// every free drive to what the robot says is in it. Leased drives are left to their holder.
+    /// </summary>
+    /// <param name="drives">Drive numbers and the cartridge in each (<see langword="null"/> when empty), from the library's inventory.</param>
     /// <param name="ct">Cancels the call.</param>
     ValueTask RegisterDrivesAsync(IReadOnlyDictionary<int, string?> drives, CancellationToken ct = default);
 

@@ -89,6 +89,9 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
                 _ = await _scheduler.ReleaseAsync(grant, LoadedOn(grant.Drive), CancellationToken.None);
                 if (e is TapeMountException { Busy: true } && !linked.IsCancellationRequested)
                 {
+                    // The robot and the scheduler disagree (a cartridge still being unloaded, or left where the rows do not
+                    // say): bring the free drives' rows to the robot's view and ask again.
+                    await RegisterAsync(ct, again: true);
                     await Task.Delay(RetryDelay, _catalog.Time, linked.Token);
                     continue;
                 }
@@ -133,10 +136,10 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
         return dismounted;
     }
 
-    /// <summary>The drive rows are made from the robot's inventory the first time the pool is used (rows other hosts made are kept).</summary>
-    private async ValueTask RegisterAsync(CancellationToken ct)
+    /// <summary>The drive rows are brought to the robot's inventory the first time the pool is used, and when a mount finds them wrong.</summary>
+    private async ValueTask RegisterAsync(CancellationToken ct, bool again = false)
     {
-        if (Volatile.Read(ref _registered) == 0)
+        if (again || Volatile.Read(ref _registered) == 0)
         {
             var loaded = _drives.Drives.ToDictionary(d => d, LoadedOn);
             await _scheduler.RegisterDrivesAsync(loaded, ct);

@@ -243,6 +243,19 @@ public sealed class DriveSchedulerTests : IDisposable
         Assert.Equal([("T00001", true), (null, false), (null, false)], drives.Select(d => (d.Vsn, d.RequestId == id)));
     }
 
+    [Fact]
+    public async Task Registering_brings_a_free_drive_s_row_to_the_robot_s_view()
+    {
+        await _scheduler.RegisterDrivesAsync(new Dictionary<int, string?> { [0] = null, [1] = "T00001" });
+        Guid id = await EnqueueAsync("T00002", "p");
+        _ = await _scheduler.ScheduleAsync();
+        Assert.Equal(0, (await GrantAsync(id))!.Drive);
+
+        // The robot says: T00001 moved to drive 2 (a new drive), drive 1 is empty; drive 0 is leased and keeps its row.
+        await _scheduler.RegisterDrivesAsync(new Dictionary<int, string?> { [0] = "T00009", [1] = null, [2] = "T00001" });
+        Assert.Equal(["T00002", null, "T00001"], (await _scheduler.GetDrivesAsync()).Select(d => d.Vsn));
+    }
+
     private ValueTask DrivesAsync(int count) =>
         _scheduler.RegisterDrivesAsync(Enumerable.Range(0, count).ToDictionary(d => d, _ => (string?)null));
 
