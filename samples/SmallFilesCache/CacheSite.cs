@@ -154,10 +154,19 @@ public sealed class CacheSite : IAsyncDisposable
                 o.Purge = new PurgeOptions { MinAge = options.PurgeMinAge, HighWatermark = options.PurgeHighWatermark, LowWatermark = options.PurgeLowWatermark };
                 o.RandomSeed = 20261123;
             });
+        // With the drive scheduler every disk library's sessions queue for any drive; the host assigns none.
+        services.AddSingleton<IDriveScheduler>(sp => new DriveScheduler(sp.GetRequiredService<ICatalog>(), new DriveSchedulerOptions
+        {
+            Library = "sfa-vtl",
+            DismountDelay = TimeSpan.Zero, // The host's DismountIdleAsync decides when idle cartridges go back, as before.
+            RemountDelay = options.Recall.RemountDelay,
+            MountLease = options.WorkLease,
+            PollInterval = TimeSpan.FromMilliseconds(50),
+        }));
         foreach (DiskLibraryOptions dl in options.DiskLibraries)
         {
             services
-                .AddKeyedSingleton<ITapeDrivePool>(dl.Name, (sp, _) => new VirtualLibraryDrivePool(library, dl.Drives, new CatalogMountRecorder(sp.GetRequiredService<ICatalog>())))
+                .AddKeyedSingleton<ITapeDrivePool>(dl.Name, (sp, _) => DrivePool(sp, options, library, dl))
                 .AddKeyedSingleton<TimeProvider>(dl.Name, clock) // The drives' simulated time.
                 .AddTapeKitDiskLibrary(dl.Name, o =>
                 {
@@ -269,6 +278,28 @@ public sealed class CacheSite : IAsyncDisposable
         }
 
         await PumpAsync(ct);
+    }
+
+    /// <summary>
+    /// A disk library's drives: its own (<see cref="DiskLibraryOptions.Drives"/>), or with <see cref="SiteOptions.ScheduleDrives"/>
+    /// every drive of the library through the drive scheduler. A session waits at most a poll interval for a drive, then its
+    /// migrator answers busy and the dispatcher sends the command again later (F1), as when the drives were the host's.
+    /// </summary>
+    private static ITapeDrivePool DrivePool(IServiceProvider sp, SiteOptions options, VirtualTapeLibrary library, DiskLibraryOptions dl)
+    {
+        ICatalog catalog = sp.GetRequiredService<ICatalog>();
+        var recorder = new CatalogMountRecorder(catalog);
+        if (!options.ScheduleDrives)
+        {
+            return new VirtualLibraryDrivePool(library, dl.Drives, recorder);
+        }
+
+        string requester = sp.GetRequiredService<InstanceIncarnation>().WorkerId("drives-" + dl.Name); // fenced when this process starts again
+        return new ScheduledDrivePool(sp.GetRequiredService<IDriveScheduler>(), new VirtualLibraryDrivePool(library, recorder: recorder), catalog, requester)
+        {
+            MountWait = options.PollInterval,
+            RetryDelay = TimeSpan.FromMilliseconds(50),
+        };
     }
 
     /// <summary>Dismounts every cartridge left in an idle drive (the dismount delay is over) and records when, for the remount guard.</summary>

@@ -38,6 +38,7 @@ public static class Demo
         try
         {
             SiteOptions options = DemoSite(root);
+            options.ScheduleDrives = args.ScheduleDrives;
             await using ClusterRun? cluster = args.Cluster ? ClusterRun.Prepare(options, args.Postgres!, args.RabbitMq, args.Chaos) : null;
             await using CacheSite site = await CacheSite.OpenAsync(options, cluster is null ? SiteRole.All : SiteRole.FrontEnd, TimeProvider.System, loggers, ct);
             cluster?.StartDispatcher();

@@ -159,6 +159,9 @@ public sealed record DemoArguments(int Files = 10_000, int Recalls = 500, int Se
 
     /// <summary>Kill and restart node processes (and restart the servers) during a cluster run.</summary>
     public Cluster.ChaosOptions? Chaos { get; init; }
+
+    /// <summary>Share the drives between the disk libraries through the drive scheduler (<see cref="SiteOptions.ScheduleDrives"/>).</summary>
+    public bool ScheduleDrives { get; init; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

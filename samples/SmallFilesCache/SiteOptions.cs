@@ -70,6 +70,12 @@ public sealed class SiteOptions
     /// </summary>
     public bool SharedTapeLibrary { get; set; }
 
+    /// <summary>
+    /// Whether the disk libraries share every drive of the tape library through the drive scheduler (leases in the
+    /// catalogue), instead of each using the drives of its <see cref="DiskLibraryOptions.Drives"/> alone.
+    /// </summary>
+    public bool ScheduleDrives { get; set; }
+
     /// <summary>How long a consumer's received message stays hidden from the others (a killed process's come back after it).</summary>
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -317,6 +317,40 @@ internal static class PostgresSchema
             "CREATE INDEX queue_messages_lease_owner ON queue_messages (lease_owner) WHERE lease_owner IS NOT NULL",
             "ALTER TABLE outbox ADD COLUMN relay_owner text, ADD COLUMN relay_until timestamptz",
         ],
+        [
+            // Version 3: the drive scheduler's shared state — drives with their cartridge and lease, and the mount requests
+            // waiting for them. A cartridge is in one drive row at most (one mount per tape), enforced by a unique index.
+            """
+            CREATE TABLE drives (
+                library text NOT NULL,
+                drive integer NOT NULL,
+                vsn text,
+                pool text,
+                mode text,
+                holder text,
+                request_id uuid,
+                lease_until timestamptz,
+                granted_at timestamptz,
+                released_at timestamptz,
+                row_version bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (library, drive))
+            """,
+            "CREATE UNIQUE INDEX drives_vsn ON drives (vsn) WHERE vsn IS NOT NULL",
+            """
+            CREATE TABLE mount_requests (
+                request_id uuid PRIMARY KEY,
+                library text NOT NULL,
+                vsn text NOT NULL,
+                pool text NOT NULL,
+                mode text NOT NULL,
+                priority integer NOT NULL,
+                requester text NOT NULL,
+                created_at timestamptz NOT NULL,
+                lease_until timestamptz NOT NULL,
+                bypass_remount_guard boolean NOT NULL)
+            """,
+            "CREATE INDEX mount_requests_library ON mount_requests (library, created_at, request_id)",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

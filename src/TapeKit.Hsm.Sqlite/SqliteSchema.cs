@@ -372,6 +372,40 @@ internal static class SqliteSchema
             "DROP INDEX transitions_entity",
             "CREATE INDEX transitions_entity ON transitions (entity, length(entity_id), entity_id, seq)",
         ],
+        [
+            // Version 8: the drive scheduler's shared state — drives with their cartridge and lease, and the mount requests
+            // waiting for them. A cartridge is in one drive row at most (one mount per tape), enforced by a unique index.
+            """
+            CREATE TABLE drives (
+                library TEXT NOT NULL,
+                drive INTEGER NOT NULL,
+                vsn TEXT,
+                pool TEXT,
+                mode TEXT,
+                holder TEXT,
+                request_id TEXT,
+                lease_until INTEGER,
+                granted_at INTEGER,
+                released_at INTEGER,
+                row_version INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (library, drive)) WITHOUT ROWID
+            """,
+            "CREATE UNIQUE INDEX drives_vsn ON drives (vsn) WHERE vsn IS NOT NULL",
+            """
+            CREATE TABLE mount_requests (
+                request_id TEXT PRIMARY KEY,
+                library TEXT NOT NULL,
+                vsn TEXT NOT NULL,
+                pool TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                priority INTEGER NOT NULL,
+                requester TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                lease_until INTEGER NOT NULL,
+                bypass_remount_guard INTEGER NOT NULL) WITHOUT ROWID
+            """,
+            "CREATE INDEX mount_requests_library ON mount_requests (library, created_at, request_id)",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -183,6 +183,44 @@ public partial interface ICatalogTransaction : IAsyncDisposable
     /// <param name="pool">The pool.</param>
     ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null);
 
+    /// <summary>The drive rows of a tape library, by drive number.</summary>
+    /// <param name="library">The tape library.</param>
+    ValueTask<IReadOnlyList<DriveRecord>> QueryDrivesAsync(string library);
+
+    /// <summary>
+    /// Inserts a drive row. A drive the catalogue knows, or a cartridge already in another drive row (one mount per
+    /// tape), throws <see cref="CatalogConstraintException"/>.
+    /// </summary>
+    /// <param name="drive">The row.</param>
+    ValueTask InsertDriveAsync(DriveRecord drive);
+
+    /// <summary>
+    /// Writes a drive row's fields as one conditional update on its <see cref="DriveRecord.RowVersion"/>. A cartridge
+    /// that another drive row holds throws <see cref="CatalogConstraintException"/>: a tape is in one drive at most.
+    /// </summary>
+    /// <param name="drive">The row as read (its version), with the new field values.</param>
+    /// <returns>The row as stored now, with its new version.</returns>
+    /// <exception cref="CatalogConstraintException">The drive is unknown, or the cartridge is in another drive row.</exception>
+    /// <exception cref="CatalogConflictException">Another writer updated the row since it was read.</exception>
+    ValueTask<DriveRecord> UpdateDriveAsync(DriveRecord drive);
+
+    /// <summary>Queues a mount request; a request id the catalogue knows throws <see cref="CatalogConstraintException"/>.</summary>
+    /// <param name="request">The row.</param>
+    ValueTask InsertMountRequestAsync(MountRequestRecord request);
+
+    /// <summary>The mount requests waiting for a drive of a tape library, oldest first (then by id).</summary>
+    /// <param name="library">The tape library.</param>
+    ValueTask<IReadOnlyList<MountRequestRecord>> QueryMountRequestsAsync(string library);
+
+    /// <summary>Moves a waiting request's lease to <paramref name="leaseUntil"/>; <see langword="false"/> when the request is gone.</summary>
+    /// <param name="requestId">The request.</param>
+    /// <param name="leaseUntil">The new end of its lease.</param>
+    ValueTask<bool> RenewMountRequestAsync(Guid requestId, DateTimeOffset leaseUntil);
+
+    /// <summary>Removes a mount request (granted, cancelled or expired); <see langword="false"/> when it was gone already.</summary>
+    /// <param name="requestId">The request.</param>
+    ValueTask<bool> DeleteMountRequestAsync(Guid requestId);
+
     /// <summary>
     /// Starts a new incarnation of a process instance: its epoch grows by one (1 on first use) and is recorded
     /// durably with the start time. Workers of older epochs of the same instance are fenced from then on.

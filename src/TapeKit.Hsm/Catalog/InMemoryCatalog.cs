@@ -69,6 +69,8 @@ public sealed partial class InMemoryCatalog : ICatalog, IDisposable
         ImmutableDictionary<long, ImmutableList<long>> AggregationsOfFile,
         ImmutableSortedDictionary<string, TapeRecord> Tapes,
         ImmutableDictionary<string, long> InstanceEpochs,
+        ImmutableSortedDictionary<(string Library, int Drive), DriveRecord> Drives,
+        ImmutableDictionary<Guid, MountRequestRecord> MountRequests,
         long NextFileId,
         long NextOutbox,
         long NextAggregationId)
@@ -87,6 +89,8 @@ public sealed partial class InMemoryCatalog : ICatalog, IDisposable
             ImmutableDictionary<long, ImmutableList<long>>.Empty,
             ImmutableSortedDictionary<string, TapeRecord>.Empty.WithComparers(StringComparer.Ordinal),
             ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal),
+            ImmutableSortedDictionary<(string Library, int Drive), DriveRecord>.Empty,
+            ImmutableDictionary<Guid, MountRequestRecord>.Empty,
             1,
             1,
             1);
@@ -401,6 +405,84 @@ public sealed partial class InMemoryCatalog : ICatalog, IDisposable
         public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)>> GetCopiesOfFileAsync(long fileId) =>
             ValueTask.FromResult<IReadOnlyList<(AggregationRecord, AggregationMemberRecord)>>([..
                 (_s.AggregationsOfFile.GetValueOrDefault(fileId) ?? []).Select(id => (_s.Aggregations[id], _s.AggregationMembers[id].First(m => m.FileId == fileId)))]);
+
+        public ValueTask<IReadOnlyList<DriveRecord>> QueryDrivesAsync(string library) =>
+            ValueTask.FromResult<IReadOnlyList<DriveRecord>>([.. _s.Drives.Values.Where(d => d.Library == library)]);
+
+        public ValueTask InsertDriveAsync(DriveRecord drive)
+        {
+            Live();
+            ArgumentNullException.ThrowIfNull(drive);
+            if (_s.Drives.ContainsKey((drive.Library, drive.Drive)))
+            {
+                throw new CatalogConstraintException($"Drive {drive.Drive} of library {drive.Library} is already in the catalogue.");
+            }
+
+            CheckCartridgeInOneDrive(drive);
+            _s = _s with { Drives = _s.Drives.Add((drive.Library, drive.Drive), drive with { RowVersion = 0 }) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<DriveRecord> UpdateDriveAsync(DriveRecord drive)
+        {
+            Live();
+            ArgumentNullException.ThrowIfNull(drive);
+            if (!_s.Drives.TryGetValue((drive.Library, drive.Drive), out DriveRecord? old))
+            {
+                throw new CatalogConstraintException($"The drive row {drive.Library}/{drive.Drive} does not exist.");
+            }
+
+            CheckVersion("drive", $"{drive.Library}/{drive.Drive}", old.RowVersion, drive.RowVersion);
+            CheckCartridgeInOneDrive(drive);
+            DriveRecord stored = drive with { RowVersion = drive.RowVersion + 1 };
+            _s = _s with { Drives = _s.Drives.SetItem((drive.Library, drive.Drive), stored) };
+            return ValueTask.FromResult(stored);
+        }
+
+        public ValueTask InsertMountRequestAsync(MountRequestRecord request)
+        {
+            Live();
+            ArgumentNullException.ThrowIfNull(request);
+            if (_s.MountRequests.ContainsKey(request.RequestId))
+            {
+                throw new CatalogConstraintException($"Mount request {request.RequestId:N} is already in the catalogue.");
+            }
+
+            _s = _s with { MountRequests = _s.MountRequests.Add(request.RequestId, request) };
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<IReadOnlyList<MountRequestRecord>> QueryMountRequestsAsync(string library) =>
+            ValueTask.FromResult<IReadOnlyList<MountRequestRecord>>([.. _s.MountRequests.Values.Where(r => r.Library == library)
+                .OrderBy(r => r.CreatedAt).ThenBy(r => r.RequestId.ToString("N"), StringComparer.Ordinal)]);
+
+        public ValueTask<bool> RenewMountRequestAsync(Guid requestId, DateTimeOffset leaseUntil)
+        {
+            Live();
+            if (!_s.MountRequests.TryGetValue(requestId, out MountRequestRecord? old))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _s = _s with { MountRequests = _s.MountRequests.SetItem(requestId, old with { LeaseUntil = leaseUntil }) };
+            return ValueTask.FromResult(true);
+        }
+
+        public ValueTask<bool> DeleteMountRequestAsync(Guid requestId)
+        {
+            Live();
+            bool found = _s.MountRequests.ContainsKey(requestId);
+            _s = _s with { MountRequests = _s.MountRequests.Remove(requestId) };
+            return ValueTask.FromResult(found);
+        }
+
+        private void CheckCartridgeInOneDrive(DriveRecord drive)
+        {
+            if (drive.Vsn is { } vsn && _s.Drives.Values.FirstOrDefault(d => d.Vsn == vsn && (d.Library, d.Drive) != (drive.Library, drive.Drive)) is { } other)
+            {
+                throw new CatalogConstraintException($"Cartridge {vsn} is already in drive {other.Drive} of library {other.Library}.");
+            }
+        }
 
         public ValueTask<long> AdvanceInstanceEpochAsync(string instanceName)
         {

@@ -83,6 +83,20 @@ internal sealed class LeaderFencedTransaction(ICatalogTransaction inner, LeaderC
 
     public ValueTask<IReadOnlyList<TapeRecord>> QueryTapesAsync(string? pool = null) => inner.QueryTapesAsync(pool);
 
+    public ValueTask<IReadOnlyList<DriveRecord>> QueryDrivesAsync(string library) => inner.QueryDrivesAsync(library);
+
+    public ValueTask InsertDriveAsync(DriveRecord drive) => inner.InsertDriveAsync(drive);
+
+    public ValueTask<DriveRecord> UpdateDriveAsync(DriveRecord drive) => inner.UpdateDriveAsync(drive);
+
+    public ValueTask InsertMountRequestAsync(MountRequestRecord request) => inner.InsertMountRequestAsync(request);
+
+    public ValueTask<IReadOnlyList<MountRequestRecord>> QueryMountRequestsAsync(string library) => inner.QueryMountRequestsAsync(library);
+
+    public ValueTask<bool> RenewMountRequestAsync(Guid requestId, DateTimeOffset leaseUntil) => inner.RenewMountRequestAsync(requestId, leaseUntil);
+
+    public ValueTask<bool> DeleteMountRequestAsync(Guid requestId) => inner.DeleteMountRequestAsync(requestId);
+
     public ValueTask<long> AdvanceInstanceEpochAsync(string instanceName) => inner.AdvanceInstanceEpochAsync(instanceName);
 
     public ValueTask<long> GetInstanceEpochAsync(string instanceName) => inner.GetInstanceEpochAsync(instanceName);

@@ -135,7 +135,7 @@ public sealed partial class Migrator
         TapeMount mount;
         try
         {
-            mount = await _drives.AcquireAsync(tape.Vsn, ct);
+            mount = await _drives.AcquireAsync(new MountRequest { Vsn = tape.Vsn, Pool = tape.Pool, Mode = MountMode.Write, Requester = _options.MigratorId }, ct);
         }
         catch (TapeMountException e)
         {

@@ -30,7 +30,14 @@ public sealed partial class Stager
         TapeMount mount;
         try
         {
-            mount = await _drives.AcquireAsync(queue.Vsn, ct);
+            mount = await _drives.AcquireAsync(new MountRequest
+            {
+                Vsn = queue.Vsn,
+                Pool = tape?.Pool ?? "",
+                Mode = MountMode.Read,
+                Priority = queue.TopPriority,
+                Requester = $"stager/{_options.DiskLibrary}",
+            }, ct);
         }
         catch (TapeMountException e)
         {

@@ -17,7 +17,7 @@ public interface ITapeDrivePool
 
     /// <summary>
     /// Takes a free drive holding <paramref name="vsn"/>, mounting the cartridge if needed, without recording the robot
-    /// moves: for cartridges the catalogue does not know yet (labelling). Sessions use <see cref="AcquireAsync"/>.
+    /// moves: for cartridges the catalogue does not know yet (labelling). Sessions use <see cref="AcquireAsync(string, CancellationToken)"/>.
     /// </summary>
     /// <param name="vsn">The cartridge.</param>
     /// <returns>The mount; dispose it to give the drive back (the cartridge stays loaded).</returns>
@@ -34,6 +34,21 @@ public interface ITapeDrivePool
     /// <exception cref="TapeMountException">No drive is free, or the cartridge is in a busy drive.</exception>
     /// <exception cref="HsmException">Recording failed; the drive is given back.</exception>
     ValueTask<TapeMount> AcquireAsync(string vsn, CancellationToken ct = default);
+
+    /// <summary>
+    /// Takes a drive for a session described in full — its tape pool, read or write, priority and requester — so that a
+    /// pool that schedules its drives (<see cref="ScheduledDrivePool"/>) can queue it; other pools take the drive as
+    /// <see cref="AcquireAsync(string, CancellationToken)"/> does.
+    /// </summary>
+    /// <param name="request">The session's request.</param>
+    /// <param name="ct">Cancels waiting and the recording.</param>
+    /// <returns>The mount; dispose it to give the drive back (the cartridge stays loaded).</returns>
+    /// <exception cref="TapeMountException">No drive could be given (a pool that does not wait: none is free).</exception>
+    ValueTask<TapeMount> AcquireAsync(MountRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return AcquireAsync(request.Vsn, ct);
+    }
 
     /// <summary>Unloads every cartridge left in a free drive (its dismount delay is over), returns them to slots and records each dismount.</summary>
     /// <param name="ct">Cancels the recording.</param>

@@ -11,6 +11,7 @@ namespace TapeKit.Hsm.Tapes;
 public sealed class TapeMount : IDisposable, IAsyncDisposable
 {
     private readonly Action<TapeMount> _release;
+    private Func<TapeMount, ValueTask>? _afterRelease;
     private int _disposed;
 
     /// <summary>Creates a mount; pools call this.</summary>
@@ -89,6 +90,10 @@ public sealed class TapeMount : IDisposable, IAsyncDisposable
             {
                 await Worker.DisposeAsync();
                 _release(this);
+                if (_afterRelease is { } after)
+                {
+                    await after(this);
+                }
             }
         }
     }
@@ -110,7 +115,18 @@ public sealed class TapeMount : IDisposable, IAsyncDisposable
             {
                 Worker.Dispose();
                 _release(this);
+                if (_afterRelease is { } after)
+                {
+                    after(this).AsTask().GetAwaiter().GetResult();
+                }
             }
         }
     }
+
+    /// <summary>
+    /// Adds work that runs once the drive is back in its pool (a scheduled pool gives the drive's lease back there):
+    /// awaited by <see cref="DisposeAsync"/>, waited for by <see cref="Dispose"/>. Set before the mount is handed out.
+    /// </summary>
+    /// <param name="after">The work.</param>
+    internal void OnReleased(Func<TapeMount, ValueTask> after) => _afterRelease = after;
 }

@@ -52,6 +52,12 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     /// <inheritdoc/>
     public int Mounts => Volatile.Read(ref _mounts);
 
+    /// <summary>The library.</summary>
+    public VirtualTapeLibrary Library => _library;
+
+    /// <summary>The drive numbers this pool may use.</summary>
+    public IReadOnlyList<int> Drives => _drives;
+
     /// <inheritdoc/>
     public TapeMount Acquire(string vsn) => Take(vsn, out _);
 
@@ -59,6 +65,47 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     public async ValueTask<TapeMount> AcquireAsync(string vsn, CancellationToken ct = default)
     {
         TapeMount mount = Take(vsn, out string? evicted);
+        return await RecordedAsync(mount, evicted, ct);
+    }
+
+    /// <summary>
+    /// Takes drive <paramref name="drive"/> for <paramref name="vsn"/> — the drive a scheduler granted — mounting the
+    /// cartridge unless it is there (a cartridge left in the drive is unloaded first), and records the robot moves.
+    /// </summary>
+    /// <param name="vsn">The cartridge.</param>
+    /// <param name="drive">The drive, one of <see cref="Drives"/>.</param>
+    /// <param name="ct">Cancels the recording.</param>
+    /// <returns>The mount; dispose it to give the drive back (the cartridge stays loaded).</returns>
+    /// <exception cref="TapeMountException">The drive is in use, or the cartridge is in another drive (<see cref="TapeMountException.Busy"/>), or the mount failed.</exception>
+    public async ValueTask<TapeMount> AcquireOnAsync(string vsn, int drive, CancellationToken ct = default)
+    {
+        if (!_drives.Contains(drive))
+        {
+            throw new ArgumentOutOfRangeException(nameof(drive), drive, "The drive is not one of this pool's.");
+        }
+
+        TapeMount mount = Take(vsn, out string? evicted, drive);
+        return await RecordedAsync(mount, evicted, ct);
+    }
+
+    /// <summary>Unloads drive <paramref name="drive"/> if it is free and holds a cartridge, and records the dismount.</summary>
+    /// <param name="drive">The drive, one of <see cref="Drives"/>.</param>
+    /// <param name="ct">Cancels the recording.</param>
+    /// <returns>The cartridge unloaded, or <see langword="null"/> when the drive was empty or in use.</returns>
+    public async ValueTask<string?> DismountAsync(int drive, CancellationToken ct = default)
+    {
+        string? vsn = UnloadIdleDrives(drive).FirstOrDefault();
+        if (vsn is not null && _recorder is not null)
+        {
+            await _recorder.DismountedAsync(vsn, ct);
+        }
+
+        return vsn;
+    }
+
+    private async ValueTask<TapeMount> RecordedAsync(TapeMount mount, string? evicted, CancellationToken ct)
+    {
+        string vsn = mount.Vsn;
         if (_recorder is null || !mount.RobotMounted)
         {
             return mount;
@@ -97,7 +144,7 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     }
 
     /// <summary>Takes a drive for <paramref name="vsn"/>, telling which cartridge the robot took out to make room.</summary>
-    private TapeMount Take(string vsn, out string? evicted)
+    private TapeMount Take(string vsn, out string? evicted, int? only = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(vsn);
         evicted = null;
@@ -115,7 +162,13 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
                     throw new TapeMountException(vsn, $"Cartridge {vsn} is in drive {busyDrive}, which another session is using.", busy: true);
                 }
 
-                IEnumerable<int> candidates = holder is int h ? [h] : _drives.Where(d => !_busy.ContainsKey(d))
+                if (only is int wanted && holder is int elsewhere && elsewhere != wanted)
+                {
+                    // The scheduler's view is behind the robot (a cartridge being unloaded elsewhere): ask again later.
+                    throw new TapeMountException(vsn, $"Cartridge {vsn} is still in drive {elsewhere}, not in drive {wanted}.", busy: true);
+                }
+
+                IEnumerable<int> candidates = only is int one ? (_busy.ContainsKey(one) ? [] : [one]) : holder is int h ? [h] : _drives.Where(d => !_busy.ContainsKey(d))
                     .OrderBy(d => loaded.GetValueOrDefault(d) is null ? 0 : 1)
                     .ThenBy(d => _releasedAt.GetValueOrDefault(d));
                 bool changed = false;
@@ -140,7 +193,9 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
 
                 if (!changed || attempt >= 3)
                 {
-                    throw holder is int held
+                    throw only is int taken && holder is null
+                        ? new TapeMountException(vsn, $"Drive {taken} is in use by another session.", busy: true)
+                        : holder is int held
                         ? new TapeMountException(vsn, $"Cartridge {vsn} is in drive {held}, which another process is using.", busy: true)
                         : new TapeMountException(vsn, $"No drive is free for {vsn}: all {_drives.Length} are in use.", busy: true);
                 }
@@ -199,14 +254,14 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
     private static int? HolderOf(Dictionary<int, string?> loaded, string vsn) =>
         loaded.Where(d => d.Value == vsn).Select(d => (int?)d.Key).FirstOrDefault();
 
-    private List<string> UnloadIdleDrives()
+    private List<string> UnloadIdleDrives(int? only = null)
     {
         lock (_gate)
         {
             var dismounted = new List<string>();
             foreach ((int drive, string? vsn, _, _) in _library.Inventory().Drives)
             {
-                if (vsn is null || !_drives.Contains(drive) || _busy.ContainsKey(drive) || !_library.TryClaimDrive(drive, out IDisposable? claim))
+                if (vsn is null || !_drives.Contains(drive) || (only is int one && drive != one) || _busy.ContainsKey(drive) || !_library.TryClaimDrive(drive, out IDisposable? claim))
                 {
                     continue;
                 }

@@ -42,6 +42,22 @@ public sealed class SmallFilesCacheClusterTests(ITestOutputHelper output)
         Assert.InRange(cluster.SimulatedDriveSeconds, single.SimulatedDriveSeconds * 0.9, single.SimulatedDriveSeconds * 1.1);
     }
 
+    /// <summary>The node processes share the drives through the drive scheduler over the PostgreSQL catalogue: the same outcome.</summary>
+    [SkippableFact]
+    public async Task The_cluster_demo_with_scheduled_drives_loses_nothing_and_mounts_each_tape_once_per_phase()
+    {
+        string postgres = Server("TAPEKIT_POSTGRES");
+        DemoReport cluster = await Demo.RunAsync(new DemoArguments(Files, Recalls, Seed: 11) { Cluster = true, Postgres = postgres, ScheduleDrives = true },
+            NullLoggerFactory.Instance, progress: false, CancellationToken.None);
+        output.WriteLine("cluster, scheduled drives: " + cluster.ToJson());
+
+        Assert.Equal(5, cluster.Processes);
+        Assert.Empty(cluster.Problems!);
+        Assert.Equal((Files, Files), (cluster.FilesIngested, cluster.FilesArchived));
+        Assert.Equal((Recalls, Recalls, 0), (cluster.FilesRecalled, cluster.FilesVerified, cluster.FilesLost));
+        Assert.Equal((2, 2, 2), (cluster.TapesUsed, cluster.ArchiveMounts, cluster.RecallMounts));
+    }
+
     [SkippableFact]
     public async Task Killed_processes_and_restarted_servers_lose_and_duplicate_nothing()
     {

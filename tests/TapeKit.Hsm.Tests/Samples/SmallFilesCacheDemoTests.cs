@@ -21,4 +21,15 @@ public sealed class SmallFilesCacheDemoTests
         Assert.Equal(aggregations, report.Aggregations);
         Assert.InRange(report.DriveEfficiency, 0.01, 1);
     }
+
+    /// <summary>The same job with the drives shared between the disk libraries by the drive scheduler: the same outcome and mounts.</summary>
+    [Fact]
+    public async Task The_demo_with_scheduled_drives_gives_the_same_outcome()
+    {
+        DemoReport report = await Demo.RunAsync(new DemoArguments(777, 60, Seed: 7) { ScheduleDrives = true }, NullLoggerFactory.Instance, progress: false, CancellationToken.None);
+
+        Assert.Equal((777, 777), (report.FilesIngested, report.FilesArchived));
+        Assert.Equal((60, 60, 60, 0), (report.FilesRequested, report.FilesRecalled, report.FilesVerified, report.FilesLost));
+        Assert.Equal((2, 2, 2), (report.TapesUsed, report.ArchiveMounts, report.RecallMounts));
+    }
 }

@@ -1,0 +1,11 @@
+namespace TapeKit.Hsm.Model;
+
+/// <summary>What a mount is for (spec/hsm.md §1.4): a tape is mounted for reading or for writing, never both in one session.</summary>
+public enum MountMode
+{
+    /// <summary>A recall (stage) session.</summary>
+    Read = 0,
+
+    /// <summary>An archive session (labelling included).</summary>
+    Write = 1,
+}

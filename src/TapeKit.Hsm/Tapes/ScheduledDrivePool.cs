@@ -1,0 +1,175 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Tapes;
+
+/// <summary>
+/// An <see cref="ITapeDrivePool"/> whose drives are handed out by an <see cref="IDriveScheduler"/>: a session queues a
+/// mount request, waits for its grant (at most <see cref="MountWait"/>), mounts on the granted drive of the
+/// <see cref="VirtualLibraryDrivePool"/>, renews the drive's lease while the mount lives, and gives the lease back —
+/// with the cartridge left in the drive — when the mount is disposed. Hosts on several machines sharing one library
+/// and one catalogue thus never arbitrate drives themselves.
+/// </summary>
+public sealed class ScheduledDrivePool : ITapeDrivePool
+{
+    private readonly IDriveScheduler _scheduler;
+    private readonly VirtualLibraryDrivePool _drives;
+    private readonly ICatalog _catalog;
+    private readonly string _requester;
+    private readonly TimeSpan _renewEvery;
+    private int _registered;
+
+    /// <summary>Creates the pool.</summary>
+    /// <param name="scheduler">The scheduler of the library's drives.</param>
+    /// <param name="drives">The drives themselves; the scheduler's grants name drives of this pool.</param>
+    /// <param name="catalog">The catalogue (tape pools of cartridges asked for by VSN alone; its clock times the waits).</param>
+    /// <param name="requester">Who asks when a caller gives no request of its own (a host or worker id).</param>
+    /// <param name="renewEvery">How often a granted lease is renewed; a third of the scheduler's mount lease when <see langword="null"/>.</param>
+    public ScheduledDrivePool(IDriveScheduler scheduler, VirtualLibraryDrivePool drives, ICatalog catalog, string requester, TimeSpan? renewEvery = null)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        ArgumentNullException.ThrowIfNull(drives);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(requester);
+        _scheduler = scheduler;
+        _drives = drives;
+        _catalog = catalog;
+        _requester = requester;
+        _renewEvery = renewEvery ?? (scheduler is DriveScheduler s ? s.Options.MountLease / 3 : TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>How long a session waits for a grant before it gives up with a busy <see cref="TapeMountException"/> (default 2 min; F14).</summary>
+    public TimeSpan MountWait { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a session waits before asking again when the robot is behind the scheduler (a cartridge still being unloaded elsewhere).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc/>
+    public int Mounts => _drives.Mounts;
+
+    /// <inheritdoc/>
+    /// <remarks>Blocks the caller while the request waits (labelling tools call it).</remarks>
+    public TapeMount Acquire(string vsn) => AcquireAsync(vsn).AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    /// <remarks>A write request (it excludes every other session of the tape) in the tape's pool, for this pool's requester.</remarks>
+    public async ValueTask<TapeMount> AcquireAsync(string vsn, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(vsn);
+        string pool = await _catalog.ReadAsync(async txn => (await txn.GetTapeAsync(vsn))?.Pool ?? "", ct);
+        return await AcquireAsync(new MountRequest { Vsn = vsn, Pool = pool, Mode = MountMode.Write, Requester = _requester }, ct);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<TapeMount> AcquireAsync(MountRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await RegisterAsync(ct);
+        using var wait = new CancellationTokenSource(MountWait, _catalog.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, wait.Token);
+        while (true)
+        {
+            DriveGrant grant;
+            try
+            {
+                grant = await _scheduler.AcquireAsync(request, linked.Token);
+            }
+            catch (OperationCanceledException) when (wait.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new TapeMountException(request.Vsn, $"No drive was granted for {request.Vsn} within {MountWait}.", busy: true);
+            }
+
+            TapeMount mount;
+            try
+            {
+                mount = await _drives.AcquireOnAsync(request.Vsn, grant.Drive, ct);
+            }
+            catch (Exception e)
+            {
+                _ = await _scheduler.ReleaseAsync(grant, LoadedOn(grant.Drive), CancellationToken.None);
+                if (e is TapeMountException { Busy: true } && !linked.IsCancellationRequested)
+                {
+                    // The robot and the scheduler disagree (a cartridge still being unloaded, or left where the rows do not
+                    // say): bring the free drives' rows to the robot's view and ask again.
+                    await RegisterAsync(ct, again: true);
+                    await Task.Delay(RetryDelay, _catalog.Time, linked.Token);
+                    continue;
+                }
+
+                throw;
+            }
+
+            var renewal = new CancellationTokenSource();
+            Task renewing = RenewWhileMountedAsync(grant, renewal.Token);
+            mount.OnReleased(async m =>
+            {
+                await renewal.CancelAsync();
+                await renewing;
+                renewal.Dispose();
+                _ = await _scheduler.ReleaseAsync(grant, LoadedOn(m.Drive), CancellationToken.None);
+            });
+            return mount;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Only drives whose dismount delay is over and whose cartridge nobody waits for; each under a lease while it is unloaded.</remarks>
+    public async ValueTask<IReadOnlyList<string>> DismountIdleAsync(CancellationToken ct = default)
+    {
+        await RegisterAsync(ct);
+        var dismounted = new List<string>();
+        foreach (DriveGrant grant in await _scheduler.TakeIdleForDismountAsync(_requester, ct))
+        {
+            try
+            {
+                if (_drives.Drives.Contains(grant.Drive) && await _drives.DismountAsync(grant.Drive, ct) is { } vsn)
+                {
+                    dismounted.Add(vsn);
+                }
+            }
+            finally
+            {
+                _ = await _scheduler.ReleaseAsync(grant, LoadedOn(grant.Drive), CancellationToken.None);
+            }
+        }
+
+        return dismounted;
+    }
+
+    /// <summary>The drive rows are brought to the robot's inventory the first time the pool is used, and when a mount finds them wrong.</summary>
+    private async ValueTask RegisterAsync(CancellationToken ct, bool again = false)
+    {
+        if (again || Volatile.Read(ref _registered) == 0)
+        {
+            var loaded = _drives.Drives.ToDictionary(d => d, LoadedOn);
+            await _scheduler.RegisterDrivesAsync(loaded, ct);
+            Volatile.Write(ref _registered, 1);
+        }
+    }
+
+    /// <summary>What the robot says is in a drive: the truth the scheduler's row is brought back to on release.</summary>
+    private string? LoadedOn(int drive) => _drives.Library.Inventory().Drives.Where(d => d.Drive == drive).Select(d => d.Vsn).FirstOrDefault();
+
+    private async Task RenewWhileMountedAsync(DriveGrant grant, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_renewEvery, _catalog.Time, stop);
+                if (await _scheduler.RenewAsync(grant, stop) is null)
+                {
+                    return; // lost: the session finishes its drive call, and its release changes nothing
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The mount was disposed.
+        }
+        catch (HsmException)
+        {
+            // The catalogue is unreachable; the lease runs out unless the next renewal gets through — there is none now.
+        }
+    }
+}

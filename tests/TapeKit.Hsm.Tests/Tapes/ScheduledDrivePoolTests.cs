@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Time.Testing;
+using TapeKit.Devices.Virtual;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Tapes;
+using TapeKit.Hsm.Tests.Support;
+
+namespace TapeKit.Hsm.Tests.Tapes;
+
+/// <summary>A drive pool that asks the scheduler: sessions mount on granted drives, leave their cartridge, and idle drives are unloaded under a lease.</summary>
+public sealed class ScheduledDrivePoolTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new(Start);
+    private readonly InMemoryCatalog _catalog;
+    private readonly VirtualTapeLibrary _library;
+    private readonly DriveScheduler _scheduler;
+    private readonly ScheduledDrivePool _pool;
+
+    public ScheduledDrivePoolTests()
+    {
+        _catalog = new InMemoryCatalog(_time);
+        _library = VirtualTapeLibrary.Open(_dir.File("library"), new VirtualLibraryOptions { Drives = 2 });
+        foreach (string vsn in (string[])["T00001", "T00002", "T00003"])
+        {
+            _library.CreateCartridge(vsn);
+        }
+
+        _scheduler = new DriveScheduler(_catalog, new DriveSchedulerOptions { Library = "L" });
+        _pool = new ScheduledDrivePool(_scheduler, new VirtualLibraryDrivePool(_library, recorder: new CatalogMountRecorder(_catalog)), _catalog, "host");
+    }
+
+    public void Dispose()
+    {
+        _library.Dispose();
+        _catalog.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_session_holds_the_granted_drive_and_leaves_its_cartridge_for_the_next_session_of_that_tape()
+    {
+        await _catalog.RunAsync(txn => txn.InsertTapeAsync(new TapeRecord { Vsn = "T00001", Pool = "p" }));
+        int drive;
+        await using (TapeMount first = await _pool.AcquireAsync(new MountRequest { Vsn = "T00001", Pool = "p", Mode = MountMode.Read, Requester = "stager" }))
+        {
+            Assert.True(first.RobotMounted);
+            drive = first.Drive;
+            DriveRecord held = (await _scheduler.GetDrivesAsync()).Single(d => d.Drive == drive);
+            Assert.Equal(("T00001", "stager", MountMode.Read, "p"), (held.Vsn, held.Holder, held.Mode, held.Pool));
+        }
+
+        DriveRecord idle = (await _scheduler.GetDrivesAsync()).Single(d => d.Drive == drive);
+        Assert.Equal(("T00001", (string?)null, (DateTimeOffset?)Start), (idle.Vsn, idle.Holder, idle.ReleasedAt));
+
+        // By VSN alone (the pool's own requester, a write, the tape's pool from the catalogue): the cartridge is reused.
+        await using (TapeMount again = await _pool.AcquireAsync("T00001"))
+        {
+            Assert.Equal((false, drive), (again.RobotMounted, again.Drive));
+            Assert.Equal(("host", MountMode.Write), (await _scheduler.GetDrivesAsync()).Where(d => d.Drive == drive).Select(d => (d.Holder!, d.Mode!.Value)).Single());
+        }
+
+        Assert.Equal(1, _pool.Mounts);
+    }
+
+    [Fact]
+    public async Task Idle_cartridges_are_unloaded_after_the_dismount_delay_and_the_unmount_feeds_the_remount_guard()
+    {
+        await _catalog.RunAsync(txn => txn.InsertTapeAsync(new TapeRecord { Vsn = "T00002", Pool = "p" }));
+        await using (await _pool.AcquireAsync(new MountRequest { Vsn = "T00002", Pool = "p", Requester = "migrator" }))
+        {
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(4));
+        Assert.Empty(await _pool.DismountIdleAsync());
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(["T00002"], await _pool.DismountIdleAsync());
+        Assert.All(await _scheduler.GetDrivesAsync(), d => Assert.Equal((null, null), (d.Vsn, d.Holder)));
+        Assert.Equal((DateTimeOffset?)Start.AddMinutes(5), (await _catalog.ReadAsync(txn => txn.GetTapeAsync("T00002")))!.LastUnmountedAt);
+        Assert.All(_library.Inventory().Drives, d => Assert.Null(d.Vsn));
+    }
+
+    [Fact]
+    public async Task A_busy_tape_makes_the_session_wait_and_cancelling_withdraws_its_request()
+    {
+        await using TapeMount held = await _pool.AcquireAsync(new MountRequest { Vsn = "T00003", Pool = "p", Requester = "a" });
+        using var cancel = new CancellationTokenSource();
+        ValueTask<TapeMount> waiting = _pool.AcquireAsync(new MountRequest { Vsn = "T00003", Pool = "p", Requester = "b" }, cancel.Token);
+        Assert.False(waiting.IsCompleted);
+        Assert.Single(await _catalog.ReadAsync(txn => txn.QueryMountRequestsAsync("L")));
+
+        await cancel.CancelAsync();
+        _ = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting);
+        Assert.Empty(await _catalog.ReadAsync(txn => txn.QueryMountRequestsAsync("L")));
+    }
+}
