@@ -28,9 +28,14 @@ public static class PostgresServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        // The container resolves synchronously; opening (connect and migrate) happens once, on first resolution.
-        services.TryAddSingleton(sp => PostgresCatalog.OpenAsync(
-            sp.GetRequiredService<IOptions<PostgresHsmOptions>>().Value, sp.GetRequiredService<TimeProvider>()).AsTask().GetAwaiter().GetResult());
+        // The container resolves synchronously; opening (connect and migrate) happens once, on first resolution, on the
+        // thread pool so that a caller's synchronisation context (a UI thread, a test framework's) is never needed to finish it.
+        services.TryAddSingleton(sp =>
+        {
+            PostgresHsmOptions options = sp.GetRequiredService<IOptions<PostgresHsmOptions>>().Value;
+            TimeProvider time = sp.GetRequiredService<TimeProvider>();
+            return Task.Run(() => PostgresCatalog.OpenAsync(options, time).AsTask()).GetAwaiter().GetResult();
+        });
         services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<PostgresCatalog>());
         return services;
     }

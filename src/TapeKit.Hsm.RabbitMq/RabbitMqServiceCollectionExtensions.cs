@@ -41,9 +41,15 @@ public static class RabbitMqServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        // The container resolves synchronously; connecting happens once, on first resolution.
-        services.TryAddSingleton(sp => RabbitMqMessageBus.ConnectAsync(
-            sp.GetRequiredService<IOptions<RabbitMqBusOptions>>().Value, sp.GetRequiredService<TimeProvider>()).AsTask().GetAwaiter().GetResult());
+        // The container resolves synchronously; connecting happens once, on first resolution, on the thread pool: blocking
+        // on it from a thread with a synchronisation context (a UI thread, a test framework's) deadlocked when the
+        // connection's continuations queued behind the blocked thread.
+        services.TryAddSingleton(sp =>
+        {
+            RabbitMqBusOptions options = sp.GetRequiredService<IOptions<RabbitMqBusOptions>>().Value;
+            TimeProvider time = sp.GetRequiredService<TimeProvider>();
+            return Task.Run(() => RabbitMqMessageBus.ConnectAsync(options, time).AsTask()).GetAwaiter().GetResult();
+        });
         services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<RabbitMqMessageBus>());
         return services;
     }

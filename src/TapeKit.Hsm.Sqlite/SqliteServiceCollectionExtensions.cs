@@ -25,9 +25,14 @@ public static class SqliteServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        // Opening is synchronous SQLite work behind an async signature; resolving it once here is safe.
-        services.TryAddSingleton(sp => SqliteHsmStore.OpenAsync(
-            sp.GetRequiredService<IOptions<SqliteHsmOptions>>().Value, sp.GetRequiredService<TimeProvider>()).AsTask().GetAwaiter().GetResult());
+        // The container resolves synchronously; opening runs once, on first resolution, on the thread pool so that a
+        // caller's synchronisation context (a UI thread, a test framework's) is never needed to finish it.
+        services.TryAddSingleton(sp =>
+        {
+            SqliteHsmOptions options = sp.GetRequiredService<IOptions<SqliteHsmOptions>>().Value;
+            TimeProvider time = sp.GetRequiredService<TimeProvider>();
+            return Task.Run(() => SqliteHsmStore.OpenAsync(options, time).AsTask()).GetAwaiter().GetResult();
+        });
         services.TryAddSingleton<ICatalog>(sp => sp.GetRequiredService<SqliteHsmStore>().Catalog);
         services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<SqliteHsmStore>().Bus);
         return services;

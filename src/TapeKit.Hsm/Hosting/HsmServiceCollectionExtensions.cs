@@ -44,13 +44,18 @@ public static class HsmServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        // Beginning an incarnation is one short catalogue transaction behind an async signature; resolving it once here is safe.
+        // Beginning an incarnation is one short catalogue transaction behind an async signature, resolved once; on the
+        // thread pool so that a caller's synchronisation context (a UI thread, a test framework's) is never needed to finish it.
         services.TryAddSingleton(sp =>
         {
             HsmOptions o = sp.GetRequiredService<IOptions<HsmOptions>>().Value;
-            return string.IsNullOrEmpty(o.InstanceName)
-                ? throw new InvalidOperationException($"No instance name is configured ({nameof(HsmOptions)}.{nameof(HsmOptions.InstanceName)}): this process has no incarnation.")
-                : InstanceStartup.BeginAsync(sp.GetRequiredService<ICatalog>(), o.InstanceName).AsTask().GetAwaiter().GetResult();
+            if (string.IsNullOrEmpty(o.InstanceName))
+            {
+                throw new InvalidOperationException($"No instance name is configured ({nameof(HsmOptions)}.{nameof(HsmOptions.InstanceName)}): this process has no incarnation.");
+            }
+
+            ICatalog catalog = sp.GetRequiredService<ICatalog>();
+            return Task.Run(() => InstanceStartup.BeginAsync(catalog, o.InstanceName).AsTask()).GetAwaiter().GetResult();
         });
         services.TryAddSingleton(sp => new HsmMetrics(sp.GetRequiredService<IMeterFactory>()));
         services.TryAddSingleton<IPolicySelector>(sp =>

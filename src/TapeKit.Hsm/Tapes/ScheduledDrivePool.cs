@@ -49,7 +49,7 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
 
     /// <inheritdoc/>
     /// <remarks>Blocks the caller while the request waits (labelling tools call it).</remarks>
-    public TapeMount Acquire(string vsn) => AcquireAsync(vsn).AsTask().GetAwaiter().GetResult();
+    public TapeMount Acquire(string vsn) => Task.Run(() => AcquireAsync(vsn).AsTask()).GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     /// <remarks>A write request (it excludes every other session of the tape) in the tape's pool, for this pool's requester.</remarks>

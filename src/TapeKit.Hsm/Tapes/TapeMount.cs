@@ -117,7 +117,8 @@ public sealed class TapeMount : IDisposable, IAsyncDisposable
                 _release(this);
                 if (_afterRelease is { } after)
                 {
-                    after(this).AsTask().GetAwaiter().GetResult();
+                    // On the thread pool: the work awaits the catalogue, and the caller's context may be the one blocked here.
+                    Task.Run(() => after(this).AsTask()).GetAwaiter().GetResult();
                 }
             }
         }

@@ -288,6 +288,21 @@ public sealed class PostgresCatalogTests(PostgresDatabase database) : IClassFixt
         Assert.Empty(await catalog.ReadOutboxAsync(10));
     }
 
+    [SkippableFact]
+    public async Task Resolving_the_catalogue_from_a_thread_whose_context_is_blocked_does_not_deadlock()
+    {
+        string schema = PostgresDatabase.NewSchemaName();
+        await using ServiceProvider sp = new ServiceCollection()
+            .AddTapeKitHsmPostgres(o =>
+            {
+                o.ConnectionString = database.ConnectionString;
+                o.Schema = schema;
+            })
+            .BuildServiceProvider();
+        Assert.True(BlockedContext.TryRun(sp.GetRequiredService<ICatalog>, TimeSpan.FromSeconds(30), out ICatalog? catalog), "opening the catalogue did not return within 30 s");
+        Assert.IsType<PostgresCatalog>(catalog);
+    }
+
     private static async Task InsertTapesAsync(ICatalog catalog, params string[] vsns) =>
         await catalog.RunAsync(async txn => await InsertTapesAsync(txn, vsns));
 

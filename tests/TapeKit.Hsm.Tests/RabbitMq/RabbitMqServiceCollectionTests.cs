@@ -87,4 +87,20 @@ public sealed class RabbitMqServiceCollectionTests
                 [HsmTopology.EventsExchange, HsmTopology.RepliesExchange, HsmTopology.CommandsExchange]);
         }
     }
+
+    [SkippableFact]
+    public async Task Resolving_the_bus_from_a_thread_whose_context_is_blocked_does_not_deadlock()
+    {
+        // The in-process front end of the cluster demo resolved the bus from a test's context and hung for good.
+        string prefix = RabbitMqBroker.NewPrefix();
+        await using ServiceProvider sp = new ServiceCollection()
+            .AddTapeKitHsmRabbitMq(o =>
+            {
+                o.Uri = RabbitMqBroker.Uri;
+                o.NamePrefix = prefix;
+            })
+            .BuildServiceProvider();
+        Assert.True(BlockedContext.TryRun(sp.GetRequiredService<IMessageBus>, TimeSpan.FromSeconds(30), out IMessageBus? bus), "resolving the bus did not return within 30 s");
+        Assert.Same(sp.GetRequiredService<RabbitMqMessageBus>(), bus);
+    }
 }
