@@ -20,7 +20,9 @@ public static class TapeKitCli
         ArgumentNullException.ThrowIfNull(console);
 
         var verbose = VerboseOption();
-        Command root = CreateRoot(console, verbose);
+        // dotnet-suggest's completion directive ([suggest:N]) is known only to a RootCommand, whose name is the
+        // executable's: completions do not show that name, so the directive gets one.
+        Command root = CreateRoot(console, verbose, forSuggestions: args.Length > 0 && args[0].StartsWith("[suggest", StringComparison.Ordinal));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -68,11 +70,21 @@ public static class TapeKitCli
 
     private static Option<bool> VerboseOption() => new("--verbose") { Description = "Show stack traces of errors.", Recursive = true };
 
-    private static Command CreateRoot(CliConsole console, Option<bool> verbose)
+    private static Command CreateRoot(CliConsole console, Option<bool> verbose, bool forSuggestions = false)
     {
-        var root = new Command(CommandName, "tapekit: tape labels, aggregations and tape drives, byte-exact; HSM catalogue checks, policies and rebuilds.");
-        root.Options.Add(new HelpOption());
-        root.Options.Add(new VersionOption());
+        const string Description = "tapekit: tape labels, aggregations and tape drives, byte-exact; HSM catalogue checks, policies and rebuilds.";
+        Command root;
+        if (forSuggestions)
+        {
+            root = new RootCommand(Description); // Brings the help and version options and the [suggest] directive.
+        }
+        else
+        {
+            root = new Command(CommandName, Description);
+            root.Options.Add(new HelpOption());
+            root.Options.Add(new VersionOption());
+        }
+
         root.Options.Add(verbose);
         root.Options.Add(new Option<bool>(CliProgress.NoProgressOption)
         {

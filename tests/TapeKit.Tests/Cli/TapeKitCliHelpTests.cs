@@ -34,6 +34,15 @@ public sealed class TapeKitCliHelpTests
     }
 
     [Fact]
+    public void The_suggest_directive_of_dotnet_suggest_still_completes_commands()
+    {
+        CliRun run = CliRun.Of("[suggest]", "ag");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Equal("agg", run.Stdout.Trim());
+    }
+
+    [Fact]
     public void Version_still_answers() =>
         Assert.Matches(@"^\d+\.\d+\.\d+", CliRun.Of("--version").Stdout);
 
