@@ -51,7 +51,7 @@ public static class AggCommands
         format.AcceptOnlyFromAmong("il", "tar");
         var output = new Option<string>("--out") { Description = "The aggregation file to write.", Required = true };
         var blockSize = new Option<int>("--block-size") { Description = "Tape block size S in bytes (a multiple of 512; IL: more than 1024).", DefaultValueFactory = _ => BlockSizes.Default };
-        var json = new Option<bool>("--json") { Description = "Print the member index as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print the member index as JSON: an array of { name, type, size, offset, adler32, xxh3 }." };
         var paths = new Argument<string[]>("PATH") { Description = "Files and directories to pack.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("pack", "Pack files and directories into one aggregation.");
         command.Options.Add(format);
@@ -118,7 +118,7 @@ public static class AggCommands
 
     private static Command List(CliConsole console)
     {
-        var json = new Option<bool>("--json") { Description = "Print JSON: an array of { name, size, offset, adler32, xxh3 }." };
+        var json = new Option<bool>("--json") { Description = "Print JSON: an array of { name, type, size, offset, adler32, xxh3 } (offset: of the first data byte; checksums null for members that are not files)." };
         var file = new Argument<string>("FILE") { Description = "The aggregation file." };
         var command = new Command("list", "List the members of an aggregation with their checksums (verifying them).");
         command.Options.Add(json);

@@ -24,7 +24,7 @@ public static class MtCommands
     {
         ArgumentNullException.ThrowIfNull(console);
         var device = new Option<string>("--device") { Description = "An st device (/dev/nst0) or a virtual cartridge directory.", Required = true, Recursive = true };
-        var json = new Option<bool>("--json") { Description = "Machine-readable output.", Recursive = true };
+        var json = new Option<bool>("--json") { Description = "Print JSON: status prints { device, fileNumber, blockNumber, blockSize, densityCode, partition, flags, generalStatus, recoveredErrors, logicalPositioning }, tell prints { position }; the other commands print nothing.", Recursive = true };
         var mt = new Command("mt", "Control a tape drive like mt(1).");
         mt.Options.Add(device);
         mt.Options.Add(json);

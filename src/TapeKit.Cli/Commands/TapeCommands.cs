@@ -68,7 +68,7 @@ public static class TapeCommands
         var firstId = new Option<string?>("--file-id") { Description = "Hex id of the first file (AUL) or aggregation (ALB); the next ones count up (default: random)." };
         var marks = new Option<string>("--marks") { Description = "sync: every tape mark synchronises; buffered: CTA's immediate marks with a flush every 200 files or 32 GB.", DefaultValueFactory = _ => "buffered" };
         marks.AcceptOnlyFromAmong("sync", "buffered");
-        var json = new Option<bool>("--json") { Description = "Print the files written as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print the files written as JSON: an array of { vsn, fseq, blockId, headerObjectId, firstDataObjectId, fileId, blockSize, blocks, bytes, payload, members: [ { name, size, offset, objectId, offsetInBlock, adler32, xxh3 } ] }." };
         var paths = new Argument<string[]>("PATH") { Description = "Files (and, for alb, directories) to write.", Arity = ArgumentArity.OneOrMore };
         foreach (Option o in new Option[] { format, payload, blockSize, after, firstId, marks, json })
         {
@@ -142,7 +142,7 @@ public static class TapeCommands
         var command = new Command("dump", "List every tape file with its labels, block counts, payload kind and members.");
         var target = Target(command);
         var nl = new Option<bool>("--nl") { Description = "The tape has no labels (NL)." };
-        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var json = new Option<bool>("--json") { Description = "Print JSON: an array of { vsn, fseq, blockId, headerObjectId, firstDataObjectId, fileId, blockSize, blocks, bytes, payload, labels: [ { kind, objectId, …fields as label decode --json } ], members: [ { name, size, offset, objectId, offsetInBlock, adler32, xxh3 } ] }." };
         command.Options.Add(nl);
         command.Options.Add(json);
         command.SetAction(parse =>

@@ -104,7 +104,7 @@ public static class VtapeCommands
     {
         var path = new Argument<string>("path") { Description = "The cartridge directory." };
         var canonical = new Option<bool>("--canonical") { Description = "The canonical dump of spec/tape-devices.md §4.8 (what tapekit_vtape dump prints)." };
-        var json = new Option<bool>("--json") { Description = "The cartridge description and commit as JSON." };
+        var json = new Option<bool>("--json") { Description = "Print the cartridge description and commit as JSON: { vsn, mediaProfile, formatVersion, densityCode, capacity, earlyWarningDistance, filemarkFootprint, writeProtected, synthetic, commit: { sequence, objects, dataLength, tapeLength, filemarks }, objects: [ { id, kind, length, tapeOffset, payloadCrc32c } ] }." };
         var command = new Command("dump", "Print a cartridge's objects and commit.");
         command.Arguments.Add(path);
         command.Options.Add(canonical);
