@@ -66,9 +66,7 @@ public sealed class SmallFilesCacheClusterTests(ITestOutputHelper output)
         int kills = Setting("TAPEKIT_CLUSTER_KILLS") ?? 30;
         int seed = Setting("TAPEKIT_CLUSTER_SEED") ?? Random.Shared.Next(1, int.MaxValue);
         string restartPostgres = RestartCommand("TAPEKIT_POSTGRES_RESTART", requiredUnderCi: true);
-        // Not required under CI yet: a broker node restarted with the suite's quorum queues on it once stopped
-        // answering new connections afterwards (docs/hsm/sfa-cluster.md); campaigns on a broker of their own pass.
-        string restartRabbitMq = RestartCommand("TAPEKIT_RABBITMQ_RESTART", requiredUnderCi: false);
+        string restartRabbitMq = RestartCommand("TAPEKIT_RABBITMQ_RESTART", requiredUnderCi: true);
         output.WriteLine($"seed {seed} (replay: TAPEKIT_CLUSTER_SEED={seed}), kills {kills}");
         var chaos = new ChaosOptions
         {
