@@ -29,6 +29,9 @@ public sealed class CacheSite : IAsyncDisposable
     /// <summary>The queue the host's archive notifications (<c>FileArchived</c>) land in.</summary>
     public const string NotifyQueue = "sfa.host.notify";
 
+    /// <summary>The site's dispatcher id (its reply queue is named after it).</summary>
+    public const string DispatcherId = "sfa-dispatcher";
+
     private readonly ServiceProvider _services;
     private readonly IMessageBus _bus;
     private readonly DispatcherService _dispatcherService;
@@ -145,7 +148,7 @@ public sealed class CacheSite : IAsyncDisposable
                 o.DiskLibraries = [.. options.DiskLibraries.Select(d => d.Name)];
                 o.Policies = options.Policies;
                 // The dispatcher id is an address (its reply queue) and stays; what it leases is held by this incarnation.
-                o.Dispatcher.DispatcherId = "sfa-dispatcher";
+                o.Dispatcher.DispatcherId = DispatcherId;
                 o.Dispatcher.PollInterval = options.PollInterval;
                 o.Dispatcher.WorkLease = options.WorkLease;
                 o.Dispatcher.MessageLease = options.MessageLease;

@@ -29,6 +29,18 @@ internal sealed class TopologyBook
         }
     }
 
+    /// <summary>Forgets a deleted topology: its exchanges, its logical queues and their bindings.</summary>
+    /// <param name="topology">The topology.</param>
+    public void Forget(BusTopology topology)
+    {
+        foreach (QueueBinding b in topology.Bindings)
+        {
+            _exchanges.TryRemove(b.Exchange, out _);
+            _queues.TryRemove(b.Queue, out _);
+            _bindings.TryRemove((b.Exchange, b.RoutingKey), out _);
+        }
+    }
+
     /// <summary>Whether the exchange is known to exist.</summary>
     /// <param name="exchange">The logical exchange.</param>
     public bool KnowsExchange(string exchange) => _exchanges.ContainsKey(exchange);

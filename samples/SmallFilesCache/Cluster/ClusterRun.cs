@@ -1,7 +1,9 @@
 using Npgsql;
+using TapeKit.Hsm;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
+using TapeKit.Hsm.RabbitMq;
 
 namespace SmallFilesCache.Cluster;
 
@@ -216,7 +218,7 @@ public sealed class ClusterRun : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(site);
         var problems = new List<string>();
-        var queues = new List<string> { HsmTopology.DispatcherEventsQueue, HsmTopology.ReplyQueue("sfa-dispatcher"), CacheSite.NotifyQueue };
+        var queues = new List<string> { HsmTopology.DispatcherEventsQueue, HsmTopology.ReplyQueue(CacheSite.DispatcherId), CacheSite.NotifyQueue };
         queues.AddRange(Options.DiskLibraries.Select(d => HsmTopology.CommandQueue(d.Name)));
         foreach (string queue in queues)
         {
@@ -283,7 +285,7 @@ public sealed class ClusterRun : IAsyncDisposable
         }
 
         _stopChaos.Dispose();
-        // The run's schema goes with it; its RabbitMQ queues carry the run's prefix in a throwaway virtual host.
+        // The run's schema goes with it.
         try
         {
             await using var connection = new NpgsqlConnection(Options.Postgres);
@@ -294,6 +296,21 @@ public sealed class ClusterRun : IAsyncDisposable
         catch (NpgsqlException)
         {
             // Left for the operator: the schema name says which run it was.
+        }
+
+        // And its RabbitMQ queues: each quorum queue holds broker resources (file handles among them) while it exists.
+        if (!string.IsNullOrEmpty(Options.RabbitMq))
+        {
+            try
+            {
+                await using RabbitMqMessageBus bus = await RabbitMqMessageBus.ConnectAsync(
+                    new RabbitMqBusOptions { Uri = Options.RabbitMq, NamePrefix = Options.RabbitMqPrefix, ConnectionName = "sfa-demo-cleanup" }, TimeProvider.System);
+                await bus.DeleteTopologyAsync(HsmTopology.For(CacheSite.DispatcherId, Options.DiskLibraries.Select(d => d.Name), CacheSite.NotifyQueue));
+            }
+            catch (HsmException)
+            {
+                // Left for the operator: the queues carry the run's prefix.
+            }
         }
     }
 }

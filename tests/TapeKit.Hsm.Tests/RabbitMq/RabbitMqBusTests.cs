@@ -53,6 +53,32 @@ public sealed class RabbitMqBusTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Deleting_a_topology_removes_every_broker_queue_and_exchange_it_declared_and_may_be_repeated()
+    {
+        RabbitMqMessageBus bus = await BusAsync();
+        await bus.PublishAsync(Exchange, Key, Message());
+        await using IConnection side = await RabbitMqBroker.ConnectAsync();
+        Assert.All(Names.AllQueues(Queue), q => Assert.NotNull(RabbitMqBroker.CountAsync(side, q).GetAwaiter().GetResult()));
+
+        var topology = new BusTopology([new QueueBinding(Exchange, Key, Queue)]);
+        await bus.DeleteTopologyAsync(topology);
+        foreach (string brokerQueue in Names.AllQueues(Queue))
+        {
+            Assert.Null(await RabbitMqBroker.CountAsync(side, brokerQueue));
+        }
+
+        await using (IChannel channel = await side.CreateChannelAsync())
+        {
+            var gone = await Assert.ThrowsAsync<RabbitMQ.Client.Exceptions.OperationInterruptedException>(async () => await channel.ExchangeDeclarePassiveAsync(Names.Exchange(Exchange)));
+            Assert.True(gone.ShutdownReason?.ReplyCode == Constants.NotFound, $"reply code {gone.ShutdownReason?.ReplyCode}");
+        }
+
+        // Already gone: nothing to do, no error; and the bus no longer takes the exchange for declared.
+        await bus.DeleteTopologyAsync(topology);
+        await Assert.ThrowsAnyAsync<HsmException>(async () => await bus.PublishAsync(Exchange, Key, Message()));
+    }
+
+    [SkippableFact]
     public async Task A_publish_returns_once_the_broker_has_the_message_and_a_refused_publish_throws()
     {
         RabbitMqMessageBus bus = await BusAsync();
