@@ -123,7 +123,7 @@ public static class Demo
                 ArchiveMounts = archiveMounts,
                 ArchiveDriveSeconds = Math.Round(archive.BusySeconds, 1),
                 ArchiveSecondsPerFile = migration.Files == 0 ? 0 : Math.Round(archive.BusySeconds / migration.Files, 3),
-                DriveEfficiency = archive.BusySeconds <= 0 ? 0 : Math.Round(migration.PayloadBytes / (archive.BusySeconds * world.Profile.NativeRate), 4),
+                DriveEfficiency = archive.BusySeconds <= 0 ? 0 : Math.Round(migration.PayloadBytes / (archive.BusySeconds * world.Profile.NativeRate), 6),
                 FilesRequested = requests.Count,
                 FilesRecalled = served.Count,
                 FilesVerified = verified,
