@@ -1,4 +1,6 @@
+using TapeKit;
 using TapeKit.Aggregation;
+using TapeKit.Devices;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Tapes;
 using TapeKit.Layout;
@@ -37,11 +39,28 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
             FileClass fileClass = options.ClassOf(byClass.Key);
             foreach (NsFile[] stream in byClass.Chunk(options.StreamFiles))
             {
-                ct.ThrowIfCancellationRequested();
-                string vsn = NextTape(fileClass.Pool);
-                IReadOnlyList<MigrationJob> jobs = MigrationPolicy.Plan(stream, fileClass, mode.Aggregate, options);
-                MigrationReport session = await WriteSessionAsync(vsn, jobs, ct);
-                report = new MigrationReport(report.Files + session.Files, report.TapeFiles + session.TapeFiles, report.Sessions + 1, report.PayloadBytes + session.PayloadBytes);
+                NsFile[] left = stream;
+                while (left.Length > 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    string vsn = NextTape(fileClass.Pool);
+                    IReadOnlyList<MigrationJob> jobs = MigrationPolicy.Plan(left, fileClass, mode.Aggregate, options);
+                    MigrationReport session;
+                    try
+                    {
+                        session = await WriteSessionAsync(vsn, jobs, ct);
+                    }
+                    catch (Exception e) when (e is TapeDriveException or TapeFormatException or UnsafeOperationException)
+                    {
+                        // A write error: what a synchronising mark covered is recorded and stays; the tape takes no more
+                        // writes, and the rest of the stream (every tape file since the last sync) goes to another tape.
+                        await world.DisableWritesAsync(vsn, ct);
+                        session = new MigrationReport(0, 0, 1, 0);
+                    }
+
+                    report = new MigrationReport(report.Files + session.Files, report.TapeFiles + session.TapeFiles, report.Sessions + 1, report.PayloadBytes + session.PayloadBytes);
+                    left = [.. left.Where(f => !world.Names.IsOnTape(f.FileId))];
+                }
             }
         }
 
@@ -144,10 +163,10 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
 
     private string NextTape(string pool)
     {
-        string[] tapes = [.. world.Names.Tapes.Values.Where(t => t.Pool == pool).Select(t => t.Vsn).Order(StringComparer.Ordinal)];
+        string[] tapes = [.. world.Names.Tapes.Values.Where(t => t.Pool == pool && !t.WriteDisabled).Select(t => t.Vsn).Order(StringComparer.Ordinal)];
         if (tapes.Length == 0)
         {
-            throw new InvalidOperationException($"Tape pool '{pool}' has no tapes.");
+            throw new InvalidOperationException($"Tape pool '{pool}' has no writable tapes.");
         }
 
         int next = _nextTape.GetValueOrDefault(pool);

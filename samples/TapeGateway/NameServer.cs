@@ -48,7 +48,8 @@ public sealed record NsTapeFile(long Id, string Vsn, long Fseq, long HeaderBlock
 /// <param name="Pool">Its pool.</param>
 /// <param name="Unlabelled">An NL tape.</param>
 /// <param name="LastFseq">The last tape file written.</param>
-public sealed record NsTape(string Vsn, string Pool, bool Unlabelled, long LastFseq);
+/// <param name="WriteDisabled">No more writes: a write error made the tape suspect (its recorded files stay readable).</param>
+public sealed record NsTape(string Vsn, string Pool, bool Unlabelled, long LastFseq, bool WriteDisabled = false);
 
 /// <summary>
 /// The gateway's small name server: files, their tape segments, tape files and tapes, kept in memory and saved as one
@@ -92,6 +93,10 @@ public sealed class NameServer
         ArgumentNullException.ThrowIfNull(tape);
         _tapes.Add(tape.Vsn, tape);
     }
+
+    /// <summary>Stops writes to a tape (after a write error); what it holds stays readable.</summary>
+    /// <param name="vsn">The tape.</param>
+    public void DisableWrites(string vsn) => _tapes[vsn] = _tapes[vsn] with { WriteDisabled = true };
 
     /// <summary>Takes a tape file id.</summary>
     public long AllocateTapeFileId() => NextTapeFileId++;

@@ -143,6 +143,19 @@ public sealed class TapeWorld : IAsyncDisposable
     public ValueTask MarkWrittenAsync(string vsn, CancellationToken ct = default) =>
         Catalog.UpdateTapeAsync(vsn, t => t.State == TapeState.Free ? t with { State = TapeState.Filling } : t, ct);
 
+    /// <summary>
+    /// Stops writes to a tape after a write error (counted on its catalogue row): the catalogue marks it as needing attention (reads still allowed), the
+    /// name server stops choosing it for migrations.
+    /// </summary>
+    /// <param name="vsn">The tape.</param>
+    /// <param name="ct">Cancels the update.</param>
+    public async ValueTask DisableWritesAsync(string vsn, CancellationToken ct = default)
+    {
+        Names.DisableWrites(vsn);
+        await Catalog.UpdateTapeAsync(vsn, t => t with { State = TapeState.NeedsAttention, WriteErrors = t.WriteErrors + 1 }, ct);
+        Save();
+    }
+
     /// <summary>Saves the name server.</summary>
     public void Save() => Names.Save(_nameServerPath);
 
@@ -192,7 +205,9 @@ public sealed class TapeWorld : IAsyncDisposable
                         Library = LibraryName,
                         CapacityEstimate = Profile.Capacity,
                         BlockSize = 256 * 1024,
-                        State = Names.Tapes.TryGetValue(vsn, out NsTape? known) && known.LastFseq > 0 ? TapeState.Filling : TapeState.Free,
+                        State = !Names.Tapes.TryGetValue(vsn, out NsTape? known) ? TapeState.Free
+                            : known.WriteDisabled ? TapeState.NeedsAttention
+                            : known.LastFseq > 0 ? TapeState.Filling : TapeState.Free,
                     });
                     await txn.CommitAsync(ct);
                 }
