@@ -36,8 +36,13 @@ public sealed record NsSegment(long FileId, int CopyNb, long TapeFileId, int Mem
 /// <param name="DataBlocks">Its data blocks.</param>
 /// <param name="DataBytes">Its payload bytes.</param>
 /// <param name="Members">How many files it holds.</param>
-public sealed record NsTapeFile(long Id, string Vsn, long Fseq, long HeaderBlockId, long FirstDataBlockId, string Kind, int BlockSize, long DataBlocks, long DataBytes, int Members)
+/// <param name="LabelId">The HDR1 file id when another system wrote the tape file (its own numbering); null: <paramref name="Id"/>.</param>
+public sealed record NsTapeFile(long Id, string Vsn, long Fseq, long HeaderBlockId, long FirstDataBlockId, string Kind, int BlockSize, long DataBlocks, long DataBytes, int Members, ulong? LabelId = null)
 {
+    /// <summary>The file id its HDR1 carries.</summary>
+    [JsonIgnore]
+    public ulong HeaderFileId => LabelId ?? (ulong)Id;
+
     /// <summary>Whether it is an aggregation (IL or tar payload).</summary>
     [JsonIgnore]
     public bool IsAggregation => Kind is "il" or "tar";

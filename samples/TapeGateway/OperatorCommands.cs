@@ -94,6 +94,20 @@ public static class OperatorCommands
         return audit.Problems.Count == 0 ? 0 : 1;
     }
 
+    /// <summary>Imports a label set written by another system (CASTOR, CTA) as a tape of the gateway.</summary>
+    /// <param name="options">The gateway.</param>
+    /// <param name="labels">The label set file.</param>
+    /// <param name="output">Where the summary goes.</param>
+    /// <param name="ct">Cancels the run.</param>
+    public static async Task<int> ImportLabelsAsync(GatewayOptions options, string labels, TextWriter output, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        await using TapeWorld world = await TapeWorld.OpenAsync(options, TimeSpan.Zero, ct);
+        string vsn = await LabelSetImport.ImportAsync(world, labels, "imported", ct);
+        output.WriteLine(Invariant($"{vsn}: {world.Names.TapeFilesOn(vsn).Count} tape files imported from {labels}"));
+        return 0;
+    }
+
     /// <summary>Parses a file id list.</summary>
     /// <param name="text">Ids.</param>
     public static long[] ParseIds(IEnumerable<string> text) =>

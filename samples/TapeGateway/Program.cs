@@ -4,6 +4,7 @@
 //   dotnet run --project samples/TapeGateway -c Release -- migrate [--files N] [--mode classic|tapekit] [--root DIR]
 //   dotnet run --project samples/TapeGateway -c Release -- recall [--mode classic|tapekit] [--root DIR] FILEID...
 //   dotnet run --project samples/TapeGateway -c Release -- dump|verify --vsn VSN [--root DIR]
+//   dotnet run --project samples/TapeGateway -c Release -- import-labels [--root DIR] samples/TapeLabelSets/labels/castor-tape.labels
 //   dotnet run --project samples/TapeGateway -c Release                      (the daemon; appsettings.json)
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,11 +47,18 @@ try
             return await OperatorCommands.DumpAsync(Configured(a.Root), vsn, verify: command == "verify", Console.Out, cancel.Token);
         }
 
+        case "import-labels":
+        {
+            CommandArguments a = CommandLine.Parse(args.AsSpan(1), "--root");
+            string labels = a.Rest.Count == 1 ? a.Rest[0] : throw new ArgumentException("give one label set file.");
+            return await OperatorCommands.ImportLabelsAsync(Configured(a.Root), labels, Console.Out, cancel.Token);
+        }
+
         case "":
             break;
 
         default:
-            throw new ArgumentException($"unknown command '{command}' (known: demo, migrate, recall, dump, verify; none runs the daemon).");
+            throw new ArgumentException($"unknown command '{command}' (known: demo, migrate, recall, dump, verify, import-labels; none runs the daemon).");
     }
 }
 catch (ArgumentException e)

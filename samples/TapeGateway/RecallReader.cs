@@ -87,7 +87,7 @@ public sealed class RecallReader(TapeWorld world, int seed)
     {
         NsFile file = world.Names.Files[fileId];
         var sink = new VerifyingStream(seed, fileId);
-        (TapeFileInfo info, _) = volume.ReadFile(tf.Fseq, (ulong)tf.Id, sink, tf.HeaderBlockId);
+        (TapeFileInfo info, _) = volume.ReadFile(tf.Fseq, tf.HeaderFileId, sink, tf.HeaderBlockId);
         return Outcome(file, sink, info.DataBytes == file.Size);
     }
 

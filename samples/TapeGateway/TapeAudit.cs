@@ -78,7 +78,7 @@ public sealed record TapeAudit(string Vsn, IReadOnlyList<TapeFileInfo> Files, IR
             return;
         }
 
-        Check("file id", file.FileId, (ulong)tf.Id);
+        Check("file id", file.FileId, tf.HeaderFileId);
         Check("payload", file.Payload.ToString().ToUpperInvariant(), tf.Kind switch { "il" => "IL", "tar" => "TAR", _ => "OPAQUE" });
         if (!tf.IsAggregation)
         {

@@ -137,6 +137,41 @@ public sealed class TapeWorld : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates a blank cartridge in a storage slot that is empty and is no mounted cartridge's home (a cartridge in a
+    /// drive leaves its slot empty, and must find it free when it goes back).
+    /// </summary>
+    /// <param name="vsn">The new cartridge's VSN.</param>
+    public void CreateCartridge(string vsn)
+    {
+        LibraryInventory inventory = Library.Inventory();
+        var homes = inventory.Drives.Where(d => d.Home is not null).Select(d => d.Home!.Value).ToHashSet();
+        SlotAddress slot = inventory.Slots.First(s => s.Slot.Kind == SlotKind.Storage && s.Vsn is null && !homes.Contains(s.Slot)).Slot;
+        _ = Library.CreateCartridge(vsn, slot: slot.Number);
+    }
+
+    /// <summary>Records a tape in the catalogue (the drive pool counts its mounts there, the planner reads its state).</summary>
+    /// <param name="vsn">The tape.</param>
+    /// <param name="pool">Its pool.</param>
+    /// <param name="ct">Cancels the insert.</param>
+    public async Task RegisterTapeAsync(string vsn, string pool, CancellationToken ct = default)
+    {
+        await using ICatalogTransaction txn = await Catalog.BeginAsync(ct);
+        await txn.InsertTapeAsync(new TapeRecord
+        {
+            Vsn = vsn,
+            Pool = pool,
+            MediaType = Profile.Name,
+            Library = LibraryName,
+            CapacityEstimate = Profile.Capacity,
+            BlockSize = 256 * 1024,
+            State = !Names.Tapes.TryGetValue(vsn, out NsTape? known) ? TapeState.Free
+                : known.WriteDisabled ? TapeState.NeedsAttention
+                : known.LastFseq > 0 ? TapeState.Filling : TapeState.Free,
+        });
+        await txn.CommitAsync(ct);
+    }
+
     /// <summary>Marks a tape as holding files (readable, appendable) in the catalogue, once its first file is recorded.</summary>
     /// <param name="vsn">The tape.</param>
     /// <param name="ct">Cancels the update.</param>
@@ -195,23 +230,7 @@ public sealed class TapeWorld : IAsyncDisposable
             for (int n = 1; n <= pool.Tapes; n++)
             {
                 string vsn = $"{pool.VsnPrefix}{n:D5}";
-                await using (ICatalogTransaction txn = await Catalog.BeginAsync(ct))
-                {
-                    await txn.InsertTapeAsync(new TapeRecord
-                    {
-                        Vsn = vsn,
-                        Pool = pool.Name,
-                        MediaType = Profile.Name,
-                        Library = LibraryName,
-                        CapacityEstimate = Profile.Capacity,
-                        BlockSize = 256 * 1024,
-                        State = !Names.Tapes.TryGetValue(vsn, out NsTape? known) ? TapeState.Free
-                            : known.WriteDisabled ? TapeState.NeedsAttention
-                            : known.LastFseq > 0 ? TapeState.Filling : TapeState.Free,
-                    });
-                    await txn.CommitAsync(ct);
-                }
-
+                await RegisterTapeAsync(vsn, pool.Name, ct);
                 if (Names.Tapes.ContainsKey(vsn))
                 {
                     continue;
@@ -221,11 +240,17 @@ public sealed class TapeWorld : IAsyncDisposable
                 // and a new one must not take it.
                 if (!present.Contains(vsn))
                 {
-                    Library.CreateCartridge(vsn);
+                    CreateCartridge(vsn);
                 }
 
                 toLabel.Add((vsn, pool));
             }
+        }
+
+        // Tapes the name server knows outside the configured pools (imported ones) get their catalogue rows too.
+        foreach (NsTape tape in Names.Tapes.Values.Where(t => !Options.Pools.Any(p => p.Name == t.Pool)))
+        {
+            await RegisterTapeAsync(tape.Vsn, tape.Pool, ct);
         }
 
         foreach ((string vsn, TapePoolOptions pool) in toLabel)

@@ -68,4 +68,42 @@ public sealed class TapeGatewayOperatorTests : IDisposable
         Assert.Equal(0, await OperatorCommands.RecallAsync(options, GatewayMode.Parse(mode), ids, output));
         Assert.Contains($"{ids.Length} of {ids.Length} files verified", output.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>Tapes whose labels another system wrote (the shipped CASTOR and CTA label sets): dumped, verified, recalled by block id.</summary>
+    [Theory]
+    [InlineData("castor-tape.labels", "I10001", 2)]
+    [InlineData("cta-tape.labels", "V12345", 3)]
+    public async Task A_tape_labelled_by_castor_or_cta_is_verified_and_recalled(string labels, string vsn, int files)
+    {
+        GatewayOptions options = Demo.Options(_root);
+        Assert.Equal(0, await OperatorCommands.ImportLabelsAsync(options, Path.Combine(RepositoryRoot(), "samples", "TapeLabelSets", "labels", labels), TextWriter.Null));
+
+        var verify = new StringWriter();
+        Assert.Equal(0, await OperatorCommands.DumpAsync(options, vsn, verify: true, verify));
+        Assert.Contains($"{vsn}: verified, {files} tape files", verify.ToString(), StringComparison.Ordinal);
+
+        long[] ids;
+        await using (TapeWorld world = await TapeWorld.OpenAsync(options, TimeSpan.Zero))
+        {
+            ids = [.. world.Names.TapeFilesOn(vsn).Select(t => world.Names.SegmentsIn(t.Id)[0].FileId)];
+            Assert.All(world.Names.TapeFilesOn(vsn), t => Assert.NotNull(t.LabelId)); // Their own HDR1 ids, kept.
+        }
+
+        var recall = new StringWriter();
+        Assert.Equal(0, await OperatorCommands.RecallAsync(options, GatewayMode.Classic, ids, recall));
+        Assert.Contains($"{files} of {files} files verified", recall.ToString(), StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TapeKit.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("TapeKit.sln not found above " + AppContext.BaseDirectory);
+    }
 }
