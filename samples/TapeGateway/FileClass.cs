@@ -21,6 +21,9 @@ public sealed class FileClass
     /// <summary>Whether the class's pool is of unlabelled (NL) tapes: one tape file per file, no labels, no aggregation.</summary>
     public bool Unlabelled { get; set; }
 
+    /// <summary>Tape copies each file of the class gets, each on another tape of the pool.</summary>
+    public int Copies { get; set; } = 1;
+
     /// <summary>The demo's share of generated files in this class.</summary>
     public double DemoShare { get; set; }
 }

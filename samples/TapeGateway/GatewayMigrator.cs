@@ -33,33 +33,42 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
         ArgumentNullException.ThrowIfNull(world);
         var report = new MigrationReport(0, 0, 0, 0);
         GatewayOptions options = world.Options;
-        var candidates = world.Names.Files.Values.Where(f => !world.Names.IsOnTape(f.FileId)).OrderBy(f => f.FileId).ToList();
+        // A candidate lacks one of the copies its class asks for.
+        var candidates = world.Names.Files.Values
+            .Where(f => Enumerable.Range(1, options.ClassOf(f.Class).Copies).Any(c => !world.Names.HasCopy(f.FileId, c)))
+            .OrderBy(f => f.FileId).ToList();
         foreach (IGrouping<string, NsFile> byClass in candidates.GroupBy(f => options.ClassOf(f.Class).Name))
         {
             FileClass fileClass = options.ClassOf(byClass.Key);
             foreach (NsFile[] stream in byClass.Chunk(options.StreamFiles))
             {
-                NsFile[] left = stream;
-                while (left.Length > 0)
+                for (int copy = 1; copy <= fileClass.Copies; copy++)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    string vsn = NextTape(fileClass.Pool);
-                    IReadOnlyList<MigrationJob> jobs = MigrationPolicy.Plan(left, fileClass, mode.Aggregate, options);
-                    MigrationReport session;
-                    try
+                    NsFile[] left = [.. stream.Where(f => !world.Names.HasCopy(f.FileId, copy))];
+                    while (left.Length > 0)
                     {
-                        session = await WriteSessionAsync(vsn, jobs, ct);
-                    }
-                    catch (Exception e) when (e is TapeDriveException or TapeFormatException or UnsafeOperationException)
-                    {
-                        // A write error: what a synchronising mark covered is recorded and stays; the tape takes no more
-                        // writes, and the rest of the stream (every tape file since the last sync) goes to another tape.
-                        await world.DisableWritesAsync(vsn, ct);
-                        session = new MigrationReport(0, 0, 1, 0);
-                    }
+                        ct.ThrowIfCancellationRequested();
+                        // Each copy on a tape that holds no other copy of these files.
+                        var avoid = left.SelectMany(f => world.Names.SegmentsOf(f.FileId)).Select(s => world.Names.TapeFiles[s.TapeFileId].Vsn).ToHashSet(StringComparer.Ordinal);
+                        string vsn = NextTape(fileClass.Pool, avoid);
+                        IReadOnlyList<MigrationJob> jobs = MigrationPolicy.Plan(left, fileClass, mode.Aggregate, options);
+                        MigrationReport session;
+                        try
+                        {
+                            session = await WriteSessionAsync(vsn, jobs, copy, ct);
+                        }
+                        catch (Exception e) when (e is TapeDriveException or TapeFormatException or UnsafeOperationException)
+                        {
+                            // A write error: what a synchronising mark covered is recorded and stays; the tape takes no more
+                            // writes, and the rest of the stream (every tape file since the last sync) goes to another tape.
+                            await world.DisableWritesAsync(vsn, ct);
+                            session = new MigrationReport(0, 0, 1, 0);
+                        }
 
-                    report = new MigrationReport(report.Files + session.Files, report.TapeFiles + session.TapeFiles, report.Sessions + 1, report.PayloadBytes + session.PayloadBytes);
-                    left = [.. left.Where(f => !world.Names.IsOnTape(f.FileId))];
+                        report = new MigrationReport(report.Files + session.Files, report.TapeFiles + session.TapeFiles, report.Sessions + 1, report.PayloadBytes + session.PayloadBytes);
+                        int copyNb = copy;
+                        left = [.. left.Where(f => !world.Names.HasCopy(f.FileId, copyNb))];
+                    }
                 }
             }
         }
@@ -71,8 +80,9 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
     /// <summary>Writes the jobs to one tape in one session and records what became durable.</summary>
     /// <param name="vsn">The tape.</param>
     /// <param name="jobs">The tape files to write, in order.</param>
+    /// <param name="copyNb">The copy these tape files are.</param>
     /// <param name="ct">Cancels waiting for a drive.</param>
-    public async Task<MigrationReport> WriteSessionAsync(string vsn, IReadOnlyList<MigrationJob> jobs, CancellationToken ct = default)
+    public async Task<MigrationReport> WriteSessionAsync(string vsn, IReadOnlyList<MigrationJob> jobs, int copyNb = 1, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         NsTape tape = world.Names.Tapes[vsn];
@@ -129,7 +139,7 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
             {
                 // What was written before a failure and made durable is still recorded (a media error mid-session
                 // loses only the file being written and what no synchronising mark covered).
-                Record(vsn, written.Where(w => durable.Contains(w.Info.FileSequence)));
+                Record(vsn, written.Where(w => durable.Contains(w.Info.FileSequence)), copyNb);
             }
         }
 
@@ -142,14 +152,14 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
         return new MigrationReport(done.Sum(w => w.Job.Files.Count), done.Count, 1, done.Sum(w => w.Job.Files.Sum(f => f.Size)));
     }
 
-    private void Record(string vsn, IEnumerable<(MigrationJob Job, long Id, TapeFileInfo Info)> written)
+    private void Record(string vsn, IEnumerable<(MigrationJob Job, long Id, TapeFileInfo Info)> written, int copyNb)
     {
         foreach ((MigrationJob job, long id, TapeFileInfo info) in written)
         {
             var tapeFile = new NsTapeFile(id, vsn, info.FileSequence, info.HeaderObjectId, info.FirstDataObjectId, job.Kind, info.BlockSize, info.DataBlocks, info.DataBytes, job.Files.Count);
             IEnumerable<NsSegment> segments = job.Kind is "il" or "tar"
-                ? info.Members.Select((m, index) => new NsSegment((long)m.FileId, 1, id, index, m.BlockIndex, m.OffsetInBlock, m.PayloadOffset, m.Digest.Adler32, m.Digest.XxHash3))
-                : [new NsSegment(job.Files[0].FileId, 1, id, 0, 0, 0, 0, 0, 0)];
+                ? info.Members.Select((m, index) => new NsSegment((long)m.FileId, copyNb, id, index, m.BlockIndex, m.OffsetInBlock, m.PayloadOffset, m.Digest.Adler32, m.Digest.XxHash3))
+                : [new NsSegment(job.Files[0].FileId, copyNb, id, 0, 0, 0, 0, 0, 0)];
             world.Names.RecordTapeFile(tapeFile, segments);
         }
     }
@@ -161,16 +171,20 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
     /// <param name="fileId">The file.</param>
     public static string MemberNameOf(long fileId) => $"f{fileId}";
 
-    private string NextTape(string pool)
+    /// <summary>The pool's tapes in turn (parallel streams spread over them), skipping the ones in <paramref name="avoid"/>.</summary>
+    private string NextTape(string pool, HashSet<string> avoid)
     {
         string[] tapes = [.. world.Names.Tapes.Values.Where(t => t.Pool == pool && !t.WriteDisabled).Select(t => t.Vsn).Order(StringComparer.Ordinal)];
-        if (tapes.Length == 0)
+        for (int tried = 0; tried < tapes.Length; tried++)
         {
-            throw new InvalidOperationException($"Tape pool '{pool}' has no writable tapes.");
+            int next = _nextTape.GetValueOrDefault(pool);
+            _nextTape[pool] = next + 1;
+            if (!avoid.Contains(tapes[next % tapes.Length]))
+            {
+                return tapes[next % tapes.Length];
+            }
         }
 
-        int next = _nextTape.GetValueOrDefault(pool);
-        _nextTape[pool] = next + 1;
-        return tapes[next % tapes.Length];
+        throw new InvalidOperationException($"Tape pool '{pool}' has no writable tape without a copy of these files.");
     }
 }

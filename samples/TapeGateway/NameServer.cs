@@ -23,7 +23,8 @@ public sealed record NsFile(long FileId, string Name, string Class, long Size);
 /// <param name="PayloadOffset">Where its data starts, from the start of the payload.</param>
 /// <param name="Adler32">Its Adler-32 as the aggregation index recorded it (0 for a file of its own).</param>
 /// <param name="XxHash3">Its XXH3-64 as the aggregation index recorded it (0 for a file of its own).</param>
-public sealed record NsSegment(long FileId, int CopyNb, long TapeFileId, int MemberIndex, long BlockIndex, int OffsetInBlock, long PayloadOffset, uint Adler32, ulong XxHash3);
+/// <param name="Damaged">A recall found this copy unreadable or wrong; recalls use the other copies.</param>
+public sealed record NsSegment(long FileId, int CopyNb, long TapeFileId, int MemberIndex, long BlockIndex, int OffsetInBlock, long PayloadOffset, uint Adler32, ulong XxHash3, bool Damaged = false);
 
 /// <summary>A tape file: where it is and what it holds.</summary>
 /// <param name="Id">Its id (the ALB aggregation id, written as the HDR1 file id).</param>
@@ -138,6 +139,24 @@ public sealed class NameServer
     /// <summary>The segments (tape copies) of a file.</summary>
     /// <param name="fileId">The file.</param>
     public IReadOnlyList<NsSegment> SegmentsOf(long fileId) => _segments.TryGetValue(fileId, out List<NsSegment>? list) ? list : [];
+
+    /// <summary>Whether a file has tape copy <paramref name="copyNb"/>.</summary>
+    /// <param name="fileId">The file.</param>
+    /// <param name="copyNb">The copy number.</param>
+    public bool HasCopy(long fileId, int copyNb) => SegmentsOf(fileId).Any(s => s.CopyNb == copyNb);
+
+    /// <summary>Marks a file's copy as damaged (a recall read it wrong or could not read it).</summary>
+    /// <param name="fileId">The file.</param>
+    /// <param name="copyNb">The copy.</param>
+    public void MarkDamaged(long fileId, int copyNb)
+    {
+        List<NsSegment> list = _segments[fileId];
+        int i = list.FindIndex(s => s.CopyNb == copyNb);
+        NsSegment damaged = list[i] with { Damaged = true };
+        list[i] = damaged;
+        List<NsSegment> held = _byTapeFile[damaged.TapeFileId];
+        held[held.FindIndex(s => s.FileId == fileId)] = damaged;
+    }
 
     /// <summary>Whether a file has a tape copy.</summary>
     /// <param name="fileId">The file.</param>

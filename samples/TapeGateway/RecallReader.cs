@@ -16,7 +16,8 @@ namespace TapeGateway;
 /// <param name="Verified">Every byte read equals the original, and the size too.</param>
 /// <param name="DoneAt">When its last byte was read.</param>
 /// <param name="Error">Why it failed, if it did.</param>
-public sealed record RecallOutcome(long FileId, bool Verified, DateTimeOffset DoneAt, string? Error = null);
+/// <param name="Damaged">The copy read is bad (a media error, a checksum or a byte that differs): another copy may serve the file.</param>
+public sealed record RecallOutcome(long FileId, bool Verified, DateTimeOffset DoneAt, string? Error = null, bool Damaged = false);
 
 /// <summary>
 /// A recall session: one mount of one tape through the drive scheduler, then the plan's reads in its order — a file of
@@ -74,9 +75,9 @@ public sealed class RecallReader(TapeWorld world, int seed)
                 }
                 catch (Exception e) when (e is TapeFormatException or TapeDriveException or UnsafeOperationException or InvalidDataException)
                 {
-                    // A bad block fails the files of this read; the session goes on with the next item.
+                    // A bad block fails the files of this read on this copy; the session goes on with the next item.
                     var done = outcomes.Select(o => o.FileId).ToHashSet();
-                    outcomes.AddRange(item.Members.Where(m => !done.Contains(m.FileId)).Select(m => new RecallOutcome(m.FileId, false, world.Clock.GetUtcNow(), e.Message)));
+                    outcomes.AddRange(item.Members.Where(m => !done.Contains(m.FileId)).Select(m => new RecallOutcome(m.FileId, false, world.Clock.GetUtcNow(), e.Message, Damaged: true)));
                 }
             }
         }, ct);
@@ -116,23 +117,44 @@ public sealed class RecallReader(TapeWorld world, int seed)
     {
         var wanted = members.ToDictionary(m => m.FileId);
         var source = new DriveBlockSource(drive, tf.FirstDataBlockId, tf.BlockSize, tf.DataBlocks);
-        using AggregationReader reader = tf.Kind == "il" ? new IlAggregationReader(source) : new TarAggregationReader(source);
-        while (wanted.Count > 0 && reader.ReadNext() is { } entry)
+        try
         {
-            long fileId = tf.Kind == "il" ? (long)entry.FileId : ParseMemberName(entry.Name);
-            if (entry.Type != AggregationEntryType.File || !wanted.Remove(fileId))
+            using AggregationReader reader = tf.Kind == "il" ? new IlAggregationReader(source) : new TarAggregationReader(source);
+            while (wanted.Count > 0 && reader.ReadNext() is { } entry)
             {
-                continue;
+                long fileId = tf.Kind == "il" ? (long)entry.FileId : ParseMemberName(entry.Name);
+                if (entry.Type != AggregationEntryType.File || !wanted.ContainsKey(fileId))
+                {
+                    continue;
+                }
+
+                NsFile file = world.Names.Files[fileId];
+                NsSegment segment = SegmentIn(tf, fileId);
+                var sink = new VerifyingStream(seed, fileId);
+                MemberDigest digest = reader.CopyDataTo(sink);
+                _ = wanted.Remove(fileId);
+                outcomes.Add(Outcome(file, sink, entry.Size == file.Size && digest.Adler32 == segment.Adler32 && digest.XxHash3 == segment.XxHash3));
+            }
+        }
+        catch (Exception e) when (e is TapeFormatException or TapeDriveException or InvalidDataException)
+        {
+            // The pass stopped at a bad block: the members still wanted are read positioned, past it; the one it held fails.
+            foreach (StageMember m in wanted.Values.OrderBy(m => m.Member.BlockId))
+            {
+                try
+                {
+                    outcomes.Add(ReadPositioned(drive, tf, m));
+                }
+                catch (Exception again) when (again is TapeFormatException or TapeDriveException or InvalidDataException)
+                {
+                    outcomes.Add(new RecallOutcome(m.FileId, false, world.Clock.GetUtcNow(), $"{e.Message}; positioned: {again.Message}", Damaged: true));
+                }
             }
 
-            NsFile file = world.Names.Files[fileId];
-            NsSegment segment = SegmentIn(tf, fileId);
-            var sink = new VerifyingStream(seed, fileId);
-            MemberDigest digest = reader.CopyDataTo(sink);
-            outcomes.Add(Outcome(file, sink, entry.Size == file.Size && digest.Adler32 == segment.Adler32 && digest.XxHash3 == segment.XxHash3));
+            return;
         }
 
-        outcomes.AddRange(wanted.Keys.Select(id => new RecallOutcome(id, false, world.Clock.GetUtcNow(), $"not found in tape file {tf.Id}")));
+        outcomes.AddRange(wanted.Keys.Select(id => new RecallOutcome(id, false, world.Clock.GetUtcNow(), $"not found in tape file {tf.Id}", Damaged: true)));
     }
 
     private RecallOutcome ReadPositioned(ITapeDrive drive, NsTapeFile tf, StageMember member)
@@ -152,7 +174,7 @@ public sealed class RecallReader(TapeWorld world, int seed)
     private RecallOutcome Outcome(NsFile file, VerifyingStream sink, bool formatChecks)
     {
         bool ok = formatChecks && sink.Intact && sink.BytesSeen == file.Size;
-        return new RecallOutcome(file.FileId, ok, world.Clock.GetUtcNow(), ok ? null : $"{sink.BytesSeen} of {file.Size} bytes read, {(sink.Intact ? "equal" : "different")} to the original");
+        return new RecallOutcome(file.FileId, ok, world.Clock.GetUtcNow(), ok ? null : $"{sink.BytesSeen} of {file.Size} bytes read, {(sink.Intact ? "equal" : "different")} to the original", Damaged: !ok);
     }
 
     private NsSegment SegmentIn(NsTapeFile tf, long fileId) =>

@@ -34,8 +34,12 @@ public sealed class RecallService(TapeWorld world, int seed)
     /// <param name="requests">The requests.</param>
     /// <param name="strategy">FIFO or the planner.</param>
     /// <param name="ct">Cancels the run.</param>
-    public Task<IReadOnlyList<ServedRecall>> ServeAsync(IReadOnlyList<GatewayRecall> requests, RecallStrategy strategy, CancellationToken ct = default) =>
-        strategy == RecallStrategy.Fifo ? FifoAsync(requests, ct) : PlannedAsync(requests, ct);
+    public async Task<IReadOnlyList<ServedRecall>> ServeAsync(IReadOnlyList<GatewayRecall> requests, RecallStrategy strategy, CancellationToken ct = default)
+    {
+        IReadOnlyList<ServedRecall> served = strategy == RecallStrategy.Fifo ? await FifoAsync(requests, ct) : await PlannedAsync(requests, ct);
+        world.Save(); // The copies found damaged stay recorded.
+        return served;
+    }
 
     private async Task<IReadOnlyList<ServedRecall>> FifoAsync(IReadOnlyList<GatewayRecall> requests, CancellationToken ct)
     {
@@ -43,19 +47,22 @@ public sealed class RecallService(TapeWorld world, int seed)
         foreach (GatewayRecall r in requests.OrderBy(r => r.ArrivedAt))
         {
             await world.IdleUntilAsync(r.ArrivedAt, ct);
-            RecallRequest request = ToPlannerRequest(r);
-            RecallCopy? copy = RecallPlanner.ChooseCopy(request, new Dictionary<string, RecallTapeStatus>());
-            if (copy is null)
+            RecallOutcome outcome = new(r.FileId, false, world.Clock.GetUtcNow(), "no readable tape copy");
+            // One request, one session: the file's own read, located by its block id; a bad copy sends it to the next.
+            while (RecallPlanner.ChooseCopy(ToPlannerRequest(r), new Dictionary<string, RecallTapeStatus>()) is { } copy)
             {
-                served.Add(new ServedRecall(r, new RecallOutcome(r.FileId, false, world.Clock.GetUtcNow(), "no tape copy")));
-                continue;
+                var plan = new StagePlan(copy.Vsn, "gateway",
+                    [new StageItem(copy.Member.AggregationId, ReadMode.Positioned, copy.Member.BlockId, [new StageMember(r.FileId, copy.Member, [r.RequestId])])], ["FIFO"]);
+                outcome = (await _reader.ReadAsync(plan, RequestPriority.Normal, ct)).Single();
+                if (!outcome.Damaged)
+                {
+                    break;
+                }
+
+                world.Names.MarkDamaged(r.FileId, copy.CopyNb);
             }
 
-            // One request, one session: the file's own read, located by its block id.
-            var plan = new StagePlan(copy.Vsn, "gateway",
-                [new StageItem(copy.Member.AggregationId, ReadMode.Positioned, copy.Member.BlockId, [new StageMember(r.FileId, copy.Member, [r.RequestId])])], ["FIFO"]);
-            IReadOnlyList<RecallOutcome> outcomes = await _reader.ReadAsync(plan, RequestPriority.Normal, ct);
-            served.Add(new ServedRecall(r, outcomes.Single()));
+            served.Add(new ServedRecall(r, outcome));
         }
 
         return served;
@@ -92,12 +99,25 @@ public sealed class RecallService(TapeWorld world, int seed)
                 StagePlan plan = planner.PlanBatch(ranked[0].Queue);
                 IReadOnlyList<RecallOutcome> outcomes = await _reader.ReadAsync(plan, ranked[0].Queue.TopPriority, ct);
                 var byFile = outcomes.ToDictionary(o => o.FileId);
-                foreach (StageMember m in plan.Items.SelectMany(i => i.Members))
+                foreach ((StageItem item, StageMember m) in plan.Items.SelectMany(i => i.Members.Select(m => (i, m))))
                 {
+                    RecallOutcome outcome = byFile[m.FileId];
+                    if (outcome.Damaged)
+                    {
+                        // This copy is bad: recorded, and the requests wait for another copy (or fail when none is left).
+                        world.Names.MarkDamaged(m.FileId, world.Names.SegmentsOf(m.FileId).First(s => s.TapeFileId == item.AggregationId).CopyNb);
+                        foreach (Guid id in m.RequestIds)
+                        {
+                            pending[id] = ToPlannerRequest(byId[id]);
+                        }
+
+                        continue;
+                    }
+
                     foreach (Guid id in m.RequestIds)
                     {
                         _ = pending.Remove(id);
-                        served.Add(new ServedRecall(byId[id], byFile[m.FileId]));
+                        served.Add(new ServedRecall(byId[id], outcome));
                     }
                 }
 
@@ -133,7 +153,7 @@ public sealed class RecallService(TapeWorld world, int seed)
         {
             NsTapeFile tf = world.Names.TapeFiles[s.TapeFileId];
             var member = new TapeKit.Hsm.Model.MemberLocator(new TapeFileLocator(tf.Vsn, (int)tf.Fseq, tf.FirstDataBlockId), tf.Id, s.MemberIndex, s.BlockIndex, s.OffsetInBlock, s.PayloadOffset);
-            return new RecallCopy(s.CopyNb, member, tf.DataBytes, tf.Members);
+            return new RecallCopy(s.CopyNb, member, tf.DataBytes, tf.Members, s.Damaged);
         })];
         return new RecallRequest(r.RequestId, r.FileId, file.Size, "gateway", RequestPriority.Normal, r.ArrivedAt, copies);
     }

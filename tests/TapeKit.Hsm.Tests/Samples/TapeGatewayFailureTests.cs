@@ -93,6 +93,55 @@ public sealed class TapeGatewayFailureTests : IDisposable
         Assert.InRange(manyTime.BlocksRead, lastBlock, lastBlock + 4);
     }
 
+    [Theory]
+    [InlineData(RecallStrategy.Planner)]
+    [InlineData(RecallStrategy.Fifo)]
+    public async Task A_bad_first_copy_is_marked_damaged_and_the_file_served_from_the_second(RecallStrategy strategy)
+    {
+        GatewayOptions options = Options("s6-" + strategy);
+        options.Pools = [new TapePoolOptions { Name = "aul", Tapes = 2, VsnPrefix = "A" }];
+        options.Classes =
+        [
+            new FileClass { Name = "single", Pool = "aul", Format = "il", AggregateBelow = 1L << 40 },
+            new FileClass { Name = "dual", Pool = "aul", Format = "il", AggregateBelow = 1L << 40, Copies = 2 },
+        ];
+        await using TapeWorld world = await TapeWorld.OpenAsync(options, TimeSpan.Zero);
+        int n = 0;
+        foreach (NsFile f in DemoWorkload.Files(1300, 6, [new FileClass { Name = "any", DemoShare = 1 }]))
+        {
+            world.Names.AddFile(f with { Class = n++ < 1000 ? "single" : "dual" });
+        }
+
+        // Single files fill the start of A00001; then the dual files' first copy goes to A00002 and their second copy to A00001,
+        // after the single files: a block id inside copy 1 on A00002 is inside single files on A00001, which no recall reads.
+        _ = await new GatewayMigrator(world, GatewayMode.TapeKit, options.PayloadSeed).MigrateAsync();
+        NsFile[] dual = [.. world.Names.Files.Values.Where(f => f.Class == "dual")];
+        Assert.All(dual, f => Assert.Equal(["A00002", "A00001"], world.Names.SegmentsOf(f.FileId).OrderBy(s => s.CopyNb).Select(s => world.Names.TapeFiles[s.TapeFileId].Vsn)));
+        IReadOnlyList<NsTapeFile> firstCopies = world.Names.TapeFilesOn("A00002");
+        long singleEnd = world.Names.TapeFilesOn("A00001").Where(t => world.Names.SegmentsIn(t.Id).All(s => s.CopyNb == 1)).Max(t => t.FirstDataBlockId + t.DataBlocks);
+        long[] bad = [.. firstCopies.Select(t => t.FirstDataBlockId + (t.DataBlocks / 2))];
+        Assert.All(bad, b => Assert.True(b < singleEnd));
+        foreach (long block in bad)
+        {
+            world.Library.Drive(0).Arm($"media-error read {block} sticky");
+        }
+
+        DateTimeOffset now = world.Clock.GetUtcNow();
+        IReadOnlyList<ServedRecall> served = await new RecallService(world, options.PayloadSeed)
+            .ServeAsync([.. dual.Select(f => new GatewayRecall(Guid.NewGuid(), f.FileId, now))], strategy);
+
+        Assert.Equal(300, served.Count(s => s.Outcome.Verified));
+        // One member holds each bad block (IL members start on block boundaries): exactly those first copies are damaged.
+        NsSegment[] damaged = [.. dual.SelectMany(f => world.Names.SegmentsOf(f.FileId)).Where(s => s.Damaged)];
+        Assert.Equal(bad.Length, damaged.Length);
+        Assert.All(damaged, s => Assert.Equal(1, s.CopyNb));
+        Assert.All(damaged, s =>
+        {
+            NsTapeFile tf = world.Names.TapeFiles[s.TapeFileId];
+            Assert.Contains(bad, b => b >= tf.FirstDataBlockId + s.BlockIndex && b < tf.FirstDataBlockId + s.BlockIndex + BlocksOf(s, world.Names.SegmentsIn(tf.Id), tf));
+        });
+    }
+
     private static long BlocksOf(NsSegment s, IReadOnlyList<NsSegment> members, NsTapeFile aggregation) =>
         (s.MemberIndex + 1 < members.Count ? members[s.MemberIndex + 1].BlockIndex : aggregation.DataBlocks) - s.BlockIndex;
 
