@@ -32,7 +32,7 @@ public static class Demo
             Recalls = Math.Min(args.Recalls, args.Files),
             RecallWindowHours = args.RecallHours,
             Seed = args.Seed,
-            Media = Options("unused").Media,
+            Media = Options(string.Empty).Media,
         };
         foreach (string name in args.Modes ?? ["classic", "tapekit"])
         {

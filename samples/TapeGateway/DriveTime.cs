@@ -4,8 +4,8 @@ using TapeKit.Devices.Virtual;
 namespace TapeGateway;
 
 /// <summary>
-/// Where the simulated drive time went, summed over drives (and, in a cluster, over the processes that drove them):
-/// what tells a run whose drives were busier apart from one that only wrote more.
+/// Where the simulated drive time went, summed over the library's drives: what tells a run whose drives were busier
+/// apart from one that only wrote more. (The same record as the SmallFilesCache sample's, with a difference of readings.)
 /// </summary>
 /// <param name="StreamingSeconds">Transferring data, back-hitches included.</param>
 /// <param name="PositioningSeconds">Locating, spacing and rewinding.</param>

@@ -13,7 +13,8 @@ using TapeGateway;
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-string command = args.Length > 0 ? args[0] : "";
+// Anything that is not a command (nothing, or --Section:Key=value settings) runs the daemon.
+string command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "";
 try
 {
     switch (command)
@@ -68,7 +69,8 @@ catch (ArgumentException e)
 }
 
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
-builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+// The settings next to the program, whatever the working directory; the command line still wins.
+builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true).AddCommandLine(args);
 builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection("Gateway"));
 builder.Services.AddHostedService<GatewayDaemon>();
 await builder.Build().RunAsync();
