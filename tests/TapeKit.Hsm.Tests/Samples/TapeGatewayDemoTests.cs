@@ -41,4 +41,17 @@ public sealed class TapeGatewayDemoTests
             Assert.True(json.RootElement.GetProperty("classic").TryGetProperty(name, out _), name);
         }
     }
+
+    [Fact]
+    public void The_demo_takes_a_small_size_and_one_mode_and_refuses_unknown_options()
+    {
+        DemoArguments a = CommandLine.ParseDemo(["--files", "300", "--recalls", "30", "--recall-hours", "1.5", "--mode", "tapekit", "--json"]);
+
+        Assert.Equal((300, 30, 1.5, true), (a.Files, a.Recalls, a.RecallHours, a.Json));
+        Assert.Equal(["tapekit"], a.Modes);
+        Assert.Equal((20_000, 2_000), (new DemoArguments().Files, new DemoArguments().Recalls));
+        Assert.Throws<ArgumentException>(() => CommandLine.ParseDemo(["--files", "0"]));
+        Assert.Throws<ArgumentException>(() => CommandLine.ParseDemo(["--mode", "castor"]));
+        Assert.Throws<ArgumentException>(() => CommandLine.ParseDemo(["--bogus"]));
+    }
 }
