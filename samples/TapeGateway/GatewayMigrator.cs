@@ -89,6 +89,7 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
         var ids = jobs.Select(_ => world.Names.AllocateTapeFileId()).ToArray();
         var written = new List<(MigrationJob Job, long Id, TapeFileInfo Info)>();
         var durable = new HashSet<long>(); // fseqs a synchronising mark covers
+        bool full = false;
         await using (TapeMount mount = await world.MountAsync(vsn, MountMode.Write, RequestPriority.Normal, ct))
         {
             try
@@ -116,6 +117,12 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
                     session.Durable = files => durable.UnionWith(files.Select(f => f.FileSequence));
                     for (int i = 0; i < jobs.Count; i++)
                     {
+                        if (session.PastEarlyWarning)
+                        {
+                            full = true; // The tape is full: the rest of the stream goes to the next tape.
+                            break;
+                        }
+
                         MigrationJob job = jobs[i];
                         TapeFileInfo info;
                         if (job.Kind == "aul")
@@ -146,6 +153,11 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
         if (world.Names.Tapes[vsn].LastFseq > 0)
         {
             await world.MarkWrittenAsync(vsn, ct);
+        }
+
+        if (full)
+        {
+            await world.MarkFullAsync(vsn, ct);
         }
 
         var done = written.Where(w => durable.Contains(w.Info.FileSequence)).ToList();

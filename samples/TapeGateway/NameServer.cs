@@ -54,8 +54,9 @@ public sealed record NsTapeFile(long Id, string Vsn, long Fseq, long HeaderBlock
 /// <param name="Pool">Its pool.</param>
 /// <param name="Unlabelled">An NL tape.</param>
 /// <param name="LastFseq">The last tape file written.</param>
-/// <param name="WriteDisabled">No more writes: a write error made the tape suspect (its recorded files stay readable).</param>
-public sealed record NsTape(string Vsn, string Pool, bool Unlabelled, long LastFseq, bool WriteDisabled = false);
+/// <param name="WriteDisabled">No more writes: the tape is full, or a write error made it suspect (its recorded files stay readable).</param>
+/// <param name="Full">Writes stopped because the tape reached early warning.</param>
+public sealed record NsTape(string Vsn, string Pool, bool Unlabelled, long LastFseq, bool WriteDisabled = false, bool Full = false);
 
 /// <summary>
 /// The gateway's small name server: files, their tape segments, tape files and tapes, kept in memory and saved as one
@@ -100,9 +101,10 @@ public sealed class NameServer
         _tapes.Add(tape.Vsn, tape);
     }
 
-    /// <summary>Stops writes to a tape (after a write error); what it holds stays readable.</summary>
+    /// <summary>Stops writes to a tape (full, or after a write error); what it holds stays readable.</summary>
     /// <param name="vsn">The tape.</param>
-    public void DisableWrites(string vsn) => _tapes[vsn] = _tapes[vsn] with { WriteDisabled = true };
+    /// <param name="full">Because it is full.</param>
+    public void DisableWrites(string vsn, bool full = false) => _tapes[vsn] = _tapes[vsn] with { WriteDisabled = true, Full = full };
 
     /// <summary>Takes a tape file id.</summary>
     public long AllocateTapeFileId() => NextTapeFileId++;

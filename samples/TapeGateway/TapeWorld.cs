@@ -166,6 +166,7 @@ public sealed class TapeWorld : IAsyncDisposable
             CapacityEstimate = Profile.Capacity,
             BlockSize = 256 * 1024,
             State = !Names.Tapes.TryGetValue(vsn, out NsTape? known) ? TapeState.Free
+                : known.Full ? TapeState.Full
                 : known.WriteDisabled ? TapeState.NeedsAttention
                 : known.LastFseq > 0 ? TapeState.Filling : TapeState.Free,
         });
@@ -188,6 +189,16 @@ public sealed class TapeWorld : IAsyncDisposable
     {
         Names.DisableWrites(vsn);
         await Catalog.UpdateTapeAsync(vsn, t => t with { State = TapeState.NeedsAttention, WriteErrors = t.WriteErrors + 1 }, ct);
+        Save();
+    }
+
+    /// <summary>A tape past early warning: <c>FULL</c> in the catalogue (readable), no more writes.</summary>
+    /// <param name="vsn">The tape.</param>
+    /// <param name="ct">Cancels the update.</param>
+    public async ValueTask MarkFullAsync(string vsn, CancellationToken ct = default)
+    {
+        Names.DisableWrites(vsn, full: true);
+        await Catalog.UpdateTapeAsync(vsn, t => t with { State = TapeState.Full }, ct);
         Save();
     }
 

@@ -57,6 +57,35 @@ public sealed class TapeGatewayFailureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tape_reaching_early_warning_is_full_and_the_rest_of_the_stream_goes_to_the_next_tape()
+    {
+        GatewayOptions options = Options("eom");
+        await using TapeWorld world = await TapeWorld.OpenAsync(options, TimeSpan.Zero);
+        foreach (NsFile f in DemoWorkload.Files(600, 5, options.Classes))
+        {
+            world.Names.AddFile(f);
+        }
+
+        // The drive empty (the labelling's cartridge back in its slot), then early warning 40 MB into the next cartridge loaded.
+        await world.IdleUntilAsync(world.Clock.GetUtcNow() + options.DismountDelay + TimeSpan.FromMinutes(2));
+        world.Library.Drive(0).Arm("early-warning at 40000000");
+        MigrationReport report = await new GatewayMigrator(world, GatewayMode.TapeKit, options.PayloadSeed).MigrateAsync();
+
+        Assert.Equal(600, report.Files);
+        NsTape first = world.Names.Tapes["A00001"];
+        Assert.True(first.Full && first.WriteDisabled);
+        Assert.InRange(first.LastFseq, 1, 5); // It kept what it wrote up to early warning (six aggregations in all).
+        Assert.Equal(TapeState.Full, (await world.TapeRowsAsync())["A00001"].State);
+        string[] written = [.. world.Names.Tapes.Values.Where(t => t.LastFseq > 0).Select(t => t.Vsn)];
+        Assert.True(written.Length > 1); // The rest went to another tape of the pool.
+        Assert.All(world.Names.Files.Keys, id => Assert.Single(world.Names.SegmentsOf(id)));
+        foreach (string vsn in written)
+        {
+            Assert.Empty((await TapeAudit.RunAsync(world, vsn)).Problems);
+        }
+    }
+
+    [Fact]
     public async Task Ten_percent_of_an_aggregation_is_read_positioned_block_by_block_and_sixty_percent_in_one_whole_read()
     {
         GatewayOptions options = Options("s8");
