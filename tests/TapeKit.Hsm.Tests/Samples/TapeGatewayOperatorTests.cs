@@ -94,6 +94,36 @@ public sealed class TapeGatewayOperatorTests : IDisposable
         Assert.Contains($"{files} of {files} files verified", recall.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>The daemon serves a recall request dropped into its recall directory and writes the outcome beside it.</summary>
+    [Fact]
+    public async Task The_daemon_serves_a_dropped_recall_request()
+    {
+        GatewayOptions options = Demo.Options(_root);
+        options.PollInterval = TimeSpan.FromMilliseconds(100);
+        Assert.Equal(0, await OperatorCommands.MigrateAsync(options, GatewayMode.TapeKit, 300, TextWriter.Null));
+        Directory.CreateDirectory(Path.Combine(_root, "recall"));
+        await File.WriteAllLinesAsync(Path.Combine(_root, "recall", "r1.txt"), ["7", "150", "299"]);
+        string done = Path.Combine(_root, "recall", "r1.done");
+
+        var daemon = new GatewayDaemon(Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Logging.Abstractions.NullLogger<GatewayDaemon>.Instance);
+        await daemon.StartAsync(CancellationToken.None);
+        try
+        {
+            for (int i = 0; i < 600 && !File.Exists(done); i++)
+            {
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            await daemon.StopAsync(CancellationToken.None);
+        }
+
+        string[] lines = await File.ReadAllLinesAsync(done);
+        Assert.Equal(["150 verified", "299 verified", "7 verified"], lines.Order(StringComparer.Ordinal));
+        Assert.False(File.Exists(Path.Combine(_root, "recall", "r1.txt")));
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
