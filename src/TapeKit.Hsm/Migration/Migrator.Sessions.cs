@@ -417,7 +417,7 @@ public sealed partial class Migrator
         return info.Exists && info.Length == file.Size;
     }
 
-    private string CachePathOf(FileRecord file) => Path.Combine(_options.CacheRoot, file.CachePath);
+    private string CachePathOf(FileRecord file) => Areas.CacheArea.Resolve(_options.CacheRoot, file.CachePath);
 
     private MemberSource ToSource(FileRecord file) =>
         MemberSource.FromFile(CachePathOf(file), MemberNameOf(file), file.Size) with { FileId = (ulong)file.FileId, ModificationTime = file.CachedAt };
