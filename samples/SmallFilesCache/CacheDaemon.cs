@@ -24,8 +24,8 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         string inbox = Path.Combine(cache.Root, "inbox");
         string recalls = Path.Combine(cache.Root, "recall");
         // Made private if missing; an operator who lets producers drop files widens them on purpose (docs/security.md).
-        SafeDirectory.Create(cache.Root, inbox, site.DirectoryMode, "inbox");
-        SafeDirectory.Create(cache.Root, recalls, site.DirectoryMode, "recall");
+        SafeDirectory.Create(inbox, inbox, site.DirectoryMode, "inbox");
+        SafeDirectory.Create(recalls, recalls, site.DirectoryMode, "recall");
         Log.Started(logger, cache.Root, cache.Libraries.Count);
         Log.Recovered(logger, cache.Incarnation.Name, cache.Incarnation.Epoch, cache.Recovery?.MessagesReleased ?? 0, cache.Recovery?.TapesReleased.Count ?? 0,
             cache.IngestRecovery?.Completed.Count ?? 0, cache.IngestRecovery?.RolledBack.Count ?? 0);

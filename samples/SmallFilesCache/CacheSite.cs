@@ -194,8 +194,9 @@ public sealed class CacheSite : IAsyncDisposable
             foreach (DiskLibraryOptions dl in options.DiskLibraries)
             {
                 DiskLibraryServiceOptions settings = provider.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(dl.Name);
-                SafeDirectory.Create(root, settings.CacheRoot, settings.DirectoryMode, "cache area");
-                SafeDirectory.Create(root, settings.StageRoot, settings.DirectoryMode, "stage area");
+                // Made with the site's mode when missing; an area the operator links to another disk is the operator's choice.
+                SafeDirectory.Create(settings.CacheRoot, settings.CacheRoot, settings.DirectoryMode, "cache area");
+                SafeDirectory.Create(settings.StageRoot, settings.StageRoot, settings.DirectoryMode, "stage area");
                 libraries[dl.Name] = new DiskLibrary(dl.Name, settings.CacheRoot, provider.GetRequiredKeyedService<ITapeDrivePool>(dl.Name),
                     provider.GetRequiredKeyedService<Migrator>(dl.Name), provider.GetRequiredKeyedService<Stager>(dl.Name), provider.GetRequiredKeyedService<Purger>(dl.Name));
             }
