@@ -122,6 +122,27 @@ public sealed class SmallFilesCacheTrustTests
         Assert.Equal((UnixFileMode)0x1E8, File.GetUnixFileMode(cache) & PermissionBits); // 0750
     }
 
+    [Fact]
+    public async Task An_operator_may_put_the_cache_area_on_another_disk_through_a_link()
+    {
+        using var dir = new TempDirectory();
+        string root = Path.Combine(dir.Path, "site");
+        string disk = Path.Combine(dir.Path, "big-disk");
+        Directory.CreateDirectory(Path.Combine(root, "cache"));
+        Directory.CreateDirectory(disk);
+        Directory.CreateSymbolicLink(Path.Combine(root, "cache", "dl1"), disk);
+        await using CacheSite site = await OpenSiteAsync(root);
+        string grp = Path.Combine(root, "inbox", "grp");
+        Directory.CreateDirectory(grp);
+        File.WriteAllText(Path.Combine(grp, "f"), "on the big disk");
+        File.SetLastWriteTimeUtc(Path.Combine(grp, "f"), DateTime.UtcNow.AddHours(-1));
+
+        IReadOnlyList<InboxEntry> entries = await InboxIngest.RunAsync(site, Path.Combine(root, "inbox"), DateTimeOffset.UtcNow, NullLogger.Instance);
+
+        Assert.Equal(InboxVerdict.Ingested, Assert.Single(entries).Verdict);
+        Assert.Equal("on the big disk", File.ReadAllText(Path.Combine(disk, "grp", "f")));
+    }
+
     private static (InboxVerdict, UnsafeOperationKind?) Of(InboxEntry e) => (e.Verdict, e.Kind);
 
     private static void Run(string command, params string[] args)
