@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TapeKit;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Staging;
+using TapeKit.IO;
 
 namespace SmallFilesCache;
 
@@ -21,18 +23,18 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         await using CacheSite cache = await CacheSite.OpenAsync(site, TimeProvider.System, loggers, stoppingToken);
         string inbox = Path.Combine(cache.Root, "inbox");
         string recalls = Path.Combine(cache.Root, "recall");
-        Directory.CreateDirectory(inbox);
-        Directory.CreateDirectory(recalls);
+        // Made private if missing; an operator who lets producers drop files widens them on purpose (docs/security.md).
+        SafeDirectory.Create(inbox, inbox, site.DirectoryMode, "inbox");
+        SafeDirectory.Create(recalls, recalls, site.DirectoryMode, "recall");
         Log.Started(logger, cache.Root, cache.Libraries.Count);
         Log.Recovered(logger, cache.Incarnation.Name, cache.Incarnation.Epoch, cache.Recovery?.MessagesReleased ?? 0, cache.Recovery?.TapesReleased.Count ?? 0,
             cache.IngestRecovery?.Completed.Count ?? 0, cache.IngestRecovery?.RolledBack.Count ?? 0);
-        byte[] buffer = new byte[1 << 20];
         DateTimeOffset lastSession = DateTimeOffset.UtcNow;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await IngestInboxAsync(cache, inbox, buffer, stoppingToken);
+                await IngestInboxAsync(cache, inbox, stoppingToken);
                 await RequestRecallsAsync(cache, recalls, stoppingToken);
                 await cache.PumpAsync(stoppingToken);
                 int mountsBefore = cache.Mounts;
@@ -58,74 +60,40 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         }
     }
 
-    private async Task IngestInboxAsync(CacheSite cache, string inbox, byte[] buffer, CancellationToken ct)
-    {
-        foreach (string file in Directory.EnumerateFiles(inbox, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            string relative = Path.GetRelativePath(inbox, file).Replace('\\', '/');
-            try
-            {
-                await using (var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.None, 0))
-                {
-                    if (await IngestedBeforeAsync(cache, "/" + relative, source, buffer, ct))
-                    {
-                        // A crash between the completed ingest and the inbox file's removal: the file is in, only the removal is left.
-                        source.Close();
-                        File.Delete(file);
-                        continue;
-                    }
+    private async Task IngestInboxAsync(CacheSite cache, string inbox, CancellationToken ct) =>
+        _ = await InboxIngest.RunAsync(cache, inbox, DateTimeOffset.UtcNow, logger, ct);
 
-                    var attributes = new HsmFileAttributes { StorageGroup = relative.Split('/')[0], Size = source.Length };
-                    _ = await DiskMover.WriteAsync(cache, attributes, "/" + relative, (offset, chunk) =>
-                    {
-                        source.Position = offset;
-                        source.ReadExactly(chunk.Span);
-                    }, buffer, ct);
-                }
-
-                File.Delete(file);
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or TapeKit.Hsm.HsmException)
-            {
-                // Not ingested (a name already in the namespace, a file still being written, …): set aside, never lost.
-                string rejected = Path.Combine(cache.Root, "rejected", relative);
-                Directory.CreateDirectory(Path.GetDirectoryName(rejected)!);
-                File.Move(file, rejected, overwrite: true);
-                Log.Rejected(logger, relative, e.Message);
-            }
-        }
-    }
-
-    /// <summary>Whether this inbox file was ingested already: the catalogue has it past CREATED with its size and checksums.</summary>
-    private static async Task<bool> IngestedBeforeAsync(CacheSite cache, string namespacePath, FileStream source, byte[] buffer, CancellationToken ct)
-    {
-        FileRecord? known = await cache.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync(namespacePath), ct);
-        if (known is null || known.CacheStatus == CacheStatus.Created || known.Size != source.Length)
-        {
-            return false;
-        }
-
-        var hasher = new TapeKit.Checksums.MemberHasher();
-        source.Position = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, ct)) > 0)
-        {
-            hasher.Append(buffer.AsSpan(0, read));
-        }
-
-        return HsmChecksums.Agree(known.Checksums, hasher.GetDigest());
-    }
-
+    /// <summary>
+    /// Requests the recalls of every list in <paramref name="recalls"/> (the recall-list boundary: <see cref="RecallListReader"/>).
+    /// A list that cannot be read safely is set aside whole under <c>Root/rejected-recalls/</c>; bad lines are refused alone.
+    /// </summary>
     private async Task RequestRecallsAsync(CacheSite cache, string recalls, CancellationToken ct)
     {
-        foreach (string list in Directory.EnumerateFiles(recalls, "*.txt"))
+        foreach (string list in Directory.EnumerateFiles(recalls, "*.txt").Order(StringComparer.Ordinal))
         {
+            List<string> lines;
+            try
+            {
+                lines = RecallListReader.Read(list, cache.Options.RecallListMaxEntries, out List<RecallListRefusal> refused);
+                foreach (RecallListRefusal r in refused)
+                {
+                    Log.RefusedRecall(logger, Path.GetFileName(list), r.Line, r.Text, r.Reason);
+                }
+            }
+            catch (Exception e) when (e is UnsafeOperationException or IOException or UnauthorizedAccessException)
+            {
+                Log.RejectedList(logger, Path.GetFileName(list), (e as UnsafeOperationException)?.Kind.ToString() ?? "Error", e.Message);
+                string rejected = Path.Combine(cache.Root, "rejected-recalls");
+                SafeDirectory.Create(cache.Root, rejected, cache.Options.DirectoryMode, "rejected-recalls");
+                File.Move(list, Path.Combine(rejected, Path.GetFileName(list)), overwrite: true); // the entry itself, never a link's target
+                continue;
+            }
+
             var paths = new List<string>();
             var fileIds = new List<long>();
-            foreach (string line in await File.ReadAllLinesAsync(list, ct))
+            foreach (string path in lines)
             {
-                string path = line.Trim();
-                FileRecord? f = path.Length == 0 ? null : await cache.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync(path), ct);
+                FileRecord? f = await cache.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync(path), ct);
                 if (f is null)
                 {
                     Log.UnknownRecall(logger, path);
@@ -158,8 +126,11 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         [LoggerMessage(3, LogLevel.Warning, "Recall of {Path}: no such file in the catalogue.")]
         public static partial void UnknownRecall(ILogger logger, string path);
 
-        [LoggerMessage(4, LogLevel.Error, "Inbox file {Path} was not ingested and is set aside under rejected/: {Reason}")]
-        public static partial void Rejected(ILogger logger, string path, string reason);
+        [LoggerMessage(7, LogLevel.Warning, "Recall list {List} line {Line} refused ({Text}): {Reason}")]
+        public static partial void RefusedRecall(ILogger logger, string list, int line, string text, string reason);
+
+        [LoggerMessage(8, LogLevel.Error, "Recall list {List} was not read and is set aside under rejected-recalls/ ({Kind}): {Reason}")]
+        public static partial void RejectedList(ILogger logger, string list, string kind, string reason);
 
         [LoggerMessage(6, LogLevel.Information, "Instance {Name} epoch {Epoch}: released {Messages} queue leases and {Tapes} tape reservations of earlier runs; {Completed} interrupted ingests completed, {RolledBack} rolled back.")]
         public static partial void Recovered(ILogger logger, string name, long epoch, int messages, int tapes, int completed, int rolledBack);

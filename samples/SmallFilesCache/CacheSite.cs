@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TapeKit.Devices;
 using TapeKit.Devices.Virtual;
+using TapeKit.Hsm.Areas;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Dispatching;
 using TapeKit.Hsm.Hosting;
@@ -14,6 +15,7 @@ using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Purging;
 using TapeKit.Hsm.Staging;
 using TapeKit.Hsm.Tapes;
+using TapeKit.IO;
 using TapeKit.Labels;
 using TapeKit.Layout;
 
@@ -123,7 +125,8 @@ public sealed class CacheSite : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         string root = Path.GetFullPath(string.IsNullOrEmpty(options.Root) ? "sfa-site" : options.Root);
-        Directory.CreateDirectory(root);
+        SafeDirectory.Create(root, root, options.DirectoryMode, "site root"); // 0700 (0750 with GroupAccess) when new
+        WarnIfOpenToOthers(root, loggers.CreateLogger<CacheSite>());
         MediaProfile profile = MediaProfile.Get(options.Media);
         var clock = new VirtualClock();
         var library = VirtualTapeLibrary.Open(Path.Combine(root, "library"), new VirtualLibraryOptions
@@ -176,6 +179,8 @@ public sealed class CacheSite : IAsyncDisposable
                     o.CacheRoot = Path.Combine(root, "cache", dl.Name);
                     o.StageRoot = Path.Combine(root, "stage", dl.Name);
                     o.CacheCapacityBytes = dl.CacheCapacityBytes;
+                    o.FileMode = options.FileMode;
+                    o.DirectoryMode = options.DirectoryMode;
                     o.Migrator.WorkLease = options.WorkLease;
                     o.Migrator.MessageLease = options.MessageLease;
                 });
@@ -192,8 +197,9 @@ public sealed class CacheSite : IAsyncDisposable
             foreach (DiskLibraryOptions dl in options.DiskLibraries)
             {
                 DiskLibraryServiceOptions settings = provider.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(dl.Name);
-                Directory.CreateDirectory(settings.CacheRoot);
-                Directory.CreateDirectory(settings.StageRoot);
+                // Made with the site's mode when missing; an area the operator links to another disk is the operator's choice.
+                SafeDirectory.Create(settings.CacheRoot, settings.CacheRoot, settings.DirectoryMode, "cache area");
+                SafeDirectory.Create(settings.StageRoot, settings.StageRoot, settings.DirectoryMode, "stage area");
                 libraries[dl.Name] = new DiskLibrary(dl.Name, settings.CacheRoot, provider.GetRequiredKeyedService<ITapeDrivePool>(dl.Name),
                     provider.GetRequiredKeyedService<Migrator>(dl.Name), provider.GetRequiredKeyedService<Stager>(dl.Name), provider.GetRequiredKeyedService<Purger>(dl.Name));
             }
@@ -212,6 +218,19 @@ public sealed class CacheSite : IAsyncDisposable
             library.Dispose();
             await provider.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Warns when the site's root lets other users in: everything below it (cache, catalogue, cartridges) is then only as
+    /// private as each file's own permissions. The daemon never widens or narrows an existing directory itself.
+    /// </summary>
+    private static void WarnIfOpenToOthers(string root, ILogger logger)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(root) & (UnixFileMode.OtherRead | UnixFileMode.OtherExecute | UnixFileMode.OtherWrite)) != 0)
+        {
+            logger.LogWarning("The site root {Root} is open to other users ({Mode}); make it 0700 (0750 with GroupAccess): see docs/security.md.",
+                root, File.GetUnixFileMode(root));
         }
     }
 
@@ -348,7 +367,8 @@ public sealed class CacheSite : IAsyncDisposable
         {
             // The ingests are the front end's: only it may finish or roll back the ones a crash interrupted.
             IngestRecovery = await WriteCacheRecovery.RecoverAsync(Catalog,
-                f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) ? Path.Combine(dl.CacheRoot, f.CachePath) : null, startedAt, ct);
+                f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) && CacheArea.Problem(f.CachePath) is null ? CacheArea.Resolve(dl.CacheRoot, f.CachePath) : null,
+                startedAt, ct);
         }
 
         if (role == SiteRole.All)

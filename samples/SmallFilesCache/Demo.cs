@@ -60,7 +60,7 @@ public static class Demo
                     int number = i;
                     var attributes = new HsmFileAttributes { StorageGroup = i % 2 == 0 ? "expA" : "expB", FileFamily = "raw", Size = sizes[i] };
                     FileRecord f = await DiskMover.WriteAsync(site, attributes, $"/{attributes.StorageGroup}/run{i / 1000:D3}/file{i:D6}.dat",
-                        (offset, chunk) => Payload.Fill(args.Seed, number, offset, chunk.Span), buffer, ct);
+                        (offset, chunk) => Payload.Fill(args.Seed, number, offset, chunk.Span), buffer, ct: ct);
                     ids[i] = f.FileId;
                     if (i % 200 == 199)
                     {

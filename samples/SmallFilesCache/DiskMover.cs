@@ -1,4 +1,5 @@
 using TapeKit.Checksums;
+using TapeKit.Hsm.Areas;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 
@@ -16,9 +17,12 @@ public static class DiskMover
     /// <param name="namespacePath">The file's path in the namespace (also its external id); its cache path is the same, relative.</param>
     /// <param name="fill">Produces the bytes at an offset (the client's data).</param>
     /// <param name="buffer">A scratch buffer (its length is the write size, a multiple of 8).</param>
+    /// <param name="sourceMode">The client's file's permissions: the cache copy never gets more than these (nor more than
+    /// the site's <see cref="SiteOptions.FileMode"/>); <see langword="null"/>: the site's mode.</param>
     /// <param name="ct">Cancels the write.</param>
     public static async Task<FileRecord> WriteAsync(
-        CacheSite site, HsmFileAttributes attributes, string namespacePath, Action<long, Memory<byte>> fill, byte[] buffer, CancellationToken ct = default)
+        CacheSite site, HsmFileAttributes attributes, string namespacePath, Action<long, Memory<byte>> fill, byte[] buffer, UnixFileMode? sourceMode = null,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(attributes);
@@ -27,12 +31,14 @@ public static class DiskMover
         string cachePath = namespacePath.TrimStart('/');
         DiskLibrary library = site.LibraryFor(attributes);
         FileRecord created = await WriteCacheCatalog.CreateAsync(site.Catalog, site.Selector, attributes, namespacePath, cachePath, externalId: namespacePath, ct: ct);
-        string path = Path.Combine(library.CacheRoot, cachePath);
+        string path = CacheArea.Resolve(library.CacheRoot, cachePath);
+        // The daemon keeps read and write for itself; everything else is what the site allows and the source allowed.
+        UnixFileMode mode = site.Options.FileMode & ((sourceMode ?? site.Options.FileMode) | UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var hasher = new MemberHasher();
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await using (var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
+            DeleteLeftover(path);
+            await using (FileStream output = CacheArea.CreateFile(library.CacheRoot, path, mode, site.Options.DirectoryMode, FileOptions.Asynchronous))
             {
                 for (long offset = 0; offset < attributes.Size; offset += buffer.Length)
                 {
@@ -54,5 +60,18 @@ public static class DiskMover
 
         return await WriteCacheCatalog.CompleteAsync(site.Catalog, created.FileId, attributes.Size, HsmChecksums.From(hasher.GetDigest()), ct)
             ?? throw new InvalidOperationException($"File {created.FileId} was not CREATED when its write finished.");
+    }
+
+    /// <summary>Removes what an interrupted earlier write left at the path (the entry itself, never a link's target).</summary>
+    private static void DeleteLeftover(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing there yet: the directories are made with the file.
+        }
     }
 }

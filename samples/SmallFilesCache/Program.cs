@@ -6,6 +6,7 @@
 //   dotnet run --project samples/SmallFilesCache -c Release                      (the daemon; appsettings.json)
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -51,6 +52,7 @@ if (args.Length > 0 && args[0] == "node")
         node = ParseNode(args.AsSpan(1));
         site = SiteConfigFile.Read(node.Config);
         site.InstanceName = node.Instance;
+        SiteOptionsCheck.Validate(site);
     }
     catch (ArgumentException e)
     {
@@ -78,6 +80,18 @@ if (args.Length > 0 && args[0] == "node")
 
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
 builder.Services.Configure<SiteOptions>(builder.Configuration.GetSection("Site"));
+try
+{
+    // Configuration errors stop the daemon here, in one line, before any round starts.
+    SiteOptions configured = builder.Configuration.GetSection("Site").Get<SiteOptions>() ?? new SiteOptions();
+    SiteOptionsCheck.Validate(configured);
+}
+catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+{
+    Console.Error.WriteLine($"smallfilescache: {e.Message}");
+    return 2;
+}
+
 builder.Services.AddHostedService<CacheDaemon>();
 await builder.Build().RunAsync();
 return 0;

@@ -1,3 +1,4 @@
+using TapeKit.Hsm.Areas;
 using TapeKit.Hsm.Policies;
 using TapeKit.Hsm.Recall;
 
@@ -78,6 +79,28 @@ public sealed class SiteOptions
 
     /// <summary>How long a consumer's received message stays hidden from the others (a killed process's come back after it).</summary>
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Whether the site's group may read what the daemon writes: files <c>0640</c> and directories <c>0750</c> instead of
+    /// <c>0600</c> and <c>0700</c> (cache, stage, rejected files, catalogue). Nothing is ever readable by other users.
+    /// </summary>
+    public bool GroupAccess { get; set; }
+
+    /// <summary>
+    /// How long an inbox file must have been left unmodified before it is ingested: a safety net for producers that write
+    /// in place. The documented convention is to write elsewhere on the same file system (or under a name starting with
+    /// <c>.</c>, which the daemon never ingests) and rename the finished file into the inbox.
+    /// </summary>
+    public TimeSpan InboxSettleTime { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most entries one recall list may hold; a longer list is set aside whole under <c>rejected-recalls/</c>.</summary>
+    public int RecallListMaxEntries { get; set; } = 100_000;
+
+    /// <summary>The permissions of the files the daemon creates (<see cref="GroupAccess"/>).</summary>
+    public UnixFileMode FileMode => GroupAccess ? CacheArea.GroupFileMode : CacheArea.PrivateFileMode;
+
+    /// <summary>The permissions of the directories the daemon creates (<see cref="GroupAccess"/>).</summary>
+    public UnixFileMode DirectoryMode => GroupAccess ? CacheArea.GroupDirectoryMode : CacheArea.PrivateDirectoryMode;
 }
 
 /// <summary>One disk library: a cache area and the drives its migrator uses.</summary>

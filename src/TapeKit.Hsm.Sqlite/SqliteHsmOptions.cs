@@ -6,6 +6,12 @@ public sealed class SqliteHsmOptions
     /// <summary>The database file; it MUST be on a local disk (SQLite locking is unreliable on network file systems).</summary>
     public string Path { get; set; } = "tapekit-hsm.db";
 
+    /// <summary>
+    /// The permissions a new database file is created with (<c>0600</c>; <c>0640</c> to let the group read it). SQLite
+    /// gives its <c>-wal</c> and <c>-shm</c> files the database file's permissions. An existing file keeps its own.
+    /// </summary>
+    public UnixFileMode FileMode { get; set; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     /// <summary>How long a writer waits for another process's lock (5 s).</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

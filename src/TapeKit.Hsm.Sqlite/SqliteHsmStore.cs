@@ -62,6 +62,11 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
             throw new FileNotFoundException($"The HSM store '{options.Path}' does not exist.", options.Path);
         }
 
+        if (!options.ReadOnly)
+        {
+            CreatePrivately(options.Path, options.FileMode);
+        }
+
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = options.Path,
@@ -95,6 +100,33 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
         }
 
         return store;
+    }
+
+    /// <summary>
+    /// Creates the (empty) database file with <paramref name="mode"/> before SQLite would create it <c>0644</c>: the
+    /// catalogue names every file of the site and is nobody else's to read. Others' bits are never given.
+    /// </summary>
+    private static void CreatePrivately(string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows() || path == ":memory:" || path.StartsWith("file:", StringComparison.Ordinal) || File.Exists(path))
+        {
+            return;
+        }
+
+        var create = new FileStreamOptions
+        {
+            Mode = System.IO.FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = mode & ~(UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute | UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit),
+        };
+        try
+        {
+            using var file = new FileStream(path, create);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first: it is the file to open.
+        }
     }
 
     /// <summary>Opens a pooled connection with the store's per-connection settings.</summary>
@@ -141,6 +173,7 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using IDisposable _ = await EnterWriterAsync(ct);
+        CreatePrivately(path, Options.FileMode); // VACUUM INTO accepts an empty file, and then keeps its permissions.
         using SqliteConnection c = Open();
         using SqliteCommand cmd = c.CreateCommand();
         cmd.CommandText = "VACUUM INTO $path";

@@ -36,7 +36,11 @@ public enum UnsafeOperationKind
     /// <summary>Writing (labelling, or NL writing over a labelled cartridge) would destroy data the cartridge holds.</summary>
     MediumHoldsData,
 
-    /// <summary>An aggregation member is a link or a device; only regular files and directories are extracted.</summary>
+    /// <summary>
+    /// An aggregation member is a link or a device (only regular files and directories are extracted), or a file taken from
+    /// outside (an inbox entry, a recall list) is a symbolic link, a FIFO, a device, a socket or a directory where a regular
+    /// file was expected.
+    /// </summary>
     LinkOrDevice,
 
     /// <summary>A member name contains a control character (0x00–0x1F or 0x7F).</summary>
@@ -56,4 +60,13 @@ public enum UnsafeOperationKind
 
     /// <summary>The output (a catalogue file) exists and holds data that the operation would replace.</summary>
     DestinationNotEmpty,
+
+    /// <summary>A regular file taken from outside has more than one hard link, so it is also reachable from outside the directory it was found in.</summary>
+    MultipleLinks,
+
+    /// <summary>A file taken from outside changed (size, modification time or identity) while it was being read, or was replaced between a check and its open.</summary>
+    FileChanging,
+
+    /// <summary>An input exceeds a bound set to protect memory and time: a line too long, too many entries, a file too large.</summary>
+    InputTooLarge,
 }

@@ -63,7 +63,14 @@ public static class CatalogCommands
             long files = 0, members = 0;
             try
             {
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                // A catalogue names every file of the tapes: 0600 like the SQLite form, whatever the umask would allow.
+                var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using (var stream = new FileStream(temp, create))
                 using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
                 {
                     json.WriteStartObject();

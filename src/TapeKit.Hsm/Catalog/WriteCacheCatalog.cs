@@ -48,7 +48,13 @@ public static class WriteCacheCatalog
             ArgumentNullException.ThrowIfNull(f.Attributes);
             if (Path.IsPathRooted(f.CachePath))
             {
-                throw new ArgumentException($"The cache path '{f.CachePath}' must be relative to the disk library's area root.", nameof(files));
+                throw new ArgumentException($"The cache path '{Aggregation.MemberName.Printable(f.CachePath)}' must be relative to the disk library's area root.", nameof(files));
+            }
+
+            if (Areas.CacheArea.Problem(f.CachePath) is { } problem)
+            {
+                // Checked when the row is made, so that no later step (migrator, stager, purger) meets a path that leaves its area.
+                throw new ArgumentException($"The cache path \"{Aggregation.MemberName.Printable(f.CachePath)}\" {problem}; it must be a relative path inside the disk library's area (F12.1).", nameof(files));
             }
         }
 

@@ -18,6 +18,16 @@ public sealed class DiskLibraryServiceOptions
     public long CacheCapacityBytes { get; set; } = long.MaxValue;
 
     /// <summary>
+    /// The permissions of the files the HSM creates in the areas (staged copies; the host's disk mover should use the
+    /// same for the write cache): <c>0600</c> by default, <see cref="Areas.CacheArea.GroupFileMode"/> (<c>0640</c>) to share
+    /// them with the areas' group. Bits for others, set-id and sticky bits are never given.
+    /// </summary>
+    public UnixFileMode FileMode { get; set; } = Areas.CacheArea.PrivateFileMode;
+
+    /// <summary>The permissions of the directories the HSM creates in the areas: <c>0700</c> by default, <c>0750</c> for the group.</summary>
+    public UnixFileMode DirectoryMode { get; set; } = Areas.CacheArea.PrivateDirectoryMode;
+
+    /// <summary>
     /// The migrator's options; <see cref="MigratorOptions.DiskLibrary"/> and <see cref="MigratorOptions.CacheRoot"/> are
     /// filled in, and with <see cref="HsmOptions.InstanceName"/> set <see cref="MigratorOptions.MigratorId"/> becomes
     /// the incarnation's worker id of the role <c>migratorId-diskLibrary</c>.

@@ -143,7 +143,11 @@ public static class HsmServiceCollectionExtensions
             DiskLibraryServiceOptions o = sp.GetRequiredService<IOptionsMonitor<DiskLibraryServiceOptions>>().Get(diskLibrary);
             return new Stager(
                 sp.GetRequiredService<ICatalog>(), sp.GetRequiredKeyedService<ITapeDrivePool>(diskLibrary), sp.GetRequiredService<RecallPlanner>(),
-                new StagerOptions { DiskLibrary = diskLibrary, CacheRoot = o.CacheRoot, StageRoot = o.StageRoot, CacheCapacityBytes = o.CacheCapacityBytes },
+                new StagerOptions
+                {
+                    DiskLibrary = diskLibrary, CacheRoot = o.CacheRoot, StageRoot = o.StageRoot, CacheCapacityBytes = o.CacheCapacityBytes,
+                    FileMode = o.FileMode, DirectoryMode = o.DirectoryMode,
+                },
                 sp.GetService<ILogger<Stager>>(), sp.GetRequiredService<HsmMetrics>());
         });
         services.AddKeyedSingleton(diskLibrary, (sp, _) =>

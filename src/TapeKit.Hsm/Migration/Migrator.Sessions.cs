@@ -411,13 +411,25 @@ public sealed partial class Migrator
         work.Finished = true;
     }
 
+    /// <summary>
+    /// Whether the write-cache copy is there as a plain regular file of the recorded size. A symbolic link (even to a file
+    /// of that size), a special file or a cache path that leaves the area is not the copy the disk mover wrote: it is
+    /// never read through.
+    /// </summary>
     private bool SourceIntact(FileRecord file)
     {
-        var info = new FileInfo(CachePathOf(file));
-        return info.Exists && info.Length == file.Size;
+        try
+        {
+            IO.FileNodeStatus status = IO.FileNodes.Inspect(CachePathOf(file));
+            return status.Type == IO.FileNodeType.Regular && status.Size == file.Size;
+        }
+        catch (IOException)
+        {
+            return false; // missing, or an unsafe path (UnsafeOperationException)
+        }
     }
 
-    private string CachePathOf(FileRecord file) => Path.Combine(_options.CacheRoot, file.CachePath);
+    private string CachePathOf(FileRecord file) => Areas.CacheArea.Resolve(_options.CacheRoot, file.CachePath);
 
     private MemberSource ToSource(FileRecord file) =>
         MemberSource.FromFile(CachePathOf(file), MemberNameOf(file), file.Size) with { FileId = (ulong)file.FileId, ModificationTime = file.CachedAt };

@@ -26,21 +26,37 @@ namespace TapeKit.Hsm.Policies;
 /// </remarks>
 public static class PolicyFileReader
 {
+    /// <summary>The largest policy file read: 4 MiB (a set of thousands of rules is a few hundred kilobytes).</summary>
+    public const int MaxBytes = 4 * 1024 * 1024;
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     /// <summary>Reads a policy set from a stream and compiles it: parsed strictly, then validated as the HSM validates it at load.</summary>
     /// <param name="stream">The JSON; read to its end, not closed.</param>
     /// <param name="source">The file name, for messages.</param>
     /// <returns>The set as read and its compiled selector.</returns>
-    /// <exception cref="PolicyFileException">The text is not JSON, not a policy set, or the set is invalid; the message names the rule and field.</exception>
+    /// <exception cref="PolicyFileException">The text is not JSON, not a policy set, or the set is invalid; the message names the rule and field;
+    /// or the stream holds more than <see cref="MaxBytes"/> bytes.</exception>
     /// <exception cref="IOException">The stream cannot be read.</exception>
     public static (PolicySet Set, PolicySelector Selector) Read(Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(source);
         using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        PolicySet set = Parse(buffer.ToArray(), source);
+        byte[] chunk = new byte[64 * 1024];
+        int read;
+        while ((read = stream.Read(chunk)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                // A policy set is a few kilobytes; a file of gigabytes (or an endless stream) must not take the memory with it.
+                throw new PolicyFileException($"{source}: the file is larger than {MaxBytes / (1024 * 1024)} MiB, the most a policy file may hold.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        PolicySet set = Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), source);
         try
         {
             return (set, new PolicySelector(set));

@@ -177,7 +177,7 @@ public sealed partial class Purger
                 continue;
             }
 
-            if (DeleteCopy(Path.Combine(_options.CacheRoot, f.CachePath)) is { } error)
+            if (DeleteCopy(f.CachePath) is { } error)
             {
                 // C14: the copy stays; it is cached again and the next run retries.
                 _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, error);
@@ -204,11 +204,11 @@ public sealed partial class Purger
     /// missing directory under a present cache root is a missing file), else why it stays. A missing cache root is an
     /// unmounted area, never taken for deleted copies.
     /// </summary>
-    private string? DeleteCopy(string path)
+    private string? DeleteCopy(string cachePath)
     {
         try
         {
-            File.Delete(path);
+            File.Delete(Areas.CacheArea.Resolve(_options.CacheRoot, cachePath)); // a bad cache path aborts the purge (an IOException)
             return null;
         }
         catch (DirectoryNotFoundException) when (Directory.Exists(_options.CacheRoot))

@@ -4,6 +4,7 @@ using TapeKit.Aggregation.Il;
 using TapeKit.Aggregation.Tar;
 using TapeKit.Checksums;
 using TapeKit.Devices;
+using TapeKit.Hsm.Areas;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Migration;
@@ -11,6 +12,7 @@ using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
 using TapeKit.Hsm.StateMachines;
 using TapeKit.Hsm.Tapes;
+using TapeKit.IO;
 using TapeKit.Layout;
 using HsmAggregationFormat = TapeKit.Hsm.Model.AggregationPayloadFormat;
 using TapeAggregationFormat = TapeKit.Aggregation.AggregationFormat;
@@ -114,6 +116,27 @@ public sealed partial class Stager
             return (0, 0, 0, 0);
         }
 
+        // A cache path that cannot be published is refused before the tape is read: its recall fails, the copy is not blamed.
+        var refusedEarly = new List<(FileRecord File, string Reason)>();
+        todo.RemoveAll(t =>
+        {
+            try
+            {
+                _ = CacheArea.Resolve(_options.CacheRoot, t.File.CachePath);
+                return false;
+            }
+            catch (UnsafeOperationException e)
+            {
+                refusedEarly.Add((t.File, e.Message));
+                return true;
+            }
+        });
+        int unsafePaths = await FailUnsafePathsAsync(refusedEarly, ct);
+        if (todo.Count == 0)
+        {
+            return (0, 0, unsafePaths, 0);
+        }
+
         var good = new List<(FileRecord File, string StagePath)>();
         var bad = new List<(FileRecord File, string Reason)>();
         string mode = item.Mode == ReadMode.Whole ? "whole" : "positioned";
@@ -165,13 +188,14 @@ public sealed partial class Stager
             throw;
         }
 
+        unsafePaths += await RefuseUnsafePathsAsync(good, ct);
         int staged = await PublishAsync(good, ct);
         var tags = new TagList { { "disk_library", _options.DiskLibrary }, { "read_mode", mode } };
         _metrics?.StageFiles.Add(staged, tags);
         _metrics?.StageBytes.Add(good.Sum(g => g.File.Size), tags);
         _metrics?.ChecksumFailures.Add(bad.Count, new TagList { { "where", "stage" } });
         (int requeued, int failed) = await RejectAsync(vsn, aggregation, bad, ct);
-        return (staged, requeued, failed, good.Sum(g => g.File.Size));
+        return (staged, requeued, failed + unsafePaths, good.Sum(g => g.File.Size));
     }
 
     /// <summary>Runs on the drive thread: good and bad are the caller's, read back after the command completes.</summary>
@@ -281,10 +305,22 @@ public sealed partial class Stager
     private string StagePathOf(AggregationRecord aggregation, FileRecord file) =>
         Path.Combine(_options.StageRoot, $"{aggregation.AggregationId}-{file.FileId}.part");
 
-    private static FileStream CreateStageFile(string path)
+    /// <summary>
+    /// A new stage file with the area's permissions: a leftover of a crash (or anything planted under the name) is
+    /// removed first, never opened, so the write cannot follow a link out of the stage area.
+    /// </summary>
+    private FileStream CreateStageFile(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The stage area's directory is made below.
+        }
+
+        return CacheArea.CreateFile(_options.StageRoot, path, _options.FileMode, _options.DirectoryMode);
     }
 
     private async ValueTask<Dictionary<long, FileRecord>> ClaimAsync(IEnumerable<long> fileIds, CancellationToken ct)
@@ -302,6 +338,54 @@ public sealed partial class Stager
         await txn.CommitAsync(ct);
         return claimed;
     }
+
+    /// <summary>
+    /// Takes out of <paramref name="good"/> the copies whose cache path the catalogue records is not safe to publish (it
+    /// breaks F12.1, leaves the cache area, or a directory on its way is a link or a file): their stage copies are deleted
+    /// and their recalls fail with the reason (the copy on tape is fine; the row needs an operator), the others are
+    /// left with their parent directories made.
+    /// </summary>
+    private async ValueTask<int> RefuseUnsafePathsAsync(List<(FileRecord File, string StagePath)> good, CancellationToken ct)
+    {
+        var refused = new List<(FileRecord File, string Reason)>();
+        good.RemoveAll(g =>
+        {
+            try
+            {
+                string target = CacheArea.Resolve(_options.CacheRoot, g.File.CachePath);
+                SafeDirectory.Create(_options.CacheRoot, Path.GetDirectoryName(target)!, _options.DirectoryMode & ~CacheArea.ForbiddenBits, g.File.CachePath);
+                return false;
+            }
+            catch (UnsafeOperationException e)
+            {
+                File.Delete(g.StagePath);
+                refused.Add((g.File, e.Message));
+                return true;
+            }
+        });
+        return await FailUnsafePathsAsync(refused, ct);
+    }
+
+    /// <summary>Fails the recalls of claimed files whose cache path cannot be published (C8 back to the queue, then C9).</summary>
+    private async ValueTask<int> FailUnsafePathsAsync(List<(FileRecord File, string Reason)> refused, CancellationToken ct)
+    {
+        int failed = 0;
+        foreach ((FileRecord file, string reason) in refused)
+        {
+            await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
+            {
+                _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, HsmActor.Migrator, reason);
+                await txn.CommitAsync(ct);
+            }
+
+            failed += await FailAsync(file.FileId, CacheStatus.StagingRequested, $"{UnsafeCachePath}: {reason}", ct) ? 1 : 0;
+        }
+
+        return failed;
+    }
+
+    /// <summary>The failure reason of a recall whose cache path is not safe to publish.</summary>
+    private const string UnsafeCachePath = "UnsafeCachePath";
 
     private async ValueTask<int> PublishAsync(List<(FileRecord File, string StagePath)> good, CancellationToken ct)
     {
@@ -323,9 +407,8 @@ public sealed partial class Stager
 
         foreach ((FileRecord file, string stage) in good)
         {
-            string target = Path.Combine(_options.CacheRoot, file.CachePath);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Move(stage, target, overwrite: true);
+            // Checked by RefuseUnsafePathsAsync: inside the cache area, its directories made without following a link.
+            File.Move(stage, CacheArea.Resolve(_options.CacheRoot, file.CachePath), overwrite: true);
         }
 
         int published = 0;

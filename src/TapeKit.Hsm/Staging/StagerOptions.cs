@@ -18,6 +18,15 @@ public sealed class StagerOptions
     /// </summary>
     public long CacheCapacityBytes { get; set; } = long.MaxValue;
 
+    /// <summary>
+    /// The permissions of the files the HSM creates in the areas (stage files, published copies): <c>0600</c> by default, <see cref="Areas.CacheArea.GroupFileMode"/> (<c>0640</c>) to share
+    /// them with the areas' group. Bits for others, set-id and sticky bits are never given.
+    /// </summary>
+    public UnixFileMode FileMode { get; set; } = Areas.CacheArea.PrivateFileMode;
+
+    /// <summary>The permissions of the directories the HSM creates in the areas: <c>0700</c> by default, <c>0750</c> for the group.</summary>
+    public UnixFileMode DirectoryMode { get; set; } = Areas.CacheArea.PrivateDirectoryMode;
+
     /// <summary>The tape block size when the tape row records none.</summary>
     public int DefaultBlockSize { get; set; } = Aggregation.BlockSizes.Default;
 

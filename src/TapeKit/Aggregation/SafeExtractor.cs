@@ -28,7 +28,9 @@ public sealed record ExtractionResult(IReadOnlyList<AggregationMember> Extracted
 /// Parent directories are created inside the target; an existing path component that is a
 /// symbolic link or not a directory refuses the member, so a link planted inside the target cannot
 /// redirect a write. An existing regular file of the member's name is replaced by the rename
-/// (TapeKit's choice, as tar does).
+/// (TapeKit's choice, as tar does). A member's file is created with the member's permission bits
+/// and never wider (<see cref="FileModeOf"/>), so a member archived <c>0600</c> is not extracted
+/// readable by others.
 /// </para>
 /// </remarks>
 public static class SafeExtractor
@@ -163,7 +165,13 @@ public static class SafeExtractor
         try
         {
             Checksums.MemberDigest digest;
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = FileModeOf(entry);
+            }
+
+            using (var file = new FileStream(temp, create))
             {
                 digest = reader.CopyDataTo(file);
                 file.Flush(flushToDisk: true);
@@ -185,32 +193,22 @@ public static class SafeExtractor
     }
 
     /// <summary>Creates <paramref name="directory"/> under <paramref name="root"/> component by component, refusing symbolic links and non-directories.</summary>
-    private static void EnsureDirectory(string root, string directory, string name)
+    private static void EnsureDirectory(string root, string directory, string name) =>
+        IO.SafeDirectory.Create(root, directory, DirectoryMode, MemberName.Printable(name));
+
+    /// <summary>Directories extracted get <c>0777</c> narrowed by the umask, as tar gives them.</summary>
+    private const UnixFileMode DirectoryMode = (UnixFileMode)0x1FF;
+
+    /// <summary>
+    /// The permissions an extracted member's file is created with: the member's own permission bits when it records them
+    /// (never more: set-user-id, set-group-id and sticky bits are dropped), <c>0666</c> otherwise; the umask narrows both.
+    /// </summary>
+    /// <param name="entry">The member.</param>
+    /// <returns>The creation mode.</returns>
+    public static UnixFileMode FileModeOf(AggregationEntry entry)
     {
-        string relative = Path.GetRelativePath(root, directory);
-        if (relative == ".")
-        {
-            return;
-        }
-
-        string current = root;
-        foreach (string part in relative.Split(Path.DirectorySeparatorChar))
-        {
-            current = Path.Combine(current, part);
-            var info = new DirectoryInfo(current);
-            if (info.Exists || File.Exists(current) || info.LinkTarget is not null)
-            {
-                if (info.LinkTarget is not null || !info.Exists || (info.Attributes & FileAttributes.ReparsePoint) != 0)
-                {
-                    throw new UnsafeOperationException(
-                        $"Refusing to extract \"{MemberName.Printable(name)}\": {current} exists and is not a plain directory (a symbolic link or a file).", name, UnsafeOperationKind.LinkInTargetPath);
-                }
-
-                continue;
-            }
-
-            Directory.CreateDirectory(current);
-        }
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Mode == 0 ? (UnixFileMode)0x1B6 : (UnixFileMode)(entry.Mode & 0x1FF);
     }
 
     private static string Describe(AggregationEntryType type) => type switch

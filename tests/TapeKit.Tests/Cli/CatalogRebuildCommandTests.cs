@@ -38,6 +38,21 @@ public sealed class CatalogRebuildCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    [Theory]
+    [InlineData("catalog.db")]
+    [InlineData("catalog.json")]
+    public void A_rebuilt_catalogue_is_not_readable_by_other_users(string name)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        string db = _dir.File(name);
+        Ok(CliRun.Of("catalog", "rebuild", "--db", db, "--tape", Tape2));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(db) & (UnixFileMode)0xFFF);
+    }
+
     [Fact]
     public async Task Rebuild_writes_tapes_aggregations_members_and_archived_purged_files_with_tape_checksums()
     {

@@ -63,6 +63,7 @@ internal static class CrashSiteSettings
                 PurgeLowWatermark = 0.8,
                 DismountDelay = "00:00:02",
                 PollInterval = "00:00:00.200",
+                InboxSettleTime = "00:00:00", // the workload renames finished files into the inbox
             },
         };
         File.WriteAllText(Path.Combine(root, "appsettings.json"), JsonSerializer.Serialize(settings, Indented));
