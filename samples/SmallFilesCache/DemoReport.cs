@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
+using TapeKit.Devices.Virtual;
 
 namespace SmallFilesCache;
 

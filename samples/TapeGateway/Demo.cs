@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Recall;
 
 namespace TapeGateway;

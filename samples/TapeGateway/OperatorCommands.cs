@@ -1,4 +1,5 @@
 using System.Globalization;
+using TapeKit.Devices.Virtual;
 
 namespace TapeGateway;
 

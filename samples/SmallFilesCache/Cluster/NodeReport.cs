@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Migration;
 
 namespace SmallFilesCache.Cluster;

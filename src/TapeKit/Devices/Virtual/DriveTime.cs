@@ -1,11 +1,10 @@
 using System.Text.Json.Serialization;
-using TapeKit.Devices.Virtual;
 
-namespace SmallFilesCache;
+namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// Where the simulated drive time went, summed over drives (and, in a cluster, over the processes that drove them):
-/// what tells a run whose drives were busier apart from one that only wrote more.
+/// Where simulated drive time went, in seconds, summed over any number of virtual drives (and processes): what tells a
+/// run whose drives were busier apart from one that only wrote more. Built from <see cref="DriveStatistics"/>.
 /// </summary>
 /// <param name="StreamingSeconds">Transferring data, back-hitches included.</param>
 /// <param name="PositioningSeconds">Locating, spacing and rewinding.</param>
@@ -26,7 +25,7 @@ public sealed record DriveTime(
     /// <summary>No drive time.</summary>
     public static DriveTime Zero { get; } = new(0, 0, 0, 0, 0, 0, 0);
 
-    /// <summary>The total busy time (the report's <c>simulatedDriveSeconds</c>).</summary>
+    /// <summary>The total busy time: streaming, positioning, filemarks and loads.</summary>
     [JsonIgnore]
     public double BusySeconds => StreamingSeconds + PositioningSeconds + FilemarkSeconds + LoadSeconds;
 
@@ -54,6 +53,21 @@ public sealed record DriveTime(
             Locates + other.Locates,
             BackHitches + other.BackHitches,
             SyncPoints + other.SyncPoints);
+    }
+
+    /// <summary>The difference of two readings of the same drives.</summary>
+    /// <param name="earlier">The earlier reading.</param>
+    public DriveTime Minus(DriveTime earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        return new(
+            StreamingSeconds - earlier.StreamingSeconds,
+            PositioningSeconds - earlier.PositioningSeconds,
+            FilemarkSeconds - earlier.FilemarkSeconds,
+            LoadSeconds - earlier.LoadSeconds,
+            Locates - earlier.Locates,
+            BackHitches - earlier.BackHitches,
+            SyncPoints - earlier.SyncPoints);
     }
 
     /// <summary>Rounded to tenths of seconds, for the report.</summary>
