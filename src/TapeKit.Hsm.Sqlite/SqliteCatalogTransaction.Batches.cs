@@ -4,8 +4,9 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>
-/// The batch methods: the row methods in order (in-process, a statement costs no round trip), a batch write under a
-/// savepoint so that a refused row undoes the whole batch and leaves the transaction usable.
+/// The batch writes that must be all or nothing: the row methods in order (in-process, a statement costs no round trip)
+/// under a savepoint, so that a refused row undoes the whole batch and leaves the transaction usable. The other batch
+/// methods are the contract's default bodies (the row methods in order).
 /// </summary>
 internal sealed partial class SqliteCatalogTransaction
 {
@@ -40,21 +41,6 @@ internal sealed partial class SqliteCatalogTransaction
         });
     }
 
-    public async ValueTask<IReadOnlyDictionary<long, Guid>> FindLiveListsOfFilesAsync(IReadOnlyList<long> fileIds, FileListKind kind)
-    {
-        ArgumentNullException.ThrowIfNull(fileIds);
-        var found = new Dictionary<long, Guid>();
-        foreach (long id in fileIds)
-        {
-            if (await FindLiveListOfFileAsync(id, kind) is { } list)
-            {
-                found[id] = list;
-            }
-        }
-
-        return found;
-    }
-
     public async ValueTask AddListMembersAsync(Guid listId, IReadOnlyList<long> fileIds)
     {
         ArgumentNullException.ThrowIfNull(fileIds);
@@ -67,36 +53,6 @@ internal sealed partial class SqliteCatalogTransaction
 
             return true;
         });
-    }
-
-    public async ValueTask AddOutboxManyAsync(IReadOnlyList<OutboundMessage> messages)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        foreach (OutboundMessage m in messages)
-        {
-            await AddOutboxAsync(m);
-        }
-    }
-
-    public async ValueTask<IReadOnlyList<bool>> TryMarkInboxManyAsync(string consumer, IReadOnlyList<Guid> messageIds)
-    {
-        ArgumentNullException.ThrowIfNull(messageIds);
-        var marked = new List<bool>(messageIds.Count);
-        foreach (Guid id in messageIds)
-        {
-            marked.Add(await TryMarkInboxAsync(consumer, id));
-        }
-
-        return marked;
-    }
-
-    public async ValueTask AddTransitionsAsync(IReadOnlyList<TransitionRecord> transitions)
-    {
-        ArgumentNullException.ThrowIfNull(transitions);
-        foreach (TransitionRecord t in transitions)
-        {
-            await AddTransitionAsync(t);
-        }
     }
 
     /// <summary>Runs a batch write under a savepoint; when it throws, the savepoint is rolled back (the batch undone) and released.</summary>

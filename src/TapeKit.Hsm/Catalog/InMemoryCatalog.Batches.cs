@@ -4,7 +4,7 @@ namespace TapeKit.Hsm.Catalog;
 
 public sealed partial class InMemoryCatalog
 {
-    /// <summary>The batch methods: the row methods in order, a batch write undone whole (the state before it restored) when one row is refused.</summary>
+    /// <summary>The all-or-nothing batch writes: the row methods in order, undone whole (the state before restored) when one row is refused; the other batch methods are the contract's default bodies.</summary>
     private sealed partial class Transaction
     {
         public async ValueTask InsertFilesAsync(IReadOnlyList<FileRecord> files)
@@ -36,21 +36,6 @@ public sealed partial class InMemoryCatalog
             });
         }
 
-        public async ValueTask<IReadOnlyDictionary<long, Guid>> FindLiveListsOfFilesAsync(IReadOnlyList<long> fileIds, FileListKind kind)
-        {
-            ArgumentNullException.ThrowIfNull(fileIds);
-            var found = new Dictionary<long, Guid>();
-            foreach (long id in fileIds)
-            {
-                if (await FindLiveListOfFileAsync(id, kind) is { } list)
-                {
-                    found[id] = list;
-                }
-            }
-
-            return found;
-        }
-
         public async ValueTask AddListMembersAsync(Guid listId, IReadOnlyList<long> fileIds)
         {
             ArgumentNullException.ThrowIfNull(fileIds);
@@ -63,36 +48,6 @@ public sealed partial class InMemoryCatalog
 
                 return true;
             });
-        }
-
-        public async ValueTask AddOutboxManyAsync(IReadOnlyList<OutboundMessage> messages)
-        {
-            ArgumentNullException.ThrowIfNull(messages);
-            foreach (OutboundMessage m in messages)
-            {
-                await AddOutboxAsync(m);
-            }
-        }
-
-        public async ValueTask<IReadOnlyList<bool>> TryMarkInboxManyAsync(string consumer, IReadOnlyList<Guid> messageIds)
-        {
-            ArgumentNullException.ThrowIfNull(messageIds);
-            var marked = new List<bool>(messageIds.Count);
-            foreach (Guid id in messageIds)
-            {
-                marked.Add(await TryMarkInboxAsync(consumer, id));
-            }
-
-            return marked;
-        }
-
-        public async ValueTask AddTransitionsAsync(IReadOnlyList<TransitionRecord> transitions)
-        {
-            ArgumentNullException.ThrowIfNull(transitions);
-            foreach (TransitionRecord t in transitions)
-            {
-                await AddTransitionAsync(t);
-            }
         }
 
         /// <summary>Runs a batch write; when it throws, the state before it is restored (the state is immutable, so that is one assignment).</summary>
