@@ -387,6 +387,7 @@ public sealed class CacheSite : IAsyncDisposable
     private async Task EnsureTapesAsync(LabelWriter labels, MediaProfile profile, CancellationToken ct)
     {
         var pools = Options.Policies.Rules.Select(r => (Pool: r.EffectiveTapePool, r.DiskLibrary)).DistinctBy(p => p.Pool).ToList();
+        int labelled = 0;
         for (int p = 0; p < pools.Count; p++)
         {
             (string pool, string diskLibrary) = pools[p];
@@ -431,7 +432,15 @@ public sealed class CacheSite : IAsyncDisposable
                     BlockSize = 256 * 1024,
                 });
                 await txn.CommitAsync(ct);
+                labelled++;
             }
+        }
+
+        if (labelled > 0)
+        {
+            // Labelling ends with the cartridge back in its slot (as a labelling command unloads it): the first session
+            // of every new tape then mounts it, whichever drive labelled it — with shared drives, a scheduler's choice.
+            await DismountIdleAsync(ct);
         }
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using SmallFilesCache;
+using TapeKit.Hsm.Tests.Support;
 
 namespace TapeKit.Hsm.Tests.Samples;
 
@@ -31,5 +32,25 @@ public sealed class SmallFilesCacheDemoTests
         Assert.Equal((777, 777), (report.FilesIngested, report.FilesArchived));
         Assert.Equal((60, 60, 60, 0), (report.FilesRequested, report.FilesRecalled, report.FilesVerified, report.FilesLost));
         Assert.Equal((2, 2, 2), (report.TapesUsed, report.ArchiveMounts, report.RecallMounts));
+    }
+    /// <summary>
+    /// Set-up labels the tapes and puts them back in their slots: with shared drives the scheduler picks the drive that
+    /// labels a tape, and a tape left in it would make the first session's mount depend on that choice.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Setting_up_the_site_labels_the_tapes_and_leaves_every_drive_empty(bool scheduleDrives)
+    {
+        using var root = new TempDirectory();
+        SiteOptions options = Demo.DemoSite(System.IO.Path.Combine(root.Path, "site"));
+        options.ScheduleDrives = scheduleDrives;
+        await using CacheSite site = await CacheSite.OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance);
+
+        var inventory = site.TapeLibrary.Inventory();
+        Assert.Equal(4, inventory.Cartridges.Count);
+        Assert.All(inventory.Drives, d => Assert.Null(d.Vsn));
+        await using TapeKit.Hsm.Catalog.ICatalogTransaction txn = await site.Catalog.BeginAsync();
+        Assert.All(await txn.QueryTapesAsync(), t => Assert.Equal(0, t.MountCount)); // Labelling is not a robot mount of a catalogued tape.
     }
 }
