@@ -210,6 +210,7 @@ public static class Demo
                 FilesArchived = archived,
                 Aggregations = aggregations,
                 TapesUsed = tapesUsed,
+                ScheduleDrives = options.ScheduleDrives,
                 Mounts = archiveMounts + recallMounts,
                 ArchiveMounts = archiveMounts,
                 RecallMounts = recallMounts,

@@ -24,6 +24,9 @@ public sealed record DemoReport
     /// <summary>Tapes written to.</summary>
     public int TapesUsed { get; init; }
 
+    /// <summary>Whether the drive scheduler shared the drives between the disk libraries (the default; <c>--own-drives</c> turns it off).</summary>
+    public bool ScheduleDrives { get; init; }
+
     /// <summary>Robot mounts of the archive and recall phases (prelabelling excluded).</summary>
     public int Mounts { get; init; }
 
@@ -112,6 +115,7 @@ public sealed record DemoReport
         Row("files archived", FilesArchived.ToString(CultureInfo.InvariantCulture));
         Row("aggregations", Aggregations.ToString(CultureInfo.InvariantCulture));
         Row("tapes used", TapesUsed.ToString(CultureInfo.InvariantCulture));
+        Row("drives", ScheduleDrives ? "shared through the drive scheduler" : "one per disk library");
         Row("mounts (archive + recall)", $"{Mounts} ({ArchiveMounts} + {RecallMounts})");
         Row("files recalled / verified / lost", $"{FilesRecalled} / {FilesVerified} / {FilesLost}");
         Row("files per recall mount", F(FilesPerMount, "0.0"));
@@ -161,8 +165,11 @@ public sealed record DemoArguments(int Files = 10_000, int Recalls = 500, int Se
     /// <summary>Kill and restart node processes (and restart the servers) during a cluster run.</summary>
     public Cluster.ChaosOptions? Chaos { get; init; }
 
-    /// <summary>Share the drives between the disk libraries through the drive scheduler (<see cref="SiteOptions.ScheduleDrives"/>).</summary>
-    public bool ScheduleDrives { get; init; }
+    /// <summary>
+    /// Share the drives between the disk libraries through the drive scheduler (<see cref="SiteOptions.ScheduleDrives"/>,
+    /// the default); <see langword="false"/> (<c>--own-drives</c>) gives each disk library its own drive.
+    /// </summary>
+    public bool ScheduleDrives { get; init; } = true;
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

@@ -1,6 +1,6 @@
 // SmallFilesCache: the reference host of the clustered Enstore SFA design, on TapeKit's embedded default
 // (SQLite catalogue and queues) and a virtual tape library.
-//   dotnet run --project samples/SmallFilesCache -c Release -- demo [--json] [--files N] [--recalls N] [--seed S] [--root DIR] [--schedule-drives]
+//   dotnet run --project samples/SmallFilesCache -c Release -- demo [--json] [--files N] [--recalls N] [--seed S] [--root DIR] [--own-drives]
 //   dotnet run --project samples/SmallFilesCache -c Release -- demo --cluster --postgres CONNSTR [--rabbitmq AMQP_URI] [--kills N ...]
 //   dotnet run --project samples/SmallFilesCache -c Release -- node dispatcher|migrator --config FILE --instance NAME [--disk-library NAME]
 //   dotnet run --project samples/SmallFilesCache -c Release                      (the daemon; appsettings.json)
@@ -130,10 +130,11 @@ static DemoArguments ParseDemo(ReadOnlySpan<string> args)
             "--seed" => result with { Seed = Positive(Value(args, ref i)) },
             "--root" => result with { Root = Path.GetFullPath(Value(args, ref i)) },
             "--cluster" => result with { Cluster = true },
-            "--schedule-drives" => result with { ScheduleDrives = true },
+            "--schedule-drives" => result with { ScheduleDrives = true }, // The default since the scheduler is; kept for scripts.
+            "--own-drives" => result with { ScheduleDrives = false },
             "--postgres" => result with { Postgres = Value(args, ref i) },
             "--rabbitmq" => result with { RabbitMq = Value(args, ref i) },
-            _ => throw new ArgumentException($"unknown option '{name}' (known: --json, --files N, --recalls N, --seed S, --root DIR, --cluster, --schedule-drives, --postgres CONNSTR, --rabbitmq URI, --kills N, --chaos-seed S, --restart-postgres CMD, --restart-rabbitmq CMD)."),
+            _ => throw new ArgumentException($"unknown option '{name}' (known: --json, --files N, --recalls N, --seed S, --root DIR, --cluster, --own-drives, --schedule-drives, --postgres CONNSTR, --rabbitmq URI, --kills N, --chaos-seed S, --restart-postgres CMD, --restart-rabbitmq CMD)."),
         };
     }
 

@@ -73,9 +73,11 @@ public sealed class SiteOptions
 
     /// <summary>
     /// Whether the disk libraries share every drive of the tape library through the drive scheduler (leases in the
-    /// catalogue), instead of each using the drives of its <see cref="DiskLibraryOptions.Drives"/> alone.
+    /// catalogue; the default), instead of each using the drives of its <see cref="DiskLibraryOptions.Drives"/> alone.
+    /// With the scheduler no process of the site picks a drive itself: one tape is mounted once however many sessions
+    /// want it, read and write mounts of a tape never mix, and a drive a killed process held comes back by its lease.
     /// </summary>
-    public bool ScheduleDrives { get; set; }
+    public bool ScheduleDrives { get; set; } = true;
 
     /// <summary>How long a consumer's received message stays hidden from the others (a killed process's come back after it).</summary>
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(1);
@@ -109,7 +111,11 @@ public sealed class DiskLibraryOptions
     /// <summary>The name policies route to.</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>The library's drive numbers this disk library's migrator and stager use.</summary>
+    /// <summary>
+    /// The library's drive numbers this disk library brings to the site. With <see cref="SiteOptions.ScheduleDrives"/>
+    /// (the default) they make up the tape library's drives, which every disk library's sessions share through the
+    /// scheduler; without it, the drives this disk library's migrator and stager use alone.
+    /// </summary>
     public List<int> Drives { get; set; } = [];
 
     /// <summary>The cache area's capacity, for the purge watermarks.</summary>

@@ -127,7 +127,11 @@ public static partial class ClusterNode
     private static void Report(CacheSite site, DiskLibrary library)
     {
         DriveTime drives = DriveTime.Zero;
-        foreach (int drive in site.Options.DiskLibraries.First(d => d.Name == library.Name).Drives)
+        // Each process keeps its own statistics of the drives it used: under the scheduler any drive of the library.
+        IEnumerable<int> used = site.Options.ScheduleDrives
+            ? Enumerable.Range(0, site.TapeLibrary.Options.Drives)
+            : site.Options.DiskLibraries.First(d => d.Name == library.Name).Drives;
+        foreach (int drive in used)
         {
             drives = drives.Plus(DriveTime.From(site.TapeLibrary.Drive(drive).Statistics));
         }

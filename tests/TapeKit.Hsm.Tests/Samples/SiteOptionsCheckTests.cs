@@ -26,7 +26,7 @@ public sealed class SiteOptionsCheckTests
             case "policy": site.Policies.Rules.Add(new PolicyRule { Name = "default", DiskLibrary = "dl1" }); break; // two rules of one name
             case "no-libraries": site.DiskLibraries.Clear(); break;
             case "twice": site.DiskLibraries.Add(new DiskLibraryOptions { Name = "dl1", Drives = [1] }); break;
-            case "shared-drive": site.DiskLibraries.Add(new DiskLibraryOptions { Name = "dl2", Drives = [0] }); break;
+            case "shared-drive": site.ScheduleDrives = false; site.DiskLibraries.Add(new DiskLibraryOptions { Name = "dl2", Drives = [0] }); break;
             case "limits": site.RecallListMaxEntries = 0; break;
         }
 

@@ -23,11 +23,13 @@ public sealed class SmallFilesCacheDemoTests
         Assert.InRange(report.DriveEfficiency, 0.01, 1);
     }
 
-    /// <summary>The same job with the drives shared between the disk libraries by the drive scheduler: the same outcome and mounts.</summary>
+    /// <summary>The same job with each disk library on its own drive (no drive scheduler, <c>--own-drives</c>): the same outcome and mounts.</summary>
     [Fact]
-    public async Task The_demo_with_scheduled_drives_gives_the_same_outcome()
+    public async Task The_demo_with_each_disk_library_on_its_own_drive_gives_the_same_outcome()
     {
-        DemoReport report = await Demo.RunAsync(new DemoArguments(777, 60, Seed: 7) { ScheduleDrives = true }, NullLoggerFactory.Instance, progress: false, CancellationToken.None);
+        DemoReport report = await Demo.RunAsync(new DemoArguments(777, 60, Seed: 7) { ScheduleDrives = false }, NullLoggerFactory.Instance, progress: false, CancellationToken.None);
+
+        Assert.False(report.ScheduleDrives);
 
         Assert.Equal((777, 777), (report.FilesIngested, report.FilesArchived));
         Assert.Equal((60, 60, 60, 0), (report.FilesRequested, report.FilesRecalled, report.FilesVerified, report.FilesLost));
