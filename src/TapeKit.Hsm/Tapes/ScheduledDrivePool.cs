@@ -100,7 +100,7 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
             }
 
             var renewal = new CancellationTokenSource();
-            Task renewing = RenewWhileMountedAsync(grant, renewal.Token);
+            Task renewing = RenewWhileMountedAsync(grant, mount, renewal.Token);
             mount.OnReleased(async m =>
             {
                 await renewal.CancelAsync();
@@ -150,26 +150,38 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
     /// <summary>What the robot says is in a drive: the truth the scheduler's row is brought back to on release.</summary>
     private string? LoadedOn(int drive) => _drives.Library.Inventory().Drives.Where(d => d.Drive == drive).Select(d => d.Vsn).FirstOrDefault();
 
-    private async Task RenewWhileMountedAsync(DriveGrant grant, CancellationToken stop)
+    private async Task RenewWhileMountedAsync(DriveGrant grant, TapeMount mount, CancellationToken stop)
     {
-        try
+        DateTimeOffset leaseUntil = grant.LeaseUntil;
+        while (true)
         {
-            while (true)
+            try
             {
                 await Task.Delay(_renewEvery, _catalog.Time, stop);
-                if (await _scheduler.RenewAsync(grant, stop) is null)
+                if (await _scheduler.RenewAsync(grant, stop) is not { } renewed)
                 {
-                    return; // lost: the session finishes its drive call, and its release changes nothing
+                    // Taken back (the lease ran out, or the holder's process was fenced): the running drive call finishes,
+                    // the next one fails, and the release changes nothing.
+                    mount.Revoke($"the scheduler took drive {grant.Drive} back: its lease was lost");
+                    return;
                 }
+
+                leaseUntil = renewed.LeaseUntil;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The mount was disposed.
-        }
-        catch (HsmException)
-        {
-            // The catalogue is unreachable; the lease runs out unless the next renewal gets through — there is none now.
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return; // The mount was disposed.
+            }
+            catch (HsmException) when (_catalog.Time.GetUtcNow() < leaseUntil)
+            {
+                // The catalogue did not answer; the lease still runs, and the next renewal may get through.
+            }
+            catch (HsmException e)
+            {
+                // The lease ran out while the catalogue was away: the scheduler may hand the drive to someone else.
+                mount.Revoke($"drive {grant.Drive}'s lease ran out while the catalogue was unreachable ({e.Message})");
+                return;
+            }
         }
     }
 }

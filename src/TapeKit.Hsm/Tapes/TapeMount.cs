@@ -12,6 +12,7 @@ public sealed class TapeMount : IDisposable, IAsyncDisposable
 {
     private readonly Action<TapeMount> _release;
     private Func<TapeMount, ValueTask>? _afterRelease;
+    private string? _revoked;
     private int _disposed;
 
     /// <summary>Creates a mount; pools call this.</summary>
@@ -58,18 +59,30 @@ public sealed class TapeMount : IDisposable, IAsyncDisposable
     /// </summary>
     public TapeDriveException? CloseError { get; private set; }
 
+    /// <summary>
+    /// Why the session may no longer use the drive — its pool lost the drive's lease (a scheduler gave the drive to
+    /// someone else) — or <see langword="null"/> while it may. A running drive call cannot be stopped and finishes; every
+    /// later <see cref="RunAsync{T}"/> fails with a <see cref="TapeMountException"/>, so the session ends as a crash ends it
+    /// (nothing synchronised after that point is reported durable, nothing is committed from it).
+    /// </summary>
+    public string? Revoked => Volatile.Read(ref _revoked);
+
     /// <summary>Runs drive calls on the drive's thread after every earlier command of this mount (<see cref="TapeDriveWorker.InvokeAsync{T}"/>).</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operation">The drive calls.</param>
     /// <param name="ct">Stops the command before its next drive call.</param>
     /// <returns>The operation's result.</returns>
-    public Task<T> RunAsync<T>(Func<ITapeDrive, T> operation, CancellationToken ct = default) => Worker.InvokeAsync(operation, ct);
+    /// <exception cref="TapeMountException">The mount was <see cref="Revoked"/>.</exception>
+    public Task<T> RunAsync<T>(Func<ITapeDrive, T> operation, CancellationToken ct = default) =>
+        Revoked is { } why ? Task.FromException<T>(RevokedError(why)) : Worker.InvokeAsync(operation, ct);
 
     /// <summary>Runs drive calls on the drive's thread after every earlier command of this mount (<see cref="TapeDriveWorker.InvokeAsync(Action{ITapeDrive}, CancellationToken)"/>).</summary>
     /// <param name="operation">The drive calls.</param>
     /// <param name="ct">Stops the command before its next drive call.</param>
     /// <returns>A task that completes when the operation has run.</returns>
-    public Task RunAsync(Action<ITapeDrive> operation, CancellationToken ct = default) => Worker.InvokeAsync(operation, ct);
+    /// <exception cref="TapeMountException">The mount was <see cref="Revoked"/>.</exception>
+    public Task RunAsync(Action<ITapeDrive> operation, CancellationToken ct = default) =>
+        Revoked is { } why ? Task.FromException(RevokedError(why)) : Worker.InvokeAsync(operation, ct);
 
     /// <summary>Closes the handle on the drive's thread, ends the thread and gives the drive back; the cartridge stays loaded. A failed close is <see cref="CloseError"/>.</summary>
     /// <returns>A task that completes when the drive is back in its pool.</returns>
@@ -130,4 +143,10 @@ public sealed class TapeMount : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="after">The work.</param>
     internal void OnReleased(Func<TapeMount, ValueTask> after) => _afterRelease = after;
+
+    /// <summary>Takes the drive away from the session (the first reason stays): its next drive call fails.</summary>
+    /// <param name="reason">What happened, for the error and the log.</param>
+    internal void Revoke(string reason) => Interlocked.CompareExchange(ref _revoked, reason, null);
+
+    private TapeMountException RevokedError(string why) => new(Vsn, $"The session may no longer use drive {Drive} ({Vsn}): {why}");
 }

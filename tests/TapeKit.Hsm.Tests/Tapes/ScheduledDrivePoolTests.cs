@@ -94,4 +94,31 @@ public sealed class ScheduledDrivePoolTests : IDisposable
         _ = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting);
         Assert.Empty(await _catalog.ReadAsync(txn => txn.QueryMountRequestsAsync("L")));
     }
+
+    [Fact]
+    public async Task A_session_whose_drive_lease_was_taken_back_may_make_no_further_drive_call()
+    {
+        await using TapeMount mount = await _pool.AcquireAsync(new MountRequest { Vsn = "T00001", Pool = "p", Requester = "migrator" });
+        Assert.Null(mount.Revoked);
+        Assert.True(await mount.RunAsync(d => d.GetStatus().Online));
+
+        // Another scheduler pass gave the drive to someone else (as when this holder's lease ran out unrenewed).
+        await _catalog.RunAsync(async txn =>
+        {
+            DriveRecord row = (await txn.QueryDrivesAsync("L")).Single(d => d.Drive == mount.Drive);
+            _ = await txn.UpdateDriveAsync(row with { Holder = "other-host", RequestId = Guid.NewGuid() });
+        });
+        _time.Advance(_scheduler.Options.MountLease / 3); // The next renewal finds the lease gone.
+        for (int i = 0; i < 200 && mount.Revoked is null; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Contains("lease was lost", mount.Revoked, StringComparison.Ordinal);
+        var e = await Assert.ThrowsAsync<TapeMountException>(() => mount.RunAsync(d => d.GetStatus()));
+        Assert.Equal(("T00001", false), (e.Vsn, e.Busy));
+        await mount.DisposeAsync();
+        // Its release leaves the new holder's lease alone.
+        Assert.Equal("other-host", (await _scheduler.GetDrivesAsync()).Single(d => d.Drive == mount.Drive).Holder);
+    }
 }
