@@ -248,22 +248,30 @@ public sealed class HotPathAllocationTests
             drive.WriteBlock(block);
         }
 
-        drive.Rewind();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // The least of three rounds: an allocation per block shows in every round (1 000 bytes at least), while a
+        // one-off of the runtime on this thread (tiered compilation starting its background worker on a busy
+        // machine) lands in one round only.
+        long writing = long.MaxValue, reading = long.MaxValue;
+        for (int round = 0; round < 3; round++)
         {
-            drive.WriteBlock(block);
+            drive.Rewind();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                drive.WriteBlock(block);
+            }
+
+            writing = Math.Min(writing, GC.GetAllocatedBytesForCurrentThread() - before);
+            drive.Rewind();
+            before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                drive.ReadBlock(block);
+            }
+
+            reading = Math.Min(reading, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long writing = GC.GetAllocatedBytesForCurrentThread() - before;
-        drive.Rewind();
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            drive.ReadBlock(block);
-        }
-
-        long reading = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(writing < 1000, $"1000 writes allocated {writing} bytes");
         Assert.True(reading < 1000, $"1000 reads allocated {reading} bytes");
     }
