@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Runtime.Versioning;
 using System.Text;
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
+using TapeKit.Checksums;
 using TapeKit.Conformance.Support;
-using TapeKit.Devices;
 using TapeKit.Devices.Linux;
-using TapeKit.Devices.Virtual;
 using TapeKit.Devices.Virtual.Format;
+using TapeKit.Devices.Virtual;
+using TapeKit.Devices;
 using Xunit.Abstractions;
 
 namespace TapeKit.Conformance.Devices;

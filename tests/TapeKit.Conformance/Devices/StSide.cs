@@ -1,4 +1,5 @@
 using System.Globalization;
+using TapeKit.Checksums;
 using TapeKit.Devices.St;
 using TapeKit.Devices.Virtual.Format;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using TapeKit.Checksums;
 
 namespace TapeKit.Devices.Virtual.Format;
 

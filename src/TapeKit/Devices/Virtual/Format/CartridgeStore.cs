@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Win32.SafeHandles;
+using TapeKit.Checksums;
 
 namespace TapeKit.Devices.Virtual.Format;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using TapeKit.Checksums;
 
 namespace TapeKit.Devices.Virtual.Format;
 
