@@ -34,7 +34,7 @@ public static class CatalogCommands
         var force = new Option<bool>("--force") { Description = "SQLite: replace a catalogue that is not empty (without it, exit 4). A JSON file is always replaced." };
         var pool = new Option<string>("--pool") { Description = "SQLite: the tape pool of the tapes and files (tapes do not record it).", DefaultValueFactory = _ => CatalogRebuild.RuleName };
         var diskLibrary = new Option<string>("--disk-library") { Description = "SQLite: the home disk library of the files (tapes do not record it).", DefaultValueFactory = _ => CatalogRebuild.RuleName };
-        var rebuild = new Command("rebuild", "Rebuild the catalogue of tape files and members from the tapes alone (spec/hsm.md §5.5): to JSON (--db FILE.json) or to an SQLite HSM catalogue (any other name).");
+        var rebuild = new Command("rebuild", "Rebuild the catalogue of tape files and members from the tapes alone: to JSON (--db FILE.json) or to an SQLite HSM catalogue (any other name).");
         rebuild.Options.Add(db);
         rebuild.Options.Add(tapes);
         rebuild.Options.Add(force);

@@ -43,7 +43,7 @@ public static class HsmCommands
     public static Command Create(CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        var hsm = new Command("hsm", "HSM diagnostics: catalogue invariants and policy explain/dry-run (spec/hsm.md §3.1, §4.1).");
+        var hsm = new Command("hsm", "HSM diagnostics: catalogue invariants and policy explain/dry-run.");
         hsm.Subcommands.Add(Check(console));
         var policy = new Command("policy", "Explain a policy decision, or dry-run a policy change over a catalogue. " + PolicyFile.FormatHelp);
         policy.Subcommands.Add(Explain(console));
@@ -132,7 +132,7 @@ public static class HsmCommands
                 return ExitCodes.Success;
             }
 
-            console.Error.WriteLine($"tapekit: {path}: {violations.Count} invariant violation{(violations.Count == 1 ? string.Empty : "s")} (spec/hsm.md §3.1).");
+            console.Error.WriteLine($"tapekit: {path}: {violations.Count} invariant violation{(violations.Count == 1 ? string.Empty : "s")}.");
             return ExitCodes.InvalidInput;
         });
         return command;

@@ -22,7 +22,7 @@ public static class VtapeCommands
     public static Command Create(CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        var vtape = new Command("vtape", "Create, dump and verify virtual tape cartridges (spec/tape-devices.md §4).");
+        var vtape = new Command("vtape", "Create, dump and verify virtual tape cartridges (the directories a virtual library keeps its tapes in).");
         vtape.Subcommands.Add(CreateCommand(console));
         vtape.Subcommands.Add(DumpCommand(console));
         vtape.Subcommands.Add(VerifyCommand(console));
@@ -103,7 +103,7 @@ public static class VtapeCommands
     private static Command DumpCommand(CliConsole console)
     {
         var path = new Argument<string>("path") { Description = "The cartridge directory." };
-        var canonical = new Option<bool>("--canonical") { Description = "The canonical dump of spec/tape-devices.md §4.8 (what tapekit_vtape dump prints)." };
+        var canonical = new Option<bool>("--canonical") { Description = "The canonical dump: one line per object (index, kind, length, position, CRC32C) and the commit record, as native/tapekit_vtape dump prints it." };
         var json = new Option<bool>("--json") { Description = "Print the cartridge description and commit as JSON: { vsn, mediaProfile, formatVersion, densityCode, capacity, earlyWarningDistance, filemarkFootprint, writeProtected, synthetic, commit: { sequence, objects, dataLength, tapeLength, filemarks }, objects: [ { id, kind, length, tapeOffset, payloadCrc32c } ] }." };
         var command = new Command("dump", "Print a cartridge's objects and commit.");
         command.Arguments.Add(path);

@@ -13,7 +13,7 @@ public static class PolicyFile
         "A policy file is JSON: { \"Version\": N, \"Rules\": [ { \"Name\", \"Order\", \"Match\": { attribute: anchored regex }, \"DiskLibrary\", "
         + "\"Format\": Il|Tar, \"SmallFileThreshold\", \"MaxMemberSize\", \"MaxFilesPerAggregation\", \"MaxBytes\", \"MaxWaitingTime\": \"hh:mm:ss\", "
         + "\"TapePool\", \"CopyCount\", \"Priority\": Low|Normal|High|Urgent, \"CollocateBy\": [ attribute ] } ] }, or an appsettings.json holding it "
-        + "under TapeKit:Hsm:Policies (spec/hsm.md §4.1). The last rule must be a catch-all (no Match).";
+        + "under TapeKit:Hsm:Policies. The last rule must be a catch-all (no Match).";
 
     /// <summary>Reads a policy set from a file and compiles it.</summary>
     /// <param name="path">The file, or <c>-</c> for standard input.</param>

@@ -35,7 +35,7 @@ public readonly struct LabelDate : IEquatable<LabelDate>
     {
         if (date.Year is < 1900 or > 2199)
         {
-            throw new ArgumentOutOfRangeException(nameof(date), date, "Label dates can be written for the years 1900 to 2199 only (cyyddd, spec/formats.md F2.1).");
+            throw new ArgumentOutOfRangeException(nameof(date), date, "Label dates can be written for the years 1900 to 2199 only (cyyddd: a century digit, the year in the century, the day of the year).");
         }
 
         return new LabelDate(LabelDateForm.Full, date);

@@ -57,8 +57,8 @@ public sealed class LabelProfile
     public static LabelProfile Create(LabelProfileKind kind, string? version) => kind switch
     {
         LabelProfileKind.TapeKit => version is null ? TapeKit : ForTapeKit(version),
-        LabelProfileKind.Cta => Cta(version ?? throw new ArgumentException("The CTA profile needs the CTA release it imitates, e.g. 5.11.2.0 (spec/formats.md F1.1).", nameof(version))),
-        LabelProfileKind.Castor => Castor(version ?? throw new ArgumentException("The CASTOR profile needs the CASTOR base version it imitates, e.g. 2.1.15 (spec/formats.md F1.1).", nameof(version))),
+        LabelProfileKind.Cta => Cta(version ?? throw new ArgumentException("The CTA profile needs the CTA release it imitates, e.g. 5.11.2.0.", nameof(version))),
+        LabelProfileKind.Castor => Castor(version ?? throw new ArgumentException("The CASTOR profile needs the CASTOR base version it imitates, e.g. 2.1.15.", nameof(version))),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown label profile."),
     };
 

@@ -66,7 +66,7 @@ public sealed class AulAppendSession : IDisposable
         int first = data.ReadAtLeast(block, blockSize, throwOnEndOfStream: false);
         if (first == 0)
         {
-            throw new ArgumentException("A zero-length file is not written as its own tape file (spec/formats.md F10.3); put it in an aggregation or only in the catalogue.", nameof(data));
+            throw new ArgumentException("A zero-length file is not written as its own tape file (an empty tape file cannot be told from a missing one); put it in an aggregation or only in the catalogue.", nameof(data));
         }
 
         return WriteTapeFile(fileId, blockSize, compressed, sink =>

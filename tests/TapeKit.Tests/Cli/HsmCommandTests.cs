@@ -103,7 +103,7 @@ public sealed class HsmCommandTests : IDisposable
         Assert.Equal($"I1: file {purgedNone} is Purged but None.", lines[0]);
         Assert.Equal($"I3: file {archivedNoCopy} is ARCHIVED with 0 of 1 copies ON_TAPE.", lines[1]);
         Assert.EndsWith("2 violations.", lines[2], StringComparison.Ordinal);
-        Assert.Equal([$"tapekit: {db}: 2 invariant violations (spec/hsm.md §3.1)."], run.StderrLines);
+        Assert.Equal([$"tapekit: {db}: 2 invariant violations."], run.StderrLines);
 
         // Without grace, the CACHED file in no archive list breaks I2 too.
         CliRun strict = CliRun.Of("hsm", "check", "--db", db, "--json", "--list-timer", "0", "--full");

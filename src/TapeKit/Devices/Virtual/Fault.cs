@@ -96,7 +96,7 @@ public sealed record Fault(FaultKind Kind, long Number = 0, bool Sticky = false,
                 ["robot-failure", "after", var m, .. var rest] => new(FaultKind.RobotFailure, Long(m), ParseSticky(rest)),
                 _ => null,
             };
-            return fault ?? throw new ArgumentException($"\"{line}\" is not a fault line of spec/tape-devices.md §7.2.", nameof(line));
+            return fault ?? throw new ArgumentException($"\"{line}\" is not a fault line (a kind such as media-error, write-protect, load-failure or robot-failure, then its arguments).", nameof(line));
         }
         catch (FormatException e)
         {
