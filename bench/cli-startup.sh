@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Start-up and short commands of the `tapekit` tool (issue 14, point 3): the JIT build against the ReadyToRun tool
+# package (and native AOT when it builds), whole-process wall time, median of RUNS runs per cell. The variants run in
+# turn within each round (one run of each, then the next round), so that load from elsewhere falls on all of them alike.
+#
+# Usage: bench/cli-startup.sh [RUNS] [--knobs]   (default 15 runs; --knobs adds runtime-setting variants of the R2R
+#        package: TieredPGO on, TieredCompilation off, ReadyToRun code ignored)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-15}
+knobs=${2:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# 1. JIT: the build output (framework-dependent IL, what `dotnet run` and the tool package ran before).
+dotnet build src/TapeKit.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
+jit=$PWD/src/TapeKit.Cli/bin/Release/net10.0/TapeKit.Cli
+# 2. R2R: the tool package as a user gets it (pack, then `dotnet tool install` picks TapeKit.Cli.linux-x64).
+dotnet pack src/TapeKit.Cli -c Release -o "$work/pkg" -nologo -clp:ErrorsOnly >/dev/null
+version=$(ls "$work/pkg" | sed -n 's/^TapeKit\.Cli\.\([0-9][^a-z]*\)\.nupkg$/\1/p' | head -1)
+(cd "$work" && dotnet tool install --tool-path "$work/tool" --add-source "$work/pkg" TapeKit.Cli --version "$version" >/dev/null)
+r2r=$work/tool/tapekit
+# 3. Native AOT, if it publishes here (gcc as the linker).
+aot=$work/aot/TapeKit.Cli
+dotnet publish src/TapeKit.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc -o "$work/aot" \
+    -nologo -clp:ErrorsOnly >"$work/aot.log" 2>&1 || aot=""
+
+# Inputs: one label file, a small tree (100 × 4 KiB) and its tar aggregation.
+"$jit" label encode --kind vol1 --vsn ABC123 --out "$work/vol1.lbl"
+mkdir -p "$work/tree"
+for i in $(seq -w 1 100); do head -c 4096 /dev/urandom >"$work/tree/f$i.bin"; done
+"$jit" agg pack --format tar --out "$work/small.tar" "$work/tree" >/dev/null
+
+python3 - "$runs" "$work" "$jit" "$r2r" "$aot" "$knobs" <<'PY'
+import os, statistics, subprocess, sys, time
+runs, work, jit, r2r, aot, knobs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+variants = [("JIT (build output)", jit, {}), ("ReadyToRun (tool package)", r2r, {})]
+if aot:
+    variants.append(("native AOT", aot, {}))
+if knobs == "--knobs":
+    variants += [
+        ("R2R, TieredPGO on", r2r, {"DOTNET_TieredPGO": "1"}),
+        ("R2R, TieredCompilation off", r2r, {"DOTNET_TieredCompilation": "0"}),
+        ("R2R package, R2R code ignored", r2r, {"DOTNET_ReadyToRun": "0"}),
+    ]
+commands = [
+    ("--version", ["--version"]),
+    ("label decode (1 label)", ["label", "decode", f"{work}/vol1.lbl"]),
+    ("agg list (100 × 4 KiB tar)", ["agg", "list", f"{work}/small.tar"]),
+    ("agg pack (100 × 4 KiB)", ["agg", "pack", "--format", "tar", "--out", f"{work}/out.tar", f"{work}/tree"]),
+]
+def once(exe, args, env):
+    e = dict(os.environ, **env)
+    t = time.perf_counter_ns()
+    subprocess.run([exe] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=e, check=True)
+    return (time.perf_counter_ns() - t) / 1e6
+times = {(c, v): [] for c, _ in commands for v, _, _ in variants}
+for name, args in commands:
+    for _, exe, env in variants:
+        for _ in range(2):
+            once(exe, args, env)  # warm the page cache
+    for _ in range(runs):
+        for v, exe, env in variants:
+            times[(name, v)].append(once(exe, args, env))
+load = open("/proc/loadavg").read().split()[:3]
+print(f"median wall ms of {runs} runs (min–max in brackets); load average {' '.join(load)}; {os.cpu_count()} cores")
+print()
+print("| command | " + " | ".join(v for v, _, _ in variants) + " |")
+print("|---|" + "---:|" * len(variants))
+for name, _ in commands:
+    cells = []
+    for v, _, _ in variants:
+        t = times[(name, v)]
+        cells.append(f"{statistics.median(t):.0f} ({min(t):.0f}–{max(t):.0f})")
+    print(f"| `tapekit {name}` | " + " | ".join(cells) + " |")
+PY
