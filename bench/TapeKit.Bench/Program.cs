@@ -85,7 +85,7 @@ if (args.Length > 0 && args[0] == "feeder")
             FeederResult r = FeederSimulation.Run(source, readAhead, files, size, MediaProfile.Lto9, work);
             string sizeText = size % (1024 * 1024) == 0 ? $"{size >> 20} MiB" : size % 1024 == 0 ? $"{size >> 10} KiB" : $"{size} B";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {source.Name} ({source.LatencyNanoseconds / 1e6:0.###} ms, {source.BytesPerSecond / 1e9:0.###} GB/s) | {files:N0} × {sizeText} | {readAhead} | {r.ElapsedNanoseconds / 1e9:F2} s | {r.StreamingFraction:P1} | {r.IdleNanoseconds / 1e9:F2} s ({r.IdleFraction:P1}) | {r.Gaps:N0} | {r.LongestGapNanoseconds / 1e6:F3} ms | {r.BackHitches} | {r.MegabytesPerSecond:F0} | {wall.Elapsed.TotalSeconds:F1} s |"));
+                $"| {source.Name} ({source.LatencyNanoseconds / 1e6:0.###} ms, {source.BytesPerSecond / 1e9:0.###} GB/s) | {files:N0} × {sizeText} | {readAhead} | {r.ElapsedNanoseconds / 1e9:F2} s | {r.StreamingFraction:P1} | {r.IdleNanoseconds / 1e9:F2} s ({r.IdleFraction:P1}) | {r.Gaps:N0} | {r.LongestGapNanoseconds / 1e6:F3} ms | {r.BackHitches:N0}{(r.BackHitches > 0 ? $" ({r.BackHitchNanoseconds / 1e9:F0} s)" : "")} | {r.MegabytesPerSecond:F0} | {wall.Elapsed.TotalSeconds:F1} s |"));
         }
     }
 

@@ -45,7 +45,7 @@ public sealed record ReadAhead(int Files, long Bytes)
     public bool IsSerial => Files == 0;
 
     /// <inheritdoc/>
-    public override string ToString() => IsSerial ? "none (serial)" : $"{Files} files / {FormatBytes(Bytes)}";
+    public override string ToString() => IsSerial ? "none (serial)" : $"{Files} {(Files == 1 ? "file" : "files")} / {FormatBytes(Bytes)}";
 
     private static string FormatBytes(long bytes) => bytes switch
     {

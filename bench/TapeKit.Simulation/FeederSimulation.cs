@@ -63,18 +63,21 @@ public static class FeederSimulation
             // The figures end with the last aggregation on tape; the session's final flush (a synchronising mark) is not the feeder's.
             gaps.Observe();
             DriveStatistics after = drive.Statistics;
+            long backHitches = after.BackHitches - before.BackHitches;
+            long streaming = after.StreamingNanoseconds - before.StreamingNanoseconds; // the drive counts its back-hitches in it
             return new FeederResult(
                 source,
                 readAhead,
                 files,
                 fileSize,
                 clock.Nanoseconds - start,
-                after.StreamingNanoseconds - before.StreamingNanoseconds,
+                streaming - (backHitches * profile.BackHitchTime),
+                backHitches * profile.BackHitchTime,
                 after.IdleNanoseconds - before.IdleNanoseconds,
-                after.BusyNanoseconds - before.BusyNanoseconds - (after.StreamingNanoseconds - before.StreamingNanoseconds),
+                after.BusyNanoseconds - before.BusyNanoseconds - streaming,
                 gaps.Count,
                 gaps.Longest,
-                after.BackHitches - before.BackHitches,
+                backHitches,
                 after.BlocksWritten - before.BlocksWritten,
                 profile.NativeRate);
         }
@@ -170,7 +173,8 @@ public static class FeederSimulation
 /// <param name="Files">Files written.</param>
 /// <param name="FileSize">Bytes per file.</param>
 /// <param name="ElapsedNanoseconds">From the append point to the last aggregation on tape (final flush excluded).</param>
-/// <param name="StreamingNanoseconds">The drive transferring data (back-hitches included, as the drive counts them).</param>
+/// <param name="StreamingNanoseconds">The drive transferring data at its native rate.</param>
+/// <param name="BackHitchNanoseconds">The drive stopping, backing up and starting again after gaps (<see cref="BackHitches"/> × the profile's back-hitch time).</param>
 /// <param name="IdleNanoseconds">The drive waiting for the host: here, for the feeder.</param>
 /// <param name="OtherBusyNanoseconds">The drive busy otherwise: filemarks of the tape files.</param>
 /// <param name="Gaps">How many times the drive ran out of data and waited.</param>
@@ -185,6 +189,7 @@ public sealed record FeederResult(
     long FileSize,
     long ElapsedNanoseconds,
     long StreamingNanoseconds,
+    long BackHitchNanoseconds,
     long IdleNanoseconds,
     long OtherBusyNanoseconds,
     long Gaps,
@@ -196,7 +201,7 @@ public sealed record FeederResult(
     /// <summary>Payload bytes.</summary>
     public long PayloadBytes => Files * FileSize;
 
-    /// <summary>Share of the elapsed time the drive was streaming.</summary>
+    /// <summary>Share of the elapsed time the drive was streaming data (back-hitches not included).</summary>
     public double StreamingFraction => ElapsedNanoseconds <= 0 ? 0 : (double)StreamingNanoseconds / ElapsedNanoseconds;
 
     /// <summary>Share of the elapsed time the drive waited for the feeder.</summary>

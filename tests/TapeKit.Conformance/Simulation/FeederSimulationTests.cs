@@ -81,7 +81,9 @@ public sealed class FeederSimulationTests(ITestOutputHelper output)
         Assert.Equal(3, r.Gaps);
         Assert.Equal(3, r.BackHitches);
         Assert.Equal(3 * (3_000_000_000L + 261_632), r.IdleNanoseconds);
-        Assert.Equal((3 * MediaProfile.Lto9.BackHitchTime) + (4 * BlockTime) + (6 * 200), r.StreamingNanoseconds);
+        Assert.Equal(3 * MediaProfile.Lto9.BackHitchTime, r.BackHitchNanoseconds);
+        Assert.Equal((4 * BlockTime) + (6 * 200), r.StreamingNanoseconds);
+        Assert.Equal(r.ElapsedNanoseconds, r.StreamingNanoseconds + r.BackHitchNanoseconds + r.IdleNanoseconds + r.OtherBusyNanoseconds);
     }
 
     [Fact]
@@ -132,6 +134,7 @@ public sealed class FeederSimulationTests(ITestOutputHelper output)
         Assert.Equal(3 * MediaProfile.Lto9.ImmediateFilemarkTime, r.OtherBusyNanoseconds);
         Assert.Equal(r.ElapsedNanoseconds, r.StreamingNanoseconds + r.IdleNanoseconds + r.OtherBusyNanoseconds);
         Assert.Equal(0, r.BackHitches);
+        Assert.Equal(0, r.BackHitchNanoseconds);
         return r;
     }
 
