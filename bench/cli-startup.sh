@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start-up and short commands of the `tapekit` tool (issue 14, point 3): the JIT build against the ReadyToRun tool
-# package (and native AOT when it builds), whole-process wall time, median of RUNS runs per cell. The variants run in
+# package (and native AOT when it builds), whole-process wall time and CPU time, median of RUNS runs per cell. The variants run in
 # turn within each round (one run of each, then the next round), so that load from elsewhere falls on all of them alike.
 #
 # The samples SmallFilesCache and TapeGateway likewise: `dotnet build` output (what `dotnet run` runs) against
@@ -48,7 +48,7 @@ for i in $(seq -w 1 100); do head -c 4096 /dev/urandom >"$work/tree/f$i.bin"; do
 "$jit" agg pack --format tar --out "$work/small.tar" "$work/tree" >/dev/null
 
 python3 - "$runs" "$work" "$jit" "$r2r" "$aot" "$knobs" "$PWD" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, resource, statistics, subprocess, sys, time
 runs, work, jit, r2r, aot, knobs, repo = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 variants = [("JIT (build output)", jit, {}), ("ReadyToRun (tool package)", r2r, {})]
 if aot:
@@ -57,7 +57,7 @@ if knobs == "--knobs":
     variants += [
         ("R2R, TieredPGO on", r2r, {"DOTNET_TieredPGO": "1"}),
         ("R2R, TieredCompilation off", r2r, {"DOTNET_TieredCompilation": "0"}),
-        ("R2R package, R2R code ignored", r2r, {"DOTNET_ReadyToRun": "0"}),
+        ("R2R package, all R2R code ignored (the framework's too)", r2r, {"DOTNET_ReadyToRun": "0"}),
     ]
 commands = [
     ("--version", ["--version"]),
@@ -66,13 +66,16 @@ commands = [
     ("agg pack (100 × 4 KiB)", ["agg", "pack", "--format", "tar", "--out", f"{work}/out.tar", f"{work}/tree"]),
 ]
 def once(exe, args, env):
+    """Wall and CPU (user + system, the process and its children) milliseconds of one run."""
     e = dict(os.environ, **env)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter_ns()
     p = subprocess.run([exe] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=e)
-    ms = (time.perf_counter_ns() - t) / 1e6
+    wall = (time.perf_counter_ns() - t) / 1e6
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         sys.exit(f"{exe} {' '.join(args)}: exit {p.returncode}: {p.stderr.decode(errors='replace')[-500:]}")
-    return ms
+    return wall, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1e3
 
 def table(prefix, variants, commands, warmups=2):
     times = {(c, v): [] for c, _ in commands for v, _, _ in variants}
@@ -84,17 +87,18 @@ def table(prefix, variants, commands, warmups=2):
             for v, exe, env in variants:
                 times[(name, v)].append(once(exe, args, env))
     load = open("/proc/loadavg").read().split()[:3]
-    print(f"median wall ms of {runs} runs (min–max in brackets); load average at the end {' '.join(load)}; {os.cpu_count()} cores")
-    print()
-    print("| command | " + " | ".join(v for v, _, _ in variants) + " |")
-    print("|---|" + "---:|" * len(variants))
-    for name, _ in commands:
-        cells = []
-        for v, _, _ in variants:
-            t = times[(name, v)]
-            cells.append(f"{statistics.median(t):.0f} ({min(t):.0f}–{max(t):.0f})")
-        print(f"| `{prefix}{name}` | " + " | ".join(cells) + " |")
-    print()
+    for k, what in ((0, "wall"), (1, "CPU (user + system)")):
+        print(f"median {what} ms of {runs} runs (min–max in brackets); load average at the end {' '.join(load)}; {os.cpu_count()} cores")
+        print()
+        print("| command | " + " | ".join(v for v, _, _ in variants) + " |")
+        print("|---|" + "---:|" * len(variants))
+        for name, _ in commands:
+            cells = []
+            for v, _, _ in variants:
+                t = [x[k] for x in times[(name, v)]]
+                cells.append(f"{statistics.median(t):.0f} ({min(t):.0f}–{max(t):.0f})")
+            print(f"| `{prefix}{name}` | " + " | ".join(cells) + " |")
+        print()
 
 table("tapekit ", variants, commands)
 for sample in ["SmallFilesCache", "TapeGateway"]:
