@@ -47,6 +47,51 @@ if (args.Length > 0 && args[0] == "recall")
     return 0;
 }
 
+// `feeder [FILES SIZE]` runs the feeder simulation (issue 14): sources of given per-file latency and bandwidth, read ahead
+// or not, feeding ALB tar aggregations to a virtual LTO-9; the drive's streaming share, idle time, gaps and stops.
+if (args.Length > 0 && args[0] == "feeder")
+{
+    (int Files, int Size)[] cases = args.Length > 2
+        ? [(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture))]
+        : [(10_000, 1024 * 1024), (250_000, 4096)];
+    string work = Path.Combine(Path.GetTempPath(), "tapekit-simulation");
+    Directory.CreateDirectory(work);
+    const long Window = 256L * 1024 * 1024;
+    (SourceProfile Source, ReadAhead ReadAhead)[] rows =
+    [
+        (SourceProfile.NetworkFileSystem, ReadAhead.Serial),
+        (SourceProfile.NetworkFileSystem, new ReadAhead(1, Window)),
+        (SourceProfile.NetworkFileSystem, new ReadAhead(4, Window)),
+        (SourceProfile.NetworkFileSystem, new ReadAhead(16, Window)),
+        (SourceProfile.NetworkFileSystem, new ReadAhead(64, Window)),
+        (SourceProfile.NetworkFileSystem, new ReadAhead(256, Window)),
+        (SourceProfile.NetworkFileSystem, new ReadAhead(1024, Window)),
+        (SourceProfile.LocalSsd, ReadAhead.Serial),
+        (SourceProfile.LocalSsd, new ReadAhead(16, Window)),
+        (SourceProfile.LocalSsd, new ReadAhead(256, Window)),
+        (SourceProfile.SlowNetworkFileSystem, ReadAhead.Serial),
+        (SourceProfile.SlowNetworkFileSystem, new ReadAhead(256, Window)),
+        (SourceProfile.SlowFirstByte, ReadAhead.Serial),
+        (SourceProfile.SlowFirstByte, new ReadAhead(1024, 1024L * 1024 * 1024)),
+    ];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Feeder → {MediaProfile.Lto9.Name} ({MediaProfile.Lto9.NativeRate / 1e6:F0} MB/s native, buffer {MediaProfile.Lto9.DriveBuffer >> 20} MiB covers gaps up to {MediaProfile.Lto9.DriveBuffer * 1e3 / MediaProfile.Lto9.NativeRate:F0} ms, back-hitch {MediaProfile.Lto9.BackHitchTime / 1e9:F0} s); ALB tar, 256 KiB blocks, 10 000 files per aggregation; simulated time"));
+    Console.WriteLine("| source | files | read-ahead | drive time | streaming | idle | gaps | longest gap | stops (back-hitches) | MB/s | wall |");
+    Console.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach ((int files, int size) in cases)
+    {
+        foreach ((SourceProfile source, ReadAhead readAhead) in rows)
+        {
+            var wall = System.Diagnostics.Stopwatch.StartNew();
+            FeederResult r = FeederSimulation.Run(source, readAhead, files, size, MediaProfile.Lto9, work);
+            string sizeText = size % (1024 * 1024) == 0 ? $"{size >> 20} MiB" : size % 1024 == 0 ? $"{size >> 10} KiB" : $"{size} B";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {source.Name} ({source.LatencyNanoseconds / 1e6:0.###} ms, {source.BytesPerSecond / 1e9:0.###} GB/s) | {files:N0} × {sizeText} | {readAhead} | {r.ElapsedNanoseconds / 1e9:F2} s | {r.StreamingFraction:P1} | {r.IdleNanoseconds / 1e9:F2} s ({r.IdleFraction:P1}) | {r.Gaps:N0} | {r.LongestGapNanoseconds / 1e6:F3} ms | {r.BackHitches:N0}{(r.BackHitches > 0 ? $" ({r.BackHitchNanoseconds / 1e9:F0} s)" : "")} | {r.MegabytesPerSecond:F0} | {wall.Elapsed.TotalSeconds:F1} s |"));
+        }
+    }
+
+    return 0;
+}
+
 // `hsm-scale [--files N] [--json]` times the HSM's operations on bulk-loaded catalogues of 10^5… files (issue "HSM at site scale").
 if (args.Length > 0 && args[0] == "hsm-scale")
 {
