@@ -24,13 +24,16 @@ usage() { echo "usage: $0 TARGET|all SECONDS  |  $0 list" >&2; exit 2; }
 
 publish() {
     # A fresh publish every time: sharpfuzz instruments in place and refuses an assembly it already instrumented.
-    rm -rf "$out/bin"
-    dotnet publish "$here/TapeKit.Fuzz.csproj" -c Release -o "$out/bin" -nologo -v quiet -clp:ErrorsOnly >/dev/null
+    # plain/ stays uninstrumented for replaying findings: instrumented code writes to afl's shared memory, which
+    # exists only under afl-fuzz (outside it, the first instrumented branch is an access violation).
+    rm -rf "$out/bin" "$out/plain"
+    dotnet publish "$here/TapeKit.Fuzz.csproj" -c Release -o "$out/plain" -nologo -v quiet -clp:ErrorsOnly >/dev/null
+    cp -r "$out/plain" "$out/bin"
 }
 
 if [ "$1" = list ]; then
     publish
-    dotnet "$out/bin/TapeKit.Fuzz.dll" list
+    dotnet "$out/plain/TapeKit.Fuzz.dll" list
     exit 0
 fi
 [ $# -eq 2 ] || usage
@@ -45,8 +48,9 @@ for dll in TapeKit.dll TapeKit.Hsm.dll; do
     sharpfuzz "$out/bin/$dll" >/dev/null
 done
 harness="$out/bin/TapeKit.Fuzz.dll"
+plain="$out/plain/TapeKit.Fuzz.dll"
 if [ "$target" = all ]; then
-    targets=$(dotnet "$harness" list | awk '{ print $1 }')
+    targets=$(dotnet "$plain" list | awk '{ print $1 }')
 else
     targets=$target
 fi
@@ -89,8 +93,8 @@ for t in $targets; do
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "$seconds" "$execs" "$crashes" "$hangs" "$corpus" >>"$results"
     for kind in crashes hangs; do
         if compgen -G "$findings/default/$kind/id:*" >/dev/null; then
-            echo "--- $t: $kind (replayed in-process; the instrumented build is the same code)"
-            dotnet "$harness" run "$t" "$findings"/default/"$kind"/id:* | tail -n 40 || true
+            echo "--- $t: $kind, replayed in-process (one line per input; the full traces: dotnet $plain run $t FILE)"
+            dotnet "$plain" run "$t" "$findings"/default/"$kind"/id:* | grep -v '^   at ' || true
         fi
     done
 done
