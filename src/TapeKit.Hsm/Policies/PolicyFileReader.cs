@@ -74,6 +74,14 @@ public static class PolicyFileReader
     /// <exception cref="PolicyFileException">The text is not JSON or not a policy set; the message names the rule and field.</exception>
     public static PolicySet Parse(ReadOnlyMemory<byte> json, string path)
     {
+        // The JSON reader checks structure, not the bytes inside strings and names: invalid UTF-8 there surfaced as an
+        // InvalidOperationException when a value was read (found by fuzzing). Refuse it first, naming the byte.
+        int bad = FirstInvalidUtf8(json.Span);
+        if (bad >= 0)
+        {
+            throw new PolicyFileException($"{path}: not valid JSON: byte {bad} starts no UTF-8 sequence.");
+        }
+
         JsonDocument document;
         try
         {
@@ -86,53 +94,81 @@ public static class PolicyFileReader
 
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw Invalid(path, "the file must hold a JSON object with \"Rules\"");
+                return Walk(document.RootElement, path);
             }
-
-            if (Property(root, "TapeKit") is { } tapeKit)
+            catch (InvalidOperationException e) when (e is not HsmException)
             {
-                JsonElement hsm = Section(path, Property(Section(path, tapeKit, "TapeKit"), "Hsm"), "TapeKit:Hsm");
-                root = Section(path, Property(hsm, "Policies"), "TapeKit:Hsm:Policies");
+                // Valid UTF-8 can still escape a lone surrogate ("\ud800"): no text, so no name or value.
+                throw new PolicyFileException($"{path}: invalid policy file: a name or string value is not valid text ({e.Message}).", e);
             }
-
-            var set = new PolicySet();
-            bool rules = false;
-            foreach (JsonProperty p in root.EnumerateObject())
-            {
-                switch (p.Name.ToUpperInvariant())
-                {
-                    case "VERSION":
-                        set.Version = (int)Integer(path, "the set", p, int.MinValue, int.MaxValue);
-                        break;
-                    case "RULES":
-                        if (p.Value.ValueKind != JsonValueKind.Array)
-                        {
-                            throw Invalid(path, $"\"{p.Name}\" must be an array of rules");
-                        }
-
-                        int index = 0;
-                        foreach (JsonElement rule in p.Value.EnumerateArray())
-                        {
-                            set.Rules.Add(Rule(path, rule, ++index));
-                        }
-
-                        rules = true;
-                        break;
-                    default:
-                        throw Invalid(path, $"unknown field \"{p.Name}\" in the set (expected Version and Rules)");
-                }
-            }
-
-            if (!rules)
-            {
-                throw Invalid(path, "the set has no \"Rules\" array");
-            }
-
-            return set;
         }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        int at = 0;
+        while (at < utf8.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(utf8[at..], out _, out int consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return -1;
+    }
+
+    private static PolicySet Walk(JsonElement root, string path)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid(path, "the file must hold a JSON object with \"Rules\"");
+        }
+
+        if (Property(root, "TapeKit") is { } tapeKit)
+        {
+            JsonElement hsm = Section(path, Property(Section(path, tapeKit, "TapeKit"), "Hsm"), "TapeKit:Hsm");
+            root = Section(path, Property(hsm, "Policies"), "TapeKit:Hsm:Policies");
+        }
+
+        var set = new PolicySet();
+        bool rules = false;
+        foreach (JsonProperty p in root.EnumerateObject())
+        {
+            switch (p.Name.ToUpperInvariant())
+            {
+                case "VERSION":
+                    set.Version = (int)Integer(path, "the set", p, int.MinValue, int.MaxValue);
+                    break;
+                case "RULES":
+                    if (p.Value.ValueKind != JsonValueKind.Array)
+                    {
+                        throw Invalid(path, $"\"{p.Name}\" must be an array of rules");
+                    }
+
+                    int index = 0;
+                    foreach (JsonElement rule in p.Value.EnumerateArray())
+                    {
+                        set.Rules.Add(Rule(path, rule, ++index));
+                    }
+
+                    rules = true;
+                    break;
+                default:
+                    throw Invalid(path, $"unknown field \"{p.Name}\" in the set (expected Version and Rules)");
+            }
+        }
+
+        if (!rules)
+        {
+            throw Invalid(path, "the set has no \"Rules\" array");
+        }
+
+        return set;
     }
 
     private static PolicyRule Rule(string path, JsonElement element, int index)

@@ -79,7 +79,7 @@ public sealed partial class AulVolume
                 "UHL1", "fileSequence", 4, 10, labelledFseq.ToString(CultureInfo.InvariantCulture));
         }
 
-        int blockSize = (int)Math.Min(headers.UserLabel.BlockSize ?? 1, int.MaxValue);
+        int blockSize = ReadableBlockSize(headers, header, headers.UserLabel.BlockSize ?? 1);
         headers.Label1.TryGetFileId(out ulong fileId);
         TapeFileInfo file = ReadBody(fseq, header, fileId, headers, blockSize, destination: null, checksum: false, out _);
         FileLabelGroup trailers = file.Trailers!.Value;

@@ -177,8 +177,31 @@ public sealed partial class AulVolume
             throw new UnsafeOperationException(e.Message, e.Field!, UnsafeOperationKind.WrongTapeFile);
         }
 
+        blockSize = ReadableBlockSize(headers, headerObject, blockSize);
         TapeFileInfo info = ReadBody(fileSequence, headerObject, expectedFileId, headers, blockSize, destination, checksum: true, out uint adler32);
         return (info, adler32);
+    }
+
+    /// <summary>
+    /// The block size S of a file's UHL1 as a reader may use it: the buffers that read the file's blocks are S bytes, so
+    /// an S beyond the largest block this drive handle reads (<see cref="TapeDriveCapabilities.MaxBlockLength"/>, 8 MiB
+    /// by default) is refused before anything is allocated. No block of such a file could be read through this handle,
+    /// and a hostile or damaged label must not decide how much memory a scan takes (found by fuzzing: a UHL1 saying
+    /// 2 000 000 000 made every read of the file take and clear a 2 GB buffer).
+    /// </summary>
+    private int ReadableBlockSize(FileLabelGroup headers, long headerObject, long blockSize)
+    {
+        int max = Drive.Capabilities.MaxBlockLength;
+        if (blockSize > max)
+        {
+            Span<byte> uhl1 = stackalloc byte[AnsiLabel.Length];
+            headers.UserLabel.WriteTo(uhl1);
+            throw new TapeFormatException(
+                string.Create(CultureInfo.InvariantCulture, $"UHL1 field blockSize (offset 14, length 10) of the file at object {headerObject} is {blockSize}; this drive reads blocks of at most {max} bytes."),
+                "UHL1", "blockSize", 14, 10, TapeFormatException.Printable(uhl1.Slice(14, 10)));
+        }
+
+        return (int)Math.Max(blockSize, 1);
     }
 
     /// <summary>

@@ -153,7 +153,17 @@ public static class NlTape
 
     private static void RefuseLabelledTape(ITapeDrive drive, byte[] buffer)
     {
-        TapeReadResult first = TapeReads.ReadFirstObject(drive, buffer);
+        TapeReadResult first;
+        try
+        {
+            first = TapeReads.ReadFirstObject(drive, buffer);
+        }
+        catch (TapeFormatException e) when (e.InnerException is TapeDriveException { Kind: TapeErrorKind.BlockTooLarge })
+        {
+            // A first block larger than this file's blocks (an earlier file written with a larger S) is no 80-byte VOL1.
+            return;
+        }
+
         if (first.Kind == TapeReadKind.Data && first.Length == AnsiLabel.Length && buffer.AsSpan(0, 4).SequenceEqual("VOL1"u8))
         {
             throw new UnsafeOperationException("The cartridge starts with a VOL1 label: it is an AUL tape, and NL writing would destroy it (F9.3).", "vol1", UnsafeOperationKind.MediumHoldsData);

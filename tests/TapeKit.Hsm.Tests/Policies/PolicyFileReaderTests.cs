@@ -47,6 +47,23 @@ public sealed class PolicyFileReaderTests
     }
 
     [Fact]
+    public void Bytes_that_are_no_text_inside_a_string_or_a_name_are_a_policy_file_error()
+    {
+        // Found by fuzzing (tests/TapeKit.Fuzz/regressions/policy): the JSON reader accepts any bytes inside strings, and
+        // reading a name or value threw InvalidOperationException instead of PolicyFileException.
+        byte[] badValue = [.. "{ \"Rules\": [ { \"Name\": \"a"u8, 0xC3, .. "(\", \"DiskLibrary\": \"d\" } ] }"u8];
+        byte[] badName = [.. "{ \"Rules\": [ { \"N"u8, 0xFF, .. "ame\": \"a\", \"DiskLibrary\": \"d\" } ] }"u8];
+        PolicyFileException value = Assert.Throws<PolicyFileException>(() => PolicyFileReader.Parse(badValue, "p.json"));
+        Assert.Equal("p.json: not valid JSON: byte 25 starts no UTF-8 sequence.", value.Message);
+        PolicyFileException name = Assert.Throws<PolicyFileException>(() => PolicyFileReader.Read(new MemoryStream(badName), "p.json"));
+        Assert.Equal("p.json: not valid JSON: byte 17 starts no UTF-8 sequence.", name.Message);
+
+        // Valid UTF-8 that escapes a lone surrogate is no text either.
+        PolicyFileException surrogate = Assert.Throws<PolicyFileException>(() => Parse("{ \"Rules\": [ { \"Name\": \"a\\ud800\", \"DiskLibrary\": \"d\" } ] }"));
+        Assert.StartsWith("p.json: invalid policy file: a name or string value is not valid text", surrogate.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_validates_the_set_as_the_hsm_does_at_load()
     {
         // Well-formed, but the last rule is not a catch-all (spec/hsm.md §4.1).

@@ -155,6 +155,47 @@ public sealed class AulVolumeTests
     }
 
     [Fact]
+    public void A_uhl1_block_size_beyond_what_the_drive_reads_is_refused_before_any_buffer_is_taken()
+    {
+        // Found by fuzzing (tests/TapeKit.Fuzz/regressions/tape-scan): a UHL1 saying 2 000 000 000 made the scan, and
+        // every read of the file, allocate and clear a buffer of that size for each block read.
+        using var rig = new TapeRig();
+        rig.Prelabel();
+        FileLabelGroup headers = TapeRig.Writer.Headers(0xABC, "V12345", 1, 2_000_000_000);
+        FileLabelGroup trailers = headers.ToTrailers(1);
+        rig.Handle.Locate(1);
+        byte[] label = new byte[80];
+        void Write(Action<Span<byte>> write)
+        {
+            write(label);
+            rig.Handle.WriteBlock(label);
+        }
+
+        Write(headers.Label1.WriteTo);
+        Write(headers.Label2.WriteTo);
+        Write(headers.UserLabel.WriteTo);
+        rig.Handle.WriteFilemarks(1);
+        rig.Handle.WriteBlock(TapeRig.Data(100, 1));
+        rig.Handle.WriteFilemarks(1);
+        Write(trailers.Label1.WriteTo);
+        Write(trailers.Label2.WriteTo);
+        Write(trailers.UserLabel.WriteTo);
+        rig.Handle.WriteFilemarks(1);
+        rig.Reopen();
+
+        AulVolume volume = AulVolume.Mount(rig.Handle, "V12345");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var scan = Assert.Throws<TapeFormatException>(() => volume.Scan());
+        var read = Assert.Throws<TapeFormatException>(() => volume.ReadFile(1, 0xABC, null));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16L << 20);
+        foreach (TapeFormatException e in new[] { scan, read })
+        {
+            Assert.Equal(("UHL1", "blockSize", 14L, 10, "2000000000"), (e.Kind, e.Field, e.Offset, e.Length, e.OffendingBytes));
+            Assert.Contains("at most 8388608 bytes", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_tampered_trailer_refuses_the_append()
     {
         using var rig = new TapeRig();

@@ -28,6 +28,21 @@ public sealed class NlTapeTests
     }
 
     [Fact]
+    public void A_second_file_may_use_smaller_blocks_than_the_first()
+    {
+        // The label probe read the first block with a buffer of the new file's block size: a first file of larger blocks
+        // made it fail with "a block larger than 512 bytes" (found while seeding the fuzz corpora).
+        using var rig = new TapeRig();
+        byte[] a = TapeRig.Data(3000, 1), b = TapeRig.Data(700, 2);
+        NlTape.AppendFile(rig.Handle, 0, new MemoryStream(a), 1024);
+        TapeFileInfo second = NlTape.AppendFile(rig.Handle, 1, new MemoryStream(b), 512);
+        Assert.Equal((2L, 2L), (second.FileSequence, second.DataBlocks));
+        var copy = new MemoryStream();
+        NlTape.ReadFile(rig.Handle, 2, copy);
+        Assert.Equal(b, copy.ToArray());
+    }
+
+    [Fact]
     public void Nl_writing_refuses_a_labelled_tape_and_a_stale_file_count()
     {
         using (var rig = new TapeRig())

@@ -77,6 +77,16 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
     /// <exception cref="TapeFormatException">Not JSON, or a key is missing or has the wrong type or value.</exception>
     public static TarManifest Parse(ReadOnlySpan<byte> utf8, long dataOffset)
     {
+        // The JSON reader checks structure, not the bytes inside strings: invalid UTF-8 there would surface as an
+        // InvalidOperationException from GetString (found by fuzzing). Refuse it here, naming the byte.
+        int bad = FirstInvalidUtf8(utf8);
+        if (bad >= 0)
+        {
+            throw new TapeFormatException(
+                $"The TapeKit manifest at byte {dataOffset} is not valid UTF-8: byte {dataOffset + bad} starts no UTF-8 sequence.",
+                "manifest", null, dataOffset + bad, 1, TapeFormatException.Printable(utf8.Slice(bad, Math.Min(4, utf8.Length - bad))));
+        }
+
         try
         {
             using var document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
@@ -138,7 +148,7 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
                 if (m.TryGetProperty("xxh64", out var x64Element))
                 {
                     ulong x64 = 0;
-                    if (x64Element.ValueKind != JsonValueKind.String || !ChecksumText.TryParseHash64Hex(x64Element.GetString(), out x64))
+                    if (x64Element.ValueKind != JsonValueKind.String || !ChecksumText.TryParseHash64Hex(Text(x64Element, "xxh64", dataOffset), out x64))
                     {
                         Throw("xxh64", dataOffset, $"of member \"{name}\" is not 16 hex digits");
                     }
@@ -178,7 +188,37 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
             Throw(key, dataOffset, "is not a string");
         }
 
-        return value.GetString()!;
+        return Text(value, key, dataOffset);
+    }
+
+    /// <summary>A string value; an escape that is no text (a lone surrogate, <c>\ud800</c>) is a format error, not an <see cref="InvalidOperationException"/>.</summary>
+    private static string Text(JsonElement value, string key, long dataOffset)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            Throw(key, dataOffset, "is not valid text (an escape that is no Unicode character)");
+            return null;
+        }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        int at = 0;
+        while (at < utf8.Length)
+        {
+            if (Rune.DecodeFromUtf8(utf8[at..], out _, out int consumed) != OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return -1;
     }
 
     private static long NonNegative(JsonElement element, string key, string name, long dataOffset)

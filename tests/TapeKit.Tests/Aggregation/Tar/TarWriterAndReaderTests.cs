@@ -104,6 +104,28 @@ public sealed class TarWriterAndReaderTests
         Assert.Throws<TapeFormatException>(() => TarManifest.Parse("not json"u8, 0));
     }
 
+    [Fact]
+    public void A_manifest_with_invalid_utf8_or_a_lone_surrogate_is_a_format_error_naming_the_byte()
+    {
+        // Found by fuzzing (tests/TapeKit.Fuzz/regressions/tar/manifest-invalid-utf8-*): the JSON reader accepts any
+        // bytes inside a string, and reading the value threw InvalidOperationException instead of TapeFormatException.
+        byte[] valid = new TarManifest(0xABC, 512, [new AggregationMember("a", 7, 1, 0, 512, 0, 0, new MemberDigest(1, 2, 3))]).ToUtf8();
+        int name = Encoding.ASCII.GetString(valid).IndexOf("\"a\"", StringComparison.Ordinal) + 1;
+        int xxh64 = Encoding.ASCII.GetString(valid).IndexOf("\"xxh64\":\"", StringComparison.Ordinal) + 9;
+        foreach (int at in new[] { name, xxh64 })
+        {
+            byte[] bad = (byte[])valid.Clone();
+            bad[at] = 0xC3; // a lead byte followed by an ASCII byte: no UTF-8 sequence
+            var e = Assert.Throws<TapeFormatException>(() => TarManifest.Parse(bad, 10_000));
+            Assert.Equal(("manifest", 10_000L + at), (e.Kind, e.Offset));
+            Assert.Contains($"byte {10_000 + at} starts no UTF-8 sequence", e.Message, StringComparison.Ordinal);
+        }
+
+        string surrogate = Encoding.ASCII.GetString(valid).Replace("\"name\":\"a\"", "\"name\":\"\\ud800\"", StringComparison.Ordinal);
+        var lone = Assert.Throws<TapeFormatException>(() => TarManifest.Parse(Encoding.ASCII.GetBytes(surrogate), 0));
+        Assert.Equal("name", lone.Field);
+    }
+
     private sealed class NonSeekable(byte[] data) : MemoryStream(data)
     {
         public override bool CanSeek => false;
