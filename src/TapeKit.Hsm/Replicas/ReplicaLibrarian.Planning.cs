@@ -75,6 +75,18 @@ public sealed partial class ReplicaLibrarian
             }
         }
 
+        // A node whose transfer of a file ended within a heartbeat timeout (failed: unreachable, short stream; or cancelled)
+        // is no target for that file yet: either it is down and turns offline, or it comes back and the window passes. Read
+        // only for the files that may need a new copy.
+        DateTimeOffset recent = txn.Now - Options.HeartbeatTimeout;
+        var avoid = new Dictionary<long, HashSet<string>>();
+        foreach (ReplicaFileRecord f in files.Where(f => !f.IsDeleted
+            && rows[f.FileId].Count(r => r.State is ReplicaState.Alive or ReplicaState.Creating && Online(r.NodeId)) < f.NeededReplicas))
+        {
+            avoid[f.FileId] = (await txn.GetReplicasOfFileAsync(f.FileId, includeDeleted: true))
+                .Where(r => r.State == ReplicaState.Deleted && r.UpdatedAt > recent).Select(r => r.NodeId).ToHashSet(StringComparer.Ordinal);
+        }
+
         var changes = new ReplicaChangeSet(txn.Now);
         var counts = new PlanCounts();
         var load = new Dictionary<string, long>(pass.Load, StringComparer.Ordinal);
@@ -82,7 +94,7 @@ public sealed partial class ReplicaLibrarian
         foreach (ReplicaFileRecord file in files)
         {
             counts.Files++;
-            DecideFile(file, [.. rows[file.FileId]], nodes, tape.GetValueOrDefault(file.FileId), changes, counts, load, outgoing);
+            DecideFile(file, [.. rows[file.FileId]], nodes, tape.GetValueOrDefault(file.FileId), avoid.GetValueOrDefault(file.FileId), changes, counts, load, outgoing);
         }
 
         await changes.FlushAsync(txn);
@@ -90,7 +102,7 @@ public sealed partial class ReplicaLibrarian
     }
 
     private void DecideFile(
-        ReplicaFileRecord file, List<ReplicaRecord> live, Dictionary<string, NodeRecord> nodes, bool onTape,
+        ReplicaFileRecord file, List<ReplicaRecord> live, Dictionary<string, NodeRecord> nodes, bool onTape, HashSet<string>? avoid,
         ReplicaChangeSet changes, PlanCounts counts, Dictionary<string, long> load, Dictionary<string, int> outgoing)
     {
         bool Online(string nodeId) => nodes.GetValueOrDefault(nodeId) is { State: NodeState.Online };
@@ -132,6 +144,17 @@ public sealed partial class ReplicaLibrarian
             alive.Add(changes.Move(r, "P12", ReplicaActor.Librarian, "the file fell below its needed replicas"));
             retiring.Remove(r);
             counts.Restored++;
+        }
+
+        // A transfer not yet started whose source went offline cannot start: cancelled (P5) and planned again from another
+        // copy now, rather than when its deadline passes.
+        foreach (ReplicaRecord r in pending.Where(r => r.StartedAt is null && r.SourceKind == ReplicaSourceKind.Node && !Online(r.SourceNodeId!)).ToList())
+        {
+            changes.Move(r, "P5", ReplicaActor.Librarian, $"source '{r.SourceNodeId}' went offline before the transfer started");
+            pending.Remove(r);
+            taken.Remove(r.NodeId);
+            load[r.NodeId] = load.GetValueOrDefault(r.NodeId) - 1;
+            counts.Cancelled++;
         }
 
         // Transfers not yet started that the file no longer needs (a node came back): cancelled (P5).
@@ -211,7 +234,7 @@ public sealed partial class ReplicaLibrarian
         }
 
         List<NodeRecord> targets = [.. nodes.Values
-            .Where(n => n.IsOnline && !taken.Contains(n.NodeId))
+            .Where(n => n.IsOnline && !taken.Contains(n.NodeId) && avoid?.Contains(n.NodeId) != true)
             .OrderBy(n => load.GetValueOrDefault(n.NodeId))
             .ThenBy(n => n.NodeId, StringComparer.Ordinal)
             .Take(deficit)];
