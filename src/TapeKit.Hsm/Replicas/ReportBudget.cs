@@ -5,7 +5,8 @@ namespace TapeKit.Hsm.Replicas;
 /// generic cell-rate algorithm (one "theoretical arrival time"). A report is admitted when a token is there; a reporter
 /// with more to send is booked the next free token and told its time (<c>nextReportAfter</c>), so that returning nodes
 /// queue in time instead of colliding. Over any window of length <c>w</c> at most <c>burst + rate·w</c> reports are
-/// admitted. The budget is the Librarian process's soft state; a restart starts it full.
+/// admitted. A reporter turned away is booked too (its <c>retryAt</c> is its slot). The budget is the Librarian
+/// process's soft state; a restart starts it full.
 /// </summary>
 public sealed class ReportBudget
 {
@@ -71,8 +72,10 @@ public sealed class ReportBudget
                 return true;
             }
 
+            // Over the budget: the reporter is booked the next free token, so that many reporters turned away at once come
+            // back one after the other instead of colliding again.
             Refused++;
-            retryAt = earliest;
+            retryAt = BookLocked(reporter, now);
             return false;
         }
     }
@@ -84,16 +87,16 @@ public sealed class ReportBudget
         DateTimeOffset now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (_booked.TryGetValue(reporter, out DateTimeOffset held))
-            {
-                return held;
-            }
-
-            DateTimeOffset slot = Later(now, Earliest());
-            _tat = Later(_tat, slot) + _interval;
-            _booked[reporter] = slot;
-            return slot;
+            return _booked.TryGetValue(reporter, out DateTimeOffset held) ? held : BookLocked(reporter, now);
         }
+    }
+
+    private DateTimeOffset BookLocked(string reporter, DateTimeOffset now)
+    {
+        DateTimeOffset slot = Later(now, Earliest());
+        _tat = Later(_tat, slot) + _interval;
+        _booked[reporter] = slot;
+        return slot;
     }
 
     private DateTimeOffset Earliest() => _tat == DateTimeOffset.MinValue ? DateTimeOffset.MinValue : _tat - _tolerance;
