@@ -23,6 +23,7 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
         _connectionString = connectionString;
         Catalog = new SqliteCatalog(this);
         Bus = new SqliteMessageBus(this);
+        Replicas = new SqliteReplicaCatalog(this);
     }
 
     /// <summary>The settings.</summary>
@@ -36,6 +37,9 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
 
     /// <summary>The durable queue over this file.</summary>
     public SqliteMessageBus Bus { get; }
+
+    /// <summary>The replica store over this file (nodes, replicated files and their disk copies, spec/hsm.md §3.6).</summary>
+    public SqliteReplicaCatalog Replicas { get; }
 
     /// <summary>The schema version of the open file.</summary>
     public int SchemaVersion { get; private set; }

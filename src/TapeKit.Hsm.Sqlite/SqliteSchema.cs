@@ -406,6 +406,94 @@ internal static class SqliteSchema
             """,
             "CREATE INDEX mount_requests_library ON mount_requests (library, created_at, request_id)",
         ],
+        [
+            // Version 9: replica management (§3.6, §5.2 nodes and replicas, §7.4). A node's liveness is its row alone: OFFLINE
+            // is never written per replica. A node holds one live row of a file at most (never two copies on one node), a
+            // transfer id names one row, and the live rows per node are counted by triggers (the planner's load) instead of
+            // being summed over 100 000s of rows.
+            """
+            CREATE TABLE replica_nodes (
+                node_id TEXT PRIMARY KEY,
+                state TEXT NOT NULL CHECK (state IN ('ONLINE', 'OFFLINE')),
+                state_since INTEGER NOT NULL,
+                next_heartbeat_due INTEGER NOT NULL,
+                report_seq INTEGER NOT NULL,
+                digest_wanted INTEGER NOT NULL,
+                address TEXT,
+                registered_at INTEGER NOT NULL,
+                row_version INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE replica_files (
+                file_id INTEGER PRIMARY KEY,
+                needed_replicas INTEGER NOT NULL CHECK (needed_replicas >= 1),
+                size INTEGER NOT NULL,
+                checksum_type TEXT NOT NULL,
+                checksum_value TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                deleted_at INTEGER,
+                row_version INTEGER NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE replicas (
+                file_id INTEGER NOT NULL,
+                node_id TEXT NOT NULL,
+                reference_id TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('CREATING', 'ALIVE', 'INVALID', 'STALLED', 'THIRDWHEEL', 'DELETED')),
+                transfer_id TEXT NOT NULL UNIQUE,
+                size INTEGER NOT NULL,
+                checksum_type TEXT NOT NULL,
+                checksum_value TEXT NOT NULL,
+                source_kind TEXT NOT NULL,
+                source_node_id TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                deadline INTEGER,
+                started_at INTEGER,
+                last_checked_at INTEGER,
+                row_version INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (file_id, node_id, reference_id)) WITHOUT ROWID
+            """,
+            "CREATE UNIQUE INDEX replicas_one_per_node ON replicas (file_id, node_id) WHERE state <> 'DELETED'",
+            "CREATE INDEX replicas_node ON replicas (node_id, file_id, state) WHERE state <> 'DELETED'",
+            "CREATE INDEX replicas_in_flight ON replicas (deadline) WHERE state IN ('CREATING', 'STALLED')",
+            "CREATE INDEX replicas_transfers ON replicas (created_at, transfer_id) WHERE state = 'CREATING'",
+            "CREATE INDEX replicas_deleted ON replicas (updated_at) WHERE state = 'DELETED'",
+            "CREATE TABLE replica_node_counts (node_id TEXT PRIMARY KEY, replicas INTEGER NOT NULL) WITHOUT ROWID",
+            """
+            CREATE TRIGGER replicas_count_insert AFTER INSERT ON replicas WHEN new.state <> 'DELETED' BEGIN
+                INSERT INTO replica_node_counts (node_id, replicas) VALUES (new.node_id, 1)
+                ON CONFLICT (node_id) DO UPDATE SET replicas = replicas + 1;
+            END
+            """,
+            """
+            CREATE TRIGGER replicas_count_update AFTER UPDATE OF state ON replicas
+            WHEN (old.state = 'DELETED') <> (new.state = 'DELETED') BEGIN
+                INSERT INTO replica_node_counts (node_id, replicas) VALUES (new.node_id, CASE WHEN new.state = 'DELETED' THEN -1 ELSE 1 END)
+                ON CONFLICT (node_id) DO UPDATE SET replicas = replicas + excluded.replicas;
+            END
+            """,
+            """
+            CREATE TRIGGER replicas_count_delete AFTER DELETE ON replicas WHEN old.state <> 'DELETED' BEGIN
+                UPDATE replica_node_counts SET replicas = replicas - 1 WHERE node_id = old.node_id;
+            END
+            """,
+            "CREATE TABLE replica_checkpoints (name TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID",
+            """
+            CREATE TABLE replica_transitions (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                file_id INTEGER NOT NULL,
+                node_id TEXT NOT NULL,
+                transfer_id TEXT NOT NULL,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT,
+                at INTEGER NOT NULL)
+            """,
+            "CREATE INDEX replica_transitions_file ON replica_transitions (file_id, seq)",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

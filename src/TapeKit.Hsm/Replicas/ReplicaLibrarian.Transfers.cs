@@ -1,0 +1,289 @@
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Replicas;
+
+public sealed partial class ReplicaLibrarian
+{
+    /// <summary>
+    /// Allocates a client's upload (P1, for the Bartender): the file row is created on the first upload, then a
+    /// <see cref="ReplicaState.Creating"/> row with a new transfer id, the expected size and checksum and a deadline is
+    /// written on an online node without a copy of the file — the preferred one if it qualifies, else the least loaded —
+    /// before any transfer address is handed out. When the store is unavailable this throws
+    /// <see cref="Catalog.CatalogStoreException"/>: the front end refuses the upload with "retry" (§7.3 A).
+    /// </summary>
+    /// <param name="request">The upload.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<UploadTicket> BeginUploadAsync(UploadRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Size);
+        int needed = request.NeededReplicas ?? Options.DefaultNeededReplicas;
+        ArgumentOutOfRangeException.ThrowIfLessThan(needed, 1);
+        return RunAsync(async txn =>
+        {
+            ReplicaFileRecord? file = await txn.GetFileAsync(request.FileId);
+            if (file is null)
+            {
+                file = new ReplicaFileRecord
+                {
+                    FileId = request.FileId,
+                    NeededReplicas = needed,
+                    Size = request.Size,
+                    Checksum = request.Checksum,
+                    CreatedAt = txn.Now,
+                };
+                await txn.InsertFileAsync(file);
+            }
+            else if (file.IsDeleted)
+            {
+                return new UploadTicket(UploadOutcome.FileDeleted, null, $"File {request.FileId} is deleted.");
+            }
+            else if (file.Size != request.Size || !SameChecksum(file.Checksum, request.Checksum))
+            {
+                return new UploadTicket(UploadOutcome.FileMismatch, null,
+                    $"File {request.FileId} is registered with {file.Size} bytes and {file.Checksum}, not {request.Size} bytes and {request.Checksum}.");
+            }
+
+            var taken = (await txn.GetReplicasOfFileAsync(request.FileId)).Select(r => r.NodeId).ToHashSet(StringComparer.Ordinal);
+            List<NodeRecord> online = [.. (await txn.GetNodesAsync()).Where(n => n.IsOnline && !taken.Contains(n.NodeId))];
+            if (online.Count == 0)
+            {
+                return new UploadTicket(UploadOutcome.NoNodeAvailable, null, $"No online node without a copy of file {request.FileId}.");
+            }
+
+            NodeRecord target;
+            if (online.FirstOrDefault(n => n.NodeId == request.PreferredNodeId) is { } preferred)
+            {
+                target = preferred;
+            }
+            else
+            {
+                IReadOnlyDictionary<string, long> load = await txn.CountReplicasByNodeAsync();
+                target = online.OrderBy(n => load.GetValueOrDefault(n.NodeId)).ThenBy(n => n.NodeId, StringComparer.Ordinal).First();
+            }
+
+            var changes = new ReplicaChangeSet(txn.Now);
+            ReplicaRecord row = changes.Create(NewTransfer(file, target.NodeId, ReplicaSourceKind.Upload, null, txn.Now), ReplicaActor.Bartender, "upload");
+            await changes.FlushAsync(txn);
+            return new UploadTicket(UploadOutcome.Allocated, row, $"Upload to '{target.NodeId}' under transfer {row.TransferId}.");
+        }, ct);
+    }
+
+    /// <summary>
+    /// A node registers a copy it received whole, verified against its own checksum and stored durably (P2; P4 for a
+    /// stalled row): applied only when the row with this transfer id is the node's and the size and checksum are the
+    /// expected ones. A mismatch deletes the row (P5) and says "discard"; a replay says <see cref="ReplicaCallOutcome.Replayed"/>;
+    /// an unknown or deleted transfer changes nothing and says "discard".
+    /// </summary>
+    /// <param name="nodeId">The registering node.</param>
+    /// <param name="transferId">The transfer the copy arrived by.</param>
+    /// <param name="size">The bytes received.</param>
+    /// <param name="checksum">The checksum the node computed over them.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<ReplicaCallResult> RegisterAsync(string nodeId, Guid transferId, long size, Checksum checksum, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        return RunAsync(async txn =>
+        {
+            var changes = new ReplicaChangeSet(txn.Now);
+            ReplicaCallResult result = await RegisterInAsync(txn, changes, nodeId, transferId, size, checksum, await txn.GetReplicaAsync(transferId));
+            await changes.FlushAsync(txn);
+            return result;
+        }, ct);
+    }
+
+    private static async ValueTask<ReplicaCallResult> RegisterInAsync(
+        IReplicaTransaction txn, ReplicaChangeSet changes, string nodeId, Guid transferId, long size, Checksum checksum, ReplicaRecord? row)
+    {
+        if (row is null)
+        {
+            return new(ReplicaCallOutcome.UnknownTransfer, null, false, $"No replica has transfer id {transferId}: discard the data.");
+        }
+
+        if (row.NodeId != nodeId)
+        {
+            return new(ReplicaCallOutcome.Refused, row.State, false, $"Transfer {transferId} goes to node '{row.NodeId}', not '{nodeId}'.");
+        }
+
+        bool matches = size == row.Size && SameChecksum(checksum, row.Checksum);
+        switch (row.State)
+        {
+            case ReplicaState.Creating or ReplicaState.Stalled:
+                if (await txn.GetFileAsync(row.FileId) is { IsDeleted: true })
+                {
+                    changes.Move(row, "P5", ReplicaActor.Librarian, "the file was deleted");
+                    return new(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true, $"File {row.FileId} was deleted: discard the data.");
+                }
+
+                if (!matches)
+                {
+                    changes.Move(row, "P5", ReplicaActor.Librarian, $"registered {size} bytes {checksum}, expected {row.Size} bytes {row.Checksum}");
+                    return new(ReplicaCallOutcome.Refused, ReplicaState.Deleted, true,
+                        $"Expected {row.Size} bytes with {row.Checksum}, got {size} bytes with {checksum}: the transfer is deleted, discard the data.");
+                }
+
+                bool late = row.State == ReplicaState.Stalled;
+                changes.Move(row, late ? "P4" : "P2", late ? ReplicaActor.Librarian : ReplicaActor.Shepherd,
+                    late ? "late registration" : "registered", m => m with { LastCheckedAt = changes.Now });
+                return new(late ? ReplicaCallOutcome.AppliedLate : ReplicaCallOutcome.Applied, ReplicaState.Alive, true,
+                    late ? "Registered late: alive (P4)." : "Registered: alive (P2).");
+            case ReplicaState.Alive or ReplicaState.ThirdWheel when matches:
+                return new(ReplicaCallOutcome.Replayed, row.State, false, $"Already registered ({ReplicaStateNames.Of(row.State)}).");
+            case ReplicaState.Deleted:
+                return new(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, false, $"Transfer {transferId} was deleted: discard the data.");
+            default:
+                return new(ReplicaCallOutcome.Unchanged, row.State, false, $"The replica is {ReplicaStateNames.Of(row.State)}; a registration does not apply.");
+        }
+    }
+
+    /// <summary>
+    /// The source (or the tape host) starts sending a transfer: marks it started, so that it is no longer cancelled as
+    /// unnecessary. A deleted transfer says <see cref="ReplicaCallOutcome.Cancelled"/> (do not send); a stalled one not
+    /// started is deleted now (P5: a replacement is being planned) and cancelled the same way.
+    /// </summary>
+    /// <param name="transferId">The transfer.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<ReplicaCallResult> StartTransferAsync(Guid transferId, CancellationToken ct = default) => RunAsync(async txn =>
+    {
+        ReplicaRecord? row = await txn.GetReplicaAsync(transferId);
+        var changes = new ReplicaChangeSet(txn.Now);
+        ReplicaCallResult result;
+        switch (row?.State)
+        {
+            case null:
+                return new ReplicaCallResult(ReplicaCallOutcome.UnknownTransfer, null, false, $"No replica has transfer id {transferId}.");
+            case ReplicaState.Creating when row.StartedAt is null:
+                changes.Touch(row, r => r with { StartedAt = changes.Now });
+                result = new(ReplicaCallOutcome.Applied, ReplicaState.Creating, true, "Started.");
+                break;
+            case ReplicaState.Creating:
+                return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Creating, false, "Started before.");
+            case ReplicaState.Stalled when row.StartedAt is not null:
+                return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Stalled, false, "Started before.");
+            case ReplicaState.Stalled:
+                changes.Move(row, "P5", ReplicaActor.Librarian, "stalled before it started");
+                result = new(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true, "The transfer stalled before it started and is deleted: do not send.");
+                break;
+            case ReplicaState.Deleted:
+                return new ReplicaCallResult(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, false, "The transfer was cancelled: do not send.");
+            default:
+                return new ReplicaCallResult(ReplicaCallOutcome.Unchanged, row.State, false, $"The replica is {ReplicaStateNames.Of(row.State)}: nothing to send.");
+        }
+
+        await changes.FlushAsync(txn);
+        return result;
+    }, ct);
+
+    /// <summary>
+    /// A transfer failed, as its source or target says (a broken connection, a short stream, a checksum mismatch, a
+    /// transfer found not started after a restart): <see cref="ReplicaState.Creating"/> or <see cref="ReplicaState.Stalled"/>
+    /// → <see cref="ReplicaState.Deleted"/> (P5), and the planner chooses again. An alive replica stays alive (the target
+    /// registered after all: the source just clears its entry).
+    /// </summary>
+    /// <param name="transferId">The transfer.</param>
+    /// <param name="reason">What went wrong, in words.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<ReplicaCallResult> ReportTransferFailedAsync(Guid transferId, string reason, CancellationToken ct = default) => RunAsync(async txn =>
+    {
+        ReplicaRecord? row = await txn.GetReplicaAsync(transferId);
+        switch (row?.State)
+        {
+            case null:
+                return new ReplicaCallResult(ReplicaCallOutcome.UnknownTransfer, null, false, $"No replica has transfer id {transferId}.");
+            case ReplicaState.Creating or ReplicaState.Stalled:
+                var changes = new ReplicaChangeSet(txn.Now);
+                changes.Move(row, "P5", ReplicaActor.Librarian, $"transfer failed: {reason}");
+                await changes.FlushAsync(txn);
+                return new ReplicaCallResult(ReplicaCallOutcome.Applied, ReplicaState.Deleted, true, "Deleted (P5): the planner will choose again.");
+            case ReplicaState.Deleted:
+                return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Deleted, false, "Deleted before.");
+            default:
+                return new ReplicaCallResult(ReplicaCallOutcome.Unchanged, row.State, false, $"The replica is {ReplicaStateNames.Of(row.State)}: the transfer succeeded.");
+        }
+    }, ct);
+
+    /// <summary>
+    /// The source sent the last byte but the target did not register within <see cref="ReplicaOptions.RegistrationTimeout"/>
+    /// (§7.3 C.2): the row stalls now (P3) — it no longer counts and the planner replaces it — and the target may still
+    /// register late (P4).
+    /// </summary>
+    /// <param name="transferId">The transfer.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<ReplicaCallResult> ReportUnconfirmedAsync(Guid transferId, CancellationToken ct = default) => RunAsync(async txn =>
+    {
+        ReplicaRecord? row = await txn.GetReplicaAsync(transferId);
+        switch (row?.State)
+        {
+            case null:
+                return new ReplicaCallResult(ReplicaCallOutcome.UnknownTransfer, null, false, $"No replica has transfer id {transferId}.");
+            case ReplicaState.Creating:
+                var changes = new ReplicaChangeSet(txn.Now);
+                changes.Move(row, "P3", ReplicaActor.Librarian, "the source's registration timeout passed", m => m with { Deadline = changes.Now + Options.StalledGrace });
+                await changes.FlushAsync(txn);
+                return new ReplicaCallResult(ReplicaCallOutcome.Applied, ReplicaState.Stalled, true, "Stalled (P3): a late registration is still accepted.");
+            case ReplicaState.Stalled:
+                return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Stalled, false, "Stalled before.");
+            case ReplicaState.Deleted:
+                return new ReplicaCallResult(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, false, "The transfer was deleted.");
+            default:
+                return new ReplicaCallResult(ReplicaCallOutcome.Unchanged, row.State, false, $"The replica is {ReplicaStateNames.Of(row.State)}.");
+        }
+    }, ct);
+
+    /// <summary>Deletes a file: the planner then removes every copy (D1, D2, P5). <see langword="false"/> for an unknown or already deleted file.</summary>
+    /// <param name="fileId">The file.</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<bool> DeleteFileAsync(long fileId, CancellationToken ct = default) => RunAsync(async txn =>
+    {
+        if (await txn.GetFileAsync(fileId) is not { IsDeleted: false } file)
+        {
+            return false;
+        }
+
+        _ = await txn.UpdateFileAsync(file with { DeletedAt = txn.Now });
+        return true;
+    }, ct);
+
+    /// <summary>Changes how many replicas a file needs; the planner follows. <see langword="false"/> for an unknown or deleted file.</summary>
+    /// <param name="fileId">The file.</param>
+    /// <param name="neededReplicas">The new number (at least 1).</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<bool> SetNeededReplicasAsync(long fileId, int neededReplicas, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(neededReplicas, 1);
+        return RunAsync(async txn =>
+        {
+            if (await txn.GetFileAsync(fileId) is not { IsDeleted: false } file)
+            {
+                return false;
+            }
+
+            if (file.NeededReplicas != neededReplicas)
+            {
+                _ = await txn.UpdateFileAsync(file with { NeededReplicas = neededReplicas });
+            }
+
+            return true;
+        }, ct);
+    }
+
+    private ReplicaRecord NewTransfer(ReplicaFileRecord file, string nodeId, ReplicaSourceKind kind, string? sourceNodeId, DateTimeOffset now)
+    {
+        Guid id = Guid.CreateVersion7(now);
+        return new ReplicaRecord
+        {
+            FileId = file.FileId,
+            NodeId = nodeId,
+            ReferenceId = id.ToString("N"),
+            State = ReplicaState.Creating,
+            TransferId = id,
+            Size = file.Size,
+            Checksum = file.Checksum,
+            SourceKind = kind,
+            SourceNodeId = sourceNodeId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Deadline = now + Options.CreatingTimeout,
+        };
+    }
+}
