@@ -11,7 +11,9 @@ public sealed partial class ReplicaLibrarian
     /// place from a good one (P7), then gets new transfers (P1) to online nodes holding no row of it, least loaded first,
     /// from an alive copy on an online node (the least busy source) — or, with none, from tape when the file has a tape
     /// copy (the copy of last resort; the host reads it);</item>
-    /// <item>transfers not yet started that the file no longer needs (a node came back) are cancelled (P5);</item>
+    /// <item>transfers not yet started that the file no longer needs (a node came back), or whose source went offline,
+    /// are cancelled (P5); a node where a transfer of the file ended within the last heartbeat timeout is no target for
+    /// it yet (a target that just failed is not chosen again until it is offline or has stayed up);</item>
     /// <item>a file over its needed replicas retires one copy at a time (P10: never a second
     /// <see cref="ReplicaState.ThirdWheel"/>, never the last alive copy) — the copy on the node that came back most
     /// recently, so that a returning node's copies are the ones retired;</item>
