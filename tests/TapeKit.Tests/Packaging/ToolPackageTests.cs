@@ -9,15 +9,15 @@ namespace TapeKit.Tests.Packaging;
 /// </summary>
 public sealed class ToolPackageTests
 {
-    private static readonly string[] ToolPlatforms = ["linux-x64", "any"];
+    private static readonly string[] Platforms = ["linux-x64", "any"];
 
     [Fact]
     public void The_tool_is_packed_per_platform_with_ReadyToRun_code_for_linux_x64()
     {
         XDocument project = Load("src/TapeKit.Cli/TapeKit.Cli.csproj");
         Assert.Equal("true", Property(project, "PackAsTool"));
-        Assert.Equal(ToolPlatforms, Property(project, "ToolPackageRuntimeIdentifiers").Split(';'));
-        Assert.Equal(ToolPlatforms, Property(project, "RuntimeIdentifiers").Split(';'));
+        Assert.Equal(Platforms, Property(project, "ToolPackageRuntimeIdentifiers").Split(';'));
+        Assert.Equal(Platforms, Property(project, "RuntimeIdentifiers").Split(';'));
         Assert.Equal("true", Property(project, "PublishReadyToRun"));
         Assert.Equal("false", Property(project, "SelfContained"));
         // Set unconditionally, RuntimeIdentifier would move every build's output (and make every build RID-specific).
