@@ -291,11 +291,12 @@ public sealed class PostgresCatalogTests(PostgresDatabase database) : IClassFixt
     [SkippableFact]
     public async Task Resolving_the_catalogue_from_a_thread_whose_context_is_blocked_does_not_deadlock()
     {
+        string connectionString = database.ConnectionString; // Here, so that without a server the test skips on its own thread.
         string schema = PostgresDatabase.NewSchemaName();
         await using ServiceProvider sp = new ServiceCollection()
             .AddTapeKitHsmPostgres(o =>
             {
-                o.ConnectionString = database.ConnectionString;
+                o.ConnectionString = connectionString;
                 o.Schema = schema;
             })
             .BuildServiceProvider();
