@@ -101,20 +101,6 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask InsertFilesAsync(IReadOnlyList<ReplicaFileRecord> files)
-    {
-        ArgumentNullException.ThrowIfNull(files);
-        _ = await AtomicAsync(async () =>
-        {
-            foreach (ReplicaFileRecord f in files)
-            {
-                await InsertFileAsync(f);
-            }
-
-            return true;
-        });
-    }
-
     public ValueTask<ReplicaFileRecord> UpdateFileAsync(ReplicaFileRecord file)
     {
         Live();
@@ -243,20 +229,6 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask InsertReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
-    {
-        ArgumentNullException.ThrowIfNull(replicas);
-        _ = await AtomicAsync(async () =>
-        {
-            foreach (ReplicaRecord r in replicas)
-            {
-                await InsertReplicaAsync(r);
-            }
-
-            return true;
-        });
-    }
-
     public ValueTask<ReplicaRecord> UpdateReplicaAsync(ReplicaRecord replica)
     {
         Live();
@@ -274,21 +246,6 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
         }
 
         return Ok(replica with { RowVersion = replica.RowVersion + 1 });
-    }
-
-    public ValueTask<IReadOnlyList<ReplicaRecord>> UpdateReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
-    {
-        ArgumentNullException.ThrowIfNull(replicas);
-        return AtomicAsync<IReadOnlyList<ReplicaRecord>>(async () =>
-        {
-            var rows = new List<ReplicaRecord>(replicas.Count);
-            foreach (ReplicaRecord r in replicas)
-            {
-                rows.Add(await UpdateReplicaAsync(r));
-            }
-
-            return rows;
-        });
     }
 
     public ValueTask<int> ExtendDeadlinesAsync(TimeSpan by)
@@ -518,13 +475,13 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
         throw new CatalogConflictException(entity, id, version);
     }
 
-    private async ValueTask<T> AtomicAsync<T>(Func<ValueTask<T>> write)
+    public async ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes)
     {
         Live();
         _txn.Save(Savepoint);
         try
         {
-            T result = await write();
+            T result = await writes();
             _txn.Release(Savepoint);
             return result;
         }

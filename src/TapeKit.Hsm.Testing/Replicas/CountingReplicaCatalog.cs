@@ -76,6 +76,8 @@ public sealed class CountingReplicaCatalog(IReplicaCatalog inner) : IReplicaCata
 
         public ValueTask InsertFileAsync(ReplicaFileRecord file) => inner.InsertFileAsync(file);
 
+        public ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes) => inner.AllOrNothingAsync(writes);
+
         public ValueTask InsertFilesAsync(IReadOnlyList<ReplicaFileRecord> files) => inner.InsertFilesAsync(files);
 
         public ValueTask<ReplicaFileRecord> UpdateFileAsync(ReplicaFileRecord file) => inner.UpdateFileAsync(file);

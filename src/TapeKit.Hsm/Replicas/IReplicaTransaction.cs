@@ -41,15 +41,29 @@ public interface IReplicaTransaction : IAsyncDisposable
     /// <param name="file">The row.</param>
     ValueTask InsertFileAsync(ReplicaFileRecord file);
 
+    /// <summary>
+    /// Runs <paramref name="writes"/> all or nothing inside this transaction: when they throw, what they wrote is undone
+    /// (a savepoint) and the transaction goes on. The batch writes of this contract are their single writes under it.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="writes">The writes.</param>
+    /// <returns>Their result.</returns>
+    ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes);
+
     /// <summary>Inserts many file rows; a duplicate throws and inserts none.</summary>
     /// <param name="files">The rows.</param>
     async ValueTask InsertFilesAsync(IReadOnlyList<ReplicaFileRecord> files)
     {
         ArgumentNullException.ThrowIfNull(files);
-        foreach (ReplicaFileRecord f in files)
+        _ = await AllOrNothingAsync(async () =>
         {
-            await InsertFileAsync(f);
-        }
+            foreach (ReplicaFileRecord f in files)
+            {
+                await InsertFileAsync(f);
+            }
+
+            return true;
+        });
     }
 
     /// <summary>Writes a file row as one conditional update on its <see cref="ReplicaFileRecord.RowVersion"/>.</summary>
@@ -125,10 +139,15 @@ public interface IReplicaTransaction : IAsyncDisposable
     async ValueTask InsertReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
     {
         ArgumentNullException.ThrowIfNull(replicas);
-        foreach (ReplicaRecord r in replicas)
+        _ = await AllOrNothingAsync(async () =>
         {
-            await InsertReplicaAsync(r);
-        }
+            foreach (ReplicaRecord r in replicas)
+            {
+                await InsertReplicaAsync(r);
+            }
+
+            return true;
+        });
     }
 
     /// <summary>
@@ -150,13 +169,16 @@ public interface IReplicaTransaction : IAsyncDisposable
     async ValueTask<IReadOnlyList<ReplicaRecord>> UpdateReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
     {
         ArgumentNullException.ThrowIfNull(replicas);
-        var rows = new ReplicaRecord[replicas.Count];
-        for (int i = 0; i < rows.Length; i++)
+        return await AllOrNothingAsync<IReadOnlyList<ReplicaRecord>>(async () =>
         {
-            rows[i] = await UpdateReplicaAsync(replicas[i]);
-        }
+            var rows = new ReplicaRecord[replicas.Count];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = await UpdateReplicaAsync(replicas[i]);
+            }
 
-        return rows;
+            return rows;
+        });
     }
 
     /// <summary>

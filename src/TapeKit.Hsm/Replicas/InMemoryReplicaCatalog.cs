@@ -162,20 +162,6 @@ public sealed class InMemoryReplicaCatalog : IReplicaCatalog, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        public async ValueTask InsertFilesAsync(IReadOnlyList<ReplicaFileRecord> files)
-        {
-            ArgumentNullException.ThrowIfNull(files);
-            _ = await Atomic(async () =>
-            {
-                foreach (ReplicaFileRecord f in files)
-                {
-                    await InsertFileAsync(f);
-                }
-
-                return true;
-            });
-        }
-
         public ValueTask<ReplicaFileRecord> UpdateFileAsync(ReplicaFileRecord file)
         {
             Live();
@@ -265,20 +251,6 @@ public sealed class InMemoryReplicaCatalog : IReplicaCatalog, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        public async ValueTask InsertReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
-        {
-            ArgumentNullException.ThrowIfNull(replicas);
-            _ = await Atomic(async () =>
-            {
-                foreach (ReplicaRecord r in replicas)
-                {
-                    await InsertReplicaAsync(r);
-                }
-
-                return true;
-            });
-        }
-
         public ValueTask<ReplicaRecord> UpdateReplicaAsync(ReplicaRecord replica)
         {
             Live();
@@ -293,21 +265,6 @@ public sealed class InMemoryReplicaCatalog : IReplicaCatalog, IDisposable
             s.SetReplica(key, stored);
             _undo.Add(() => s.SetReplica(key, old));
             return Ok(stored);
-        }
-
-        public ValueTask<IReadOnlyList<ReplicaRecord>> UpdateReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
-        {
-            ArgumentNullException.ThrowIfNull(replicas);
-            return Atomic<IReadOnlyList<ReplicaRecord>>(async () =>
-            {
-                var rows = new List<ReplicaRecord>(replicas.Count);
-                foreach (ReplicaRecord r in replicas)
-                {
-                    rows.Add(await UpdateReplicaAsync(r));
-                }
-
-                return rows;
-            });
         }
 
         public ValueTask<int> ExtendDeadlinesAsync(TimeSpan by)
@@ -436,13 +393,13 @@ public sealed class InMemoryReplicaCatalog : IReplicaCatalog, IDisposable
             }
         }
 
-        private async ValueTask<T> Atomic<T>(Func<ValueTask<T>> write)
+        public async ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes)
         {
             Live();
             int mark = _undo.Count;
             try
             {
-                return await write();
+                return await writes();
             }
             catch
             {

@@ -41,6 +41,7 @@ internal sealed class OutageReplicaCatalog(IReplicaCatalog inner) : IReplicaCata
     {
         public DateTimeOffset Now => inner.Now;
         public ValueTask<NodeRecord?> GetNodeAsync(string nodeId) => inner.GetNodeAsync(nodeId);
+        public ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes) => inner.AllOrNothingAsync(writes);
         public ValueTask<IReadOnlyList<NodeRecord>> GetNodesAsync() => inner.GetNodesAsync();
         public ValueTask InsertNodeAsync(NodeRecord node) => inner.InsertNodeAsync(node);
         public ValueTask<NodeRecord> UpdateNodeAsync(NodeRecord node) => inner.UpdateNodeAsync(node);
