@@ -113,14 +113,24 @@ public sealed class PostgresCatalog : ICatalog, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask<ICatalogTransaction> BeginAsync(CancellationToken ct = default)
+    public async ValueTask<ICatalogTransaction> BeginAsync(CancellationToken ct = default) =>
+        await BeginTransactionAsync((c, txn, now) => new PostgresCatalogTransaction(this, c, txn, now), ct);
+
+    /// <summary>The replica store in this catalogue's schema (Chelonia's nodes and replicas).</summary>
+    public PostgresReplicaCatalog Replicas => field ??= new PostgresReplicaCatalog(this);
+
+    /// <summary>
+    /// Opens a pooled connection and begins a READ COMMITTED transaction on it, stamped with the catalogue's time
+    /// (microseconds, as the server keeps it); a failure returns the connection and is translated.
+    /// </summary>
+    internal async ValueTask<T> BeginTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, DateTimeOffset, T> create, CancellationToken ct)
     {
         NpgsqlConnection? connection = null;
         try
         {
             connection = await _dataSource.OpenConnectionAsync(ct);
             NpgsqlTransaction txn = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-            return new PostgresCatalogTransaction(this, connection, txn, TruncateToMicroseconds(Time.GetUtcNow()));
+            return create(connection, txn, TruncateToMicroseconds(Time.GetUtcNow()));
         }
         catch (NpgsqlException e)
         {

@@ -218,56 +218,6 @@ internal sealed partial class PostgresCatalogTransaction
             SELECT {string.Join(", ", columns.Select(c => "x." + c))} FROM jsonb_populate_recordset(NULL::{table}, $1) WITH ORDINALITY AS x ORDER BY x.ordinality
             """, RowsJson(columns, rows));
 
-    /// <summary>
-    /// Runs a batch write under a savepoint: when it is refused (a constraint, a conflict), everything it wrote is rolled
-    /// back to the savepoint and the error rethrown — with <paramref name="refusal"/> as the message of a constraint the
-    /// server reported — and the transaction stays usable.
-    /// </summary>
-    private async ValueTask<T> AtomicAsync<T>(Func<ValueTask<T>> write, string? refusal)
-    {
-        Live();
-        try
-        {
-            await _txn.SaveAsync(Savepoint);
-        }
-        catch (Npgsql.NpgsqlException e)
-        {
-            throw Failed(e);
-        }
-
-        try
-        {
-            T result = await write();
-            await _txn.ReleaseAsync(Savepoint);
-            return result;
-        }
-        catch (HsmException e) when (e is CatalogConstraintException or CatalogConflictException && _c.State == System.Data.ConnectionState.Open)
-        {
-            try
-            {
-                await _txn.RollbackAsync(Savepoint);
-                await _txn.ReleaseAsync(Savepoint);
-            }
-            catch (Npgsql.NpgsqlException inner)
-            {
-                throw Failed(inner);
-            }
-
-            bool reportedByServer = _failure is not null;
-            _failure = null;
-            if (reportedByServer && refusal is not null)
-            {
-                throw new CatalogConstraintException(refusal, e);
-            }
-
-            throw;
-        }
-        catch (Npgsql.NpgsqlException e)
-        {
-            throw Failed(e);
-        }
-    }
-
     /// <summary>Rows as a <c>jsonb</c> array of objects keyed by column, each value as PostgreSQL reads it back into the column's type.</summary>
     private static Jsonb RowsJson(string[] columns, IEnumerable<object?[]> rows)
     {

@@ -351,6 +351,106 @@ internal static class PostgresSchema
             """,
             "CREATE INDEX mount_requests_library ON mount_requests (library, created_at, request_id)",
         ],
+        [
+            // Version 4: replica management (Chelonia's nodes and replicas, the tables of the SQLite store's version 9). A
+            // node's liveness is its row alone: OFFLINE is never written per replica. A node holds one live row of a file at
+            // most (never two copies on one node) and a transfer id names one row, both enforced by unique indexes; the live
+            // rows per node are counted by a trigger (the planner's load), striped like the catalogue's counters so that
+            // concurrent writers on one node do not queue on one counter row.
+            """
+            CREATE TABLE replica_nodes (
+                node_id text PRIMARY KEY,
+                state text NOT NULL CHECK (state IN ('ONLINE', 'OFFLINE')),
+                state_since timestamptz NOT NULL,
+                next_heartbeat_due timestamptz NOT NULL,
+                report_seq bigint NOT NULL,
+                digest_wanted boolean NOT NULL,
+                address text,
+                registered_at timestamptz NOT NULL,
+                row_version bigint NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE replica_files (
+                file_id bigint PRIMARY KEY,
+                needed_replicas integer NOT NULL CHECK (needed_replicas >= 1),
+                size bigint NOT NULL,
+                checksum_type text NOT NULL,
+                checksum_value text NOT NULL,
+                created_at timestamptz NOT NULL,
+                deleted_at timestamptz,
+                row_version bigint NOT NULL DEFAULT 0)
+            """,
+            """
+            CREATE TABLE replicas (
+                file_id bigint NOT NULL,
+                node_id text NOT NULL,
+                reference_id text NOT NULL,
+                state text NOT NULL CHECK (state IN ('CREATING', 'ALIVE', 'INVALID', 'STALLED', 'THIRDWHEEL', 'DELETED')),
+                transfer_id uuid NOT NULL UNIQUE,
+                size bigint NOT NULL,
+                checksum_type text NOT NULL,
+                checksum_value text NOT NULL,
+                source_kind text NOT NULL,
+                source_node_id text,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                deadline timestamptz,
+                started_at timestamptz,
+                last_checked_at timestamptz,
+                row_version bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (file_id, node_id, reference_id))
+            """,
+            "CREATE UNIQUE INDEX replicas_one_per_node ON replicas (file_id, node_id) WHERE state <> 'DELETED'",
+            "CREATE INDEX replicas_node ON replicas (node_id, file_id, state) WHERE state <> 'DELETED'",
+            "CREATE INDEX replicas_in_flight ON replicas (deadline) WHERE state IN ('CREATING', 'STALLED')",
+            "CREATE INDEX replicas_transfers ON replicas (created_at, transfer_id) WHERE state = 'CREATING'",
+            "CREATE INDEX replicas_deleted ON replicas (updated_at) WHERE state = 'DELETED'",
+            """
+            CREATE TABLE replica_node_counts (
+                node_id text NOT NULL,
+                stripe smallint NOT NULL,
+                replicas bigint NOT NULL,
+                PRIMARY KEY (node_id, stripe))
+            """,
+            $$"""
+            CREATE FUNCTION replicas_count() RETURNS trigger LANGUAGE plpgsql AS $body$
+            DECLARE
+                s smallint := pg_backend_pid() % {{CounterStripes}};
+            BEGIN
+                IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state <> 'DELETED' THEN
+                    INSERT INTO replica_node_counts AS c (node_id, stripe, replicas) VALUES (OLD.node_id, s, -1)
+                    ON CONFLICT (node_id, stripe) DO UPDATE SET replicas = c.replicas + excluded.replicas;
+                END IF;
+                IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.state <> 'DELETED' THEN
+                    INSERT INTO replica_node_counts AS c (node_id, stripe, replicas) VALUES (NEW.node_id, s, 1)
+                    ON CONFLICT (node_id, stripe) DO UPDATE SET replicas = c.replicas + excluded.replicas;
+                END IF;
+                RETURN NULL;
+            END
+            $body$
+            """,
+            "CREATE TRIGGER replicas_count_insert_delete AFTER INSERT OR DELETE ON replicas FOR EACH ROW EXECUTE FUNCTION replicas_count()",
+            """
+            CREATE TRIGGER replicas_count_update AFTER UPDATE OF state, node_id ON replicas
+            FOR EACH ROW WHEN ((OLD.state = 'DELETED') <> (NEW.state = 'DELETED') OR OLD.node_id <> NEW.node_id)
+            EXECUTE FUNCTION replicas_count()
+            """,
+            "CREATE TABLE replica_checkpoints (name text PRIMARY KEY, at timestamptz NOT NULL)",
+            """
+            CREATE TABLE replica_transitions (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                file_id bigint NOT NULL,
+                node_id text NOT NULL,
+                transfer_id uuid NOT NULL,
+                from_state text,
+                to_state text NOT NULL,
+                rule text NOT NULL,
+                actor text NOT NULL,
+                reason text,
+                at timestamptz NOT NULL)
+            """,
+            "CREATE INDEX replica_transitions_file ON replica_transitions (file_id, seq)",
+        ],
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -1,3 +1,4 @@
+using TapeKit.Hsm.Postgres;
 using TapeKit.Hsm.Replicas;
 using TapeKit.Hsm.Sqlite;
 using TapeKit.Hsm.Testing;
@@ -34,4 +35,29 @@ public sealed class SqliteReplicaCatalogContractTests : ReplicaCatalogContractTe
     }
 
     public void Dispose() => _dir.Dispose();
+}
+
+/// <summary>
+/// The replica store contract on PostgreSQL (the replica tables of the catalogue's schema), each test on a fresh schema of
+/// a database made for this class.
+/// </summary>
+public sealed class PostgresReplicaCatalogContractTests(PostgresDatabase database) : ReplicaCatalogContractTests, IClassFixture<PostgresDatabase>
+{
+    private PostgresCatalog? _catalog;
+
+    protected override async ValueTask<IReplicaCatalog> CreateStoreAsync()
+    {
+        _catalog = await database.OpenCatalogAsync(Time);
+        return _catalog.Replicas;
+    }
+
+    /// <summary>The catalogue owns the replica store.</summary>
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_catalog is not null)
+        {
+            await _catalog.DisposeAsync();
+        }
+    }
 }
