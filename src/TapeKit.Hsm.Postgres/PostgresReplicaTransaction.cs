@@ -88,6 +88,31 @@ internal sealed class PostgresReplicaTransaction(PostgresCatalog catalog, Npgsql
         }
     }
 
+    public async ValueTask InsertFilesAsync(IReadOnlyList<ReplicaFileRecord> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Any(f => f.NeededReplicas < 1))
+        {
+            throw new ArgumentException("A replicated file needs at least one replica.", nameof(files));
+        }
+
+        // One statement for the batch (the columns as parallel arrays); a row the store refuses makes the count fall short,
+        // and the savepoint takes the others back.
+        _ = await AllOrNothingAsync(async () =>
+        {
+            int inserted = await ExecuteAsync($"""
+                INSERT INTO replica_files ({string.Join(", ", FileColumns)}, row_version)
+                SELECT * FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
+                ON CONFLICT DO NOTHING
+                """,
+                files.Select(f => f.FileId).ToArray(), files.Select(f => f.NeededReplicas).ToArray(), files.Select(f => f.Size).ToArray(),
+                files.Select(f => f.Checksum.Type).ToArray(), files.Select(f => f.Checksum.Value).ToArray(), files.Select(f => f.CreatedAt.ToUniversalTime()).ToArray(),
+                files.Select(f => f.DeletedAt?.ToUniversalTime()).ToArray(), files.Select(f => f.RowVersion).ToArray());
+            return inserted == files.Count ? inserted : throw new CatalogConstraintException(
+                $"{files.Count - inserted} of {files.Count} replicated files cannot be inserted: they exist (or appear twice in the batch).");
+        });
+    }
+
     public async ValueTask<ReplicaFileRecord> UpdateFileAsync(ReplicaFileRecord file)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -165,6 +190,28 @@ internal sealed class PostgresReplicaTransaction(PostgresCatalog catalog, Npgsql
         }
     }
 
+    public async ValueTask InsertReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        foreach (ReplicaRecord r in replicas)
+        {
+            Validate(r);
+        }
+
+        _ = await AllOrNothingAsync(async () =>
+        {
+            int inserted = await ExecuteAsync($"""
+                INSERT INTO replicas ({string.Join(", ", ReplicaColumns)}, row_version)
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[],
+                    $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::bigint[])
+                ON CONFLICT DO NOTHING
+                """,
+                ReplicaArrays(replicas));
+            return inserted == replicas.Count ? inserted : throw new CatalogConstraintException(
+                $"{replicas.Count - inserted} of {replicas.Count} replicas cannot be inserted: a key or transfer id exists, or a node would hold two live replicas of a file.");
+        });
+    }
+
     public async ValueTask<ReplicaRecord> UpdateReplicaAsync(ReplicaRecord replica)
     {
         ArgumentNullException.ThrowIfNull(replica);
@@ -186,6 +233,52 @@ internal sealed class PostgresReplicaTransaction(PostgresCatalog catalog, Npgsql
         }
 
         throw new CatalogConflictException("replica", id, replica.RowVersion);
+    }
+
+    public async ValueTask<IReadOnlyList<ReplicaRecord>> UpdateReplicasAsync(IReadOnlyList<ReplicaRecord> replicas)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        if (replicas.Count <= 1)
+        {
+            return replicas.Count == 0 ? [] : [await UpdateReplicaAsync(replicas[0])];
+        }
+
+        foreach (ReplicaRecord r in replicas)
+        {
+            Validate(r);
+        }
+
+        // One statement for the report's rows, each conditional on its version; when one is missing or newer, the
+        // statement's count falls short, the culprit is named, and the savepoint takes the others back.
+        return await AllOrNothingAsync<IReadOnlyList<ReplicaRecord>>(async () =>
+        {
+            string set = string.Join(", ", ReplicaColumns.Skip(3).Select(c => $"{c} = x.{c}"));
+            List<ReplicaRecord> rows = await QueryAsync($"""
+                UPDATE replicas AS r SET {set}, row_version = r.row_version + 1
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[],
+                    $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::bigint[])
+                    AS x({string.Join(", ", ReplicaColumns)}, row_version)
+                WHERE r.file_id = x.file_id AND r.node_id = x.node_id AND r.reference_id = x.reference_id AND r.row_version = x.row_version
+                RETURNING {string.Join(", ", ReplicaColumns.Select(c => "r." + c))}, r.row_version
+                """, ReadReplica, ReplicaArrays(replicas));
+            var byKey = rows.ToDictionary(r => (r.FileId, r.NodeId, r.ReferenceId));
+            var stored = new ReplicaRecord[replicas.Count];
+            for (int i = 0; i < stored.Length; i++)
+            {
+                ReplicaRecord r = replicas[i];
+                if (!byKey.TryGetValue((r.FileId, r.NodeId, r.ReferenceId), out ReplicaRecord? row))
+                {
+                    string id = $"{r.FileId}/{r.NodeId}/{r.ReferenceId}";
+                    throw await ScalarAsync("SELECT row_version FROM replicas WHERE file_id = $1 AND node_id = $2 AND reference_id = $3", r.FileId, r.NodeId, r.ReferenceId) is long
+                        ? new CatalogConflictException("replica", id, r.RowVersion)
+                        : new CatalogConstraintException($"The replica row {id} does not exist.");
+                }
+
+                stored[i] = row;
+            }
+
+            return stored;
+        });
     }
 
     public ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes) => AtomicAsync(writes, refusal: null);
@@ -259,6 +352,18 @@ internal sealed class PostgresReplicaTransaction(PostgresCatalog catalog, Npgsql
     [
         r.FileId, r.NodeId, r.ReferenceId, ReplicaStateNames.Of(r.State), r.TransferId, r.Size, r.Checksum.Type, r.Checksum.Value,
         ReplicaStateNames.Of(r.SourceKind), r.SourceNodeId, r.CreatedAt, r.UpdatedAt, r.Deadline, r.StartedAt, r.LastCheckedAt,
+    ];
+
+    /// <summary>The rows as one array per column (<see cref="ReplicaColumns"/>, then the row versions), for <c>unnest</c>.</summary>
+    private static object?[] ReplicaArrays(IReadOnlyList<ReplicaRecord> replicas) =>
+    [
+        replicas.Select(r => r.FileId).ToArray(), replicas.Select(r => r.NodeId).ToArray(), replicas.Select(r => r.ReferenceId).ToArray(),
+        replicas.Select(r => ReplicaStateNames.Of(r.State)).ToArray(), replicas.Select(r => r.TransferId).ToArray(), replicas.Select(r => r.Size).ToArray(),
+        replicas.Select(r => r.Checksum.Type).ToArray(), replicas.Select(r => r.Checksum.Value).ToArray(),
+        replicas.Select(r => ReplicaStateNames.Of(r.SourceKind)).ToArray(), replicas.Select(r => r.SourceNodeId).ToArray(),
+        replicas.Select(r => r.CreatedAt.ToUniversalTime()).ToArray(), replicas.Select(r => r.UpdatedAt.ToUniversalTime()).ToArray(),
+        replicas.Select(r => r.Deadline?.ToUniversalTime()).ToArray(), replicas.Select(r => r.StartedAt?.ToUniversalTime()).ToArray(),
+        replicas.Select(r => r.LastCheckedAt?.ToUniversalTime()).ToArray(), replicas.Select(r => r.RowVersion).ToArray(),
     ];
 
     private static NodeRecord ReadNode(NpgsqlDataReader r) => new()

@@ -412,28 +412,38 @@ internal static class PostgresSchema
                 replicas bigint NOT NULL,
                 PRIMARY KEY (node_id, stripe))
             """,
+            // Statement-level triggers over the transition tables: a batch of 100 000 rows moves each node's counter once,
+            // and an update that leaves every row live (or dead) writes no counter row at all.
             $$"""
             CREATE FUNCTION replicas_count() RETURNS trigger LANGUAGE plpgsql AS $body$
             DECLARE
                 s smallint := pg_backend_pid() % {{CounterStripes}};
             BEGIN
-                IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state <> 'DELETED' THEN
-                    INSERT INTO replica_node_counts AS c (node_id, stripe, replicas) VALUES (OLD.node_id, s, -1)
+                IF TG_OP = 'INSERT' THEN
+                    INSERT INTO replica_node_counts AS c (node_id, stripe, replicas)
+                    SELECT node_id, s, count(*) FROM new_rows WHERE state <> 'DELETED' GROUP BY node_id
                     ON CONFLICT (node_id, stripe) DO UPDATE SET replicas = c.replicas + excluded.replicas;
-                END IF;
-                IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.state <> 'DELETED' THEN
-                    INSERT INTO replica_node_counts AS c (node_id, stripe, replicas) VALUES (NEW.node_id, s, 1)
+                ELSIF TG_OP = 'DELETE' THEN
+                    INSERT INTO replica_node_counts AS c (node_id, stripe, replicas)
+                    SELECT node_id, s, -count(*) FROM old_rows WHERE state <> 'DELETED' GROUP BY node_id
+                    ON CONFLICT (node_id, stripe) DO UPDATE SET replicas = c.replicas + excluded.replicas;
+                ELSE
+                    INSERT INTO replica_node_counts AS c (node_id, stripe, replicas)
+                    SELECT node_id, s, sum(d) FROM (
+                        SELECT node_id, -1 AS d FROM old_rows WHERE state <> 'DELETED'
+                        UNION ALL SELECT node_id, 1 FROM new_rows WHERE state <> 'DELETED') AS x
+                    GROUP BY node_id HAVING sum(d) <> 0
                     ON CONFLICT (node_id, stripe) DO UPDATE SET replicas = c.replicas + excluded.replicas;
                 END IF;
                 RETURN NULL;
             END
             $body$
             """,
-            "CREATE TRIGGER replicas_count_insert_delete AFTER INSERT OR DELETE ON replicas FOR EACH ROW EXECUTE FUNCTION replicas_count()",
+            "CREATE TRIGGER replicas_count_insert AFTER INSERT ON replicas REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION replicas_count()",
+            "CREATE TRIGGER replicas_count_delete AFTER DELETE ON replicas REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION replicas_count()",
             """
-            CREATE TRIGGER replicas_count_update AFTER UPDATE OF state, node_id ON replicas
-            FOR EACH ROW WHEN ((OLD.state = 'DELETED') <> (NEW.state = 'DELETED') OR OLD.node_id <> NEW.node_id)
-            EXECUTE FUNCTION replicas_count()
+            CREATE TRIGGER replicas_count_update AFTER UPDATE ON replicas REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION replicas_count()
             """,
             "CREATE TABLE replica_checkpoints (name text PRIMARY KEY, at timestamptz NOT NULL)",
             """

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using TapeKit.Hsm.Model;
+using TapeKit.Hsm.Postgres;
 using TapeKit.Hsm.Replicas;
 using TapeKit.Hsm.Sqlite;
 using TapeKit.Hsm.Testing;
@@ -25,13 +26,46 @@ public sealed class ReportStormTests(ITestOutputHelper output)
     [Theory]
     [InlineData("in-memory")]
     [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task A_node_with_100_000_replicas_goes_offline_and_comes_back(string provider)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        using var dir = new TempDirectory();
-        await using SqliteHsmStore? sqlite = provider == "sqlite" ? await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = dir.File("storm.db") }, time) : null;
-        using var memory = new InMemoryReplicaCatalog(time);
-        IReplicaCatalog store = sqlite is null ? memory : sqlite.Replicas;
+        switch (provider)
+        {
+            case "sqlite":
+                using (var dir = new TempDirectory())
+                {
+                    await using SqliteHsmStore sqlite = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = dir.File("storm.db") }, time);
+                    await StormAsync(provider, sqlite.Replicas, time);
+                }
+
+                break;
+            case "postgres":
+                var database = new PostgresDatabase();
+                await database.InitializeAsync();
+                try
+                {
+                    await using PostgresCatalog postgres = await database.OpenCatalogAsync(time);
+                    await StormAsync(provider, postgres.Replicas, time);
+                }
+                finally
+                {
+                    await database.DisposeAsync();
+                }
+
+                break;
+            default:
+                using (var memory = new InMemoryReplicaCatalog(time))
+                {
+                    await StormAsync(provider, memory, time);
+                }
+
+                break;
+        }
+    }
+
+    private async Task StormAsync(string provider, IReplicaCatalog store, FakeTimeProvider time)
+    {
         var counting = new CountingReplicaCatalog(store);
         var lib = new ReplicaLibrarian(counting, new ReplicaOptions { DefaultNeededReplicas = 1 });
         _ = await lib.RegisterNodeAsync("s");
