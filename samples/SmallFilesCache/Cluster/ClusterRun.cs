@@ -170,10 +170,47 @@ public sealed class ClusterRun : IAsyncDisposable
             if (DateTimeOffset.UtcNow > until)
             {
                 throw new TimeoutException($"The cluster did not finish '{what}' within {timeout.TotalSeconds:0} s{(lastError is null ? "" : $" (last error: {lastError})")}. "
+                    + await LiveListsAsync(site) + KeepLogs() + "\n"
                     + string.Join("\n", _nodes.Select(n => $"--- {n}:\n{n.LogTail()}")));
             }
 
             await Task.Delay(250, ct);
+        }
+    }
+
+    /// <summary>The live lists as the catalogue has them (what a stuck phase waits for), for the timeout's message.</summary>
+    private static async Task<string> LiveListsAsync(CacheSite site)
+    {
+        try
+        {
+            IReadOnlyList<FileListRecord> lists = await site.Catalog.ReadAsync(txn => txn.QueryListsAsync(new ListQuery { States = ListQuery.LiveStates }), CancellationToken.None);
+            return $"Live lists ({lists.Count}):" + string.Concat(lists.Select(l =>
+                $"\n  {l.ListId:N} {l.Kind} {l.DiskLibrary} {l.State} attempt {l.Attempt} owner {l.Owner ?? "-"} lease until {l.LeaseUntil:HH:mm:ss} " +
+                $"not before {l.NotBefore:HH:mm:ss} busy {l.BusyCount} failures {l.FailureCount} last reply {l.LastReply ?? "-"}"));
+        }
+        catch (Exception e) when (e is HsmException or InvalidOperationException)
+        {
+            return $"The live lists could not be read: {e.Message}";
+        }
+    }
+
+    /// <summary>Copies the nodes' whole logs out of the site root (which the run removes) and says where they are.</summary>
+    private string KeepLogs()
+    {
+        string kept = Path.Combine(Path.GetTempPath(), $"tapekit-cluster-logs-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(kept);
+            foreach (string log in Directory.EnumerateFiles(Path.Combine(Options.Root, "cluster", "logs")))
+            {
+                File.Copy(log, Path.Combine(kept, Path.GetFileName(log)));
+            }
+
+            return $"\nThe nodes' whole logs are kept in {kept}.";
+        }
+        catch (IOException e)
+        {
+            return $"\nThe nodes' logs could not be kept: {e.Message}";
         }
     }
 
