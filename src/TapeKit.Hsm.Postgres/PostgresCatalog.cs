@@ -8,7 +8,7 @@ using TapeKit.Hsm.Messaging;
 namespace TapeKit.Hsm.Postgres;
 
 /// <summary>
-/// The shared catalogue on PostgreSQL (spec/hsm.md §5.3): several hosts write one catalogue at once. The schema is
+/// The shared catalogue on PostgreSQL (docs/hsm/overview.md#the-catalogue): several hosts write one catalogue at once. The schema is
 /// versioned and migrated forward on open. Outbox rows stay in the catalogue's <c>outbox</c> table until a relay
 /// (<see cref="OutboxRelay"/>) has handed them to the bus; a relay leases the rows it reads, so relays in several
 /// processes never publish one row at once, and consumers de-duplicate a message re-sent after a lease ran out by its id.

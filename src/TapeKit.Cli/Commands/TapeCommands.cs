@@ -282,7 +282,7 @@ public static class TapeCommands
     {
         if (text is null)
         {
-            // Open point 2 of spec/formats.md settled: without a catalogue, ids are random non-zero 63-bit numbers.
+            // Without a catalogue, ids are random non-zero 63-bit numbers (docs/formats/README.md#choice-ids).
             return (ulong)Random.Shared.NextInt64(1, long.MaxValue);
         }
 
