@@ -16,7 +16,7 @@ namespace TapeKit.Hsm.Postgres;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Isolation: READ COMMITTED with conditional writes and row locks</b>, as spec §5.3 prescribes. The contract makes
+/// <b>Isolation: READ COMMITTED with conditional writes and row locks</b>, as docs/hsm/postgresql-catalogue.md describes. The contract makes
 /// every decision safe without a serialisable snapshot: a row read in one statement and written in another is written
 /// with its <c>row_version</c> in the <c>WHERE</c> clause, so a concurrent change makes the write miss and the
 /// transaction fail with <see cref="CatalogConflictException"/> (PostgreSQL re-evaluates the predicate on the newest row

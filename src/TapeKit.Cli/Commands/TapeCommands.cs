@@ -36,7 +36,7 @@ public static class TapeCommands
         var tape = new Option<string?>("--tape") { Description = "A virtual cartridge directory." };
         var device = new Option<string?>("--device") { Description = "An st device, e.g. /dev/nst0." };
         var vsn = new Option<string?>("--vsn") { Description = "The VSN expected in VOL1 (default: the virtual cartridge's barcode; required with --device)." };
-        var lenient = new Option<bool>("--lenient") { Description = "Read labels with Lenient checks (spec F3)." };
+        var lenient = new Option<bool>("--lenient") { Description = "Read labels with Lenient checks (rule F3, docs/formats/rules.md)." };
         command.Options.Add(tape);
         command.Options.Add(device);
         command.Options.Add(vsn);
