@@ -13,7 +13,7 @@ public sealed class SiteOptions
     /// <summary>The disk libraries (Enstore SFA: one per cache server group), each with its own drives and tape pool.</summary>
     public List<DiskLibraryOptions> DiskLibraries { get; set; } = [];
 
-    /// <summary>The media profile of the cartridges (spec/tape-devices.md §6.2).</summary>
+    /// <summary>The media profile of the cartridges (docs/devices/st-driver.md#simulated-time).</summary>
     public string Media { get; set; } = "LTO-9";
 
     /// <summary>Blank cartridges created per tape pool when the site is first set up.</summary>

@@ -1,6 +1,6 @@
 namespace SmallFilesCache;
 
-/// <summary>What one process of the site does (spec: the clustered SFA configuration, one role per node).</summary>
+/// <summary>What one process of the site does (the clustered SFA configuration, one role per node: docs/hsm/sfa-cluster.md).</summary>
 public enum SiteRole
 {
     /// <summary>Everything in one process (the embedded default): ingest, dispatcher, migrators, purgers, recalls.</summary>

@@ -5,7 +5,7 @@ namespace TapeLabelSets;
 
 /// <summary>
 /// The labels of one tape in the order they are written (tape marks and data blocks left out):
-/// VOL1, then per file HDR1 HDR2 UHL1 … EOF1 EOF2 UTL1 (spec/formats.md §2.1).
+/// VOL1, then per file HDR1 HDR2 UHL1 … EOF1 EOF2 UTL1 (docs/formats/aul.md#1-what-is-on-the-tape).
 /// </summary>
 internal sealed class LabelSet
 {

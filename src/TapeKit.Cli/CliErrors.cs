@@ -3,7 +3,7 @@ namespace TapeKit.Cli;
 /// <summary>Maps exceptions to the exit codes and one-line messages of the <c>tapekit</c> contract.</summary>
 public static class CliErrors
 {
-    /// <summary>The exit code for an exception, by the DESIGN.md contract.</summary>
+    /// <summary>The exit code for an exception, by the CLI contract (docs/cli.md).</summary>
     /// <param name="exception">What went wrong.</param>
     /// <returns>The exit code.</returns>
     public static int ExitCodeFor(Exception exception) => exception switch

@@ -7,8 +7,8 @@ using Spectre.Console.Rendering;
 namespace TapeKit.Cli;
 
 /// <summary>
-/// The progress of a long command, drawn on standard error (DESIGN.md: "Long operations show a
-/// progress bar on a terminal and stay quiet when output is redirected"). Every long command uses
+/// The progress of a long command, drawn on standard error (the CLI contract, docs/cli.md: long operations show a
+/// progress bar on a terminal and stay quiet when output is redirected). Every long command uses
 /// this one helper: it wraps what the command reads or writes in counting decorators
 /// (<see cref="Counting(Stream)"/> and its overloads) and runs each long step in
 /// <see cref="Show{T}(string, long?, Func{T})"/>.

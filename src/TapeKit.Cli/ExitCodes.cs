@@ -1,6 +1,6 @@
 namespace TapeKit.Cli;
 
-/// <summary>The exit codes of the <c>tapekit</c> contract (DESIGN.md): scripts rely on them.</summary>
+/// <summary>The exit codes of the <c>tapekit</c> contract (docs/cli.md): scripts rely on them.</summary>
 public static class ExitCodes
 {
     /// <summary>The command did what was asked.</summary>

@@ -6,7 +6,7 @@ namespace TapeKit.Cli;
 
 /// <summary>
 /// The <c>tapekit</c> tool: builds the command tree, runs one command and turns every failure into
-/// the exit code and the single stderr line of the DESIGN.md contract.
+/// the exit code and the single stderr line of the CLI contract (docs/cli.md).
 /// </summary>
 public static class TapeKitCli
 {

@@ -8,7 +8,7 @@ using TapeKit.Hsm.Messaging;
 namespace TapeKit.Hsm.Postgres;
 
 /// <summary>
-/// The shared catalogue on PostgreSQL (spec/hsm.md §5.3): several hosts write one catalogue at once. The schema is
+/// The shared catalogue on PostgreSQL (docs/hsm/overview.md#the-catalogue): several hosts write one catalogue at once. The schema is
 /// versioned and migrated forward on open. Outbox rows stay in the catalogue's <c>outbox</c> table until a relay
 /// (<see cref="OutboxRelay"/>) has handed them to the bus; a relay leases the rows it reads, so relays in several
 /// processes never publish one row at once, and consumers de-duplicate a message re-sent after a lease ran out by its id.
@@ -16,7 +16,7 @@ namespace TapeKit.Hsm.Postgres;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Isolation: READ COMMITTED with conditional writes and row locks</b>, as spec §5.3 prescribes. The contract makes
+/// <b>Isolation: READ COMMITTED with conditional writes and row locks</b>, as docs/hsm/postgresql-catalogue.md describes. The contract makes
 /// every decision safe without a serialisable snapshot: a row read in one statement and written in another is written
 /// with its <c>row_version</c> in the <c>WHERE</c> clause, so a concurrent change makes the write miss and the
 /// transaction fail with <see cref="CatalogConflictException"/> (PostgreSQL re-evaluates the predicate on the newest row

@@ -5,7 +5,7 @@ using TapeKit.Hsm.Messaging;
 namespace TapeKit.Hsm.Postgres;
 
 /// <summary>
-/// The durable work queue on PostgreSQL (spec/hsm.md §6.3), in the catalogue's schema: direct-exchange bindings in
+/// The durable work queue on PostgreSQL (docs/hsm/overview.md#messaging), in the catalogue's schema: direct-exchange bindings in
 /// <c>bus_bindings</c>, messages in <c>queue_messages</c>. A receive claims a bounded batch of the visible rows of one
 /// queue, highest priority first and then oldest, in one statement with <c>FOR UPDATE SKIP LOCKED</c>, so competing
 /// consumers in any number of processes never wait for each other nor take one message twice; each claim sets a lease

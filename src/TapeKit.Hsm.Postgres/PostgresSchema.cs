@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Postgres;
 
 /// <summary>
-/// The versioned, forward-only schema of the PostgreSQL catalogue (spec/hsm.md §5.2, §5.3). Version n is reached by
+/// The versioned, forward-only schema of the PostgreSQL catalogue (docs/hsm/overview.md#the-catalogue). Version n is reached by
 /// applying migrations 1…n in order, each in its own transaction together with its <c>schema_version</c> row, under an
 /// advisory lock so that hosts starting together migrate once. A schema newer than this build is refused.
 /// </summary>
@@ -286,7 +286,7 @@ internal static class PostgresSchema
             """,
         ],
         [
-            // Version 2: the durable work queue (spec/hsm.md §6.3) — direct-exchange bindings and queued messages claimed with
+            // Version 2: the durable work queue (docs/hsm/overview.md#messaging) — direct-exchange bindings and queued messages claimed with
             // FOR UPDATE SKIP LOCKED under leases — and leases on outbox rows, so that relays in several processes never hand
             // one row to the bus at the same time.
             """

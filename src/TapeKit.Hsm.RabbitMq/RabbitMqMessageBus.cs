@@ -7,7 +7,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.RabbitMq;
 
 /// <summary>
-/// The bus of spec/hsm.md §6.3 on RabbitMQ (AMQP 0-9-1, RabbitMQ 3.10 or later): durable direct exchanges; per logical
+/// The bus of docs/hsm/overview.md#messaging on RabbitMQ (AMQP 0-9-1, RabbitMQ 3.10 or later): durable direct exchanges; per logical
 /// queue one quorum queue per priority level (3.10's quorum queues have no priorities), a holding queue of delayed
 /// messages and a dead-letter queue behind the dead-letter exchange <c>tapekit.hsm.dead</c>; quorum queues count
 /// deliveries and dead-letter at <c>x-delivery-limit</c>. Publishes are <c>mandatory</c> and confirmed; a receive is

@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.RabbitMq;
 /// <summary>
 /// The broker's names of the bus's logical exchanges and queues: <see cref="RabbitMqBusOptions.NamePrefix"/>, then the
 /// name, then the suffix of a priority level (<see cref="PriorityQueues"/>), of the holding queue of delayed messages
-/// (<c>.delayed</c>) or of the dead-letter queue (<c>.dead</c>, spec/hsm.md §6.2).
+/// (<c>.delayed</c>) or of the dead-letter queue (<c>.dead</c>, docs/hsm/overview.md#messaging).
 /// </summary>
 /// <param name="prefix">The name prefix.</param>
 internal sealed class RabbitMqNames(string prefix)
@@ -14,7 +14,7 @@ internal sealed class RabbitMqNames(string prefix)
     /// <summary>The suffix of the holding queue of delayed messages and of its routing key.</summary>
     public const string DelayedSuffix = ".delayed";
 
-    /// <summary>The dead-letter exchange of spec/hsm.md §6.2, before the prefix.</summary>
+    /// <summary>The dead-letter exchange of docs/hsm/overview.md#messaging, before the prefix.</summary>
     public const string DeadLetterExchangeName = "tapekit.hsm.dead";
 
     /// <summary>The name prefix.</summary>

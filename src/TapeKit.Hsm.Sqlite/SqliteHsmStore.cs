@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>
-/// The embedded default (spec/hsm.md §5.3, §6.3): one SQLite file holding the catalogue and the durable queue. WAL
+/// The embedded default (docs/hsm/overview.md#the-catalogue): one SQLite file holding the catalogue and the durable queue. WAL
 /// journal, <c>synchronous = FULL</c> (P5 relies on durable commits), writers serialised with <c>BEGIN IMMEDIATE</c>
 /// and a busy timeout, schema versioned and migrated forward on open. Because the queue lives in the catalogue
 /// file, a state change and the messages it implies are one local transaction: the outbox needs no relay.
@@ -38,7 +38,7 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
     /// <summary>The durable queue over this file.</summary>
     public SqliteMessageBus Bus { get; }
 
-    /// <summary>The replica store over this file (nodes, replicated files and their disk copies, spec/hsm.md §3.6).</summary>
+    /// <summary>The replica store over this file (nodes, replicated files and their disk copies, docs/hsm/replicas.md#the-state-machine).</summary>
     public SqliteReplicaCatalog Replicas { get; }
 
     /// <summary>The schema version of the open file.</summary>

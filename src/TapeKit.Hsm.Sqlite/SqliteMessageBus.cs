@@ -4,7 +4,7 @@ using TapeKit.Hsm.Messaging;
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>
-/// The SQLite durable queue (spec/hsm.md §6.3): <c>queue_messages</c> rows claimed with one
+/// The SQLite durable queue (docs/hsm/overview.md#messaging): <c>queue_messages</c> rows claimed with one
 /// <c>UPDATE … RETURNING</c> over the oldest visible rows by priority in a <c>BEGIN IMMEDIATE</c> transaction;
 /// leases and delays on the store's clock; dead letters stay in the table with their reason; in-process wake-ups.
 /// Every settle operation is conditional on the delivery's lease token.

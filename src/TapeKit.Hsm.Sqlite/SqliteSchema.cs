@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>
-/// The versioned, forward-only schema of the embedded store (spec/hsm.md §5.2, §6.3). Version n is reached by
+/// The versioned, forward-only schema of the embedded store (docs/hsm/overview.md#the-catalogue). Version n is reached by
 /// applying migrations 1…n in order, each in its own transaction; a database newer than this build is refused.
 /// </summary>
 internal static class SqliteSchema

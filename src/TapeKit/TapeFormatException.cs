@@ -8,7 +8,7 @@ namespace TapeKit;
 /// </summary>
 /// <remarks>
 /// <para>
-/// DESIGN.md asks for a subclass of <see cref="InvalidDataException"/>, but that type is sealed in
+/// TapeKit's error design asks for a subclass of <see cref="InvalidDataException"/>, but that type is sealed in
 /// .NET, so <see cref="TapeFormatException"/> derives from <see cref="IOException"/>: code that
 /// reads a tape and catches <see cref="IOException"/> sees bad data and failed devices alike, and
 /// tells them apart by type (<see cref="TapeFormatException"/> for data). Settled in CHANGELOG 0.1.0.
@@ -16,7 +16,7 @@ namespace TapeKit;
 /// <para>
 /// Every instance names <em>where</em> the problem is — the structure (<see cref="Kind"/>, such as
 /// <c>HDR1</c> or <c>IL header</c>), the <see cref="Field"/> (camelCase, as in
-/// <c>spec/formats.md</c>), the 0-based <see cref="Offset"/> and <see cref="Length"/> — and
+/// <c>docs/formats/README.md</c>), the 0-based <see cref="Offset"/> and <see cref="Length"/> — and
 /// <em>what</em> was found (<see cref="OffendingBytes"/>, shown printable). The message is a sentence
 /// a tape operator can act on, e.g. <c>HDR1 field fileSection (offset 27, length 4) is "0002"; expected "0001".</c>
 /// </para>

@@ -10,7 +10,7 @@ using TapeKit.Checksums;
 namespace TapeKit.Cli.Commands;
 
 /// <summary>
-/// <c>tapekit agg pack|list|extract|verify</c>: aggregations as files (DESIGN.md contract). Exit
+/// <c>tapekit agg pack|list|extract|verify</c>: aggregations as files (the CLI contract, docs/cli.md). Exit
 /// codes: 3 for a format or checksum error, 4 when extraction refuses an unsafe member, 5 for I/O.
 /// </summary>
 /// <remarks>

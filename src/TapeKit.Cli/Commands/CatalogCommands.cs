@@ -11,7 +11,7 @@ namespace TapeKit.Cli.Commands;
 
 /// <summary>
 /// <c>tapekit catalog rebuild --db FILE --tape PATH…</c>: rebuilds the catalogue from the tapes alone
-/// (<c>spec/hsm.md</c> §5.5). <c>--db FILE.json</c> writes the JSON listing of tape files and ALB members
+/// (<c>docs/hsm/overview.md#rebuilding-the-catalogue-from-tapes</c>). <c>--db FILE.json</c> writes the JSON listing of tape files and ALB members
 /// (unchanged); any other name writes an SQLite HSM catalogue (<see cref="SqliteCatalogRebuild"/>), refusing
 /// (exit 4) to replace a catalogue that is not empty unless <c>--force</c>.
 /// </summary>

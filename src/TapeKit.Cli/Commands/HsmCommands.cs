@@ -12,7 +12,7 @@ using TapeKit.Hsm.StateMachines;
 namespace TapeKit.Cli.Commands;
 
 /// <summary>
-/// <c>tapekit hsm check</c> and <c>tapekit hsm policy explain|diff</c> (DESIGN.md contract; spec/hsm.md §3.1, §4.1):
+/// <c>tapekit hsm check</c> and <c>tapekit hsm policy explain|diff</c> (the CLI contract, docs/cli.md; invariants docs/hsm/rules.md#invariants-i1i4, policies docs/hsm/overview.md#policies):
 /// read-only diagnostics of an SQLite HSM store and of policy files.
 /// </summary>
 /// <remarks>

@@ -23,7 +23,7 @@ public static class LabelCommands
     private static Command Decode(CliConsole console)
     {
         var json = new Option<bool>("--json") { Description = "Print a JSON array of labels: kind, offset, every field by its camelCase name, warnings." };
-        var lenient = new Option<bool>("--lenient") { Description = "Lenient checks (spec F3): report fixable faults as warnings instead of errors." };
+        var lenient = new Option<bool>("--lenient") { Description = "Lenient checks (rule F3, docs/formats/rules.md): report fixable faults as warnings instead of errors." };
         var file = new Argument<string>("FILE") { Description = "A file of 80-byte labels, optionally newline-separated; '-' reads standard input." };
         var decode = new Command("decode", "Decode and check a file of labels; exit code 3 on the first invalid label.");
         decode.Options.Add(json);

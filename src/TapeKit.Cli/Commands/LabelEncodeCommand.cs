@@ -20,7 +20,7 @@ public static class LabelEncodeCommand
     {
         var kind = new Option<string>("--kind") { Description = "vol1, prelabel, hdr1, eof1, hdr2, eof2, uhl1 or utl1.", Required = true };
         kind.AcceptOnlyFromAmong(Kinds);
-        var profile = new Option<string>("--profile") { Description = "Writer profile (spec F1): tapekit, cta or castor.", DefaultValueFactory = _ => "tapekit" };
+        var profile = new Option<string>("--profile") { Description = "Writer profile (rule F1, docs/formats/aul.md): tapekit, cta or castor.", DefaultValueFactory = _ => "tapekit" };
         profile.AcceptOnlyFromAmong("tapekit", "cta", "castor");
         var version = new Option<string?>("--profile-version") { Description = "Version in the system code, e.g. 5.11.2.0 (required for cta and castor)." };
         var vsn = new Option<string?>("--vsn") { Description = "Volume serial number, 1-6 characters A-Z 0-9." };

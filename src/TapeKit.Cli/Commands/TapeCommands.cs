@@ -36,7 +36,7 @@ public static class TapeCommands
         var tape = new Option<string?>("--tape") { Description = "A virtual cartridge directory." };
         var device = new Option<string?>("--device") { Description = "An st device, e.g. /dev/nst0." };
         var vsn = new Option<string?>("--vsn") { Description = "The VSN expected in VOL1 (default: the virtual cartridge's barcode; required with --device)." };
-        var lenient = new Option<bool>("--lenient") { Description = "Read labels with Lenient checks (spec F3)." };
+        var lenient = new Option<bool>("--lenient") { Description = "Read labels with Lenient checks (rule F3, docs/formats/rules.md)." };
         command.Options.Add(tape);
         command.Options.Add(device);
         command.Options.Add(vsn);
@@ -282,7 +282,7 @@ public static class TapeCommands
     {
         if (text is null)
         {
-            // Open point 2 of spec/formats.md settled: without a catalogue, ids are random non-zero 63-bit numbers.
+            // Without a catalogue, ids are random non-zero 63-bit numbers (docs/formats/README.md#choice-ids).
             return (ulong)Random.Shared.NextInt64(1, long.MaxValue);
         }
 

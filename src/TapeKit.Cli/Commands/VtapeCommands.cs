@@ -11,7 +11,7 @@ namespace TapeKit.Cli.Commands;
 
 /// <summary>
 /// <c>tapekit vtape create|dump|verify</c>: virtual cartridges in the format of
-/// spec/tape-devices.md §4. <c>create</c> makes a blank cartridge; writing its volume label is the
+/// docs/devices/virtual-cartridge.md. <c>create</c> makes a blank cartridge; writing its volume label is the
 /// tape-layout layer's job.
 /// </summary>
 public static class VtapeCommands
@@ -84,7 +84,7 @@ public static class VtapeCommands
             });
             if (label)
             {
-                // DESIGN.md: vtape create prelabels (VOL1, PRELABEL HDR1, tape mark), as labelling a new cartridge does.
+                // vtape create prelabels (VOL1, PRELABEL HDR1, tape mark), as labelling a new cartridge does.
                 using (ITapeDrive drive = VirtualTapeDrive.Open(directory))
                 {
                     AulVolume.Prelabel(drive, new LabelWriter(), id);

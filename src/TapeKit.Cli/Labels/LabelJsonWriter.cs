@@ -6,7 +6,7 @@ namespace TapeKit.Cli.Labels;
 /// <summary>
 /// Writes decoded labels as JSON (<c>tapekit label decode --json</c>): one object per label with
 /// <c>kind</c>, the byte <c>offset</c> in the input, every field by its camelCase name from
-/// <c>spec/formats.md</c>, and <c>warnings</c>.
+/// <c>docs/formats/README.md</c>, and <c>warnings</c>.
 /// </summary>
 /// <remarks>
 /// Values: text fields without their padding; numeric fields as JSON numbers (raw text if not

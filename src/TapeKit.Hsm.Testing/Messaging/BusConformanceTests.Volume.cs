@@ -2,7 +2,7 @@ using TapeKit.Hsm.Messaging;
 
 namespace TapeKit.Hsm.Testing;
 
-/// <summary>Volume (spec §6.4): 100 000 messages through competing consumers, none lost, none with two effects.</summary>
+/// <summary>Volume (docs/hsm/conformance-kit.md): 100 000 messages through competing consumers, none lost, none with two effects.</summary>
 public abstract partial class BusConformanceTests
 {
     /// <summary>How many messages the volume test passes.</summary>

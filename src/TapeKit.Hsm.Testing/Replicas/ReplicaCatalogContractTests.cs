@@ -6,8 +6,7 @@ using TapeKit.Hsm.Replicas;
 namespace TapeKit.Hsm.Testing;
 
 /// <summary>
-/// The replica store contract every <see cref="IReplicaCatalog"/> implementation must meet (spec/hsm.md §3.6, §5.2,
-/// §7.3, §7.4): node, file and replica rows round-trip; every update is conditional on the row version; a node holds one
+/// The replica store contract every <see cref="IReplicaCatalog"/> implementation must meet (docs/hsm/replicas.md): node, file and replica rows round-trip; every update is conditional on the row version; a node holds one
 /// live replica of a file at most and a transfer id names one row; the set reads the planner and the reports use; batch
 /// writes are all or nothing; and the replica machine as the <see cref="ReplicaLibrarian"/> drives it over the store —
 /// guarded, idempotent transitions, offline derived from the node row, deadlines and outages, numbered reports, digests,

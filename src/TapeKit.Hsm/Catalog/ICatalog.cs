@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Catalog;
 
 /// <summary>
-/// The catalogue (spec/hsm.md §5): the single source of truth (P1). Every change happens in a transaction that
+/// The catalogue (docs/hsm/overview.md#the-catalogue): the single source of truth (P1). Every change happens in a transaction that
 /// also carries the messages it implies (P2, the transactional outbox). Transactions are serialisable: an
 /// implementation either runs one writer at a time (SQLite <c>BEGIN IMMEDIATE</c>, the in-memory catalogue) or
 /// re-validates every decision with a conditional update.

@@ -5,7 +5,7 @@ using TapeKit.Hsm.StateMachines;
 namespace TapeKit.Hsm.Catalog;
 
 /// <summary>
-/// The in-process catalogue (spec/hsm.md §6.3, for tests and single-process hosts): one writer at a time, snapshot
+/// The in-process catalogue (docs/hsm/overview.md#messaging, for tests and single-process hosts): one writer at a time, snapshot
 /// state swapped atomically on commit, nothing visible before commit and nothing kept after a rollback. Not durable.
 /// A "restart" of a component is modelled by building a new component over the same instance.
 /// </summary>

@@ -6,7 +6,7 @@ using TapeKit.Hsm.StateMachines;
 namespace TapeKit.Hsm.Catalog;
 
 /// <summary>
-/// What a disk mover (host code) does through the catalogue on the write path (spec/hsm.md §3.1 C1, C2, C3):
+/// What a disk mover (host code) does through the catalogue on the write path (docs/hsm/rules.md#file-cache-status-c1c19, C1, C2, C3):
 /// create the row with its policy decision, mark it written with <c>CacheWritten</c> in the same transaction, or
 /// abort. Deletion in the namespace is announced with <see cref="AnnounceDeletedAsync"/>.
 /// </summary>

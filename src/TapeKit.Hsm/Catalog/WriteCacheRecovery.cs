@@ -11,7 +11,7 @@ namespace TapeKit.Hsm.Catalog;
 public sealed record WriteCacheRecoveryReport(IReadOnlyList<long> Completed, IReadOnlyList<long> RolledBack);
 
 /// <summary>
-/// Start-up recovery of the write path (spec/hsm.md §3.1 C1–C3): a disk mover that died between the <c>CREATED</c> row
+/// Start-up recovery of the write path (docs/hsm/rules.md#file-cache-status-c1c19, C1–C3): a disk mover that died between the <c>CREATED</c> row
 /// and its completion left a row nobody finishes. A restarted host resumes each such write whose cache file is whole
 /// (the expected size: every chunk was written before the crash; the checksums are recomputed from the file, never
 /// trusted from memory) and rolls back the others, so the client's re-send of the same file creates it again.

@@ -4,7 +4,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Diagnostics;
 
 /// <summary>
-/// Checks the catalogue invariants of spec/hsm.md §3.1: I1–I4, plus claim consistency (an <c>ARCHIVING</c> file's claim
+/// Checks the catalogue invariants I1–I4 (docs/hsm/rules.md#invariants-i1i4), plus claim consistency (an <c>ARCHIVING</c> file's claim
 /// names an <c>ACTIVE</c> list at that attempt; no other file holds a claim), member counts of open lists, and that every
 /// member of an <c>ON_TAPE</c> aggregation is archived (nothing is on tape that the catalogue does not acknowledge).
 /// Files are read as a stream of pages, so memory stays bounded by the live lists and one page, whatever the size of

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace TapeKit.Hsm.Diagnostics;
 
 /// <summary>
-/// The <c>TapeKit.Hsm</c> meter and the instruments of spec/hsm.md §8.1 that the catalogue-side components record.
+/// The <c>TapeKit.Hsm</c> meter and the instruments of docs/hsm/overview.md#metrics that the catalogue-side components record.
 /// Created through <see cref="IMeterFactory"/>, so hosts and tests get their own instances. Tags are low-cardinality:
 /// never a VSN, file id or list id.
 /// </summary>

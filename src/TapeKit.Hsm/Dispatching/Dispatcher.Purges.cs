@@ -12,7 +12,7 @@ public sealed partial class Dispatcher
     private readonly Dictionary<string, DateTimeOffset> _lastPurgePlan = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The purge planners of the disk libraries' cache areas (spec/hsm.md §4.4). When set, each tick — at most every
+    /// The purge planners of the disk libraries' cache areas (docs/hsm/overview.md#purging). When set, each tick — at most every
     /// <c>PurgeInterval</c> per area, and never while the area has a live purge list — plans a purge and sends its first
     /// batch as a purge list (members <c>PURGING_REQUESTED</c>, C10) in a <c>Purge</c> command; the disk library's
     /// migrator carries it out. Without them, a host runs each <c>Purger</c> in process.

@@ -10,7 +10,7 @@ namespace TapeKit.Hsm.Dispatching;
 public sealed partial class Dispatcher
 {
     /// <summary>
-    /// When set, the dispatcher plans recalls (spec/hsm.md §4.5): on each tick it turns the waiting requests into
+    /// When set, the dispatcher plans recalls (docs/hsm/overview.md#recalls): on each tick it turns the waiting requests into
     /// per-(VSN, disk library) queues, asks the planner which are due, and sends each a stage list as a <c>Stage</c>
     /// command on its disk library's queue — at most one live stage list per tape. Without it, a host runs the
     /// in-process <c>Stager</c> instead.

@@ -11,7 +11,7 @@ using TapeKit.Hsm.Policies;
 namespace TapeKit.Hsm.Dispatching;
 
 /// <summary>
-/// The dispatcher (spec/hsm.md §1.1, §3.3, §7.1) for archive lists: consumes events, fills and closes lists, sends
+/// The dispatcher (docs/hsm/overview.md#roles) for archive lists: consumes events, fills and closes lists, sends
 /// <c>Archive</c> commands to the disk library's queue, handles replies, and sweeps expired work leases. It keeps no
 /// authoritative state in memory (P1): every decision is read from and committed to the catalogue together with the
 /// messages it implies (P2), every handler is idempotent through the inbox (P3), and a new instance over the same

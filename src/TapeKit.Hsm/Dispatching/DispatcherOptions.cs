@@ -3,7 +3,7 @@ using TapeKit.Hsm.Policies;
 
 namespace TapeKit.Hsm.Dispatching;
 
-/// <summary>Dispatcher settings (spec/hsm.md §3, Appendix A). Bind from <c>TapeKit:Hsm:Dispatcher</c>.</summary>
+/// <summary>Dispatcher settings (docs/hsm/rules.md). Bind from <c>TapeKit:Hsm:Dispatcher</c>.</summary>
 public sealed class DispatcherOptions
 {
     /// <summary>The dispatcher id: the routing key of its reply queue.</summary>

@@ -9,7 +9,7 @@ namespace TapeKit.Hsm.Dispatching;
 /// the timers, relay the outbox, and wait for the earlier of a wake-up, the next timer, or the poll interval (P8).
 /// A host runs <see cref="RunAsync"/> from its hosted service; tests drive <see cref="PumpOnceAsync"/> step by step.
 /// With <see cref="Leadership"/>, only the elected one of several dispatcher processes works: the others wait for its
-/// term to end (spec/hsm.md §1.3: one dispatcher active at a time).
+/// term to end (docs/hsm/overview.md#roles: one dispatcher active at a time).
 /// </summary>
 public sealed class DispatcherService
 {

@@ -1,8 +1,7 @@
 namespace TapeKit.Hsm.Leadership;
 
 /// <summary>
-/// An election of one leader among candidates in several processes (the dispatcher: one active at a time, spec/hsm.md
-/// §1.3). A term is held for as long as the candidate's hold on the shared store lasts — a database session, a lease —
+/// An election of one leader among candidates in several processes (the dispatcher: one active at a time, docs/hsm/overview.md#roles). A term is held for as long as the candidate's hold on the shared store lasts — a database session, a lease —
 /// and carries an epoch that grows with every election, so that the writes of a leader that lost its term without
 /// noticing are refused by the store (<see cref="ILeaderTerm.IsCurrentAsync"/>, <see cref="LeaderFencedCatalog"/>).
 /// </summary>

@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.Messaging;
 /// <param name="Queue">The durable queue.</param>
 public sealed record QueueBinding(string Exchange, string RoutingKey, string Queue);
 
-/// <summary>Exchanges, queues and bindings to declare; declaring is idempotent (spec/hsm.md §6.1).</summary>
+/// <summary>Exchanges, queues and bindings to declare; declaring is idempotent (docs/hsm/overview.md#messaging).</summary>
 /// <param name="Bindings">The bindings; their exchanges and queues are declared with them.</param>
 public sealed record BusTopology(IReadOnlyList<QueueBinding> Bindings)
 {

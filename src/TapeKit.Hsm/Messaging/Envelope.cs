@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Messaging;
 
 /// <summary>
-/// The envelope of every HSM message (spec/hsm.md §2.1). The body is JSON text of the schema named by
+/// The envelope of every HSM message (docs/hsm/overview.md#messages). The body is JSON text of the schema named by
 /// <see cref="Type"/> and <see cref="SchemaVersion"/>; transports carry it opaquely.
 /// </summary>
 public sealed record Envelope

@@ -2,7 +2,7 @@ using TapeKit.Hsm.Model;
 
 namespace TapeKit.Hsm.Messaging;
 
-/// <summary>The member descriptor of events and commands (spec/hsm.md §2.2).</summary>
+/// <summary>The member descriptor of events and commands (docs/hsm/overview.md#messages).</summary>
 /// <param name="FileId">The catalogue id.</param>
 /// <param name="ExternalId">The host's id, if any.</param>
 /// <param name="CachePath">Relative to the disk library's area root.</param>
@@ -42,12 +42,12 @@ public sealed record TapeCopy(string Vsn, int Fseq, int CopyNb);
 /// <param name="Copies">Its tape copies.</param>
 public sealed record FileArchivedEvent(long FileId, IReadOnlyList<TapeCopy> Copies);
 
-/// <summary><c>CacheStaged</c> (spec/hsm.md §2.3, C7): files present in the read cache; readers may proceed. Batched per stage item.</summary>
+/// <summary><c>CacheStaged</c> (docs/hsm/overview.md#messages, C7): files present in the read cache; readers may proceed. Batched per stage item.</summary>
 /// <param name="FileIds">The files published.</param>
 /// <param name="DiskLibrary">Their disk library.</param>
 public sealed record CacheStagedEvent(IReadOnlyList<long> FileIds, string DiskLibrary);
 
-/// <summary><c>CachePurged</c> (spec/hsm.md §2.3, C13): cache copies removed.</summary>
+/// <summary><c>CachePurged</c> (docs/hsm/overview.md#messages, C13): cache copies removed.</summary>
 /// <param name="FileIds">The files whose copies were removed.</param>
 /// <param name="Area">The area (<c>cache</c>).</param>
 /// <param name="BytesFreed">Their bytes.</param>
@@ -107,14 +107,14 @@ public sealed record FailedReply(Guid ListId, int Attempt, FailureReason Reason,
 /// <param name="Unknown">The migrator does not know the list.</param>
 public sealed record StatusReportReply(Guid ListId, int Attempt, string? Phase, long BytesDone, long BytesTotal, bool Unknown);
 
-/// <summary><c>Stage</c> (spec/hsm.md §2.4): one stage list, one tape; the migrator plans the order from the catalogue.</summary>
+/// <summary><c>Stage</c> (docs/hsm/overview.md#messages): one stage list, one tape; the migrator plans the order from the catalogue.</summary>
 /// <param name="ListId">The stage list.</param>
 /// <param name="Attempt">The attempt (fencing token).</param>
 /// <param name="Vsn">The tape to read.</param>
 /// <param name="FileIds">The files to stage (a hint: the list's members in the catalogue decide).</param>
 public sealed record StageCommand(Guid ListId, int Attempt, string Vsn, IReadOnlyList<long> FileIds);
 
-/// <summary><c>Staged</c> (spec/hsm.md §2.5): the list is <c>DONE</c>.</summary>
+/// <summary><c>Staged</c> (docs/hsm/overview.md#messages): the list is <c>DONE</c>.</summary>
 /// <param name="ListId">The stage list.</param>
 /// <param name="Attempt">The attempt.</param>
 /// <param name="StagedFileIds">Files published into the read cache.</param>
@@ -122,14 +122,14 @@ public sealed record StageCommand(Guid ListId, int Attempt, string Vsn, IReadOnl
 /// <param name="FailedFileIds">Files <c>FAILED</c>: no readable copy left (C9).</param>
 public sealed record StagedReply(Guid ListId, int Attempt, IReadOnlyList<long> StagedFileIds, IReadOnlyList<long> RequeuedFileIds, IReadOnlyList<long> FailedFileIds);
 
-/// <summary><c>Purge</c> (spec/hsm.md §2.4): one purge list of one disk library's cache area.</summary>
+/// <summary><c>Purge</c> (docs/hsm/overview.md#messages): one purge list of one disk library's cache area.</summary>
 /// <param name="ListId">The purge list.</param>
 /// <param name="Attempt">The attempt (fencing token).</param>
 /// <param name="Area">The area (<c>cache</c>).</param>
 /// <param name="FileIds">The members (a hint: the list's members in the catalogue decide).</param>
 public sealed record PurgeCommand(Guid ListId, int Attempt, string Area, IReadOnlyList<long> FileIds);
 
-/// <summary><c>Purged</c> (spec/hsm.md §2.5): the purge list is <c>DONE</c>.</summary>
+/// <summary><c>Purged</c> (docs/hsm/overview.md#messages): the purge list is <c>DONE</c>.</summary>
 /// <param name="ListId">The purge list.</param>
 /// <param name="Attempt">The attempt.</param>
 /// <param name="PurgedFileIds">Copies deleted (C13).</param>

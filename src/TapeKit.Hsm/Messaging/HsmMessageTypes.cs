@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Messaging;
 
-/// <summary>The <see cref="Envelope.Type"/> strings of HSM messages (spec/hsm.md §2.1).</summary>
+/// <summary>The <see cref="Envelope.Type"/> strings of HSM messages (docs/hsm/overview.md#messages).</summary>
 public static class HsmMessageTypes
 {
     /// <summary><c>CacheWritten</c>.</summary>

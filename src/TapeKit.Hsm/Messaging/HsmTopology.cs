@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Messaging;
 
-/// <summary>The names and bindings of the HSM topology (spec/hsm.md §6.2).</summary>
+/// <summary>The names and bindings of the HSM topology (docs/hsm/overview.md#messaging).</summary>
 public static class HsmTopology
 {
     /// <summary>The events exchange.</summary>

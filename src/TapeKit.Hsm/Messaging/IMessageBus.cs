@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Messaging;
 
 /// <summary>
-/// The messaging abstraction (spec/hsm.md §6.1): direct exchanges, routing keys and durable queues; at-least-once
+/// The messaging abstraction (docs/hsm/overview.md#messaging): direct exchanges, routing keys and durable queues; at-least-once
 /// delivery under leases with ack/nack, redelivery and dead letters after <see cref="MessageBusOptions.MaxDeliveries"/>;
 /// priorities; delayed visibility. No ordering guarantee across redeliveries and competing consumers.
 /// </summary>
@@ -106,7 +106,7 @@ public sealed record QueueStats(int Ready, int Leased, int Delayed, int DeadLett
 /// <param name="DeliveryCount">How often it had been delivered.</param>
 public sealed record DeadLetter(Envelope Message, string Reason, int DeliveryCount);
 
-/// <summary>Bus settings shared by all implementations (spec/hsm.md §6.1, Appendix A).</summary>
+/// <summary>Bus settings shared by all implementations (docs/hsm/overview.md#messaging).</summary>
 public sealed class MessageBusOptions
 {
     /// <summary>Dead-letter a message instead of delivering it a further time after this many deliveries (5).</summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Messaging;
 
 /// <summary>
-/// Fault injection of the in-process bus (spec/hsm.md §6.3): duplicated publishes, delayed visibility and reordered
+/// Fault injection of the in-process bus (docs/hsm/overview.md#messaging): duplicated publishes, delayed visibility and reordered
 /// receives, drawn from a seeded random source so failures replay. A crash before ack needs no switch: the consumer
 /// simply never settles its delivery and the lease expires.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Messaging;
 
 /// <summary>
-/// The in-process bus (spec/hsm.md §6.3): for tests and single-process hosts. Deterministic under an injected
+/// The in-process bus (docs/hsm/overview.md#messaging): for tests and single-process hosts. Deterministic under an injected
 /// <see cref="TimeProvider"/>; optional fault injection. Not durable: its queues live as long as the instance.
 /// Thread-safe.
 /// </summary>

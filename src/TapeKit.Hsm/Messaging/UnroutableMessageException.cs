@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Messaging;
 
-/// <summary>A publish whose routing key matches no binding (spec/hsm.md §1.3 C3): it fails loudly, never drops.</summary>
+/// <summary>A publish whose routing key matches no binding (docs/hsm/overview.md#roles, C3): it fails loudly, never drops.</summary>
 public sealed class UnroutableMessageException : HsmException
 {
     /// <summary>Creates the exception.</summary>

@@ -9,7 +9,7 @@ using TapeKit.Hsm.StateMachines;
 namespace TapeKit.Hsm.Migration;
 
 /// <summary>
-/// The catalogue side of a migrator's archive worker (spec/hsm.md §3.7 steps 1 and 6): claim with fencing, lease
+/// The catalogue side of a migrator's archive worker (docs/hsm/overview.md#the-archive-commit): claim with fencing, lease
 /// renewal, the commit after sync, and failure replies — each one transaction together with the reply it implies
 /// (R1). The tape side (packaging, mounting, writing, syncing) runs between <see cref="ClaimAsync"/> and
 /// <see cref="CommitAsync"/> and needs nothing else from the catalogue to stay correct: a zombie's commit finds its

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Migration;
 
-/// <summary>The steps of spec/hsm.md §3.7 a migrator reports to <see cref="Migrator.StepObserver"/> (tests crash it there).</summary>
+/// <summary>The steps of docs/hsm/overview.md#the-archive-commit a migrator reports to <see cref="Migrator.StepObserver"/> (tests crash it there).</summary>
 public enum ArchiveStep
 {
     /// <summary>Step 1 done: the list is claimed.</summary>

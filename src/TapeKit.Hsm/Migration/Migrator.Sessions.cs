@@ -175,7 +175,7 @@ public sealed partial class Migrator
             AulAppendSession session;
             try
             {
-                // Step 3: the label check of spec/formats.md F11 — VOL1 and the trailer of lastFseq against the catalogue.
+                // Step 3: the label check of docs/formats/rules.md#fmt-f11, F11 — VOL1 and the trailer of lastFseq against the catalogue.
                 // Only the files after lastFseq that the catalogue records as failed may be overwritten (F11.3); any
                 // other file there means the catalogue lags the tape (a restored backup, a lost update), and is kept.
                 session = await mount.RunAsync(

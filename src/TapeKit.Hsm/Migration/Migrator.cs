@@ -12,7 +12,7 @@ using TapeKit.Labels;
 namespace TapeKit.Hsm.Migration;
 
 /// <summary>
-/// The archive side of a migrator (spec/hsm.md §1.4, §3.7): takes <c>Archive</c> commands from its disk library's
+/// The archive side of a migrator (docs/hsm/overview.md#roles): takes <c>Archive</c> commands from its disk library's
 /// queue, claims each list, packs the members straight from the write cache into ALB tape files (tar by default, IL
 /// when the policy says so) on a tape of the list's pool, syncs once per session (or as the flush policy says),
 /// and only then commits. Several lists share one mount and one sync. Tape errors fail the lists whose tape files

@@ -2,7 +2,7 @@ using TapeKit.Aggregation;
 
 namespace TapeKit.Hsm.Migration;
 
-/// <summary>Options of one migrator (spec/hsm.md §1.4): one per node and disk library.</summary>
+/// <summary>Options of one migrator (docs/hsm/overview.md#roles): one per node and disk library.</summary>
 public sealed class MigratorOptions
 {
     /// <summary>The migrator instance id: the owner recorded in claims and tape mount leases.</summary>
@@ -21,7 +21,7 @@ public sealed class MigratorOptions
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Concurrent workers at most (spec/hsm.md §1.4; TapeKit default 16): one per tape pool of the commands taken in a
+    /// Concurrent workers at most (docs/hsm/overview.md#roles; TapeKit default 16): one per tape pool of the commands taken in a
     /// round, each a write session on its own drive. Without a free drive a worker answers <c>Busy</c>.
     /// </summary>
     public int MaxProcess { get; set; } = 16;

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Model;
 
 /// <summary>
-/// A row of <c>aggregations</c> (spec/hsm.md §5.2): one copy of one archive list attempt written as one tape file.
+/// A row of <c>aggregations</c> (docs/hsm/overview.md#the-catalogue): one copy of one archive list attempt written as one tape file.
 /// The tape file (the spec's <c>segments</c> row) is 1:1 with an aggregation copy and is kept in the same row
 /// (<see cref="TapeFile"/>, <see cref="BlockCount"/>) — a settled open point: every segment points at exactly one
 /// aggregation and every aggregation has at most one live segment, so one row serves both.
@@ -61,7 +61,7 @@ public sealed record AggregationRecord
     public long RowVersion { get; init; }
 }
 
-/// <summary>A row of <c>members</c>: where one file sits inside an aggregation (the member locator of spec/formats.md F4.5).</summary>
+/// <summary>A row of <c>members</c>: where one file sits inside an aggregation (the member locator of docs/formats/rules.md#fmt-f4-5, F4.5).</summary>
 /// <param name="AggregationId">The aggregation.</param>
 /// <param name="Index">The position in the aggregation.</param>
 /// <param name="FileId">The file.</param>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>The state of an aggregation or direct tape file (spec/hsm.md §3.4).</summary>
+/// <summary>The state of an aggregation or direct tape file (docs/hsm/rules.md#aggregations-g1g7).</summary>
 public enum AggregationState
 {
     /// <summary><c>BUILDING</c>: members are being gathered in the packaging area.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>The archive status of a file (spec/hsm.md §3.2).</summary>
+/// <summary>The archive status of a file (docs/hsm/rules.md#file-archive-status-a1a5).</summary>
 public enum ArchiveStatus
 {
     /// <summary><c>NONE</c>: not on tape and not being written (Enstore: null).</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>How a file is written to tape (spec/hsm.md §4.1).</summary>
+/// <summary>How a file is written to tape (docs/hsm/overview.md#policies).</summary>
 public enum ArchiveStrategy
 {
     /// <summary>Packed with other small files into one aggregation (one tape file).</summary>

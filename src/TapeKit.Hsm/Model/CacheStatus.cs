@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>The cache status of a file (spec/hsm.md §3.1; Enstore <c>file_cache_status.py</c>).</summary>
+/// <summary>The cache status of a file (docs/hsm/rules.md#file-cache-status-c1c19; Enstore <c>file_cache_status.py</c>).</summary>
 public enum CacheStatus
 {
     /// <summary><c>CREATED</c>: the disk mover opened the file; bytes are still arriving.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>Why a file list was closed (spec/hsm.md §4.2).</summary>
+/// <summary>Why a file list was closed (docs/hsm/overview.md#list-closing).</summary>
 public enum CloseReason
 {
     /// <summary>The byte limit was reached, or the next member would have exceeded it.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>The reason of a <c>Failed</c> reply (spec/hsm.md §2.5).</summary>
+/// <summary>The reason of a <c>Failed</c> reply (docs/hsm/overview.md#messages).</summary>
 public enum FailureReason
 {
     /// <summary>Some members are no longer eligible; the list is superseded from catalogue truth.</summary>

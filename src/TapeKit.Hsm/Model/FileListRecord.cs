@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>A row of the catalogue's <c>file_lists</c> table: the durable state of a file list (spec/hsm.md §3.3).</summary>
+/// <summary>A row of the catalogue's <c>file_lists</c> table: the durable state of a file list (docs/hsm/rules.md#file-lists-l1l11).</summary>
 public sealed record FileListRecord
 {
     /// <summary>The list id (UUIDv7); the correlation id of its commands and replies.</summary>

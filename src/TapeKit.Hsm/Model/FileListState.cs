@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>The state of a file list (spec/hsm.md §3.3).</summary>
+/// <summary>The state of a file list (docs/hsm/rules.md#file-lists-l1l11).</summary>
 public enum FileListState
 {
     /// <summary><c>FILLING</c>: open, members are being appended.</summary>

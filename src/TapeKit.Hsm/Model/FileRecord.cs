@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace TapeKit.Hsm.Model;
 
-/// <summary>A row of the catalogue's <c>files</c> table (spec/hsm.md §5.2). Immutable; transitions produce copies.</summary>
+/// <summary>A row of the catalogue's <c>files</c> table (docs/hsm/overview.md#the-catalogue). Immutable; transitions produce copies.</summary>
 public sealed record FileRecord
 {
     /// <summary>The catalogue-assigned 64-bit id (fits the 20-digit IL <c>FILE_NS_ID</c>).</summary>

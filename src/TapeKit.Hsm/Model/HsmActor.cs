@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>The roles that make transitions (spec/hsm.md §3.0 R2, §5.4).</summary>
+/// <summary>The roles that make transitions (docs/hsm/rules.md#rules-common-to-every-machine-r1r7, R2).</summary>
 public enum HsmActor
 {
     /// <summary>The host's disk mover, through the catalogue API.</summary>

@@ -5,7 +5,7 @@ namespace TapeKit.Hsm.Model;
 
 /// <summary>
 /// The checksums the HSM keeps per file and how they map to what TapeKit's aggregation writers and readers compute:
-/// <c>adler32</c> and <c>xxh3</c> in the text forms of spec/formats.md F8.
+/// <c>adler32</c> and <c>xxh3</c> in the text forms of docs/formats/rules.md#fmt-f8, F8.
 /// </summary>
 public static class HsmChecksums
 {

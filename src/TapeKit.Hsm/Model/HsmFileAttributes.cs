@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace TapeKit.Hsm.Model;
 
 /// <summary>
-/// The attributes a policy decision is made from (spec/hsm.md §4.1, <c>FileAttributes</c>; renamed to avoid <see cref="System.IO.FileAttributes"/>): the four Enstore attributes, the size,
+/// The attributes a policy decision is made from (docs/hsm/overview.md#policies, <c>FileAttributes</c>; renamed to avoid <see cref="System.IO.FileAttributes"/>): the four Enstore attributes, the size,
 /// and any host attribute as string → string. A missing attribute reads as the empty string.
 /// </summary>
 public sealed record HsmFileAttributes

@@ -2,7 +2,7 @@ namespace TapeKit.Hsm.Model;
 
 /// <summary>
 /// The size routing and closing limits of a policy rule, copied into every list it opens
-/// (spec/hsm.md §4.1, §4.2; TapeKit defaults from Appendix A).
+/// (docs/hsm/overview.md#list-closing).
 /// </summary>
 /// <param name="SmallFileThreshold">Files strictly smaller are aggregated.</param>
 /// <param name="MaxMemberSize">Larger files are never aggregated; at most <paramref name="SmallFileThreshold"/>.</param>

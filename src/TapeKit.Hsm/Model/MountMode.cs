@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>What a mount is for (spec/hsm.md §1.4): a tape is mounted for reading or for writing, never both in one session.</summary>
+/// <summary>What a mount is for (docs/hsm/overview.md#roles): a tape is mounted for reading or for writing, never both in one session.</summary>
 public enum MountMode
 {
     /// <summary>A recall (stage) session.</summary>

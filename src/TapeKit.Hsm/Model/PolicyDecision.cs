@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Model;
 
 /// <summary>
-/// The output of the policy selector (spec/hsm.md §4.1), made once when a file is created and stored in its row.
+/// The output of the policy selector (docs/hsm/overview.md#policies), made once when a file is created and stored in its row.
 /// </summary>
 /// <param name="RuleName">The matching rule.</param>
 /// <param name="PolicyKey">Names the file list: rule name, library and the matched values, joined by <c>|</c>.</param>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>Priority of a request or message (spec/hsm.md §2.1); larger values are more urgent.</summary>
+/// <summary>Priority of a request or message (docs/hsm/overview.md#messages); larger values are more urgent.</summary>
 public enum RequestPriority
 {
     /// <summary>Background work.</summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Model;
 
 /// <summary>
-/// Where a tape file is: the locator of spec/formats.md F4.5 plus the first payload block, as a catalogue
+/// Where a tape file is: the locator of docs/formats/rules.md#fmt-f4-5, F4.5 plus the first payload block, as a catalogue
 /// stores it in <c>segments</c>.
 /// </summary>
 /// <param name="Vsn">The volume serial number (1–6 characters).</param>
@@ -10,7 +10,7 @@ namespace TapeKit.Hsm.Model;
 public readonly record struct TapeFileLocator(string Vsn, int Fseq, long FirstBlockId);
 
 /// <summary>
-/// Where one member of an aggregation copy starts on tape (spec/formats.md F4.5): the tape file, the member's
+/// Where one member of an aggregation copy starts on tape (docs/formats/rules.md#fmt-f4-5, F4.5): the tape file, the member's
 /// block index within it and, for tar, the byte offset of its first header inside that block (0 for IL).
 /// </summary>
 /// <param name="TapeFile">The tape file holding the aggregation copy.</param>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>A row of <c>tapes</c> (spec/hsm.md §3.5, §5.2): what the HSM knows about a volume.</summary>
+/// <summary>A row of <c>tapes</c> (docs/hsm/overview.md#tapes): what the HSM knows about a volume.</summary>
 public sealed record TapeRecord
 {
     /// <summary>The VSN (1–6 characters).</summary>

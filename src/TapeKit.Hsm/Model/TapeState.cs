@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>The state of a tape volume (spec/hsm.md §3.5).</summary>
+/// <summary>The state of a tape volume (docs/hsm/overview.md#tapes).</summary>
 public enum TapeState
 {
     /// <summary><c>FREE</c>: labelled and empty.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Model;
 
-/// <summary>One row of the audit table (spec/hsm.md §3.0 R7): every transition of every machine.</summary>
+/// <summary>One row of the audit table (docs/hsm/rules.md#rules-common-to-every-machine-r1r7, R7): every transition of every machine.</summary>
 /// <param name="Entity">The machine: <c>file.cache</c>, <c>file.archive</c>, <c>list</c>, <c>aggregation</c>, …</param>
 /// <param name="EntityId">The entity's id in text form.</param>
 /// <param name="From">The state before, or <see langword="null"/> on creation.</param>

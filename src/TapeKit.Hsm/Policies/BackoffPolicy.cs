@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>
-/// Exponential back-off with full jitter (spec/hsm.md §3.3; TapeKit defaults base 30 s, factor 2, cap 30 min, busy
+/// Exponential back-off with full jitter (docs/hsm/rules.md#file-lists-l1l11; TapeKit defaults base 30 s, factor 2, cap 30 min, busy
 /// base 10 s). Randomness is injected so runs replay from a seed.
 /// </summary>
 internal sealed class BackoffPolicy

@@ -2,7 +2,7 @@ using TapeKit.Hsm.Model;
 
 namespace TapeKit.Hsm.Policies;
 
-/// <summary>Maps file attributes to a policy decision (spec/hsm.md §4.1).</summary>
+/// <summary>Maps file attributes to a policy decision (docs/hsm/overview.md#policies).</summary>
 public interface IPolicySelector
 {
     /// <summary>The version of the policy set.</summary>

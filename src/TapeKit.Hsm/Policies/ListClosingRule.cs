@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>
-/// The closing rules of an archive list (spec/hsm.md §4.2): bytes and count are never exceeded; age is counted
+/// The closing rules of an archive list (docs/hsm/overview.md#list-closing): bytes and count are never exceeded; age is counted
 /// from the first member. The next due time is computed exactly, so timers fire on time under a virtual clock.
 /// </summary>
 internal static class ListClosingRule

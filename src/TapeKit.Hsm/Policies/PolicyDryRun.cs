@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>
-/// Evaluates a candidate policy set over catalogue files without changing anything (spec/hsm.md §4.1, "dry-run")
+/// Evaluates a candidate policy set over catalogue files without changing anything (docs/hsm/overview.md#policies, "dry-run")
 /// and reports, per candidate rule, how many files would change disk library, key, strategy or limits.
 /// </summary>
 public static class PolicyDryRun

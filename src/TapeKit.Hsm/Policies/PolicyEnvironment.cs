@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>
-/// What a policy set is validated against at load (spec/hsm.md §4.1 rule 7): the disk libraries and tape pools that
+/// What a policy set is validated against at load (docs/hsm/overview.md#policies): the disk libraries and tape pools that
 /// exist, and the smallest cartridge capacity of each pool. An empty environment skips those checks.
 /// </summary>
 public sealed class PolicyEnvironment

@@ -2,7 +2,7 @@ using TapeKit.Hsm.Model;
 
 namespace TapeKit.Hsm.Policies;
 
-/// <summary>The trace of one policy evaluation (spec/hsm.md §4.1, "Explain").</summary>
+/// <summary>The trace of one policy evaluation (docs/hsm/overview.md#policies, "Explain").</summary>
 /// <param name="Rules">Each rule tried, in order, up to and including the first match.</param>
 /// <param name="MatchedRule">The first matching rule.</param>
 /// <param name="SizeRouting">Why the file is aggregated or written directly.</param>

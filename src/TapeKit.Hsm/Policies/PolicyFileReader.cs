@@ -4,7 +4,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>
-/// Reads a policy set (spec/hsm.md §4.1) from a JSON file: the configuration binding of <see cref="PolicySet"/>, as a
+/// Reads a policy set (docs/hsm/overview.md#policies) from a JSON file: the configuration binding of <see cref="PolicySet"/>, as a
 /// bare object or inside an <c>appsettings.json</c> under <c>TapeKit:Hsm:Policies</c>.
 /// </summary>
 /// <remarks>

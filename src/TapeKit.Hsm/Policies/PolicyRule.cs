@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>
-/// One rule of a policy set (spec/hsm.md §4.1), bindable from configuration. Patterns are anchored regular
+/// One rule of a policy set (docs/hsm/overview.md#policies), bindable from configuration. Patterns are anchored regular
 /// expressions over attribute values; an empty <see cref="Match"/> matches every file (the catch-all).
 /// </summary>
 public sealed class PolicyRule
@@ -25,7 +25,7 @@ public sealed class PolicyRule
 
     /// <summary>
     /// The aggregation format of aggregated files. Tar by default, as issue #5 asks: it packs small files on 512-byte
-    /// boundaries, where IL spends a whole block per member. spec/hsm.md §4.1 lists <c>Il</c> as the default; this
+    /// boundaries, where IL spends a whole block per member. docs/hsm/overview.md#policies lists <c>Il</c> as the default; this
     /// settles the conflict in favour of the issue; a rule chooses <c>Il</c> where members are large.
     /// </summary>
     public AggregationPayloadFormat Format { get; set; } = AggregationPayloadFormat.Tar;

@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Policies;
 
 /// <summary>
-/// The rule-based policy selector (spec/hsm.md §4.1): anchored patterns, AND over attributes, first match in
+/// The rule-based policy selector (docs/hsm/overview.md#policies): anchored patterns, AND over attributes, first match in
 /// explicit order wins, then size routing. Construction validates the set and fails fast with every problem.
 /// Immutable and thread-safe; reload by building a new selector and swapping it atomically.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Policies;
 
-/// <summary>A versioned, ordered set of policy rules (spec/hsm.md §4.1); compile it with <see cref="PolicySelector"/>.</summary>
+/// <summary>A versioned, ordered set of policy rules (docs/hsm/overview.md#policies); compile it with <see cref="PolicySelector"/>.</summary>
 public sealed class PolicySet
 {
     /// <summary>The version, stored with every decision.</summary>

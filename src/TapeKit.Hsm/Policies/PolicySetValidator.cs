@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace TapeKit.Hsm.Policies;
 
-/// <summary>Load-time validation of a policy set (spec/hsm.md §4.1 rules 6 and 7).</summary>
+/// <summary>Load-time validation of a policy set (docs/hsm/overview.md#policies).</summary>
 internal static class PolicySetValidator
 {
     public static (CompiledRule[] Rules, IReadOnlyList<string> Warnings) Compile(PolicySet set, PolicyEnvironment environment)

@@ -2,7 +2,7 @@ using TapeKit.Hsm.Model;
 
 namespace TapeKit.Hsm.Policies;
 
-/// <summary>Purge settings per disk library and area (spec/hsm.md §4.4; Appendix A defaults).</summary>
+/// <summary>Purge settings per disk library and area (docs/hsm/overview.md#purging).</summary>
 public sealed class PurgeOptions
 {
     /// <summary>A copy is eligible only when last accessed at least this long ago (1 h; Enstore <c>max_time_in_cache</c>).</summary>
@@ -54,7 +54,7 @@ public sealed record PurgePlan(IReadOnlyList<IReadOnlyList<long>> Batches, long 
 }
 
 /// <summary>
-/// Age + watermark purge selection (spec/hsm.md §4.4). Order: speculative copies first, then least recently
+/// Age + watermark purge selection (docs/hsm/overview.md#purging). Order: speculative copies first, then least recently
 /// accessed, ties by larger size first, then by file id for determinism.
 /// </summary>
 public sealed class PurgePolicy

@@ -28,7 +28,7 @@ public sealed partial class Purger
     }
 
     /// <summary>
-    /// Carries out a <c>Purge</c> command of the dispatcher (spec/hsm.md §2.4): claims the purge list (L4) and its
+    /// Carries out a <c>Purge</c> command of the dispatcher (docs/hsm/overview.md#messages): claims the purge list (L4) and its
     /// members (C12; a member pinned meanwhile goes back to <c>CACHED</c>, C11), deletes the copies and records them
     /// <c>PURGED</c> (C13, with <c>CachePurged</c>), then completes the list (L6) with the <c>Purged</c> reply. Returns
     /// <see langword="null"/> for a stale command: acknowledge and drop it. Deletions run in chunks of

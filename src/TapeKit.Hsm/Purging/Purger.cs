@@ -9,7 +9,7 @@ using TapeKit.Hsm.StateMachines;
 namespace TapeKit.Hsm.Purging;
 
 /// <summary>
-/// Frees cache space by the purge policy (spec/hsm.md §4.4): selects eligible copies — archived with every
+/// Frees cache space by the purge policy (docs/hsm/overview.md#purging): selects eligible copies — archived with every
 /// required copy on a trusted tape, unpinned, old enough — least recently used first, in batches of
 /// <see cref="PurgeOptions.PurgeListSize"/>, and moves each batch through C10 (selected), C12 (claimed), the delete,
 /// and C13 (purged). Each move is its own transaction and the delete happens only between C12 and C13, so a crash

@@ -3,7 +3,7 @@ using TapeKit.Hsm.Catalog;
 namespace TapeKit.Hsm.Rebuild;
 
 /// <summary>
-/// The tape side of an HSM catalogue rebuilt from cartridges alone (spec/hsm.md §5.5), into any <see cref="ICatalog"/>:
+/// The tape side of an HSM catalogue rebuilt from cartridges alone (docs/hsm/overview.md#rebuilding-the-catalogue-from-tapes), into any <see cref="ICatalog"/>:
 /// <c>tapes</c> from VOL1, one aggregation per tape file (<c>ON_TAPE</c>, with its tape file locator; format <c>NONE</c>
 /// for a plain AUL file), members with the locators recomputed from the container, and files <c>ARCHIVED</c> /
 /// <c>PURGED</c> with the checksums the tape records. Every row gets an audit transition by the operator with reason

@@ -7,7 +7,7 @@ using TapeMember = TapeKit.Aggregation.AggregationMember;
 namespace TapeKit.Hsm.Rebuild;
 
 /// <summary>
-/// The catalogue rows that scanned tapes imply (spec/hsm.md §5.5), decided before anything is written: aggregation and
+/// The catalogue rows that scanned tapes imply (docs/hsm/overview.md#rebuilding-the-catalogue-from-tapes), decided before anything is written: aggregation and
 /// file ids, which occurrence of a file is a copy and which a superseded write, and what the rebuild reports.
 /// </summary>
 /// <remarks>

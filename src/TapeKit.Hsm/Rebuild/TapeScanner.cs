@@ -4,7 +4,7 @@ using TapeKit.Layout;
 
 namespace TapeKit.Hsm.Rebuild;
 
-/// <summary>Reads what a catalogue rebuild needs from one mounted cartridge (spec/hsm.md §5.5).</summary>
+/// <summary>Reads what a catalogue rebuild needs from one mounted cartridge (docs/hsm/overview.md#rebuilding-the-catalogue-from-tapes).</summary>
 public static class TapeScanner
 {
     /// <summary>

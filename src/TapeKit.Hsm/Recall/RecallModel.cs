@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 
 namespace TapeKit.Hsm.Recall;
 
-/// <summary>How a stage item reads its aggregation (spec/hsm.md §4.5).</summary>
+/// <summary>How a stage item reads its aggregation (docs/hsm/overview.md#recalls).</summary>
 public enum ReadMode
 {
     /// <summary>One pass over the whole aggregation; the requested members are unpacked.</summary>

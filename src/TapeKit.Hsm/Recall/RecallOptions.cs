@@ -2,7 +2,7 @@ using TapeKit.Hsm.Model;
 
 namespace TapeKit.Hsm.Recall;
 
-/// <summary>Recall and mount policy settings (spec/hsm.md §4.5; Appendix A defaults with their sources).</summary>
+/// <summary>Recall and mount policy settings (docs/hsm/overview.md#recalls; each default is on its property).</summary>
 public sealed class RecallOptions
 {
     /// <summary>A queue with this many bytes is due (500 GB; CTA <c>minimum_queued_bytes</c>).</summary>

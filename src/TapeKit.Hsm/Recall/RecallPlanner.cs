@@ -4,7 +4,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Recall;
 
 /// <summary>
-/// The recall planner (spec/hsm.md §4.5): copy choice, per-tape queues keyed by <c>(VSN, diskLibrary)</c>, the mount
+/// The recall planner (docs/hsm/overview.md#recalls): copy choice, per-tape queues keyed by <c>(VSN, diskLibrary)</c>, the mount
 /// decision (due, eligible, remount guard, back-pressure), batches bounded by <c>FetchMax*</c>, and stage lists in
 /// tape order (linear: ascending logical block id) with a read mode per aggregation. Pure: it reads its inputs and
 /// the clock value it is given, and changes nothing.

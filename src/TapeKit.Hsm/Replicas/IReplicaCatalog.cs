@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
-/// The replica store (spec/hsm.md §3.6, §5.2 <c>nodes</c> and <c>replicas</c>): the rows the Librarian keeps about
+/// The replica store (docs/hsm/replicas.md#the-state-machine <c>nodes</c> and <c>replicas</c>): the rows the Librarian keeps about
 /// storage nodes, replicated files and their disk copies. It is a contract of its own beside <see cref="Catalog.ICatalog"/>
 /// and follows the same rules: every change happens in a transaction; every row update is a compare-and-set on the row
 /// version read (R3), failing with <see cref="Catalog.CatalogConflictException"/>; a broken constraint throws

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
-/// A storage node's row (spec/hsm.md §5.2 <c>nodes</c>): its liveness, the deadline of its next heartbeat, and where its
+/// A storage node's row (docs/hsm/overview.md#the-catalogue <c>nodes</c>): its liveness, the deadline of its next heartbeat, and where its
 /// report stream stands. Liveness changes write this row alone (§7.4 rule 1).
 /// </summary>
 public sealed record NodeRecord

@@ -14,7 +14,7 @@ public readonly record struct ReplicaDigestEntry(long FileId, bool Invalid);
 /// </summary>
 public sealed class ReplicaDigest
 {
-    /// <summary>The number of buckets (Appendix A: 4 096).</summary>
+    /// <summary>The number of buckets (4 096).</summary>
     public const int BucketCount = 4096;
 
     private readonly int[] _counts;

@@ -4,7 +4,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
-/// The Librarian of spec/hsm.md §3.6 and §7.3–§7.4, stateless over an <see cref="IReplicaCatalog"/> (its only soft
+/// The Librarian of docs/hsm/replicas.md#the-state-machine, stateless over an <see cref="IReplicaCatalog"/> (its only soft
 /// state is the report budget): node registration, heartbeats and the checker (liveness in the node row, deadlines,
 /// its own outages), the transfer calls of uploads and replication (allocation, start, registration, failure), the
 /// re-replication planner, and the reporting protocol (changes-only numbered reports, a paced budget, digests).

@@ -12,7 +12,7 @@ namespace TapeKit.Hsm.Replicas;
 public sealed record ReplicaRule(string Id, IReadOnlyList<ReplicaState> From, ReplicaState To, IReadOnlyList<ReplicaActor> Actors, string Description);
 
 /// <summary>
-/// The replica machine of spec/hsm.md §3.6 as a table. P8 and P9 (offline and back) are node-row changes and have no
+/// The replica machine of docs/hsm/replicas.md#the-state-machine as a table. P8 and P9 (offline and back) are node-row changes and have no
 /// row here: a replica's <see cref="ReplicaState.Offline"/> is derived. D1 and D2 are TapeKit's: when a file is deleted
 /// all of its copies go, the last alive one included, which P10 and P13 would refuse.
 /// </summary>

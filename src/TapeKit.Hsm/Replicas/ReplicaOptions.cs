@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Replicas;
 
-/// <summary>The settings of the replica manager (spec/hsm.md §3.6, §7.3, §7.4, Appendix A).</summary>
+/// <summary>The settings of the replica manager (docs/hsm/replicas.md#the-state-machine).</summary>
 public sealed record ReplicaOptions
 {
     /// <summary>How many alive replicas a new file needs when its upload does not say (Chelonia's <c>neededReplicas</c>).</summary>

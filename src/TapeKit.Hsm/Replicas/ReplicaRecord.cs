@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
-/// A replica row (spec/hsm.md §5.2 <c>replicas</c>): one copy of a file on one node, with the transfer that fills it.
+/// A replica row (docs/hsm/overview.md#the-catalogue <c>replicas</c>): one copy of a file on one node, with the transfer that fills it.
 /// The key is <c>(file id, node id, reference id)</c>; a node holds at most one row of a file that is not
 /// <see cref="ReplicaState.Deleted"/> (never two copies on one node), and a transfer id names one row only.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
-/// The state of a replica (spec/hsm.md §3.6): a disk copy of a file on a storage node (a Chelonia Shepherd). Every value
+/// The state of a replica (docs/hsm/replicas.md#the-state-machine): a disk copy of a file on a storage node (a Chelonia Shepherd). Every value
 /// but <see cref="Offline"/> is stored in the replica row; <see cref="Offline"/> is only ever derived — a replica is
 /// effectively offline while its node row is <see cref="NodeState.Offline"/> (<see cref="ReplicaRecord.EffectiveState"/>),
 /// so a late node costs one row update, not one per file. A store refuses to write it.

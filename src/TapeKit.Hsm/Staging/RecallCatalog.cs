@@ -18,7 +18,7 @@ public enum RecallRequestOutcome
 }
 
 /// <summary>
-/// The disk mover's side of recalls (spec/hsm.md §4.5, C4): a cache miss turns a purged, archived file into a
+/// The disk mover's side of recalls (docs/hsm/overview.md#recalls, C4): a cache miss turns a purged, archived file into a
 /// durable recall request — the file row in <c>STAGING_REQUESTED</c>, queued at the time of the miss with its
 /// policy's priority — which the <see cref="Stager"/> plans per tape.
 /// </summary>

@@ -10,7 +10,7 @@ namespace TapeKit.Hsm.Staging;
 public sealed partial class Stager
 {
     /// <summary>
-    /// Carries out a <c>Stage</c> command of the dispatcher (spec/hsm.md §2.4, §4.5): claims the stage list (L4) and its
+    /// Carries out a <c>Stage</c> command of the dispatcher (docs/hsm/overview.md#messages): claims the stage list (L4) and its
     /// members (C5) with <c>Confirmation</c>, reads them from the command's tape in the planner's order, verifies and
     /// publishes them, and completes the list (L6) with the <c>Staged</c> reply — files not published are back in
     /// <c>STAGING_REQUESTED</c> (C8) or <c>FAILED</c> (C9). Returns <see langword="null"/> for a stale command (another

@@ -10,7 +10,7 @@ using TapeKit.Hsm.Tapes;
 namespace TapeKit.Hsm.Staging;
 
 /// <summary>
-/// Serves recall requests (spec/hsm.md §4.5): groups the files waiting in <c>STAGING_REQUESTED</c> into per-tape
+/// Serves recall requests (docs/hsm/overview.md#recalls): groups the files waiting in <c>STAGING_REQUESTED</c> into per-tape
 /// queues, lets the <see cref="RecallPlanner"/> decide which tapes are due and in what order to read them (whole
 /// aggregations or positioned members, ascending block id), then for each chosen tape mounts it once, claims the
 /// batch (C5), reads, verifies every member against the catalogue's checksums in the stage area (C6), and publishes

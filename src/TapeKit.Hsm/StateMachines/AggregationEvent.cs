@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.StateMachines;
 
-/// <summary>The events of the aggregation machine (spec/hsm.md §3.4).</summary>
+/// <summary>The events of the aggregation machine (docs/hsm/rules.md#aggregations-g1g7).</summary>
 public enum AggregationEvent
 {
     /// <summary>G2: write mount held, safe-append check passed; intent recorded.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.StateMachines;
 
-/// <summary>The events of the file archive-status machine (spec/hsm.md §3.2).</summary>
+/// <summary>The events of the file archive-status machine (docs/hsm/rules.md#file-archive-status-a1a5).</summary>
 public enum FileArchiveEvent
 {
     /// <summary>A1: an archive list attempt claimed the file.</summary>

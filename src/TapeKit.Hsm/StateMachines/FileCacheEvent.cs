@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.StateMachines;
 
-/// <summary>The events of the file cache-status machine (spec/hsm.md §3.1); the rule id is in each summary.</summary>
+/// <summary>The events of the file cache-status machine (docs/hsm/rules.md#file-cache-status-c1c19); the rule id is in each summary.</summary>
 public enum FileCacheEvent
 {
     /// <summary>C2: write finished, bytes flushed, size and checksums computed.</summary>

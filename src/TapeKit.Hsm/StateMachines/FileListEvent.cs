@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.StateMachines;
 
-/// <summary>The events of the file-list machine (spec/hsm.md §3.3).</summary>
+/// <summary>The events of the file-list machine (docs/hsm/rules.md#file-lists-l1l11).</summary>
 public enum FileListEvent
 {
     /// <summary>L2: a closing rule fired, or an admin flush.</summary>

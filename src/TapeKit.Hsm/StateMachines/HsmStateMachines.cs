@@ -4,7 +4,7 @@ using static TapeKit.Hsm.Model.HsmActor;
 namespace TapeKit.Hsm.StateMachines;
 
 /// <summary>
-/// The normative transition tables of spec/hsm.md §3.1–§3.4, row by row. Creation rows (C1, L1, G1) and the
+/// The normative transition tables of docs/hsm/rules.md#file-cache-status-c1c19, row by row. Creation rows (C1, L1, G1) and the
 /// removal of an aborted write (C3) create or delete rows rather than move them and are enforced by the
 /// catalogue operations that insert them.
 /// </summary>

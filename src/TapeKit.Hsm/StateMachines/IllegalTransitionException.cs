@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.StateMachines;
 
 /// <summary>
-/// Thrown when an event is applied to an entity in a state whose normative table (spec/hsm.md §3) has no
+/// Thrown when an event is applied to an entity in a state whose normative table (docs/hsm/rules.md) has no
 /// transition for it, or by an actor the table does not allow. Always a programming or operator error:
 /// a lost race shows up as a failed compare-and-set (R3), never as this exception.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Hsm.Tapes;
 
-/// <summary>Settings of a <see cref="DriveScheduler"/> (spec/hsm.md §1.4, §4.5, Appendix A).</summary>
+/// <summary>Settings of a <see cref="DriveScheduler"/> (docs/hsm/overview.md#roles).</summary>
 public sealed class DriveSchedulerOptions
 {
     /// <summary>The tape library whose drives are scheduled (the key of its drive rows and requests).</summary>

@@ -3,7 +3,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Tapes;
 
 /// <summary>
-/// The drive scheduler of a tape library (spec/hsm.md §1.1, the VDQM role): mount requests wait per tape with a
+/// The drive scheduler of a tape library (docs/hsm/overview.md#roles, the VDQM role): mount requests wait per tape with a
 /// priority; free drives go to the highest priority, then to the tape pool served least recently, then to the oldest
 /// request; a tape is in one session at most (so read and write sessions of a tape never mix); a drive keeps its
 /// cartridge for the dismount delay; a recall does not remount a tape within the remount guard. Its state is in the

@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Tapes;
 
 /// <summary>
-/// The drives a migrator or stager may use (spec/hsm.md §1.4): hands out a drive holding the requested cartridge,
+/// The drives a migrator or stager may use (docs/hsm/overview.md#roles): hands out a drive holding the requested cartridge,
 /// mounting it when no drive holds it yet. One drive serves one caller at a time; a cartridge left in a drive after
 /// its session is reused without a robot move (the spec's <c>DismountDelay</c>).
 /// </summary>

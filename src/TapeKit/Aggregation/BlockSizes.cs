@@ -12,7 +12,7 @@ public static class BlockSizes
     /// <summary>
     /// The largest block size TapeKit accepts: 2³¹ − 512. F5.1 allows IL blocks up to 9 999 999 999
     /// bytes, but a block is held in one .NET span; no tape drive accepts blocks near this size.
-    /// (Open point settled by TapeKit.)
+    /// (docs/formats/README.md#choice-block-size)
     /// </summary>
     public const int Maximum = int.MaxValue - 511;
 

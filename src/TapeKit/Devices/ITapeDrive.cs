@@ -2,7 +2,7 @@ namespace TapeKit.Devices;
 
 /// <summary>
 /// One open handle on a tape drive (one st descriptor): synchronous, blocking calls that each map to
-/// a small, documented set of st system calls (spec/tape-devices.md §3). Calls are made from one
+/// a small, documented set of st system calls (docs/devices/st-driver.md). Calls are made from one
 /// dedicated thread per drive (see <see cref="TapeDriveWorker"/>); instances are not thread-safe.
 /// </summary>
 /// <remarks>
@@ -83,7 +83,7 @@ public interface ITapeDrive : IDisposable
 
     /// <summary>Erases from the current position to the end (<c>MTERASE</c>); administrative.</summary>
     /// <param name="longErase">A long (physical) erase instead of writing end of data.</param>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "The name of spec/tape-devices.md §3.2 and of the st operation MTERASE.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "The operation of ITapeDrive (docs/devices/st-driver.md) named after the st operation MTERASE.")]
     void Erase(bool longErase = false);
 
     /// <summary>Turns the drive's compression on or off (<c>MTCOMPRESSION</c>); at most once per mount, before the first write (P7).</summary>

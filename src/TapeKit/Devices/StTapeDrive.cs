@@ -4,7 +4,7 @@ using TapeKit.Devices.St;
 namespace TapeKit.Devices;
 
 /// <summary>
-/// The one front end (spec/tape-devices.md §0, §3.4): turns <see cref="ITapeDrive"/> calls into st
+/// The one front end (docs/devices/st-driver.md): turns <see cref="ITapeDrive"/> calls into st
 /// system calls on an <see cref="IStSyscalls"/> and classifies their results. The Linux drive runs it
 /// over libc, the virtual drive over the managed st model, so error classification, early-warning
 /// handling and position bookkeeping are identical by construction.

@@ -1,6 +1,6 @@
 namespace TapeKit.Devices;
 
-/// <summary>What a drive handle allows, derived from the st options at open (spec/tape-devices.md §3.4.1).</summary>
+/// <summary>What a drive handle allows, derived from the st options at open (docs/devices/st-driver.md#device-nodes-and-opening).</summary>
 /// <param name="LogicalPositioning"><c>MTIOCPOS</c>/<c>MTSEEK</c> are usable (st option <c>scsi2logical</c>, §3.4.5).</param>
 /// <param name="SynchronousFilemarks">Filemarks synchronise; <see langword="false"/> when <c>MT_ST_NOWAIT_EOF</c> is set.</param>
 /// <param name="ImmediateFilemarks"><c>MTWEOFI</c> is available.</param>

@@ -1,8 +1,7 @@
 namespace TapeKit.Devices;
 
 /// <summary>
-/// A tape device failed: the one exception family of TapeKit's device layer (spec/tape-devices.md
-/// §3.3). <see cref="Kind"/> says why, <see cref="Errno"/> which system-call error carried it.
+/// A tape device failed: the one exception family of TapeKit's device layer (docs/devices/st-driver.md#errors). <see cref="Kind"/> says why, <see cref="Errno"/> which system-call error carried it.
 /// </summary>
 public class TapeDriveException : IOException
 {

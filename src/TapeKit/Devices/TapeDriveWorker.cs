@@ -2,7 +2,7 @@ namespace TapeKit.Devices;
 
 /// <summary>
 /// Owns an <see cref="ITapeDrive"/> and one dedicated background thread, named after the device,
-/// that executes queued commands in FIFO order (spec/tape-devices.md §3.5). Blocking st calls never
+/// that executes queued commands in FIFO order (docs/devices/st-driver.md#device-nodes-and-opening). Blocking st calls never
 /// run on thread-pool threads, and continuations never run on the drive thread.
 /// </summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 namespace TapeKit.Devices;
 
-/// <summary>Why a drive operation failed (spec/tape-devices.md §3.3).</summary>
+/// <summary>Why a drive operation failed (docs/devices/st-driver.md#errors).</summary>
 public enum TapeErrorKind
 {
     /// <summary>A read or space ran into end of data.</summary>

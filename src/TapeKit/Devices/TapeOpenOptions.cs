@@ -1,6 +1,6 @@
 namespace TapeKit.Devices;
 
-/// <summary>How to open a drive handle (spec/tape-devices.md §3.2).</summary>
+/// <summary>How to open a drive handle (docs/devices/st-driver.md).</summary>
 public sealed record TapeOpenOptions
 {
     /// <summary>Open <c>O_RDONLY</c>: writes, filemarks and erase fail with <see cref="TapeErrorKind.WriteProtected"/>.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Devices;
 
-/// <summary>A drive's status as st reports it with <c>MTIOCGET</c> (spec/tape-devices.md §1.4, §1.5, T23).</summary>
+/// <summary>A drive's status as st reports it with <c>MTIOCGET</c> (docs/devices/st-driver.md#requests-and-operations, T23).</summary>
 /// <param name="Online">A cartridge was ready at the last open or load (<c>GMT_ONLINE</c>).</param>
 /// <param name="NoMedium">No cartridge at the last open, or after unload (<c>GMT_DR_OPEN</c>).</param>
 /// <param name="WriteProtected">The cartridge's write-protect tab (<c>GMT_WR_PROT</c>); never the access mode.</param>

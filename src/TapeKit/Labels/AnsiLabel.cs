@@ -23,7 +23,7 @@ public readonly struct AnsiLabel : IEquatable<AnsiLabel>
 
     /// <summary>The fields of a label kind, in offset order, covering all 80 bytes.</summary>
     /// <param name="kind">The kind.</param>
-    /// <returns>The layout of <c>spec/formats.md</c> §2.3–§2.6.</returns>
+    /// <returns>The layout of its kind (<c>docs/formats/aul.md#2-the-labels</c>).</returns>
     public static IReadOnlyList<LabelField> FieldsOf(LabelKind kind) => kind switch
     {
         LabelKind.Vol1 => Layouts.Vol1,

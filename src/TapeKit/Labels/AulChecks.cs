@@ -4,7 +4,7 @@ namespace TapeKit.Labels;
 
 /// <summary>
 /// The checks CTA applies when it mounts a tape, reads a file and appends after file n
-/// (<c>spec/formats.md</c> §2.7 "When checks run"). The comparisons with what the caller expects
+/// (<c>docs/formats/aul.md#5-reading-and-appending</c>). The comparisons with what the caller expects
 /// protect against the wrong cartridge or the wrong position and are never relaxed (F3.3).
 /// </summary>
 public static class AulChecks

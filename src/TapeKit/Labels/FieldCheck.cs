@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>What a reader checks in one field (<c>spec/formats.md</c> §2.7).</summary>
+/// <summary>What a reader checks in one field (<c>docs/formats/aul.md#5-reading-and-appending</c>).</summary>
 internal enum FieldCheck : byte
 {
     /// <summary>Not checked (VOL1 <c>ownerId</c>, HDR2 <c>density</c>, <c>recordingTechnique</c>).</summary>

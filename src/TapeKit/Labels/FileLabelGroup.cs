@@ -2,7 +2,7 @@ namespace TapeKit.Labels;
 
 /// <summary>
 /// The three labels of a file's header group (HDR1 HDR2 UHL1) or trailer group (EOF1 EOF2 UTL1),
-/// in the order they are written, each as its own 80-byte block (<c>spec/formats.md</c> §2.1).
+/// in the order they are written, each as its own 80-byte block (<c>docs/formats/aul.md#1-what-is-on-the-tape</c>).
 /// </summary>
 /// <param name="Label1">HDR1 or EOF1.</param>
 /// <param name="Label2">HDR2 or EOF2.</param>

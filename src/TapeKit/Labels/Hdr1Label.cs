@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// HDR1, EOF1 and the PRELABEL HDR1 (<c>spec/formats.md</c> §2.4): file id, file-set id (the VSN),
+/// HDR1, EOF1 and the PRELABEL HDR1 (<c>docs/formats/aul.md#hdr1-and-eof1--first-header-and-trailer-label-and-the-prelabel-hdr1</c>): file id, file-set id (the VSN),
 /// fseq modulo 10 000, dates, block count, system code. Parsing and validating allocates nothing.
 /// </summary>
 public readonly struct Hdr1Label : IAnsiLabel<Hdr1Label>, IEquatable<Hdr1Label>

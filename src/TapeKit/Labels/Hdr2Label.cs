@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// HDR2 and EOF2 (<c>spec/formats.md</c> §2.5): record format, block length (0 when ≥ 100 000; the
+/// HDR2 and EOF2 (<c>docs/formats/aul.md#hdr2-and-eof2--second-header-and-trailer-label</c>): record format, block length (0 when ≥ 100 000; the
 /// real size is in UHL1), recording technique (compression). Parsing and validating allocates nothing.
 /// </summary>
 public readonly struct Hdr2Label : IAnsiLabel<Hdr2Label>, IEquatable<Hdr2Label>

@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>What every 80-byte label struct offers: parse, validate, write (<c>spec/formats.md</c> §2).</summary>
+/// <summary>What every 80-byte label struct offers: parse, validate, write (<c>docs/formats/aul.md</c>).</summary>
 /// <typeparam name="TSelf">The label struct.</typeparam>
 public interface IAnsiLabel<TSelf>
     where TSelf : struct, IAnsiLabel<TSelf>

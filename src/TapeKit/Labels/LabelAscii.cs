@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace TapeKit.Labels;
 
-/// <summary>Encoding rules of <c>spec/formats.md</c> §2.2 on spans: S-pad text, Z-pad numbers modulo 10ⁿ.</summary>
+/// <summary>Encoding rules of <c>docs/formats/aul.md#2-the-labels</c> on spans: S-pad text, Z-pad numbers modulo 10ⁿ.</summary>
 internal static class LabelAscii
 {
     public const byte Space = (byte)' ';

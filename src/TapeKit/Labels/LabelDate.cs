@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// A label date (<c>spec/formats.md</c> F2): the six bytes <c>cyyddd</c> decoded, or one of the
+/// A label date (<c>docs/formats/rules.md#fmt-f2</c>, F2): the six bytes <c>cyyddd</c> decoded, or one of the
 /// other forms readers meet. Writers emit only <see cref="LabelDateForm.Full"/> dates of 1900–2199.
 /// </summary>
 public readonly struct LabelDate : IEquatable<LabelDate>

@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>Which of the forms of <c>spec/formats.md</c> F2 a label date field holds.</summary>
+/// <summary>Which of the forms of <c>docs/formats/rules.md#fmt-f2</c>, F2 a label date field holds.</summary>
 public enum LabelDateForm
 {
     /// <summary>All spaces (also the value of <c>default(LabelDate)</c>).</summary>

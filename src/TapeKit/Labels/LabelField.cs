@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>One field of a label layout: its camelCase name (as in <c>spec/formats.md</c>), place and encoding.</summary>
+/// <summary>One field of a label layout: its camelCase name (as in <c>docs/formats/README.md</c>), place and encoding.</summary>
 /// <param name="Name">The camelCase name used in the API, in exceptions and in JSON.</param>
 /// <param name="Offset">The 0-based offset of the field inside the 80-byte label.</param>
 /// <param name="Length">The length of the field in bytes.</param>

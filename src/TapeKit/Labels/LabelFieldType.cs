@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>How the bytes of a label field are encoded (<c>spec/formats.md</c> §1.3, §2.2).</summary>
+/// <summary>How the bytes of a label field are encoded (<c>docs/formats/README.md</c>).</summary>
 public enum LabelFieldType
 {
     /// <summary>The four-byte label identifier, such as <c>VOL1</c>.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>The kinds of 80-byte ANSI label TapeKit reads and writes (<c>spec/formats.md</c> §2).</summary>
+/// <summary>The kinds of 80-byte ANSI label TapeKit reads and writes (<c>docs/formats/aul.md</c>).</summary>
 public enum LabelKind
 {
     /// <summary><c>VOL1</c>, the volume label at the start of a labelled tape.</summary>

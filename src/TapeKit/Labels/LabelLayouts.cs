@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// The byte layouts of <c>spec/formats.md</c> §2.3–§2.6 as tables: every one of the 80 bytes belongs
+/// The byte layouts of <c>docs/formats/aul.md#2-the-labels</c> as tables: every one of the 80 bytes belongs
 /// to exactly one field, so every fault can be named by its field.
 /// </summary>
 internal static class LabelLayouts

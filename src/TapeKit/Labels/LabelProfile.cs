@@ -1,11 +1,11 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// A writer profile (<c>spec/formats.md</c> F1): the VOL1 <c>ownerId</c> and the <c>systemCode</c> of
+/// A writer profile (<c>docs/formats/rules.md#fmt-f1</c>, F1): the VOL1 <c>ownerId</c> and the <c>systemCode</c> of
 /// HDR1, EOF1 and the PRELABEL HDR1. Every other byte is the same in all profiles.
 /// </summary>
 /// <remarks>
-/// Open point 3 of <c>spec/formats.md</c> §7 settled: the <see cref="LabelProfileKind.Cta"/> and
+/// A choice TapeKit made (<c>docs/formats/README.md#choice-profile-versions</c>): the <see cref="LabelProfileKind.Cta"/> and
 /// <see cref="LabelProfileKind.Castor"/> profiles ship <em>no</em> default version — the caller
 /// names the release being imitated — and a <c>TAPEKIT</c> version longer than 5 characters is cut
 /// on the right at 13 bytes, like every text field.

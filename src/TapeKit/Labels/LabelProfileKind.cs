@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>The writer profiles of <c>spec/formats.md</c> F1: they differ only in owner and system code.</summary>
+/// <summary>The writer profiles of <c>docs/formats/rules.md#fmt-f1</c>, F1: they differ only in owner and system code.</summary>
 public enum LabelProfileKind
 {
     /// <summary>TapeKit's own: owner <c>TAPEKIT</c>, system code <c>TAPEKIT</c> + package version.</summary>

@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>How strictly a label is checked when read (<c>spec/formats.md</c> F3).</summary>
+/// <summary>How strictly a label is checked when read (<c>docs/formats/rules.md#fmt-f3</c>, F3).</summary>
 public enum LabelReadMode
 {
     /// <summary>Every check of §2.7 is an error: the rules CTA applies. The default.</summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// The checks of <c>spec/formats.md</c> §2.7 and F3, driven by the layout tables. Validating a good
+/// The checks of <c>docs/formats/aul.md#5-reading-and-appending</c>, F3, driven by the layout tables. Validating a good
 /// label allocates nothing: faults are values, and the warning list is created on the first warning.
 /// </summary>
 internal static class LabelValidator

@@ -2,7 +2,7 @@ namespace TapeKit.Labels;
 
 /// <summary>
 /// A fault a Lenient reader accepted, or a form it decoded with a remark (CTA's short date form):
-/// returned with the decoded label, never logged by the core (<c>spec/formats.md</c> F3.4).
+/// returned with the decoded label, never logged by the core (<c>docs/formats/rules.md#fmt-f3-4</c>, F3.4).
 /// </summary>
 /// <param name="Kind">The label kind, e.g. <c>HDR1</c>.</param>
 /// <param name="Field">The field's camelCase name.</param>

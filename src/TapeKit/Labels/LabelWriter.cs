@@ -3,7 +3,7 @@ using System.Net.NetworkInformation;
 namespace TapeKit.Labels;
 
 /// <summary>
-/// Builds the labels of a tape by one profile (<c>spec/formats.md</c> F1, F2): VOL1, the PRELABEL
+/// Builds the labels of a tape by one profile (<c>docs/formats/rules.md#fmt-f1</c>, F1, F2): VOL1, the PRELABEL
 /// HDR1, and the header and trailer groups of each file, with site, host and drive values taken
 /// from the options and sanitised as F1.4 says.
 /// </summary>

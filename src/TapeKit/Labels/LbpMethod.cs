@@ -1,6 +1,6 @@
 namespace TapeKit.Labels;
 
-/// <summary>The logical block protection a tape announces in VOL1 <c>lbpMethod</c> (<c>spec/formats.md</c> §2.8).</summary>
+/// <summary>The logical block protection a tape announces in VOL1 <c>lbpMethod</c> (<c>docs/formats/aul.md#6-logical-block-protection</c>).</summary>
 public enum LbpMethod
 {
     /// <summary>No protection: <c>00</c>, or two spaces on legacy CASTOR tapes.</summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// CERN's UHL1 and UTL1 user labels (<c>spec/formats.md</c> §2.6): the full fseq, the real block
+/// CERN's UHL1 and UTL1 user labels (<c>docs/formats/aul.md#uhl1-and-utl1--cern-user-header-and-trailer-label</c>): the full fseq, the real block
 /// size, site, mover host and drive identity. CTA rejects a file if any of these is blank.
 /// Parsing and validating allocates nothing.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// Who wrote a tape file, as UHL1/UTL1 record it (<c>spec/formats.md</c> §2.6, F1.4): site, mover
+/// Who wrote a tape file, as UHL1/UTL1 record it (<c>docs/formats/aul.md#uhl1-and-utl1--cern-user-header-and-trailer-label</c>, F1.4): site, mover
 /// host and the drive's INQUIRY identity. Every value is printable ASCII and non-blank.
 /// </summary>
 /// <param name="Site">The site, e.g. <c>CERN</c> (8 bytes kept).</param>

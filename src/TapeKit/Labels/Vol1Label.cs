@@ -1,7 +1,7 @@
 namespace TapeKit.Labels;
 
 /// <summary>
-/// The VOL1 volume label (<c>spec/formats.md</c> §2.3): VSN, owner, logical block protection and
+/// The VOL1 volume label (<c>docs/formats/aul.md#vol1--the-volume-label-object-0</c>): VSN, owner, logical block protection and
 /// label standard. Parsing and validating allocates nothing; strings are made on demand.
 /// </summary>
 public readonly struct Vol1Label : IAnsiLabel<Vol1Label>, IEquatable<Vol1Label>

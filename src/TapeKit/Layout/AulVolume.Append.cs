@@ -7,7 +7,7 @@ namespace TapeKit.Layout;
 public sealed partial class AulVolume
 {
     /// <summary>
-    /// Safe append (<c>spec/formats.md</c> F11): checks, in Strict mode, that file
+    /// Safe append (<c>docs/formats/rules.md#fmt-f11</c>, F11): checks, in Strict mode, that file
     /// <paramref name="lastFileSequence"/> is the last file on the tape, positions after it and
     /// returns a session that writes files n + 1, n + 2, …. A refused check leaves the tape untouched.
     /// </summary>
@@ -40,7 +40,7 @@ public sealed partial class AulVolume
     }
 
     /// <summary>
-    /// Safe append over failed files (the explicit overwrite of <c>spec/formats.md</c> F11.3, bounded): like
+    /// Safe append over failed files (the explicit overwrite of <c>docs/formats/rules.md#fmt-f11-3</c>, F11.3, bounded): like
     /// <see cref="Append"/> after file <paramref name="lastFileSequence"/>, except that files n + 1 …
     /// <paramref name="lastFailedFileSequence"/> — which the caller's catalogue records as failed and unreferenced
     /// (written, never committed) — may be overwritten; they may also be missing or cut short (a power loss took what

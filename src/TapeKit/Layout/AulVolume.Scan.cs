@@ -12,14 +12,14 @@ public sealed partial class AulVolume
     /// <summary>
     /// Reads the whole tape from its labels alone and lists its files — fseq, position, labels,
     /// block counts, payload kind and, for ALB files, their members — the way a catalogue is rebuilt
-    /// without one (<c>spec/hsm.md</c> §5.5). A file whose labels or layout are damaged ends the scan
+    /// without one (<c>docs/hsm/overview.md#rebuilding-the-catalogue-from-tapes</c>). A file whose labels or layout are damaged ends the scan
     /// with a <see cref="TapeFormatException"/> naming where; what was listed before stays valid.
     /// </summary>
     /// <param name="withMembers">Whether to read each ALB payload to list its members (reads every block).</param>
     /// <param name="onFile">Called with each file once it is listed (with its members).</param>
     /// <returns>The files, in order.</returns>
     /// <remarks>
-    /// Open point 11 of <c>spec/formats.md</c> settled: the scan trusts the tape-mark count, not the
+    /// A choice TapeKit made (<c>docs/formats/README.md#choice-scan</c>): the scan trusts the tape-mark count, not the
     /// labels; a UHL1 or UTL1 fseq that disagrees with the count is an error (the labels are checked
     /// against the position, as a reader by fseq does).
     /// </remarks>

@@ -9,7 +9,7 @@ namespace TapeKit.Layout;
 /// <summary>
 /// A mounted AUL (ANSI-labelled) tape: the mount check done, ready to append files safely, read a
 /// file by fseq or block id with full label checks, read one ALB member by locating to its block,
-/// or scan the whole tape (<c>spec/formats.md</c> §2, F4, F10, F11).
+/// or scan the whole tape (<c>docs/formats/aul.md</c>, F4, F10, F11).
 /// </summary>
 public sealed partial class AulVolume
 {
@@ -91,7 +91,7 @@ public sealed partial class AulVolume
     /// <summary>
     /// The mount check of §2.7: rewind, read VOL1 as exactly 80 bytes, check it and require the
     /// expected VSN. A tape announcing CRC32C logical block protection is refused: drive handles do
-    /// not switch LBP on (open point O17 of the devices spec).
+    /// not switch LBP on (open point O17, docs/devices/rules.md#dev-o17).
     /// </summary>
     /// <param name="drive">The drive holding the cartridge.</param>
     /// <param name="expectedVsn">The VSN the caller meant to mount.</param>

@@ -5,13 +5,13 @@ using TapeKit.Labels;
 namespace TapeKit.Layout;
 
 /// <summary>
-/// NL (no-label) tapes (<c>spec/formats.md</c> F9): data blocks and tape marks only, two tape marks
+/// NL (no-label) tapes (<c>docs/formats/rules.md#fmt-f9</c>, F9): data blocks and tape marks only, two tape marks
 /// after the last file. No VSN, file id or block size is recorded, so none of the AUL checks is
 /// possible; the writer still refuses to overwrite a labelled cartridge.
 /// </summary>
 public static class NlTape
 {
-    /// <summary>The default maximum block size a reader accepts (open point 9 settled at the spec's 8 MiB).</summary>
+    /// <summary>The default maximum block size a reader accepts (docs/formats/README.md#choice-nl-block-size).</summary>
     public const int DefaultMaxBlockSize = 8 * 1024 * 1024;
 
     /// <summary>

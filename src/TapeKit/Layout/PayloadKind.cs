@@ -3,7 +3,7 @@ using TapeKit.Aggregation.Tar;
 
 namespace TapeKit.Layout;
 
-/// <summary>What the data blocks of a tape file hold, recognised from its first block (<c>spec/formats.md</c> F4.3).</summary>
+/// <summary>What the data blocks of a tape file hold, recognised from its first block (<c>docs/formats/rules.md#fmt-f4-3</c>, F4.3).</summary>
 public enum PayloadKind
 {
     /// <summary>A plain AUL user file (or anything not recognised).</summary>

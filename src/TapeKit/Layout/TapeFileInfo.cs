@@ -5,7 +5,7 @@ namespace TapeKit.Layout;
 
 /// <summary>
 /// A tape file as written or found: where it is and what it holds. Positions are logical object
-/// ids (filemarks count as objects, <c>spec/formats.md</c> §2.1).
+/// ids (filemarks count as objects, <c>docs/formats/aul.md#1-what-is-on-the-tape</c>).
 /// </summary>
 /// <param name="FileSequence">The fseq, from 1.</param>
 /// <param name="HeaderObjectId">The object id of its HDR1 (AUL) or first data block (NL).</param>

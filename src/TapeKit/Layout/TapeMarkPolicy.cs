@@ -1,7 +1,7 @@
 namespace TapeKit.Layout;
 
 /// <summary>
-/// How a writer lays tape marks (<c>spec/formats.md</c> §2.1, <c>spec/tape-devices.md</c> §6.2): every
+/// How a writer lays tape marks (<c>docs/formats/aul.md#1-what-is-on-the-tape</c>, <c>docs/devices/st-driver.md#simulated-time</c>): every
 /// mark synchronous — CASTOR's way, seconds per file — or buffered (immediate) marks with a
 /// synchronising flush every <see cref="FlushEveryFiles"/> files or <see cref="FlushEveryBytes"/>
 /// bytes, CTA's way. A file is durable only once a synchronising mark covers it.

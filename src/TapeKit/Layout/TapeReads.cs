@@ -4,7 +4,7 @@ using TapeKit.Labels;
 
 namespace TapeKit.Layout;
 
-/// <summary>Reads of labels and marks with the exactness CTA's <c>readExactBlock</c> demands (<c>spec/formats.md</c> §2.7).</summary>
+/// <summary>Reads of labels and marks with the exactness CTA's <c>readExactBlock</c> demands (<c>docs/formats/aul.md#5-reading-and-appending</c>).</summary>
 internal static class TapeReads
 {
     /// <summary>A label buffer larger than a label, so that a longer block is seen as such rather than cut.</summary>
@@ -54,7 +54,7 @@ internal static class TapeReads
 
     /// <summary>
     /// Reads the first object at BOT. A media error there is how st reports a blank cartridge
-    /// (T8; <c>spec/tape-devices.md</c> §3.4.3): it is taken as end of data, i.e. "blank or unreadable".
+    /// (T8; <c>docs/devices/st-driver.md#errors</c>): it is taken as end of data, i.e. "blank or unreadable".
     /// </summary>
     public static TapeReadResult ReadFirstObject(ITapeDrive drive, Span<byte> buffer)
     {

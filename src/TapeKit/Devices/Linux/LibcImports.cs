@@ -6,7 +6,7 @@ namespace TapeKit.Devices.Linux;
 
 /// <summary>
 /// TapeKit's "libc" imports: exactly <c>open</c>, <c>close</c>, <c>read</c>, <c>write</c> and
-/// <c>ioctl</c> (spec/tape-devices.md §1.8 item 2), source-generated, errno captured. <c>ioctl</c>
+/// <c>ioctl</c> (docs/devices/st-driver.md#device-nodes-and-opening), source-generated, errno captured. <c>ioctl</c>
 /// is variadic; declaring fixed prototypes is ABI-correct on the SysV x86_64 and AAPCS64 Linux ABIs
 /// only, which is why every type here is Linux-only.
 /// </summary>

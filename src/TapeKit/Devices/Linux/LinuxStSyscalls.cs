@@ -6,7 +6,7 @@ using TapeKit.Devices.St;
 namespace TapeKit.Devices.Linux;
 
 /// <summary>
-/// The st system calls through libc (spec/tape-devices.md §1.8): one system call per block, never
+/// The st system calls through libc (docs/devices/st-driver.md#device-nodes-and-opening): one system call per block, never
 /// <c>FileStream</c>/<c>RandomAccess</c> (which would split a short write into a second block),
 /// page-aligned transfer buffers (P20), <c>EINTR</c> left to the front end, errno read right after
 /// each call. Descriptors are <see cref="StDeviceHandle"/>s, so a concurrent dispose cannot recycle

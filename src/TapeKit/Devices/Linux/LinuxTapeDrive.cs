@@ -3,8 +3,7 @@ using System.Runtime.Versioning;
 namespace TapeKit.Devices.Linux;
 
 /// <summary>
-/// Opens Linux st tape drives (<c>/dev/nstN</c>) through the one front end (spec/tape-devices.md §0,
-/// §1.8): <c>LibraryImport</c> P/Invoke of libc, the exact LP64 mtio structures, errno mapped to
+/// Opens Linux st tape drives (<c>/dev/nstN</c>) through the one front end (docs/devices/st-driver.md): <c>LibraryImport</c> P/Invoke of libc, the exact LP64 mtio structures, errno mapped to
 /// <see cref="TapeDriveException"/>. Linux only (x86_64, aarch64; ppc64le request numbers are
 /// specified but untested, open point O10).
 /// </summary>

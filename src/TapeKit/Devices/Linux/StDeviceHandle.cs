@@ -4,7 +4,7 @@ using System.Runtime.Versioning;
 namespace TapeKit.Devices.Linux;
 
 /// <summary>
-/// An st descriptor (spec/tape-devices.md §1.8 item 4). Invalid value −1 (0 is a valid descriptor).
+/// An st descriptor (docs/devices/st-driver.md#device-nodes-and-opening). Invalid value −1 (0 is a valid descriptor).
 /// <see cref="ReleaseHandle"/> closes through TapeKit's own <c>close</c> import — not
 /// <c>SafeFileHandle</c>, whose release would bypass the native emulation — and is only the
 /// finaliser fallback: <c>StTapeDrive.Dispose</c> closes explicitly and checks the result.

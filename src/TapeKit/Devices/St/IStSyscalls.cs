@@ -1,7 +1,7 @@
 namespace TapeKit.Devices.St;
 
 /// <summary>
-/// The st system-call surface (spec/tape-devices.md §0): the one seam below the front end.
+/// The st system-call surface (docs/devices/st-driver.md): the one seam below the front end.
 /// Implemented by the managed st model (<c>VirtualStSyscalls</c>) and by libc
 /// (<c>LinuxStSyscalls</c>). Results are <c>(result, errno)</c> pairs exactly as the system calls
 /// give them, so the front end cannot tell the two apart.

@@ -5,7 +5,7 @@ namespace TapeKit.Devices.St;
 /// <summary>
 /// The <c>MTIOCTOP</c>/<c>MTIOCGET</c>/<c>MTIOCPOS</c> ioctl request numbers, computed from the
 /// process architecture and the managed structure sizes with the kernel's <c>_IOC</c> formula
-/// (spec/tape-devices.md §1.2), never typed by hand.
+/// (docs/devices/st-driver.md#requests-and-operations), never typed by hand.
 /// </summary>
 internal static class MtioRequests
 {

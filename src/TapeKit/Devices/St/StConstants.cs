@@ -1,6 +1,6 @@
 namespace TapeKit.Devices.St;
 
-/// <summary><c>MTIOCTOP</c> operation codes (<c>linux/mtio.h</c>, spec/tape-devices.md §1.3).</summary>
+/// <summary><c>MTIOCTOP</c> operation codes (<c>linux/mtio.h</c>, docs/devices/st-driver.md#requests-and-operations).</summary>
 internal static class MtOpCode
 {
     public const short MTRESET = 0;

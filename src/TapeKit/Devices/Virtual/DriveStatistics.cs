@@ -1,7 +1,7 @@
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// Counters of one virtual drive (spec/tape-devices.md §6.1): what it moved and where its simulated
+/// Counters of one virtual drive (docs/devices/st-driver.md#simulated-time): what it moved and where its simulated
 /// time went. Higher layers assert on them (for example, that reading one aggregation member read
 /// only that member's blocks). A snapshot: later operations do not change it.
 /// </summary>

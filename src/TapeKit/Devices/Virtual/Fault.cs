@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace TapeKit.Devices.Virtual;
 
-/// <summary>The kinds of injectable faults (spec/tape-devices.md §7.2).</summary>
+/// <summary>The kinds of injectable faults (docs/devices/virtual-cartridge.md#faults).</summary>
 public enum FaultKind
 {
     /// <summary><c>media-error read N</c>: reading data block N fails with <c>EIO</c>.</summary>
@@ -53,7 +53,7 @@ public enum FaultKind
 
 /// <summary>
 /// One fault in the text form shared by the managed models and the native emulation's
-/// <c>drive.conf</c> (spec/tape-devices.md §7): <see cref="Parse"/> reads a line and
+/// <c>drive.conf</c> (docs/devices/virtual-cartridge.md#faults): <see cref="Parse"/> reads a line and
 /// <see cref="ToString"/> renders it back exactly.
 /// </summary>
 /// <param name="Kind">What fails.</param>

@@ -1,7 +1,7 @@
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// A list of faults in the shared text form (spec/tape-devices.md §7.1), one per line; the
+/// A list of faults in the shared text form (docs/devices/virtual-cartridge.md#faults), one per line; the
 /// differential harness arms both st models from one plan, and a failing test prints it.
 /// </summary>
 public sealed class FaultPlan

@@ -1,6 +1,6 @@
 namespace TapeKit.Devices.Virtual;
 
-/// <summary>Which st generation the models imitate (spec/tape-devices.md §2.11).</summary>
+/// <summary>Which st generation the models imitate (docs/devices/rules.md#dev-t24).</summary>
 public enum KernelProfile
 {
     /// <summary>Kernel ≥ 6.15: <c>MTIOCGET</c> and <c>MTLOAD</c> work after a reset, <c>MTERASE</c> keeps the position.</summary>

@@ -76,7 +76,7 @@ internal sealed class ManagedLibraryDrive(VirtualTapeDrive drive) : ILibraryDriv
 }
 
 /// <summary>
-/// A drive of the native st emulation (spec/tape-devices.md §5.6): mounting replaces
+/// A drive of the native st emulation (docs/devices/shared-virtual-library.md): mounting replaces
 /// <c>driveN/medium</c> by an atomic symlink rename, unmounting removes the link, and handles are
 /// opened with <see cref="LinuxTapeDrive"/> on <c>/dev/nstN</c> — the real P/Invoke path. The
 /// emulation notices a medium change at the next open or <c>MTLOAD</c> (pitfall P4) and keeps the

@@ -29,7 +29,7 @@ public readonly record struct SlotAddress(SlotKind Kind, int Number)
     public override string ToString() => (Kind == SlotKind.Storage ? "slot " : "I/E slot ") + Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
-/// <summary>What the library does when a cartridge's loads exceed its wear budget (spec/tape-devices.md §5.3).</summary>
+/// <summary>What the library does when a cartridge's loads exceed its wear budget (docs/devices/virtual-cartridge.md#wear).</summary>
 public enum WearPolicy
 {
     /// <summary>Mount anyway and raise <see cref="VirtualTapeLibrary.WearWarning"/> again.</summary>
@@ -47,7 +47,7 @@ public enum WearPolicy
 /// <param name="LastLoadNanoseconds">Simulated time of the last load.</param>
 public sealed record CartridgeWear(long Loads, long PassesMilli, long BytesWritten, long BytesRead, long LastLoadNanoseconds);
 
-/// <summary>Options of a virtual library (spec/tape-devices.md §5.1 defaults).</summary>
+/// <summary>Options of a virtual library (docs/devices/shared-virtual-library.md defaults).</summary>
 public sealed record VirtualLibraryOptions
 {
     /// <summary>The library's name, used in device names (<c>vtl0/drive1</c>) and messages.</summary>
@@ -91,7 +91,7 @@ public sealed record VirtualLibraryOptions
     public TimeSpan SharedLockTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>An immutable view of the library (spec/tape-devices.md §5.2 <c>Inventory()</c>).</summary>
+/// <summary>An immutable view of the library (docs/devices/shared-virtual-library.md <c>Inventory()</c>).</summary>
 /// <param name="Slots">Every slot and the VSN it holds (or <see langword="null"/>).</param>
 /// <param name="Drives">Every drive.</param>
 /// <param name="Cartridges">Every cartridge with its location and wear.</param>

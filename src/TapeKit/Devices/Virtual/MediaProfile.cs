@@ -1,7 +1,7 @@
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// A drive/media generation's capacity and timing (spec/tape-devices.md §6.2). Every duration is an
+/// A drive/media generation's capacity and timing (docs/devices/st-driver.md#simulated-time). Every duration is an
 /// integer number of nanoseconds and every rate an integer number of bytes per second, so simulated
 /// times are identical on every platform. Values marked (est.) in the spec are configurable
 /// estimates (open point O2): create a modified copy with a <c>with</c> expression.

@@ -1,7 +1,7 @@
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// A single-threaded discrete-event loop for multi-drive simulations (spec/tape-devices.md §6.1).
+/// A single-threaded discrete-event loop for multi-drive simulations (docs/devices/st-driver.md#simulated-time).
 /// Each actor (a drive user, a robot client, a host task) is an async method that runs until it
 /// awaits one of its <see cref="SimulationContext"/>'s operations; actors resume in the order
 /// (simulated time, actor id, sequence number), so overlapping drive activity and robot contention

@@ -1,6 +1,6 @@
 namespace TapeKit.Devices.Virtual;
 
-/// <summary>st's <c>eof</c> state; values and order as in the kernel's <c>st.h</c> (spec/tape-devices.md §2.1).</summary>
+/// <summary>st's <c>eof</c> state; values and order as in the kernel's <c>st.h</c> (docs/devices/rules.md#behaviour-rules-t1t30).</summary>
 internal enum StEof
 {
     NoEof = 0,
@@ -30,7 +30,7 @@ internal enum StReady
 }
 
 /// <summary>
-/// The driver state of one drive (spec/tape-devices.md §2.1). Like the kernel's, it survives
+/// The driver state of one drive (docs/devices/rules.md#behaviour-rules-t1t30). Like the kernel's, it survives
 /// close/open; only a new session (a new cartridge) resets it.
 /// </summary>
 internal sealed class StDriverState

@@ -1,6 +1,6 @@
 namespace TapeKit.Devices.Virtual;
 
-/// <summary>Why a library operation failed (spec/tape-devices.md §5.5).</summary>
+/// <summary>Why a library operation failed (docs/devices/shared-virtual-library.md).</summary>
 public enum TapeLibraryErrorKind
 {
     /// <summary>No cartridge with that VSN is in the library.</summary>
@@ -53,7 +53,7 @@ public enum TapeLibraryErrorKind
 }
 
 /// <summary>
-/// A library failure (spec/tape-devices.md §5.5). It derives from <see cref="TapeDriveException"/>
+/// A library failure (docs/devices/shared-virtual-library.md). It derives from <see cref="TapeDriveException"/>
 /// so that callers catch one device-exception family (open point O12, settled this way);
 /// <see cref="TapeDriveException.Kind"/> is <see cref="TapeErrorKind.DeviceError"/> except for
 /// <see cref="TapeLibraryErrorKind.LoadFailure"/> (<see cref="TapeErrorKind.MediaError"/>) and the

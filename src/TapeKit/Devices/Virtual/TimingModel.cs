@@ -1,7 +1,7 @@
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// The drive timing model of spec/tape-devices.md §6.3–§6.4 in integer arithmetic: streaming at the
+/// The drive timing model of docs/devices/st-driver.md#simulated-time in integer arithmetic: streaming at the
 /// native rate with back-hitches after host under-runs, a linear locate model over wraps in the
 /// spirit of LTFS's file backend, rewind, load and unload. It keeps the drive's timeline
 /// (<c>busyUntil</c>) and advances the <see cref="VirtualClock"/> to the end of each operation

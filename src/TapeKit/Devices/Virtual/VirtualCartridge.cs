@@ -4,7 +4,7 @@ using TapeKit.Devices.Virtual.Format;
 
 namespace TapeKit.Devices.Virtual;
 
-/// <summary>What a cartridge header says (spec/tape-devices.md §4.2) and what its current commit covers (§4.3).</summary>
+/// <summary>What a cartridge header says (docs/devices/virtual-cartridge.md#the-cartridge-description-header-bytes-04095) and what its current commit covers (docs/devices/virtual-cartridge.md#commit-slots-header-bytes-4096-and-8192).</summary>
 /// <param name="Vsn">The volume serial / barcode.</param>
 /// <param name="MediaProfile">The media profile name.</param>
 /// <param name="DensityCode">The density code.</param>
@@ -37,7 +37,7 @@ public sealed record VirtualCartridgeInfo(
     long TapeLength,
     long FilemarkCount);
 
-/// <summary>Options for a new virtual cartridge (spec/tape-devices.md §4.2 defaults apply to what is left unset).</summary>
+/// <summary>Options for a new virtual cartridge (docs/devices/virtual-cartridge.md#the-cartridge-description-header-bytes-04095 defaults apply to what is left unset).</summary>
 public sealed record VirtualCartridgeOptions
 {
     /// <summary>The capacity in bytes; the profile's native capacity when <see langword="null"/>.</summary>
@@ -58,7 +58,7 @@ public sealed record VirtualCartridgeOptions
 
 /// <summary>
 /// Virtual cartridge directories (<c>&lt;VSN&gt;.tkvt</c>) in TapeKit's versioned, crash-safe format
-/// (spec/tape-devices.md §4): create, inspect, verify, dump and write-protect them.
+/// (docs/devices/virtual-cartridge.md): create, inspect, verify, dump and write-protect them.
 /// </summary>
 public static class VirtualCartridge
 {

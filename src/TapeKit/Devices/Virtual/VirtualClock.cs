@@ -1,7 +1,7 @@
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// Simulated time (spec/tape-devices.md §6.1): an integer number of nanoseconds since
+/// Simulated time (docs/devices/st-driver.md#simulated-time): an integer number of nanoseconds since
 /// 2000-01-01T00:00:00Z that only moves when virtual devices or the host advance it. It never reads
 /// the real clock and never sleeps. Timers created through it fire when simulated time passes their
 /// due time, so code written against <see cref="TimeProvider"/> runs unchanged in simulation.

@@ -7,7 +7,7 @@ namespace TapeKit.Devices.Virtual;
 
 /// <summary>
 /// The configuration of one virtual drive, shared by the managed st model and the native
-/// emulation's <c>drive.conf</c> (spec/tape-devices.md §8.4): same keys, same defaults;
+/// emulation's <c>drive.conf</c> (docs/devices/st-driver.md#the-native-emulation): same keys, same defaults;
 /// <see cref="ToConfText"/> and <see cref="Parse"/> convert between them.
 /// </summary>
 public sealed record VirtualDriveOptions

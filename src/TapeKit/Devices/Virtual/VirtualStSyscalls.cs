@@ -4,7 +4,7 @@ using TapeKit.Devices.St;
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// The managed st model (spec/tape-devices.md §2): st's system-call surface — open, close, read,
+/// The managed st model (docs/devices/rules.md#behaviour-rules-t1t30): st's system-call surface — open, close, read,
 /// write, <c>MTIOCTOP</c>, <c>MTIOCGET</c>, <c>MTIOCPOS</c> and the sysfs attributes — for one
 /// drive, over a <see cref="VirtualTransport"/>. It implements rules T1–T28 and T30 exactly as the
 /// native emulation does (T29, asynchronous reporting, is not implemented: open point O9). Pure

@@ -5,7 +5,7 @@ using TapeKit.Devices.Virtual.Format;
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// A deterministic virtual tape drive (spec/tape-devices.md §0, §2, §6, §7): the managed st model
+/// A deterministic virtual tape drive (docs/devices/st-driver.md): the managed st model
 /// over a file-backed cartridge, with simulated time and seeded faults. Its handles
 /// (<see cref="OpenHandle"/>) are the same <c>StTapeDrive</c> front end the Linux backend uses, so
 /// the virtual drive shows every st quirk an application will meet on Linux. Nothing sleeps for

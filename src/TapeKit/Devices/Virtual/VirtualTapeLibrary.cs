@@ -3,7 +3,7 @@ using System.Globalization;
 namespace TapeKit.Devices.Virtual;
 
 /// <summary>
-/// A simulated SCSI medium changer (spec/tape-devices.md §5): storage and import/export slots,
+/// A simulated SCSI medium changer (docs/devices/shared-virtual-library.md): storage and import/export slots,
 /// virtual drives, one robot that moves one cartridge at a time, mount counters and a wear budget,
 /// library faults, and simulated time for every robot move and load. The inventory lives in
 /// <c>&lt;root&gt;/library.json</c> (rewritten atomically after every change), the cartridges in
@@ -88,7 +88,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
 
     /// <summary>
     /// Opens a library whose drives are the native st emulation's <c>driveN</c> directories under
-    /// <paramref name="emulationRoot"/> (spec/tape-devices.md §5.6): robot-driven flows run end to end
+    /// <paramref name="emulationRoot"/> (docs/devices/shared-virtual-library.md): robot-driven flows run end to end
     /// through the real Linux backend. Only robot moves cost simulated time; drive statistics are not kept.
     /// </summary>
     /// <param name="root">The library directory.</param>

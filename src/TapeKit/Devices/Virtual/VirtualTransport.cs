@@ -21,7 +21,7 @@ internal enum MediumState
 }
 
 /// <summary>
-/// The drive mechanism and the medium below the managed st model (spec/tape-devices.md §0, §2.1
+/// The drive mechanism and the medium below the managed st model (docs/devices/rules.md, the
 /// transport state): the object list of the loaded cartridge, the position, early warning and the
 /// physical end, cartridge-level faults (§7) and the timing model (§6). It knows nothing of st's
 /// bookkeeping; <see cref="VirtualStSyscalls"/> adds that.

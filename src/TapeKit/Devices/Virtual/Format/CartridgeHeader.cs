@@ -5,7 +5,7 @@ using TapeKit.Checksums;
 namespace TapeKit.Devices.Virtual.Format;
 
 /// <summary>
-/// Block 0 of a cartridge's <c>header</c> file: the cartridge description (spec/tape-devices.md §4.2).
+/// Block 0 of a cartridge's <c>header</c> file: the cartridge description (docs/devices/virtual-cartridge.md#the-cartridge-description-header-bytes-04095).
 /// </summary>
 /// <param name="MinorVersion">The format minor version (1.0 writes 0).</param>
 /// <param name="WriteProtected">Compatible flag bit 0: the write-protect tab.</param>

@@ -5,7 +5,7 @@ using TapeKit.Checksums;
 namespace TapeKit.Devices.Virtual.Format;
 
 /// <summary>
-/// A virtual cartridge directory opened for use (spec/tape-devices.md §4): the <c>header</c>,
+/// A virtual cartridge directory opened for use (docs/devices/virtual-cartridge.md): the <c>header</c>,
 /// <c>index</c> and <c>data</c> files, the advisory lock, and the in-memory object list rebuilt at
 /// load. Implements the operations A (append), T (truncate), C (commit), R (recovery) and P (power
 /// loss) of §4.6 byte for byte as the C implementation does. Not thread-safe; one drive owns it.
@@ -487,5 +487,5 @@ internal sealed class CartridgeStore : IDisposable
     }
 }
 
-/// <summary>The cartridge's lock is held by another drive or process (spec/tape-devices.md §4.7).</summary>
+/// <summary>The cartridge's lock is held by another drive or process (docs/devices/virtual-cartridge.md#locking).</summary>
 internal sealed class CartridgeLockedException(string message, Exception inner) : IOException(message, inner);

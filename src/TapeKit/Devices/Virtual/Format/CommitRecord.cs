@@ -3,7 +3,7 @@ using TapeKit.Checksums;
 
 namespace TapeKit.Devices.Virtual.Format;
 
-/// <summary>A commit slot of the cartridge header (spec/tape-devices.md §4.3): what is durable.</summary>
+/// <summary>A commit slot of the cartridge header (docs/devices/virtual-cartridge.md#commit-slots-header-bytes-4096-and-8192): what is durable.</summary>
 /// <param name="Sequence">≥ 1; odd sequences live in slot A (offset 4096), even ones in slot B (8192).</param>
 /// <param name="ObjectCount">The committed end of data.</param>
 /// <param name="DataLength">Committed bytes of the <c>data</c> file.</param>

@@ -3,7 +3,7 @@ using TapeKit.Checksums;
 
 namespace TapeKit.Devices.Virtual.Format;
 
-/// <summary>One 32-byte index record (spec/tape-devices.md §4.4): a data block or a filemark.</summary>
+/// <summary>One 32-byte index record (docs/devices/virtual-cartridge.md#object-records-index-32-bytes-each): a data block or a filemark.</summary>
 /// <param name="IsFilemark">Kind 2 (filemark) rather than 1 (data block).</param>
 /// <param name="Synthetic">Flag bit 0: the payload is not stored.</param>
 /// <param name="Length">The block length; 0 for a filemark.</param>

@@ -1,6 +1,6 @@
 namespace TapeKit.Devices.Virtual.Format;
 
-/// <summary>The SplitMix64 generator of spec/tape-devices.md §4.5, used for synthetic payloads and seeded fault decisions.</summary>
+/// <summary>The SplitMix64 generator of docs/devices/virtual-cartridge.md#synthetic-cartridges, used for synthetic payloads and seeded fault decisions.</summary>
 internal static class SplitMix64
 {
     public const ulong Gamma = 0x9E3779B97F4A7C15UL;
