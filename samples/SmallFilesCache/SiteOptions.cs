@@ -22,10 +22,10 @@ public sealed class SiteOptions
     /// <summary>The policy set deciding disk library, format, pool and list limits per file.</summary>
     public PolicySet Policies { get; set; } = new();
 
-    /// <summary>Recall and mount policy (§4.5).</summary>
+    /// <summary>Recall and mount policy (docs/hsm/overview.md#recalls).</summary>
     public RecallOptions Recall { get; set; } = new();
 
-    /// <summary>The purge policy's minimum time since last access (§4.4).</summary>
+    /// <summary>The purge policy's minimum time since last access (docs/hsm/overview.md#purging).</summary>
     public TimeSpan PurgeMinAge { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Purge when the cache is this full (used fraction); unset with <see cref="PurgeLowWatermark"/> purges every eligible copy.</summary>

@@ -25,7 +25,7 @@ namespace TapeKit.Cli.Commands;
 /// <item>A policy file is the JSON of <see cref="PolicyFile"/>; an invalid one is exit 3 naming the rule and field.
 /// Validation warnings (a rule that can never match) go to stderr.</item>
 /// <item><c>policy diff</c> decides every file of the catalogue under both sets — by default the files not deleted and
-/// not yet archived (§4.1 "by default those not yet archived"), with <c>--all</c> the archived ones too — and writes
+/// not yet archived (docs/hsm/overview.md#policies "by default those not yet archived"), with <c>--all</c> the archived ones too — and writes
 /// nothing. It also counts files whose stored decision differs from what <c>--old</c> decides.</item>
 /// </list>
 /// </remarks>

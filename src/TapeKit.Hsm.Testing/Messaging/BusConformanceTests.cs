@@ -5,7 +5,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Testing;
 
 /// <summary>
-/// The bus conformance kit of the HSM spec (§6.4): every <see cref="IMessageBus"/> implementation derives from this
+/// The bus conformance kit of the HSM spec (docs/hsm/conformance-kit.md): every <see cref="IMessageBus"/> implementation derives from this
 /// class (or from <see cref="DurableBusConformanceTests"/> when its messages outlive the process) and must pass every
 /// test. A provider overrides <see cref="CreateBusAsync"/> and states its capabilities; tests that need a capability the
 /// provider lacks are skipped with the reason. Each test gets a fresh instance, so every instance must start from

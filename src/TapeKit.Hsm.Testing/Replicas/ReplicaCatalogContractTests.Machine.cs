@@ -185,7 +185,7 @@ public abstract partial class ReplicaCatalogContractTests
         Assert.False((await lib.HeartbeatAsync("nobody")).Known);
     }
 
-    /// <summary>§7.3 A: after a Librarian outage, deadlines and heartbeat deadlines move on by the outage.</summary>
+    /// <summary>docs/hsm/replicas.md#deadlines-and-librarian-outages: after a Librarian outage, deadlines and heartbeat deadlines move on by the outage.</summary>
     [SkippableFact]
     public async Task An_outage_extends_transfer_and_heartbeat_deadlines()
     {
@@ -231,7 +231,7 @@ public abstract partial class ReplicaCatalogContractTests
         Assert.Equal((ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true), (start.Outcome, start.State, start.Changed));
     }
 
-    /// <summary>§7.4: reports are numbered, bounded, applied set-wise, and a replay or a gap writes no replica.</summary>
+    /// <summary>docs/hsm/replicas.md#reporting-without-overload-74: reports are numbered, bounded, applied set-wise, and a replay or a gap writes no replica.</summary>
     [SkippableFact]
     public async Task Reports_are_numbered_bounded_and_applied_set_wise()
     {
@@ -274,7 +274,7 @@ public abstract partial class ReplicaCatalogContractTests
         Assert.Equal(["P1", "P2"], await RulesAsync(20));
     }
 
-    /// <summary>§7.4 rule 4: the digest comparison reads, finds only the differing buckets, and the node reports only the differences.</summary>
+    /// <summary>docs/hsm/replicas.md#reporting-without-overload-74 rule 4: the digest comparison reads, finds only the differing buckets, and the node reports only the differences.</summary>
     [SkippableFact]
     public async Task A_digest_comparison_finds_only_the_differing_buckets()
     {

@@ -29,7 +29,7 @@ public abstract partial class ReplicaCatalogContractTests
         Assert.Single(await lib.GetIncomingTransfersAsync("d", 1));
     }
 
-    /// <summary>§7.3 B3: a node back before its replacements started cancels them; started ones finish and the surplus is retired.</summary>
+    /// <summary>docs/hsm/replicas.md B3: a node back before its replacements started cancels them; started ones finish and the surplus is retired.</summary>
     [SkippableFact]
     public async Task A_returning_node_cancels_transfers_not_yet_started_and_its_copies_count_again()
     {

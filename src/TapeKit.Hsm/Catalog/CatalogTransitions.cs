@@ -178,7 +178,7 @@ public static partial class CatalogTransitions
     /// <summary>The audit entity name of the aggregation machine.</summary>
     public const string AggregationEntity = "aggregation";
 
-    /// <summary>Moves an aggregation (§3.4) as a compare-and-set on its state.</summary>
+    /// <summary>Moves an aggregation (docs/hsm/rules.md#aggregations-g1g7) as a compare-and-set on its state.</summary>
     /// <param name="txn">The transaction.</param>
     /// <param name="aggregationId">The aggregation.</param>
     /// <param name="expected">The expected state.</param>

@@ -8,7 +8,7 @@ namespace TapeKit.Hsm.Catalog;
 /// </summary>
 public interface ICatalog
 {
-    /// <summary>The catalogue's clock: lease times and audit times come from here (§3.0 R6).</summary>
+    /// <summary>The catalogue's clock: lease times and audit times come from here (docs/hsm/rules.md#rules-common-to-every-machine-r1r7 R6).</summary>
     TimeProvider Time { get; }
 
     /// <summary>Begins a transaction. Disposing it without <see cref="ICatalogTransaction.CommitAsync"/> rolls it back.</summary>

@@ -91,7 +91,7 @@ public sealed partial class Dispatcher
 
     /// <summary>
     /// Queues a list's command on its disk library's queue, correlated with the list and its attempt, replies to this
-    /// dispatcher. Priority on the wire: Purge &gt; Stage &gt; Archive (§6.1).
+    /// dispatcher. Priority on the wire: Purge &gt; Stage &gt; Archive (docs/hsm/overview.md#messaging).
     /// </summary>
     private ValueTask AddCommandAsync<T>(ICatalogTransaction txn, FileListRecord sent, string type, T body, RequestPriority priority)
     {

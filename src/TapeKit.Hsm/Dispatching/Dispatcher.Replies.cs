@@ -80,7 +80,7 @@ public sealed partial class Dispatcher
                 return;
             case FailureReason.TapeWriteError or FailureReason.SyncFailed or FailureReason.AppendCheckFailed or FailureReason.WrongVolume
                 or FailureReason.MountFailed or FailureReason.CatalogueUnavailable or FailureReason.Internal:
-                // Retryable and charged by the spec's reason table (§2.5), whatever the migrator thought.
+                // Retryable and charged by the spec's reason table (docs/hsm/overview.md#messages), whatever the migrator thought.
                 await RequeueAsync(txn, list, charged: true, reason, _backoff.Next(list.FailureCount + 1));
                 return;
             default:

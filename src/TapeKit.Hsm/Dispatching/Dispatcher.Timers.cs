@@ -14,7 +14,7 @@ public sealed partial class Dispatcher
     /// Runs the timers once: closes lists whose age rule fired (L2), sends due <c>FILLED</c> lists (L3), and — after the
     /// start-up grace of one <c>WorkLease</c> (R6) — re-queues <c>ACTIVE</c> lists whose work lease passed (F2). Lists owned
     /// by an incarnation whose instance has restarted since are re-queued at once, uncharged: the process died, not the
-    /// list's work. Each list is its own transaction. Returns the next time a timer is due, computed exactly (§4.2), or <see langword="null"/>.
+    /// list's work. Each list is its own transaction. Returns the next time a timer is due, computed exactly (docs/hsm/overview.md#list-closing), or <see langword="null"/>.
     /// </summary>
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<DateTimeOffset?> TickAsync(CancellationToken ct = default)

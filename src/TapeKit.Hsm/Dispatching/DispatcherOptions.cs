@@ -49,13 +49,13 @@ public sealed class DispatcherOptions
     public bool NotifyHost { get; set; } = true;
 
     /// <summary>
-    /// Plan recalls in the dispatcher (stage lists and <c>Stage</c> commands, §4.5) with the registered recall planner;
+    /// Plan recalls in the dispatcher (stage lists and <c>Stage</c> commands, docs/hsm/overview.md#recalls) with the registered recall planner;
     /// off, a host runs the in-process stager. Read by the DI registration.
     /// </summary>
     public bool PlanRecalls { get; set; }
 
     /// <summary>
-    /// Plan purges in the dispatcher (purge lists and <c>Purge</c> commands, §4.4) with the purgers registered for the
+    /// Plan purges in the dispatcher (purge lists and <c>Purge</c> commands, docs/hsm/overview.md#purging) with the purgers registered for the
     /// disk libraries; off, a host runs each purger in process. Read by the DI registration.
     /// </summary>
     public bool PlanPurges { get; set; }

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace TapeKit.Hsm.Messaging;
 
-/// <summary>Source-generated JSON of message bodies: camelCase, enums as strings, unknown properties ignored (§2).</summary>
+/// <summary>Source-generated JSON of message bodies: camelCase, enums as strings, unknown properties ignored (docs/hsm/overview.md#messages).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(CacheWrittenEvent))]
 [JsonSerializable(typeof(NamespaceDeletedEvent))]

@@ -20,13 +20,13 @@ public sealed record MemberDescriptor(long FileId, string? ExternalId, string Ca
     }
 }
 
-/// <summary><c>CacheWritten</c> (§2.3): a file is complete and durable in the write cache.</summary>
+/// <summary><c>CacheWritten</c> (docs/hsm/overview.md#messages): a file is complete and durable in the write cache.</summary>
 /// <param name="Member">The file.</param>
 /// <param name="PolicyKey">The stored policy key.</param>
 /// <param name="DiskLibrary">The home disk library.</param>
 public sealed record CacheWrittenEvent(MemberDescriptor Member, string PolicyKey, string DiskLibrary);
 
-/// <summary><c>NamespaceDeleted</c> (§2.3): the host deleted the file.</summary>
+/// <summary><c>NamespaceDeleted</c> (docs/hsm/overview.md#messages): the host deleted the file.</summary>
 /// <param name="FileId">The file.</param>
 /// <param name="DeletedAt">When.</param>
 public sealed record NamespaceDeletedEvent(long FileId, DateTimeOffset DeletedAt);
@@ -37,7 +37,7 @@ public sealed record NamespaceDeletedEvent(long FileId, DateTimeOffset DeletedAt
 /// <param name="CopyNb">The copy number.</param>
 public sealed record TapeCopy(string Vsn, int Fseq, int CopyNb);
 
-/// <summary><c>FileArchived</c> (§2.3): the archive acknowledgement of P5, emitted only in the commit transaction.</summary>
+/// <summary><c>FileArchived</c> (docs/hsm/overview.md#messages): the archive acknowledgement of P5, emitted only in the commit transaction.</summary>
 /// <param name="FileId">The file.</param>
 /// <param name="Copies">Its tape copies.</param>
 public sealed record FileArchivedEvent(long FileId, IReadOnlyList<TapeCopy> Copies);
@@ -53,7 +53,7 @@ public sealed record CacheStagedEvent(IReadOnlyList<long> FileIds, string DiskLi
 /// <param name="BytesFreed">Their bytes.</param>
 public sealed record CachePurgedEvent(IReadOnlyList<long> FileIds, string Area, long BytesFreed);
 
-/// <summary><c>Archive</c> (§2.4): package and write a list to tape.</summary>
+/// <summary><c>Archive</c> (docs/hsm/overview.md#messages): package and write a list to tape.</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Attempt">The fencing token.</param>
 /// <param name="PolicyKey">The policy key.</param>
@@ -67,7 +67,7 @@ public sealed record ArchiveCommand(
     Guid ListId, int Attempt, string PolicyKey, ArchiveStrategy Strategy, AggregationPayloadFormat Format, ListLimits Limits,
     string TapePool, int CopyCount, IReadOnlyList<MemberDescriptor>? Members);
 
-/// <summary><c>Confirmation</c> (§2.5): a migrator claimed a list attempt.</summary>
+/// <summary><c>Confirmation</c> (docs/hsm/overview.md#messages): a migrator claimed a list attempt.</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Attempt">The attempt.</param>
 /// <param name="MigratorId">The migrator instance.</param>
@@ -75,21 +75,21 @@ public sealed record ArchiveCommand(
 /// <param name="LeaseUntil">The work lease.</param>
 public sealed record ConfirmationReply(Guid ListId, int Attempt, string MigratorId, string? ControlAddress, DateTimeOffset LeaseUntil);
 
-/// <summary><c>Archived</c> (§2.5): the list was committed.</summary>
+/// <summary><c>Archived</c> (docs/hsm/overview.md#messages): the list was committed.</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Attempt">The attempt.</param>
 /// <param name="AggregationIds">The aggregations written.</param>
 /// <param name="Copies">The tape files written.</param>
 public sealed record ArchivedReply(Guid ListId, int Attempt, IReadOnlyList<long> AggregationIds, IReadOnlyList<TapeCopy> Copies);
 
-/// <summary><c>Busy</c> (§2.5, F1): no slot was free; re-send later.</summary>
+/// <summary><c>Busy</c> (docs/hsm/overview.md#messages, F1): no slot was free; re-send later.</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Attempt">The attempt.</param>
 /// <param name="RetryAfter">A hint.</param>
 /// <param name="FreeSlots">Free slots at the time.</param>
 public sealed record BusyReply(Guid ListId, int Attempt, TimeSpan? RetryAfter, int FreeSlots);
 
-/// <summary><c>Failed</c> (§2.5).</summary>
+/// <summary><c>Failed</c> (docs/hsm/overview.md#messages).</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Attempt">The attempt.</param>
 /// <param name="Reason">The reason.</param>
@@ -98,7 +98,7 @@ public sealed record BusyReply(Guid ListId, int Attempt, TimeSpan? RetryAfter, i
 /// <param name="AffectedFileIds">The files the reason concerns.</param>
 public sealed record FailedReply(Guid ListId, int Attempt, FailureReason Reason, bool Retryable, string? Detail, IReadOnlyList<long> AffectedFileIds);
 
-/// <summary><c>StatusReport</c> (§2.5); <see cref="Unknown"/> for an <c>ACTIVE</c> list means the migrator lost it.</summary>
+/// <summary><c>StatusReport</c> (docs/hsm/overview.md#messages); <see cref="Unknown"/> for an <c>ACTIVE</c> list means the migrator lost it.</summary>
 /// <param name="ListId">The list.</param>
 /// <param name="Attempt">The attempt.</param>
 /// <param name="Phase">The phase, if known.</param>

@@ -10,16 +10,16 @@ public static class HsmMessageTypes
     /// <summary><c>FileArchived</c>.</summary>
     public const string FileArchived = "hsm.evt.fileArchived";
 
-    /// <summary><c>Stage</c> (§2.4): read, verify and publish the files of a stage list from one tape.</summary>
+    /// <summary><c>Stage</c> (docs/hsm/overview.md#messages): read, verify and publish the files of a stage list from one tape.</summary>
     public const string Stage = "hsm.cmd.stage";
 
-    /// <summary><c>Staged</c> (§2.5): a stage list is done; which files were published, re-queued or failed.</summary>
+    /// <summary><c>Staged</c> (docs/hsm/overview.md#messages): a stage list is done; which files were published, re-queued or failed.</summary>
     public const string Staged = "hsm.rep.staged";
 
-    /// <summary><c>Purge</c> (§2.4): delete the cache copies of a purge list.</summary>
+    /// <summary><c>Purge</c> (docs/hsm/overview.md#messages): delete the cache copies of a purge list.</summary>
     public const string Purge = "hsm.cmd.purge";
 
-    /// <summary><c>Purged</c> (§2.5): a purge list is done; which copies went, which were kept.</summary>
+    /// <summary><c>Purged</c> (docs/hsm/overview.md#messages): a purge list is done; which copies went, which were kept.</summary>
     public const string Purged = "hsm.rep.purged";
 
     /// <summary><c>CacheStaged</c>: recalled files are in the read cache.</summary>

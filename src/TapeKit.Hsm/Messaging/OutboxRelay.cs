@@ -3,7 +3,7 @@ using TapeKit.Hsm.Catalog;
 namespace TapeKit.Hsm.Messaging;
 
 /// <summary>
-/// Publishes committed outbox rows to the bus and marks them sent after the bus confirmed them (§3.0 R1). A crash
+/// Publishes committed outbox rows to the bus and marks them sent after the bus confirmed them (docs/hsm/rules.md#rules-common-to-every-machine-r1r7 R1). A crash
 /// between publish and mark re-publishes on the next run; consumers de-duplicate by message id (F9). Each round's rows
 /// go to the bus as one batch (<see cref="IMessageBus.PublishManyAsync"/>). With the
 /// SQLite store the outbox row is the queued message and there is nothing to relay.

@@ -16,6 +16,6 @@ public enum ArchiveClaimOutcome
 /// <summary>The result of <see cref="ArchiveListWork.ClaimAsync"/>.</summary>
 /// <param name="Outcome">What happened.</param>
 /// <param name="List">The list row after the claim (or as read).</param>
-/// <param name="Members">The claimed members, authoritative from the catalogue (§2.2: inline members are only hints).</param>
+/// <param name="Members">The claimed members, authoritative from the catalogue (docs/hsm/overview.md#messages: inline members are only hints).</param>
 /// <param name="Ineligible">Members that failed the A1 check.</param>
 public sealed record ArchiveClaim(ArchiveClaimOutcome Outcome, FileListRecord? List, IReadOnlyList<FileRecord> Members, IReadOnlyList<long> Ineligible);

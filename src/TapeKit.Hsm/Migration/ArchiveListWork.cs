@@ -248,7 +248,7 @@ public sealed class ArchiveListWork
                 return false;
             }
 
-            // Tape counters move with the commit (§3.7 step 6): lastFseq is the last *committed* tape file, and only grows.
+            // Tape counters move with the commit (docs/hsm/overview.md#the-archive-commit step 6): lastFseq is the last *committed* tape file, and only grows.
             _ = await txn.AdvanceTapeAsync(tf.Vsn, tf.Fseq, a.PayloadBytes);
 
             foreach (AggregationMemberRecord m in await txn.GetAggregationMembersAsync(id))

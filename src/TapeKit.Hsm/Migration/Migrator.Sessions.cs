@@ -360,7 +360,7 @@ public sealed partial class Migrator
         TapeRecord tape, int copyNb, AulAppendSession session, List<(ListWork Work, long AggregationId, long Fseq, long Bytes)> written,
         ListWork? current, TapeDriveException error, CancellationToken ct)
     {
-        // Tape files covered by a sync before the error are safe; everything after the last sync fails together (§4.3).
+        // Tape files covered by a sync before the error are safe; everything after the last sync fails together (docs/hsm/overview.md#the-archive-commit).
         var durable = session.DurableFiles.Select(f => f.FileSequence).ToHashSet();
         var failed = new List<ListWork>();
         foreach ((ListWork work, long aggregationId, long fseq, _) in written)
@@ -470,7 +470,7 @@ public sealed partial class Migrator
         tape = await txn.UpdateTapeAsync(tape with { MountedBy = _options.MigratorId, MountLeaseUntil = now + _options.MountLease });
 
         // Whoever left tape files in flight after lastFseq lost the tape (its reservation ended, or it is this migrator
-        // before a restart): those files are overwritten now, so their rows fail first (§3.7, crash after steps 3-5).
+        // before a restart): those files are overwritten now, so their rows fail first (docs/hsm/overview.md#the-archive-commit, crash after steps 3-5).
         IReadOnlyList<AggregationRecord> onTape = await txn.GetAggregationsOnTapeAsync(tape.Vsn);
         _ = await txn.FailAbandonedAsync(tape, HsmActor.Migrator);
 

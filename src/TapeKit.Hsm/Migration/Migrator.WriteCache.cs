@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.Migration;
 
 public sealed partial class Migrator
 {
-    // Step 8 of §3.7 (C15): write-cache copies go once archived, each in its own transaction, the file after the commit.
+    // Step 8 of docs/hsm/overview.md#the-archive-commit (C15): write-cache copies go once archived, each in its own transaction, the file after the commit.
     private async ValueTask RemoveWriteCacheCopiesAsync(ListWork work, CancellationToken ct)
     {
         foreach (FileRecord member in work.Members)

@@ -16,7 +16,7 @@ namespace TapeKit.Hsm.Migration;
 /// queue, claims each list, packs the members straight from the write cache into ALB tape files (tar by default, IL
 /// when the policy says so) on a tape of the list's pool, syncs once per session (or as the flush policy says),
 /// and only then commits. Several lists share one mount and one sync. Tape errors fail the lists whose tape files
-/// were not yet synced (§4.3 failure unit) and the dispatcher re-queues them; the tape's state says whether the
+/// were not yet synced (docs/hsm/overview.md#the-archive-commit failure unit) and the dispatcher re-queues them; the tape's state says whether the
 /// next attempt may use it again (power loss: yes, and the unsynced files are overwritten; media error or end of
 /// medium: no).
 /// </summary>
@@ -97,7 +97,7 @@ public sealed partial class Migrator
     }
 
     /// <summary>
-    /// Called after each step of §3.7 with the list id. An exception thrown here propagates like a crash of the
+    /// Called after each step of docs/hsm/overview.md#the-archive-commit with the list id. An exception thrown here propagates like a crash of the
     /// migrator at that point: nothing is failed or released, recovery is the dispatcher's lease sweeper.
     /// </summary>
     public Action<ArchiveStep, Guid>? StepObserver { get; set; }
@@ -197,7 +197,7 @@ public sealed partial class Migrator
             return null;
         }
 
-        // §6.1: acknowledged once the claim commits. The catalogue holds the claim from now on (the heartbeat renews
+        // docs/hsm/overview.md#messaging: acknowledged once the claim commits. The catalogue holds the claim from now on (the heartbeat renews
         // it); a crash is recovered by the dispatcher's lease sweep, not by a redelivery of the message.
         await delivery.AckAsync(ct);
         StepObserver?.Invoke(ArchiveStep.Claimed, command.ListId);
@@ -205,7 +205,7 @@ public sealed partial class Migrator
     }
 
     /// <summary>
-    /// Runs a stage or purge command inline. The delivery is acknowledged once the list's claim commits (§6.1: the
+    /// Runs a stage or purge command inline. The delivery is acknowledged once the list's claim commits (docs/hsm/overview.md#messaging: the
     /// catalogue holds the claim from then on), or after the run when nothing was claimed (a stale command).
     /// </summary>
     private static async ValueTask RunListCommandAsync<TCommand>(IDelivery delivery, Func<TCommand, Func<CancellationToken, ValueTask>, ValueTask> run, CancellationToken ct)

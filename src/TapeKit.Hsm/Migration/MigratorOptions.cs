@@ -37,7 +37,7 @@ public sealed class MigratorOptions
 
     /// <summary>
     /// Delete write-cache copies once archived (C15), for sites whose write cache is not their read cache. Off by
-    /// default: the purger then frees the space by its policy (§4.4).
+    /// default: the purger then frees the space by its policy (docs/hsm/overview.md#purging).
     /// </summary>
     public bool PurgeWriteCacheAfterArchive { get; set; }
 

@@ -23,7 +23,7 @@ public sealed record AggregationRecord
     /// <summary>IL, tar, or <see cref="AggregationPayloadFormat.None"/> for a direct tape file.</summary>
     public AggregationPayloadFormat Format { get; init; }
 
-    /// <summary>The state (§3.4).</summary>
+    /// <summary>The state (docs/hsm/rules.md#aggregations-g1g7).</summary>
     public AggregationState State { get; init; } = AggregationState.Building;
 
     /// <summary>How many members it has.</summary>

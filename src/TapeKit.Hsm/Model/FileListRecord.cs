@@ -18,7 +18,7 @@ public sealed record FileListRecord
     /// <summary>The disk library the list's commands are routed to.</summary>
     public required string DiskLibrary { get; init; }
 
-    /// <summary>The limits copied from the policy when the list was opened (§4.1 rule 9).</summary>
+    /// <summary>The limits copied from the policy when the list was opened (docs/hsm/overview.md#policies).</summary>
     public required ListLimits Limits { get; init; }
 
     /// <summary>The policy version the list was opened under.</summary>
@@ -36,7 +36,7 @@ public sealed record FileListRecord
     /// <summary>The number of tape copies to write (archive lists).</summary>
     public int CopyCount { get; init; } = 1;
 
-    /// <summary>The state (§3.3).</summary>
+    /// <summary>The state (docs/hsm/rules.md#file-lists-l1l11).</summary>
     public required FileListState State { get; init; }
 
     /// <summary>When the list was created.</summary>
@@ -81,7 +81,7 @@ public sealed record FileListRecord
     /// <summary>The VSN of a stage list.</summary>
     public string? Vsn { get; init; }
 
-    /// <summary>Grows on every send; the fencing token (§3.0 R4).</summary>
+    /// <summary>Grows on every send; the fencing token (docs/hsm/rules.md#rules-common-to-every-machine-r1r7 R4).</summary>
     public int Attempt { get; init; }
 
     /// <summary>Grows only on charged failures; compared with <c>MaxAttempts</c>.</summary>

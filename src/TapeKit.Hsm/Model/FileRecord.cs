@@ -26,13 +26,13 @@ public sealed record FileRecord
     /// <summary>The attributes the policy decision was made from.</summary>
     public HsmFileAttributes Attributes { get; init; } = new();
 
-    /// <summary>The stored policy decision (§4.1 rule 5).</summary>
+    /// <summary>The stored policy decision (docs/hsm/overview.md#policies).</summary>
     public required PolicyDecision Decision { get; init; }
 
-    /// <summary>The cache status (§3.1).</summary>
+    /// <summary>The cache status (docs/hsm/rules.md#file-cache-status-c1c19).</summary>
     public CacheStatus CacheStatus { get; init; } = CacheStatus.Created;
 
-    /// <summary>The archive status (§3.2).</summary>
+    /// <summary>The archive status (docs/hsm/rules.md#file-archive-status-a1a5).</summary>
     public ArchiveStatus ArchiveStatus { get; init; } = ArchiveStatus.None;
 
     /// <summary>The list attempt that claimed the file for archiving, while <see cref="ArchiveStatus"/> is <c>ARCHIVING</c>.</summary>

@@ -39,7 +39,7 @@ public sealed record TapeRecord
     /// <summary>The last mount.</summary>
     public DateTimeOffset? LastMountedAt { get; init; }
 
-    /// <summary>The last unmount (remount guard, §4.5).</summary>
+    /// <summary>The last unmount (remount guard, docs/hsm/overview.md#recalls).</summary>
     public DateTimeOffset? LastUnmountedAt { get; init; }
 
     /// <summary>Read errors seen.</summary>
@@ -62,7 +62,7 @@ public sealed record TapeRecord
     public long RowVersion { get; init; }
 
     /// <summary>True when an aggregation of <paramref name="bytes"/> may start on this tape: writable and
-    /// <c>bytesUsed + size ≤ capacity × (1 − reserve)</c> (F3, §4.6).</summary>
+    /// <c>bytesUsed + size ≤ capacity × (1 − reserve)</c> (F3, docs/hsm/overview.md#tapes).</summary>
     /// <param name="bytes">The aggregation's size.</param>
     /// <param name="capacityReserve">The reserve fraction (TapeKit default 0.02).</param>
     public bool HasRoomFor(long bytes, double capacityReserve = 0.02) =>

@@ -35,7 +35,7 @@ public static class TapeStates
     /// <param name="state">The tape state.</param>
     public static bool AllowsWrites(this TapeState state) => state is TapeState.Free or TapeState.Filling;
 
-    /// <summary>True when a tape copy on a tape in this state may be trusted enough to drop a disk copy (§4.4).</summary>
+    /// <summary>True when a tape copy on a tape in this state may be trusted enough to drop a disk copy (docs/hsm/overview.md#purging).</summary>
     /// <param name="state">The tape state.</param>
     public static bool IsTrustedForPurge(this TapeState state) =>
         state is not (TapeState.NeedsAttention or TapeState.Disabled or TapeState.Broken);

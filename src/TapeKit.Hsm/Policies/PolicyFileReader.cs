@@ -21,7 +21,7 @@ namespace TapeKit.Hsm.Policies;
 /// <c>Format</c> is <c>Il</c> or <c>Tar</c>; <c>Priority</c> is <c>Low</c>, <c>Normal</c>, <c>High</c> or <c>Urgent</c>;
 /// <c>MaxWaitingTime</c> is <c>[d.]hh:mm:ss</c>; sizes are integers (or strings of digits, as configuration binding
 /// allows). A field this reader does not know is an error, so a misspelt field cannot silently fall back to a default.
-/// <see cref="Read"/> then validates the set as the HSM validates it at load (§4.1 rules 6 and 7). Any host (a CLI,
+/// <see cref="Read"/> then validates the set as the HSM validates it at load (docs/hsm/overview.md#policies). Any host (a CLI,
 /// a daemon reading its configuration) reads policy files the same strict way.</para>
 /// </remarks>
 public static class PolicyFileReader

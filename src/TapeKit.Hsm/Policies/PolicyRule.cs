@@ -17,7 +17,7 @@ public sealed class PolicyRule
     /// <summary>Attribute name → anchored pattern. All must match.</summary>
     public Dictionary<string, string> Match { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Host attributes that refine the policy key (collocation, §4.1 rule 8).</summary>
+    /// <summary>Host attributes that refine the policy key (collocation, docs/hsm/overview.md#policies).</summary>
     public List<string> CollocateBy { get; set; } = [];
 
     /// <summary>The home disk library.</summary>

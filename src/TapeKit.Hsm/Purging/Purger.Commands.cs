@@ -19,7 +19,7 @@ public sealed partial class Purger
     public TimeSpan PurgeInterval => _policy.Options.PurgeInterval;
 
     /// <summary>The purge plan for the area now — what <see cref="RunOnceAsync"/> would purge — without changing anything.</summary>
-    /// <param name="force">Purge to the low watermark even below the high one (back-pressure, §4.5).</param>
+    /// <param name="force">Purge to the low watermark even below the high one (back-pressure, docs/hsm/overview.md#recalls).</param>
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<PurgePlan> PlanAsync(bool force = false, CancellationToken ct = default)
     {
@@ -39,7 +39,7 @@ public sealed partial class Purger
     /// <param name="body">The command.</param>
     /// <param name="ownerId">The migrator instance that claims the list.</param>
     /// <param name="workLease">The work lease taken with the claim and renewed every third of it.</param>
-    /// <param name="onClaimed">Called once the claim commits (the migrator acknowledges the command then, §6.1), or <see langword="null"/>.</param>
+    /// <param name="onClaimed">Called once the claim commits (the migrator acknowledges the command then, docs/hsm/overview.md#messaging), or <see langword="null"/>.</param>
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<PurgedReply?> PurgeListAsync(
         Envelope command, PurgeCommand body, string ownerId, TimeSpan workLease, Func<CancellationToken, ValueTask>? onClaimed = null, CancellationToken ct = default)

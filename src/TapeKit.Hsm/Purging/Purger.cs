@@ -41,7 +41,7 @@ public sealed partial class Purger
     }
 
     /// <summary>One purge run.</summary>
-    /// <param name="force">Purge to the low watermark even below the high one (back-pressure, §4.5).</param>
+    /// <param name="force">Purge to the low watermark even below the high one (back-pressure, docs/hsm/overview.md#recalls).</param>
     /// <param name="ct">Cancels between batches.</param>
     public async ValueTask<PurgeReport> RunOnceAsync(bool force = false, CancellationToken ct = default)
     {

@@ -12,6 +12,6 @@ public sealed class PurgerOptions
     /// <summary>Queue a <c>CachePurged</c> event for the host with each purged batch (its queue must be bound).</summary>
     public bool NotifyHost { get; set; } = true;
 
-    /// <summary>The area's capacity in bytes, against which the watermarks of §4.4 are fractions.</summary>
+    /// <summary>The area's capacity in bytes, against which the watermarks of docs/hsm/overview.md#purging are fractions.</summary>
     public long CapacityBytes { get; set; } = long.MaxValue;
 }

@@ -52,7 +52,7 @@ public sealed record QueuedRecall(RecallRequest Request, RecallCopy Copy);
 /// <param name="Vsn">The tape.</param>
 /// <param name="DiskLibrary">The disk library.</param>
 /// <param name="Items">The requests placed on it.</param>
-[SuppressMessage("Naming", "CA1711", Justification = "The spec's name (§4.5): the per-tape recall queue.")]
+[SuppressMessage("Naming", "CA1711", Justification = "The spec's name (docs/hsm/overview.md#recalls): the per-tape recall queue.")]
 public sealed record RecallQueue(string Vsn, string DiskLibrary, IReadOnlyList<QueuedRecall> Items)
 {
     /// <summary>Bytes queued.</summary>

@@ -2,7 +2,7 @@ namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
 /// One transaction of an <see cref="IReplicaCatalog"/>: row reads and conditional writes of nodes, replicated files and
-/// replicas, with their audit rows. The state machine of §3.6 is made of these by <see cref="ReplicaLibrarian"/>; the
+/// replicas, with their audit rows. The state machine of docs/hsm/replicas.md#the-state-machine is made of these by <see cref="ReplicaLibrarian"/>; the
 /// raw writes check keys and versions, not the machine.
 /// </summary>
 public interface IReplicaTransaction : IAsyncDisposable
@@ -183,7 +183,7 @@ public interface IReplicaTransaction : IAsyncDisposable
 
     /// <summary>
     /// Moves the deadline of every <see cref="ReplicaState.Creating"/> and <see cref="ReplicaState.Stalled"/> row later by
-    /// <paramref name="by"/> (a Librarian outage, §7.3 A), as one set-wise write that moves their versions on.
+    /// <paramref name="by"/> (a Librarian outage, docs/hsm/replicas.md#deadlines-and-librarian-outages), as one set-wise write that moves their versions on.
     /// </summary>
     /// <param name="by">The extension (positive).</param>
     /// <returns>How many rows moved.</returns>

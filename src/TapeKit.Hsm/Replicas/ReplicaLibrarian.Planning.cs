@@ -3,7 +3,7 @@ namespace TapeKit.Hsm.Replicas;
 public sealed partial class ReplicaLibrarian
 {
     /// <summary>
-    /// One pass of the re-replication planner over every replicated file, a page per transaction (§3.6, §7.3 B3):
+    /// One pass of the re-replication planner over every replicated file, a page per transaction (docs/hsm/replicas.md#the-state-machine, docs/hsm/replicas.md B3):
     /// <list type="bullet">
     /// <item>only <see cref="ReplicaState.Alive"/> replicas on online nodes count; transfers in progress to online nodes
     /// (<see cref="ReplicaState.Creating"/>) are pending;</item>

@@ -9,7 +9,7 @@ public sealed partial class ReplicaLibrarian
     /// <see cref="ReplicaState.Creating"/> row with a new transfer id, the expected size and checksum and a deadline is
     /// written on an online node without a copy of the file — the preferred one if it qualifies, else the least loaded —
     /// before any transfer address is handed out. When the store is unavailable this throws
-    /// <see cref="Catalog.CatalogStoreException"/>: the front end refuses the upload with "retry" (§7.3 A).
+    /// <see cref="Catalog.CatalogStoreException"/>: the front end refuses the upload with "retry" (docs/hsm/replicas.md#deadlines-and-librarian-outages).
     /// </summary>
     /// <param name="request">The upload.</param>
     /// <param name="ct">Cancels the call.</param>
@@ -204,7 +204,7 @@ public sealed partial class ReplicaLibrarian
 
     /// <summary>
     /// The source sent the last byte but the target did not register within <see cref="ReplicaOptions.RegistrationTimeout"/>
-    /// (§7.3 C.2): the row stalls now (P3) — it no longer counts and the planner replaces it — and the target may still
+    /// (docs/hsm/replicas.md C.2): the row stalls now (P3) — it no longer counts and the planner replaces it — and the target may still
     /// register late (P4).
     /// </summary>
     /// <param name="transferId">The transfer.</param>

@@ -13,7 +13,7 @@ namespace TapeKit.Hsm.Replicas;
 /// </summary>
 public sealed partial class ReplicaLibrarian
 {
-    /// <summary>The checkpoint holding the checker's last run (§7.3 A: the Librarian's own outages).</summary>
+    /// <summary>The checkpoint holding the checker's last run (docs/hsm/replicas.md#deadlines-and-librarian-outages: the Librarian's own outages).</summary>
     public const string CheckerCheckpoint = "librarian.checker";
 
     private const int DueBatch = 10_000;
@@ -41,7 +41,7 @@ public sealed partial class ReplicaLibrarian
     /// <summary>The settings.</summary>
     public ReplicaOptions Options { get; }
 
-    /// <summary>The report budget (§7.4 rule 3).</summary>
+    /// <summary>The report budget (docs/hsm/replicas.md#reporting-without-overload-74 rule 3).</summary>
     public ReportBudget Budget { get; }
 
     private DateTimeOffset Now => Store.Time.GetUtcNow();
@@ -112,7 +112,7 @@ public sealed partial class ReplicaLibrarian
     /// <summary>
     /// The checker (run every <see cref="ReplicaOptions.CheckInterval"/>): after a gap longer than
     /// <see cref="ReplicaOptions.OutageThreshold"/> since its last run it first moves every transfer deadline and every
-    /// online node's heartbeat deadline on by the gap (§7.3 A); then nodes past their heartbeat deadline go offline (P8,
+    /// online node's heartbeat deadline on by the gap (docs/hsm/replicas.md#deadlines-and-librarian-outages); then nodes past their heartbeat deadline go offline (P8,
     /// one node-row write each), transfers past their deadline stall (P3), and stalled ones past
     /// <see cref="ReplicaOptions.StalledGrace"/> are deleted (P5).
     /// </summary>

@@ -3,7 +3,7 @@ using TapeKit.Hsm.StateMachines;
 
 namespace TapeKit.Hsm.Replicas;
 
-/// <summary>One row of the replica machine: a rule of §3.6 (or a TapeKit addition), its source states, target and actors.</summary>
+/// <summary>One row of the replica machine: a rule of docs/hsm/replicas.md#the-state-machine (or a TapeKit addition), its source states, target and actors.</summary>
 /// <param name="Id">The rule id (<c>P1</c>…<c>P13</c>; <c>D1</c>, <c>D2</c> for the copies of a deleted file).</param>
 /// <param name="From">The stored states it leaves (empty for the creation P1).</param>
 /// <param name="To">The stored state it reaches.</param>

@@ -17,7 +17,7 @@ public sealed record ReplicaOptions
 
     /// <summary>
     /// How long a source polls for the target's registration after the last byte before it reports the transfer as
-    /// unconfirmed (§7.3 case C.2); the host's Shepherds read it from here.
+    /// unconfirmed (docs/hsm/replicas.md case C.2); the host's Shepherds read it from here.
     /// </summary>
     public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -26,15 +26,15 @@ public sealed record ReplicaOptions
 
     /// <summary>
     /// A gap this long between two checker runs is taken as a Librarian (or catalogue) outage: transfer deadlines and
-    /// node heartbeat deadlines are moved on by it (§7.3 A), so nothing stalls or goes offline merely because the
+    /// node heartbeat deadlines are moved on by it (docs/hsm/replicas.md#deadlines-and-librarian-outages), so nothing stalls or goes offline merely because the
     /// Librarian was away. Must exceed <see cref="CheckInterval"/>.
     /// </summary>
     public TimeSpan OutageThreshold { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The most entries in one report (§7.4 rule 3, <c>MaxReportEntries</c>).</summary>
+    /// <summary>The most entries in one report (docs/hsm/replicas.md#reporting-without-overload-74 rule 3, <c>MaxReportEntries</c>).</summary>
     public int MaxReportEntries { get; init; } = 1000;
 
-    /// <summary>Reports per second accepted from all nodes together (§7.4 rule 3, <c>ReportBudget</c>).</summary>
+    /// <summary>Reports per second accepted from all nodes together (docs/hsm/replicas.md#reporting-without-overload-74 rule 3, <c>ReportBudget</c>).</summary>
     public double ReportsPerSecond { get; init; } = 20;
 
     /// <summary>How many reports the budget lets through at once after a quiet spell.</summary>

@@ -44,7 +44,7 @@ public sealed record ReplicaRecord
 
     /// <summary>
     /// When the current state times out: a <see cref="ReplicaState.Creating"/> row turns <see cref="ReplicaState.Stalled"/>
-    /// (P3), a stalled one <see cref="ReplicaState.Deleted"/> (P5). Extended by a Librarian outage (§7.3 A).
+    /// (P3), a stalled one <see cref="ReplicaState.Deleted"/> (P5). Extended by a Librarian outage (docs/hsm/replicas.md#deadlines-and-librarian-outages).
     /// </summary>
     public DateTimeOffset? Deadline { get; init; }
 

@@ -82,7 +82,7 @@ public enum UploadOutcome
 /// <param name="Detail">Why, in words.</param>
 public sealed record UploadTicket(UploadOutcome Outcome, ReplicaRecord? Replica, string Detail);
 
-/// <summary>The Librarian's answer to a heartbeat (§7.4 rules 1 and 2).</summary>
+/// <summary>The Librarian's answer to a heartbeat (docs/hsm/replicas.md#reporting-without-overload-74 rules 1 and 2).</summary>
 /// <param name="Known">False when the node is not registered (nothing was written).</param>
 /// <param name="NextHeartbeatDue">The node must heartbeat again before this.</param>
 /// <param name="AcknowledgedSequence">The last report sequence applied: the node's next report carries this plus one.</param>
@@ -103,7 +103,7 @@ public readonly record struct ReplicaView(ReplicaRecord Replica, ReplicaState Ef
 /// <param name="Deleted">How many stalled transfers were deleted after <see cref="ReplicaOptions.StalledGrace"/> (P5).</param>
 public sealed record CheckSummary(TimeSpan Outage, int DeadlinesExtended, int NodesOffline, int Stalled, int Deleted);
 
-/// <summary>What one planning pass decided (§3.6, §7.3).</summary>
+/// <summary>What one planning pass decided (docs/hsm/replicas.md#the-state-machine, docs/hsm/replicas.md).</summary>
 public sealed record PlanSummary
 {
     /// <summary>Files looked at.</summary>

@@ -30,7 +30,7 @@ public enum ReplicaState
     Deleted,
 }
 
-/// <summary>The liveness of a storage node, kept in its node row (§7.4 rule 1).</summary>
+/// <summary>The liveness of a storage node, kept in its node row (docs/hsm/replicas.md#reporting-without-overload-74 rule 1).</summary>
 public enum NodeState
 {
     /// <summary>Heartbeating within its deadline: its <see cref="ReplicaState.Alive"/> replicas count.</summary>
@@ -53,7 +53,7 @@ public enum ReplicaSourceKind
     Tape,
 }
 
-/// <summary>Who makes a replica transition (§3.0 R2, the Actor column of §3.6).</summary>
+/// <summary>Who makes a replica transition (docs/hsm/rules.md#rules-common-to-every-machine-r1r7 R2, the Actor column of docs/hsm/replicas.md#the-state-machine).</summary>
 public enum ReplicaActor
 {
     /// <summary>The Librarian: planner, checker, and the calls it serves for the others.</summary>

@@ -1,12 +1,12 @@
 namespace TapeKit.Hsm.Replicas;
 
-/// <summary>One audit row of the replica machine (§3.0 R7).</summary>
+/// <summary>One audit row of the replica machine (docs/hsm/rules.md#rules-common-to-every-machine-r1r7 R7).</summary>
 /// <param name="FileId">The file.</param>
 /// <param name="NodeId">The replica's node.</param>
 /// <param name="TransferId">The replica's transfer id after the transition.</param>
 /// <param name="From">The state before (<see langword="null"/> for a creation).</param>
 /// <param name="To">The state after.</param>
-/// <param name="Rule">The rule of §3.6 (<c>P1</c>…<c>P13</c>, <c>D1</c> for a deleted file's copies).</param>
+/// <param name="Rule">The rule of docs/hsm/replicas.md#the-state-machine (<c>P1</c>…<c>P13</c>, <c>D1</c> for a deleted file's copies).</param>
 /// <param name="Actor">Who made it.</param>
 /// <param name="Reason">Why, in words.</param>
 /// <param name="At">When.</param>

@@ -22,7 +22,7 @@ public sealed partial class Stager
     /// <param name="body">The command.</param>
     /// <param name="ownerId">The migrator instance that claims the list.</param>
     /// <param name="workLease">The work lease taken with the claim and renewed every third of it.</param>
-    /// <param name="onClaimed">Called once the claim commits (the migrator acknowledges the command then, §6.1), or <see langword="null"/>.</param>
+    /// <param name="onClaimed">Called once the claim commits (the migrator acknowledges the command then, docs/hsm/overview.md#messaging), or <see langword="null"/>.</param>
     /// <param name="ct">Cancels between items.</param>
     public async ValueTask<StagedReply?> StageListAsync(
         Envelope command, StageCommand body, string ownerId, TimeSpan workLease, Func<CancellationToken, ValueTask>? onClaimed = null, CancellationToken ct = default)

@@ -75,7 +75,7 @@ public sealed partial class Stager
             {
                 if (UsedFraction(usedBytes + stagedBytes) >= _planner.Options.StageHighWatermark)
                 {
-                    // Back-pressure (§4.5): the running session fetches no further batch; the rest stays queued.
+                    // Back-pressure (docs/hsm/overview.md#recalls): the running session fetches no further batch; the rest stays queued.
                     explanation.Add($"{queue.Vsn}: cache area at {UsedFraction(usedBytes + stagedBytes):P0} ≥ the high watermark; {remaining.Count} requests stay queued");
                     break;
                 }

@@ -13,7 +13,7 @@ public sealed class StagerOptions
     public string StageRoot { get; set; } = "";
 
     /// <summary>
-    /// The cache area's capacity: the used fraction against it is the planner's back-pressure input (§4.5). Unlimited
+    /// The cache area's capacity: the used fraction against it is the planner's back-pressure input (docs/hsm/overview.md#recalls). Unlimited
     /// by default.
     /// </summary>
     public long CacheCapacityBytes { get; set; } = long.MaxValue;

@@ -10,7 +10,7 @@ namespace TapeKit.Hsm.StateMachines;
 /// </summary>
 public static class HsmStateMachines
 {
-    /// <summary>The file cache-status machine (§3.1).</summary>
+    /// <summary>The file cache-status machine (docs/hsm/rules.md#file-cache-status-c1c19).</summary>
     public static TransitionTable<CacheStatus, FileCacheEvent> FileCache { get; } = new("file.cache",
     [
         Rule("C2", CacheStatus.Created, FileCacheEvent.WriteFinished, CacheStatus.Cached, DiskMover),
@@ -34,7 +34,7 @@ public static class HsmStateMachines
         Rule("C19", CacheStatus.Failed, FileCacheEvent.OperatorRepair, CacheStatus.Cached, Operator),
     ]);
 
-    /// <summary>The file archive-status machine (§3.2).</summary>
+    /// <summary>The file archive-status machine (docs/hsm/rules.md#file-archive-status-a1a5).</summary>
     public static TransitionTable<ArchiveStatus, FileArchiveEvent> FileArchive { get; } = new("file.archive",
     [
         Rule("A1", ArchiveStatus.None, FileArchiveEvent.Claimed, ArchiveStatus.Archiving, Migrator),
@@ -45,7 +45,7 @@ public static class HsmStateMachines
         Rule("A5", ArchiveStatus.Failed, FileArchiveEvent.OperatorRetry, ArchiveStatus.None, Operator),
     ]);
 
-    /// <summary>The file-list machine (§3.3).</summary>
+    /// <summary>The file-list machine (docs/hsm/rules.md#file-lists-l1l11).</summary>
     public static TransitionTable<FileListState, FileListEvent> FileList { get; } = new("list",
     [
         Rule("L2", FileListState.Filling, FileListEvent.Closed, FileListState.Filled, Dispatcher),
@@ -62,7 +62,7 @@ public static class HsmStateMachines
         Rule("L11", FileListState.Filled, FileListEvent.Emptied, FileListState.Done, Dispatcher),
     ]);
 
-    /// <summary>The aggregation machine (§3.4).</summary>
+    /// <summary>The aggregation machine (docs/hsm/rules.md#aggregations-g1g7).</summary>
     public static TransitionTable<AggregationState, AggregationEvent> Aggregation { get; } = new("aggregation",
     [
         Rule("G2", AggregationState.Building, AggregationEvent.WriteStarted, AggregationState.Writing, Migrator),

@@ -363,7 +363,7 @@ public sealed class DriveScheduler : IDriveScheduler
     }
 
     /// <summary>
-    /// The remount guard (§4.5) for a request whose cartridge is in no drive: −1 blocked, 0 not concerned, 1 within the
+    /// The remount guard (docs/hsm/overview.md#recalls) for a request whose cartridge is in no drive: −1 blocked, 0 not concerned, 1 within the
     /// guard but bypassed (urgent, or an operator's request).
     /// </summary>
     private async ValueTask<int> RemountGuardAsync(ICatalogTransaction txn, MountRequestRecord r)

@@ -27,7 +27,7 @@ internal static class TapeReservations
 
     /// <summary>
     /// Whoever left tape files in flight after the tape's <c>lastFseq</c> lost the tape: those files will be overwritten by
-    /// the next append, so their aggregations become <c>FAILED</c> (§3.7, a crash after steps 3–5). Returns how many.
+    /// the next append, so their aggregations become <c>FAILED</c> (docs/hsm/overview.md#the-archive-commit, a crash after steps 3–5). Returns how many.
     /// </summary>
     /// <param name="txn">The transaction.</param>
     /// <param name="tape">The tape row.</param>

@@ -1,6 +1,6 @@
 namespace TapeKit.Aggregation;
 
-/// <summary>The payload formats of an aggregation (ALB tape file, §1.1).</summary>
+/// <summary>The payload formats of an aggregation (ALB tape file, docs/formats/README.md).</summary>
 public enum AggregationFormat
 {
     /// <summary>IL 01.00: a 1024-byte header in every block, every member on a block boundary (F5).</summary>

@@ -7,7 +7,7 @@ namespace TapeKit.Checksums;
 /// <summary>
 /// CRC32C (Castagnoli; reflected polynomial 0x82F63B78, initial value 0xFFFFFFFF, final XOR
 /// 0xFFFFFFFF) on the processor's CRC32 instruction through <see cref="BitOperations.Crc32C(uint, ulong)"/>.
-/// Used for logical block protection (§2.8).
+/// Used for logical block protection (docs/formats/aul.md#6-logical-block-protection).
 /// </summary>
 public static class Crc32C
 {

@@ -8,19 +8,19 @@ namespace TapeKit.Devices;
 /// <remarks>
 /// <see cref="IDisposable.Dispose"/> is <c>close(2)</c>, checked: a failure of the filemark that st
 /// writes at close (T12) is thrown as a <see cref="TapeDriveException"/> after the descriptor has
-/// been released (§3.4.8).
+/// been released (docs/devices/st-driver.md#errors).
 /// </remarks>
 public interface ITapeDrive : IDisposable
 {
     /// <summary>The device this handle is open on, e.g. <c>/dev/nst0</c> or <c>vtl0/drive1</c>.</summary>
     string DeviceName { get; }
 
-    /// <summary>What the drive and its driver allow, as learnt at open (§3.4.1).</summary>
+    /// <summary>What the drive and its driver allow, as learnt at open (docs/devices/st-driver.md#device-nodes-and-opening).</summary>
     TapeDriveCapabilities Capabilities { get; }
 
     /// <summary>Writes exactly <paramref name="block"/> as one tape block (<c>write(2)</c>); nothing is split, merged or padded.</summary>
     /// <param name="block">The block, 1 … <see cref="TapeDriveCapabilities.MaxBlockLength"/> bytes.</param>
-    /// <returns>Whether the block was written before or after early warning (§3.4.4).</returns>
+    /// <returns>Whether the block was written before or after early warning (docs/devices/st-driver.md#errors).</returns>
     TapeWriteStatus WriteBlock(ReadOnlySpan<byte> block);
 
     /// <summary>Writes <paramref name="count"/> filemarks: synchronising (<c>MTWEOF</c>) or buffered (<c>MTWEOFI</c>).</summary>

@@ -50,7 +50,7 @@ internal sealed class StTapeDrive : ITapeDrive
     /// <summary>A warning produced at open (for example, unreadable driver options), or <see langword="null"/>.</summary>
     public string? OpenWarning { get; private set; }
 
-    /// <summary>Opens a handle (§3.4.1).</summary>
+    /// <summary>Opens a handle (docs/devices/st-driver.md#device-nodes-and-opening).</summary>
     public static StTapeDrive Open(IStSyscalls sys, string path, string deviceName, TapeOpenOptions? options, Action? onDispose = null)
     {
         ArgumentNullException.ThrowIfNull(sys);
@@ -265,7 +265,7 @@ internal sealed class StTapeDrive : ITapeDrive
         }
         catch (TapeDriveException e) when (e.Kind == TapeErrorKind.BeginningOfMedium && before == filesBack - 1)
         {
-            // §3.4.7: the start of file 0 is BOT, so the target was reached.
+            // docs/devices/st-driver.md#errors: the start of file 0 is BOT, so the target was reached.
         }
     }
 
@@ -424,7 +424,7 @@ internal sealed class StTapeDrive : ITapeDrive
         Check(r, MtOpCode.MTCOMPRESSION, enabled ? 1 : 0);
     }
 
-    /// <summary>Closes the descriptor once; a failing close-time filemark is thrown after the release (§3.4.8).</summary>
+    /// <summary>Closes the descriptor once; a failing close-time filemark is thrown after the release (docs/devices/st-driver.md#errors).</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -523,7 +523,7 @@ internal sealed class StTapeDrive : ITapeDrive
 
     private void Op(short code, int count) => Check(OpResult(code, count), code, count);
 
-    /// <summary>Issues one <c>MTIOCTOP</c>, retrying <c>EINTR</c> and, once, a deferred early warning (§3.4.6).</summary>
+    /// <summary>Issues one <c>MTIOCTOP</c>, retrying <c>EINTR</c> and, once, a deferred early warning (docs/devices/st-driver.md#errors).</summary>
     private StResult OpResult(short code, int count)
     {
         ThrowIfDisposed();
@@ -566,7 +566,7 @@ internal sealed class StTapeDrive : ITapeDrive
         Fail(Describe(code, count), code, r.Errno, deferred);
     }
 
-    /// <summary>Throws the exception for a failed call, classifying <c>EIO</c> by §3.4.3.</summary>
+    /// <summary>Throws the exception for a failed call, classifying <c>EIO</c> by docs/devices/st-driver.md#errors.</summary>
     private void Fail(string operation, short code, int errno, bool deferred)
     {
         var kind = StDriveErrors.KindOf(errno);

@@ -12,7 +12,7 @@ public class TapeDriveException : IOException
     /// <param name="operation">The st operation, e.g. <c>MTFSF 3</c> or <c>write 262144</c>.</param>
     /// <param name="device">The device name.</param>
     /// <param name="endOfMedium">Which end of the medium, for <see cref="TapeErrorKind.EndOfMedium"/>.</param>
-    /// <param name="mayConcernEarlierWrite">Whether the error may belong to an earlier write (deferred, §3.4.6).</param>
+    /// <param name="mayConcernEarlierWrite">Whether the error may belong to an earlier write (deferred, docs/devices/st-driver.md#errors).</param>
     /// <param name="statusAfter">The status read after the failure, when available.</param>
     public TapeDriveException(
         string message,
@@ -50,7 +50,7 @@ public class TapeDriveException : IOException
     /// <summary>For <see cref="TapeErrorKind.EndOfMedium"/>: early warning or the physical end.</summary>
     public EndOfMediumKind? EndOfMedium { get; }
 
-    /// <summary>The error was the first result after a write with deferred error reporting and may belong to that write (§3.4.6).</summary>
+    /// <summary>The error was the first result after a write with deferred error reporting and may belong to that write (docs/devices/st-driver.md#errors).</summary>
     public bool MayConcernEarlierWrite { get; }
 
     /// <summary>The drive's status read after the failure, when it could be read.</summary>

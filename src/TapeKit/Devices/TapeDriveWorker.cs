@@ -193,7 +193,7 @@ public sealed class TapeDriveWorker : IDisposable, IAsyncDisposable
         }
         catch (IOException)
         {
-            // The close-time failure has no caller left to report to; callers that care call Unload or Synchronize first (§3.4.8).
+            // The close-time failure has no caller left to report to; callers that care call Unload or Synchronize first (docs/devices/st-driver.md#errors).
         }
     }
 

@@ -9,10 +9,10 @@ public sealed record TapeOpenOptions
     /// <summary>Open <c>O_NONBLOCK</c>: a status-only handle that also opens an empty or not-ready drive (P4).</summary>
     public bool AllowNoMedium { get; init; }
 
-    /// <summary>After the first <c>ENOSPC</c> (early warning) write the same block once more (§3.4.4). Default on.</summary>
+    /// <summary>After the first <c>ENOSPC</c> (early warning) write the same block once more (docs/devices/st-driver.md#errors). Default on.</summary>
     public bool RetryAfterEarlyWarning { get; init; } = true;
 
-    /// <summary>Accept a driver whose filemarks never synchronise (<c>MT_ST_NOWAIT_EOF</c>, §3.4.1).</summary>
+    /// <summary>Accept a driver whose filemarks never synchronise (<c>MT_ST_NOWAIT_EOF</c>, docs/devices/st-driver.md#device-nodes-and-opening).</summary>
     public bool AllowUnsafeFilemarks { get; init; }
 
     /// <summary>The largest block this handle reads or writes; default 8 MiB.</summary>

@@ -81,7 +81,7 @@ public readonly struct Hdr1Label : IAnsiLabel<Hdr1Label>, IEquatable<Hdr1Label>
         return Build(kind, id, vsn, fileSequence, date, blockCount, systemCode);
     }
 
-    /// <summary>Builds the PRELABEL HDR1 that labelling writes after VOL1 (§2.1).</summary>
+    /// <summary>Builds the PRELABEL HDR1 that labelling writes after VOL1 (docs/formats/aul.md#1-what-is-on-the-tape).</summary>
     /// <param name="vsn">The VSN.</param>
     /// <param name="date">The labelling date.</param>
     /// <param name="systemCode">The profile's system code.</param>

@@ -11,7 +11,7 @@ internal static class LabelLayouts
     private const LabelFieldType Num = LabelFieldType.Number;
     private const LabelFieldType Dat = LabelFieldType.Date;
 
-    /// <summary>VOL1 (§2.3).</summary>
+    /// <summary>VOL1 (docs/formats/aul.md#vol1--the-volume-label-object-0).</summary>
     public static readonly FieldRule[] Vol1 =
     [
         new("labelId", 0, 4, Id, FieldCheck.Identifier),
@@ -25,7 +25,7 @@ internal static class LabelLayouts
         new("labelStandard", 79, 1, Txt, FieldCheck.LabelStandard),
     ];
 
-    /// <summary>HDR1 and EOF1 (§2.4).</summary>
+    /// <summary>HDR1 and EOF1 (docs/formats/aul.md#hdr1-and-eof1--first-header-and-trailer-label-and-the-prelabel-hdr1).</summary>
     public static readonly FieldRule[] Hdr1 =
     [
         new("labelId", 0, 4, Id, FieldCheck.Identifier),
@@ -43,7 +43,7 @@ internal static class LabelLayouts
         new("reserved", 73, 7, Txt, FieldCheck.Blank),
     ];
 
-    /// <summary>HDR2 and EOF2 (§2.5).</summary>
+    /// <summary>HDR2 and EOF2 (docs/formats/aul.md#hdr2-and-eof2--second-header-and-trailer-label).</summary>
     public static readonly FieldRule[] Hdr2 =
     [
         new("labelId", 0, 4, Id, FieldCheck.Identifier),
@@ -58,7 +58,7 @@ internal static class LabelLayouts
         new("reserved3", 52, 28, Txt, FieldCheck.Blank),
     ];
 
-    /// <summary>UHL1 and UTL1 (§2.6).</summary>
+    /// <summary>UHL1 and UTL1 (docs/formats/aul.md#uhl1-and-utl1--cern-user-header-and-trailer-label).</summary>
     public static readonly FieldRule[] Uhl1 =
     [
         new("labelId", 0, 4, Id, FieldCheck.Identifier),

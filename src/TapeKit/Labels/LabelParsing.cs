@@ -48,7 +48,7 @@ internal static class LabelParsing
         }
     }
 
-    /// <summary>Checks a VSN for writing: 1–6 characters from A–Z and 0–9 (§2.2).</summary>
+    /// <summary>Checks a VSN for writing: 1–6 characters from A–Z and 0–9 (docs/formats/aul.md#2-the-labels).</summary>
     public static void RequireVsn(string vsn, string parameter)
     {
         ArgumentNullException.ThrowIfNull(vsn, parameter);
@@ -58,7 +58,7 @@ internal static class LabelParsing
         }
     }
 
-    /// <summary>Checks an fseq for writing: 1 to 4 294 967 295 (§2.2).</summary>
+    /// <summary>Checks an fseq for writing: 1 to 4 294 967 295 (docs/formats/aul.md#2-the-labels).</summary>
     public static void RequireFileSequence(long fileSequence, string parameter)
     {
         if (fileSequence is < 1 or > uint.MaxValue)

@@ -3,7 +3,7 @@ namespace TapeKit.Labels;
 /// <summary>How strictly a label is checked when read (<c>docs/formats/rules.md#fmt-f3</c>, F3).</summary>
 public enum LabelReadMode
 {
-    /// <summary>Every check of §2.7 is an error: the rules CTA applies. The default.</summary>
+    /// <summary>Every check of docs/formats/aul.md#5-reading-and-appending is an error: the rules CTA applies. The default.</summary>
     Strict,
 
     /// <summary>

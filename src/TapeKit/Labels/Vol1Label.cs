@@ -22,7 +22,7 @@ public readonly struct Vol1Label : IAnsiLabel<Vol1Label>, IEquatable<Vol1Label>
     /// <summary>The owner identifier, without padding (<c>CTA</c>, <c>CASTOR</c>, <c>TAPEKIT</c>, a login name…).</summary>
     public string OwnerId => Text(37, 14);
 
-    /// <summary>The logical block protection the tape announces (§2.8).</summary>
+    /// <summary>The logical block protection the tape announces (docs/formats/aul.md#6-logical-block-protection).</summary>
     public LbpMethod LbpMethod => _bytes[77] == (byte)'0' && _bytes[78] == (byte)'2' ? LbpMethod.Crc32C : LbpMethod.None;
 
     /// <summary>The label standard byte: <c>3</c> (ANSI X3.27 level 3); Enstore writes <c>0</c>.</summary>

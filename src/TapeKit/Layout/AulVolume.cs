@@ -45,7 +45,7 @@ public sealed partial class AulVolume
     internal (long LastFileSequence, long EndObjectId)? KnownEnd { get; set; }
 
     /// <summary>
-    /// Labels a blank cartridge: VOL1, the PRELABEL HDR1 and a synchronising tape mark (§2.1, CTA
+    /// Labels a blank cartridge: VOL1, the PRELABEL HDR1 and a synchronising tape mark (docs/formats/aul.md#1-what-is-on-the-tape, CTA
     /// <c>LabelSession.cpp</c>), then mounts it. A cartridge that already holds data is refused unless
     /// <paramref name="overwrite"/> says its contents may be destroyed.
     /// </summary>
@@ -89,7 +89,7 @@ public sealed partial class AulVolume
     }
 
     /// <summary>
-    /// The mount check of §2.7: rewind, read VOL1 as exactly 80 bytes, check it and require the
+    /// The mount check of docs/formats/aul.md#5-reading-and-appending: rewind, read VOL1 as exactly 80 bytes, check it and require the
     /// expected VSN. A tape announcing CRC32C logical block protection is refused: drive handles do
     /// not switch LBP on (open point O17, docs/devices/rules.md#dev-o17).
     /// </summary>
@@ -152,7 +152,7 @@ public sealed partial class AulVolume
     }
 
     /// <summary>
-    /// Reads a whole tape file with every check of §2.7: headers (file id, file-set id, UHL1 fseq),
+    /// Reads a whole tape file with every check of docs/formats/aul.md#5-reading-and-appending: headers (file id, file-set id, UHL1 fseq),
     /// data blocks of at most S bytes, trailers, and the EOF1 block count. The data is copied to
     /// <paramref name="destination"/>; its Adler-32 is returned so the caller can compare it with the
     /// catalogue.

@@ -15,7 +15,7 @@ public enum PayloadKind
     /// <summary>A tar archive (with or without a TapeKit manifest).</summary>
     Tar,
 
-    /// <summary>CTA's placeholder block for a zero-length or unreadable source (§2.1); never written by TapeKit.</summary>
+    /// <summary>CTA's placeholder block for a zero-length or unreadable source (docs/formats/aul.md#1-what-is-on-the-tape); never written by TapeKit.</summary>
     CtaPlaceholder,
 }
 

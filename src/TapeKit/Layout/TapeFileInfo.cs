@@ -25,10 +25,10 @@ public sealed record TapeFileInfo(long FileSequence, long HeaderObjectId, ulong 
     /// <summary>The members of an ALB file, with locators relative to the file (block index 0 = first data block).</summary>
     public IReadOnlyList<AggregationMember> Members { get; init; } = [];
 
-    /// <summary>The object id of the first data block: HDR1 + 4 on AUL tapes (§2.1).</summary>
+    /// <summary>The object id of the first data block: HDR1 + 4 on AUL tapes (docs/formats/aul.md#1-what-is-on-the-tape).</summary>
     public long FirstDataObjectId => Headers is null ? HeaderObjectId : HeaderObjectId + 4;
 
-    /// <summary>The block id CTA records for this file: the position before HDR1, except 0 for fseq 1 (§2.1).</summary>
+    /// <summary>The block id CTA records for this file: the position before HDR1, except 0 for fseq 1 (docs/formats/aul.md#1-what-is-on-the-tape).</summary>
     public long CtaBlockId => FileSequence == 1 ? 0 : HeaderObjectId;
 
     /// <summary>The object id of a member's first block (its IL locator; for tar, the block holding its header).</summary>

@@ -8,10 +8,12 @@ namespace TapeKit.Tests.Docs;
 /// The repository stands alone: what the code, its messages, the CLI help and the README cite
 /// resolves inside it. Scans every C# file under <c>src/</c> and <c>samples/</c> and the README for
 /// (a) references to files outside the repository (the specifications and design notes TapeKit
-/// was built from are not shipped: <c>../shared/…</c>, <c>spec/*.md</c>, <c>DESIGN.md</c>),
+/// was built from are not shipped: <c>../shared/…</c>, <c>spec/*.md</c>, <c>DESIGN.md</c>, and their
+/// section numbers such as <c>§4.5</c>),
 /// (b) rule codes (<c>C17</c>, <c>F11.3</c>, <c>T19</c>, …) without an anchor in <c>docs/</c>,
-/// and (c) links to <c>docs/…md#anchor</c> whose page or anchor does not exist. Each failure lists
-/// every offender as <c>file:line</c>.
+/// and (c) links to <c>docs/…md#anchor</c> whose page or anchor does not exist; and the relative
+/// links of every page in <c>docs/</c> and of the README. Each failure lists every offender as
+/// <c>file:line</c>.
 /// </summary>
 public sealed partial class DocReferenceTests
 {
@@ -28,7 +30,7 @@ public sealed partial class DocReferenceTests
             foreach (Match m in OutsideReference().Matches(text))
             {
                 string path = m.Value.StartsWith("../", StringComparison.Ordinal) ? m.Value : m.Value.TrimStart('/');
-                if (path.StartsWith("../", StringComparison.Ordinal) || !File.Exists(Path.Combine(Root, path)))
+                if (path.StartsWith("../", StringComparison.Ordinal) || path.StartsWith('§') || !File.Exists(Path.Combine(Root, path)))
                 {
                     offenders.Add($"{file}:{line}: {m.Value}");
                 }
@@ -86,14 +88,13 @@ public sealed partial class DocReferenceTests
     }
 
     [Fact]
-    public void EveryRelativeLinkInTheRulePagesAndFormatPagesResolves()
+    public void EveryRelativeLinkInTheDocsAndTheReadmeResolves()
     {
         var offenders = new List<string>();
         string[] pages =
         [
-            .. Directory.GetFiles(Path.Combine(Root, "docs", "formats"), "*.md"),
-            .. Directory.GetFiles(Path.Combine(Root, "docs", "devices"), "*.md"),
-            Path.Combine(Root, "docs", "hsm", "rules.md"),
+            .. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal),
+            Path.Combine(Root, "README.md"),
         ];
         foreach (string page in pages)
         {
@@ -103,7 +104,7 @@ public sealed partial class DocReferenceTests
                 foreach (Match m in MarkdownLink().Matches(lines[i]))
                 {
                     string link = m.Groups[1].Value;
-                    if (link.Contains("://", StringComparison.Ordinal))
+                    if (link.Contains("://", StringComparison.Ordinal) || link.StartsWith("mailto:", StringComparison.Ordinal))
                     {
                         continue;
                     }
@@ -127,7 +128,7 @@ public sealed partial class DocReferenceTests
             }
         }
 
-        Assert.True(offenders.Count == 0, Report(offenders, "broken links in docs/formats, docs/devices and docs/hsm/rules.md"));
+        Assert.True(offenders.Count == 0, Report(offenders, "broken links in docs/ and README.md"));
     }
 
     [Theory]
@@ -138,6 +139,15 @@ public sealed partial class DocReferenceTests
     public void TheScannerTellsRuleCodesFromFormatStrings(string line, string expected)
     {
         Assert.Equal(expected, string.Join(' ', RuleCode().Matches(line).Select(m => m.Value)));
+    }
+
+    [Theory]
+    [InlineData("/// The mount check (spec/formats.md §2.7).", "spec/formats.md §2.7")]
+    [InlineData("// see ../shared/DESIGN.md and §4.5 rule 3", "../shared/DESIGN.md §4.5")]
+    [InlineData("/// Safe append (docs/formats/rules.md#fmt-f11, F11).", "")]
+    public void TheScannerFindsReferencesToUnshippedDocuments(string line, string expected)
+    {
+        Assert.Equal(expected, string.Join(' ', OutsideReference().Matches(line).Select(m => m.Value)));
     }
 
     [Fact]
@@ -255,11 +265,14 @@ public sealed partial class DocReferenceTests
     [GeneratedRegex(@"(?<![\w.:/\\-])(?<!ToString\("")[ABCDFGILOPRT][0-9]{1,2}(?:\.[0-9]+)?(?![\w])")]
     private static partial Regex RuleCode();
 
-    /// <summary>A path to the specifications or design notes TapeKit was built from.</summary>
-    [GeneratedRegex(@"(?:\.\./)+shared[\w./-]*|(?<![\w/.-])/?(?:[\w.-]+/)*(?:spec/[\w-]+\.md|DESIGN\.md)")]
+    /// <summary>
+    /// A path to the specifications or design notes TapeKit was built from, or a bare section number
+    /// (<c>§4.5</c>) of them: TapeKit's own pages are cited by path and anchor, never by section number.
+    /// </summary>
+    [GeneratedRegex(@"(?:\.\./)+shared[\w./-]*|(?<![\w/.-])/?(?:[\w.-]+/)*(?:spec/[\w-]+\.md|DESIGN\.md)|§\s?[0-9]+(?:\.[0-9]+)*")]
     private static partial Regex OutsideReference();
 
-    [GeneratedRegex(@"(?<![\w/.-])(?<page>docs/[\w./-]+\.md)(?:#(?<anchor>[\w.-]+))?")]
+    [GeneratedRegex(@"(?<![\w/.-])(?<page>docs/[\w./-]+\.md)(?:#(?<anchor>[\w-]+(?:\.[\w-]+)*))?")]
     private static partial Regex DocsLink();
 
     [GeneratedRegex(@"<a id=""([^""]+)""")]

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace TapeKit.Aggregation.Tar;
 
-/// <summary>The records of a pax <c>x</c> or <c>g</c> header (§4.3): <c>"&lt;length&gt; &lt;key&gt;=&lt;value&gt;\n"</c>.</summary>
+/// <summary>The records of a pax <c>x</c> or <c>g</c> header (docs/formats/alb.md#5-the-tar-payload): <c>"&lt;length&gt; &lt;key&gt;=&lt;value&gt;\n"</c>.</summary>
 internal static class PaxRecords
 {
     /// <summary>Parses every record into <paramref name="into"/> (later keys override earlier ones).</summary>

@@ -17,7 +17,7 @@ public enum TarHeaderFormat
 }
 
 /// <summary>
-/// One 512-byte tar header record (§4.1): parsed with its checksum checked (F6.8.2), or written in
+/// One 512-byte tar header record (docs/formats/alb.md#5-the-tar-payload): parsed with its checksum checked (F6.8.2), or written in
 /// the GNU form of F6.1, byte for byte as <c>System.Formats.Tar</c>'s <c>GnuTarEntry</c>.
 /// </summary>
 public readonly record struct TarHeader

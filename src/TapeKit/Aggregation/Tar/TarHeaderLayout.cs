@@ -1,6 +1,6 @@
 namespace TapeKit.Aggregation.Tar;
 
-/// <summary>The offsets and lengths of a 512-byte tar header (§4.1).</summary>
+/// <summary>The offsets and lengths of a 512-byte tar header (docs/formats/alb.md#5-the-tar-payload).</summary>
 internal static class TarHeaderLayout
 {
     public const int Size = 512;

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace TapeKit.Aggregation.Tar;
 
-/// <summary>Octal and base-256 numbers of tar headers (§4.1, F6.2).</summary>
+/// <summary>Octal and base-256 numbers of tar headers (docs/formats/alb.md#5-the-tar-payload, F6.2).</summary>
 internal static class TarNumbers
 {
     /// <summary>The first size that needs base-256: 8 GiB (11 octal digits hold 8 GiB − 1).</summary>

@@ -14,7 +14,7 @@ public static class LinuxTapeDrive
     /// <param name="devicePath">The no-rewind node, e.g. <c>/dev/nst0</c>. An auto-rewind <c>/dev/stN</c> node works but rewinds at every close (P9); <paramref name="warning"/> is told.</param>
     /// <param name="options">How to open the handle.</param>
     /// <param name="warning">Receives warnings: an auto-rewind node, unreadable driver options.</param>
-    /// <returns>The handle; dispose it to close the device (checked, §3.4.8).</returns>
+    /// <returns>The handle; dispose it to close the device (checked, docs/devices/st-driver.md#errors).</returns>
     /// <exception cref="PlatformNotSupportedException">Not Linux, or an architecture whose ioctl encoding TapeKit does not know.</exception>
     /// <exception cref="TapeDriveException">The open failed; <see cref="TapeDriveException.Kind"/> says why.</exception>
     public static ITapeDrive Open(string devicePath, TapeOpenOptions? options = null, Action<string>? warning = null)

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace TapeKit.Devices.St;
 
-/// <summary><c>struct mtop</c>: 8 bytes on every Linux ABI (§1.1).</summary>
+/// <summary><c>struct mtop</c>: 8 bytes on every Linux ABI (docs/devices/st-driver.md#requests-and-operations).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct MtOp
 {
@@ -10,7 +10,7 @@ internal struct MtOp
     public int Count;
 }
 
-/// <summary><c>struct mtget</c>: 48 bytes on LP64, 28 on ILP32; every C <c>long</c> is a <see cref="CLong"/> (§1.1).</summary>
+/// <summary><c>struct mtget</c>: 48 bytes on LP64, 28 on ILP32; every C <c>long</c> is a <see cref="CLong"/> (docs/devices/st-driver.md#requests-and-operations).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct MtGet
 {
@@ -22,7 +22,7 @@ internal struct MtGet
     public int FileNo;
     public int BlkNo;
 
-    /// <summary><c>mt_gstat</c> zero-extended to 64 bits (§1.1: never sign-extend <c>GMT_EOF</c>).</summary>
+    /// <summary><c>mt_gstat</c> zero-extended to 64 bits (docs/devices/st-driver.md#requests-and-operations: never sign-extend <c>GMT_EOF</c>).</summary>
     public readonly ulong GeneralStatus => (ulong)GStat.Value & 0xFFFFFFFFUL;
 }
 

@@ -52,7 +52,7 @@ internal static class MtOpCode
     };
 }
 
-/// <summary><c>GMT_*</c> bits of <c>mt_gstat</c> (§1.4), tested on the value zero-extended to 64 bits.</summary>
+/// <summary><c>GMT_*</c> bits of <c>mt_gstat</c> (docs/devices/st-driver.md#requests-and-operations), tested on the value zero-extended to 64 bits.</summary>
 internal static class Gmt
 {
     public const ulong EOF = 0x80000000;
@@ -70,7 +70,7 @@ internal static class Gmt
     public const ulong CLN = 0x00008000;
 }
 
-/// <summary>st driver option bits (§1.6), as read from <c>/sys/class/scsi_tape/nstN/options</c>.</summary>
+/// <summary>st driver option bits (docs/devices/st-driver.md#requests-and-operations), as read from <c>/sys/class/scsi_tape/nstN/options</c>.</summary>
 internal static class StOption
 {
     public const uint BUFFER_WRITES = 0x1;
@@ -100,7 +100,7 @@ internal static class StOption
     public const uint OPTIONS_MASK = 0xF0000000;
 }
 
-/// <summary>The <c>errno</c> values of §1.7 (generic Linux).</summary>
+/// <summary>The <c>errno</c> values of docs/devices/st-driver.md#requests-and-operations (generic Linux).</summary>
 internal static class Errno
 {
     public const int EPERM = 1;
@@ -133,7 +133,7 @@ internal static class Errno
     };
 }
 
-/// <summary>The <c>open(2)</c> flags of §1.7.</summary>
+/// <summary>The <c>open(2)</c> flags of docs/devices/st-driver.md#requests-and-operations.</summary>
 internal static class OpenFlags
 {
     public const int O_RDONLY = 0;

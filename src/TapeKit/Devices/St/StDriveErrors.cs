@@ -2,10 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace TapeKit.Devices.St;
 
-/// <summary>Builds the <see cref="TapeDriveException"/>s of the front end with operator-readable messages (§3.3).</summary>
+/// <summary>Builds the <see cref="TapeDriveException"/>s of the front end with operator-readable messages (docs/devices/st-driver.md#errors).</summary>
 internal static class StDriveErrors
 {
-    /// <summary>The kind for an errno that needs no status to classify (§3.3 table); <see langword="null"/> for <c>EIO</c>.</summary>
+    /// <summary>The kind for an errno that needs no status to classify (docs/devices/st-driver.md#errors table); <see langword="null"/> for <c>EIO</c>.</summary>
     public static TapeErrorKind? KindOf(int errno) => errno switch
     {
         Errno.ENOMEM => TapeErrorKind.BlockTooLarge,

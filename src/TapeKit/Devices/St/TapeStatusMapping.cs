@@ -1,6 +1,6 @@
 namespace TapeKit.Devices.St;
 
-/// <summary>Turns an <c>mtget</c> into a <see cref="TapeStatus"/> (§1.4, §1.5).</summary>
+/// <summary>Turns an <c>mtget</c> into a <see cref="TapeStatus"/> (docs/devices/st-driver.md#requests-and-operations).</summary>
 internal static class TapeStatusMapping
 {
     public static TapeStatus ToStatus(in MtGet m, int recoveredErrors)

@@ -22,7 +22,7 @@ public sealed class FaultPlan
     }
 
     /// <summary>Adds a fault in text form.</summary>
-    /// <param name="line">A §7.2 line.</param>
+    /// <param name="line">A docs/devices/virtual-cartridge.md#faults line.</param>
     /// <returns>This plan.</returns>
     public FaultPlan Add(string line) => Add(Fault.Parse(line));
 

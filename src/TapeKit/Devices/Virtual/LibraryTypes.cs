@@ -39,7 +39,7 @@ public enum WearPolicy
     Refuse,
 }
 
-/// <summary>A cartridge's wear counters, kept by the library in the cartridge's <c>wear</c> file (§5.3).</summary>
+/// <summary>A cartridge's wear counters, kept by the library in the cartridge's <c>wear</c> file (docs/devices/virtual-cartridge.md#wear).</summary>
 /// <param name="Loads">Successful loads into a drive.</param>
 /// <param name="PassesMilli">Full-length passes × 1000, estimated from the bytes streamed.</param>
 /// <param name="BytesWritten">Bytes written while mounted.</param>
@@ -74,7 +74,7 @@ public sealed record VirtualLibraryOptions
     /// <summary>What happens beyond the budget.</summary>
     public WearPolicy WearPolicy { get; init; } = WearPolicy.Warn;
 
-    /// <summary>Charge media optimisation at a cartridge's first load (§6.2).</summary>
+    /// <summary>Charge media optimisation at a cartridge's first load (docs/devices/st-driver.md#simulated-time).</summary>
     public bool SimulateMediaOptimization { get; init; }
 
     /// <summary>

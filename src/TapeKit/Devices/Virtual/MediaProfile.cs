@@ -47,7 +47,7 @@ public sealed record MediaProfile
     /// <summary>One back-hitch after a host under-run, nanoseconds (est.).</summary>
     public required long BackHitchTime { get; init; }
 
-    /// <summary>The drive buffer in bytes (est.); sets the host-gap tolerance of §6.3.</summary>
+    /// <summary>The drive buffer in bytes (est.); sets the host-gap tolerance of docs/devices/st-driver.md#simulated-time.</summary>
     public long DriveBuffer { get; init; } = GiB;
 
     /// <summary>Fixed locate overhead, nanoseconds (est. 2 s).</summary>

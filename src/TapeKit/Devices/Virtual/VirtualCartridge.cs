@@ -12,7 +12,7 @@ namespace TapeKit.Devices.Virtual;
 /// <param name="EarlyWarningDistance">Bytes between early warning and the physical end.</param>
 /// <param name="FilemarkFootprint">Tape bytes per filemark.</param>
 /// <param name="WriteProtected">The write-protect tab.</param>
-/// <param name="Synthetic">Payloads are not stored (§4.5).</param>
+/// <param name="Synthetic">Payloads are not stored (docs/devices/virtual-cartridge.md#synthetic-cartridges).</param>
 /// <param name="SyntheticSeed">The payload generator seed.</param>
 /// <param name="FormatVersion">The format version, e.g. <c>1.0</c>.</param>
 /// <param name="CommitSequence">The current commit's sequence number.</param>
@@ -52,7 +52,7 @@ public sealed record VirtualCartridgeOptions
     /// <summary>Set the write-protect tab.</summary>
     public bool WriteProtected { get; init; }
 
-    /// <summary>A synthetic cartridge (§4.5): payload bytes are discarded and generated on read from this seed.</summary>
+    /// <summary>A synthetic cartridge (docs/devices/virtual-cartridge.md#synthetic-cartridges): payload bytes are discarded and generated on read from this seed.</summary>
     public ulong? SyntheticSeed { get; init; }
 }
 
@@ -136,7 +136,7 @@ public static class VirtualCartridge
     }
 
     /// <summary>
-    /// Checks a cartridge against §4: header, commit, every committed record and every stored payload
+    /// Checks a cartridge against docs/devices/virtual-cartridge.md: header, commit, every committed record and every stored payload
     /// CRC. Loading performs recovery, so an uncommitted tail is truncated away first, as at any load.
     /// </summary>
     /// <param name="directory">The cartridge directory.</param>
@@ -176,7 +176,7 @@ public static class VirtualCartridge
     }
 
     /// <summary>
-    /// The canonical dump of §4.8: one line per object (identifier, kind, length, tape offset, payload
+    /// The canonical dump of docs/devices/virtual-cartridge.md#the-conformance-vectors: one line per object (identifier, kind, length, tape offset, payload
     /// CRC), then the commit. The C tool <c>tapekit_vtape dump</c> prints the same text.
     /// </summary>
     /// <param name="directory">The cartridge directory.</param>

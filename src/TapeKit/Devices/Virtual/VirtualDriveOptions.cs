@@ -15,7 +15,7 @@ public sealed record VirtualDriveOptions
     /// <summary>st option <c>scsi2logical</c> (0x800): logical positioning works (T19). Off by default, as in the kernel.</summary>
     public bool Scsi2Logical { get; init; }
 
-    /// <summary>The st generation imitated (§2.11).</summary>
+    /// <summary>The st generation imitated (docs/devices/rules.md#dev-t24).</summary>
     public KernelProfile KernelProfile { get; init; } = KernelProfile.Modern;
 
     /// <summary>
@@ -45,10 +45,10 @@ public sealed record VirtualDriveOptions
     /// <summary>Whether <c>MTSETDRVBUFFER</c> is allowed (T25).</summary>
     public bool CapSysAdmin { get; init; }
 
-    /// <summary>Whether sync points <c>fdatasync</c> (§4.6).</summary>
+    /// <summary>Whether sync points <c>fdatasync</c> (docs/devices/virtual-cartridge.md#writing-synchronising-and-crashes).</summary>
     public CartridgeDurability Durability { get; init; } = CartridgeDurability.Process;
 
-    /// <summary>Faults armed when the drive is created (§7).</summary>
+    /// <summary>Faults armed when the drive is created (docs/devices/virtual-cartridge.md#faults).</summary>
     public IReadOnlyList<Fault> Faults { get; init; } = [];
 
     /// <summary>The st option bits the drive reports (in <c>/sys/class/scsi_tape/nstN/options</c>).</summary>

@@ -18,7 +18,7 @@ namespace TapeKit.Devices.Virtual;
 /// <item>Open point O4: every <c>close</c> stays a sync point, also after <c>MTWEOFI</c>; power loss drops everything since the last sync point (no "realistic buffer" mode).</item>
 /// <item>Open point O9: asynchronous error reporting (T29) is not modelled; <c>async-writes = 1</c> is refused when a configuration is parsed.</item>
 /// <item>SPACE and filemark counts outside 0 … 0x7FFFFF fail with <c>EINVAL</c> (st would silently reverse direction, P17; TapeKit's front end never sends them); a count of 0 succeeds without motion or bookkeeping (but, like every non-exempt <c>MTIOCTOP</c>, sets <c>rw := IDLE</c>).</item>
-/// <item>§7.1 counting: every <c>read</c>/<c>write</c> with a count above 0 and every <c>MTIOCTOP</c> except <c>MTNOP</c> and option-only <c>MTSETDRVBUFFER</c> on a valid descriptor counts, whatever its outcome.</item>
+/// <item>docs/devices/virtual-cartridge.md#faults counting: every <c>read</c>/<c>write</c> with a count above 0 and every <c>MTIOCTOP</c> except <c>MTNOP</c> and option-only <c>MTSETDRVBUFFER</c> on a valid descriptor counts, whatever its outcome.</item>
 /// <item>A <c>read</c> commits uncommitted objects (a sync point) only when it reaches the drive, i.e. after the block-limit and end-of-data-state checks; a rejected <c>MTSEEK</c> (no <c>scsi2logical</c>) is not a sync point.</item>
 /// <item>Filemarks always fit: a filemark is never refused for lack of space (its footprint may pass the physical end).</item>
 /// <item>The native emulation has no time: <c>not-ready S</c> is satisfied by a blocking open when S ≤ 120 and never otherwise; this fault stays out of the differential mix.</item>
@@ -72,7 +72,7 @@ internal sealed partial class VirtualStSyscalls : IStSyscalls
         }
     }
 
-    /// <summary>Arms a fault (§7); "after K" faults count from now.</summary>
+    /// <summary>Arms a fault (docs/devices/virtual-cartridge.md#faults); "after K" faults count from now.</summary>
     public void Arm(Fault fault)
     {
         ArgumentNullException.ThrowIfNull(fault);
@@ -106,7 +106,7 @@ internal sealed partial class VirtualStSyscalls : IStSyscalls
         }
     }
 
-    /// <summary>An immediate power loss (§7): uncommitted objects are dropped, the position is lost (T24).</summary>
+    /// <summary>An immediate power loss (docs/devices/virtual-cartridge.md#faults): uncommitted objects are dropped, the position is lost (T24).</summary>
     public void PowerLoss()
     {
         lock (_gate)
@@ -418,7 +418,7 @@ internal sealed partial class VirtualStSyscalls : IStSyscalls
         return 0;
     }
 
-    /// <summary>Counts one st-level command (§7.1) and fires the "after K" faults that are due.</summary>
+    /// <summary>Counts one st-level command (docs/devices/virtual-cartridge.md#faults) and fires the "after K" faults that are due.</summary>
     private void Completed()
     {
         _counted++;

@@ -106,7 +106,7 @@ public sealed class VirtualTapeDrive : IDisposable
     /// <summary>Whether a handle is open (one at a time, T1).</summary>
     public bool IsOpen => _model.InUse;
 
-    /// <summary>Charge 3600 simulated seconds of media optimisation at a cartridge's first load (LTO-9, §6.2).</summary>
+    /// <summary>Charge 3600 simulated seconds of media optimisation at a cartridge's first load (LTO-9, docs/devices/st-driver.md#simulated-time).</summary>
     public bool SimulateMediaOptimization
     {
         get => Transport.SimulateMediaOptimization;
@@ -115,7 +115,7 @@ public sealed class VirtualTapeDrive : IDisposable
 
     internal VirtualTransport Transport { get; }
 
-    /// <summary>The model's lock: medium changes never interleave with a running system call (§5.4).</summary>
+    /// <summary>The model's lock: medium changes never interleave with a running system call (docs/devices/shared-virtual-library.md).</summary>
     private readonly Lock _gate;
 
     internal VirtualStSyscalls Model => _model;
@@ -233,11 +233,11 @@ public sealed class VirtualTapeDrive : IDisposable
     /// <returns>The handle.</returns>
     public ITapeDrive OpenHandle(TapeOpenOptions? options = null) => OpenHandleCore(options, disposeDriveWithHandle: false);
 
-    /// <summary>Arms a drive or cartridge fault (§7); "after K" faults count from now.</summary>
+    /// <summary>Arms a drive or cartridge fault (docs/devices/virtual-cartridge.md#faults); "after K" faults count from now.</summary>
     /// <param name="fault">The fault.</param>
     public void Arm(Fault fault) => _model.Arm(fault);
 
-    /// <summary>Arms a fault given in its text form (§7.2), e.g. <c>media-error read 12 sticky</c>.</summary>
+    /// <summary>Arms a fault given in its text form (docs/devices/virtual-cartridge.md#faults), e.g. <c>media-error read 12 sticky</c>.</summary>
     /// <param name="faultLine">The fault line.</param>
     public void Arm(string faultLine) => _model.Arm(Fault.Parse(faultLine));
 

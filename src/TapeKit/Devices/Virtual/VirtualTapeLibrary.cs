@@ -75,7 +75,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
 
     /// <summary>Opens the library at <paramref name="root"/>, creating it when it does not exist.</summary>
     /// <param name="root">The library directory.</param>
-    /// <param name="options">Slots, drives, wear budget; defaults of §5.1.</param>
+    /// <param name="options">Slots, drives, wear budget; defaults of docs/devices/shared-virtual-library.md.</param>
     /// <param name="clock">The simulated clock; a new one when <see langword="null"/>.</param>
     /// <returns>The library.</returns>
     public static VirtualTapeLibrary Open(string root, VirtualLibraryOptions? options = null, VirtualClock? clock = null)
@@ -518,7 +518,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
     }
 
     /// <summary>
-    /// A full rescan (§5.2): the robot reads the barcode of every occupied slot (one scan each, in
+    /// A full rescan (docs/devices/shared-virtual-library.md): the robot reads the barcode of every occupied slot (one scan each, in
     /// simulated time) and every cartridge's header is checked.
     /// </summary>
     /// <returns>The inventory, and the VSNs whose header could not be read (damaged cartridges).</returns>
@@ -671,7 +671,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
         }
     }
 
-    /// <summary>One robot move: FIFO on the robot's timeline, or a robot failure before moving (§7).</summary>
+    /// <summary>One robot move: FIFO on the robot's timeline, or a robot failure before moving (docs/devices/virtual-cartridge.md#faults).</summary>
     private void RobotMove(string op)
     {
         long move = Interlocked.Increment(ref _robotMoves);

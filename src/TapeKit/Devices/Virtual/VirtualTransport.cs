@@ -23,7 +23,7 @@ internal enum MediumState
 /// <summary>
 /// The drive mechanism and the medium below the managed st model (docs/devices/rules.md, the
 /// transport state): the object list of the loaded cartridge, the position, early warning and the
-/// physical end, cartridge-level faults (§7) and the timing model (§6). It knows nothing of st's
+/// physical end, cartridge-level faults (docs/devices/virtual-cartridge.md#faults) and the timing model (docs/devices/st-driver.md#simulated-time). It knows nothing of st's
 /// bookkeeping; <see cref="VirtualStSyscalls"/> adds that.
 /// </summary>
 internal sealed class VirtualTransport : IDisposable
@@ -65,7 +65,7 @@ internal sealed class VirtualTransport : IDisposable
 
     public bool CleaningRequested { get; set; }
 
-    /// <summary>Simulate LTO-9 media optimisation at the first load of a cartridge (§6.2).</summary>
+    /// <summary>Simulate LTO-9 media optimisation at the first load of a cartridge (docs/devices/st-driver.md#simulated-time).</summary>
     public bool SimulateMediaOptimization { get; set; }
 
     /// <summary>Whether the loaded cartridge has never been loaded before (the library's wear counter).</summary>
@@ -77,7 +77,7 @@ internal sealed class VirtualTransport : IDisposable
 
     public bool WriteProtected => Store is { } s && (_tab || s.ReadOnlyVersion);
 
-    /// <summary>Sets or clears the cartridge's tab; it takes effect at the next load (§7).</summary>
+    /// <summary>Sets or clears the cartridge's tab; it takes effect at the next load (docs/devices/virtual-cartridge.md#faults).</summary>
     public void SetWriteProtectTab(bool on) => Store?.SetWriteProtectTab(on);
 
     public byte DensityCode => Store?.Header.DensityCode ?? 0;
@@ -155,7 +155,7 @@ internal sealed class VirtualTransport : IDisposable
         return store;
     }
 
-    /// <summary>A sync point (§4.6): commits when something is uncommitted.</summary>
+    /// <summary>A sync point (docs/devices/virtual-cartridge.md#writing-synchronising-and-crashes): commits when something is uncommitted.</summary>
     public void Sync()
     {
         if (Store is { HasUncommitted: true } s)
@@ -165,7 +165,7 @@ internal sealed class VirtualTransport : IDisposable
         }
     }
 
-    /// <summary>Power loss (§4.6 P): uncommitted objects are gone, the medium stays loaded at BOT.</summary>
+    /// <summary>Power loss (docs/devices/virtual-cartridge.md#writing-synchronising-and-crashes P): uncommitted objects are gone, the medium stays loaded at BOT.</summary>
     public void PowerLoss()
     {
         if (State != MediumState.Empty)
@@ -231,7 +231,7 @@ internal sealed class VirtualTransport : IDisposable
     /// <summary>Moves past the filemark at <see cref="Position"/>.</summary>
     public void PassFilemark() => Position++;
 
-    /// <summary>Writes a data block at <see cref="Position"/> (T9, T10 steps 3–5, §7 write faults).</summary>
+    /// <summary>Writes a data block at <see cref="Position"/> (T9, T10 steps 3–5, docs/devices/virtual-cartridge.md#faults write faults).</summary>
     public TransportWrite WriteBlock(ReadOnlySpan<byte> block)
     {
         var store = Medium;

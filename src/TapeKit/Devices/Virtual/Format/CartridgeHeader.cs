@@ -9,7 +9,7 @@ namespace TapeKit.Devices.Virtual.Format;
 /// </summary>
 /// <param name="MinorVersion">The format minor version (1.0 writes 0).</param>
 /// <param name="WriteProtected">Compatible flag bit 0: the write-protect tab.</param>
-/// <param name="Synthetic">Incompatible flag bit 0: payloads are not stored (§4.5).</param>
+/// <param name="Synthetic">Incompatible flag bit 0: payloads are not stored (docs/devices/virtual-cartridge.md#synthetic-cartridges).</param>
 /// <param name="Vsn">The volume serial / barcode, <c>[A-Z0-9]{1,16}</c>.</param>
 /// <param name="MediaProfile">The media profile name, e.g. <c>LTO-9</c>.</param>
 /// <param name="DensityCode">Reported in <c>mt_dsreg</c>.</param>

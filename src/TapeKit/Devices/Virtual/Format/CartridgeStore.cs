@@ -8,7 +8,7 @@ namespace TapeKit.Devices.Virtual.Format;
 /// A virtual cartridge directory opened for use (docs/devices/virtual-cartridge.md): the <c>header</c>,
 /// <c>index</c> and <c>data</c> files, the advisory lock, and the in-memory object list rebuilt at
 /// load. Implements the operations A (append), T (truncate), C (commit), R (recovery) and P (power
-/// loss) of §4.6 byte for byte as the C implementation does. Not thread-safe; one drive owns it.
+/// loss) of docs/devices/virtual-cartridge.md#writing-synchronising-and-crashes byte for byte as the C implementation does. Not thread-safe; one drive owns it.
 /// </summary>
 internal sealed class CartridgeStore : IDisposable
 {
@@ -50,7 +50,7 @@ internal sealed class CartridgeStore : IDisposable
     /// <summary>The current commit.</summary>
     public CommitRecord Commit { get; private set; }
 
-    /// <summary>A minor version newer than this code: load read-only (§4.9).</summary>
+    /// <summary>A minor version newer than this code: load read-only (docs/devices/virtual-cartridge.md#versions).</summary>
     public bool ReadOnlyVersion => Header.MinorVersion > CartridgeHeader.CurrentMinorVersion;
 
     /// <summary>The number of objects (= end of data).</summary>
@@ -138,8 +138,8 @@ internal sealed class CartridgeStore : IDisposable
     }
 
     /// <summary>
-    /// Loads a cartridge: takes the lock (§4.7), verifies block 0, chooses the current commit and
-    /// performs recovery R (§4.6): an uncommitted tail is truncated away; a short file or a bad
+    /// Loads a cartridge: takes the lock (docs/devices/virtual-cartridge.md#locking), verifies block 0, chooses the current commit and
+    /// performs recovery R (docs/devices/virtual-cartridge.md#writing-synchronising-and-crashes): an uncommitted tail is truncated away; a short file or a bad
     /// committed record makes the cartridge damaged (<see cref="TapeFormatException"/>).
     /// </summary>
     /// <exception cref="CartridgeLockedException">Another drive or process holds the cartridge.</exception>
@@ -177,7 +177,7 @@ internal sealed class CartridgeStore : IDisposable
     /// <summary>The write-protect tab as it is in block 0 now (changes take effect at the next load).</summary>
     public bool TabOnDisk { get; private set; }
 
-    /// <summary>Rewrites block 0 of this loaded cartridge with the tab set or cleared (fault <c>write-protect</c>, §7).</summary>
+    /// <summary>Rewrites block 0 of this loaded cartridge with the tab set or cleared (fault <c>write-protect</c>, docs/devices/virtual-cartridge.md#faults).</summary>
     public void SetWriteProtectTab(bool on)
     {
         Span<byte> block = stackalloc byte[CartridgeHeader.BlockLength];

@@ -30,7 +30,7 @@ internal readonly record struct CommitRecord(ulong Sequence, long ObjectCount, l
         BinaryPrimitives.WriteUInt32LittleEndian(slot[60..], Crc32C.Compute(slot[..60]));
     }
 
-    /// <summary>The slot's commit, or <see langword="null"/> when the slot is not valid (§4.3).</summary>
+    /// <summary>The slot's commit, or <see langword="null"/> when the slot is not valid (docs/devices/virtual-cartridge.md#commit-slots-header-bytes-4096-and-8192).</summary>
     public static CommitRecord? TryParse(ReadOnlySpan<byte> slot)
     {
         if (!slot[..8].SequenceEqual(Magic) || BinaryPrimitives.ReadUInt32LittleEndian(slot[60..]) != Crc32C.Compute(slot[..60]))

@@ -61,7 +61,7 @@ internal readonly record struct ObjectRecord(bool IsFilemark, bool Synthetic, ui
             BinaryPrimitives.ReadUInt32LittleEndian(record[24..]));
     }
 
-    /// <summary>A <see cref="TapeFormatException"/> for an invariant of §4.4 that object <paramref name="index"/> breaks.</summary>
+    /// <summary>A <see cref="TapeFormatException"/> for an invariant of docs/devices/virtual-cartridge.md#object-records-index-32-bytes-each that object <paramref name="index"/> breaks.</summary>
     public static TapeFormatException Bad(long index, string field, int offset, int length, string what, ReadOnlySpan<byte> record) =>
         new($"Cartridge object {index} is damaged: {what} (index record field {field}, offset {index * Size + offset}).",
             "cartridge index", field, index * Size + offset, length, TapeFormatException.Printable(record.Length >= Size ? record[..Size] : record));

@@ -15,10 +15,10 @@ internal static class SplitMix64
         return z ^ (z >> 31);
     }
 
-    /// <summary>The first output for a given state (<c>SplitMix64(x)</c> in §7.1).</summary>
+    /// <summary>The first output for a given state (<c>SplitMix64(x)</c> in docs/devices/virtual-cartridge.md#faults).</summary>
     public static ulong Hash(ulong x) => Next(ref x);
 
-    /// <summary>Fills <paramref name="destination"/> with the synthetic payload of object <paramref name="objectId"/> (§4.5).</summary>
+    /// <summary>Fills <paramref name="destination"/> with the synthetic payload of object <paramref name="objectId"/> (docs/devices/virtual-cartridge.md#synthetic-cartridges).</summary>
     public static void FillSynthetic(ulong seed, long objectId, Span<byte> destination)
     {
         ulong state = seed ^ unchecked((ulong)objectId * Gamma);
