@@ -20,6 +20,9 @@ namespace SmallFilesCache;
 /// </summary>
 public static class Demo
 {
+    /// <summary>Files per ingest batch (one durable commit each); the dispatcher is pumped after each batch.</summary>
+    private const int IngestBatch = 200;
+
     /// <summary>Runs the demo and returns the figures.</summary>
     /// <param name="args">The demo's arguments.</param>
     /// <param name="loggers">Loggers.</param>
@@ -56,21 +59,24 @@ public static class Demo
             var ids = new long[args.Files];
             await Phase(progress, phases, "ingest", "Ingest into the write caches", args.Files, async tick =>
             {
-                byte[] buffer = new byte[1 << 20];
-                for (int i = 0; i < args.Files; i++)
+                // Batches of files share one durable commit (the disk mover's group commit); the dispatcher fills lists as
+                // their CacheWritten events arrive (in its own process in a cluster).
+                for (int first = 0; first < args.Files; first += IngestBatch)
                 {
-                    int number = i;
-                    var attributes = new HsmFileAttributes { StorageGroup = i % 2 == 0 ? "expA" : "expB", FileFamily = "raw", Size = sizes[i] };
-                    FileRecord f = await DiskMover.WriteAsync(site, attributes, $"/{attributes.StorageGroup}/run{i / 1000:D3}/file{i:D6}.dat",
-                        (offset, chunk) => Payload.Fill(args.Seed, number, offset, chunk.Span), buffer, ct: ct);
-                    ids[i] = f.FileId;
-                    if (i % 200 == 199)
+                    DiskMoverFile[] batch = [.. Enumerable.Range(first, Math.Min(IngestBatch, args.Files - first)).Select(i =>
                     {
-                        // The dispatcher fills lists as CacheWritten events arrive (in its own process in a cluster).
-                        await (cluster is null ? site.PumpAsync(ct) : site.RelayAsync(notifications: true, ct));
+                        var attributes = new HsmFileAttributes { StorageGroup = i % 2 == 0 ? "expA" : "expB", FileFamily = "raw", Size = sizes[i] };
+                        return new DiskMoverFile(attributes, $"/{attributes.StorageGroup}/run{i / 1000:D3}/file{i:D6}.dat",
+                            (offset, chunk) => Payload.Fill(args.Seed, i, offset, chunk.Span));
+                    })];
+                    DiskMoverResult[] results = await DiskMover.WriteManyAsync(site, batch, ct: ct);
+                    for (int k = 0; k < results.Length; k++)
+                    {
+                        ids[first + k] = (results[k].Record ?? throw results[k].Error!).FileId;
                     }
 
-                    tick(1);
+                    await (cluster is null ? site.PumpAsync(ct) : site.RelayAsync(notifications: true, ct));
+                    tick(batch.Length);
                 }
 
                 if (cluster is null)
