@@ -60,7 +60,8 @@ public static class Demo
             await Phase(progress, phases, "ingest", "Ingest into the write caches", args.Files, async tick =>
             {
                 // Batches of files share one durable commit (the disk mover's group commit); the dispatcher fills lists as
-                // their CacheWritten events arrive (in its own process in a cluster).
+                // their CacheWritten events arrive (in its own process in a cluster), while the next batch is written.
+                Task listing = Task.CompletedTask;
                 for (int first = 0; first < args.Files; first += IngestBatch)
                 {
                     DiskMoverFile[] batch = [.. Enumerable.Range(first, Math.Min(IngestBatch, args.Files - first)).Select(i =>
@@ -75,9 +76,12 @@ public static class Demo
                         ids[first + k] = (results[k].Record ?? throw results[k].Error!).FileId;
                     }
 
-                    await (cluster is null ? site.PumpAsync(ct) : site.RelayAsync(notifications: true, ct));
+                    await listing;
+                    listing = cluster is null ? site.PumpAsync(ct) : site.RelayAsync(notifications: true, ct);
                     tick(batch.Length);
                 }
+
+                await listing;
 
                 if (cluster is null)
                 {
