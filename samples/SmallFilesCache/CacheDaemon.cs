@@ -61,7 +61,7 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
     }
 
     private async Task IngestInboxAsync(CacheSite cache, string inbox, CancellationToken ct) =>
-        _ = await InboxIngest.RunAsync(cache, inbox, DateTimeOffset.UtcNow, logger, ct);
+        _ = await InboxIngest.RunAsync(cache, inbox, DateTimeOffset.UtcNow, logger, ct: ct);
 
     /// <summary>
     /// Requests the recalls of every list in <paramref name="recalls"/> (the recall-list boundary: <see cref="RecallListReader"/>).

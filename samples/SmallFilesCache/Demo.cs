@@ -20,6 +20,9 @@ namespace SmallFilesCache;
 /// </summary>
 public static class Demo
 {
+    /// <summary>Files per ingest batch (one durable commit each); the dispatcher is pumped after each batch.</summary>
+    private const int IngestBatch = 200;
+
     /// <summary>Runs the demo and returns the figures.</summary>
     /// <param name="args">The demo's arguments.</param>
     /// <param name="loggers">Loggers.</param>
@@ -29,6 +32,7 @@ public static class Demo
     {
         ArgumentNullException.ThrowIfNull(args);
         var wall = Stopwatch.StartNew();
+        var phases = new PhaseTimes();
         string root = args.Root ?? Path.Combine(Path.GetTempPath(), "tapekit-sfa-demo-" + Guid.NewGuid().ToString("N"));
         if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
         {
@@ -43,6 +47,7 @@ public static class Demo
             await using CacheSite site = await CacheSite.OpenAsync(options, cluster is null ? SiteRole.All : SiteRole.FrontEnd, TimeProvider.System, loggers, ct);
             cluster?.StartDispatcher();
             long setupMounts = await MountsAsync(site, ct);
+            phases.Record("setup", wall.Elapsed);
             var sizes = new long[args.Files];
             var random = new Random(args.Seed);
             for (int i = 0; i < sizes.Length; i++)
@@ -52,24 +57,31 @@ public static class Demo
             }
 
             var ids = new long[args.Files];
-            await Phase(progress, "Ingest into the write caches", args.Files, async tick =>
+            await Phase(progress, phases, "ingest", "Ingest into the write caches", args.Files, async tick =>
             {
-                byte[] buffer = new byte[1 << 20];
-                for (int i = 0; i < args.Files; i++)
+                // Batches of files share one durable commit (the disk mover's group commit); the dispatcher fills lists as
+                // their CacheWritten events arrive (in its own process in a cluster), while the next batch is written.
+                Task listing = Task.CompletedTask;
+                for (int first = 0; first < args.Files; first += IngestBatch)
                 {
-                    int number = i;
-                    var attributes = new HsmFileAttributes { StorageGroup = i % 2 == 0 ? "expA" : "expB", FileFamily = "raw", Size = sizes[i] };
-                    FileRecord f = await DiskMover.WriteAsync(site, attributes, $"/{attributes.StorageGroup}/run{i / 1000:D3}/file{i:D6}.dat",
-                        (offset, chunk) => Payload.Fill(args.Seed, number, offset, chunk.Span), buffer, ct: ct);
-                    ids[i] = f.FileId;
-                    if (i % 200 == 199)
+                    DiskMoverFile[] batch = [.. Enumerable.Range(first, Math.Min(IngestBatch, args.Files - first)).Select(i =>
                     {
-                        // The dispatcher fills lists as CacheWritten events arrive (in its own process in a cluster).
-                        await (cluster is null ? site.PumpAsync(ct) : site.RelayAsync(notifications: true, ct));
+                        var attributes = new HsmFileAttributes { StorageGroup = i % 2 == 0 ? "expA" : "expB", FileFamily = "raw", Size = sizes[i] };
+                        return new DiskMoverFile(attributes, $"/{attributes.StorageGroup}/run{i / 1000:D3}/file{i:D6}.dat",
+                            (offset, chunk) => Payload.Fill(args.Seed, i, offset, chunk.Span));
+                    })];
+                    DiskMoverResult[] results = await DiskMover.WriteManyAsync(site, batch, ct: ct);
+                    for (int k = 0; k < results.Length; k++)
+                    {
+                        ids[first + k] = (results[k].Record ?? throw results[k].Error!).FileId;
                     }
 
-                    tick(1);
+                    await listing;
+                    listing = cluster is null ? site.PumpAsync(ct) : site.RelayAsync(notifications: true, ct);
+                    tick(batch.Length);
                 }
+
+                await listing;
 
                 if (cluster is null)
                 {
@@ -88,7 +100,7 @@ public static class Demo
                 chaos.Armed = true;
             }
 
-            await Phase(progress, "Aggregate and write to tape", 1, async tick =>
+            await Phase(progress, phases, "archive", "Aggregate and write to tape", 1, async tick =>
             {
                 if (cluster is null)
                 {
@@ -115,7 +127,7 @@ public static class Demo
                     (await txn.QueryTapesAsync()).Count(t => t.LastFseq > 0));
             }, ct);
 
-            await Phase(progress, "Purge the caches", 1, async tick =>
+            await Phase(progress, phases, "purge", "Purge the caches", 1, async tick =>
             {
                 _ = await ClusterRun.RetryAsync(() => site.PurgeAsync(ct), ct);
                 await site.DismountIdleAsync(ct); // Time passes: the drives' dismount delay ends before the recalls come.
@@ -125,7 +137,7 @@ public static class Demo
             var recalled = Enumerable.Range(0, args.Files).OrderBy(_ => random.Next()).Take(Math.Min(args.Recalls, args.Files)).ToArray();
             long mountsBeforeRecall = await MountsAsync(site, ct);
             int filesRecalled = 0;
-            await Phase(progress, "Recall (planner: per-tape queues, tape order)", 1, async tick =>
+            await Phase(progress, phases, "recall", "Recall (planner: per-tape queues, tape order)", 1, async tick =>
             {
                 // One recall list, requested whole: the planner sees every request of it before it plans a pass.
                 long[] wanted = [.. recalled.Select(i => ids[i])];
@@ -159,7 +171,7 @@ public static class Demo
             int recallMounts = (int)(await MountsAsync(site, ct) - mountsBeforeRecall);
 
             int verified = 0;
-            await Phase(progress, "Verify every recalled byte", recalled.Length, tick =>
+            await Phase(progress, phases, "verify", "Verify every recalled byte", recalled.Length, tick =>
             {
                 byte[] expected = new byte[1 << 20];
                 byte[] actual = new byte[1 << 20];
@@ -197,7 +209,7 @@ public static class Demo
             double writingSeconds = sessions.Sum(s => s.WritingTime.TotalSeconds);
             long ingestedBytes = sizes.Sum();
             double aulSeconds = 0;
-            await Phase(progress, "The same files as one AUL file each, synchronous marks", 1, tick =>
+            await Phase(progress, phases, "aulComparison", "The same files as one AUL file each, synchronous marks", 1, tick =>
             {
                 aulSeconds = MeasureAulSynchronous(sizes, profile, Path.Combine(root, "aul-comparison"));
                 tick(1);
@@ -226,6 +238,7 @@ public static class Demo
                 AulSynchronousSeconds = Math.Round(aulSeconds, 0),
                 AulSynchronousEfficiency = Math.Round(ingestedBytes / (aulSeconds * profile.NativeRate), 4),
                 WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1),
+                PhaseSeconds = phases.Seconds,
                 Processes = cluster?.Processes ?? 1,
                 Kills = cluster?.Chaos?.Kills,
                 NodeRestarts = cluster?.UnplannedRestarts,
@@ -360,7 +373,21 @@ public static class Demo
         return true;
     }
 
-    private static async Task Phase(bool progress, string name, int total, Func<Action<int>, Task> body)
+    /// <summary>Runs one phase of the demo, with a progress bar when <paramref name="progress"/>, and records its wall time under <paramref name="key"/>.</summary>
+    private static async Task Phase(bool progress, PhaseTimes phases, string key, string name, int total, Func<Action<int>, Task> body)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            await ShowAsync(progress, name, total, body);
+        }
+        finally
+        {
+            phases.Record(key, Stopwatch.GetElapsedTime(start));
+        }
+    }
+
+    private static async Task ShowAsync(bool progress, string name, int total, Func<Action<int>, Task> body)
     {
         if (!progress)
         {

@@ -72,6 +72,12 @@ public sealed record DemoReport
     /// <summary>Wall-clock seconds of the whole demo.</summary>
     public double WallSeconds { get; init; }
 
+    /// <summary>
+    /// Wall-clock seconds of each phase, in the order they ran: <c>setup</c>, <c>ingest</c>, <c>archive</c>, <c>purge</c>,
+    /// <c>recall</c>, <c>verify</c>, <c>aulComparison</c> (the rest of <see cref="WallSeconds"/> is the report's own queries).
+    /// </summary>
+    public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
+
     /// <summary>Processes the site ran as: 1 on the embedded default, the front end and its nodes with <c>--cluster</c>.</summary>
     public int Processes { get; init; } = 1;
 
@@ -141,6 +147,11 @@ public sealed record DemoReport
         }
 
         Row("wall time", $"{F(WallSeconds, "0.0")} s");
+        foreach ((string phase, double seconds) in PhaseSeconds)
+        {
+            Row($"  {phase}", $"{F(seconds, "0.00")} s");
+        }
+
         AnsiConsole.Write(table);
     }
 }

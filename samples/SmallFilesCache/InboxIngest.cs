@@ -17,40 +17,146 @@ namespace SmallFilesCache;
 /// </summary>
 public static partial class InboxIngest
 {
-    /// <summary>Ingests what the inbox holds now.</summary>
+    /// <summary>Files per ingest batch: they share one durable commit.</summary>
+    public const int BatchFiles = 256;
+
+    /// <summary>Bytes per ingest batch (a batch closes at whichever limit comes first).</summary>
+    public const long BatchBytes = 256L << 20;
+
+    /// <summary>
+    /// Ingests what the inbox holds now, in batches that share one durable commit (<see cref="DiskMover.WriteManyAsync"/>):
+    /// an inbox file is removed only after its batch's commit, when its cache copy and its row are durable. A batch
+    /// interrupted before its commit leaves its files in the inbox (a crash may leave rows <c>CREATED</c>, which start-up
+    /// recovery completes or rolls back; the next walk then removes or ingests them again).
+    /// </summary>
     /// <param name="cache">The site.</param>
     /// <param name="inbox">The inbox directory.</param>
     /// <param name="now">The time now (for the settle time).</param>
     /// <param name="logger">Where refusals are logged.</param>
-    /// <param name="ct">Cancels between files.</param>
-    /// <returns>Every entry met and what became of it.</returns>
-    public static async Task<IReadOnlyList<InboxEntry>> RunAsync(CacheSite cache, string inbox, DateTimeOffset now, ILogger logger, CancellationToken ct = default)
+    /// <param name="flushed">Called with an entry's relative path once its cache copy is flushed to disk, before its batch's
+    /// commit: progress only, the entry is not ingested yet.</param>
+    /// <param name="ct">Cancels between files (a batch in progress is abandoned before its commit).</param>
+    /// <returns>Every entry met and what became of it, in the walk's order.</returns>
+    public static async Task<IReadOnlyList<InboxEntry>> RunAsync(
+        CacheSite cache, string inbox, DateTimeOffset now, ILogger logger, Action<string>? flushed = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(logger);
-        var entries = new List<InboxEntry>();
+        var entries = new List<InboxEntry?>();
+        var batch = new List<Pending>();
+        long batchBytes = 0;
         byte[] buffer = new byte[1 << 20];
-        foreach ((string path, string relative) in Walk(inbox, inbox))
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            InboxEntry entry = await IngestOneAsync(cache, path, relative, now, buffer, ct);
-            if (entry.Verdict == InboxVerdict.Rejected)
+            foreach ((string path, string relative) in Walk(inbox, inbox))
             {
-                Log.Rejected(logger, MemberName.Printable(relative), entry.Kind?.ToString() ?? "Error", entry.Reason);
-                try
+                ct.ThrowIfCancellationRequested();
+                (InboxEntry? entry, Pending? pending) = await PrepareAsync(cache, path, relative, now, buffer, entries.Count, ct);
+                entries.Add(entry);
+                if (entry is not null)
                 {
-                    SetAside(cache, path, relative);
+                    Settle(cache, logger, path, entry);
+                    continue;
                 }
-                catch (IOException e)
+
+                batch.Add(pending!);
+                batchBytes += pending!.Opened.Size;
+                if (batch.Count >= BatchFiles || batchBytes >= BatchBytes)
                 {
-                    Log.NotSetAside(logger, MemberName.Printable(relative), e.Message);
+                    await IngestBatchAsync(cache, logger, batch, entries, flushed, ct);
+                    batchBytes = 0;
                 }
             }
 
-            entries.Add(entry);
+            await IngestBatchAsync(cache, logger, batch, entries, flushed, ct);
+        }
+        finally
+        {
+            foreach (Pending p in batch)
+            {
+                await p.Source.DisposeAsync();
+            }
         }
 
-        return entries;
+        return [.. entries.OfType<InboxEntry>()];
+    }
+
+    /// <summary>An inbox file opened for a batch: where it is, what was seen when it was opened, and its entry's slot.</summary>
+    private sealed record Pending(string Path, string Relative, FileStream Source, FileNodeStatus Opened, int Slot);
+
+    /// <summary>Writes a batch through the disk mover; after its commit, removes the ingested files from the inbox.</summary>
+    private static async Task IngestBatchAsync(CacheSite cache, ILogger logger, List<Pending> batch, List<InboxEntry?> entries, Action<string>? flushed, CancellationToken ct)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        DiskMoverFile[] files = [.. batch.Select(p => new DiskMoverFile(
+            new HsmFileAttributes { StorageGroup = p.Relative.Split('/')[0], Size = p.Opened.Size }, "/" + p.Relative, (offset, chunk) =>
+            {
+                p.Source.Position = offset;
+                p.Source.ReadExactly(chunk.Span);
+                if (offset + chunk.Length == p.Opened.Size && !p.Opened.SameContentAs(FileNodes.StatusOf(p.Source)))
+                {
+                    throw new UnsafeOperationException($"{p.Relative} changed while it was being ingested (it is still being written).", p.Relative, UnsafeOperationKind.FileChanging);
+                }
+            }, p.Opened.Mode))];
+        DiskMoverResult[] results = await DiskMover.WriteManyAsync(cache, files, flushed is null ? null : i => flushed(batch[i].Relative), ct);
+        Exception? unexpected = null;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            Pending p = batch[i];
+            await p.Source.DisposeAsync();
+            InboxEntry entry;
+            switch (results[i].Error)
+            {
+                case null:
+                    // The batch's commit is in: the cache copy and the row are durable, so the inbox file may go.
+                    File.Delete(p.Path);
+                    entry = new InboxEntry(p.Relative, InboxVerdict.Ingested, null, "");
+                    break;
+                case UnsafeOperationException e:
+                    entry = new InboxEntry(p.Relative, InboxVerdict.Rejected, e.Kind, e.Message);
+                    break;
+                case Exception e when e is IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException:
+                    // Not ingested (a name already in the namespace, a disk error, …): set aside, never lost.
+                    entry = new InboxEntry(p.Relative, InboxVerdict.Rejected, null, e.Message);
+                    break;
+                case Exception e:
+                    // Unexpected: the file stays in the inbox for the next round, and the round fails with the error.
+                    unexpected ??= e;
+                    continue;
+            }
+
+            entries[p.Slot] = entry;
+            Settle(cache, logger, p.Path, entry);
+        }
+
+        batch.Clear();
+        if (unexpected is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unexpected);
+        }
+    }
+
+    /// <summary>Logs a refusal and sets the entry aside under <c>rejected/</c>; other verdicts need nothing more.</summary>
+    private static void Settle(CacheSite cache, ILogger logger, string path, InboxEntry entry)
+    {
+        if (entry.Verdict != InboxVerdict.Rejected)
+        {
+            return;
+        }
+
+        Log.Rejected(logger, MemberName.Printable(entry.RelativePath), entry.Kind?.ToString() ?? "Error", entry.Reason);
+        try
+        {
+            SetAside(cache, path, entry.RelativePath);
+        }
+        catch (IOException e)
+        {
+            Log.NotSetAside(logger, MemberName.Printable(entry.RelativePath), e.Message);
+        }
     }
 
     /// <summary>Every entry below <paramref name="directory"/> that is not a directory, in ordinal order, without following links.</summary>
@@ -98,53 +204,46 @@ public static partial class InboxIngest
         }
     }
 
-    private static async Task<InboxEntry> IngestOneAsync(CacheSite cache, string path, string relative, DateTimeOffset now, byte[] buffer, CancellationToken ct)
+    /// <summary>
+    /// Decides what to do with one entry before any byte is copied: a verdict now (a bad name, not settled, ingested
+    /// before, refused when opened), or the opened file for the next batch.
+    /// </summary>
+    private static async Task<(InboxEntry? Entry, Pending? Pending)> PrepareAsync(
+        CacheSite cache, string path, string relative, DateTimeOffset now, byte[] buffer, int slot, CancellationToken ct)
     {
         if (NameProblem(relative) is { } problem)
         {
-            return new InboxEntry(relative, InboxVerdict.Rejected, problem.Kind, $"the name {problem.Text}");
+            return (new InboxEntry(relative, InboxVerdict.Rejected, problem.Kind, $"the name {problem.Text}"), null);
         }
 
+        FileStream? source = null;
         try
         {
             FileNodeStatus seen = FileNodes.Inspect(path);
             if (seen.Type == FileNodeType.Regular && seen.LinkCount == 1 && now - seen.ModifiedAt < cache.Options.InboxSettleTime)
             {
-                return new InboxEntry(relative, InboxVerdict.NotYet, null, "modified less than the settle time ago");
+                return (new InboxEntry(relative, InboxVerdict.NotYet, null, "modified less than the settle time ago"), null);
             }
 
-            string namespacePath = "/" + relative;
-            await using FileStream source = FileNodes.OpenRegular(path, allowHardLinks: false, out FileNodeStatus opened);
-            if (await IngestedBeforeAsync(cache, namespacePath, source, buffer, ct))
+            source = FileNodes.OpenRegular(path, allowHardLinks: false, out FileNodeStatus opened);
+            if (await IngestedBeforeAsync(cache, "/" + relative, source, buffer, ct))
             {
                 // A crash between the completed ingest and the inbox file's removal: the file is in, only the removal is left.
                 await source.DisposeAsync();
                 File.Delete(path);
-                return new InboxEntry(relative, InboxVerdict.AlreadyIngested, null, "");
+                return (new InboxEntry(relative, InboxVerdict.AlreadyIngested, null, ""), null);
             }
 
-            var attributes = new HsmFileAttributes { StorageGroup = relative.Split('/')[0], Size = opened.Size };
-            _ = await DiskMover.WriteAsync(cache, attributes, namespacePath, (offset, chunk) =>
+            return (null, new Pending(path, relative, source, opened, slot));
+        }
+        catch (Exception e) when (e is UnsafeOperationException or IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException)
+        {
+            if (source is not null)
             {
-                source.Position = offset;
-                source.ReadExactly(chunk.Span);
-                if (offset + chunk.Length == opened.Size && !opened.SameContentAs(FileNodes.StatusOf(source)))
-                {
-                    throw new UnsafeOperationException($"{relative} changed while it was being ingested (it is still being written).", relative, UnsafeOperationKind.FileChanging);
-                }
-            }, buffer, opened.Mode, ct);
-            await source.DisposeAsync();
-            File.Delete(path);
-            return new InboxEntry(relative, InboxVerdict.Ingested, null, "");
-        }
-        catch (UnsafeOperationException e)
-        {
-            return new InboxEntry(relative, InboxVerdict.Rejected, e.Kind, e.Message);
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException)
-        {
-            // Not ingested (a name already in the namespace, a disk error, …): set aside, never lost.
-            return new InboxEntry(relative, InboxVerdict.Rejected, null, e.Message);
+                await source.DisposeAsync();
+            }
+
+            return (new InboxEntry(relative, InboxVerdict.Rejected, (e as UnsafeOperationException)?.Kind, e.Message), null);
         }
     }
 

@@ -98,7 +98,16 @@ public static class WriteCacheRecovery
     /// <summary>C3: the partial file goes first, then the row is marked — a crash in between only repeats the removal.</summary>
     private static async ValueTask<bool> MarkAbortedAsync(ICatalog catalog, long fileId, string path, CancellationToken ct)
     {
-        File.Delete(path);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The crash came before the write made the file's directories (a batch's rows are created before its files
+            // are written): there is nothing to remove.
+        }
+
         await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
         if (await txn.GetFileAsync(fileId) is not { CacheStatus: CacheStatus.Created } f || f.FailureReason == WriteAborted)
         {

@@ -12,11 +12,14 @@ namespace TapeKit.Hsm.Purging;
 /// Frees cache space by the purge policy (docs/hsm/overview.md#purging): selects eligible copies — archived with every
 /// required copy on a trusted tape, unpinned, old enough — least recently used first, in batches of
 /// <see cref="PurgeOptions.PurgeListSize"/>, and moves each batch through C10 (selected), C12 (claimed), the delete,
-/// and C13 (purged). Each move is its own transaction and the delete happens only between C12 and C13, so a crash
-/// leaves files <c>PURGING</c>, which the next run finishes (deleting is idempotent).
+/// and C13 (purged). Each move is its own transaction and the delete happens only between C12 and C13 (a batch's copies
+/// are deleted side by side), so a crash leaves files <c>PURGING</c>, which the next run finishes (deleting is idempotent).
 /// </summary>
 public sealed partial class Purger
 {
+    /// <summary>Copies deleted at the same time.</summary>
+    private const int DeleteParallelism = 4;
+
     private readonly ICatalog _catalog;
     private readonly PurgePolicy _policy;
     private readonly PurgerOptions _options;
@@ -170,22 +173,41 @@ public sealed partial class Purger
         int files = 0;
         long bytes = 0;
         var purgedIds = new List<long>();
+        var purging = new List<FileRecord>(ids.Count);
         foreach (long id in ids)
         {
-            if (await txn.GetFileAsync(id) is not { CacheStatus: CacheStatus.Purging } f)
+            if (await txn.GetFileAsync(id) is { CacheStatus: CacheStatus.Purging } f)
             {
-                continue;
+                purging.Add(f);
             }
+        }
 
-            if (DeleteCopy(f.CachePath) is { } error)
+        // The copies are deleted side by side (each unlink waits on the file system, not on the others), then each
+        // outcome is recorded in order; a crash in between leaves the rows PURGING, and the next run deletes again.
+        string?[] errors = new string?[purging.Count];
+        try
+        {
+            Parallel.For(0, purging.Count, new ParallelOptions { MaxDegreeOfParallelism = DeleteParallelism, CancellationToken = ct },
+                i => errors[i] = DeleteCopy(purging[i].CachePath));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // A bad cache path aborts the purge with its own error, as one delete after the other did.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+
+        for (int i = 0; i < purging.Count; i++)
+        {
+            FileRecord f = purging[i];
+            if (errors[i] is { } error)
             {
                 // C14: the copy stays; it is cached again and the next run retries.
-                _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, error);
+                _ = await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, error);
                 continue;
             }
 
-            _ = await txn.TryMoveCacheAsync(id, CacheStatus.Purging, FileCacheEvent.CopyDeleted, HsmActor.Migrator);
-            purgedIds.Add(id);
+            _ = await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Purging, FileCacheEvent.CopyDeleted, HsmActor.Migrator);
+            purgedIds.Add(f.FileId);
             files++;
             bytes += f.Size;
         }

@@ -45,6 +45,20 @@ public sealed class WriteCacheRecoveryTests
         Assert.Equal((0, 0), (second.Completed.Count, second.RolledBack.Count));
     }
 
+    [Fact]
+    public async Task A_row_whose_cache_directory_was_never_made_is_rolled_back()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        FileRecord unwritten = await CreateAsync(world, "/never/made/dirs/f", 100); // created, killed before its file's directories existed
+        DateTimeOffset restart = world.Time.GetUtcNow().AddTicks(1);
+
+        WriteCacheRecoveryReport report = await WriteCacheRecovery.RecoverAsync(world.Catalog, f => Path.Combine(world.CacheRoot, f.CachePath), restart);
+
+        Assert.False(Directory.Exists(Path.Combine(world.CacheRoot, "never")));
+        Assert.Equal([unwritten.FileId], report.RolledBack);
+        Assert.Equal(WriteCacheRecovery.WriteAborted, (await world.FileAsync(unwritten.FileId)).FailureReason);
+    }
+
     private static ValueTask<FileRecord> CreateAsync(TapeHsmWorld world, string externalId, long size) =>
         WriteCacheCatalog.CreateAsync(world.Catalog, world.Selector, new HsmFileAttributes { StorageGroup = "sg", Size = size }, externalId, externalId.TrimStart('/'), externalId);
 
