@@ -145,34 +145,69 @@ public sealed partial class ReplicaLibrarian
     /// <param name="ct">Cancels the call.</param>
     public ValueTask<ReplicaCallResult> StartTransferAsync(Guid transferId, CancellationToken ct = default) => RunAsync(async txn =>
     {
-        ReplicaRecord? row = await txn.GetReplicaAsync(transferId);
         var changes = new ReplicaChangeSet(txn.Now);
-        ReplicaCallResult result;
+        ReplicaCallResult result = StartIn(changes, transferId, await txn.GetReplicaAsync(transferId), out _);
+        await changes.FlushAsync(txn);
+        return result;
+    }, ct);
+
+    /// <summary>
+    /// <see cref="StartTransferAsync"/> for many transfers in one transaction (a source that takes its outgoing transfers
+    /// a batch at a time): one read per transfer, one batch write of the rows that change. The results are aligned with
+    /// <paramref name="transferIds"/>; an id given twice is answered once as started and then as a replay.
+    /// </summary>
+    /// <param name="transferIds">The transfers, at most <see cref="ReplicaOptions.MaxReportEntries"/>.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="ArgumentException">More transfers than <see cref="ReplicaOptions.MaxReportEntries"/>.</exception>
+    public ValueTask<IReadOnlyList<ReplicaCallResult>> StartTransfersAsync(IReadOnlyList<Guid> transferIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(transferIds);
+        if (transferIds.Count > Options.MaxReportEntries)
+        {
+            throw new ArgumentException($"At most {Options.MaxReportEntries} transfers start in one call, not {transferIds.Count}.", nameof(transferIds));
+        }
+
+        return RunAsync<IReadOnlyList<ReplicaCallResult>>(async txn =>
+        {
+            var changes = new ReplicaChangeSet(txn.Now);
+            var seen = new Dictionary<Guid, ReplicaRecord?>();
+            var results = new ReplicaCallResult[transferIds.Count];
+            for (int i = 0; i < results.Length; i++)
+            {
+                Guid id = transferIds[i];
+                ReplicaRecord? row = seen.TryGetValue(id, out ReplicaRecord? known) ? known : await txn.GetReplicaAsync(id);
+                results[i] = StartIn(changes, id, row, out ReplicaRecord? after);
+                seen[id] = after;
+            }
+
+            await changes.FlushAsync(txn);
+            return results;
+        }, ct);
+    }
+
+    private static ReplicaCallResult StartIn(ReplicaChangeSet changes, Guid transferId, ReplicaRecord? row, out ReplicaRecord? after)
+    {
+        after = row;
         switch (row?.State)
         {
             case null:
                 return new ReplicaCallResult(ReplicaCallOutcome.UnknownTransfer, null, false, $"No replica has transfer id {transferId}.");
             case ReplicaState.Creating when row.StartedAt is null:
-                changes.Touch(row, r => r with { StartedAt = changes.Now });
-                result = new(ReplicaCallOutcome.Applied, ReplicaState.Creating, true, "Started.");
-                break;
+                after = changes.Touch(row, r => r with { StartedAt = changes.Now });
+                return new(ReplicaCallOutcome.Applied, ReplicaState.Creating, true, "Started.");
             case ReplicaState.Creating:
                 return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Creating, false, "Started before.");
             case ReplicaState.Stalled when row.StartedAt is not null:
                 return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Stalled, false, "Started before.");
             case ReplicaState.Stalled:
-                changes.Move(row, "P5", ReplicaActor.Librarian, "stalled before it started");
-                result = new(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true, "The transfer stalled before it started and is deleted: do not send.");
-                break;
+                after = changes.Move(row, "P5", ReplicaActor.Librarian, "stalled before it started");
+                return new(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true, "The transfer stalled before it started and is deleted: do not send.");
             case ReplicaState.Deleted:
                 return new ReplicaCallResult(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, false, "The transfer was cancelled: do not send.");
             default:
                 return new ReplicaCallResult(ReplicaCallOutcome.Unchanged, row.State, false, $"The replica is {ReplicaStateNames.Of(row.State)}: nothing to send.");
         }
-
-        await changes.FlushAsync(txn);
-        return result;
-    }, ct);
+    }
 
     /// <summary>
     /// A transfer failed, as its source or target says (a broken connection, a short stream, a checksum mismatch, a
