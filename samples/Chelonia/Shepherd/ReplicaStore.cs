@@ -100,7 +100,7 @@ public sealed class ReplicaStore
     /// </summary>
     /// <param name="entry">The transfer (expected size and checksum).</param>
     /// <param name="body">The bytes.</param>
-    /// <param name="ct">Cancels the receive.</param>
+    /// <param name="ct">The sender went away (the request was aborted): the receive ends as truncated.</param>
     public async Task<(ReceiveOutcome Outcome, long Received, string Detail)> ReceiveAsync(JournalEntry entry, Stream body, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -121,7 +121,7 @@ public sealed class ReplicaStore
                     {
                         n = await body.ReadAsync(buffer, ct);
                     }
-                    catch (Exception e) when (e is IOException or BadHttpRequestException)
+                    catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
                     {
                         return (ReceiveOutcome.Truncated, received, $"The stream broke after {received} of {entry.Size} bytes: {e.Message}");
                     }
@@ -137,7 +137,7 @@ public sealed class ReplicaStore
                     }
 
                     hash.Append(buffer.AsSpan(0, n));
-                    await file.WriteAsync(buffer.AsMemory(0, n), ct);
+                    await file.WriteAsync(buffer.AsMemory(0, n), CancellationToken.None);
                     received += n;
                 }
 
@@ -152,7 +152,7 @@ public sealed class ReplicaStore
                     return (ReceiveOutcome.ChecksumMismatch, received, $"The bytes have XXH3 {got}, not the expected {entry.Checksum.Value}.");
                 }
 
-                await file.FlushAsync(ct);
+                await file.FlushAsync(CancellationToken.None);
                 file.Flush(flushToDisk: true);
             }
 

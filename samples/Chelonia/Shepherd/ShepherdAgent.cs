@@ -27,6 +27,7 @@ public sealed class ShepherdAgent : IAsyncDisposable
     private Dictionary<string, string?> _addresses = new(StringComparer.Ordinal);
     private Task _running = Task.CompletedTask;
     private volatile bool _digestWanted;
+    private int _disposed;
     private DateTimeOffset _nextReportAfter;
 
     /// <summary>Creates the agent.</summary>
@@ -51,6 +52,11 @@ public sealed class ShepherdAgent : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         try
         {

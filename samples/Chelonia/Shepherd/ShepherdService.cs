@@ -66,8 +66,10 @@ public static class ShepherdService
 
         app.MapPut("/transfers/{transferId}", async (string transferId, HttpRequest request, CancellationToken ct) =>
         {
+            // The Librarian calls are not cancelled with the request: a sender that goes away mid-stream still gets its
+            // transfer reported failed.
             Guid id = LibrarianService.TransferId(transferId);
-            if (await librarian.GetTransferAsync(id, ct) is not { } view)
+            if (await librarian.GetTransferAsync(id, CancellationToken.None) is not { } view)
             {
                 return ServiceHost.Error(HttpStatusCode.NotFound, "unknownTransfer", $"The Librarian knows no transfer {id}: nothing was written.", transferId);
             }
@@ -87,7 +89,7 @@ public static class ShepherdService
             if (request.ContentLength is { } declared && declared != row.Size)
             {
                 string why = string.Create(CultureInfo.InvariantCulture, $"The request declares {declared} bytes; transfer {id} is {row.Size} bytes.");
-                _ = await librarian.ReportFailedAsync(id, why, ct);
+                _ = await librarian.ReportFailedAsync(id, why, CancellationToken.None);
                 return ServiceHost.Error(declared > row.Size ? HttpStatusCode.RequestEntityTooLarge : HttpStatusCode.BadRequest,
                     declared > row.Size ? "tooLong" : "short", why + " Nothing was stored; the transfer is deleted.", "Content-Length");
             }
