@@ -17,7 +17,7 @@ namespace Chelonia.Demo;
 /// </summary>
 public static class DemoRun
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Runs the demo.</summary>
     /// <param name="options">The settings.</param>

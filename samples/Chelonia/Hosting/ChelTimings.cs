@@ -4,22 +4,22 @@ namespace Chelonia.Hosting;
 
 /// <summary>
 /// Every period and deadline of the sample in one place. The defaults are the short ones of the demo (a node is
-/// offline 2 s after its last heartbeat, the planner runs twice a second, every copy is re-verified every 4 s); a
+/// offline 2 s after its last heartbeat, the planner runs every second, every copy is re-verified every 5 s); a
 /// production site would use the library's defaults (seconds to minutes). Each is an option of the commands.
 /// </summary>
 public sealed record ChelTimings
 {
     /// <summary>How often a Shepherd heartbeats.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(400);
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(600);
 
     /// <summary>How long the Librarian waits for a heartbeat before the node is offline.</summary>
     public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often the Librarian runs its checker and planner.</summary>
-    public TimeSpan LoopInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan LoopInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often a Shepherd asks for its transfers to send and copies to delete.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long a transfer may stay CREATING.</summary>
     public TimeSpan CreatingTimeout { get; init; } = TimeSpan.FromSeconds(20);
@@ -31,10 +31,10 @@ public sealed record ChelTimings
     public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>The least time between two reports of a node with nothing more to send.</summary>
-    public TimeSpan IdleReportInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan IdleReportInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Every copy on a Shepherd is re-verified once per this period.</summary>
-    public TimeSpan ScanPeriod { get; init; } = TimeSpan.FromSeconds(4);
+    public TimeSpan ScanPeriod { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The replica options of the Librarian with these timings.</summary>
     public ReplicaOptions ToReplicaOptions() => new()

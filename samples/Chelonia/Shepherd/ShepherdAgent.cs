@@ -77,7 +77,7 @@ public sealed class ShepherdAgent : IAsyncDisposable
         await RecoverJournalAsync(ct);
         await Task.WhenAll(
             LoopAsync("heartbeat", _c.Timings.HeartbeatInterval, first => HeartbeatAsync(address, first, ct), ct),
-            LoopAsync("reports", TimeSpan.FromMilliseconds(50), _ => ReportAsync(ct), ct),
+            LoopAsync("reports", TimeSpan.FromMilliseconds(100), _ => ReportAsync(ct), ct),
             LoopAsync("transfers", _c.Timings.PollInterval, _ => OutgoingAsync(ct), ct),
             LoopAsync("retirements", _c.Timings.PollInterval, _ => RetireAsync(ct), ct),
             ScanAsync(ct));
@@ -192,7 +192,7 @@ public sealed class ShepherdAgent : IAsyncDisposable
 
                 _c.Journal.Remove(id);
                 break;
-            case ReportedReplicaState.Good when result.DiscardData:
+            case ReportedReplicaState.Good or ReportedReplicaState.Corrupted when result.DiscardData:
                 _ = _c.Store.Delete(entry.FileId);
                 break;
             case ReportedReplicaState.Removed or ReportedReplicaState.Missing:

@@ -15,8 +15,10 @@ public sealed class CheloniaDemoTests
         Assert.True(r.Succeeded, log.ToString());
         Assert.Equal((200, 200, 0), (r.FilesUploaded, r.FilesVerified, r.FilesLost));
         Assert.True(r.ReplicasOnKilledShepherd > 0);
-        Assert.Equal(r.ReplicasOnKilledShepherd, r.ReplicasRestored); // every copy it held was made again elsewhere
-        Assert.Equal(r.ReplicasOnKilledShepherd, r.SurplusRetired); // and each of its returning copies retired once
+        // Every copy it held was made again elsewhere, and a copy per file was retired after it came back (more only when
+        // a slow target registered late and its replacement was retired too: §7.3 LATE).
+        Assert.InRange(r.ReplicasRestored, r.ReplicasOnKilledShepherd, r.ReplicasOnKilledShepherd + 20);
+        Assert.InRange(r.SurplusRetired, r.ReplicasOnKilledShepherd, r.ReplicasRestored);
         Assert.Equal(4, r.CorruptionsInjected);
         Assert.Equal(r.CorruptionsInjected, r.CorruptionsRepaired);
         Assert.InRange(r.SecondsToFullReplication, 0.1, 60);
