@@ -19,7 +19,7 @@ public sealed record ChelTimings
     public TimeSpan LoopInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often a Shepherd asks for its transfers to send and copies to delete.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long a transfer may stay CREATING.</summary>
     public TimeSpan CreatingTimeout { get; init; } = TimeSpan.FromSeconds(20);
@@ -31,7 +31,7 @@ public sealed record ChelTimings
     public TimeSpan RegistrationTimeout { get; init; } = TimeSpan.FromSeconds(8);
 
     /// <summary>The least time between two reports of a node with nothing more to send.</summary>
-    public TimeSpan IdleReportInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan IdleReportInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Every copy on a Shepherd is re-verified once per this period.</summary>
     public TimeSpan ScanPeriod { get; init; } = TimeSpan.FromSeconds(5);

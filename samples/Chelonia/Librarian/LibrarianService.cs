@@ -27,6 +27,7 @@ public static class LibrarianService
         SqliteHsmStore store = await SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = dbPath }, time);
         var librarian = new ReplicaLibrarian(store.Replicas, timings.ToReplicaOptions());
         var stats = new LibrarianCounters();
+        var uploads = new UploadBatcher(librarian);
         WebApplicationBuilder builder = ServiceHost.CreateBuilder(port);
         builder.Services.AddSingleton(librarian);
         builder.Services.AddSingleton(stats);
@@ -34,12 +35,16 @@ public static class LibrarianService
         builder.Services.AddHostedService(sp => new LibrarianLoop(librarian, stats, timings.LoopInterval, time, sp.GetRequiredService<ILogger<LibrarianLoop>>()));
         WebApplication app = builder.Build();
         app.UseChelErrors();
-        Map(app, librarian, stats);
-        app.Lifetime.ApplicationStopped.Register(() => store.Dispose());
+        Map(app, librarian, stats, uploads);
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            uploads.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            store.Dispose();
+        });
         return app;
     }
 
-    private static void Map(WebApplication app, ReplicaLibrarian lib, LibrarianCounters stats)
+    private static void Map(WebApplication app, ReplicaLibrarian lib, LibrarianCounters stats, UploadBatcher uploads)
     {
         app.MapGet("/health", () => Results.Ok(new { service = "librarian" }));
 
@@ -96,7 +101,7 @@ public static class LibrarianService
                 throw new ChelInputException("badUpload", "An upload names a file id, a size of 0 or more, a checksum and 1 to 16 needed replicas.", "upload");
             }
 
-            UploadTicket ticket = await lib.BeginUploadAsync(request, ct);
+            UploadTicket ticket = await uploads.BeginUploadAsync(request, ct);
             if (ticket.Replica is not { } row)
             {
                 HttpStatusCode status = ticket.Outcome switch

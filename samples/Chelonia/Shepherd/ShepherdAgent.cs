@@ -15,7 +15,7 @@ namespace Chelonia.Shepherd;
 public sealed class ShepherdAgent : IAsyncDisposable
 {
     private const int OutgoingLimit = 2000;
-    private const int StartBatch = 64;
+    private const int StartBatch = 128;
     private const int ParallelSends = 6;
 
     private readonly ShepherdContext _c;

@@ -78,6 +78,27 @@ public sealed class ReplicaCensusTests
         _ = await Assert.ThrowsAsync<ArgumentException>(async () => await lib.StartTransfersAsync([a, b, a, b, a]));
     }
 
+    [Fact]
+    public async Task A_batch_of_uploads_spreads_over_nodes_as_it_goes_and_never_puts_two_copies_on_one_node()
+    {
+        using var store = new InMemoryReplicaCatalog(_time);
+        var lib = new ReplicaLibrarian(store);
+        _ = await lib.RegisterNodeAsync("a");
+        _ = await lib.RegisterNodeAsync("b");
+        UploadRequest Up(long id) => new() { FileId = id, Size = 1, Checksum = Sum, NeededReplicas = 2 };
+
+        IReadOnlyList<UploadTicket> t = await lib.BeginUploadsAsync([Up(1), Up(1), Up(2), Up(1), Up(3) with { Size = 2 }, Up(3)]);
+
+        Assert.Equal(
+            [UploadOutcome.Allocated, UploadOutcome.Allocated, UploadOutcome.Allocated, UploadOutcome.NoNodeAvailable, UploadOutcome.Allocated, UploadOutcome.FileMismatch],
+            t.Select(x => x.Outcome));
+        Assert.Equal(["a", "b", "a"], t.Take(3).Select(x => x.Replica!.NodeId));
+        Assert.Equal("b", t[4].Replica!.NodeId); // a has 2 rows by now, b 1
+        Assert.Equal(4, (await lib.GetCensusAsync()).Count(ReplicaState.Creating));
+        Assert.Equal(ReplicaCallOutcome.Applied, (await lib.RegisterAsync("b", t[1].Replica!.TransferId, 1, Sum)).Outcome);
+        _ = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await lib.BeginUploadsAsync([Up(4) with { Size = -1 }]));
+    }
+
     private static async Task AliveAsync(ReplicaLibrarian lib, long fileId, int needed, params string[] nodes)
     {
         foreach (string node in nodes)
