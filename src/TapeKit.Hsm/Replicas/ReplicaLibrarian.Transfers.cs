@@ -15,58 +15,126 @@ public sealed partial class ReplicaLibrarian
     /// <param name="ct">Cancels the call.</param>
     public ValueTask<UploadTicket> BeginUploadAsync(UploadRequest request, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Size);
-        int needed = request.NeededReplicas ?? Options.DefaultNeededReplicas;
-        ArgumentOutOfRangeException.ThrowIfLessThan(needed, 1);
+        Check(request);
         return RunAsync(async txn =>
         {
-            ReplicaFileRecord? file = await txn.GetFileAsync(request.FileId);
-            if (file is null)
-            {
-                file = new ReplicaFileRecord
-                {
-                    FileId = request.FileId,
-                    NeededReplicas = needed,
-                    Size = request.Size,
-                    Checksum = request.Checksum,
-                    CreatedAt = txn.Now,
-                };
-                await txn.InsertFileAsync(file);
-            }
-            else if (file.IsDeleted)
-            {
-                return new UploadTicket(UploadOutcome.FileDeleted, null, $"File {request.FileId} is deleted.");
-            }
-            else if (file.Size != request.Size || !SameChecksum(file.Checksum, request.Checksum))
-            {
-                return new UploadTicket(UploadOutcome.FileMismatch, null,
-                    $"File {request.FileId} is registered with {file.Size} bytes and {file.Checksum}, not {request.Size} bytes and {request.Checksum}.");
-            }
-
-            var taken = (await txn.GetReplicasOfFileAsync(request.FileId)).Select(r => r.NodeId).ToHashSet(StringComparer.Ordinal);
-            List<NodeRecord> online = [.. (await txn.GetNodesAsync()).Where(n => n.IsOnline && !taken.Contains(n.NodeId))];
-            if (online.Count == 0)
-            {
-                return new UploadTicket(UploadOutcome.NoNodeAvailable, null, $"No online node without a copy of file {request.FileId}.");
-            }
-
-            NodeRecord target;
-            if (online.FirstOrDefault(n => n.NodeId == request.PreferredNodeId) is { } preferred)
-            {
-                target = preferred;
-            }
-            else
-            {
-                IReadOnlyDictionary<string, long> load = await txn.CountReplicasByNodeAsync();
-                target = online.OrderBy(n => load.GetValueOrDefault(n.NodeId)).ThenBy(n => n.NodeId, StringComparer.Ordinal).First();
-            }
-
             var changes = new ReplicaChangeSet(txn.Now);
-            ReplicaRecord row = changes.Create(NewTransfer(file, target.NodeId, ReplicaSourceKind.Upload, null, txn.Now), ReplicaActor.Bartender, "upload");
+            UploadTicket ticket = await AllocateInAsync(txn, changes, request, new UploadBatch());
             await changes.FlushAsync(txn);
-            return new UploadTicket(UploadOutcome.Allocated, row, $"Upload to '{target.NodeId}' under transfer {row.TransferId}.");
+            return ticket;
         }, ct);
+    }
+
+    /// <summary>
+    /// <see cref="BeginUploadAsync"/> for many uploads in one transaction (a front end that gathers the uploads arriving
+    /// together, so that they cost one commit): each is allocated as if alone, in order, the node loads and the nodes
+    /// taken by earlier uploads of the same file counting as they go. The tickets are aligned with
+    /// <paramref name="requests"/>.
+    /// </summary>
+    /// <param name="requests">The uploads.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="ArgumentException">An upload has a negative size or needs fewer than one replica.</exception>
+    public ValueTask<IReadOnlyList<UploadTicket>> BeginUploadsAsync(IReadOnlyList<UploadRequest> requests, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        foreach (UploadRequest r in requests)
+        {
+            Check(r);
+        }
+
+        return RunAsync<IReadOnlyList<UploadTicket>>(async txn =>
+        {
+            var changes = new ReplicaChangeSet(txn.Now);
+            var batch = new UploadBatch();
+            var tickets = new UploadTicket[requests.Count];
+            for (int i = 0; i < tickets.Length; i++)
+            {
+                tickets[i] = await AllocateInAsync(txn, changes, requests[i], batch);
+            }
+
+            await changes.FlushAsync(txn);
+            return tickets;
+        }, ct);
+    }
+
+    private void Check(UploadRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Size);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.NeededReplicas ?? Options.DefaultNeededReplicas, 1);
+    }
+
+    private async ValueTask<UploadTicket> AllocateInAsync(IReplicaTransaction txn, ReplicaChangeSet changes, UploadRequest request, UploadBatch batch)
+    {
+        int needed = request.NeededReplicas ?? Options.DefaultNeededReplicas;
+        ReplicaFileRecord? file = await txn.GetFileAsync(request.FileId);
+        if (file is null)
+        {
+            file = new ReplicaFileRecord
+            {
+                FileId = request.FileId,
+                NeededReplicas = needed,
+                Size = request.Size,
+                Checksum = request.Checksum,
+                CreatedAt = txn.Now,
+            };
+            await txn.InsertFileAsync(file);
+        }
+        else if (file.IsDeleted)
+        {
+            return new UploadTicket(UploadOutcome.FileDeleted, null, $"File {request.FileId} is deleted.");
+        }
+        else if (file.Size != request.Size || !SameChecksum(file.Checksum, request.Checksum))
+        {
+            return new UploadTicket(UploadOutcome.FileMismatch, null,
+                $"File {request.FileId} is registered with {file.Size} bytes and {file.Checksum}, not {request.Size} bytes and {request.Checksum}.");
+        }
+
+        var taken = (await txn.GetReplicasOfFileAsync(request.FileId)).Select(r => r.NodeId).ToHashSet(StringComparer.Ordinal);
+        if (batch.Taken.TryGetValue(request.FileId, out HashSet<string>? earlier))
+        {
+            taken.UnionWith(earlier);
+        }
+
+        batch.Nodes ??= await txn.GetNodesAsync();
+        List<NodeRecord> online = [.. batch.Nodes.Where(n => n.IsOnline && !taken.Contains(n.NodeId))];
+        if (online.Count == 0)
+        {
+            return new UploadTicket(UploadOutcome.NoNodeAvailable, null, $"No online node without a copy of file {request.FileId}.");
+        }
+
+        NodeRecord target;
+        if (online.FirstOrDefault(n => n.NodeId == request.PreferredNodeId) is { } preferred)
+        {
+            target = preferred;
+        }
+        else
+        {
+            batch.Load ??= new Dictionary<string, long>(await txn.CountReplicasByNodeAsync(), StringComparer.Ordinal);
+            target = online.OrderBy(n => batch.Load.GetValueOrDefault(n.NodeId)).ThenBy(n => n.NodeId, StringComparer.Ordinal).First();
+        }
+
+        ReplicaRecord row = changes.Create(NewTransfer(file, target.NodeId, ReplicaSourceKind.Upload, null, txn.Now), ReplicaActor.Bartender, "upload");
+        if (batch.Load is not null)
+        {
+            batch.Load[target.NodeId] = batch.Load.GetValueOrDefault(target.NodeId) + 1;
+        }
+
+        if (!batch.Taken.TryGetValue(request.FileId, out HashSet<string>? mine))
+        {
+            batch.Taken[request.FileId] = mine = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        _ = mine.Add(target.NodeId);
+        return new UploadTicket(UploadOutcome.Allocated, row, $"Upload to '{target.NodeId}' under transfer {row.TransferId}.");
+    }
+
+    /// <summary>What the uploads of one transaction share: the nodes, the loads as they grow, the nodes taken per file.</summary>
+    private sealed class UploadBatch
+    {
+        public IReadOnlyList<NodeRecord>? Nodes;
+        public Dictionary<string, long>? Load;
+        public Dictionary<long, HashSet<string>> Taken = [];
     }
 
     /// <summary>
@@ -145,34 +213,69 @@ public sealed partial class ReplicaLibrarian
     /// <param name="ct">Cancels the call.</param>
     public ValueTask<ReplicaCallResult> StartTransferAsync(Guid transferId, CancellationToken ct = default) => RunAsync(async txn =>
     {
-        ReplicaRecord? row = await txn.GetReplicaAsync(transferId);
         var changes = new ReplicaChangeSet(txn.Now);
-        ReplicaCallResult result;
+        ReplicaCallResult result = StartIn(changes, transferId, await txn.GetReplicaAsync(transferId), out _);
+        await changes.FlushAsync(txn);
+        return result;
+    }, ct);
+
+    /// <summary>
+    /// <see cref="StartTransferAsync"/> for many transfers in one transaction (a source that takes its outgoing transfers
+    /// a batch at a time): one read per transfer, one batch write of the rows that change. The results are aligned with
+    /// <paramref name="transferIds"/>; an id given twice is answered once as started and then as a replay.
+    /// </summary>
+    /// <param name="transferIds">The transfers, at most <see cref="ReplicaOptions.MaxReportEntries"/>.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="ArgumentException">More transfers than <see cref="ReplicaOptions.MaxReportEntries"/>.</exception>
+    public ValueTask<IReadOnlyList<ReplicaCallResult>> StartTransfersAsync(IReadOnlyList<Guid> transferIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(transferIds);
+        if (transferIds.Count > Options.MaxReportEntries)
+        {
+            throw new ArgumentException($"At most {Options.MaxReportEntries} transfers start in one call, not {transferIds.Count}.", nameof(transferIds));
+        }
+
+        return RunAsync<IReadOnlyList<ReplicaCallResult>>(async txn =>
+        {
+            var changes = new ReplicaChangeSet(txn.Now);
+            var seen = new Dictionary<Guid, ReplicaRecord?>();
+            var results = new ReplicaCallResult[transferIds.Count];
+            for (int i = 0; i < results.Length; i++)
+            {
+                Guid id = transferIds[i];
+                ReplicaRecord? row = seen.TryGetValue(id, out ReplicaRecord? known) ? known : await txn.GetReplicaAsync(id);
+                results[i] = StartIn(changes, id, row, out ReplicaRecord? after);
+                seen[id] = after;
+            }
+
+            await changes.FlushAsync(txn);
+            return results;
+        }, ct);
+    }
+
+    private static ReplicaCallResult StartIn(ReplicaChangeSet changes, Guid transferId, ReplicaRecord? row, out ReplicaRecord? after)
+    {
+        after = row;
         switch (row?.State)
         {
             case null:
                 return new ReplicaCallResult(ReplicaCallOutcome.UnknownTransfer, null, false, $"No replica has transfer id {transferId}.");
             case ReplicaState.Creating when row.StartedAt is null:
-                changes.Touch(row, r => r with { StartedAt = changes.Now });
-                result = new(ReplicaCallOutcome.Applied, ReplicaState.Creating, true, "Started.");
-                break;
+                after = changes.Touch(row, r => r with { StartedAt = changes.Now });
+                return new(ReplicaCallOutcome.Applied, ReplicaState.Creating, true, "Started.");
             case ReplicaState.Creating:
                 return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Creating, false, "Started before.");
             case ReplicaState.Stalled when row.StartedAt is not null:
                 return new ReplicaCallResult(ReplicaCallOutcome.Replayed, ReplicaState.Stalled, false, "Started before.");
             case ReplicaState.Stalled:
-                changes.Move(row, "P5", ReplicaActor.Librarian, "stalled before it started");
-                result = new(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true, "The transfer stalled before it started and is deleted: do not send.");
-                break;
+                after = changes.Move(row, "P5", ReplicaActor.Librarian, "stalled before it started");
+                return new(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true, "The transfer stalled before it started and is deleted: do not send.");
             case ReplicaState.Deleted:
                 return new ReplicaCallResult(ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, false, "The transfer was cancelled: do not send.");
             default:
                 return new ReplicaCallResult(ReplicaCallOutcome.Unchanged, row.State, false, $"The replica is {ReplicaStateNames.Of(row.State)}: nothing to send.");
         }
-
-        await changes.FlushAsync(txn);
-        return result;
-    }, ct);
+    }
 
     /// <summary>
     /// A transfer failed, as its source or target says (a broken connection, a short stream, a checksum mismatch, a
