@@ -407,7 +407,7 @@ internal static class SqliteSchema
             "CREATE INDEX mount_requests_library ON mount_requests (library, created_at, request_id)",
         ],
         [
-            // Version 9: replica management (docs/hsm/replicas.md#the-state-machine, docs/hsm/overview.md#the-catalogue nodes and replicas, docs/hsm/replicas.md#reporting-without-overload-74). A node's liveness is its row alone: OFFLINE
+            // Version 9: replica management (docs/hsm/replicas.md#the-state-machine, docs/hsm/overview.md#the-catalogue nodes and replicas, docs/hsm/replicas.md#reporting-without-overload). A node's liveness is its row alone: OFFLINE
             // is never written per replica. A node holds one live row of a file at most (never two copies on one node), a
             // transfer id names one row, and the live rows per node are counted by triggers (the planner's load) instead of
             // being summed over 100 000s of rows.

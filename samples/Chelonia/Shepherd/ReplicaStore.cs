@@ -263,7 +263,7 @@ public sealed class ReplicaStore
         return _copies.TryRemove(new KeyValuePair<long, StoredCopy>(fileId, copy));
     }
 
-    /// <summary>The digest of the registered copies (§7.4 rule 4).</summary>
+    /// <summary>The digest of the registered copies (docs/hsm/replicas.md#reporting-without-overload, rule 4).</summary>
     public ReplicaDigest Digest() => ReplicaDigest.Of(DigestEntries());
 
     /// <summary>The registered copies as digest entries.</summary>

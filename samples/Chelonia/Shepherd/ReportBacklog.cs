@@ -3,7 +3,7 @@ using TapeKit.Hsm.Replicas;
 namespace Chelonia.Shepherd;
 
 /// <summary>
-/// A Shepherd's changes not yet acknowledged (§7.4 rule 2), in order, and the one report in flight: a report is cut
+/// A Shepherd's changes not yet acknowledged (docs/hsm/replicas.md#reporting-without-overload, rule 2), in order, and the one report in flight: a report is cut
 /// from the front of the queue (at most the Librarian's entry limit, each file once, <see cref="ReplicaReporting.Batch"/>)
 /// and sent again unchanged until it is acknowledged. The queue lives in memory: after a restart the Shepherd says it
 /// lost its log and reconciles by digest instead.

@@ -7,9 +7,9 @@ using TapeKit.Hsm.Replicas;
 namespace Chelonia.Shepherd;
 
 /// <summary>
-/// A Shepherd's background work, as the "Shepherd as sheep" model of spec/hsm.md §7.3 has it — the Librarian decides,
+/// A Shepherd's background work, as the "Shepherd as sheep" model has it (docs/samples/chelonia.md) — the Librarian decides,
 /// the Shepherd stores, verifies and reports: start-up recovery from its journal, heartbeats, numbered change reports
-/// and digests (§7.4), the transfers it is told to send (batched start, streamed push, confirmation or "unconfirmed"),
+/// and digests (docs/hsm/replicas.md#reporting-without-overload), the transfers it is told to send (batched start, streamed push, confirmation or "unconfirmed"),
 /// the surplus copies it is told to delete, and the spread-out checksum scan.
 /// </summary>
 public sealed class ShepherdAgent : IAsyncDisposable
@@ -84,7 +84,7 @@ public sealed class ShepherdAgent : IAsyncDisposable
     }
 
     /// <summary>
-    /// Start-up (§7.3 B2, C): an outgoing transfer found in the journal is reported failed (the Librarian answers that it
+    /// Start-up (docs/hsm/rules.md#chelonia-failure-cases-b1b3, case C): an outgoing transfer found in the journal is reported failed (the Librarian answers that it
     /// succeeded when the target registered meanwhile); an incoming one whose copy was published is registered (late
     /// if it stalled), one whose copy is not there is reported failed.
     /// </summary>
@@ -249,7 +249,7 @@ public sealed class ShepherdAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>Pushes one copy to its target (§7.3 case C, as O).</summary>
+    /// <summary>Pushes one copy to its target (failure case C, as the sender O).</summary>
     private async Task SendAsync(ReplicaRecord row, CancellationToken ct)
     {
         try
@@ -333,7 +333,7 @@ public sealed class ShepherdAgent : IAsyncDisposable
         }
     }
 
-    /// <summary>The spread-out checksum scan (§7.4 rule 5): every registered copy once per period, random order; mismatches reported (P6).</summary>
+    /// <summary>The spread-out checksum scan (docs/hsm/replicas.md#reporting-without-overload, rule 5): every registered copy once per period, random order; mismatches reported (P6).</summary>
     private async Task ScanAsync(CancellationToken ct)
     {
         var schedule = new ChecksumScanSchedule(_c.Timings.ScanPeriod, TimeSpan.FromMilliseconds(1), _c.Random);

@@ -24,7 +24,7 @@ public enum TransferRole
 public sealed record JournalEntry(Guid TransferId, TransferRole Role, long FileId, long Size, Checksum Checksum, string? Peer);
 
 /// <summary>
-/// A Shepherd's durable list of transfers in progress (§7.3, [CHELONIA] C.1): one small file per transfer in
+/// A Shepherd's durable list of transfers in progress (failure case C.1): one small file per transfer in
 /// <c>journal/</c>, written and synced before the first byte moves and removed when the transfer is settled, so a
 /// Shepherd killed with SIGKILL finds on start-up exactly the transfers it had not settled.
 /// </summary>

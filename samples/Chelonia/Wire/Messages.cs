@@ -29,7 +29,7 @@ public sealed record TransferFailure(string Reason);
 /// <param name="TransferIds">The transfers.</param>
 public sealed record StartRequest(IReadOnlyList<Guid> TransferIds);
 
-/// <summary>A digest on the wire (§7.4 rule 4).</summary>
+/// <summary>A digest on the wire (docs/hsm/replicas.md#reporting-without-overload, rule 4).</summary>
 /// <param name="Counts">Copies per bucket.</param>
 /// <param name="Hashes">Hash per bucket.</param>
 public sealed record DigestMessage(IReadOnlyList<int> Counts, IReadOnlyList<ulong> Hashes);

@@ -3,7 +3,7 @@ using TapeKit.Hsm.Replicas;
 namespace TapeKit.Hsm.Testing;
 
 /// <summary>
-/// A replica store that counts what goes through it, for tests that bound the work of an operation (docs/hsm/replicas.md#reporting-without-overload-74: a node going
+/// A replica store that counts what goes through it, for tests that bound the work of an operation (docs/hsm/replicas.md#reporting-without-overload: a node going
 /// offline and coming back costs O(1) liveness writes). It wraps any <see cref="IReplicaCatalog"/> and counts committed
 /// work only: node-row writes, replica-row writes (rows, for the set-wise writes), audit rows and transactions.
 /// </summary>

@@ -231,7 +231,7 @@ public abstract partial class ReplicaCatalogContractTests
         Assert.Equal((ReplicaCallOutcome.Cancelled, ReplicaState.Deleted, true), (start.Outcome, start.State, start.Changed));
     }
 
-    /// <summary>docs/hsm/replicas.md#reporting-without-overload-74: reports are numbered, bounded, applied set-wise, and a replay or a gap writes no replica.</summary>
+    /// <summary>docs/hsm/replicas.md#reporting-without-overload: reports are numbered, bounded, applied set-wise, and a replay or a gap writes no replica.</summary>
     [SkippableFact]
     public async Task Reports_are_numbered_bounded_and_applied_set_wise()
     {
@@ -274,7 +274,7 @@ public abstract partial class ReplicaCatalogContractTests
         Assert.Equal(["P1", "P2"], await RulesAsync(20));
     }
 
-    /// <summary>docs/hsm/replicas.md#reporting-without-overload-74 rule 4: the digest comparison reads, finds only the differing buckets, and the node reports only the differences.</summary>
+    /// <summary>docs/hsm/replicas.md#reporting-without-overload rule 4: the digest comparison reads, finds only the differing buckets, and the node reports only the differences.</summary>
     [SkippableFact]
     public async Task A_digest_comparison_finds_only_the_differing_buckets()
     {

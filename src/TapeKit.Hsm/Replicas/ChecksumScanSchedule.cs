@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
-/// When a node re-verifies its copies (docs/hsm/replicas.md#reporting-without-overload-74 rule 5): every copy once per <see cref="CheckPeriod"/>, in a random order
+/// When a node re-verifies its copies (docs/hsm/replicas.md#reporting-without-overload rule 5): every copy once per <see cref="CheckPeriod"/>, in a random order
 /// drawn afresh each period, spread evenly over the period, never closer together than <see cref="MinInterval"/> (a
 /// node with more copies than the period holds at that interval takes longer than a period). Only mismatches are
 /// reported (P6). Randomness and time are injected, so a test can replay a schedule.

@@ -2,7 +2,7 @@ namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
 /// A storage node's row (docs/hsm/overview.md#the-catalogue <c>nodes</c>): its liveness, the deadline of its next heartbeat, and where its
-/// report stream stands. Liveness changes write this row alone (docs/hsm/replicas.md#reporting-without-overload-74 rule 1).
+/// report stream stands. Liveness changes write this row alone (docs/hsm/replicas.md#reporting-without-overload rule 1).
 /// </summary>
 public sealed record NodeRecord
 {
@@ -22,7 +22,7 @@ public sealed record NodeRecord
     public long ReportSeq { get; init; }
 
     /// <summary>
-    /// The Librarian wants the node's digest (docs/hsm/replicas.md#reporting-without-overload-74 rule 4): set when the node went offline or its report stream broke,
+    /// The Librarian wants the node's digest (docs/hsm/replicas.md#reporting-without-overload rule 4): set when the node went offline or its report stream broke,
     /// cleared when a digest was compared.
     /// </summary>
     public bool DigestWanted { get; init; }

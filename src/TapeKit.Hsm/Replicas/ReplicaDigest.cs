@@ -6,7 +6,7 @@ namespace TapeKit.Hsm.Replicas;
 public readonly record struct ReplicaDigestEntry(long FileId, bool Invalid);
 
 /// <summary>
-/// A digest of one node's replica set (docs/hsm/replicas.md#reporting-without-overload-74 rule 4): per bucket of file ids, the number of copies and an order-free hash
+/// A digest of one node's replica set (docs/hsm/replicas.md#reporting-without-overload rule 4): per bucket of file ids, the number of copies and an order-free hash
 /// of them. Buckets are chosen by a mixed hash of the file id, so consecutive ids spread over all buckets. The node's
 /// side covers the copies it registered (good or found bad); the Librarian's side the node's rows that are
 /// <see cref="ReplicaState.Alive"/> or <see cref="ReplicaState.ThirdWheel"/> (good) or <see cref="ReplicaState.Invalid"/>

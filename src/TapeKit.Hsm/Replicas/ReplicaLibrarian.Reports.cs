@@ -3,7 +3,7 @@ namespace TapeKit.Hsm.Replicas;
 public sealed partial class ReplicaLibrarian
 {
     /// <summary>
-    /// Takes a node's report (docs/hsm/replicas.md#reporting-without-overload-74 rules 2 and 3): paced by the budget (too early → nothing read or written), bounded by
+    /// Takes a node's report (docs/hsm/replicas.md#reporting-without-overload rules 2 and 3): paced by the budget (too early → nothing read or written), bounded by
     /// <see cref="ReplicaOptions.MaxReportEntries"/>, numbered (a replay is acknowledged without a write; a gap is refused
     /// and asks for a digest), and applied set-wise in one transaction: one read of the node's rows of the reported
     /// files, one batch write of the changed rows with their audit rows, and one write of the node's sequence. The
@@ -141,7 +141,7 @@ public sealed partial class ReplicaLibrarian
     };
 
     /// <summary>
-    /// Compares a node's digest with the Librarian's view of the node (docs/hsm/replicas.md#reporting-without-overload-74 rule 4) — a read of the node's rows, no
+    /// Compares a node's digest with the Librarian's view of the node (docs/hsm/replicas.md#reporting-without-overload rule 4) — a read of the node's rows, no
     /// replica write — and answers with the differing buckets and the Librarian's entries of them, so that the node
     /// reports only the differences. Clears the node's <see cref="NodeRecord.DigestWanted"/> (one node-row write when it
     /// was set).

@@ -41,7 +41,7 @@ public sealed partial class ReplicaLibrarian
     /// <summary>The settings.</summary>
     public ReplicaOptions Options { get; }
 
-    /// <summary>The report budget (docs/hsm/replicas.md#reporting-without-overload-74 rule 3).</summary>
+    /// <summary>The report budget (docs/hsm/replicas.md#reporting-without-overload rule 3).</summary>
     public ReportBudget Budget { get; }
 
     private DateTimeOffset Now => Store.Time.GetUtcNow();

@@ -31,10 +31,10 @@ public sealed record ReplicaOptions
     /// </summary>
     public TimeSpan OutageThreshold { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The most entries in one report (docs/hsm/replicas.md#reporting-without-overload-74 rule 3, <c>MaxReportEntries</c>).</summary>
+    /// <summary>The most entries in one report (docs/hsm/replicas.md#reporting-without-overload rule 3, <c>MaxReportEntries</c>).</summary>
     public int MaxReportEntries { get; init; } = 1000;
 
-    /// <summary>Reports per second accepted from all nodes together (docs/hsm/replicas.md#reporting-without-overload-74 rule 3, <c>ReportBudget</c>).</summary>
+    /// <summary>Reports per second accepted from all nodes together (docs/hsm/replicas.md#reporting-without-overload rule 3, <c>ReportBudget</c>).</summary>
     public double ReportsPerSecond { get; init; } = 20;
 
     /// <summary>How many reports the budget lets through at once after a quiet spell.</summary>

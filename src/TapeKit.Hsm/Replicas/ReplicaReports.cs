@@ -2,7 +2,7 @@ using TapeKit.Hsm.Model;
 
 namespace TapeKit.Hsm.Replicas;
 
-/// <summary>What a node says about one of its copies in a report (docs/hsm/replicas.md#reporting-without-overload-74 rule 2: changes only).</summary>
+/// <summary>What a node says about one of its copies in a report (docs/hsm/replicas.md#reporting-without-overload rule 2: changes only).</summary>
 public enum ReportedReplicaState
 {
     /// <summary>A copy arrived whole and verified under <see cref="ReplicaReportEntry.TransferId"/>: a registration (P2, P4) in a batch.</summary>
@@ -29,7 +29,7 @@ public enum ReportedReplicaState
 /// <param name="Checksum">For <see cref="ReportedReplicaState.Registered"/>: the checksum the node computed.</param>
 public sealed record ReplicaReportEntry(long FileId, ReportedReplicaState State, Guid? TransferId = null, long? Size = null, Checksum? Checksum = null);
 
-/// <summary>A node's report: the changes since its last acknowledged report, numbered (docs/hsm/replicas.md#reporting-without-overload-74 rules 2 and 3).</summary>
+/// <summary>A node's report: the changes since its last acknowledged report, numbered (docs/hsm/replicas.md#reporting-without-overload rules 2 and 3).</summary>
 /// <param name="NodeId">The node.</param>
 /// <param name="Sequence">The acknowledged sequence plus one.</param>
 /// <param name="Entries">At most <see cref="ReplicaOptions.MaxReportEntries"/> entries, one per file.</param>
@@ -69,7 +69,7 @@ public sealed record ReportAck(
     ReportOutcome Outcome, long AcknowledgedSequence, DateTimeOffset NextHeartbeatDue, DateTimeOffset NextReportAfter, bool DigestWanted,
     IReadOnlyList<ReplicaCallResult> Results);
 
-/// <summary>The Librarian's comparison of a node's digest with its own view (docs/hsm/replicas.md#reporting-without-overload-74 rule 4).</summary>
+/// <summary>The Librarian's comparison of a node's digest with its own view (docs/hsm/replicas.md#reporting-without-overload rule 4).</summary>
 /// <param name="Known">False for a node that is not registered.</param>
 /// <param name="DifferingBuckets">The buckets whose count or hash differ, ascending.</param>
 /// <param name="LibrarianView">

@@ -82,7 +82,7 @@ public enum UploadOutcome
 /// <param name="Detail">Why, in words.</param>
 public sealed record UploadTicket(UploadOutcome Outcome, ReplicaRecord? Replica, string Detail);
 
-/// <summary>The Librarian's answer to a heartbeat (docs/hsm/replicas.md#reporting-without-overload-74 rules 1 and 2).</summary>
+/// <summary>The Librarian's answer to a heartbeat (docs/hsm/replicas.md#reporting-without-overload rules 1 and 2).</summary>
 /// <param name="Known">False when the node is not registered (nothing was written).</param>
 /// <param name="NextHeartbeatDue">The node must heartbeat again before this.</param>
 /// <param name="AcknowledgedSequence">The last report sequence applied: the node's next report carries this plus one.</param>

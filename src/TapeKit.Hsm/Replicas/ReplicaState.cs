@@ -30,7 +30,7 @@ public enum ReplicaState
     Deleted,
 }
 
-/// <summary>The liveness of a storage node, kept in its node row (docs/hsm/replicas.md#reporting-without-overload-74 rule 1).</summary>
+/// <summary>The liveness of a storage node, kept in its node row (docs/hsm/replicas.md#reporting-without-overload rule 1).</summary>
 public enum NodeState
 {
     /// <summary>Heartbeating within its deadline: its <see cref="ReplicaState.Alive"/> replicas count.</summary>

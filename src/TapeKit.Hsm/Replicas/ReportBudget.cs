@@ -1,7 +1,7 @@
 namespace TapeKit.Hsm.Replicas;
 
 /// <summary>
-/// The Librarian's report budget (docs/hsm/replicas.md#reporting-without-overload-74 rule 3, <c>ReportBudget</c>): a token bucket shared by all reporters, kept as a
+/// The Librarian's report budget (docs/hsm/replicas.md#reporting-without-overload rule 3, <c>ReportBudget</c>): a token bucket shared by all reporters, kept as a
 /// generic cell-rate algorithm (one "theoretical arrival time"). A report is admitted when a token is there; a reporter
 /// with more to send is booked the next free token and told its time (<c>nextReportAfter</c>), so that returning nodes
 /// queue in time instead of colliding. Over any window of length <c>w</c> at most <c>burst + rate·w</c> reports are
