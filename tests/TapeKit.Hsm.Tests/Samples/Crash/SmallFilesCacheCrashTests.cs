@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using TapeKit.Campaign.Crash;
 using Xunit.Abstractions;
 
 namespace TapeKit.Hsm.Tests.Samples.Crash;
