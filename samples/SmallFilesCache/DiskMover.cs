@@ -51,10 +51,21 @@ public static class DiskMover
                 output.Flush(flushToDisk: true);
             }
         }
-        catch
+        catch (Exception e)
         {
-            // C3: an aborted write removes its row's file; the row stays CREATED for the operator, never archived.
+            // C3: an aborted write removes its row's file and rolls its row back, so that the same file sent again (the
+            // inbox retries a file the full cache area refused) reopens the row. Should the rollback fail too, the row stays
+            // CREATED and the next start's recovery rolls it back.
             File.Delete(path);
+            try
+            {
+                _ = await WriteCacheRecovery.RollBackAsync(site.Catalog, created.FileId, path, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            }
+            catch (Exception rollback) when (rollback is not OutOfMemoryException)
+            {
+                // The original error is the one to report.
+            }
+
             throw;
         }
 

@@ -47,6 +47,11 @@ public static partial class InboxIngest
                 }
             }
 
+            else if (entry.Verdict == InboxVerdict.NotYet && entry.Reason.StartsWith("the cache area is full", StringComparison.Ordinal))
+            {
+                Log.Waiting(logger, MemberName.Printable(relative), entry.Reason);
+            }
+
             entries.Add(entry);
         }
 
@@ -141,6 +146,11 @@ public static partial class InboxIngest
         {
             return new InboxEntry(relative, InboxVerdict.Rejected, e.Kind, e.Message);
         }
+        catch (IOException e) when (DiskSpace.IsFull(e))
+        {
+            // Point 4 of issue 13: a full cache area is a wait, not a refusal — the file stays where the client put it.
+            return new InboxEntry(relative, InboxVerdict.NotYet, null, $"the cache area is full ({e.Message}); the file stays in the inbox until space comes back");
+        }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException)
         {
             // Not ingested (a name already in the namespace, a disk error, …): set aside, never lost.
@@ -219,6 +229,9 @@ public static partial class InboxIngest
     {
         [LoggerMessage(4, LogLevel.Error, "Inbox file {Path} was not ingested and is set aside under rejected/ ({Kind}): {Reason}")]
         public static partial void Rejected(ILogger logger, string path, string kind, string reason);
+
+        [LoggerMessage(9, LogLevel.Warning, "Inbox file {Path} was not ingested: {Reason}.")]
+        public static partial void Waiting(ILogger logger, string path, string reason);
 
         [LoggerMessage(7, LogLevel.Error, "Inbox file {Path} could not be set aside under rejected/ and stays in the inbox: {Reason}")]
         public static partial void NotSetAside(ILogger logger, string path, string reason);

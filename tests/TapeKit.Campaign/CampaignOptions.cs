@@ -11,11 +11,12 @@ namespace TapeKit.Campaign;
 /// <param name="Json">Print the summary as JSON.</param>
 /// <param name="Root">Where case sites are made (failed cases stay there).</param>
 /// <param name="Replay">One case to replay (kind and seed), instead of a campaign.</param>
-internal sealed record CampaignOptions(int Cases, int Kills, int KillsPerSeries, int Seed, CampaignFault[] Kinds, bool Json, string Root, (CampaignFault Kind, int Seed)? Replay)
+/// <param name="Parallel">In-process cases run at once (each has its own site; results do not depend on it).</param>
+internal sealed record CampaignOptions(int Cases, int Kills, int KillsPerSeries, int Seed, CampaignFault[] Kinds, bool Json, string Root, (CampaignFault Kind, int Seed)? Replay, int Parallel = 1)
 {
     /// <summary>The usage text.</summary>
     public const string Usage = """
-        usage: TapeKit.Campaign [--cases N] [--kills N] [--kills-per-series N] [--seed S] [--kinds K,K,...] [--json] [--root DIR]
+        usage: TapeKit.Campaign [--cases N] [--kills N] [--kills-per-series N] [--seed S] [--kinds K,K,...] [--json] [--root DIR] [--parallel N]
                TapeKit.Campaign --replay KIND:SEED [--root DIR] [--json]
           --cases N            in-process fault cases, the kinds in turn (default: one per kind)
           --kills N            SIGKILLs of the daemon process in all (default 8), in series of --kills-per-series (default 25)
@@ -25,6 +26,7 @@ internal sealed record CampaignOptions(int Cases, int Kills, int KillsPerSeries,
                                lost-cartridge, silent-corruption, crash-at-step, cache-full, stage-full, kill
           --json               the summary as JSON on stdout
           --root DIR           where the case sites go (default: the temp directory); failed cases stay for inspection
+          --parallel N         in-process cases run at once (default 1)
           --replay KIND:SEED   run one in-process case again, as printed for a failure
         """;
 
@@ -32,6 +34,7 @@ internal sealed record CampaignOptions(int Cases, int Kills, int KillsPerSeries,
     public static CampaignOptions Parse(IReadOnlyList<string> args)
     {
         int? cases = null, kills = null, perSeries = null, seed = null;
+        int parallel = 1;
         CampaignFault[] kinds = Enum.GetValues<CampaignFault>();
         bool json = false;
         string root = Path.Combine(Path.GetTempPath(), "tapekit-campaign");
@@ -47,6 +50,7 @@ internal sealed record CampaignOptions(int Cases, int Kills, int KillsPerSeries,
                 case "--seed": seed = Count("--seed", Value(), 1); break;
                 case "--kinds": kinds = CampaignFaultNames.Parse(Value()); break;
                 case "--json": json = true; break;
+                case "--parallel": parallel = Count("--parallel", Value(), 1); break;
                 case "--root": root = Path.GetFullPath(Value()); break;
                 case "--replay":
                     string text = Value();
@@ -60,7 +64,7 @@ internal sealed record CampaignOptions(int Cases, int Kills, int KillsPerSeries,
 
         int inProcessKinds = kinds.Count(k => k != CampaignFault.Kill);
         return new CampaignOptions(cases ?? inProcessKinds, kinds.Contains(CampaignFault.Kill) ? kills ?? 8 : 0, perSeries ?? 25,
-            seed ?? Random.Shared.Next(1, int.MaxValue), kinds, json, root, replay);
+            seed ?? Random.Shared.Next(1, int.MaxValue), kinds, json, root, replay, parallel);
     }
 
     private static int Count(string option, string text, int min) =>

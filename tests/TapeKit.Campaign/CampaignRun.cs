@@ -44,11 +44,20 @@ internal static class CampaignRun
             }
         }, ct);
 
-        var cases = new List<CaseResult>();
-        foreach ((CampaignFault kind, int seed) in plan)
+        // Cases are independent (a root, a site, a catalogue each): --parallel runs that many at once.
+        using var slots = new SemaphoreSlim(options.Parallel);
+        var cases = (await Task.WhenAll(plan.Select(async p =>
         {
-            cases.Add(await RunCaseAsync(options, kind, seed, progress, ct));
-        }
+            await slots.WaitAsync(ct);
+            try
+            {
+                return await RunCaseAsync(options, p.Kind, p.Seed, progress, ct);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }))).ToList();
 
         await killing;
         cases.AddRange(series.Select(s => s.Case));

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using SmallFilesCache;
 using TapeKit.Campaign.Crash;
 
@@ -14,6 +13,9 @@ namespace TapeKit.Campaign;
 /// </summary>
 internal sealed class InProcessSite(string root, ILoggerFactory loggers) : IAsyncDisposable
 {
+    /// <summary>A round that takes longer than this is stuck (a normal round of a case takes well under a second).</summary>
+    public static readonly TimeSpan RoundLimit = TimeSpan.FromSeconds(15);
+
     /// <summary>How far the catalogue clock moves each round.</summary>
     public static readonly TimeSpan RoundTime = TimeSpan.FromSeconds(20);
 
@@ -23,7 +25,7 @@ internal sealed class InProcessSite(string root, ILoggerFactory loggers) : IAsyn
     public string Root { get; } = root;
 
     /// <summary>The catalogue's clock.</summary>
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow); // ahead of the inbox files' times from the first round on
+    public SteppedClock Time { get; } = new();
 
     /// <summary>The open site.</summary>
     public CacheSite Site => _site ?? throw new InvalidOperationException("The site is not open.");
@@ -33,6 +35,9 @@ internal sealed class InProcessSite(string root, ILoggerFactory loggers) : IAsyn
 
     /// <summary>Rounds that ended in an exception (the daemon logs them and goes on).</summary>
     public List<string> RoundErrors { get; } = [];
+
+    /// <summary>Inbox files left for a later round because the cache area was full (summed over rounds).</summary>
+    public int WaitedForSpace { get; private set; }
 
     /// <summary>Called before each round with the open site (a case arms faults on the site's objects here).</summary>
     public Func<CacheSite, Task>? BeforeRound { get; set; }
@@ -74,6 +79,8 @@ internal sealed class InProcessSite(string root, ILoggerFactory loggers) : IAsyn
     /// </summary>
     public async Task RoundAsync(CancellationToken ct = default)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(RoundLimit);
         try
         {
             if (BeforeRound is { } before)
@@ -81,11 +88,16 @@ internal sealed class InProcessSite(string root, ILoggerFactory loggers) : IAsyn
                 await before(Site);
             }
 
-            _ = await InboxIngest.RunAsync(Site, Path.Combine(Root, "inbox"), Time.GetUtcNow(), _logger, ct);
-            await Site.PumpAsync(ct);
-            await Site.MigrateAsync(ct);
-            _ = await Site.PurgeAsync(ct);
-            await Site.DismountIdleAsync(ct);
+            IReadOnlyList<InboxEntry> entries = await InboxIngest.RunAsync(Site, Path.Combine(Root, "inbox"), Time.GetUtcNow(), _logger, limit.Token);
+            WaitedForSpace += entries.Count(e => e.Verdict == InboxVerdict.NotYet && e.Reason.StartsWith("the cache area is full", StringComparison.Ordinal));
+            await Site.PumpAsync(limit.Token);
+            await Site.MigrateAsync(limit.Token);
+            _ = await Site.PurgeAsync(limit.Token);
+            await Site.DismountIdleAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SiteStuckException($"A round did not finish within {RoundLimit.TotalSeconds:F0} s: the site loops or waits for something that never comes.");
         }
         catch (Exception e) when (e is not (SiteCrashException or OperationCanceledException))
         {
@@ -123,6 +135,9 @@ internal sealed class InProcessSite(string root, ILoggerFactory loggers) : IAsyn
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => new(CloseAsync());
 }
+
+/// <summary>A round of the site did not finish in time: the case stops there and fails.</summary>
+internal sealed class SiteStuckException(string message) : Exception(message);
 
 /// <summary>The case's crash hook fired: the site's process "dies" here and is restarted by the case.</summary>
 internal sealed class SiteCrashException(string where) : Exception($"The site's process died at {where}.");

@@ -55,8 +55,9 @@ internal sealed class SiteCase : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                c._failures.Add($"The case stopped on {e.GetType().Name}: {e.Message}");
-                result = new CaseResult(kind, seed, c._faults, c._workload.Count, c._workload.Count, 0, null, false, c._failures);
+                c._failures.Add(e is SiteStuckException ? e.Message + " Nothing after it was checked." : $"The case stopped on {e.GetType().Name}: {e.Message}");
+                c._failures.AddRange(c._site.RoundErrors.Distinct().Take(3).Select(e => "A round failed: " + e));
+                result = new CaseResult(kind, seed, c._faults, c._workload.Count, 0, 0, null, true, c._failures);
             }
         }
 
@@ -122,7 +123,7 @@ internal sealed class SiteCase : IAsyncDisposable
         int duplicated = await CheckCatalogueAsync(durable, ct);
         int lost = await RecallEverythingAsync(ct);
         (int failedAggregations, int tapesSetAside, long tapeErrors) = _site.Probe.Evidence();
-        bool seen = failedAggregations + tapesSetAside + tapeErrors + _crashed + _site.RoundErrors.Count + _retried > 0;
+        bool seen = failedAggregations + tapesSetAside + tapeErrors + _crashed + _site.RoundErrors.Count + _retried + _site.WaitedForSpace > 0;
         if (_failures.Count > 0)
         {
             _failures.AddRange(_site.RoundErrors.Distinct().Take(3).Select(e => "A round failed: " + e));
@@ -150,8 +151,11 @@ internal sealed class SiteCase : IAsyncDisposable
             case CampaignFault.MediaErrorWrite:
                 foreach (int d in new[] { 0, 1 })
                 {
-                    library.Drive(d).Arm($"media-error write {4 + _random.Next(36)}");
-                    _faults++;
+                    for (int n = 1 + _random.Next(3), i = 0; i < n; i++)
+                    {
+                        library.Drive(d).Arm($"media-error write {4 + _random.Next(60)}");
+                        _faults++;
+                    }
                 }
 
                 break;
@@ -171,7 +175,7 @@ internal sealed class SiteCase : IAsyncDisposable
                 break;
             case CampaignFault.WrongCartridge:
                 var slots = library.Inventory().Slots.Where(s => s.Vsn is not null).ToList();
-                for (int n = 1 + _random.Next(2), i = 0; i < n; i++)
+                for (int n = 1 + _random.Next(3), i = 0; i < n; i++)
                 {
                     (SlotAddress slot, string? vsn) = slots[_random.Next(slots.Count)];
                     string other = slots.Select(s => s.Vsn!).Where(v => v != vsn).ElementAt(_random.Next(slots.Count - 1));
@@ -181,7 +185,7 @@ internal sealed class SiteCase : IAsyncDisposable
 
                 break;
             case CampaignFault.PowerLossBeforeSync or CampaignFault.PowerLossAfterSync or CampaignFault.CrashAtStep:
-                for (int n = 1 + _random.Next(2), i = 0; i < n; i++)
+                for (int n = 1 + _random.Next(_kind == CampaignFault.CrashAtStep ? 4 : 3), i = 0; i < n; i++)
                 {
                     ArchiveStep step = _kind switch
                     {
@@ -246,7 +250,15 @@ internal sealed class SiteCase : IAsyncDisposable
             return;
         }
 
-        await _site.Site.DismountIdleAsync();
+        try
+        {
+            await _site.Site.DismountIdleAsync(); // a cartridge is damaged in its slot, as a robot would drop it
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TapeKit.Hsm.HsmException)
+        {
+            // A drive still busy keeps its cartridge: a loaded cartridge's damage shows as a drive CRC error, still a fault.
+        }
+
         var tapes = _site.Probe.TapesWithCopies("pool-dl1");
         if (tapes.Count == 0)
         {
@@ -267,7 +279,7 @@ internal sealed class SiteCase : IAsyncDisposable
 
         string cartridge = CartridgeCorruption.PathOf(library.Root, vsn);
         var segments = _site.Probe.Segments(vsn);
-        for (int n = 1 + _random.Next(3), tries = 0; n > 0 && tries < 50; tries++)
+        for (int n = 2 + _random.Next(5), tries = 0; n > 0 && tries < 50; tries++)
         {
             (long first, long blocks) = segments[_random.Next(segments.Count)];
             if (CartridgeCorruption.Corrupt(cartridge, first + _random.NextInt64(Math.Max(1, blocks)), _random))
@@ -350,8 +362,11 @@ internal sealed class SiteCase : IAsyncDisposable
         {
             foreach (int d in new[] { 0, 1 })
             {
-                _site.Site.TapeLibrary.Drive(d).Arm($"media-error read {4 + _random.Next(30)}");
-                _faults++;
+                for (int n = 1 + _random.Next(3), i = 0; i < n; i++)
+                {
+                    _site.Site.TapeLibrary.Drive(d).Arm($"media-error read {4 + _random.Next(40)}");
+                    _faults++;
+                }
             }
         }
 

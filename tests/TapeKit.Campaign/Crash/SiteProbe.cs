@@ -67,11 +67,11 @@ internal sealed class SiteProbe(string catalogue)
     }
 
     /// <summary>
-    /// What faults left in the catalogue: aggregations <c>FAILED</c>, tapes out of the normal cycle (not <c>FREE</c>,
+    /// What faults left in the catalogue: aggregations <c>FAILED</c> or <c>DAMAGED</c>, tapes out of the normal cycle (not <c>FREE</c>,
     /// <c>FILLING</c> or <c>FULL</c>), and the read and write errors counted on tapes.
     /// </summary>
     public (int FailedAggregations, int TapesSetAside, long TapeErrors) Evidence() =>
-        (Query("SELECT COUNT(*) FROM aggregations WHERE state = 'FAILED'", r => r.GetInt32(0)).SingleOrDefault(),
+        (Query("SELECT COUNT(*) FROM aggregations WHERE state IN ('FAILED', 'DAMAGED')", r => r.GetInt32(0)).SingleOrDefault(),
          Query("SELECT COUNT(*) FROM tapes WHERE state NOT IN ('FREE', 'FILLING', 'FULL')", r => r.GetInt32(0)).SingleOrDefault(),
          Query("SELECT COALESCE(SUM(read_errors + write_errors), 0) FROM tapes", r => r.GetInt64(0)).SingleOrDefault());
 
