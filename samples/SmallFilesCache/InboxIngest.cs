@@ -47,7 +47,7 @@ public static partial class InboxIngest
                 }
             }
 
-            else if (entry.Verdict == InboxVerdict.NotYet && entry.Reason.StartsWith("the cache area is full", StringComparison.Ordinal))
+            else if (entry.Verdict == InboxVerdict.NotYet && entry.Reason.EndsWith("until it comes back", StringComparison.Ordinal))
             {
                 Log.Waiting(logger, MemberName.Printable(relative), entry.Reason);
             }
@@ -146,10 +146,10 @@ public static partial class InboxIngest
         {
             return new InboxEntry(relative, InboxVerdict.Rejected, e.Kind, e.Message);
         }
-        catch (IOException e) when (DiskSpace.IsFull(e))
+        catch (IOException e) when (DiskSpace.Exhausted(e) is { } exhausted)
         {
-            // Point 4 of issue 13: a full cache area is a wait, not a refusal — the file stays where the client put it.
-            return new InboxEntry(relative, InboxVerdict.NotYet, null, $"the cache area is full ({e.Message}); the file stays in the inbox until space comes back");
+            // A full cache area or no file descriptor left is a wait, not a refusal: the file stays where the client put it.
+            return new InboxEntry(relative, InboxVerdict.NotYet, null, $"{exhausted} ({e.Message}); the file stays in the inbox until it comes back");
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException)
         {

@@ -24,14 +24,13 @@ internal static class CampaignRun
         CampaignFault[] kinds = [.. options.Kinds.Where(k => k != CampaignFault.Kill && !notRun.Contains(k))];
         var master = new Random(options.Seed);
         var plan = Enumerable.Range(0, kinds.Length == 0 ? 0 : options.Cases).Select(i => (Kind: kinds[i % kinds.Length], Seed: master.Next(1, int.MaxValue))).ToList();
-        var seriesSeeds = new Random(unchecked(options.Seed * 31) + 7);
         var series = new List<KillSeriesResult>();
         Task killing = Task.Run(async () =>
         {
             for (int done = 0, n = 0; done < options.Kills; n++)
             {
                 int kills = Math.Min(options.KillsPerSeries, options.Kills - done);
-                int seed = seriesSeeds.Next(1, int.MaxValue);
+                int seed = (int)((options.Seed + (n * 7919L)) % int.MaxValue); // series 0 has the campaign's seed: a replay is one series
                 string root = Path.Combine(options.Root, $"kill-{seed}");
                 KillSeriesResult r = await KillSeries.RunAsync(seed, kills, root, _ => { }, ct);
                 lock (series)

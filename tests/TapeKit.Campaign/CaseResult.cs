@@ -10,14 +10,15 @@ namespace TapeKit.Campaign;
 /// <param name="RecoverySeconds">Wall time from the restart after the faults to the last file archived (null: nothing to recover).</param>
 /// <param name="FaultSeen">Whether the catalogue shows what the fault did (failed aggregations, tapes set aside or errors counted, crashes, refused writes).</param>
 /// <param name="Failures">Every check that failed, one sentence each; empty when the case passed.</param>
+/// <param name="PlannedKills">A kill series: the kills it was asked for (its replay asks for them again).</param>
 internal sealed record CaseResult(CampaignFault Kind, int Seed, int Faults, int Files, int Lost, int Duplicated, double? RecoverySeconds, bool FaultSeen,
-    IReadOnlyList<string> Failures)
+    IReadOnlyList<string> Failures, int PlannedKills = 0)
 {
     /// <summary>Whether any check failed.</summary>
     public bool Failed => Failures.Count > 0;
 
     /// <summary>The exact command that replays this case from the repository's root.</summary>
     public string ReplayCommand => Kind == CampaignFault.Kill
-        ? $"dotnet run --project tests/TapeKit.Campaign -c Release -- --kinds kill --kills {Faults} --seed {Seed}"
+        ? $"dotnet run --project tests/TapeKit.Campaign -c Release -- --kinds kill --kills {PlannedKills} --kills-per-series {PlannedKills} --seed {Seed}"
         : $"dotnet run --project tests/TapeKit.Campaign -c Release -- --replay {Kind.Name()}:{Seed}";
 }

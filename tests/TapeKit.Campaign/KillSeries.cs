@@ -26,8 +26,12 @@ internal sealed record KillSeriesResult(CaseResult Case, IReadOnlyDictionary<str
 /// </summary>
 internal static class KillSeries
 {
-    /// <summary>How long a restart may take to finish its predecessors' interrupted work.</summary>
-    public static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a restart may take to finish its predecessors' interrupted work: the daemon's start, then a list a
+    /// migrator answered busy (no drive granted within a poll interval) waits the migrator's <c>BusyRetryAfter</c>
+    /// (30 s) before it is sent again, then a poll and the archive itself.
+    /// </summary>
+    public static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs <paramref name="kills"/> kills from <paramref name="seed"/> in <paramref name="root"/> (removed when the series passes).</summary>
     public static async Task<KillSeriesResult> RunAsync(int seed, int kills, string root, Action<string> log, CancellationToken ct = default)
@@ -39,10 +43,11 @@ internal static class KillSeries
         var recoveries = new List<double>();
         var steps = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
-        int next = 0, midStep = 0, activeLists = 0;
+        int next = 0, midStep = 0, activeLists = 0, killed = 0;
         HashSet<long> interrupted = [];
 
-        for (int k = 0; k <= kills && failures.Count == 0; k++)
+        bool stopped = false;
+        for (int k = 0; k <= kills && !stopped; k++)
         {
             CrashSiteSettings.Write(root, k < kills && random.Next(4) == 0 ? CrashPhase.Purge : CrashPhase.Archive);
             var sinceStart = Stopwatch.StartNew();
@@ -52,8 +57,11 @@ internal static class KillSeries
             // timed until their predecessors' interrupted work is archived. The last start is always timed.
             if (k == kills || random.Next(4) != 0)
             {
-                if (!await WaitAsync(daemon, root, () => probe.AllArchived(interrupted), RecoveryLimit, $"start {k}: predecessors' interrupted work ({interrupted.Count} files)", failures, ct))
+                // A recovery over the limit is a failure; the series goes on (the work may still finish), a daemon that exits does not.
+                if (!await WaitAsync(daemon, root, () => probe.AllArchived(interrupted), RecoveryLimit, $"start {k}: predecessors' interrupted work ({interrupted.Count} files)", failures, ct)
+                    && !daemon.Running)
                 {
+                    stopped = true;
                     break;
                 }
 
@@ -90,6 +98,7 @@ internal static class KillSeries
 
             string moment = await KillMomentAsync(probe, random, ct);
             daemon.Kill();
+            killed++;
             HashSet<long> unfinished = probe.UnfinishedWork();
             (int filesMidStep, int lists) = (probe.FilesMidStep(), probe.ActiveLists());
             List<string> hit = probe.InterruptedSteps();
@@ -123,7 +132,7 @@ internal static class KillSeries
         string rejectedDir = Path.Combine(root, "rejected");
         int rejected = Directory.Exists(rejectedDir) ? Directory.EnumerateFiles(rejectedDir, "*", SearchOption.AllDirectories).Count() : 0;
         int recalled = 0;
-        if (failures.Count == 0)
+        if (!stopped)
         {
             // Purge everything, then recall everything and compare with what was generated.
             CrashSiteSettings.Write(root, CrashPhase.Purge);
@@ -159,13 +168,8 @@ internal static class KillSeries
             failures.Add($"{duplicates} extra copies or rows, {missingCopies} files missing copies, {rejected} files set aside under rejected/.");
         }
 
-        if (recoveries.Count > 0 && recoveries.Max() > RecoveryLimit.TotalSeconds)
-        {
-            failures.Add(string.Create(CultureInfo.InvariantCulture, $"A recovery took {recoveries.Max():F1} s (limit {RecoveryLimit.TotalSeconds:F0} s)."));
-        }
-
-        var result = new CaseResult(CampaignFault.Kill, seed, kills, workload.Count, lost, duplicates, recoveries.Count == 0 ? null : recoveries.Max(),
-            midStep + activeLists > 0, failures);
+        var result = new CaseResult(CampaignFault.Kill, seed, killed, workload.Count, lost, duplicates, recoveries.Count == 0 ? null : recoveries.Max(),
+            midStep + activeLists > 0, failures, kills);
         if (!result.Failed)
         {
             Directory.Delete(root, recursive: true);
