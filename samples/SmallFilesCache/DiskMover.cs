@@ -56,7 +56,7 @@ public static class DiskMover
             // C3: an aborted write removes its row's file and rolls its row back, so that the same file sent again (the
             // inbox retries a file the full cache area refused) reopens the row. Should the rollback fail too, the row stays
             // CREATED and the next start's recovery rolls it back.
-            File.Delete(path);
+            DeleteLeftover(path);
             try
             {
                 _ = await WriteCacheRecovery.RollBackAsync(site.Catalog, created.FileId, path, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);

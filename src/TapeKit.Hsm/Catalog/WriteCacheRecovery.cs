@@ -117,7 +117,16 @@ public static class WriteCacheRecovery
     /// <summary>C3: the partial file goes first, then the row is marked — a crash in between only repeats the removal.</summary>
     private static async ValueTask<bool> MarkAbortedAsync(ICatalog catalog, long fileId, string path, string reason, CancellationToken ct)
     {
-        File.Delete(path);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The write died before it made the file's directory: nothing to remove (found by the fault campaign's kills;
+            // the daemon stopped at every start on this row).
+        }
+
         await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
         if (await txn.GetFileAsync(fileId) is not { CacheStatus: CacheStatus.Created } f || f.FailureReason == WriteAborted)
         {
