@@ -384,6 +384,26 @@ public sealed class CacheSite : IAsyncDisposable
         await _services.DisposeAsync(); // Closes the SQLite store it opened.
     }
 
+    /// <summary>
+    /// A drive for labelling, waited for as long as it takes (until <paramref name="ct"/>): with the drive scheduler a mount
+    /// waits one poll interval and then reports busy, which a migrator answers by trying later — set-up has no later, and
+    /// a busy or slow machine must not stop the daemon at its start (found by the fault campaign, issue 13).
+    /// </summary>
+    private static async Task<TapeMount> AcquireForSetUpAsync(ITapeDrivePool drives, string vsn, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return drives.Acquire(vsn);
+            }
+            catch (TapeMountException e) when (e.Busy)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+            }
+        }
+    }
+
     private async Task EnsureTapesAsync(LabelWriter labels, MediaProfile profile, CancellationToken ct)
     {
         var pools = Options.Policies.Rules.Select(r => (Pool: r.EffectiveTapePool, r.DiskLibrary)).DistinctBy(p => p.Pool).ToList();
@@ -416,7 +436,7 @@ public sealed class CacheSite : IAsyncDisposable
                     TapeLibrary.CreateCartridge(vsn);
                 }
 
-                await using (TapeMount mount = _libraries[diskLibrary].Drives.Acquire(vsn))
+                await using (TapeMount mount = await AcquireForSetUpAsync(_libraries[diskLibrary].Drives, vsn, ct))
                 {
                     _ = await mount.RunAsync(drive => AulVolume.Prelabel(drive, labels, vsn, overwrite: leftByCrash), ct);
                 }

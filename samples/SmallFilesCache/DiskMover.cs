@@ -81,8 +81,8 @@ public static class DiskMover
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        // C3: an aborted write removes its row's file; the row stays CREATED for recovery, never archived.
-                        File.Delete(path);
+                        // C3: an aborted write removes its row's file; its row is rolled back below.
+                        DeleteLeftover(path);
                         results[i] = new DiskMoverResult(null, e);
                     }
 
@@ -100,6 +100,24 @@ public static class DiskMover
             }
 
             throw;
+        }
+
+        // C3 for the files whose write failed (a full cache area, an I/O error): their rows are rolled back, so that the same
+        // file sent again (the inbox retries a file the full cache area refused) reopens its row. Should a rollback fail
+        // too, the row stays CREATED and the next start's recovery rolls it back.
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (created[i] is { } row && written[i] is null && results[i]?.Error is { } error)
+            {
+                try
+                {
+                    _ = await WriteCacheRecovery.RollBackAsync(site.Catalog, row.FileId, paths[i]!, $"{error.GetType().Name}: {error.Message}", CancellationToken.None);
+                }
+                catch (Exception rollback) when (rollback is not OutOfMemoryException)
+                {
+                    // The write's own error is the one to report.
+                }
+            }
         }
 
         // Group commit: every flushed file of the batch is acknowledged by one catalogue transaction, and only then.

@@ -51,7 +51,7 @@ public static partial class InboxIngest
             foreach ((string path, string relative) in Walk(inbox, inbox))
             {
                 ct.ThrowIfCancellationRequested();
-                (InboxEntry? entry, Pending? pending) = await PrepareAsync(cache, path, relative, now, buffer, entries.Count, ct);
+                (InboxEntry? entry, Pending? pending) = await PrepareAsync(cache, logger, path, relative, now, buffer, entries.Count, ct);
                 entries.Add(entry);
                 if (entry is not null)
                 {
@@ -118,6 +118,10 @@ public static partial class InboxIngest
                     break;
                 case UnsafeOperationException e:
                     entry = new InboxEntry(p.Relative, InboxVerdict.Rejected, e.Kind, e.Message);
+                    break;
+                case IOException e when DiskSpace.Exhausted(e) is { } exhausted:
+                    // A full cache area or no file descriptor left is a wait, not a refusal: the file stays where the client put it.
+                    entry = Waiting(logger, p.Relative, exhausted, e);
                     break;
                 case Exception e when e is IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException:
                     // Not ingested (a name already in the namespace, a disk error, …): set aside, never lost.
@@ -209,7 +213,7 @@ public static partial class InboxIngest
     /// before, refused when opened), or the opened file for the next batch.
     /// </summary>
     private static async Task<(InboxEntry? Entry, Pending? Pending)> PrepareAsync(
-        CacheSite cache, string path, string relative, DateTimeOffset now, byte[] buffer, int slot, CancellationToken ct)
+        CacheSite cache, ILogger logger, string path, string relative, DateTimeOffset now, byte[] buffer, int slot, CancellationToken ct)
     {
         if (NameProblem(relative) is { } problem)
         {
@@ -243,8 +247,18 @@ public static partial class InboxIngest
                 await source.DisposeAsync();
             }
 
-            return (new InboxEntry(relative, InboxVerdict.Rejected, (e as UnsafeOperationException)?.Kind, e.Message), null);
+            return DiskSpace.Exhausted(e) is { } exhausted
+                ? (Waiting(logger, relative, exhausted, e), null)
+                : (new InboxEntry(relative, InboxVerdict.Rejected, (e as UnsafeOperationException)?.Kind, e.Message), null);
         }
+    }
+
+    /// <summary>An inbox file left for a later round because a resource is exhausted; logged, never set aside.</summary>
+    private static InboxEntry Waiting(ILogger logger, string relative, string exhausted, Exception e)
+    {
+        var entry = new InboxEntry(relative, InboxVerdict.NotYet, null, $"{exhausted} ({e.Message}); the file stays in the inbox until it comes back");
+        Log.Waiting(logger, MemberName.Printable(relative), entry.Reason);
+        return entry;
     }
 
     /// <summary>Why an inbox path cannot be a namespace path: the member name rules (F12.1), and Unicode NFC so that two names never collide once normalised.</summary>
@@ -318,6 +332,9 @@ public static partial class InboxIngest
     {
         [LoggerMessage(4, LogLevel.Error, "Inbox file {Path} was not ingested and is set aside under rejected/ ({Kind}): {Reason}")]
         public static partial void Rejected(ILogger logger, string path, string kind, string reason);
+
+        [LoggerMessage(9, LogLevel.Warning, "Inbox file {Path} was not ingested: {Reason}.")]
+        public static partial void Waiting(ILogger logger, string path, string reason);
 
         [LoggerMessage(7, LogLevel.Error, "Inbox file {Path} could not be set aside under rejected/ and stays in the inbox: {Reason}")]
         public static partial void NotSetAside(ILogger logger, string path, string reason);

@@ -65,7 +65,7 @@ public static class WriteCacheRecovery
                         completed.Add(f.FileId);
                     }
                 }
-                else if (await MarkAbortedAsync(catalog, f.FileId, path, ct))
+                else if (await MarkAbortedAsync(catalog, f.FileId, path, "write interrupted by a crash; rolled back", ct))
                 {
                     rolledBack.Add(f.FileId);
                 }
@@ -95,8 +95,27 @@ public static class WriteCacheRecovery
         return HsmChecksums.From(hasher.GetDigest());
     }
 
+    /// <summary>
+    /// C3 for a write that failed while its writer runs (a full cache area, an I/O error): the partial file is removed and
+    /// the row marked rolled back, so that the client's next attempt with the same external id reopens the row
+    /// (<see cref="WriteCacheCatalog.CreateAsync"/>) instead of meeting a name already taken.
+    /// </summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="fileId">The row the failed write created.</param>
+    /// <param name="cacheFile">The absolute path of the partial cache file (removed if present).</param>
+    /// <param name="reason">Why the write failed, for the audit record.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>Whether the row was rolled back (false: it was not <c>CREATED</c>, or was rolled back already).</returns>
+    public static ValueTask<bool> RollBackAsync(ICatalog catalog, long fileId, string cacheFile, string reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(cacheFile);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return MarkAbortedAsync(catalog, fileId, cacheFile, "write failed: " + reason, ct);
+    }
+
     /// <summary>C3: the partial file goes first, then the row is marked — a crash in between only repeats the removal.</summary>
-    private static async ValueTask<bool> MarkAbortedAsync(ICatalog catalog, long fileId, string path, CancellationToken ct)
+    private static async ValueTask<bool> MarkAbortedAsync(ICatalog catalog, long fileId, string path, string reason, CancellationToken ct)
     {
         try
         {
@@ -104,8 +123,8 @@ public static class WriteCacheRecovery
         }
         catch (DirectoryNotFoundException)
         {
-            // The crash came before the write made the file's directories (a batch's rows are created before its files
-            // are written): there is nothing to remove.
+            // The write died before it made the file's directory (a batch's rows are created before its files are written):
+            // nothing to remove. Found by the crash test and the fault campaign's kills: the daemon stopped at every start.
         }
 
         await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
@@ -116,7 +135,7 @@ public static class WriteCacheRecovery
 
         await txn.UpdateFileAsync(f with { FailureReason = WriteAborted });
         await txn.AddTransitionAsync(new TransitionRecord(CatalogTransitions.FileCacheEntity, fileId.ToString(CultureInfo.InvariantCulture),
-            StateNames.Of(CacheStatus.Created), StateNames.Of(CacheStatus.Created), "C3", HsmActor.DiskMover, "write interrupted by a crash; rolled back", txn.Now));
+            StateNames.Of(CacheStatus.Created), StateNames.Of(CacheStatus.Created), "C3", HsmActor.DiskMover, reason, txn.Now));
         await txn.CommitAsync(ct);
         return true;
     }

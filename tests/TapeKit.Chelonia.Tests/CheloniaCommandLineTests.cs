@@ -2,7 +2,7 @@ using Chelonia.Hosting;
 using ChelCommandLine = Chelonia.CommandLine;
 using ChelUsageException = Chelonia.UsageException;
 
-namespace TapeKit.Hsm.Tests.Samples.Chelonia;
+namespace TapeKit.Chelonia.Tests;
 
 /// <summary>The sample's command line: every bad argument is a usage error that names it; timings pass through to the children.</summary>
 public sealed class CheloniaCommandLineTests

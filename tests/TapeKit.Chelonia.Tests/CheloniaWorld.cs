@@ -7,7 +7,7 @@ using Chelonia.Shepherd;
 using Chelonia.Wire;
 using Microsoft.AspNetCore.Builder;
 
-namespace TapeKit.Hsm.Tests.Samples.Chelonia;
+namespace TapeKit.Chelonia.Tests;
 
 /// <summary>A Librarian, one Shepherd and a Bartender in this process, each on Kestrel on a free loopback port: tests talk real HTTP to them.</summary>
 public sealed class CheloniaWorld : IAsyncDisposable

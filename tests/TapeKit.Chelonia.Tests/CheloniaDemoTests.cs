@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Chelonia.Demo;
 
-namespace TapeKit.Hsm.Tests.Samples.Chelonia;
+namespace TapeKit.Chelonia.Tests;
 
 /// <summary>The Chelonia demo with its real processes (Librarian, Bartender, 4 Shepherds), small.</summary>
 public sealed class CheloniaDemoTests

@@ -7,7 +7,7 @@ using Chelonia.Wire;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Replicas;
 
-namespace TapeKit.Hsm.Tests.Samples.Chelonia;
+namespace TapeKit.Chelonia.Tests;
 
 /// <summary>
 /// Issue 12, point 4, over real HTTP: bad uploads are never registered and leave nothing behind; paths are checked and

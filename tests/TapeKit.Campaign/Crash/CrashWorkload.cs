@@ -1,11 +1,11 @@
-namespace TapeKit.Hsm.Tests.Samples.Crash;
+namespace TapeKit.Campaign.Crash;
 
 /// <summary>
 /// The files the crash test sends: names, storage groups and contents all derived from the seed, so the recalled bytes
 /// can be compared with what was generated without keeping a copy. Files arrive by rename, whole, as a client's
 /// completed upload would.
 /// </summary>
-internal sealed class CrashWorkload(int seed, int count)
+internal sealed class CrashWorkload(int seed, int count, int maxSize = 384 * 1024)
 {
     /// <summary>How many files there are.</summary>
     public int Count => count;
@@ -19,11 +19,11 @@ internal sealed class CrashWorkload(int seed, int count)
     /// <summary>The disk library file <paramref name="i"/> is cached in.</summary>
     public static string DiskLibraryOf(int i) => i % 3 == 0 ? "dl2" : "dl1";
 
-    /// <summary>The contents of file <paramref name="i"/>: 1 byte to 384 KiB.</summary>
+    /// <summary>The contents of file <paramref name="i"/>: 1 byte to the workload's largest size (384 KiB unless told).</summary>
     public byte[] ContentOf(int i)
     {
         var random = new Random(unchecked((seed * 100_003) + i)); // Not HashCode.Combine: that is salted per process.
-        byte[] bytes = new byte[1 + random.Next(384 * 1024)];
+        byte[] bytes = new byte[1 + random.Next(maxSize)];
         random.NextBytes(bytes);
         return bytes;
     }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TapeKit.Hsm.Tests.Samples.Crash;
+namespace TapeKit.Campaign.Crash;
 
 /// <summary>What the daemon is asked to do in a phase of the crash test.</summary>
 internal enum CrashPhase
@@ -25,7 +25,12 @@ internal static class CrashSiteSettings
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     /// <summary>Writes the settings of <paramref name="phase"/> for a site at <paramref name="root"/>.</summary>
-    public static void Write(string root, CrashPhase phase)
+    /// <param name="root">The site's root (the settings go in its <c>appsettings.json</c>).</param>
+    /// <param name="phase">What the daemon is asked to do.</param>
+    /// <param name="tapesPerPool">Tapes labelled per pool (the campaign gives faults spare tapes).</param>
+    /// <param name="maxFilesPerAggregation">Files per aggregation (small: more tape files, more places for a fault).</param>
+    /// <param name="workLease">The work lease (the campaign's virtual clock runs through it in a few rounds).</param>
+    public static void Write(string root, CrashPhase phase, int tapesPerPool = 3, int maxFilesPerAggregation = 16, string workLease = "00:10:00")
     {
         bool purge = phase == CrashPhase.Purge;
         var settings = new
@@ -36,7 +41,8 @@ internal static class CrashSiteSettings
                 Root = root,
                 InstanceName,
                 Media = "LTO-9",
-                TapesPerPool = 3,
+                TapesPerPool = tapesPerPool,
+                WorkLease = workLease,
                 DiskLibraries = new object[]
                 {
                     new { Name = "dl1", Drives = new[] { 0 }, CacheCapacityBytes = purge ? 1L : 1L << 40 },
@@ -47,9 +53,9 @@ internal static class CrashSiteSettings
                     Version = 1,
                     Rules = new object[]
                     {
-                        new { Name = "experiment-a", Match = new { storageGroup = "expA" }, DiskLibrary = "dl1", TapePool = "pool-dl1", Format = "Tar", CopyCount = 2, MaxFilesPerAggregation = 16, MaxWaitingTime = "00:00:01" },
-                        new { Name = "experiment-b", Match = new { storageGroup = "expB" }, DiskLibrary = "dl2", TapePool = "pool-dl2", Format = "Tar", CopyCount = 1, MaxFilesPerAggregation = 16, MaxWaitingTime = "00:00:01" },
-                        new { Name = "default", Match = new { }, DiskLibrary = "dl1", TapePool = "pool-dl1", Format = "Tar", CopyCount = 1, MaxFilesPerAggregation = 16, MaxWaitingTime = "00:00:01" },
+                        new { Name = "experiment-a", Match = new { storageGroup = "expA" }, DiskLibrary = "dl1", TapePool = "pool-dl1", Format = "Tar", CopyCount = 2, MaxFilesPerAggregation = maxFilesPerAggregation, MaxWaitingTime = "00:00:01" },
+                        new { Name = "experiment-b", Match = new { storageGroup = "expB" }, DiskLibrary = "dl2", TapePool = "pool-dl2", Format = "Tar", CopyCount = 1, MaxFilesPerAggregation = maxFilesPerAggregation, MaxWaitingTime = "00:00:01" },
+                        new { Name = "default", Match = new { }, DiskLibrary = "dl1", TapePool = "pool-dl1", Format = "Tar", CopyCount = 1, MaxFilesPerAggregation = maxFilesPerAggregation, MaxWaitingTime = "00:00:01" },
                     },
                 },
                 Recall = new
@@ -66,6 +72,9 @@ internal static class CrashSiteSettings
                 InboxSettleTime = "00:00:00", // the workload renames finished files into the inbox
             },
         };
-        File.WriteAllText(Path.Combine(root, "appsettings.json"), JsonSerializer.Serialize(settings, Indented));
+        File.WriteAllText(PathIn(root), JsonSerializer.Serialize(settings, Indented));
     }
+
+    /// <summary>Where the settings of a site at <paramref name="root"/> are.</summary>
+    public static string PathIn(string root) => Path.Combine(root, "appsettings.json");
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace TapeKit.Hsm.Tests.Samples.Crash;
+namespace TapeKit.Campaign.Crash;
 
 /// <summary>
 /// The SmallFilesCache daemon as a child OS process (<c>dotnet SmallFilesCache.dll</c>) in its site directory, which

@@ -1,0 +1,53 @@
+using SmallFilesCache;
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Tests.Samples;
+
+/// <summary>
+/// Resource exhaustion at the cache boundary (issue 13, point 4), in process: a write the disk refuses half-way leaves no
+/// file and a rolled-back row, and the same file written again when space is back reopens that row; a full disk and an
+/// exhausted descriptor table are told from other I/O errors. The real full areas (tmpfs) run in the campaign's tests.
+/// </summary>
+public sealed class SmallFilesCacheResourceTests
+{
+    [Fact]
+    public async Task A_write_the_full_disk_refuses_half_way_leaves_no_file_rolls_its_row_back_and_succeeds_when_space_returns()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "tapekit-full-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using CacheSite site = await SmallFilesCacheTrustTests.OpenSiteAsync(root);
+            var attributes = new HsmFileAttributes { StorageGroup = "grp", Size = 3 * DiskMover.ChunkSize };
+            var full = new IOException($"No space left on device : '{root}/cache/dl1/grp/f'", 28);
+            IOException refused = await Assert.ThrowsAsync<IOException>(() => DiskMover.WriteAsync(site, attributes, "/grp/f",
+                (offset, chunk) => { if (offset > 0) { throw full; } chunk.Span.Fill(7); }));
+
+            Assert.Same(full, refused);
+            Assert.False(File.Exists(Path.Combine(root, "cache", "dl1", "grp", "f")), "the partial cache file stayed");
+            FileRecord? row = await site.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync("/grp/f"));
+            Assert.NotNull(row);
+            Assert.Equal((CacheStatus.Created, WriteCacheRecovery.WriteAborted), (row.CacheStatus, row.FailureReason));
+
+            FileRecord written = await DiskMover.WriteAsync(site, attributes, "/grp/f", (_, chunk) => chunk.Span.Fill(7));
+
+            Assert.Equal(row.FileId, written.FileId);
+            Assert.Equal(CacheStatus.Cached, written.CacheStatus);
+            Assert.Equal(3 * DiskMover.ChunkSize, new FileInfo(Path.Combine(root, "cache", "dl1", "grp", "f")).Length);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_full_disk_and_an_exhausted_descriptor_table_are_told_from_other_errors()
+    {
+        Assert.Equal("the cache area is full", DiskSpace.Exhausted(new IOException("No space left on device : '/x'", 28)));
+        Assert.Equal("the cache area is full", DiskSpace.Exhausted(new IOException("Disk quota exceeded", 122)));
+        Assert.Equal("the daemon has no file descriptor left", DiskSpace.Exhausted(new IOException("Too many open files : '/x'", 24)));
+        Assert.Null(DiskSpace.Exhausted(new IOException("Input/output error", 5)));
+        Assert.Null(DiskSpace.Exhausted(new UnauthorizedAccessException("No space left on device")));
+    }
+}
