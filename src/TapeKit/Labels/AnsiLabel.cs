@@ -70,7 +70,7 @@ public readonly struct AnsiLabel : IEquatable<AnsiLabel>
             throw new ArgumentOutOfRangeException(nameof(field), field, "The field does not lie inside an 80-byte label.");
         }
 
-        return LabelAscii.ToText(LabelBytes.Field(in _bytes, field.Offset, field.Length));
+        return LabelAscii.ToText(LabelBytes.Field(in _bytes, field));
     }
 
     /// <summary>The label as a VOL1.</summary>

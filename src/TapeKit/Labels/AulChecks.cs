@@ -22,7 +22,7 @@ public static class AulChecks
         Vol1Label label = Vol1Label.Parse(vol1, mode, out warnings);
         if (!label.HasVsn(expectedVsn))
         {
-            throw Mismatch("VOL1", "vsn", 4, vol1.Slice(4, 6), $"\"{expectedVsn}\" (the wrong cartridge is mounted)");
+            throw Mismatch("VOL1", LabelFields.Vol1.Vsn, vol1, $"\"{expectedVsn}\" (the wrong cartridge is mounted)");
         }
 
         return label;
@@ -47,24 +47,24 @@ public static class AulChecks
         headers.Label1.WriteTo(label);
         if (!headers.Label1.TryGetFileId(out ulong fileId) || fileId != expectedFileId)
         {
-            throw Mismatch("HDR1", "fileId", 4, label.Slice(4, 17), $"file id {expectedFileId:X} (wrong file or wrong position)");
+            throw Mismatch("HDR1", LabelFields.Hdr1.FileId, label, $"file id {expectedFileId:X} (wrong file or wrong position)");
         }
 
         if (headers.Label1.FileSetId != expectedVsn)
         {
-            throw Mismatch("HDR1", "fileSetId", 21, label.Slice(21, 6), $"\"{expectedVsn}\" (a file of another tape)");
+            throw Mismatch("HDR1", LabelFields.Hdr1.FileSetId, label, $"\"{expectedVsn}\" (a file of another tape)");
         }
 
         headers.UserLabel.WriteTo(label);
         if (headers.UserLabel.FileSequence != expectedFileSequence)
         {
-            throw Mismatch("UHL1", "fileSequence", 4, label.Slice(4, 10), string.Create(CultureInfo.InvariantCulture, $"fseq {expectedFileSequence} (wrong position)"));
+            throw Mismatch("UHL1", LabelFields.Uhl1.FileSequence, label, string.Create(CultureInfo.InvariantCulture, $"fseq {expectedFileSequence} (wrong position)"));
         }
 
         long blockSize = headers.UserLabel.BlockSize ?? 0;
         if (blockSize is < 1 or > int.MaxValue)
         {
-            throw Mismatch("UHL1", "blockSize", 14, label.Slice(14, 10), "a block size from 1 to 2147483647");
+            throw Mismatch("UHL1", LabelFields.Uhl1.BlockSize, label, "a block size from 1 to 2147483647");
         }
 
         return (int)blockSize;
@@ -84,7 +84,7 @@ public static class AulChecks
         {
             Span<byte> label = stackalloc byte[AnsiLabel.Length];
             trailers.UserLabel.WriteTo(label);
-            throw Mismatch("UTL1", "fileSequence", 4, label.Slice(4, 10), string.Create(CultureInfo.InvariantCulture, $"fseq {expectedLastFileSequence}, the last file the catalogue knows (appending here could overwrite data)"));
+            throw Mismatch("UTL1", LabelFields.Uhl1.FileSequence, label, string.Create(CultureInfo.InvariantCulture, $"fseq {expectedLastFileSequence}, the last file the catalogue knows (appending here could overwrite data)"));
         }
     }
 
@@ -107,13 +107,14 @@ public static class AulChecks
 
         Span<byte> label = stackalloc byte[AnsiLabel.Length];
         eof1.WriteTo(label);
-        TapeFormatException mismatch = Mismatch("EOF1", "blockCount", 54, label.Slice(54, 6), string.Create(CultureInfo.InvariantCulture, $"{blocksRead % 1_000_000:D6}, the {blocksRead} data blocks read"));
+        LabelField field = LabelFields.Hdr1.BlockCount;
+        TapeFormatException mismatch = Mismatch("EOF1", field, label, string.Create(CultureInfo.InvariantCulture, $"{blocksRead % 1_000_000:D6}, the {blocksRead} data blocks read"));
         if (mode == LabelReadMode.Strict)
         {
             throw mismatch;
         }
 
-        return new LabelWarning("EOF1", "blockCount", 54, 6, mismatch.OffendingBytes, mismatch.Message);
+        return new LabelWarning("EOF1", field.Name, field.Offset, field.Length, mismatch.OffendingBytes, mismatch.Message);
     }
 
     private static void RequireKinds(in FileLabelGroup group, bool header)
@@ -127,10 +128,11 @@ public static class AulChecks
         }
     }
 
-    private static TapeFormatException Mismatch(string kind, string field, int offset, ReadOnlySpan<byte> found, string expected)
+    /// <summary>The exception for a field of <paramref name="label"/> that holds another value than the caller expects.</summary>
+    private static TapeFormatException Mismatch(string kind, LabelField field, ReadOnlySpan<byte> label, string expected)
     {
-        string shown = TapeFormatException.Printable(found);
-        string message = string.Create(CultureInfo.InvariantCulture, $"{kind} field {field} (offset {offset}, length {found.Length}) is \"{shown}\"; expected {expected}.");
-        return new TapeFormatException(message, kind, field, offset, found.Length, shown);
+        string shown = TapeFormatException.Printable(field.Of(label));
+        string message = $"{LabelFields.Describe(kind, field)} is \"{shown}\"; expected {expected}.";
+        return new TapeFormatException(message, kind, field.Name, field.Offset, field.Length, shown);
     }
 }

@@ -37,12 +37,6 @@ internal enum FieldCheck : byte
 /// <param name="Expected">The expected text of a <see cref="FieldCheck.Fixed"/> field.</param>
 internal readonly record struct FieldRule(LabelField Field, FieldCheck Check, string? Expected = null)
 {
-    public FieldRule(string name, int offset, int length, LabelFieldType type, FieldCheck check, string? expected = null)
-        : this(new LabelField(name, offset, length, type), check, expected)
-    {
-        ExpectedBytes = expected is null ? [] : System.Text.Encoding.ASCII.GetBytes(expected);
-    }
-
     /// <summary>The expected value as bytes, for a vectorised compare.</summary>
-    public byte[] ExpectedBytes { get; } = [];
+    public byte[] ExpectedBytes { get; } = Expected is null ? [] : System.Text.Encoding.ASCII.GetBytes(Expected);
 }

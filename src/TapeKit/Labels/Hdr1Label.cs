@@ -1,3 +1,5 @@
+using Fields = TapeKit.Labels.LabelFields.Hdr1;
+
 namespace TapeKit.Labels;
 
 /// <summary>
@@ -17,45 +19,45 @@ public readonly struct Hdr1Label : IAnsiLabel<Hdr1Label>, IEquatable<Hdr1Label>
     internal static Hdr1Label FromValidated(ReadOnlySpan<byte> label) => new(LabelBytes.Copy(label));
 
     /// <summary><see cref="LabelKind.Hdr1"/> or <see cref="LabelKind.Eof1"/>.</summary>
-    public LabelKind Kind => _bytes[0] == (byte)'E' ? LabelKind.Eof1 : LabelKind.Hdr1;
+    public LabelKind Kind => _bytes[Fields.LabelId.Offset] == (byte)'E' ? LabelKind.Eof1 : LabelKind.Hdr1;
 
     /// <summary>Whether this is the PRELABEL HDR1 of an empty (prelabelled) tape.</summary>
-    public bool IsPrelabel => Kind == LabelKind.Hdr1 && LabelBytes.Field(in _bytes, 4, 17).SequenceEqual("PRELABEL         "u8);
+    public bool IsPrelabel => Kind == LabelKind.Hdr1 && LabelBytes.Field(in _bytes, Fields.FileId).SequenceEqual("PRELABEL         "u8);
 
     /// <summary>The <c>fileId</c> field without padding: uppercase hexadecimal id, or <c>PRELABEL</c>.</summary>
-    public string FileIdText => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, 4, 17));
+    public string FileIdText => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, Fields.FileId));
 
     /// <summary>The <c>fileSetId</c> field without padding: the VSN.</summary>
-    public string FileSetId => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, 21, 6));
+    public string FileSetId => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, Fields.FileSetId));
 
     /// <summary>The file section number, or <see langword="null"/> if the field is not decimal.</summary>
-    public int? FileSection => Number(27, 4);
+    public int? FileSection => Number(Fields.FileSection);
 
     /// <summary>The fseq modulo 10 000, or <see langword="null"/> if the field is not decimal.</summary>
-    public int? FileSequence => Number(31, 4);
+    public int? FileSequence => Number(Fields.FileSequence);
 
     /// <summary>The generation number, or <see langword="null"/> if not decimal.</summary>
-    public int? Generation => Number(35, 4);
+    public int? Generation => Number(Fields.Generation);
 
     /// <summary>The generation version, or <see langword="null"/> if not decimal.</summary>
-    public int? GenerationVersion => Number(39, 2);
+    public int? GenerationVersion => Number(Fields.GenerationVersion);
 
     /// <summary>The creation date.</summary>
-    public LabelDate CreationDate => LabelDate.Decode(LabelBytes.Field(in _bytes, 41, 6));
+    public LabelDate CreationDate => LabelDate.Decode(LabelBytes.Field(in _bytes, Fields.CreationDate));
 
     /// <summary>The expiration date.</summary>
-    public LabelDate ExpirationDate => LabelDate.Decode(LabelBytes.Field(in _bytes, 47, 6));
+    public LabelDate ExpirationDate => LabelDate.Decode(LabelBytes.Field(in _bytes, Fields.ExpirationDate));
 
     /// <summary>The number of data blocks modulo 10⁶ (0 in HDR1), or <see langword="null"/> if not decimal.</summary>
-    public int? BlockCount => Number(54, 6);
+    public int? BlockCount => Number(Fields.BlockCount);
 
     /// <summary>The system code without padding, e.g. <c>CTA 5.11.2.0</c>.</summary>
-    public string SystemCode => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, 60, 13));
+    public string SystemCode => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, Fields.SystemCode));
 
     /// <summary>Reads the file id as CTA does: a hexadecimal parse of the <c>fileId</c> field.</summary>
     /// <param name="fileId">The id.</param>
     /// <returns>Whether the field is a hexadecimal number.</returns>
-    public bool TryGetFileId(out ulong fileId) => LabelAscii.TryParseHexId(LabelBytes.Field(in _bytes, 4, 17), out fileId);
+    public bool TryGetFileId(out ulong fileId) => LabelAscii.TryParseHexId(LabelBytes.Field(in _bytes, Fields.FileId), out fileId);
 
     /// <summary>Builds an HDR1 or EOF1 as CTA's <c>HDR1::fill</c> and <c>EOF1::fill</c> do.</summary>
     /// <param name="kind"><see cref="LabelKind.Hdr1"/> or <see cref="LabelKind.Eof1"/>.</param>
@@ -146,7 +148,7 @@ public readonly struct Hdr1Label : IAnsiLabel<Hdr1Label>, IEquatable<Hdr1Label>
         LabelBytes b = _bytes;
         Span<byte> s = b;
         "EOF1"u8.CopyTo(s);
-        LabelAscii.WriteDecimal(s.Slice(54, 6), (ulong)blockCount);
+        LabelAscii.WriteDecimal(Fields.BlockCount.Of(s), (ulong)blockCount);
         return new Hdr1Label(in b);
     }
 
@@ -204,19 +206,17 @@ public readonly struct Hdr1Label : IAnsiLabel<Hdr1Label>, IEquatable<Hdr1Label>
         LabelBytes b = LabelBytes.Spaces();
         Span<byte> s = b;
         LabelIds.Bytes(kind).CopyTo(s);
-        fileId.CopyTo(s.Slice(4, 17));
-        LabelAscii.WriteText(s.Slice(21, 6), vsn);
-        "0001"u8.CopyTo(s[27..]);
-        LabelAscii.WriteDecimal(s.Slice(31, 4), (ulong)fileSequence);
-        "0001"u8.CopyTo(s[35..]);
-        "00"u8.CopyTo(s[39..]);
-        date.WriteTo(s.Slice(41, 6));
-        date.WriteTo(s.Slice(47, 6));
-        LabelAscii.WriteDecimal(s.Slice(54, 6), (ulong)blockCount);
-        LabelAscii.WriteText(s.Slice(60, 13), systemCode);
+        LabelLayouts.WriteFixedValues(LabelKind.Hdr1, s); // fileSection, generation, generationVersion
+        fileId.CopyTo(Fields.FileId.Of(s));
+        LabelAscii.WriteText(Fields.FileSetId.Of(s), vsn);
+        LabelAscii.WriteDecimal(Fields.FileSequence.Of(s), (ulong)fileSequence);
+        date.WriteTo(Fields.CreationDate.Of(s));
+        date.WriteTo(Fields.ExpirationDate.Of(s));
+        LabelAscii.WriteDecimal(Fields.BlockCount.Of(s), (ulong)blockCount);
+        LabelAscii.WriteText(Fields.SystemCode.Of(s), systemCode);
         return new Hdr1Label(in b);
     }
 
-    private int? Number(int offset, int length) =>
-        LabelAscii.TryParseDecimal(LabelBytes.Field(in _bytes, offset, length), out long value) ? (int)value : null;
+    private int? Number(LabelField field) =>
+        LabelAscii.TryParseDecimal(LabelBytes.Field(in _bytes, field), out long value) ? (int)value : null;
 }

@@ -1,3 +1,5 @@
+using Fields = TapeKit.Labels.LabelFields.Hdr2;
+
 namespace TapeKit.Labels;
 
 /// <summary>
@@ -17,25 +19,25 @@ public readonly struct Hdr2Label : IAnsiLabel<Hdr2Label>, IEquatable<Hdr2Label>
     internal static Hdr2Label FromValidated(ReadOnlySpan<byte> label) => new(LabelBytes.Copy(label));
 
     /// <summary><see cref="LabelKind.Hdr2"/> or <see cref="LabelKind.Eof2"/>.</summary>
-    public LabelKind Kind => _bytes[0] == (byte)'E' ? LabelKind.Eof2 : LabelKind.Hdr2;
+    public LabelKind Kind => _bytes[Fields.LabelId.Offset] == (byte)'E' ? LabelKind.Eof2 : LabelKind.Hdr2;
 
     /// <summary>The record format: <c>F</c> (fixed); CASTOR's PRELABEL HDR2 has <c>U</c>, Enstore "cern" files <c>D</c>.</summary>
-    public char RecordFormat => (char)_bytes[4];
+    public char RecordFormat => (char)_bytes[Fields.RecordFormat.Offset];
 
     /// <summary>The block length (0 for blocks of 100 000 bytes or more), or <see langword="null"/> if not decimal.</summary>
-    public int? BlockLength => Number(5, 5);
+    public int? BlockLength => Number(Fields.BlockLength);
 
     /// <summary>The record length (equal to the block length), or <see langword="null"/> if not decimal.</summary>
-    public int? RecordLength => Number(10, 5);
+    public int? RecordLength => Number(Fields.RecordLength);
 
     /// <summary>The tape density byte (not checked; a space in CTA's labels).</summary>
-    public char Density => (char)_bytes[15];
+    public char Density => (char)_bytes[Fields.Density.Offset];
 
     /// <summary>Whether the recording technique says the drive compresses (<c>P␠</c>).</summary>
-    public bool IsCompressed => _bytes[34] == (byte)'P' && _bytes[35] == (byte)' ';
+    public bool IsCompressed => LabelBytes.Field(in _bytes, Fields.RecordingTechnique).SequenceEqual("P "u8);
 
     /// <summary>The buffer offset ("AUL id"), <c>00</c>, or <see langword="null"/> if not decimal.</summary>
-    public int? BufferOffset => Number(50, 2);
+    public int? BufferOffset => Number(Fields.BufferOffset);
 
     /// <summary>Builds an HDR2 or EOF2 as CTA's <c>HDR2::fill</c> does.</summary>
     /// <param name="kind"><see cref="LabelKind.Hdr2"/> or <see cref="LabelKind.Eof2"/>.</param>
@@ -53,16 +55,15 @@ public readonly struct Hdr2Label : IAnsiLabel<Hdr2Label>, IEquatable<Hdr2Label>
         LabelBytes b = LabelBytes.Spaces();
         Span<byte> s = b;
         LabelIds.Bytes(kind).CopyTo(s);
-        s[4] = (byte)'F';
+        LabelLayouts.WriteFixedValues(LabelKind.Hdr2, s); // recordFormat, bufferOffset
         ulong length = blockSize < LargeBlockSize ? (ulong)blockSize : 0;
-        LabelAscii.WriteDecimal(s.Slice(5, 5), length);
-        LabelAscii.WriteDecimal(s.Slice(10, 5), length);
+        LabelAscii.WriteDecimal(Fields.BlockLength.Of(s), length);
+        LabelAscii.WriteDecimal(Fields.RecordLength.Of(s), length);
         if (compressed)
         {
-            s[34] = (byte)'P';
+            "P "u8.CopyTo(Fields.RecordingTechnique.Of(s));
         }
 
-        "00"u8.CopyTo(s[50..]);
         return new Hdr2Label(in b);
     }
 
@@ -127,6 +128,6 @@ public readonly struct Hdr2Label : IAnsiLabel<Hdr2Label>, IEquatable<Hdr2Label>
     /// <returns>Whether they differ.</returns>
     public static bool operator !=(Hdr2Label left, Hdr2Label right) => !left.Equals(right);
 
-    private int? Number(int offset, int length) =>
-        LabelAscii.TryParseDecimal(LabelBytes.Field(in _bytes, offset, length), out long value) ? (int)value : null;
+    private int? Number(LabelField field) =>
+        LabelAscii.TryParseDecimal(LabelBytes.Field(in _bytes, field), out long value) ? (int)value : null;
 }

@@ -17,8 +17,8 @@ internal struct LabelBytes
     }
 
     /// <summary>A field of the label, as a span valid for as long as the label.</summary>
-    public static ReadOnlySpan<byte> Field(in LabelBytes bytes, int offset, int length) =>
-        ((ReadOnlySpan<byte>)bytes).Slice(offset, length);
+    public static ReadOnlySpan<byte> Field(in LabelBytes bytes, LabelField field) =>
+        ((ReadOnlySpan<byte>)bytes).Slice(field.Offset, field.Length);
 
     public static LabelBytes Copy(ReadOnlySpan<byte> label)
     {

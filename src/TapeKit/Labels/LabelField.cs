@@ -11,4 +11,14 @@ public readonly record struct LabelField(string Name, int Offset, int Length, La
     public string Columns => Length == 1
         ? (Offset + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)
         : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Offset + 1}-{Offset + Length}");
+
+    /// <summary>The field's bytes in an 80-byte label.</summary>
+    /// <param name="label">The label.</param>
+    /// <returns>The slice at <see cref="Offset"/> of <see cref="Length"/> bytes.</returns>
+    internal ReadOnlySpan<byte> Of(ReadOnlySpan<byte> label) => label.Slice(Offset, Length);
+
+    /// <summary>The field's bytes in an 80-byte label being written.</summary>
+    /// <param name="label">The label.</param>
+    /// <returns>The slice at <see cref="Offset"/> of <see cref="Length"/> bytes.</returns>
+    internal Span<byte> Of(Span<byte> label) => label.Slice(Offset, Length);
 }

@@ -102,9 +102,10 @@ internal static class LabelValidator
             return new LabelFault(FaultReason.WrongIdentifier, LabelIds.Text(kind), "labelId", 0, 4, expected: "\"HDR1\"");
         }
 
-        if (!label.Slice(4, 17).SequenceEqual("PRELABEL         "u8))
+        LabelField fileId = LabelFields.Hdr1.FileId;
+        if (!fileId.Of(label).SequenceEqual("PRELABEL         "u8))
         {
-            return new LabelFault(FaultReason.NotPrelabel, "HDR1", "fileId", 4, 17);
+            return new LabelFault(FaultReason.NotPrelabel, "HDR1", fileId.Name, fileId.Offset, fileId.Length);
         }
 
         return default;

@@ -1,3 +1,5 @@
+using Fields = TapeKit.Labels.LabelFields.Uhl1;
+
 namespace TapeKit.Labels;
 
 /// <summary>
@@ -15,31 +17,31 @@ public readonly struct Uhl1Label : IAnsiLabel<Uhl1Label>, IEquatable<Uhl1Label>
     internal static Uhl1Label FromValidated(ReadOnlySpan<byte> label) => new(LabelBytes.Copy(label));
 
     /// <summary><see cref="LabelKind.Uhl1"/> or <see cref="LabelKind.Utl1"/>.</summary>
-    public LabelKind Kind => _bytes[1] == (byte)'T' ? LabelKind.Utl1 : LabelKind.Uhl1;
+    public LabelKind Kind => _bytes[Fields.LabelId.Offset + 1] == (byte)'T' ? LabelKind.Utl1 : LabelKind.Uhl1;
 
     /// <summary>The full fseq (modulo 10¹⁰), or <see langword="null"/> if not decimal.</summary>
-    public long? FileSequence => Number(4, 10);
+    public long? FileSequence => Number(Fields.FileSequence);
 
     /// <summary>The real block size S, or <see langword="null"/> if not decimal (never in a validated label).</summary>
-    public long? BlockSize => Number(14, 10);
+    public long? BlockSize => Number(Fields.BlockSize);
 
     /// <summary>The record length (= S), or <see langword="null"/> if not decimal.</summary>
-    public long? RecordLength => Number(24, 10);
+    public long? RecordLength => Number(Fields.RecordLength);
 
     /// <summary>The site, without padding.</summary>
-    public string Site => Text(34, 8);
+    public string Site => Text(Fields.Site);
 
     /// <summary>The mover host, without padding.</summary>
-    public string MoverHost => Text(42, 10);
+    public string MoverHost => Text(Fields.MoverHost);
 
     /// <summary>The drive vendor, without padding.</summary>
-    public string DriveVendor => Text(52, 8);
+    public string DriveVendor => Text(Fields.DriveVendor);
 
     /// <summary>The drive model (first 8 bytes of the INQUIRY product id), without padding.</summary>
-    public string DriveModel => Text(60, 8);
+    public string DriveModel => Text(Fields.DriveModel);
 
     /// <summary>The drive serial number, without padding.</summary>
-    public string DriveSerial => Text(68, 12);
+    public string DriveSerial => Text(Fields.DriveSerial);
 
     /// <summary>The identity fields as one record.</summary>
     public UserLabelIdentity Identity => new(Site, MoverHost, DriveVendor, DriveModel, DriveSerial);
@@ -70,14 +72,14 @@ public readonly struct Uhl1Label : IAnsiLabel<Uhl1Label>, IEquatable<Uhl1Label>
         LabelBytes b = LabelBytes.Spaces();
         Span<byte> s = b;
         LabelIds.Bytes(kind).CopyTo(s);
-        LabelAscii.WriteDecimal(s.Slice(4, 10), (ulong)fileSequence);
-        LabelAscii.WriteDecimal(s.Slice(14, 10), (ulong)blockSize);
-        LabelAscii.WriteDecimal(s.Slice(24, 10), (ulong)blockSize);
-        LabelAscii.WriteText(s.Slice(34, 8), identity.Site);
-        LabelAscii.WriteText(s.Slice(42, 10), identity.MoverHost);
-        LabelAscii.WriteText(s.Slice(52, 8), identity.DriveVendor);
-        LabelAscii.WriteText(s.Slice(60, 8), identity.DriveModel);
-        LabelAscii.WriteText(s.Slice(68, 12), identity.DriveSerial);
+        LabelAscii.WriteDecimal(Fields.FileSequence.Of(s), (ulong)fileSequence);
+        LabelAscii.WriteDecimal(Fields.BlockSize.Of(s), (ulong)blockSize);
+        LabelAscii.WriteDecimal(Fields.RecordLength.Of(s), (ulong)blockSize);
+        LabelAscii.WriteText(Fields.Site.Of(s), identity.Site);
+        LabelAscii.WriteText(Fields.MoverHost.Of(s), identity.MoverHost);
+        LabelAscii.WriteText(Fields.DriveVendor.Of(s), identity.DriveVendor);
+        LabelAscii.WriteText(Fields.DriveModel.Of(s), identity.DriveModel);
+        LabelAscii.WriteText(Fields.DriveSerial.Of(s), identity.DriveSerial);
         return new Uhl1Label(in b);
     }
 
@@ -151,8 +153,8 @@ public readonly struct Uhl1Label : IAnsiLabel<Uhl1Label>, IEquatable<Uhl1Label>
         }
     }
 
-    private long? Number(int offset, int length) =>
-        LabelAscii.TryParseDecimal(LabelBytes.Field(in _bytes, offset, length), out long value) ? value : null;
+    private long? Number(LabelField field) =>
+        LabelAscii.TryParseDecimal(LabelBytes.Field(in _bytes, field), out long value) ? value : null;
 
-    private string Text(int offset, int length) => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, offset, length));
+    private string Text(LabelField field) => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, field));
 }

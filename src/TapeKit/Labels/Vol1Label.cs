@@ -1,3 +1,5 @@
+using Fields = TapeKit.Labels.LabelFields.Vol1;
+
 namespace TapeKit.Labels;
 
 /// <summary>
@@ -17,16 +19,16 @@ public readonly struct Vol1Label : IAnsiLabel<Vol1Label>, IEquatable<Vol1Label>
     public LabelKind Kind => LabelKind.Vol1;
 
     /// <summary>The volume serial number, without padding.</summary>
-    public string Vsn => Text(4, 6);
+    public string Vsn => Text(Fields.Vsn);
 
     /// <summary>The owner identifier, without padding (<c>CTA</c>, <c>CASTOR</c>, <c>TAPEKIT</c>, a login name…).</summary>
-    public string OwnerId => Text(37, 14);
+    public string OwnerId => Text(Fields.OwnerId);
 
     /// <summary>The logical block protection the tape announces (docs/formats/aul.md#6-logical-block-protection).</summary>
-    public LbpMethod LbpMethod => _bytes[77] == (byte)'0' && _bytes[78] == (byte)'2' ? LbpMethod.Crc32C : LbpMethod.None;
+    public LbpMethod LbpMethod => LabelBytes.Field(in _bytes, Fields.LbpMethod).SequenceEqual("02"u8) ? LbpMethod.Crc32C : LbpMethod.None;
 
     /// <summary>The label standard byte: <c>3</c> (ANSI X3.27 level 3); Enstore writes <c>0</c>.</summary>
-    public char LabelStandard => (char)_bytes[79];
+    public char LabelStandard => (char)_bytes[Fields.LabelStandard.Offset];
 
     /// <summary>Builds a VOL1 as CTA's <c>VOL1::fill</c> does (every unnamed byte a space).</summary>
     /// <param name="vsn">1 to 6 characters from A–Z, 0–9.</param>
@@ -46,10 +48,10 @@ public readonly struct Vol1Label : IAnsiLabel<Vol1Label>, IEquatable<Vol1Label>
         LabelBytes b = LabelBytes.Spaces();
         Span<byte> s = b;
         "VOL1"u8.CopyTo(s);
-        LabelAscii.WriteText(s.Slice(4, 6), vsn);
-        LabelAscii.WriteText(s.Slice(37, 14), ownerId);
-        (lbpMethod == LbpMethod.Crc32C ? "02"u8 : "00"u8).CopyTo(s[77..]);
-        s[79] = (byte)'3';
+        LabelAscii.WriteText(Fields.Vsn.Of(s), vsn);
+        LabelAscii.WriteText(Fields.OwnerId.Of(s), ownerId);
+        (lbpMethod == LbpMethod.Crc32C ? "02"u8 : "00"u8).CopyTo(Fields.LbpMethod.Of(s));
+        s[Fields.LabelStandard.Offset] = (byte)'3';
         return new Vol1Label(in b);
     }
 
@@ -91,7 +93,7 @@ public readonly struct Vol1Label : IAnsiLabel<Vol1Label>, IEquatable<Vol1Label>
             return false;
         }
 
-        ReadOnlySpan<byte> field = ((ReadOnlySpan<byte>)_bytes).Slice(4, 6);
+        ReadOnlySpan<byte> field = LabelBytes.Field(in _bytes, Fields.Vsn);
         for (int i = 0; i < 6; i++)
         {
             char expected = i < expectedVsn.Length ? expectedVsn[i] : ' ';
@@ -129,5 +131,5 @@ public readonly struct Vol1Label : IAnsiLabel<Vol1Label>, IEquatable<Vol1Label>
     /// <returns>Whether they differ.</returns>
     public static bool operator !=(Vol1Label left, Vol1Label right) => !left.Equals(right);
 
-    private string Text(int offset, int length) => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, offset, length));
+    private string Text(LabelField field) => LabelAscii.ToTrimmedText(LabelBytes.Field(in _bytes, field));
 }

@@ -72,11 +72,12 @@ public sealed partial class AulVolume
     {
         FileLabelGroup headers = ReadGroup(header: true, header);
         long labelledFseq = headers.UserLabel.FileSequence ?? 0;
+        LabelField fileSequence = LabelFields.Uhl1.FileSequence;
         if (labelledFseq != fseq)
         {
             throw new TapeFormatException(
-                string.Create(CultureInfo.InvariantCulture, $"UHL1 field fileSequence (offset 4, length 10) of the file at object {header} is {labelledFseq}; the tape marks say it is file {fseq}."),
-                "UHL1", "fileSequence", 4, 10, labelledFseq.ToString(CultureInfo.InvariantCulture));
+                string.Create(CultureInfo.InvariantCulture, $"{LabelFields.Describe("UHL1", fileSequence)} of the file at object {header} is {labelledFseq}; the tape marks say it is file {fseq}."),
+                "UHL1", fileSequence.Name, fileSequence.Offset, fileSequence.Length, labelledFseq.ToString(CultureInfo.InvariantCulture));
         }
 
         int blockSize = ReadableBlockSize(headers, header, headers.UserLabel.BlockSize ?? 1);
@@ -86,8 +87,8 @@ public sealed partial class AulVolume
         if (trailers.UserLabel.FileSequence != fseq)
         {
             throw new TapeFormatException(
-                string.Create(CultureInfo.InvariantCulture, $"UTL1 field fileSequence (offset 4, length 10) of file {fseq} is {trailers.UserLabel.FileSequence}; the tape marks say {fseq}."),
-                "UTL1", "fileSequence", 4, 10, string.Empty);
+                string.Create(CultureInfo.InvariantCulture, $"{LabelFields.Describe("UTL1", fileSequence)} of file {fseq} is {trailers.UserLabel.FileSequence}; the tape marks say {fseq}."),
+                "UTL1", fileSequence.Name, fileSequence.Offset, fileSequence.Length, string.Empty);
         }
 
         return file;

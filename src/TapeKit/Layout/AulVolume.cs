@@ -196,9 +196,10 @@ public sealed partial class AulVolume
         {
             Span<byte> uhl1 = stackalloc byte[AnsiLabel.Length];
             headers.UserLabel.WriteTo(uhl1);
+            LabelField field = LabelFields.Uhl1.BlockSize;
             throw new TapeFormatException(
-                string.Create(CultureInfo.InvariantCulture, $"UHL1 field blockSize (offset 14, length 10) of the file at object {headerObject} is {blockSize}; this drive reads blocks of at most {max} bytes."),
-                "UHL1", "blockSize", 14, 10, TapeFormatException.Printable(uhl1.Slice(14, 10)));
+                string.Create(CultureInfo.InvariantCulture, $"{LabelFields.Describe("UHL1", field)} of the file at object {headerObject} is {blockSize}; this drive reads blocks of at most {max} bytes."),
+                "UHL1", field.Name, field.Offset, field.Length, TapeFormatException.Printable(field.Of(uhl1)));
         }
 
         return (int)Math.Max(blockSize, 1);
