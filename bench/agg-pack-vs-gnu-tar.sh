@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Whole-process wall time: `tapekit agg pack --format tar` against GNU `tar -cf - -b 512` on the
-# same two trees (10 000 × 4 KiB and 256 × 4 MiB), inputs from the page cache, outputs to a file
-# in /dev/shm (tmpfs) for both. Uses hyperfine when installed, else a time loop.
-# Usage: bench/agg-pack-vs-gnu-tar.sh [RUNS]   (default 10)
+# Whole-process wall time of `tapekit agg pack --format tar` against GNU tar and bsdtar writing the same tree to a file
+# and making it durable (issue 14): tapekit fsyncs its output before renaming it into place; the tars are followed by
+# `sync FILE` (fsync of that file), so all three end in the same durable state. Two trees: 20 000 × 4 KiB and
+# 256 × 4 MiB, inputs in the page cache, outputs on the disk under the work directory (not tmpfs: a sync there is free).
+#
+# The tool runs as a user gets it: packed, installed from the local feed with `dotnet tool install` (the ReadyToRun
+# TapeKit.Cli.linux-x64 package). Runs alternate within each round (tapekit, GNU tar, bsdtar, in an order that rotates
+# every round), so load from elsewhere falls on all alike; the result is the median of the per-round ratios.
+#
+# Usage: bench/agg-pack-vs-gnu-tar.sh [ROUNDS] [WORKDIR]   (default 7 rounds; WORKDIR default: a new directory in /var/tmp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-10}
-work=$(mktemp -d /dev/shm/tapekit-bench.XXXXXX)
+rounds=${1:-7}
+base=${2:-/var/tmp}
+work=$(mktemp -d "$base/tapekit-pack-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-dotnet build src/TapeKit.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
-tapekit=$PWD/src/TapeKit.Cli/bin/Release/net10.0/TapeKit.Cli
-# The same tool compiled ahead of time (native AOT, gcc as linker): no JIT, ~10 ms start-up.
-aot=$work/aot/TapeKit.Cli
-if dotnet publish src/TapeKit.Cli -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker=gcc \
-        -o "$work/aot" -nologo -clp:ErrorsOnly >/dev/null 2>&1; then :; else aot=""; fi
+dotnet pack src/TapeKit.Cli -c Release -o "$work/pkg" -nologo -clp:ErrorsOnly >/dev/null
+version=$(ls "$work/pkg" | sed -n 's/^TapeKit\.Cli\.\([0-9][^a-z]*\)\.nupkg$/\1/p' | head -1)
+(cd "$work" && dotnet tool install --tool-path "$work/tool" --add-source "$work/pkg" TapeKit.Cli --version "$version" >/dev/null)
+tapekit=$work/tool/tapekit
 
 make_tree() { # dir count size
-    mkdir -p "$1"
     python3 - "$1" "$2" "$3" <<'PY'
 import os, sys
 root, count, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -29,29 +34,52 @@ for i in range(count):
 PY
 }
 
-src=$(mktemp -d)
-trap 'rm -rf "$work" "$src"' EXIT
-make_tree "$src/small" 10000 4096
-make_tree "$src/large" 256 4194304
-cat "$src"/small/*/* "$src"/large/*/* >/dev/null   # warm the page cache
+make_tree "$work/src/small" 20000 4096
+make_tree "$work/src/large" 256 4194304
+sync
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
-echo "tar: $(tar --version | head -1)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "tools: $("$tapekit" --version | head -1), $(tar --version | head -1), $(bsdtar --version | head -1)"
+echo "output directory: $work (file system $(df --output=fstype "$work" | tail -1))"
+
+run() { # name tree -> milliseconds
+    local out=$work/out-$1.tar
+    rm -f "$out"
+    local start end
+    start=$(date +%s%N)
+    case $1 in
+        tapekit) (cd "$work/src" && "$tapekit" agg pack --format tar --out "$out" "$2" >/dev/null) ;;
+        gnutar) (cd "$work/src" && tar -cf "$out" -b 512 "$2" && sync "$out") ;;
+        bsdtar) (cd "$work/src" && bsdtar -cf "$out" -b 512 "$2" && sync "$out") ;;
+    esac
+    end=$(date +%s%N)
+    echo $(( (end - start) / 1000000 ))
+}
+
 for tree in small large; do
-    echo "== tree $tree: $(find "$src/$tree" -type f | wc -l) files, $(du -sh --apparent-size "$src/$tree" | cut -f1)"
-    tk="$tapekit agg pack --format tar --out $work/tk.tar $tree"
-    gt="tar -cf - -b 512 $tree > $work/gnu.tar"
-    if command -v hyperfine >/dev/null; then
-        args=(-n "tapekit agg pack --format tar (JIT)" "$tk")
-        [ -n "$aot" ] && args+=(-n "tapekit agg pack --format tar (native AOT)" "$aot agg pack --format tar --out $work/tk.tar $tree")
-        (cd "$src" && hyperfine -N -w 2 -r "$runs" --export-markdown "$work/$tree.md" "${args[@]}" -n "tar -cf - -b 512" "bash -c '$gt'" >/dev/null)
-        cat "$work/$tree.md"
-    else
-        for cmd in "$tk" "$gt"; do
-            start=$(date +%s.%N)
-            for _ in $(seq "$runs"); do (cd "$src" && bash -c "$cmd"); done
-            end=$(date +%s.%N)
-            echo "$cmd: $(echo "($end - $start) / $runs" | bc -l | cut -c1-6) s"
-        done
-    fi
+    cat "$work"/src/"$tree"/*/* >/dev/null # warm the page cache
+    results=$work/$tree.tsv
+    : >"$results"
+    for round in $(seq 1 "$rounds"); do
+        order=(tapekit gnutar bsdtar)
+        shift_by=$(( (round - 1) % 3 ))
+        order=("${order[@]:$shift_by}" "${order[@]:0:$shift_by}")
+        declare -A ms=()
+        for tool in "${order[@]}"; do ms[$tool]=$(run "$tool" "$tree"); done
+        printf '%s\t%s\t%s\t%s\n' "$round" "${ms[tapekit]}" "${ms[gnutar]}" "${ms[bsdtar]}" >>"$results"
+        unset ms
+    done
+    python3 - "$tree" "$results" "$(find "$work/src/$tree" -type f | wc -l)" "$(du -sh --apparent-size "$work/src/$tree" | cut -f1)" <<'PY'
+import statistics, sys
+tree, path, files, size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+rows = [list(map(int, line.split("\t"))) for line in open(path)]
+tk = [r[1] for r in rows]; gt = [r[2] for r in rows]; bt = [r[3] for r in rows]
+print(f"\n== tree {tree}: {files} files, {size}; {len(rows)} rounds (ms per run: tapekit / GNU tar + sync / bsdtar + sync)")
+for r in rows:
+    print(f"   round {r[0]}: {r[1]} / {r[2]} / {r[3]}")
+print("| Tree | tapekit (median ms) | GNU tar + sync | bsdtar + sync | tapekit / GNU tar (median of round ratios) | tapekit / bsdtar |")
+print("|---|---:|---:|---:|---:|---:|")
+print(f"| {files} × {'4 KiB' if tree == 'small' else '4 MiB'} | {statistics.median(tk):.0f} | {statistics.median(gt):.0f} | {statistics.median(bt):.0f} "
+      f"| {statistics.median([a / b for a, b in zip(tk, gt)]):.2f} | {statistics.median([a / b for a, b in zip(tk, bt)]):.2f} |")
+PY
 done

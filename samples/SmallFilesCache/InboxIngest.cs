@@ -51,7 +51,7 @@ public static partial class InboxIngest
             foreach ((string path, string relative) in Walk(inbox, inbox))
             {
                 ct.ThrowIfCancellationRequested();
-                (InboxEntry? entry, Pending? pending) = await PrepareAsync(cache, logger, path, relative, now, buffer, entries.Count, ct);
+                (InboxEntry? entry, Pending? pending) = await PrepareAsync(cache, logger, inbox, path, relative, now, buffer, entries.Count, ct);
                 entries.Add(entry);
                 if (entry is not null)
                 {
@@ -213,7 +213,7 @@ public static partial class InboxIngest
     /// before, refused when opened), or the opened file for the next batch.
     /// </summary>
     private static async Task<(InboxEntry? Entry, Pending? Pending)> PrepareAsync(
-        CacheSite cache, ILogger logger, string path, string relative, DateTimeOffset now, byte[] buffer, int slot, CancellationToken ct)
+        CacheSite cache, ILogger logger, string inbox, string path, string relative, DateTimeOffset now, byte[] buffer, int slot, CancellationToken ct)
     {
         if (NameProblem(relative) is { } problem)
         {
@@ -229,7 +229,8 @@ public static partial class InboxIngest
                 return (new InboxEntry(relative, InboxVerdict.NotYet, null, "modified less than the settle time ago"), null);
             }
 
-            source = FileNodes.OpenRegular(path, allowHardLinks: false, out FileNodeStatus opened);
+            // Opened from the inbox down, no link followed on the way: a directory swapped for a link since the walk is refused.
+            source = FileNodes.OpenRegularBeneath(inbox, relative, allowHardLinks: false, out FileNodeStatus opened);
             if (await IngestedBeforeAsync(cache, "/" + relative, source, buffer, ct))
             {
                 // A crash between the completed ingest and the inbox file's removal: the file is in, only the removal is left.

@@ -32,7 +32,12 @@ public sealed partial class GatewayDaemon(IOptions<GatewayOptions> options, ILog
                 MigrationReport migrated = await migrator.MigrateAsync(stoppingToken);
                 if (migrated.Files > 0)
                 {
-                    Log.Migrated(logger, migrated.Files, migrated.TapeFiles, migrated.Sessions);
+                    Log.Migrated(logger, migrated.Files, migrated.TapeFiles, migrated.Sessions, migrated.Repaired);
+                }
+
+                if (migrated.Waiting > 0)
+                {
+                    Log.CopiesWaiting(logger, migrated.Waiting);
                 }
 
                 foreach (string request in Directory.EnumerateFiles(requests, "*.txt").Order(StringComparer.Ordinal))
@@ -64,8 +69,11 @@ public sealed partial class GatewayDaemon(IOptions<GatewayOptions> options, ILog
         [LoggerMessage(1, LogLevel.Information, "Tape gateway at {Root}: {Files} files known, {Tapes} tapes")]
         public static partial void Started(ILogger logger, string root, int files, int tapes);
 
-        [LoggerMessage(2, LogLevel.Information, "Migrated {Files} files into {TapeFiles} tape files in {Sessions} sessions")]
-        public static partial void Migrated(ILogger logger, int files, int tapeFiles, int sessions);
+        [LoggerMessage(2, LogLevel.Information, "Migrated {Files} files into {TapeFiles} tape files in {Sessions} sessions; {Repaired} of them re-created damaged copies")]
+        public static partial void Migrated(ILogger logger, int files, int tapeFiles, int sessions, int repaired);
+
+        [LoggerMessage(5, LogLevel.Warning, "{Copies} file copies wait for a writable tape that holds no other copy of their file; add tapes to their pool")]
+        public static partial void CopiesWaiting(ILogger logger, int copies);
 
         [LoggerMessage(3, LogLevel.Information, "Recall request {Request}: {Verified} of {Files} files verified")]
         public static partial void Recalled(ILogger logger, string request, int verified, int files);

@@ -12,12 +12,26 @@ namespace TapeGateway;
 /// <param name="TapeFiles">Tape files written.</param>
 /// <param name="Sessions">Tape sessions (one mount each, or a reuse of a loaded cartridge).</param>
 /// <param name="PayloadBytes">User bytes written.</param>
-public sealed record MigrationReport(int Files, int TapeFiles, int Sessions, long PayloadBytes);
+/// <param name="Repaired">Copies re-created in place of damaged ones (counted in <paramref name="Files"/> too).</param>
+/// <param name="Waiting">Copies left for a later run: their pool has no writable tape that holds no other copy of the file.</param>
+public sealed record MigrationReport(int Files, int TapeFiles, int Sessions, long PayloadBytes, int Repaired = 0, int Waiting = 0)
+{
+    /// <summary>This report and <paramref name="other"/> added up.</summary>
+    /// <param name="other">Another run's, or one session's.</param>
+    public MigrationReport Plus(MigrationReport other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new MigrationReport(Files + other.Files, TapeFiles + other.TapeFiles, Sessions + other.Sessions, PayloadBytes + other.PayloadBytes,
+            Repaired + other.Repaired, Waiting + other.Waiting);
+    }
+}
 
 /// <summary>
 /// The tape gateway's migration side: takes the disk pool's candidates per file class in streams, each stream to the
 /// next tape of the class's pool, and writes it in one tape session (a drive from the scheduler) with the mode's tape
 /// mark policy. Files are recorded in the name server only once a synchronising mark has made them durable.
+/// A copy a recall found damaged counts as missing, so the next run re-creates it from the disk pool on a tape that
+/// holds no other copy of the file: CASTOR's repair by re-migration (docs/hsm/rules.md#hsm-f6).
 /// </summary>
 /// <param name="world">The tape world.</param>
 /// <param name="mode">How to write.</param>
@@ -33,6 +47,7 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
         ArgumentNullException.ThrowIfNull(world);
         var report = new MigrationReport(0, 0, 0, 0);
         GatewayOptions options = world.Options;
+        var damaged = world.Names.DamagedCopies.Select(s => (s.FileId, s.CopyNb)).ToHashSet();
         // A candidate lacks one of the copies its class asks for.
         var candidates = world.Names.Files.Values
             .Where(f => Enumerable.Range(1, options.ClassOf(f.Class).Copies).Any(c => !world.Names.HasCopy(f.FileId, c)))
@@ -50,7 +65,12 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
                         ct.ThrowIfCancellationRequested();
                         // Each copy on a tape that holds no other copy of these files.
                         var avoid = left.SelectMany(f => world.Names.SegmentsOf(f.FileId)).Select(s => world.Names.TapeFiles[s.TapeFileId].Vsn).ToHashSet(StringComparer.Ordinal);
-                        string vsn = NextTape(fileClass.Pool, avoid);
+                        if (NextTape(fileClass.Pool, avoid) is not { } vsn)
+                        {
+                            report = report.Plus(new MigrationReport(0, 0, 0, 0, Waiting: left.Length));
+                            break;
+                        }
+
                         IReadOnlyList<MigrationJob> jobs = MigrationPolicy.Plan(left, fileClass, mode.Aggregate, options);
                         MigrationReport session;
                         try
@@ -65,8 +85,9 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
                             session = new MigrationReport(0, 0, 1, 0);
                         }
 
-                        report = new MigrationReport(report.Files + session.Files, report.TapeFiles + session.TapeFiles, report.Sessions + 1, report.PayloadBytes + session.PayloadBytes);
                         int copyNb = copy;
+                        int repaired = left.Count(f => damaged.Contains((f.FileId, copyNb)) && world.Names.HasCopy(f.FileId, copyNb));
+                        report = report.Plus(session with { Sessions = 1, Repaired = repaired });
                         left = [.. left.Where(f => !world.Names.HasCopy(f.FileId, copyNb))];
                     }
                 }
@@ -183,8 +204,8 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
     /// <param name="fileId">The file.</param>
     public static string MemberNameOf(long fileId) => $"f{fileId}";
 
-    /// <summary>The pool's tapes in turn (parallel streams spread over them), skipping the ones in <paramref name="avoid"/>.</summary>
-    private string NextTape(string pool, HashSet<string> avoid)
+    /// <summary>The pool's tapes in turn (parallel streams spread over them), skipping the ones in <paramref name="avoid"/>; null when none is left.</summary>
+    private string? NextTape(string pool, HashSet<string> avoid)
     {
         string[] tapes = [.. world.Names.Tapes.Values.Where(t => t.Pool == pool && !t.WriteDisabled).Select(t => t.Vsn).Order(StringComparer.Ordinal)];
         for (int tried = 0; tried < tapes.Length; tried++)
@@ -197,6 +218,6 @@ public sealed class GatewayMigrator(TapeWorld world, GatewayMode mode, int seed)
             }
         }
 
-        throw new InvalidOperationException($"Tape pool '{pool}' has no writable tape without a copy of these files.");
+        return null;
     }
 }

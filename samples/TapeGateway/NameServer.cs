@@ -23,8 +23,9 @@ public sealed record NsFile(long FileId, string Name, string Class, long Size);
 /// <param name="PayloadOffset">Where its data starts, from the start of the payload.</param>
 /// <param name="Adler32">Its Adler-32 as the aggregation index recorded it (0 for a file of its own).</param>
 /// <param name="XxHash3">Its XXH3-64 as the aggregation index recorded it (0 for a file of its own).</param>
-/// <param name="Damaged">A recall found this copy unreadable or wrong; recalls use the other copies.</param>
-public sealed record NsSegment(long FileId, int CopyNb, long TapeFileId, int MemberIndex, long BlockIndex, int OffsetInBlock, long PayloadOffset, uint Adler32, ulong XxHash3, bool Damaged = false);
+/// <param name="Damaged">A recall found this copy unreadable or wrong; recalls use the other copies, and the migrator re-creates it on another tape (a repair).</param>
+/// <param name="Replaced">A damaged copy a repair has re-created elsewhere: its tape file still holds the member, but it is no longer one of the file's copies.</param>
+public sealed record NsSegment(long FileId, int CopyNb, long TapeFileId, int MemberIndex, long BlockIndex, int OffsetInBlock, long PayloadOffset, uint Adler32, ulong XxHash3, bool Damaged = false, bool Replaced = false);
 
 /// <summary>A tape file: where it is and what it holds.</summary>
 /// <param name="Id">Its id (the ALB aggregation id, written as the HDR1 file id).</param>
@@ -109,29 +110,44 @@ public sealed class NameServer
     /// <summary>Takes a tape file id.</summary>
     public long AllocateTapeFileId() => NextTapeFileId++;
 
-    /// <summary>Records a tape file written and synchronised, with the segments of its files, and moves its tape's last fseq.</summary>
+    /// <summary>
+    /// Records a tape file written and synchronised, with the segments of its files, and moves its tape's last fseq. A
+    /// segment for a copy the file has as a damaged segment is its repair: the damaged segment is replaced.
+    /// </summary>
     /// <param name="tapeFile">The tape file.</param>
     /// <param name="segments">Its files' segments.</param>
+    /// <exception cref="InvalidOperationException">A file already has a good copy of that number: it would be archived twice.</exception>
     public void RecordTapeFile(NsTapeFile tapeFile, IEnumerable<NsSegment> segments)
     {
         ArgumentNullException.ThrowIfNull(tapeFile);
         ArgumentNullException.ThrowIfNull(segments);
+        NsSegment[] held = [.. segments];
+        foreach (NsSegment s in held.Where(s => !s.Replaced))
+        {
+            if (SegmentsOf(s.FileId).FirstOrDefault(o => o.CopyNb == s.CopyNb) is { Damaged: false } good)
+            {
+                throw new InvalidOperationException($"File {s.FileId} already has copy {s.CopyNb} in tape file {good.TapeFileId}; tape file {tapeFile.Id} cannot record it again.");
+            }
+        }
+
         _tapeFiles.Add(tapeFile.Id, tapeFile);
         NextTapeFileId = Math.Max(NextTapeFileId, tapeFile.Id + 1);
-        foreach (NsSegment s in segments)
+        _byTapeFile[tapeFile.Id] = [.. held];
+        foreach (NsSegment s in held.Where(s => !s.Replaced))
         {
             if (!_segments.TryGetValue(s.FileId, out List<NsSegment>? list))
             {
                 _segments[s.FileId] = list = [];
             }
 
-            list.Add(s);
-            if (!_byTapeFile.TryGetValue(s.TapeFileId, out List<NsSegment>? held))
+            int damaged = list.FindIndex(o => o.CopyNb == s.CopyNb);
+            if (damaged >= 0)
             {
-                _byTapeFile[s.TapeFileId] = held = [];
+                Retire(list[damaged]);
+                list.RemoveAt(damaged);
             }
 
-            held.Add(s);
+            list.Add(s);
         }
 
         NsTape tape = _tapes[tapeFile.Vsn];
@@ -142,10 +158,20 @@ public sealed class NameServer
     /// <param name="fileId">The file.</param>
     public IReadOnlyList<NsSegment> SegmentsOf(long fileId) => _segments.TryGetValue(fileId, out List<NsSegment>? list) ? list : [];
 
-    /// <summary>Whether a file has tape copy <paramref name="copyNb"/>.</summary>
+    /// <summary>Whether a file has a good (not damaged) tape copy <paramref name="copyNb"/>.</summary>
     /// <param name="fileId">The file.</param>
     /// <param name="copyNb">The copy number.</param>
-    public bool HasCopy(long fileId, int copyNb) => SegmentsOf(fileId).Any(s => s.CopyNb == copyNb);
+    public bool HasCopy(long fileId, int copyNb) => SegmentsOf(fileId).Any(s => s.CopyNb == copyNb && !s.Damaged);
+
+    /// <summary>The damaged copies no repair has replaced yet.</summary>
+    public IEnumerable<NsSegment> DamagedCopies => _segments.Values.SelectMany(l => l).Where(s => s.Damaged);
+
+    /// <summary>A damaged segment a repair replaced stays on its tape file, marked replaced.</summary>
+    private void Retire(NsSegment damaged)
+    {
+        List<NsSegment> held = _byTapeFile[damaged.TapeFileId];
+        held[held.FindIndex(s => s.FileId == damaged.FileId)] = damaged with { Replaced = true };
+    }
 
     /// <summary>Marks a file's copy as damaged (a recall read it wrong or could not read it).</summary>
     /// <param name="fileId">The file.</param>
@@ -168,7 +194,7 @@ public sealed class NameServer
     /// <param name="vsn">The tape.</param>
     public IReadOnlyList<NsTapeFile> TapeFilesOn(string vsn) => [.. _tapeFiles.Values.Where(t => t.Vsn == vsn).OrderBy(t => t.Fseq)];
 
-    /// <summary>The segments held by one tape file, in member order.</summary>
+    /// <summary>The segments held by one tape file, in member order (replaced ones too: the tape still holds them).</summary>
     /// <param name="tapeFileId">The tape file.</param>
     public IReadOnlyList<NsSegment> SegmentsIn(long tapeFileId) =>
         _byTapeFile.TryGetValue(tapeFileId, out List<NsSegment>? held) ? [.. held.OrderBy(s => s.MemberIndex)] : [];
@@ -178,7 +204,7 @@ public sealed class NameServer
     public void Save(string path)
     {
         var state = new NameServerState([.. _files.Values.OrderBy(f => f.FileId)], [.. _tapes.Values.OrderBy(t => t.Vsn, StringComparer.Ordinal)],
-            [.. _tapeFiles.Values.OrderBy(t => t.Id)], [.. _segments.Values.SelectMany(l => l).OrderBy(s => s.FileId).ThenBy(s => s.CopyNb)]);
+            [.. _tapeFiles.Values.OrderBy(t => t.Id)], [.. _byTapeFile.Values.SelectMany(l => l).OrderBy(s => s.FileId).ThenBy(s => s.CopyNb).ThenBy(s => s.TapeFileId)]);
         string temporary = path + ".new";
         File.WriteAllText(temporary, JsonSerializer.Serialize(state, NameServerJson.Default.NameServerState));
         File.Move(temporary, path, overwrite: true);

@@ -17,7 +17,8 @@ namespace TapeGateway;
 /// <param name="DoneAt">When its last byte was read.</param>
 /// <param name="Error">Why it failed, if it did.</param>
 /// <param name="Damaged">The copy read is bad (a media error, a checksum or a byte that differs): another copy may serve the file.</param>
-public sealed record RecallOutcome(long FileId, bool Verified, DateTimeOffset DoneAt, string? Error = null, bool Damaged = false);
+/// <param name="ChecksumMismatch">The copy was readable but wrong: a checksum of the format or of the member, or a byte, differs.</param>
+public sealed record RecallOutcome(long FileId, bool Verified, DateTimeOffset DoneAt, string? Error = null, bool Damaged = false, bool ChecksumMismatch = false);
 
 /// <summary>
 /// A recall session: one mount of one tape through the drive scheduler, then the plan's reads in its order — a file of
@@ -77,7 +78,8 @@ public sealed class RecallReader(TapeWorld world, int seed)
                 {
                     // A bad block fails the files of this read on this copy; the session goes on with the next item.
                     var done = outcomes.Select(o => o.FileId).ToHashSet();
-                    outcomes.AddRange(item.Members.Where(m => !done.Contains(m.FileId)).Select(m => new RecallOutcome(m.FileId, false, world.Clock.GetUtcNow(), e.Message, Damaged: true)));
+                    outcomes.AddRange(item.Members.Where(m => !done.Contains(m.FileId))
+                        .Select(m => new RecallOutcome(m.FileId, false, world.Clock.GetUtcNow(), e.Message, Damaged: true, ChecksumMismatch: IsChecksumMismatch(e))));
                 }
             }
         }, ct);
@@ -147,7 +149,7 @@ public sealed class RecallReader(TapeWorld world, int seed)
                 }
                 catch (Exception again) when (again is TapeFormatException or TapeDriveException or InvalidDataException)
                 {
-                    outcomes.Add(new RecallOutcome(m.FileId, false, world.Clock.GetUtcNow(), $"{e.Message}; positioned: {again.Message}", Damaged: true));
+                    outcomes.Add(new RecallOutcome(m.FileId, false, world.Clock.GetUtcNow(), $"{e.Message}; positioned: {again.Message}", Damaged: true, ChecksumMismatch: IsChecksumMismatch(again)));
                 }
             }
 
@@ -174,8 +176,11 @@ public sealed class RecallReader(TapeWorld world, int seed)
     private RecallOutcome Outcome(NsFile file, VerifyingStream sink, bool formatChecks)
     {
         bool ok = formatChecks && sink.Intact && sink.BytesSeen == file.Size;
-        return new RecallOutcome(file.FileId, ok, world.Clock.GetUtcNow(), ok ? null : $"{sink.BytesSeen} of {file.Size} bytes read, {(sink.Intact ? "equal" : "different")} to the original", Damaged: !ok);
+        return new RecallOutcome(file.FileId, ok, world.Clock.GetUtcNow(), ok ? null : $"{sink.BytesSeen} of {file.Size} bytes read, {(sink.Intact ? "equal" : "different")} to the original", Damaged: !ok, ChecksumMismatch: !ok);
     }
+
+    /// <summary>A read that failed on what the tape gave back (a format check or a checksum), not on the drive (a media error).</summary>
+    private static bool IsChecksumMismatch(Exception e) => e is TapeFormatException or InvalidDataException;
 
     private NsSegment SegmentIn(NsTapeFile tf, long fileId) =>
         world.Names.SegmentsOf(fileId).First(s => s.TapeFileId == tf.Id);

@@ -30,6 +30,12 @@ public sealed class RecallService(TapeWorld world, int seed)
 {
     private readonly RecallReader _reader = new(world, seed);
 
+    /// <summary>Copies found damaged by this service's reads (each marked once; recalls then use another copy).</summary>
+    public int CopiesDamaged { get; private set; }
+
+    /// <summary>Of <see cref="CopiesDamaged"/>, those read without a drive error but with a wrong checksum or byte.</summary>
+    public int ChecksumFailures { get; private set; }
+
     /// <summary>Serves the requests (sorted by arrival) the given way, letting simulated time pass between them.</summary>
     /// <param name="requests">The requests.</param>
     /// <param name="strategy">FIFO or the planner.</param>
@@ -59,7 +65,7 @@ public sealed class RecallService(TapeWorld world, int seed)
                     break;
                 }
 
-                world.Names.MarkDamaged(r.FileId, copy.CopyNb);
+                MarkDamaged(r.FileId, copy.CopyNb, outcome);
             }
 
             served.Add(new ServedRecall(r, outcome));
@@ -105,7 +111,7 @@ public sealed class RecallService(TapeWorld world, int seed)
                     if (outcome.Damaged)
                     {
                         // This copy is bad: recorded, and the requests wait for another copy (or fail when none is left).
-                        world.Names.MarkDamaged(m.FileId, world.Names.SegmentsOf(m.FileId).First(s => s.TapeFileId == item.AggregationId).CopyNb);
+                        MarkDamaged(m.FileId, world.Names.SegmentsOf(m.FileId).First(s => s.TapeFileId == item.AggregationId).CopyNb, outcome);
                         foreach (Guid id in m.RequestIds)
                         {
                             pending[id] = ToPlannerRequest(byId[id]);
@@ -135,6 +141,14 @@ public sealed class RecallService(TapeWorld world, int seed)
         }
 
         return served;
+    }
+
+    /// <summary>Records a bad copy: recalls skip it from now on, and the migrator's next run repairs it.</summary>
+    private void MarkDamaged(long fileId, int copyNb, RecallOutcome outcome)
+    {
+        world.Names.MarkDamaged(fileId, copyNb);
+        CopiesDamaged++;
+        ChecksumFailures += outcome.ChecksumMismatch ? 1 : 0;
     }
 
     /// <summary>What the planner needs of each tape: its state, whether it is loaded in a drive, its last unmount.</summary>

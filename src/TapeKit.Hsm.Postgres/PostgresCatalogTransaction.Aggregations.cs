@@ -48,7 +48,7 @@ internal sealed partial class PostgresCatalogTransaction
 
         // Only a live aggregation on a tape file can meet the unique segment key; only that write needs a savepoint.
         return aggregation.TapeFile is not null && aggregation.State != AggregationState.Failed
-            ? await GuardedAsync(Update, $"Tape file of aggregation {id} is taken.")
+            ? await AtomicAsync(Update, $"Tape file of aggregation {id} is taken.")
             : await Update();
     }
 
@@ -70,7 +70,7 @@ internal sealed partial class PostgresCatalogTransaction
         // One statement for the whole batch (a 10 000-member commit is one round trip), under a savepoint: a duplicate or
         // a member naming a missing row refuses the batch and leaves the transaction usable.
         string first = members.Count == 1 ? $"Member {members[0].Index} (file {members[0].FileId}) of aggregation {members[0].AggregationId}" : $"A member of the {members.Count} given";
-        _ = await GuardedAsync(async () => await ExecuteAsync($"""
+        _ = await AtomicAsync(async () => await ExecuteAsync($"""
             INSERT INTO members ({MemberColumns})
             SELECT * FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::integer[], $7::bigint[])
             """,

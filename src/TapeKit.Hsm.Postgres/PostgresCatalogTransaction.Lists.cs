@@ -58,7 +58,7 @@ internal sealed partial class PostgresCatalogTransaction
         }
         else if (!updated.WasLive && isLive)
         {
-            await GuardedAsync(async () => await ExecuteAsync("UPDATE file_list_members SET live_archive = TRUE WHERE list_id = $1", list.ListId),
+            await AtomicAsync(async () => await ExecuteAsync("UPDATE file_list_members SET live_archive = TRUE WHERE list_id = $1", list.ListId),
                 $"List {id} cannot become live: a member is already in another live archive list (invariant I4).");
         }
 

@@ -219,7 +219,7 @@ internal sealed class PostgresReplicaTransaction(PostgresCatalog catalog, Npgsql
         object?[] values = ReplicaValues(replica);
         string id = $"{replica.FileId}/{replica.NodeId}/{replica.ReferenceId}";
         // A new transfer id or a row coming back to life can meet a unique index: the savepoint keeps the transaction usable.
-        List<ReplicaRecord> rows = await GuardedAsync(
+        List<ReplicaRecord> rows = await AtomicAsync(
             async () => await QueryAsync(ReplicaUpdate, ReadReplica, [.. values, replica.RowVersion]),
             $"Replica ({replica.FileId}, '{replica.NodeId}', '{replica.ReferenceId}') cannot be written: its transfer id {replica.TransferId} is in use, or the node already holds a live replica of the file.");
         if (rows.Count == 1)

@@ -176,49 +176,6 @@ internal abstract class PostgresTransaction : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Runs writes under a savepoint: a constraint they break is rolled back to it and rethrown with
-    /// <paramref name="refusal"/> as the message, and the transaction stays usable.
-    /// </summary>
-    private protected async ValueTask<T> GuardedAsync<T>(Func<ValueTask<T>> write, string refusal)
-    {
-        Live();
-        try
-        {
-            await _txn.SaveAsync(Savepoint);
-        }
-        catch (NpgsqlException e)
-        {
-            throw Failed(e);
-        }
-
-        try
-        {
-            T result = await write();
-            await _txn.ReleaseAsync(Savepoint);
-            return result;
-        }
-        catch (CatalogConstraintException e) when (_c.State == System.Data.ConnectionState.Open)
-        {
-            try
-            {
-                await _txn.RollbackAsync(Savepoint);
-                await _txn.ReleaseAsync(Savepoint);
-            }
-            catch (NpgsqlException inner)
-            {
-                throw Failed(inner);
-            }
-
-            _failure = null;
-            throw new CatalogConstraintException(refusal, e);
-        }
-        catch (NpgsqlException e)
-        {
-            throw Failed(e);
-        }
-    }
-
     /// <summary>Translates a failed statement and remembers that the server aborted the transaction.</summary>
     private protected Exception Failed(NpgsqlException e)
     {

@@ -77,7 +77,8 @@ public static class AggCommands
             try
             {
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-                using (var sink = new StreamBlockSink(stream, size))
+                // The disk writes while the rest is packed: the final flush to disk waits for the last 8 MiB only.
+                using (var sink = new StreamBlockSink(stream, size) { WritebackInterval = 8L << 20 })
                 {
                     index = progress.Show($"Packing {Path.GetFileName(full)}", members.Sum(m => m.Size ?? 0), () =>
                     {

@@ -21,23 +21,7 @@ public static class CatalogUnitOfWork
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(work);
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
-                T result = await work(txn);
-                await txn.CommitAsync(ct);
-                return result;
-            }
-            catch (HsmException e) when (e.IsTransient && attempt < MaxAttempts)
-            {
-                // A real race with another writer, not simulated time: back off on the wall clock, with jitter so that
-                // the racers do not meet again (1 ms doubling to 128 ms).
-                int ceiling = 1 << Math.Min(attempt - 1, 7);
-                await Task.Delay(TimeSpan.FromMilliseconds(ceiling / 2.0 + (Random.Shared.NextDouble() * ceiling / 2.0)), ct);
-            }
-        }
+        return await TransactionRetry.RunAsync(catalog.BeginAsync, work, static (txn, ct) => txn.CommitAsync(ct), MaxAttempts, ct);
     }
 
     /// <summary>Runs <paramref name="work"/> and commits; retries transient failures.</summary>

@@ -19,21 +19,6 @@ public static class ReplicaUnitOfWork
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(work);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using IReplicaTransaction txn = await store.BeginAsync(ct);
-                T result = await work(txn);
-                await txn.CommitAsync(ct);
-                return result;
-            }
-            catch (HsmException e) when (e.IsTransient && attempt < maxAttempts)
-            {
-                int ceiling = 1 << Math.Min(attempt - 1, 7);
-                await Task.Delay(TimeSpan.FromMilliseconds(ceiling / 2.0 + (Random.Shared.NextDouble() * ceiling / 2.0)), ct);
-            }
-        }
+        return await TransactionRetry.RunAsync(store.BeginAsync, work, static (txn, ct) => txn.CommitAsync(ct), maxAttempts, ct);
     }
 }

@@ -5,6 +5,7 @@ public sealed class StreamBlockSink : IBlockSink, IDisposable
 {
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
+    private long _writebackFrom = -1;
 
     /// <summary>Creates a sink over <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable stream.</param>
@@ -30,6 +31,12 @@ public sealed class StreamBlockSink : IBlockSink, IDisposable
     /// <summary>The number of blocks written so far.</summary>
     public long BlocksWritten { get; private set; }
 
+    /// <summary>
+    /// When the stream is a file: every this many bytes, start writing what was just written to disk without waiting
+    /// (Linux <c>sync_file_range</c>), so that a final <see cref="Flush"/> to disk waits only for the tail. 0 (the default): never.
+    /// </summary>
+    public long WritebackInterval { get; init; }
+
     /// <inheritdoc/>
     public void WriteBlock(ReadOnlySpan<byte> block)
     {
@@ -38,8 +45,19 @@ public sealed class StreamBlockSink : IBlockSink, IDisposable
             throw new ArgumentException($"A tape block must have exactly {BlockSize} bytes, not {block.Length}.", nameof(block));
         }
 
+        if (WritebackInterval > 0 && _stream is FileStream file && _writebackFrom < 0)
+        {
+            _writebackFrom = file.Position;
+        }
+
         _stream.Write(block);
         BlocksWritten++;
+        if (_writebackFrom >= 0 && _stream is FileStream written && written.Position - _writebackFrom >= WritebackInterval)
+        {
+            // Stream.Write of an unbuffered FileStream has reached the kernel: those pages are dirty now.
+            _ = TapeKit.IO.FileWriteback.Start(written.SafeFileHandle, _writebackFrom, written.Position - _writebackFrom);
+            _writebackFrom = written.Position;
+        }
     }
 
     /// <summary>Flushes the stream (to the disk for a <see cref="FileStream"/>).</summary>

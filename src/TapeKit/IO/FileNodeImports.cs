@@ -20,6 +20,10 @@ internal static partial class FileNodeImports
     public const int ENoEnt = 2;
     public const int ENxIo = 6;
     public const int ELoop = 40;
+    public const int ENotDir = 20;
+    public const int OPath = 0x200000;        // 010000000 on every Linux architecture
+
+    public static int ODirectory => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x4000 : 0x10000;
 
     /// <summary><c>O_NOFOLLOW</c>: 0400000 on x86 and most others, 0100000 on ARM.</summary>
     public static int ONoFollow => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x8000 : 0x20000;
@@ -31,6 +35,12 @@ internal static partial class FileNodeImports
     internal static partial int Open(string path, int flags);
 
     /// <summary><c>struct statx</c> (256 bytes, the same on every architecture).</summary>
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int OpenAt(int dirfd, string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct StatxBuffer
     {

@@ -77,6 +77,86 @@ public static class FileNodes
             throw Error(Marshal.GetLastPInvokeError(), path, "open");
         }
 
+        return Checked(fd, path, seen, allowHardLinks, out status);
+    }
+
+    /// <summary>
+    /// <see cref="OpenRegular"/> for a file below a trusted directory, resolving <paramref name="relative"/> without
+    /// following a link anywhere in it: on Linux each directory is opened from the one before it (<c>openat</c> with
+    /// <c>O_NOFOLLOW</c>), so a directory swapped for a symbolic link between a walk and the open is refused, never
+    /// followed out of <paramref name="root"/>.
+    /// </summary>
+    /// <param name="root">The trusted directory (an inbox); it is opened as it is named.</param>
+    /// <param name="relative">The file below it, <c>/</c>-separated, without empty, <c>.</c> or <c>..</c> components.</param>
+    /// <param name="allowHardLinks">Whether a file that other directory entries also name may be read.</param>
+    /// <param name="status">The opened file's status (taken from the open handle).</param>
+    /// <returns>An unbuffered read-only stream.</returns>
+    /// <exception cref="ArgumentException"><paramref name="relative"/> is absolute or has an empty, <c>.</c> or <c>..</c> component.</exception>
+    /// <exception cref="UnsafeOperationException">A directory on the way or the file itself is not what it should be
+    /// (<see cref="UnsafeOperationKind.LinkOrDevice"/>, <see cref="UnsafeOperationKind.MultipleLinks"/>), or the file changed between the look and the open.</exception>
+    /// <exception cref="FileNotFoundException">Nothing has that name.</exception>
+    /// <exception cref="IOException">The system refused to open it.</exception>
+    public static FileStream OpenRegularBeneath(string root, string relative, bool allowHardLinks, out FileNodeStatus status)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        ArgumentException.ThrowIfNullOrEmpty(relative);
+        string[] parts = relative.Split('/');
+        if (parts.Any(p => p is "" or "." or ".."))
+        {
+            throw new ArgumentException($"'{relative}' is not a relative path of plain components.", nameof(relative));
+        }
+
+        string path = Path.Combine(root, relative);
+        if (!OperatingSystem.IsLinux())
+        {
+            return OpenRegular(path, allowHardLinks, out status);
+        }
+
+        FileNodeStatus seen = Inspect(path);
+        Refuse(path, seen, allowHardLinks);
+        int directory = FileNodeImports.Open(root, FileNodeImports.OPath | FileNodeImports.ODirectory | FileNodeImports.OCloExec);
+        if (directory < 0)
+        {
+            throw Error(Marshal.GetLastPInvokeError(), root, "open");
+        }
+
+        int fd;
+        try
+        {
+            for (int i = 0; i < parts.Length - 1; i++)
+            {
+                int next = FileNodeImports.OpenAt(directory, parts[i], FileNodeImports.OPath | FileNodeImports.ODirectory | FileNodeImports.ONoFollow | FileNodeImports.OCloExec);
+                if (next < 0)
+                {
+                    int errno = Marshal.GetLastPInvokeError();
+                    string where = Path.Combine(root, string.Join('/', parts[..(i + 1)]));
+                    throw errno is FileNodeImports.ENotDir or FileNodeImports.ELoop
+                        ? new UnsafeOperationException($"Refusing to read {path}: {where} is no longer a directory (a symbolic link put in its place?).", path, UnsafeOperationKind.LinkOrDevice)
+                        : Error(errno, where, "open");
+                }
+
+                _ = FileNodeImports.Close(directory);
+                directory = next;
+            }
+
+            fd = FileNodeImports.OpenAt(directory, parts[^1], FileNodeImports.ORdOnly | FileNodeImports.ONoFollow | FileNodeImports.ONonBlock | FileNodeImports.OCloExec);
+            if (fd < 0)
+            {
+                throw Error(Marshal.GetLastPInvokeError(), path, "open");
+            }
+        }
+        finally
+        {
+            _ = FileNodeImports.Close(directory);
+        }
+
+        return Checked(fd, path, seen, allowHardLinks, out status);
+    }
+
+    /// <summary>Wraps an opened descriptor, checking that it is the plain regular file <paramref name="seen"/> described.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static FileStream Checked(int fd, string path, FileNodeStatus seen, bool allowHardLinks, out FileNodeStatus status)
+    {
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {

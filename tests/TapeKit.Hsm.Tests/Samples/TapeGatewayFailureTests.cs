@@ -1,4 +1,5 @@
 using TapeGateway;
+using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
 
@@ -170,6 +171,117 @@ public sealed class TapeGatewayFailureTests : IDisposable
             Assert.Contains(bad, b => b >= tf.FirstDataBlockId + s.BlockIndex && b < tf.FirstDataBlockId + s.BlockIndex + BlocksOf(s, world.Names.SegmentsIn(tf.Id), tf));
         });
     }
+
+    [Theory]
+    [InlineData(RecallStrategy.Planner)]
+    [InlineData(RecallStrategy.Fifo)]
+    public async Task Silently_corrupted_first_copies_are_served_from_the_second_counted_as_checksum_failures_and_repaired_on_another_tape(RecallStrategy strategy)
+    {
+        GatewayOptions options = Options("s6-corrupt-" + strategy);
+        options.Pools = [new TapePoolOptions { Name = "aul", Tapes = 3, VsnPrefix = "A" }];
+        options.Classes = [new FileClass { Name = "dual", Pool = "aul", Format = "il", AggregateBelow = 1L << 40, Copies = 2, DemoShare = 1 }];
+        options.MaxAggregationFiles = 50;
+        await using TapeWorld world = await TapeWorld.OpenAsync(options, TimeSpan.Zero);
+        foreach (NsFile f in DemoWorkload.Files(300, 9, options.Classes))
+        {
+            world.Names.AddFile(f);
+        }
+
+        var migrator = new GatewayMigrator(world, GatewayMode.TapeKit, options.PayloadSeed);
+        _ = await migrator.MigrateAsync();
+        string TapeOf(NsSegment s) => world.Names.TapeFiles[s.TapeFileId].Vsn;
+        NsSegment CopyOf(long fileId, int copyNb) => world.Names.SegmentsOf(fileId).Single(s => s.CopyNb == copyNb);
+        string firstTape = Assert.Single(world.Names.Files.Keys.Select(id => TapeOf(CopyOf(id, 1))).Distinct());
+        string secondTape = Assert.Single(world.Names.Files.Keys.Select(id => TapeOf(CopyOf(id, 2))).Distinct());
+        Assert.NotEqual(firstTape, secondTape);
+
+        // One block in the middle of five of the first copy's aggregations, changed at rest: the drive reads it back as good.
+        await world.IdleUntilAsync(world.Clock.GetUtcNow() + options.DismountDelay + TimeSpan.FromMinutes(2));
+        NsTapeFile[] corrupted = [.. world.Names.TapeFilesOn(firstTape).Take(5)];
+        Assert.Equal(5, corrupted.Length);
+        var hit = new List<NsSegment>();
+        foreach (NsTapeFile tf in corrupted)
+        {
+            long block = tf.DataBlocks / 2;
+            Assert.True(VirtualCartridge.CorruptBlock(CartridgeOf(world, firstTape), tf.FirstDataBlockId + block, seed: (int)tf.Id));
+            IReadOnlyList<NsSegment> members = world.Names.SegmentsIn(tf.Id);
+            hit.Add(members.Single(s => block >= s.BlockIndex && block < s.BlockIndex + BlocksOf(s, members, tf)));
+        }
+
+        // 200 recalls, the five members holding a bad block among them.
+        var random = new Random(9);
+        long[] wanted = [.. hit.Select(s => s.FileId).Concat(world.Names.Files.Keys.Except(hit.Select(s => s.FileId)).OrderBy(_ => random.Next()).Take(195))];
+        var recalls = new RecallService(world, options.PayloadSeed);
+        DateTimeOffset now = world.Clock.GetUtcNow();
+        IReadOnlyList<ServedRecall> served = await recalls.ServeAsync([.. wanted.Select(id => new GatewayRecall(Guid.NewGuid(), id, now))], strategy);
+
+        // Every reader got the right bytes: all 200 served from a good copy, the five from the second.
+        Assert.Equal(200, served.Count);
+        Assert.All(served, s => Assert.True(s.Outcome.Verified, s.Outcome.Error));
+        Assert.Equal(5, recalls.ChecksumFailures);
+        Assert.Equal(5, recalls.CopiesDamaged);
+        Assert.Equal(hit.Select(s => (s.FileId, s.CopyNb)).Order(), world.Names.DamagedCopies.Select(s => (s.FileId, s.CopyNb)).Order());
+
+        // The repair: the next migration run re-creates each damaged copy on a tape holding no other copy of its file.
+        MigrationReport repair = await migrator.MigrateAsync();
+        Assert.Equal(5, repair.Repaired);
+        Assert.Equal(5, repair.Files);
+        Assert.Empty(world.Names.DamagedCopies);
+        foreach (NsSegment old in hit)
+        {
+            NsSegment repaired = CopyOf(old.FileId, 1);
+            Assert.False(repaired.Damaged);
+            Assert.NotEqual(firstTape, TapeOf(repaired));
+            Assert.NotEqual(secondTape, TapeOf(repaired));
+            Assert.True(world.Names.SegmentsIn(old.TapeFileId).Single(s => s.FileId == old.FileId).Replaced); // still on its tape, no longer a copy
+        }
+
+        // The name server keeps it across a restart.
+        world.Save();
+        NameServer reloaded = NameServer.Load(Path.Combine(world.Root, "nameserver.json"));
+        Assert.Empty(reloaded.DamagedCopies);
+        Assert.All(hit, old => Assert.Equal(2, reloaded.SegmentsOf(old.FileId).Count));
+        Assert.All(hit, old => Assert.True(reloaded.SegmentsIn(old.TapeFileId).Single(s => s.FileId == old.FileId).Replaced));
+
+        // With their second copies now corrupted too, the five are still served, and without a checksum failure: from the repaired copies.
+        await world.IdleUntilAsync(world.Clock.GetUtcNow() + options.DismountDelay + TimeSpan.FromMinutes(2));
+        foreach (NsSegment second in hit.Select(s => CopyOf(s.FileId, 2)))
+        {
+            NsTapeFile tf = world.Names.TapeFiles[second.TapeFileId];
+            Assert.True(VirtualCartridge.CorruptBlock(CartridgeOf(world, secondTape), tf.FirstDataBlockId + second.BlockIndex, seed: (int)second.FileId));
+        }
+
+        var again = new RecallService(world, options.PayloadSeed);
+        now = world.Clock.GetUtcNow();
+        IReadOnlyList<ServedRecall> reread = await again.ServeAsync([.. hit.Select(s => new GatewayRecall(Guid.NewGuid(), s.FileId, now))], strategy);
+        Assert.All(reread, s => Assert.True(s.Outcome.Verified, s.Outcome.Error));
+        Assert.Equal(0, again.CopiesDamaged);
+        Assert.Empty((await TapeAudit.RunAsync(world, TapeOf(CopyOf(hit[0].FileId, 1)))).Problems);
+    }
+
+    [Fact]
+    public void The_name_server_refuses_a_second_good_copy_of_the_same_number_and_replaces_a_damaged_one()
+    {
+        var names = new NameServer();
+        names.AddTape(new NsTape("A00001", "p", false, 0));
+        names.AddTape(new NsTape("A00002", "p", false, 0));
+        names.AddFile(new NsFile(1, "/f1", "c", 10));
+        names.RecordTapeFile(new NsTapeFile(1, "A00001", 1, 0, 3, "aul", 262144, 1, 10, 1), [new NsSegment(1, 1, 1, 0, 0, 0, 0, 0, 0)]);
+
+        var twice = Assert.Throws<InvalidOperationException>(() =>
+            names.RecordTapeFile(new NsTapeFile(2, "A00002", 1, 0, 3, "aul", 262144, 1, 10, 1), [new NsSegment(1, 1, 2, 0, 0, 0, 0, 0, 0)]));
+        Assert.Contains("already has copy 1", twice.Message, StringComparison.Ordinal);
+        Assert.False(names.TapeFiles.ContainsKey(2)); // refused whole: nothing recorded
+
+        names.MarkDamaged(1, 1);
+        Assert.False(names.HasCopy(1, 1));
+        names.RecordTapeFile(new NsTapeFile(2, "A00002", 1, 0, 3, "aul", 262144, 1, 10, 1), [new NsSegment(1, 1, 2, 0, 0, 0, 0, 0, 0)]);
+        Assert.True(names.HasCopy(1, 1));
+        Assert.Equal(2, Assert.Single(names.SegmentsOf(1)).TapeFileId);
+        Assert.True(Assert.Single(names.SegmentsIn(1)).Replaced);
+    }
+
+    private static string CartridgeOf(TapeWorld world, string vsn) => Path.Combine(world.Library.Root, "cartridges", vsn + ".tkvt");
 
     private static long BlocksOf(NsSegment s, IReadOnlyList<NsSegment> members, NsTapeFile aggregation) =>
         (s.MemberIndex + 1 < members.Count ? members[s.MemberIndex + 1].BlockIndex : aggregation.DataBlocks) - s.BlockIndex;

@@ -18,6 +18,39 @@ public sealed class FileNodesTests
     }
 
     [Fact]
+    public void A_parent_directory_swapped_for_a_link_is_refused_when_opening_beneath_a_root()
+    {
+        using var dir = new TempDirectory();
+        string inbox = dir.File("inbox");
+        string outside = dir.File("outside");
+        Directory.CreateDirectory(Path.Combine(inbox, "grp", "sub"));
+        Directory.CreateDirectory(Path.Combine(outside, "sub"));
+        File.WriteAllText(Path.Combine(inbox, "grp", "sub", "f"), "dropped by the producer");
+        File.WriteAllText(Path.Combine(outside, "sub", "f"), "not for the daemon to read");
+        using (FileStream ok = FileNodes.OpenRegularBeneath(inbox, "grp/sub/f", allowHardLinks: false, out FileNodeStatus status))
+        {
+            Assert.Equal((FileNodeType.Regular, 23L), (status.Type, status.Size));
+        }
+
+        // The producer swaps a directory above the file for a link out of the inbox after the walk saw the file.
+        Directory.Move(Path.Combine(inbox, "grp"), Path.Combine(inbox, "grp.old"));
+        Directory.CreateSymbolicLink(Path.Combine(inbox, "grp"), outside);
+        if (OperatingSystem.IsLinux())
+        {
+            var e = Assert.Throws<UnsafeOperationException>(() => FileNodes.OpenRegularBeneath(inbox, "grp/sub/f", allowHardLinks: false, out _));
+            Assert.Equal(UnsafeOperationKind.LinkOrDevice, e.Kind);
+            Assert.Contains("no longer a directory", e.Message, StringComparison.Ordinal);
+
+            // What a plain open by path would do: follow the link out of the inbox.
+            using FileStream followed = FileNodes.OpenRegular(Path.Combine(inbox, "grp", "sub", "f"), allowHardLinks: false, out _);
+            Assert.Equal("not for the daemon to read", new StreamReader(followed).ReadToEnd());
+        }
+
+        Assert.Throws<ArgumentException>(() => FileNodes.OpenRegularBeneath(inbox, "../outside/sub/f", allowHardLinks: false, out _));
+        Assert.Throws<ArgumentException>(() => FileNodes.OpenRegularBeneath(inbox, "/etc/passwd", allowHardLinks: false, out _));
+    }
+
+    [Fact]
     public void A_symbolic_link_to_a_regular_file_is_refused_not_followed()
     {
         using var dir = new TempDirectory();

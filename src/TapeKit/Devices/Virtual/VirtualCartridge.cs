@@ -136,6 +136,31 @@ public static class VirtualCartridge
     }
 
     /// <summary>
+    /// Injects silent corruption (docs/devices/virtual-cartridge.md#silent-corruption): 1 to 8 bytes of the payload of
+    /// committed data block <paramref name="blockId"/> are changed and its record re-sealed, so a drive reads the wrong
+    /// bytes back without an error, as from a drive whose error correction let a bad block through. Only the checksums
+    /// of the formats written on the tape can notice. The cartridge must not be loaded anywhere.
+    /// </summary>
+    /// <param name="directory">The cartridge directory.</param>
+    /// <param name="blockId">The logical object id of a data block.</param>
+    /// <param name="seed">Chooses the bytes changed and how.</param>
+    /// <returns>False when <paramref name="blockId"/> is a tape mark, a synthetic block, beyond the last commit, or already unreadable.</returns>
+    /// <exception cref="TapeDriveException">The cartridge is loaded in a drive or locked by another process (<see cref="TapeErrorKind.Busy"/>).</exception>
+    public static bool CorruptBlock(string directory, long blockId, int seed)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        try
+        {
+            using CartridgeStore store = CartridgeStore.Open(directory, CartridgeDurability.Full);
+            return store.CorruptPayload(blockId, new Random(seed));
+        }
+        catch (CartridgeLockedException e)
+        {
+            throw new TapeDriveException(e.Message, TapeErrorKind.Busy, 16, "corrupt-block", directory);
+        }
+    }
+
+    /// <summary>
     /// Checks a cartridge against docs/devices/virtual-cartridge.md: header, commit, every committed record and every stored payload
     /// CRC. Loading performs recovery, so an uncommitted tail is truncated away first, as at any load.
     /// </summary>

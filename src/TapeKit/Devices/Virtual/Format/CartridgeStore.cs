@@ -217,6 +217,42 @@ internal sealed class CartridgeStore : IDisposable
         return Crc32C.Compute(target) == record.PayloadCrc;
     }
 
+    /// <summary>
+    /// The silent-corruption fault (docs/devices/virtual-cartridge.md#silent-corruption): changes 1 to 8 bytes of the stored
+    /// payload of committed data block <paramref name="id"/> and re-seals its record with the new bytes' CRC, so the drive
+    /// reads them back without an error. False when the object is a tape mark, a synthetic block, not committed, or
+    /// already unreadable.
+    /// </summary>
+    public bool CorruptPayload(long id, Random random)
+    {
+        if (id < 0 || id >= Commit.ObjectCount || this[id] is not { IsFilemark: false, Synthetic: false } record)
+        {
+            return false;
+        }
+
+        byte[] payload = new byte[record.Length];
+        if (!ReadPayload(id, payload))
+        {
+            return false;
+        }
+
+        int at = random.Next(payload.Length);
+        for (int n = 1 + random.Next(8), i = 0; i < n && at + i < payload.Length; i++)
+        {
+            payload[at + i] ^= (byte)(1 + random.Next(255));
+        }
+
+        ObjectRecord resealed = record with { PayloadCrc = Crc32C.Compute(payload) };
+        Span<byte> bytes = stackalloc byte[ObjectRecord.Size];
+        resealed.WriteTo(bytes);
+        RandomAccess.Write(_data, payload, record.DataOffset);
+        RandomAccess.Write(_index, bytes, id * ObjectRecord.Size);
+        RandomAccess.FlushToDisk(_data);
+        RandomAccess.FlushToDisk(_index);
+        _records[checked((int)id)] = resealed;
+        return true;
+    }
+
     /// <summary>Step T: truncates to <paramref name="p"/> objects, writing a commit first when committed objects go.</summary>
     public void Truncate(long p)
     {

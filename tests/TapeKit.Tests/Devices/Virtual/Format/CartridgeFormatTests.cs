@@ -1,5 +1,6 @@
 using System.Text;
 using TapeKit.Checksums;
+using TapeKit.Devices;
 using TapeKit.Devices.Virtual;
 using TapeKit.Devices.Virtual.Format;
 
@@ -139,6 +140,41 @@ public sealed class CartridgeFormatTests : IDisposable
         ulong state = 42UL;
         Assert.Equal(SplitMix64.Next(ref state), BitConverter.ToUInt64(payload, 0));
         Assert.Equal(SplitMix64.Next(ref state), BitConverter.ToUInt64(payload, 8));
+    }
+
+    [Fact]
+    public void Silent_corruption_changes_a_committed_block_that_then_reads_back_as_good_and_leaves_everything_else()
+    {
+        string dir = Path.Combine(_root, "A00007.tkvt");
+        VirtualCartridge.Create(dir, "A00007", MediaProfile.Lto9);
+        byte[] original = [.. Enumerable.Range(0, 4096).Select(i => (byte)i)];
+        using (var store = CartridgeStore.Open(dir, CartridgeDurability.Process))
+        {
+            store.AppendBlock(original);
+            store.AppendFilemark();
+            store.AppendBlock(original);
+            store.Sync();
+            store.AppendBlock(original); // not committed: recovery drops it
+        }
+
+        Assert.False(VirtualCartridge.CorruptBlock(dir, 1, seed: 1)); // a tape mark
+        Assert.False(VirtualCartridge.CorruptBlock(dir, 3, seed: 1)); // past the last commit
+        Assert.True(VirtualCartridge.CorruptBlock(dir, 2, seed: 1));
+        Assert.Empty(VirtualCartridge.Verify(dir)); // the drive's own CRC agrees: nothing below the formats can tell
+
+        using (var store = CartridgeStore.Open(dir, CartridgeDurability.Process))
+        {
+            var buffer = new byte[4096];
+            Assert.True(store.ReadPayload(0, buffer));
+            Assert.Equal(original, buffer);
+            Assert.True(store.ReadPayload(2, buffer));
+            int changed = buffer.Zip(original).Count(p => p.First != p.Second);
+            Assert.InRange(changed, 1, 8);
+
+            // A loaded cartridge is refused: a drive holds it.
+            var busy = Assert.Throws<TapeDriveException>(() => VirtualCartridge.CorruptBlock(dir, 0, seed: 1));
+            Assert.Equal(TapeErrorKind.Busy, busy.Kind);
+        }
     }
 
     [Fact]
