@@ -55,15 +55,24 @@ public sealed partial class SqliteMessageBus : IMessageBus
         var woken = new HashSet<string>(StringComparer.Ordinal);
         using (IDisposable _ = await _store.EnterWriterAsync(ct))
         {
-            using SqliteConnection c = _store.Open();
-            using SqliteTransaction txn = c.BeginTransaction(deferred: false);
-            long now = _store.NowMs();
-            foreach ((string exchange, string key, Envelope message, DateTimeOffset? notBefore) in messages)
+            SqliteSession session = _store.RentSession();
+            bool reusable = false;
+            try
             {
-                woken.UnionWith(SqliteQueueWriter.Enqueue(c, txn, exchange, key, message, now, notBefore?.ToUnixTimeMilliseconds()));
-            }
+                using SqliteTransaction txn = session.Connection.BeginTransaction(deferred: false);
+                long now = _store.NowMs();
+                foreach ((string exchange, string key, Envelope message, DateTimeOffset? notBefore) in messages)
+                {
+                    woken.UnionWith(SqliteQueueWriter.Enqueue(session, txn, exchange, key, message, now, notBefore?.ToUnixTimeMilliseconds()));
+                }
 
-            txn.Commit();
+                txn.Commit();
+                reusable = true;
+            }
+            finally
+            {
+                _store.ReturnSession(session, reusable);
+            }
         }
 
         foreach (string q in woken)
