@@ -176,6 +176,26 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a lent session, given back for reuse when the work returns, closed when it throws
+    /// (the connection's state is then unknown).
+    /// </summary>
+    internal T WithSession<T>(Func<SqliteSession, T> work)
+    {
+        SqliteSession session = RentSession();
+        bool reusable = false;
+        try
+        {
+            T result = work(session);
+            reusable = true;
+            return result;
+        }
+        finally
+        {
+            ReturnSession(session, reusable);
+        }
+    }
+
     /// <summary>Serialises writers of this process (other processes wait on SQLite's lock with the busy timeout).</summary>
     internal async ValueTask<IDisposable> EnterWriterAsync(CancellationToken ct)
     {

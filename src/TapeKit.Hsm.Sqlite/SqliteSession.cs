@@ -31,10 +31,10 @@ internal sealed class SqliteSession : IDisposable
     /// never dispose the command.
     /// </summary>
     /// <param name="sql">The statement text (several statements are allowed).</param>
-    /// <param name="txn">The connection's current transaction.</param>
+    /// <param name="txn">The connection's current transaction, or <see langword="null"/> (a statement of its own).</param>
     /// <param name="args">Parameter names and values; <see langword="null"/> binds SQL <c>NULL</c>.</param>
     /// <param name="created">Whether the command was created (not yet compiled) by this call.</param>
-    public SqliteCommand Command(string sql, SqliteTransaction txn, (string Name, object? Value)[] args, out bool created)
+    public SqliteCommand Command(string sql, SqliteTransaction? txn, (string Name, object? Value)[] args, out bool created)
     {
         _uses++;
         if (_statements.TryGetValue(sql, out Entry? entry))
