@@ -19,22 +19,8 @@ public sealed class SqliteCatalog : ICatalog
     public TimeProvider Time => Store.Time;
 
     /// <inheritdoc />
-    public async ValueTask<ICatalogTransaction> BeginAsync(CancellationToken ct = default)
-    {
-        IDisposable writer = await Store.EnterWriterAsync(ct);
-        try
-        {
-            SqliteConnection c = Store.Open();
-            // A read-only connection cannot take the write lock of BEGIN IMMEDIATE; a deferred transaction reads one snapshot.
-            SqliteTransaction txn = c.BeginTransaction(deferred: Store.Options.ReadOnly);
-            return new SqliteCatalogTransaction(this, c, txn, writer, Store.Time.GetUtcNow());
-        }
-        catch
-        {
-            writer.Dispose();
-            throw;
-        }
-    }
+    public async ValueTask<ICatalogTransaction> BeginAsync(CancellationToken ct = default) =>
+        await SqliteStoreTransaction.BeginAsync(Store, (session, txn, writer, now) => new SqliteCatalogTransaction(this, session, txn, writer, now), ct);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<OutboxEntry>> ReadOutboxAsync(int max, CancellationToken ct = default) =>

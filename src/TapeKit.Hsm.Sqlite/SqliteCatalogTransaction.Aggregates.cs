@@ -10,7 +10,7 @@ internal sealed partial class SqliteCatalogTransaction
     public ValueTask<IReadOnlyList<AreaUsageRow>> GetAreaUsageAsync(string diskLibrary) =>
         ValueTask.FromResult<IReadOnlyList<AreaUsageRow>>(Translated(() =>
         {
-            using SqliteCommand cmd = Command("""
+            SqliteCommand cmd = Command("""
                 SELECT cache_status, SUM(files), SUM(bytes) FROM file_counts WHERE disk_library = $d AND deleted = 0
                 GROUP BY cache_status HAVING SUM(files) > 0 ORDER BY cache_status
                 """, ("$d", diskLibrary));
@@ -27,7 +27,7 @@ internal sealed partial class SqliteCatalogTransaction
     public ValueTask<IReadOnlyList<FileCount>> CountFilesAsync() =>
         ValueTask.FromResult<IReadOnlyList<FileCount>>(Translated(() =>
         {
-            using SqliteCommand cmd = Command("""
+            SqliteCommand cmd = Command("""
                 SELECT cache_status, archive_status, deleted, SUM(files), SUM(bytes) FROM file_counts
                 GROUP BY cache_status, archive_status, deleted HAVING SUM(files) > 0 ORDER BY cache_status, archive_status, deleted
                 """);
@@ -45,7 +45,7 @@ internal sealed partial class SqliteCatalogTransaction
     public ValueTask<IReadOnlyDictionary<FileListState, long>> CountListsAsync(FileListKind kind) =>
         ValueTask.FromResult<IReadOnlyDictionary<FileListState, long>>(Translated(() =>
         {
-            using SqliteCommand cmd = Command("SELECT state, lists FROM list_counts WHERE kind = $k AND lists > 0", ("$k", StateNames.Of(kind)));
+            SqliteCommand cmd = Command("SELECT state, lists FROM list_counts WHERE kind = $k AND lists > 0", ("$k", StateNames.Of(kind)));
             using SqliteDataReader r = cmd.ExecuteReader();
             var counts = new Dictionary<FileListState, long>();
             while (r.Read())

@@ -67,7 +67,7 @@ internal sealed partial class SqliteCatalogTransaction
 
     public ValueTask<IReadOnlyList<AggregationMemberRecord>> GetAggregationMembersAsync(long aggregationId)
     {
-        using SqliteCommand cmd = Command("""
+        SqliteCommand cmd = Command("""
             SELECT aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count
             FROM members WHERE aggregation_id = $a ORDER BY idx
             """, ("$a", aggregationId));
@@ -76,14 +76,10 @@ internal sealed partial class SqliteCatalogTransaction
 
     public ValueTask<IReadOnlyList<(AggregationRecord Aggregation, AggregationMemberRecord Member)>> GetCopiesOfFileAsync(long fileId)
     {
-        List<AggregationMemberRecord> members;
-        using (SqliteCommand cmd = Command("""
+        List<AggregationMemberRecord> members = ReadMembers(Command("""
             SELECT aggregation_id, idx, file_id, payload_offset, block_index, offset_in_block, block_count
             FROM members WHERE file_id = $f ORDER BY aggregation_id
-            """, ("$f", fileId)))
-        {
-            members = ReadMembers(cmd);
-        }
+            """, ("$f", fileId)));
 
         var result = new List<(AggregationRecord, AggregationMemberRecord)>(members.Count);
         foreach (AggregationMemberRecord m in members)
@@ -134,7 +130,7 @@ internal sealed partial class SqliteCatalogTransaction
 
     private List<AggregationRecord> ReadAggregations(string sql, (string Name, object? Value)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();
         var rows = new List<AggregationRecord>();
         while (r.Read())

@@ -12,8 +12,6 @@ namespace TapeKit.Hsm.Sqlite;
 /// </summary>
 internal sealed partial class SqliteCatalogTransaction
 {
-    private const string BatchSavepoint = "tapekit_batch";
-
     /// <summary>Ids per <c>IN</c> list: well under SQLite's limit of 32 766 host parameters.</summary>
     private const int IdChunk = 500;
 
@@ -85,14 +83,9 @@ internal sealed partial class SqliteCatalogTransaction
         _ = await AtomicAsync(() =>
         {
             long ordinal = (long)Scalar("SELECT COALESCE(MAX(ordinal), 0) FROM file_list_members WHERE list_id = $id", ("$id", id))!;
-            using SqliteCommand insert = Command(
+            SqliteCommand insert = Command(
                 "INSERT INTO file_list_members (list_id, file_id, ordinal, live_archive) VALUES ($id, $file, $ordinal, $live)",
                 ("$id", id), ("$file", 0L), ("$ordinal", 0L), ("$live", IsLiveArchive(list) ? 1 : null));
-            Translated(() =>
-            {
-                insert.Prepare();
-                return 0;
-            });
             foreach (long fileId in fileIds)
             {
                 insert.Parameters["$file"].Value = fileId;
@@ -109,25 +102,5 @@ internal sealed partial class SqliteCatalogTransaction
 
             return ValueTask.FromResult(true);
         });
-    }
-
-    /// <summary>Runs a batch write under a savepoint; when it throws, the savepoint is rolled back (the batch undone) and released.</summary>
-    private async ValueTask<T> AtomicAsync<T>(Func<ValueTask<T>> write)
-    {
-        Live();
-        _txn.Save(BatchSavepoint);
-        try
-        {
-            T result = await write();
-            _txn.Release(BatchSavepoint);
-            return result;
-        }
-        catch
-        {
-            _txn.Rollback(BatchSavepoint);
-            _txn.Release(BatchSavepoint);
-            _liveStageMembers = null;
-            throw;
-        }
     }
 }

@@ -77,7 +77,7 @@ internal sealed partial class SqliteCatalogTransaction
     public ValueTask<IReadOnlyList<MountRequestRecord>> QueryMountRequestsAsync(string library) =>
         ValueTask.FromResult<IReadOnlyList<MountRequestRecord>>(Translated(() =>
         {
-            using SqliteCommand cmd = Command($"SELECT {MountRequestColumns} FROM mount_requests WHERE library = $l ORDER BY created_at, request_id", ("$l", library));
+            SqliteCommand cmd = Command($"SELECT {MountRequestColumns} FROM mount_requests WHERE library = $l ORDER BY created_at, request_id", ("$l", library));
             using SqliteDataReader r = cmd.ExecuteReader();
             var rows = new List<MountRequestRecord>();
             while (r.Read())
@@ -125,7 +125,7 @@ internal sealed partial class SqliteCatalogTransaction
 
     private List<DriveRecord> ReadDrives(string sql, params (string Name, object? Value)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();
         var rows = new List<DriveRecord>();
         while (r.Read())

@@ -17,7 +17,7 @@ internal sealed partial class SqliteCatalogTransaction
         Translated(() =>
         {
             // The state list is spelled as in the partial index file_lists_ended, so the planner uses it.
-            using SqliteCommand cmd = Command("""
+            SqliteCommand cmd = Command("""
                 SELECT list_id FROM file_lists WHERE state IN ('DONE', 'SUPERSEDED', 'DEAD') AND created_at < $c ORDER BY created_at LIMIT $n
                 """, ("$c", SqliteCatalog.Ms(cutoffs.FinishedListsBefore)), ("$n", Math.Max(1, maxRows / MembersPerListEstimate)));
             using SqliteDataReader r = cmd.ExecuteReader();

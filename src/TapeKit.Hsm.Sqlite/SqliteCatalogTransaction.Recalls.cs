@@ -29,11 +29,10 @@ internal sealed partial class SqliteCatalogTransaction
         {
             int wanted = limit - files.Count;
             int read = 0;
-            using (SqliteCommand cmd = Command($"""
+            using (SqliteDataReader r = Command($"""
                 SELECT f.file_id, f.size, f.disk_library, f.priority, COALESCE(f.last_access_at, f.created_at)
                 FROM files f WHERE {waiting} ORDER BY f.file_id LIMIT $n
-                """, ("$dl", diskLibrary), ("$after", after), ("$n", wanted)))
-            using (SqliteDataReader r = cmd.ExecuteReader())
+                """, ("$dl", diskLibrary), ("$after", after), ("$n", wanted)).ExecuteReader())
             {
                 while (r.Read())
                 {
@@ -60,14 +59,13 @@ internal sealed partial class SqliteCatalogTransaction
 
         // CROSS JOIN fixes the join order: the page's files (an index range), their member rows, their aggregations.
         var copies = files.ToDictionary(f => f.Id, _ => new List<(AggregationRecord, AggregationMemberRecord)>());
-        using (SqliteCommand cmd = Command($"""
+        using (SqliteDataReader r = Command($"""
             SELECT m.aggregation_id, m.idx, m.file_id, m.payload_offset, m.block_index, m.offset_in_block, m.block_count,
                    {string.Join(", ", AggregationColumns.Split(',', StringSplitOptions.TrimEntries).Select(c => "a." + c))}, a.row_version
             FROM files f CROSS JOIN members m CROSS JOIN aggregations a
             WHERE {waiting} AND f.file_id <= $last AND m.file_id = f.file_id AND a.aggregation_id = m.aggregation_id
             ORDER BY m.file_id, m.aggregation_id
-            """, ("$dl", diskLibrary), ("$after", afterFileId), ("$last", files[^1].Id)))
-        using (SqliteDataReader r = cmd.ExecuteReader())
+            """, ("$dl", diskLibrary), ("$after", afterFileId), ("$last", files[^1].Id)).ExecuteReader())
         {
             while (r.Read())
             {
@@ -91,7 +89,7 @@ internal sealed partial class SqliteCatalogTransaction
         }
 
         var members = new HashSet<long>();
-        using SqliteCommand cmd = Command("""
+        SqliteCommand cmd = Command("""
             SELECT lm.file_id FROM file_lists l JOIN file_list_members lm ON lm.list_id = l.list_id
             WHERE l.kind = 'STAGE' AND l.state IN ('FILLING', 'FILLED', 'ACTIVE')
             """);

@@ -60,7 +60,7 @@ internal sealed partial class SqliteCatalogTransaction
 
     private List<FileRecord> ReadFiles(string sql, (string Name, object? Value)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();
         var rows = new List<FileRecord>();
         while (r.Read())
@@ -122,7 +122,7 @@ internal sealed partial class SqliteCatalogTransaction
 
     private List<FileListRecord> ReadLists(string sql, (string Name, object? Value)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();
         var rows = new List<FileListRecord>();
         while (r.Read())

@@ -73,7 +73,7 @@ internal sealed partial class SqliteCatalogTransaction
 
     private List<TapeRecord> ReadTapes(string sql, (string Name, object? Value)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = cmd.ExecuteReader();
         var rows = new List<TapeRecord>();
         while (r.Read())

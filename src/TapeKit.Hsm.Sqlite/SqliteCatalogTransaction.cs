@@ -6,7 +6,7 @@ using TapeKit.Hsm.StateMachines;
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>One <c>BEGIN IMMEDIATE</c> transaction of <see cref="SqliteCatalog"/>.</summary>
-internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
+internal sealed partial class SqliteCatalogTransaction : SqliteStoreTransaction, ICatalogTransaction
 {
     /// <summary>A file row as read: its state (<c>files</c>) joined to its description (<c>file_details</c>) and policy decision (<c>decisions</c>), in <see cref="ReadFiles"/>'s order.</summary>
     private const string FileSelect = """
@@ -38,23 +38,14 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     private const string LiveListStates = "state IN ('FILLING', 'FILLED', 'ACTIVE')";
 
     private readonly SqliteCatalog _catalog;
-    private readonly SqliteConnection _c;
-    private readonly SqliteTransaction _txn;
-    private readonly IDisposable _writer;
     private readonly HashSet<string> _woken = new(StringComparer.Ordinal);
     private HashSet<long>? _liveStageMembers;
-    private bool _done;
 
-    public SqliteCatalogTransaction(SqliteCatalog catalog, SqliteConnection connection, SqliteTransaction txn, IDisposable writer, DateTimeOffset now)
+    public SqliteCatalogTransaction(SqliteCatalog catalog, SqliteSession session, SqliteTransaction txn, IDisposable writer, DateTimeOffset now)
+        : base(catalog.Store, session, txn, writer, now)
     {
         _catalog = catalog;
-        _c = connection;
-        _txn = txn;
-        _writer = writer;
-        Now = now;
     }
-
-    public DateTimeOffset Now { get; }
 
     public ValueTask<FileRecord?> GetFileAsync(long fileId) =>
         ValueTask.FromResult(QueryFiles($"{FileSelect} WHERE file_id = $id", ("$id", fileId)).FirstOrDefault());
@@ -217,7 +208,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
 
     public ValueTask<IReadOnlyList<long>> GetListMembersAsync(Guid listId)
     {
-        using SqliteCommand cmd = Command("SELECT file_id FROM file_list_members WHERE list_id = $id ORDER BY ordinal", ("$id", listId.ToString("N")));
+        SqliteCommand cmd = Command("SELECT file_id FROM file_list_members WHERE list_id = $id ORDER BY ordinal", ("$id", listId.ToString("N")));
         using SqliteDataReader r = cmd.ExecuteReader();
         var ids = new List<long>();
         while (r.Read())
@@ -266,7 +257,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
     public ValueTask AddOutboxAsync(OutboundMessage message)
     {
         Live();
-        _woken.UnionWith(SqliteQueueWriter.Enqueue(_c, _txn, message.Exchange, message.RoutingKey, message.Message,
+        _woken.UnionWith(SqliteQueueWriter.Enqueue(Session, _txn, message.Exchange, message.RoutingKey, message.Message,
             _catalog.Store.NowMs(), SqliteCatalog.Ms(message.NotBefore)));
         return ValueTask.CompletedTask;
     }
@@ -291,7 +282,7 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
 
     public ValueTask<IReadOnlyList<TransitionRecord>> GetTransitionsAsync(string entity, string entityId)
     {
-        using SqliteCommand cmd = Command("""
+        SqliteCommand cmd = Command("""
             SELECT entity, entity_id, from_state, to_state, rule, actor, reason, at FROM transitions
             WHERE entity = $e AND length(entity_id) = length($id) AND entity_id = $id ORDER BY seq
             """, ("$e", entity), ("$id", entityId));
@@ -306,80 +297,9 @@ internal sealed partial class SqliteCatalogTransaction : ICatalogTransaction
         return ValueTask.FromResult<IReadOnlyList<TransitionRecord>>(rows);
     }
 
-    public ValueTask CommitAsync(CancellationToken ct = default)
-    {
-        Live();
-        ct.ThrowIfCancellationRequested();
-        Translated(() =>
-        {
-            _txn.Commit();
-            return 0;
-        });
-        Finish();
-        _catalog.Woke(_woken);
-        return ValueTask.CompletedTask;
-    }
+    private protected override void Committed() => _catalog.Woke(_woken);
 
-    public ValueTask DisposeAsync()
-    {
-        if (!_done)
-        {
-            _txn.Rollback();
-            Finish();
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
-    private void Finish()
-    {
-        _done = true;
-        _txn.Dispose();
-        _c.Dispose();
-        _writer.Dispose();
-    }
-
-    private void Live() => ObjectDisposedException.ThrowIf(_done, this);
+    private protected override void RolledBack() => _liveStageMembers = null;
 
     private static bool IsLiveArchive(FileListRecord list) => list.Kind == FileListKind.Archive && list.IsLive;
-
-    private static string Placeholders(int n) => string.Join(", ", Enumerable.Range(0, n).Select(i => $"$p{i}"));
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
-    {
-        SqliteCommand cmd = _c.CreateCommand();
-        cmd.Transaction = _txn;
-        cmd.CommandText = sql;
-        foreach ((string name, object? value) in args)
-        {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return cmd;
-    }
-
-    private int Execute(string sql, params (string Name, object? Value)[] args)
-    {
-        using SqliteCommand cmd = Command(sql, args);
-        return Translated(cmd.ExecuteNonQuery);
-    }
-
-    private object? Scalar(string sql, params (string Name, object? Value)[] args)
-    {
-        using SqliteCommand cmd = Command(sql, args);
-        return Translated(cmd.ExecuteScalar);
-    }
-
-    /// <summary>Runs a statement with SQLite's errors translated into the HSM's (<see cref="SqliteErrors"/>).</summary>
-    private T Translated<T>(Func<T> run)
-    {
-        try
-        {
-            return run();
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteErrors.Translate(e, _catalog.Store.Options.Path);
-        }
-    }
 }

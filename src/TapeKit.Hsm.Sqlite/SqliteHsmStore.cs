@@ -15,6 +15,8 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<SqliteSession> _idleSessions = [];
+    private volatile bool _disposed;
 
     private SqliteHsmStore(SqliteHsmOptions options, TimeProvider time, string connectionString)
     {
@@ -145,6 +147,53 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
             $"PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {Options.WalCheckpointPages}; PRAGMA cache_size = -{Options.CacheSizeMiB * 1024}; PRAGMA busy_timeout = {(int)Options.BusyTimeout.TotalMilliseconds};{(Options.ReadOnly ? " PRAGMA query_only = ON;" : "")}");
         pragmas.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>Lends an open connection with its compiled statements (<see cref="SqliteSession"/>); give it back with <see cref="ReturnSession"/>.</summary>
+    internal SqliteSession RentSession()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _idleSessions.TryTake(out SqliteSession? session) ? session : new SqliteSession(Open());
+    }
+
+    /// <summary>
+    /// Takes back a lent session after its transaction ended: kept for the next transaction when <paramref name="reusable"/>
+    /// (its connection is in a known state, no transaction open) and the store is open, else closed.
+    /// </summary>
+    internal void ReturnSession(SqliteSession session, bool reusable)
+    {
+        if (!reusable || _disposed)
+        {
+            session.Dispose();
+            return;
+        }
+
+        session.Trim();
+        _idleSessions.Add(session);
+        while (_disposed && _idleSessions.TryTake(out SqliteSession? late))
+        {
+            late.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a lent session, given back for reuse when the work returns, closed when it throws
+    /// (the connection's state is then unknown).
+    /// </summary>
+    internal T WithSession<T>(Func<SqliteSession, T> work)
+    {
+        SqliteSession session = RentSession();
+        bool reusable = false;
+        try
+        {
+            T result = work(session);
+            reusable = true;
+            return result;
+        }
+        finally
+        {
+            ReturnSession(session, reusable);
+        }
     }
 
     /// <summary>Serialises writers of this process (other processes wait on SQLite's lock with the busy timeout).</summary>
@@ -279,6 +328,12 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _disposed = true;
+        while (_idleSessions.TryTake(out SqliteSession? session))
+        {
+            session.Dispose();
+        }
+
         _writer.Dispose();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }

@@ -11,6 +11,35 @@ namespace TapeKit.Hsm.Sqlite;
 /// </summary>
 public sealed partial class SqliteMessageBus : IMessageBus
 {
+    private const string DeadSql = """
+        UPDATE queue_messages
+        SET dead_reason = 'delivered ' || delivery_count || ' times (MaxDeliveries ' || $max || ')', lease_owner = NULL, lease_token = NULL, lease_until = NULL
+        WHERE queue = $q AND dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now) AND delivery_count >= $max
+        """;
+
+    private const string ClaimSql = """
+        UPDATE queue_messages
+        SET delivery_count = delivery_count + 1, lease_owner = $owner, lease_token = $token, lease_until = $until
+        WHERE seq IN (
+            SELECT seq FROM queue_messages
+            WHERE queue = $q AND dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now)
+            ORDER BY priority DESC, seq
+            LIMIT $n)
+        RETURNING seq, priority, envelope, delivery_count
+        """;
+
+    private const string AckSql = "DELETE FROM queue_messages WHERE seq = $seq AND lease_token = $t";
+
+    private const string StatsSql = """
+            SELECT
+              COALESCE(SUM(dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now)), 0),
+              COALESCE(SUM(dead_reason IS NULL AND lease_until > $now), 0),
+              COALESCE(SUM(dead_reason IS NULL AND visible_at > $now AND (lease_until IS NULL OR lease_until <= $now)), 0),
+              COALESCE(SUM(dead_reason IS NOT NULL), 0),
+              MIN(CASE WHEN dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now) THEN enqueued_at END)
+            FROM queue_messages WHERE queue = $q
+            """;
+
     private readonly SqliteHsmStore _store;
 
     internal SqliteMessageBus(SqliteHsmStore store) => _store = store;
@@ -55,15 +84,24 @@ public sealed partial class SqliteMessageBus : IMessageBus
         var woken = new HashSet<string>(StringComparer.Ordinal);
         using (IDisposable _ = await _store.EnterWriterAsync(ct))
         {
-            using SqliteConnection c = _store.Open();
-            using SqliteTransaction txn = c.BeginTransaction(deferred: false);
-            long now = _store.NowMs();
-            foreach ((string exchange, string key, Envelope message, DateTimeOffset? notBefore) in messages)
+            SqliteSession session = _store.RentSession();
+            bool reusable = false;
+            try
             {
-                woken.UnionWith(SqliteQueueWriter.Enqueue(c, txn, exchange, key, message, now, notBefore?.ToUnixTimeMilliseconds()));
-            }
+                using SqliteTransaction txn = session.Connection.BeginTransaction(deferred: false);
+                long now = _store.NowMs();
+                foreach ((string exchange, string key, Envelope message, DateTimeOffset? notBefore) in messages)
+                {
+                    woken.UnionWith(SqliteQueueWriter.Enqueue(session, txn, exchange, key, message, now, notBefore?.ToUnixTimeMilliseconds()));
+                }
 
-            txn.Commit();
+                txn.Commit();
+                reusable = true;
+            }
+            finally
+            {
+                _store.ReturnSession(session, reusable);
+            }
         }
 
         foreach (string q in woken)
@@ -103,55 +141,33 @@ public sealed partial class SqliteMessageBus : IMessageBus
     private async ValueTask<(List<(long Seq, int Priority, string Envelope, int Count, string Token)> Rows, long Now)> ClaimAsync(
         string queue, ReceiveOptions options, TimeSpan lease, CancellationToken ct)
     {
-        using IDisposable _ = await _store.EnterWriterAsync(ct);
-        using SqliteConnection c = _store.Open();
-        using SqliteTransaction txn = c.BeginTransaction(deferred: false);
-        long now = _store.NowMs();
-        using (SqliteCommand dead = c.CreateCommand())
+        using IDisposable writer = await _store.EnterWriterAsync(ct);
+        return _store.WithSession(session =>
         {
-            dead.Transaction = txn;
-            dead.CommandText = """
-                UPDATE queue_messages
-                SET dead_reason = 'delivered ' || delivery_count || ' times (MaxDeliveries ' || $max || ')', lease_owner = NULL, lease_token = NULL, lease_until = NULL
-                WHERE queue = $q AND dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now) AND delivery_count >= $max
-                """;
-            dead.Parameters.AddWithValue("$q", queue);
-            dead.Parameters.AddWithValue("$now", now);
-            dead.Parameters.AddWithValue("$max", _store.Options.MaxDeliveries);
-            dead.ExecuteNonQuery();
-        }
-
-        var rows = new List<(long Seq, int Priority, string Envelope, int Count, string Token)>();
-        string token = Guid.NewGuid().ToString("N");
-        using (SqliteCommand claim = c.CreateCommand())
-        {
-            claim.Transaction = txn;
-            claim.CommandText = """
-                UPDATE queue_messages
-                SET delivery_count = delivery_count + 1, lease_owner = $owner, lease_token = $token, lease_until = $until
-                WHERE seq IN (
-                    SELECT seq FROM queue_messages
-                    WHERE queue = $q AND dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now)
-                    ORDER BY priority DESC, seq
-                    LIMIT $n)
-                RETURNING seq, priority, envelope, delivery_count
-                """;
-            claim.Parameters.AddWithValue("$owner", options.ConsumerId);
-            claim.Parameters.AddWithValue("$token", token);
-            claim.Parameters.AddWithValue("$until", now + (long)lease.TotalMilliseconds);
-            claim.Parameters.AddWithValue("$q", queue);
-            claim.Parameters.AddWithValue("$now", now);
-            claim.Parameters.AddWithValue("$n", options.MaxMessages);
-            using SqliteDataReader r = claim.ExecuteReader();
-            while (r.Read())
+            using SqliteTransaction txn = session.Connection.BeginTransaction(deferred: false);
+            long now = _store.NowMs();
+            _ = session.Command(DeadSql, txn, [("$q", queue), ("$now", now), ("$max", _store.Options.MaxDeliveries)], out _).ExecuteNonQuery();
+            var rows = new List<(long Seq, int Priority, string Envelope, int Count, string Token)>();
+            string token = Guid.NewGuid().ToString("N");
+            SqliteCommand claim = session.Command(ClaimSql, txn,
+            [
+                ("$owner", options.ConsumerId), ("$token", token), ("$until", now + (long)lease.TotalMilliseconds), ("$q", queue), ("$now", now),
+                ("$n", options.MaxMessages),
+            ], out _);
+            using (SqliteDataReader r = claim.ExecuteReader())
             {
-                rows.Add((r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), token));
+                while (r.Read())
+                {
+                    rows.Add((r.GetInt64(0), r.GetInt32(1), r.GetString(2), r.GetInt32(3), token));
+                }
             }
-        }
 
-        txn.Commit();
-        return (rows, now);
+            txn.Commit();
+            return (rows, now);
+        });
     }
+
+
 
     /// <inheritdoc />
     public async ValueTask<int> AckManyAsync(IReadOnlyList<IDelivery> deliveries, CancellationToken ct = default)
@@ -165,24 +181,19 @@ public sealed partial class SqliteMessageBus : IMessageBus
                 : throw new ArgumentException("A delivery of another bus cannot be acknowledged here.", nameof(deliveries)));
         }
 
-        using IDisposable _ = await _store.EnterWriterAsync(ct);
-        using SqliteConnection c = _store.Open();
-        using SqliteTransaction txn = c.BeginTransaction(deferred: false);
-        using SqliteCommand cmd = c.CreateCommand();
-        cmd.Transaction = txn;
-        cmd.CommandText = "DELETE FROM queue_messages WHERE seq = $seq AND lease_token = $t";
-        SqliteParameter seq = cmd.Parameters.Add("$seq", SqliteType.Integer);
-        SqliteParameter token = cmd.Parameters.Add("$t", SqliteType.Text);
-        int acked = 0;
-        foreach (Delivery d in mine)
+        using IDisposable writer = await _store.EnterWriterAsync(ct);
+        return _store.WithSession(session =>
         {
-            seq.Value = d.Seq;
-            token.Value = d.Token;
-            acked += cmd.ExecuteNonQuery();
-        }
+            using SqliteTransaction txn = session.Connection.BeginTransaction(deferred: false);
+            int acked = 0;
+            foreach (Delivery d in mine)
+            {
+                acked += session.Command(AckSql, txn, [("$seq", d.Seq), ("$t", d.Token)], out _).ExecuteNonQuery();
+            }
 
-        txn.Commit();
-        return acked;
+            txn.Commit();
+            return acked;
+        });
     }
 
     /// <inheritdoc />
@@ -205,25 +216,18 @@ public sealed partial class SqliteMessageBus : IMessageBus
     /// <inheritdoc />
     public ValueTask<QueueStats> GetStatsAsync(string queue, CancellationToken ct = default)
     {
-        using SqliteConnection c = _store.Open();
-        using SqliteCommand cmd = c.CreateCommand();
         long now = _store.NowMs();
-        cmd.CommandText = """
-            SELECT
-              COALESCE(SUM(dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now)), 0),
-              COALESCE(SUM(dead_reason IS NULL AND lease_until > $now), 0),
-              COALESCE(SUM(dead_reason IS NULL AND visible_at > $now AND (lease_until IS NULL OR lease_until <= $now)), 0),
-              COALESCE(SUM(dead_reason IS NOT NULL), 0),
-              MIN(CASE WHEN dead_reason IS NULL AND visible_at <= $now AND (lease_until IS NULL OR lease_until <= $now) THEN enqueued_at END)
-            FROM queue_messages WHERE queue = $q
-            """;
-        cmd.Parameters.AddWithValue("$q", queue);
-        cmd.Parameters.AddWithValue("$now", now);
-        using SqliteDataReader r = cmd.ExecuteReader();
-        r.Read();
-        TimeSpan oldest = r.IsDBNull(4) ? TimeSpan.Zero : TimeSpan.FromMilliseconds(now - r.GetInt64(4));
-        return ValueTask.FromResult(new QueueStats((int)r.GetInt64(0), (int)r.GetInt64(1), (int)r.GetInt64(2), (int)r.GetInt64(3), oldest));
+        return ValueTask.FromResult(_store.WithSession(session =>
+        {
+            SqliteCommand cmd = session.Command(StatsSql, null, [("$q", queue), ("$now", now)], out _);
+            using SqliteDataReader r = cmd.ExecuteReader();
+            r.Read();
+            TimeSpan oldest = r.IsDBNull(4) ? TimeSpan.Zero : TimeSpan.FromMilliseconds(now - r.GetInt64(4));
+            return new QueueStats((int)r.GetInt64(0), (int)r.GetInt64(1), (int)r.GetInt64(2), (int)r.GetInt64(3), oldest);
+        }));
     }
+
+
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<DeadLetter>> GetDeadLettersAsync(string queue, CancellationToken ct = default)
@@ -259,17 +263,9 @@ public sealed partial class SqliteMessageBus : IMessageBus
 
     private async ValueTask<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
-        using IDisposable _ = await _store.EnterWriterAsync(ct);
-        using SqliteConnection c = _store.Open();
-        using SqliteCommand cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.Parameters.AddWithValue("$now", _store.NowMs());
-        foreach ((string name, object value) in parameters)
-        {
-            cmd.Parameters.AddWithValue(name, value);
-        }
-
-        return cmd.ExecuteNonQuery();
+        using IDisposable writer = await _store.EnterWriterAsync(ct);
+        (string, object?)[] args = [("$now", _store.NowMs()), .. parameters.Select(p => (p.Name, (object?)p.Value))];
+        return _store.WithSession(session => session.Command(sql, null, args, out _).ExecuteNonQuery());
     }
 
     private sealed class Delivery(SqliteMessageBus bus, string queue, long seq, string token, Envelope message, int count, DateTimeOffset leaseUntil) : IDelivery
@@ -289,7 +285,7 @@ public sealed partial class SqliteMessageBus : IMessageBus
         public DateTimeOffset LeaseUntil { get; private set; } = leaseUntil;
 
         public async ValueTask<bool> AckAsync(CancellationToken ct = default) =>
-            await bus.ExecuteAsync("DELETE FROM queue_messages WHERE seq = $seq AND lease_token = $t", ct, ("$seq", seq), ("$t", token)) > 0;
+            await bus.ExecuteAsync(AckSql, ct, ("$seq", seq), ("$t", token)) > 0;
 
         public async ValueTask<bool> NackAsync(bool requeue, TimeSpan? delay = null, string? reason = null, CancellationToken ct = default)
         {

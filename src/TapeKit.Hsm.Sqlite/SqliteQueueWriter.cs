@@ -6,17 +6,21 @@ namespace TapeKit.Hsm.Sqlite;
 /// <summary>Enqueues a message inside a caller's transaction, resolving the direct exchange's bindings there (C3).</summary>
 internal static class SqliteQueueWriter
 {
+    private const string FindBindings = "SELECT queue FROM bindings WHERE exchange = $x AND routing_key = $k ORDER BY queue";
+
+    private const string Insert = """
+        INSERT INTO queue_messages (message_id, queue, priority, enqueued_at, visible_at, envelope)
+        VALUES ($id, $q, $p, $now, $visible, $env)
+        """;
+
+    /// <summary>Writes one row per bound queue with the session's compiled statements; returns the queues written.</summary>
     public static IReadOnlyList<string> Enqueue(
-        SqliteConnection c, SqliteTransaction txn, string exchange, string routingKey, Envelope message, long nowMs, long? notBeforeMs)
+        SqliteSession session, SqliteTransaction txn, string exchange, string routingKey, Envelope message, long nowMs, long? notBeforeMs)
     {
         var queues = new List<string>();
-        using (SqliteCommand find = c.CreateCommand())
+        SqliteCommand find = session.Command(FindBindings, txn, [("$x", exchange), ("$k", routingKey)], out _);
+        using (SqliteDataReader r = find.ExecuteReader())
         {
-            find.Transaction = txn;
-            find.CommandText = "SELECT queue FROM bindings WHERE exchange = $x AND routing_key = $k ORDER BY queue";
-            find.Parameters.AddWithValue("$x", exchange);
-            find.Parameters.AddWithValue("$k", routingKey);
-            using SqliteDataReader r = find.ExecuteReader();
             while (r.Read())
             {
                 queues.Add(r.GetString(0));
@@ -30,21 +34,11 @@ internal static class SqliteQueueWriter
 
         string json = HsmMessages.SerializeEnvelope(message);
         long visible = notBeforeMs is { } nb && nb > nowMs ? nb : nowMs;
-        using SqliteCommand insert = c.CreateCommand();
-        insert.Transaction = txn;
-        insert.CommandText = """
-            INSERT INTO queue_messages (message_id, queue, priority, enqueued_at, visible_at, envelope)
-            VALUES ($id, $q, $p, $now, $visible, $env)
-            """;
-        SqliteParameter q = insert.Parameters.Add("$q", SqliteType.Text);
-        insert.Parameters.AddWithValue("$id", message.MessageId.ToString("N"));
-        insert.Parameters.AddWithValue("$p", (int)message.Priority);
-        insert.Parameters.AddWithValue("$now", nowMs);
-        insert.Parameters.AddWithValue("$visible", visible);
-        insert.Parameters.AddWithValue("$env", json);
+        string id = message.MessageId.ToString("N");
         foreach (string queue in queues)
         {
-            q.Value = queue;
+            SqliteCommand insert = session.Command(Insert, txn,
+                [("$id", id), ("$q", queue), ("$p", (int)message.Priority), ("$now", nowMs), ("$visible", visible), ("$env", json)], out _);
             insert.ExecuteNonQuery();
         }
 

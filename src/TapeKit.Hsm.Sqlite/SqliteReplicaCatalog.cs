@@ -19,27 +19,6 @@ public sealed class SqliteReplicaCatalog : IReplicaCatalog
     public TimeProvider Time => Store.Time;
 
     /// <inheritdoc />
-    public async ValueTask<IReplicaTransaction> BeginAsync(CancellationToken ct = default)
-    {
-        IDisposable writer = await Store.EnterWriterAsync(ct);
-        SqliteConnection? c = null;
-        try
-        {
-            c = Store.Open();
-            SqliteTransaction txn = c.BeginTransaction(deferred: Store.Options.ReadOnly);
-            return new SqliteReplicaTransaction(this, c, txn, writer, Store.Time.GetUtcNow());
-        }
-        catch (SqliteException e)
-        {
-            c?.Dispose();
-            writer.Dispose();
-            throw SqliteErrors.Translate(e, Store.Options.Path);
-        }
-        catch
-        {
-            c?.Dispose();
-            writer.Dispose();
-            throw;
-        }
-    }
+    public async ValueTask<IReplicaTransaction> BeginAsync(CancellationToken ct = default) =>
+        await SqliteStoreTransaction.BeginAsync(Store, (session, txn, writer, now) => new SqliteReplicaTransaction(Store, session, txn, writer, now), ct);
 }

@@ -7,7 +7,7 @@ using TapeKit.Hsm.Replicas;
 namespace TapeKit.Hsm.Sqlite;
 
 /// <summary>One <c>BEGIN IMMEDIATE</c> transaction of <see cref="SqliteReplicaCatalog"/>.</summary>
-internal sealed class SqliteReplicaTransaction : IReplicaTransaction
+internal sealed class SqliteReplicaTransaction : SqliteStoreTransaction, IReplicaTransaction
 {
     private const string NodeColumns = "node_id, state, state_since, next_heartbeat_due, report_seq, digest_wanted, address, registered_at";
     private const string FileColumns = "file_id, needed_replicas, size, checksum_type, checksum_value, created_at, deleted_at";
@@ -16,28 +16,13 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
         created_at, updated_at, deadline, started_at, last_checked_at
         """;
 
-    private const string Savepoint = "tapekit_replica_batch";
-
     /// <summary>SQLite's limit on host parameters is 32 766; sets are read in chunks well under it.</summary>
     private const int Chunk = 900;
 
-    private readonly SqliteReplicaCatalog _owner;
-    private readonly SqliteConnection _c;
-    private readonly SqliteTransaction _txn;
-    private readonly IDisposable _writer;
-    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
-    private bool _done;
-
-    public SqliteReplicaTransaction(SqliteReplicaCatalog owner, SqliteConnection connection, SqliteTransaction txn, IDisposable writer, DateTimeOffset now)
+    public SqliteReplicaTransaction(SqliteHsmStore store, SqliteSession session, SqliteTransaction txn, IDisposable writer, DateTimeOffset now)
+        : base(store, session, txn, writer, now)
     {
-        _owner = owner;
-        _c = connection;
-        _txn = txn;
-        _writer = writer;
-        Now = now;
     }
-
-    public DateTimeOffset Now { get; }
 
     public ValueTask<NodeRecord?> GetNodeAsync(string nodeId) =>
         Ok(ReadNodes($"SELECT {NodeColumns}, row_version FROM replica_nodes WHERE node_id = $id", ("$id", nodeId)).FirstOrDefault());
@@ -147,7 +132,7 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
     public ValueTask<IReadOnlyList<(long FileId, ReplicaState State)>> GetReplicaStatesOfNodeAsync(string nodeId, long afterFileId, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        using SqliteCommand cmd = Command(
+        SqliteCommand cmd = Command(
             "SELECT file_id, state FROM replicas WHERE node_id = $node AND file_id > $after AND state <> 'DELETED' ORDER BY file_id LIMIT $limit",
             ("$node", nodeId), ("$after", afterFileId), ("$limit", limit));
         var pairs = new List<(long, ReplicaState)>();
@@ -200,7 +185,7 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
 
     public ValueTask<IReadOnlyDictionary<string, long>> CountReplicasByNodeAsync()
     {
-        using SqliteCommand cmd = Command("SELECT node_id, replicas FROM replica_node_counts WHERE replicas > 0");
+        SqliteCommand cmd = Command("SELECT node_id, replicas FROM replica_node_counts WHERE replicas > 0");
         using SqliteDataReader r = Translated(cmd.ExecuteReader);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         while (r.Read())
@@ -286,11 +271,10 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
             return ValueTask.CompletedTask;
         }
 
-        using SqliteCommand cmd = Command("""
+        SqliteCommand cmd = Command("""
             INSERT INTO replica_transitions (file_id, node_id, transfer_id, from_state, to_state, rule, actor, reason, at)
             VALUES ($file, $node, $transfer, $from, $to, $rule, $actor, $reason, $at)
             """, ("$file", 0L), ("$node", ""), ("$transfer", ""), ("$from", null), ("$to", ""), ("$rule", ""), ("$actor", ""), ("$reason", null), ("$at", 0L));
-        cmd.Prepare();
         foreach (ReplicaTransitionRecord t in transitions)
         {
             cmd.Parameters["$file"].Value = t.FileId;
@@ -310,7 +294,7 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
 
     public ValueTask<IReadOnlyList<ReplicaTransitionRecord>> GetTransitionsAsync(long fileId)
     {
-        using SqliteCommand cmd = Command("""
+        SqliteCommand cmd = Command("""
             SELECT file_id, node_id, transfer_id, from_state, to_state, rule, actor, reason, at FROM replica_transitions
             WHERE file_id = $id ORDER BY seq
             """, ("$id", fileId));
@@ -324,30 +308,6 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
         }
 
         return Ok<IReadOnlyList<ReplicaTransitionRecord>>(rows);
-    }
-
-    public ValueTask CommitAsync(CancellationToken ct = default)
-    {
-        Live();
-        ct.ThrowIfCancellationRequested();
-        Translated(() =>
-        {
-            _txn.Commit();
-            return 0;
-        });
-        Finish();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (!_done)
-        {
-            _txn.Rollback();
-            Finish();
-        }
-
-        return ValueTask.CompletedTask;
     }
 
     private static void Validate(ReplicaRecord r)
@@ -382,7 +342,7 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
 
     private List<NodeRecord> ReadNodes(string sql, params (string, object?)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = Translated(cmd.ExecuteReader);
         var rows = new List<NodeRecord>();
         while (r.Read())
@@ -406,7 +366,7 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
 
     private List<ReplicaFileRecord> ReadFiles(string sql, params (string, object?)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = Translated(cmd.ExecuteReader);
         var rows = new List<ReplicaFileRecord>();
         while (r.Read())
@@ -428,7 +388,7 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
 
     private List<ReplicaRecord> ReadReplicas(string sql, params (string, object?)[] args)
     {
-        using SqliteCommand cmd = Command(sql, args);
+        SqliteCommand cmd = Command(sql, args);
         using SqliteDataReader r = Translated(cmd.ExecuteReader);
         var rows = new List<ReplicaRecord>();
         while (r.Read())
@@ -475,25 +435,7 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
         throw new CatalogConflictException(entity, id, version);
     }
 
-    public async ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes)
-    {
-        Live();
-        _txn.Save(Savepoint);
-        try
-        {
-            T result = await writes();
-            _txn.Release(Savepoint);
-            return result;
-        }
-        catch
-        {
-            _txn.Rollback(Savepoint);
-            _txn.Release(Savepoint);
-            throw;
-        }
-    }
-
-    private static string Placeholders(int n) => string.Join(", ", Enumerable.Range(0, n).Select(i => $"$p{i}"));
+    public ValueTask<T> AllOrNothingAsync<T>(Func<ValueTask<T>> writes) => AtomicAsync(writes);
 
     private static string InList(int n) => string.Join(", ", Enumerable.Range(0, n).Select(i => $"$i{i}"));
 
@@ -502,85 +444,6 @@ internal sealed class SqliteReplicaTransaction : IReplicaTransaction
     private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
 
     private static DateTimeOffset At(SqliteDataReader r, int i) => DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
-
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
-    {
-        SqliteCommand cmd = _c.CreateCommand();
-        cmd.Transaction = _txn;
-        cmd.CommandText = sql;
-        foreach ((string name, object? value) in args)
-        {
-            if (sql.Contains(name, StringComparison.Ordinal))
-            {
-                cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            }
-        }
-
-        return cmd;
-    }
-
-    /// <summary>
-    /// Runs a statement that this transaction runs many times (a row of a batch): prepared once and kept for the
-    /// transaction, its parameters set anew on each run, so that a batch of 100 000 rows parses its statement once.
-    /// </summary>
-    private int Execute(string sql, params (string Name, object? Value)[] args)
-    {
-        if (!_prepared.TryGetValue(sql, out SqliteCommand? cmd))
-        {
-            cmd = Command(sql, args);
-            Translated(() =>
-            {
-                cmd.Prepare();
-                return 0;
-            });
-            _prepared[sql] = cmd;
-        }
-        else
-        {
-            foreach ((string name, object? value) in args)
-            {
-                if (cmd.Parameters.Contains(name))
-                {
-                    cmd.Parameters[name].Value = value ?? DBNull.Value;
-                }
-            }
-        }
-
-        return Translated(cmd.ExecuteNonQuery);
-    }
-
-    private object? Scalar(string sql, params (string Name, object? Value)[] args)
-    {
-        using SqliteCommand cmd = Command(sql, args);
-        return Translated(cmd.ExecuteScalar);
-    }
-
-    private T Translated<T>(Func<T> run)
-    {
-        try
-        {
-            return run();
-        }
-        catch (SqliteException e)
-        {
-            throw SqliteErrors.Translate(e, _owner.Store.Options.Path);
-        }
-    }
-
-    private void Finish()
-    {
-        _done = true;
-        foreach (SqliteCommand cmd in _prepared.Values)
-        {
-            cmd.Dispose();
-        }
-
-        _txn.Dispose();
-        _c.Dispose();
-        _writer.Dispose();
-    }
-
-    private void Live() => ObjectDisposedException.ThrowIf(_done, this);
 
     private static ValueTask<T> Ok<T>(T value) => ValueTask.FromResult(value);
 }
