@@ -38,6 +38,9 @@ public sealed class DriveScheduler : IDriveScheduler
         }
     }
 
+    /// <summary>The audit entity name of drive state changes (the entity id is <c>library/drive</c>).</summary>
+    public const string DriveEntity = "drive";
+
     /// <inheritdoc/>
     public string Library => _options.Library;
 
@@ -204,6 +207,33 @@ public sealed class DriveScheduler : IDriveScheduler
                 LeaseUntil = null,
                 ReleasedAt = txn.Now,
             });
+            return true;
+        }, ct);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TakeOutOfServiceAsync(DriveGrant grant, string? loadedVsn, string reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return _catalog.RunAsync(async txn =>
+        {
+            if ((await txn.QueryDrivesAsync(Library)).FirstOrDefault(d => d.Drive == grant.Drive && d.RequestId == grant.RequestId) is not { } drive)
+            {
+                return false;
+            }
+
+            bool elsewhere = loadedVsn is not null && (await txn.QueryDrivesAsync(Library)).Any(d => d.Vsn == loadedVsn && d.Drive != grant.Drive);
+            _ = await txn.UpdateDriveAsync(drive with
+            {
+                Vsn = elsewhere ? null : loadedVsn,
+                Holder = DriveRecord.OutOfServiceHolder,
+                RequestId = null,
+                LeaseUntil = txn.Now + _options.OutOfServiceFor,
+                ReleasedAt = txn.Now,
+            });
+            await txn.AddTransitionAsync(new TransitionRecord(DriveEntity, $"{Library}/{grant.Drive}", "IN_SERVICE", "OUT_OF_SERVICE", "F14", HsmActor.Migrator,
+                $"{reason} (out of service until {txn.Now + _options.OutOfServiceFor:u})", txn.Now));
             return true;
         }, ct);
     }
