@@ -63,10 +63,13 @@ public sealed class DriveScheduler : IDriveScheduler
             foreach ((int drive, string? vsn) in drives.OrderBy(d => d.Key))
             {
                 int row = known.FindIndex(d => d.Drive == drive);
-                if (row >= 0 && (known[row].IsLeasedAt(txn.Now) || known[row].Vsn == vsn))
+                if (row >= 0 && ((known[row].IsLeasedAt(txn.Now) && !known[row].IsOutOfServiceAt(txn.Now)) || known[row].Vsn == vsn))
                 {
                     continue; // whoever holds a drive moves its cartridge; the scheduler's view of it is theirs
                 }
+
+                // A drive out of service has no session moving its cartridge: the robot's view is the truth (a cartridge an
+                // operator took out of the failed drive, or one put back in its slot when the library started again).
 
                 // A cartridge the catalogue places in another drive is left out: the drive it is really in says so in turn.
                 string? placed = vsn is not null && known.Any(d => d.Vsn == vsn && d.Drive != drive) ? null : vsn;

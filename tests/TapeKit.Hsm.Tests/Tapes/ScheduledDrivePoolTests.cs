@@ -169,6 +169,28 @@ public sealed class ScheduledDrivePoolTests : IDisposable
         Assert.Contains($"drive {failed} until", e.Message, StringComparison.Ordinal);
         Assert.Contains("out of service", e.Message, StringComparison.Ordinal);
 
+        // The cartridge is taken out of the failed drive (an operator, or the library opened again): a pool that registers the
+        // drives sees it, and the tape is mounted on the drive in service while the failed one stays out.
+        _library.Unmount(failed, force: true);
+        var afterwards = new ScheduledDrivePool(_scheduler, new VirtualLibraryDrivePool(_library, recorder: new CatalogMountRecorder(_catalog)), _catalog, "host3")
+        {
+            MountWait = TimeSpan.FromSeconds(5),
+        };
+        ValueTask<TapeMount> freed = afterwards.AcquireAsync(new MountRequest { Vsn = "T00001", Pool = "p", Requester = "stager" });
+        for (int i = 0; i < 200 && !freed.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        await using (TapeMount mounted = await freed)
+        {
+            Assert.Equal(other, mounted.Drive);
+        }
+
+        down = (await _scheduler.GetDrivesAsync()).Single(d => d.Drive == failed);
+        Assert.Equal((null, true), (down.Vsn, down.IsOutOfServiceAt(_time.GetUtcNow())));
+
         _time.Advance(_scheduler.Options.OutOfServiceFor);
         Assert.False((await _scheduler.GetDrivesAsync()).Single(d => d.Drive == failed).IsOutOfServiceAt(_time.GetUtcNow()));
     }
