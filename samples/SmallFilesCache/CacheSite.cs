@@ -321,6 +321,7 @@ public sealed class CacheSite : IAsyncDisposable
         {
             MountWait = options.PollInterval,
             RetryDelay = TimeSpan.FromMilliseconds(50),
+            Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ScheduledDrivePool>(),
         };
     }
 

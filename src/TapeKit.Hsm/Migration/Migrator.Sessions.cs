@@ -137,6 +137,19 @@ public sealed partial class Migrator
         {
             mount = await _drives.AcquireAsync(new MountRequest { Vsn = tape.Vsn, Pool = tape.Pool, Mode = MountMode.Write, Requester = _options.MigratorId }, ct);
         }
+        catch (TapeMountException e) when (e.CartridgeMissing)
+        {
+            // The library has no such cartridge (lost, or taken out): the tape is set aside — no writes, no recalls planned
+            // on it — and the lists go to another tape at once, uncharged (nothing failed with them).
+            await SetTapeStateAsync(tape.Vsn, TapeState.Disabled, "F14", $"lost: {e.Message}", ct);
+            foreach (ListWork w in todo)
+            {
+                await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, TimeSpan.Zero, 0, ct);
+                w.Finished = true;
+            }
+
+            return;
+        }
         catch (TapeMountException e)
         {
             foreach (ListWork w in todo)
@@ -449,9 +462,17 @@ public sealed partial class Migrator
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         DateTimeOffset now = txn.Now;
         var candidates = new List<TapeRecord>();
+        var stuck = new HashSet<string>(StringComparer.Ordinal);
+        var libraries = new HashSet<string>(StringComparer.Ordinal);
         foreach (TapeRecord t in await txn.QueryTapesAsync(pool))
         {
-            if (!avoid.Contains(t.Vsn) && t.HasRoomFor(bytes) && await txn.IsFreeForAsync(t, _options.MigratorId))
+            if (libraries.Add(t.Library))
+            {
+                // A cartridge in a drive that failed cannot come out until the drive is repaired: the work goes to another tape.
+                stuck.UnionWith((await txn.QueryDrivesAsync(t.Library)).Where(d => d.Vsn is not null && d.IsOutOfServiceAt(now)).Select(d => d.Vsn!));
+            }
+
+            if (!avoid.Contains(t.Vsn) && !stuck.Contains(t.Vsn) && t.HasRoomFor(bytes) && await txn.IsFreeForAsync(t, _options.MigratorId))
             {
                 candidates.Add(t);
             }

@@ -39,6 +39,16 @@ public sealed record DriveRecord
     /// <summary>The row's version, moved on by every update (optimistic concurrency, as <see cref="TapeRecord.RowVersion"/>).</summary>
     public long RowVersion { get; init; }
 
+    /// <summary>
+    /// The <see cref="Holder"/> of a drive taken out of service (it failed): its lease runs for the scheduler's
+    /// out-of-service time, during which nothing is granted on it; then it is tried again.
+    /// </summary>
+    public const string OutOfServiceHolder = "out-of-service";
+
+    /// <summary>True while the drive is out of service at <paramref name="now"/> (<see cref="OutOfServiceHolder"/>).</summary>
+    /// <param name="now">The instant.</param>
+    public bool IsOutOfServiceAt(DateTimeOffset now) => Holder == OutOfServiceHolder && IsLeasedAt(now);
+
     /// <summary>True while a lease on the drive runs at <paramref name="now"/>.</summary>
     /// <param name="now">The instant.</param>
     public bool IsLeasedAt(DateTimeOffset now) => Holder is not null && LeaseUntil >= now;

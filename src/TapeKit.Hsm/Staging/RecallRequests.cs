@@ -35,7 +35,9 @@ internal static class RecallRequests
         var failed = new List<long>();
         foreach (RecallRequest r in unreadable)
         {
-            string reason = $"{FailureReason.NoReadableCopy}: every copy is damaged or on a tape that allows no reads";
+            string copies = r.Copies.Count == 0 ? "it has no copy on tape"
+                : string.Join(", ", r.Copies.Select(c => $"copy {c.CopyNb} on {c.Vsn} ({(c.Damaged ? "damaged" : tapes.TryGetValue(c.Vsn, out RecallTapeStatus? t) ? StateNames.Of(t.State) : "unknown tape")})"));
+            string reason = $"{FailureReason.NoReadableCopy}: file {r.FileId} has no readable copy ({copies}): every copy is damaged or on a tape that allows no reads";
             if (await txn.TryMoveCacheAsync(r.FileId, CacheStatus.StagingRequested, FileCacheEvent.StageFailed, HsmActor.Dispatcher, reason,
                 f => f with { FailureReason = reason }) is not null)
             {

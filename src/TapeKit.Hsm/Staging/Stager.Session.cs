@@ -41,6 +41,14 @@ public sealed partial class Stager
                 Requester = $"stager/{_options.DiskLibrary}",
             }, ct);
         }
+        catch (TapeMountException e) when (e.CartridgeMissing)
+        {
+            // The library has no such cartridge: the tape is set aside (no reads planned on it), so its requests turn to
+            // another copy, or fail for want of one (no readable copy) instead of being planned on it again and again.
+            explanation.Add($"{queue.Vsn}: the library has no such cartridge ({e.Message}); the tape is set aside as lost and its requests go to another copy");
+            await _catalog.SetTapeStateAsync(queue.Vsn, TapeState.Disabled, "F14", HsmActor.Migrator, $"lost: {e.Message}", ct);
+            return default;
+        }
         catch (TapeMountException e)
         {
             explanation.Add($"{queue.Vsn}: not mounted now ({e.Message}); its requests stay queued");

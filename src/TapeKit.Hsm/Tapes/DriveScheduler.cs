@@ -38,6 +38,9 @@ public sealed class DriveScheduler : IDriveScheduler
         }
     }
 
+    /// <summary>The audit entity name of drive state changes (the entity id is <c>library/drive</c>).</summary>
+    public const string DriveEntity = "drive";
+
     /// <inheritdoc/>
     public string Library => _options.Library;
 
@@ -60,10 +63,13 @@ public sealed class DriveScheduler : IDriveScheduler
             foreach ((int drive, string? vsn) in drives.OrderBy(d => d.Key))
             {
                 int row = known.FindIndex(d => d.Drive == drive);
-                if (row >= 0 && (known[row].IsLeasedAt(txn.Now) || known[row].Vsn == vsn))
+                if (row >= 0 && ((known[row].IsLeasedAt(txn.Now) && !known[row].IsOutOfServiceAt(txn.Now)) || known[row].Vsn == vsn))
                 {
                     continue; // whoever holds a drive moves its cartridge; the scheduler's view of it is theirs
                 }
+
+                // A drive out of service has no session moving its cartridge: the robot's view is the truth (a cartridge an
+                // operator took out of the failed drive, or one put back in its slot when the library started again).
 
                 // A cartridge the catalogue places in another drive is left out: the drive it is really in says so in turn.
                 string? placed = vsn is not null && known.Any(d => d.Vsn == vsn && d.Drive != drive) ? null : vsn;
@@ -204,6 +210,33 @@ public sealed class DriveScheduler : IDriveScheduler
                 LeaseUntil = null,
                 ReleasedAt = txn.Now,
             });
+            return true;
+        }, ct);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TakeOutOfServiceAsync(DriveGrant grant, string? loadedVsn, string reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return _catalog.RunAsync(async txn =>
+        {
+            if ((await txn.QueryDrivesAsync(Library)).FirstOrDefault(d => d.Drive == grant.Drive && d.RequestId == grant.RequestId) is not { } drive)
+            {
+                return false;
+            }
+
+            bool elsewhere = loadedVsn is not null && (await txn.QueryDrivesAsync(Library)).Any(d => d.Vsn == loadedVsn && d.Drive != grant.Drive);
+            _ = await txn.UpdateDriveAsync(drive with
+            {
+                Vsn = elsewhere ? null : loadedVsn,
+                Holder = DriveRecord.OutOfServiceHolder,
+                RequestId = null,
+                LeaseUntil = txn.Now + _options.OutOfServiceFor,
+                ReleasedAt = txn.Now,
+            });
+            await txn.AddTransitionAsync(new TransitionRecord(DriveEntity, $"{Library}/{grant.Drive}", "IN_SERVICE", "OUT_OF_SERVICE", "F14", HsmActor.Migrator,
+                $"{reason} (out of service until {txn.Now + _options.OutOfServiceFor:u})", txn.Now));
             return true;
         }, ct);
     }

@@ -20,4 +20,10 @@ public sealed class DriveSchedulerOptions
 
     /// <summary>How often a waiter asks again (default 1 s).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a drive that failed stays out of service before it is tried again (default 10 min): nothing is granted on
+    /// it meanwhile, so its sessions go to the other drives.
+    /// </summary>
+    public TimeSpan OutOfServiceFor { get; set; } = TimeSpan.FromMinutes(10);
 }

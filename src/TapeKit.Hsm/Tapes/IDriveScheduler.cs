@@ -65,6 +65,18 @@ public interface IDriveScheduler
     ValueTask<bool> ReleaseAsync(DriveGrant grant, string? loadedVsn, CancellationToken ct = default);
 
     /// <summary>
+    /// Ends a grant's session on a drive that failed and takes the drive out of service for
+    /// <see cref="DriveSchedulerOptions.OutOfServiceFor"/> (<see cref="DriveRecord.OutOfServiceHolder"/>): nothing is granted on
+    /// it meanwhile; the reason is recorded as a transition of the drive.
+    /// </summary>
+    /// <param name="grant">The grant on the failed drive.</param>
+    /// <param name="loadedVsn">The cartridge left in the drive, if any.</param>
+    /// <param name="reason">Why, in words an operator can act on.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns><see langword="false"/> when the lease had been lost already (the drive was left as it was).</returns>
+    ValueTask<bool> TakeOutOfServiceAsync(DriveGrant grant, string? loadedVsn, string reason, CancellationToken ct = default);
+
+    /// <summary>
     /// Leases to <paramref name="holder"/> every free drive whose cartridge has waited its dismount delay and is not asked
     /// for, so that the holder unloads it and releases the grant with no cartridge.
     /// </summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using TapeKit.Devices.Virtual;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 
@@ -10,7 +12,7 @@ namespace TapeKit.Hsm.Tapes;
 /// with the cartridge left in the drive — when the mount is disposed. Hosts on several machines sharing one library
 /// and one catalogue thus never arbitrate drives themselves.
 /// </summary>
-public sealed class ScheduledDrivePool : ITapeDrivePool
+public sealed partial class ScheduledDrivePool : ITapeDrivePool
 {
     private readonly IDriveScheduler _scheduler;
     private readonly VirtualLibraryDrivePool _drives;
@@ -44,6 +46,9 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
     /// <summary>How long a session waits before asking again when the robot is behind the scheduler (a cartridge still being unloaded elsewhere).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Where a drive taken out of service is reported (a warning with the reason); nowhere when <see langword="null"/>.</summary>
+    public ILogger? Logger { get; init; }
+
     /// <inheritdoc/>
     public int Mounts => _drives.Mounts;
 
@@ -76,13 +81,25 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
             }
             catch (OperationCanceledException) when (wait.IsCancellationRequested && !ct.IsCancellationRequested)
             {
-                throw new TapeMountException(request.Vsn, $"No drive was granted for {request.Vsn} within {MountWait}.", busy: true);
+                throw new TapeMountException(request.Vsn, $"No drive was granted for {request.Vsn} within {MountWait}{await OutOfServiceNoteAsync()}.", busy: true);
             }
 
             TapeMount mount;
             try
             {
                 mount = await _drives.AcquireOnAsync(request.Vsn, grant.Drive, ct);
+            }
+            catch (TapeMountException e) when (e.FailedDrive == grant.Drive)
+            {
+                // The drive itself failed: it is taken out of service (the work and the cartridge are not blamed), and the
+                // request is asked again — another drive takes it, or it waits for one until MountWait says busy.
+                if (Logger is { } logger)
+                {
+                    LogDriveOutOfService(logger, _scheduler.Library, grant.Drive, e.Message);
+                }
+
+                _ = await _scheduler.TakeOutOfServiceAsync(grant, LoadedOn(grant.Drive), e.Message, CancellationToken.None);
+                continue;
             }
             catch (Exception e)
             {
@@ -120,6 +137,7 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
         var dismounted = new List<string>();
         foreach (DriveGrant grant in await _scheduler.TakeIdleForDismountAsync(_requester, ct))
         {
+            bool outOfService = false;
             try
             {
                 if (_drives.Drives.Contains(grant.Drive) && await _drives.DismountAsync(grant.Drive, ct) is { } vsn)
@@ -127,9 +145,22 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
                     dismounted.Add(vsn);
                 }
             }
+            catch (TapeLibraryException e) when (e.LibraryKind == TapeLibraryErrorKind.DriveFailed)
+            {
+                // The drive failed with its cartridge in it: out of service, and the other drives go on being unloaded.
+                if (Logger is { } logger)
+                {
+                    LogDriveOutOfService(logger, _scheduler.Library, grant.Drive, e.Message);
+                }
+
+                outOfService = await _scheduler.TakeOutOfServiceAsync(grant, LoadedOn(grant.Drive), e.Message, CancellationToken.None);
+            }
             finally
             {
-                _ = await _scheduler.ReleaseAsync(grant, LoadedOn(grant.Drive), CancellationToken.None);
+                if (!outOfService)
+                {
+                    _ = await _scheduler.ReleaseAsync(grant, LoadedOn(grant.Drive), CancellationToken.None);
+                }
             }
         }
 
@@ -146,6 +177,25 @@ public sealed class ScheduledDrivePool : ITapeDrivePool
             Volatile.Write(ref _registered, 1);
         }
     }
+
+    /// <summary>When drives are out of service, a clause saying which and why (the reason a request waits); empty otherwise.</summary>
+    private async ValueTask<string> OutOfServiceNoteAsync()
+    {
+        IReadOnlyList<DriveRecord> rows = await _scheduler.GetDrivesAsync(CancellationToken.None);
+        DriveRecord[] down = [.. rows.Where(d => _drives.Drives.Contains(d.Drive) && d.IsOutOfServiceAt(_catalog.Time.GetUtcNow()))];
+        if (down.Length == 0)
+        {
+            return "";
+        }
+
+        string which = string.Join(", ", down.Select(d => $"drive {d.Drive} until {d.LeaseUntil:u}"));
+        return down.Length == _drives.Drives.Count
+            ? $": every drive of library {_scheduler.Library} is out of service after a failure ({which}); the work waits for one"
+            : $" ({which} out of service after a failure)";
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Drive {Drive} of library {Library} failed and is taken out of service; its sessions go to the other drives: {Reason}")]
+    private static partial void LogDriveOutOfService(ILogger logger, string library, int drive, string reason);
 
     /// <summary>What the robot says is in a drive: the truth the scheduler's row is brought back to on release.</summary>
     private string? LoadedOn(int drive) => _drives.Library.Inventory().Drives.Where(d => d.Drive == drive).Select(d => d.Vsn).FirstOrDefault();

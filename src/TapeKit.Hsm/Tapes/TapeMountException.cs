@@ -25,6 +25,15 @@ public sealed class TapeMountException : HsmException
     /// <summary>The cartridge asked for.</summary>
     public string Vsn { get; }
 
+    /// <summary>
+    /// The drive the failure is blamed on: the library says the drive itself failed (it can load or unload nothing), so
+    /// the drive is taken out of service and the cartridge and the work are not blamed; <see langword="null"/> otherwise.
+    /// </summary>
+    public int? FailedDrive { get; init; }
+
+    /// <summary>The library has no cartridge of that VSN (lost, exported, removed): the tape is set aside, not retried.</summary>
+    public bool CartridgeMissing { get; init; }
+
     /// <summary>True when <see cref="Busy"/>: a drive or the cartridge frees up; a failed mount is not retried blindly.</summary>
     public override bool IsTransient => Busy;
 }

@@ -239,7 +239,11 @@ public sealed class VirtualLibraryDrivePool : ITapeDrivePool
         catch (TapeDriveException e)
         {
             claim.Dispose();
-            throw new TapeMountException(vsn, $"Mounting {vsn} on drive {drive} failed: {e.Message}", e);
+            throw new TapeMountException(vsn, $"Mounting {vsn} on drive {drive} failed: {e.Message}", e)
+            {
+                FailedDrive = e is TapeLibraryException { LibraryKind: TapeLibraryErrorKind.DriveFailed } ? drive : null,
+                CartridgeMissing = e is TapeLibraryException { LibraryKind: TapeLibraryErrorKind.NoSuchCartridge } && !_library.Inventory().Cartridges.Any(c => c.Vsn == vsn),
+            };
         }
         catch
         {

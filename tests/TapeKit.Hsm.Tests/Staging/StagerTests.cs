@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using TapeKit.Checksums;
+using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
@@ -130,6 +131,44 @@ public sealed class StagerTests
         Assert.True(world.CachedIntact(4));
         var states = (await world.AggregationsAsync()).ToDictionary(a => a.Aggregation.TapeFile!.Value.Vsn, a => a.Aggregation.State);
         Assert.Equal((AggregationState.Damaged, AggregationState.OnTape), (states["T00001"], states["T00002"]));
+    }
+
+    [Fact]
+    public async Task A_lost_cartridge_is_set_aside_and_its_recalls_are_read_from_the_other_copy_or_fail_naming_the_tape()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(copies: 2);
+        await world.IngestAsync(10);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        Assert.Equal(10, (await world.NewPurger().RunOnceAsync()).FilesPurged);
+        _ = await world.Drives.DismountIdleAsync();
+        _ = world.Library.Remove(world.Library.Export("T00001").Number); // Copy 1's cartridge is gone from the library.
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[4].FileId);
+
+        StageReport first = await world.NewStager().RunOnceAsync();
+        Assert.Equal(0, first.FilesStaged);
+        TapeRecord lost = (await world.Catalog.ReadAsync(txn => txn.GetTapeAsync("T00001")))!;
+        Assert.Equal(TapeState.Disabled, lost.State);
+        Assert.Contains("lost", Assert.Single(await world.Catalog.ReadAsync(txn => txn.GetTransitionsAsync("tape", "T00001"))).Reason, StringComparison.Ordinal);
+
+        StageReport second = await world.NewStager().RunOnceAsync(); // Not planned on T00001 again: T00002 serves it.
+        Assert.Equal(1, second.FilesStaged);
+        Assert.True(world.CachedIntact(4));
+
+        // With the second cartridge lost too, a recall fails at once, naming the file and both tapes.
+        _ = await world.Drives.DismountIdleAsync();
+        _ = world.Library.Remove(world.Library.Export("T00002").Number);
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[5].FileId);
+        for (int i = 0; i < 3; i++)
+        {
+            _ = await world.NewStager().RunOnceAsync();
+        }
+
+        FileRecord failed = await world.FileAsync(world.Files[5].FileId);
+        Assert.Equal(CacheStatus.Failed, failed.CacheStatus);
+        Assert.Contains($"file {world.Files[5].FileId} has no readable copy", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("T00001 (DISABLED)", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Contains("T00002 (DISABLED)", failed.FailureReason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -121,4 +121,88 @@ public sealed class ScheduledDrivePoolTests : IDisposable
         // Its release leaves the new holder's lease alone.
         Assert.Equal("other-host", (await _scheduler.GetDrivesAsync()).Single(d => d.Drive == mount.Drive).Holder);
     }
+
+    [Fact]
+    public async Task A_drive_that_failed_is_taken_out_of_service_with_its_reason_and_the_session_gets_the_other_drive()
+    {
+        int failed, other;
+        await using (TapeMount first = await _pool.AcquireAsync(new MountRequest { Vsn = "T00001", Pool = "p", Requester = "migrator" }))
+        {
+            failed = first.Drive;
+        }
+
+        await using (TapeMount second = await _pool.AcquireAsync(new MountRequest { Vsn = "T00003", Pool = "p", Requester = "migrator" }))
+        {
+            other = second.Drive;
+        }
+
+        Assert.NotEqual(failed, other);
+        _library.Drive(failed).Arm("drive-failure after 0"); // The drive dies with T00001 in it: it can unload nothing.
+
+        // The scheduler offers the failed drive first (released longest ago); the pool takes it out of service and asks again.
+        await using (TapeMount mount = await _pool.AcquireAsync(new MountRequest { Vsn = "T00002", Pool = "p", Requester = "migrator" }))
+        {
+            Assert.Equal(other, mount.Drive);
+        }
+
+        DriveRecord down = (await _scheduler.GetDrivesAsync()).Single(d => d.Drive == failed);
+        Assert.True(down.IsOutOfServiceAt(_time.GetUtcNow()));
+        Assert.Equal("T00001", down.Vsn);
+        TransitionRecord why = Assert.Single(await _catalog.ReadAsync(txn => txn.GetTransitionsAsync(DriveScheduler.DriveEntity, $"L/{failed}")));
+        Assert.Equal("OUT_OF_SERVICE", why.To);
+        Assert.Contains("has failed", why.Reason, StringComparison.Ordinal);
+
+        // The cartridge stuck in it waits (busy, saying why) instead of failing the work; the drive is tried again later.
+        var shortWait = new ScheduledDrivePool(_scheduler, new VirtualLibraryDrivePool(_library, recorder: new CatalogMountRecorder(_catalog)), _catalog, "host2")
+        {
+            MountWait = TimeSpan.FromSeconds(5),
+        };
+        ValueTask<TapeMount> stuck = shortWait.AcquireAsync(new MountRequest { Vsn = "T00001", Pool = "p", Requester = "stager" });
+        for (int i = 0; i < 200 && !stuck.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        var e = await Assert.ThrowsAsync<TapeMountException>(async () => await stuck);
+        Assert.True(e.Busy);
+        Assert.Contains($"drive {failed} until", e.Message, StringComparison.Ordinal);
+        Assert.Contains("out of service", e.Message, StringComparison.Ordinal);
+
+        // The cartridge is taken out of the failed drive (an operator, or the library opened again): a pool that registers the
+        // drives sees it, and the tape is mounted on the drive in service while the failed one stays out.
+        _library.Unmount(failed, force: true);
+        var afterwards = new ScheduledDrivePool(_scheduler, new VirtualLibraryDrivePool(_library, recorder: new CatalogMountRecorder(_catalog)), _catalog, "host3")
+        {
+            MountWait = TimeSpan.FromSeconds(5),
+        };
+        ValueTask<TapeMount> freed = afterwards.AcquireAsync(new MountRequest { Vsn = "T00001", Pool = "p", Requester = "stager" });
+        for (int i = 0; i < 200 && !freed.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        await using (TapeMount mounted = await freed)
+        {
+            Assert.Equal(other, mounted.Drive);
+        }
+
+        down = (await _scheduler.GetDrivesAsync()).Single(d => d.Drive == failed);
+        Assert.Equal((null, true), (down.Vsn, down.IsOutOfServiceAt(_time.GetUtcNow())));
+
+        _time.Advance(_scheduler.Options.OutOfServiceFor);
+        Assert.False((await _scheduler.GetDrivesAsync()).Single(d => d.Drive == failed).IsOutOfServiceAt(_time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task A_cartridge_the_library_does_not_have_fails_its_mount_as_missing_not_busy()
+    {
+        SlotAddress exported = _library.Export("T00002");
+        _ = _library.Remove(exported.Number);
+
+        var e = await Assert.ThrowsAsync<TapeMountException>(async () => await _pool.AcquireAsync(new MountRequest { Vsn = "T00002", Pool = "p", Requester = "migrator" }));
+        Assert.Equal((true, false, (int?)null), (e.CartridgeMissing, e.Busy, e.FailedDrive));
+        Assert.All(await _scheduler.GetDrivesAsync(), d => Assert.Null(d.Holder)); // the grant was given back
+    }
 }

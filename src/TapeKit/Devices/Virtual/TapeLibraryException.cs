@@ -50,6 +50,9 @@ public enum TapeLibraryErrorKind
 
     /// <summary>A shared library's robot lock did not come free within <see cref="VirtualLibraryOptions.SharedLockTimeout"/>.</summary>
     LibraryBusy,
+
+    /// <summary>The drive has failed (a hardware fault): it loads, unloads and moves no cartridge until it is repaired.</summary>
+    DriveFailed,
 }
 
 /// <summary>

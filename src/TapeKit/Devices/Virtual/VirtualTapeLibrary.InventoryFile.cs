@@ -86,7 +86,10 @@ public sealed partial class VirtualTapeLibrary
                 int number = d.GetProperty("drive").GetInt32();
                 if (!Options.Shared)
                 {
-                    SetSlot(home, vsn.GetString());
+                    // Back home; when another cartridge took the home slot meanwhile, to the first empty storage slot — a
+                    // cartridge is never dropped from the inventory (a crash with a cartridge in a drive, found by the fault campaign).
+                    int free = Array.IndexOf(_storage, null);
+                    SetSlot(GetSlot(home) is null || free < 0 ? home : SlotAddress.Storage(free + 1), vsn.GetString());
                 }
                 else if (number >= 0 && number < _drives.Length)
                 {

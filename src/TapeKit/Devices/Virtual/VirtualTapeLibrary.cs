@@ -176,7 +176,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
                 throw Fail(TapeLibraryErrorKind.DuplicateVsn, $"create {vsn}", $"a cartridge {vsn} already exists");
             }
 
-            int index = slot is int s ? CheckSlot(SlotAddress.Storage(s)) : Array.IndexOf(_storage, null);
+            int index = slot is int s ? CheckSlot(SlotAddress.Storage(s)) : FreeStorageIndex();
             if (index < 0 || _storage[index] is not null)
             {
                 throw Fail(TapeLibraryErrorKind.SlotOccupied, $"create {vsn}", index < 0 ? "every storage slot is occupied" : $"storage slot {index + 1} is occupied");
@@ -206,6 +206,11 @@ public sealed partial class VirtualTapeLibrary : IDisposable
             if (_drives[drive].HoldsCartridge || (Options.Shared && _mounted.GetValueOrDefault(drive) is not null))
             {
                 throw Fail(TapeLibraryErrorKind.DriveOccupied, op, $"drive {drive} holds {_mounted.GetValueOrDefault(drive)?.Vsn ?? "a cartridge"}");
+            }
+
+            if (_drives[drive].Managed is { Transport.Failed: true })
+            {
+                throw Fail(TapeLibraryErrorKind.DriveFailed, op, $"drive {drive} has failed and loads nothing until RepairDrive");
             }
 
             var wear = ReadWear(CartridgePath(vsn));
@@ -299,7 +304,7 @@ public sealed partial class VirtualTapeLibrary : IDisposable
 
             if (d.Managed is { Transport.Failed: true } && !force)
             {
-                throw Fail(TapeLibraryErrorKind.DriveNotUnloaded, op, $"drive {drive} has failed and cannot unload {mounted.Vsn}; use force to take the cartridge out, then RepairDrive");
+                throw Fail(TapeLibraryErrorKind.DriveFailed, op, $"drive {drive} has failed and cannot unload {mounted.Vsn}; use force to take the cartridge out, then RepairDrive");
             }
 
             if (d.HandleOpen && d.IsLoaded && !force)
@@ -655,6 +660,31 @@ public sealed partial class VirtualTapeLibrary : IDisposable
         return slot.Number >= 1 && slot.Number <= count
             ? slot.Number - 1
             : throw new ArgumentOutOfRangeException(nameof(slot), slot, $"The library has {(slot.Kind == SlotKind.Storage ? "storage" : "I/E")} slots 1 … {count}.");
+    }
+
+    /// <summary>
+    /// The first empty storage slot that is no mounted cartridge's home (a cartridge in a drive goes back to its home slot,
+    /// also when the library is opened again after a crash); an empty home slot only when no other is left; −1 when full.
+    /// </summary>
+    private int FreeStorageIndex()
+    {
+        int fallback = -1;
+        for (int i = 0; i < _storage.Length; i++)
+        {
+            if (_storage[i] is not null)
+            {
+                continue;
+            }
+
+            if (!_homes.Contains(SlotAddress.Storage(i + 1)))
+            {
+                return i;
+            }
+
+            fallback = fallback < 0 ? i : fallback;
+        }
+
+        return fallback;
     }
 
     private string? GetSlot(SlotAddress slot) => slot.Kind == SlotKind.Storage ? _storage[slot.Number - 1] : _mail[slot.Number - 1];

@@ -144,6 +144,27 @@ public sealed class VirtualTapeLibraryMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public void A_new_cartridge_never_takes_the_home_slot_of_a_mounted_one_and_a_crash_with_cartridges_in_drives_loses_none()
+    {
+        var small = new VirtualCartridgeOptions { Capacity = 10_000_000 };
+        using (var library = VirtualTapeLibrary.Open(_root))
+        {
+            Assert.Equal(SlotAddress.Storage(1), library.CreateCartridge("A00001", options: small));
+            library.Mount("A00001", 0);
+            Assert.Equal(SlotAddress.Storage(2), library.CreateCartridge("A00002", options: small)); // slot 1 is A00001's home
+            library.Mount("A00002", 1);
+            Assert.Equal(SlotAddress.Storage(1), library.CreateCartridge("A00003", options: small, slot: 1)); // asked for: A00001's home
+            // The process dies here, both cartridges in drives (the set-up of a site labelling its tapes).
+        }
+
+        using (var again = VirtualTapeLibrary.Open(_root))
+        {
+            Assert.Equal(["A00001", "A00002", "A00003"], again.Inventory().Cartridges.Select(c => c.Vsn).Order(StringComparer.Ordinal));
+            again.Mount("A00002", 0);
+        }
+    }
+
+    [Fact]
     public void A_failed_drive_needs_a_forced_unmount_and_a_repair()
     {
         using var library = VirtualTapeLibrary.Open(_root);
@@ -156,8 +177,9 @@ public sealed class VirtualTapeLibraryMaintenanceTests : IDisposable
             Assert.Equal(TapeKit.Devices.TapeErrorKind.MediaError, Assert.Throws<TapeKit.Devices.TapeDriveException>(() => drive.WriteBlock(new byte[10])).Kind);
         }
 
-        Assert.Equal(TapeLibraryErrorKind.DriveNotUnloaded, Assert.Throws<TapeLibraryException>(() => library.Unmount(0)).LibraryKind);
+        Assert.Equal(TapeLibraryErrorKind.DriveFailed, Assert.Throws<TapeLibraryException>(() => library.Unmount(0)).LibraryKind);
         library.Unmount(0, force: true);
+        Assert.Equal(TapeLibraryErrorKind.DriveFailed, Assert.Throws<TapeLibraryException>(() => library.Mount("A00001", 0)).LibraryKind);
         library.RepairDrive(0);
         library.Mount("A00001", 0);
         using var again = library.OpenDrive(0);
