@@ -146,6 +146,9 @@ public static class HsmServiceCollectionExtensions
                 new StagerOptions
                 {
                     DiskLibrary = diskLibrary, CacheRoot = o.CacheRoot, StageRoot = o.StageRoot, CacheCapacityBytes = o.CacheCapacityBytes,
+                    // An incarnation's worker id: a restart of this instance frees the drives its killed stager held.
+                    StagerId = string.IsNullOrEmpty(sp.GetRequiredService<IOptions<HsmOptions>>().Value.InstanceName)
+                        ? "" : sp.GetRequiredService<InstanceIncarnation>().WorkerId($"stager-{diskLibrary}"),
                     FileMode = o.FileMode, DirectoryMode = o.DirectoryMode,
                 },
                 sp.GetService<ILogger<Stager>>(), sp.GetRequiredService<HsmMetrics>());

@@ -38,7 +38,7 @@ public sealed partial class Stager
                 Pool = tape?.Pool ?? "",
                 Mode = MountMode.Read,
                 Priority = queue.TopPriority,
-                Requester = $"stager/{_options.DiskLibrary}",
+                Requester = _options.StagerId.Length > 0 ? _options.StagerId : $"stager/{_options.DiskLibrary}",
             }, ct);
         }
         catch (TapeMountException e) when (e.CartridgeMissing)

@@ -6,6 +6,13 @@ public sealed class StagerOptions
     /// <summary>The disk library whose recall requests this stager serves.</summary>
     public string DiskLibrary { get; set; } = "";
 
+    /// <summary>
+    /// Who the stager's mount requests come from (the drive scheduler's holder). Empty: <c>stager/</c> and the disk
+    /// library. A host with an instance name gives it an incarnation's worker id, so that a restart frees the drives a
+    /// killed stager held at once instead of after their lease (docs/hsm/drive-scheduler.md).
+    /// </summary>
+    public string StagerId { get; set; } = "";
+
     /// <summary>The read cache root: staged files are published at <c>CacheRoot/cachePath</c>.</summary>
     public string CacheRoot { get; set; } = "";
 

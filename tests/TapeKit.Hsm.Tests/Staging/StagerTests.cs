@@ -6,6 +6,7 @@ using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Recall;
 using TapeKit.Hsm.Staging;
+using TapeKit.Hsm.Tapes;
 using TapeKit.Hsm.Tests.Support;
 
 namespace TapeKit.Hsm.Tests.Staging;
@@ -13,6 +14,39 @@ namespace TapeKit.Hsm.Tests.Staging;
 /// <summary>Recalls with real bytes: planning per tape, verified publishing, and copies that are not what was written.</summary>
 public sealed class StagerTests
 {
+    [Fact]
+    public async Task The_stager_asks_for_drives_as_its_incarnation_so_that_a_restart_frees_them_at_once()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(10);
+        Assert.Equal(RecallRequestOutcome.Queued, await RecallCatalog.RequestAsync(world.Catalog, world.Files[3].FileId));
+        var recording = new RecordingPool(world.Drives);
+        Stager stager = world.NewStager(recording, stagerId: "stager-dl1@node1/sfa#7");
+
+        _ = await stager.RunOnceAsync();
+
+        Assert.Equal("stager-dl1@node1/sfa#7", Assert.Single(recording.Requesters));
+    }
+
+    /// <summary>Passes mounts through and records who asked.</summary>
+    private sealed class RecordingPool(ITapeDrivePool inner) : ITapeDrivePool
+    {
+        public List<string> Requesters { get; } = [];
+
+        public int Mounts => inner.Mounts;
+
+        public TapeMount Acquire(string vsn) => inner.Acquire(vsn);
+
+        public ValueTask<TapeMount> AcquireAsync(string vsn, CancellationToken ct = default) => inner.AcquireAsync(vsn, ct);
+
+        public ValueTask<TapeMount> AcquireAsync(MountRequest request, CancellationToken ct = default)
+        {
+            Requesters.Add(request.Requester);
+            return inner.AcquireAsync(request, ct);
+        }
+
+        public ValueTask<IReadOnlyList<string>> DismountIdleAsync(CancellationToken ct = default) => inner.DismountIdleAsync(ct);
+    }
+
     [Fact]
     public async Task Purged_files_are_recalled_with_one_mount_in_tape_order_and_published_intact()
     {

@@ -335,14 +335,14 @@ public sealed class TapeHsmWorld : IAsyncDisposable
         new PurgerOptions { DiskLibrary = DiskLibrary, CacheRoot = CacheRoot });
 
     /// <summary>A stager over the world's drive pool, or over <paramref name="drives"/>.</summary>
-    public Stager NewStager(ITapeDrivePool? drives = null, double readAheadFraction = 0.5, long wholeReadBelowBytes = 1_000_000_000) => new(Catalog, drives ?? Drives, new RecallPlanner(new RecallOptions
+    public Stager NewStager(ITapeDrivePool? drives = null, double readAheadFraction = 0.5, long wholeReadBelowBytes = 1_000_000_000, string stagerId = "") => new(Catalog, drives ?? Drives, new RecallPlanner(new RecallOptions
     {
         ReadAheadFraction = readAheadFraction,
         WholeReadBelowBytes = wholeReadBelowBytes,
         MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
         FillWait = TimeSpan.Zero,
         RemountDelay = TimeSpan.Zero,
-    }), new StagerOptions { DiskLibrary = DiskLibrary, CacheRoot = CacheRoot, StageRoot = StageRoot });
+    }), new StagerOptions { DiskLibrary = DiskLibrary, CacheRoot = CacheRoot, StageRoot = StageRoot, StagerId = stagerId });
 
     /// <summary>Whether file number <paramref name="number"/> is in the cache with exactly its original bytes.</summary>
     public bool CachedIntact(int number)
