@@ -35,10 +35,12 @@ public static partial class InboxIngest
     /// <param name="logger">Where refusals are logged.</param>
     /// <param name="flushed">Called with an entry's relative path once its cache copy is flushed to disk, before its batch's
     /// commit: progress only, the entry is not ingested yet.</param>
+    /// <param name="opened">Called with an entry's relative path once it is opened for its batch, before it is copied
+    /// (observation only; tests use it to change a file at that point).</param>
     /// <param name="ct">Cancels between files (a batch in progress is abandoned before its commit).</param>
     /// <returns>Every entry met and what became of it, in the walk's order.</returns>
     public static async Task<IReadOnlyList<InboxEntry>> RunAsync(
-        CacheSite cache, string inbox, DateTimeOffset now, ILogger logger, Action<string>? flushed = null, CancellationToken ct = default)
+        CacheSite cache, string inbox, DateTimeOffset now, ILogger logger, Action<string>? flushed = null, Action<string>? opened = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(logger);
@@ -52,6 +54,11 @@ public static partial class InboxIngest
             {
                 ct.ThrowIfCancellationRequested();
                 (InboxEntry? entry, Pending? pending) = await PrepareAsync(cache, logger, inbox, path, relative, now, buffer, entries.Count, ct);
+                if (pending is not null)
+                {
+                    opened?.Invoke(relative);
+                }
+
                 entries.Add(entry);
                 if (entry is not null)
                 {

@@ -32,46 +32,30 @@ public sealed class SmallFilesCacheChangingFileTests
         string grp = Path.Combine(inbox, "grp");
         Directory.CreateDirectory(grp);
         string path = Path.Combine(grp, "growing.dat");
+        // 8 MiB written; the producer writes 4 KiB more once the ingest has opened the file and before it copies it (the
+        // ingest's "opened" observation point), as a producer still writing in place would.
         byte[] chunk = new byte[4096];
         new Random(5).NextBytes(chunk);
-
-        // 64 MiB written; once its cache copy has begun (the inbox file is open), the producer appends 16 MiB more in 4 KiB
-        // writes: the copy cannot end before the file has grown.
-        string cacheCopy = Path.Combine(root, "cache", "dl1", "grp", "growing.dat");
         using (var producer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
         {
-            for (int i = 0; i < 16384; i++)
+            for (int i = 0; i < 2048; i++)
             {
                 producer.Write(chunk);
             }
 
             producer.Flush();
-            using var stop = new CancellationTokenSource();
-            Task writing = Task.Run(async () =>
-            {
-                while (!File.Exists(cacheCopy) && !stop.IsCancellationRequested)
-                {
-                    await Task.Delay(1);
-                }
+            int appended = 0;
 
-                for (int n = 0; n < 4096 && !stop.IsCancellationRequested; n++)
-                {
-                    producer.Write(chunk);
-                    producer.Flush();
-                }
+            // "Now" a minute on: the file is settled as far as the walk can tell.
+            IReadOnlyList<InboxEntry> first = await InboxIngest.RunAsync(site, inbox, DateTimeOffset.UtcNow.AddMinutes(1), NullLogger.Instance, opened: relative =>
+            {
+                Assert.Equal("grp/growing.dat", relative);
+                producer.Write(chunk);
+                producer.Flush();
+                appended++;
             });
-            IReadOnlyList<InboxEntry> first;
-            try
-            {
-                // "Now" a minute on: the file is settled as far as the walk can tell, and is opened while it still grows.
-                first = await InboxIngest.RunAsync(site, inbox, DateTimeOffset.UtcNow.AddMinutes(1), NullLogger.Instance);
-            }
-            finally
-            {
-                await stop.CancelAsync();
-                await writing;
-            }
 
+            Assert.Equal(1, appended);
             InboxEntry refused = Assert.Single(first);
             Assert.Equal((InboxVerdict.Rejected, UnsafeOperationKind.FileChanging), (refused.Verdict, refused.Kind));
         }

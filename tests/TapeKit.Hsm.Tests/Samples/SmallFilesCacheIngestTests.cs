@@ -40,7 +40,7 @@ public sealed class SmallFilesCacheIngestTests
                     {
                         interrupt.Cancel();
                     }
-                }, interrupt.Token));
+                }, ct: interrupt.Token));
 
             Assert.True(flushed >= 10);
             foreach ((string relative, byte[] bytes) in contents)

@@ -40,16 +40,5 @@ public sealed class CliReferenceTests
         Assert.Contains("Default: `262144`.", reference, StringComparison.Ordinal);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TapeKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("TapeKit.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => TapeKit.Tests.RepositoryRoot.Path;
 }

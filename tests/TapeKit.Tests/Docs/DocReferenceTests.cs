@@ -246,18 +246,7 @@ public sealed partial class DocReferenceTests
     private static string Report(List<string> offenders, string what) =>
         string.Create(CultureInfo.InvariantCulture, $"{offenders.Count} {what}:\n{string.Join('\n', offenders)}");
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TapeKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("TapeKit.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => TapeKit.Tests.RepositoryRoot.Path;
 
     /// <summary>
     /// A rule code: a rule family's letter, one or two digits, an optional sub-point. Not when glued

@@ -68,16 +68,5 @@ public sealed partial class PackageReadmeTests
     [GeneratedRegex(@"\]\(([^)\s]+)\)")]
     private static partial Regex MarkdownLink();
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TapeKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("TapeKit.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => TapeKit.Tests.RepositoryRoot.Path;
 }

@@ -37,16 +37,5 @@ public sealed class ToolPackageTests
 
     private static string Property(XDocument project, string name) => Assert.Single(project.Descendants(name)).Value;
 
-    private static XDocument Load(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TapeKit.sln")))
-            {
-                return XDocument.Load(Path.Combine(dir.FullName, relative));
-            }
-        }
-
-        throw new InvalidOperationException("The repository root was not found.");
-    }
+    private static XDocument Load(string relative) => XDocument.Load(Path.Combine(RepositoryRoot.Path, relative));
 }

@@ -22,16 +22,5 @@ public sealed class ShippedLabelSetTests
         Assert.Equal(owner, json.RootElement[0].GetProperty("ownerId").GetString());
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TapeKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("TapeKit.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepositoryRoot() => TapeKit.Tests.RepositoryRoot.Path;
 }
