@@ -159,9 +159,10 @@ internal sealed class SiteProbe(string catalogue)
                 result.Add(row(r));
             }
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 1 && e.Message.Contains("no such table", StringComparison.Ordinal))
+        catch (SqliteException e) when (e.SqliteErrorCode is 1 or 17 && e.Message.Contains("no such table", StringComparison.Ordinal))
         {
-            // The first start was killed before it created the catalogue's tables: there is nothing in it yet.
+            // The first start was killed before it created the catalogue's tables, or is creating them now (SQLITE_SCHEMA,
+            // 17, when the schema changes under the statement): there is nothing in it yet.
         }
 
         return result;
