@@ -27,7 +27,9 @@ public static partial class InboxIngest
     /// Ingests what the inbox holds now, in batches that share one durable commit (<see cref="DiskMover.WriteManyAsync"/>):
     /// an inbox file is removed only after its batch's commit, when its cache copy and its row are durable. A batch
     /// interrupted before its commit leaves its files in the inbox (a crash may leave rows <c>CREATED</c>, which start-up
-    /// recovery completes or rolls back; the next walk then removes or ingests them again).
+    /// recovery completes or rolls back; the next walk then removes or ingests them again). When no file descriptor is
+    /// left, the walk stops for the round and the open batch gives half its files back (they wait in the inbox), so that
+    /// the rest can create their cache copies.
     /// </summary>
     /// <param name="cache">The site.</param>
     /// <param name="inbox">The inbox directory.</param>
