@@ -451,7 +451,7 @@ public sealed partial class Migrator
     {
         MaxMembers = _options.ReadAheadFiles,
         MaxBytes = Math.Max(1, _options.ReadAheadBytes),
-        MaxMemberSize = (int)Math.Clamp(_options.ReadAheadBytes / 16, 0, 4L << 20),
+        MaxMemberSize = (int)Math.Clamp(_options.ReadAheadBytes / 16, 0, 1L << 20),
     };
 
     private MemberSource ToSource(FileRecord file) =>

@@ -49,7 +49,7 @@ public sealed class MigratorOptions
 
     /// <summary>
     /// Members of an aggregation read from the cache ahead of the drive, on other threads (0: one after the other on
-    /// the drive thread). A member larger than <see cref="ReadAheadBytes"/> / 16 (or 4 MiB) is read by the drive thread
+    /// the drive thread). A member larger than <see cref="ReadAheadBytes"/> / 16 (or 1 MiB) is read by the drive thread
     /// itself.
     /// </summary>
     public int ReadAheadFiles { get; set; } = 256;

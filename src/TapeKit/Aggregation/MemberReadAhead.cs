@@ -36,6 +36,9 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private int _next;        // the next member a reader takes
     private int _head;        // the member the writer has or waits for; every slot below it is released
     private long _bytesAhead; // bytes held or being read for members at or after the head
+    private int _readersWaiting;
+    private int _waitingFor = -1; // the member the writer sleeps on, if it does
+    private readonly int _wakeBatch;
     private bool _stopped;
     private bool _enumerated;
 
@@ -45,6 +48,8 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         _options = options;
         _slots = new Slot[Math.Min(options.MaxMembers, Math.Max(1, members.Count))];
         _readers = new Thread[Math.Min(options.Readers, Math.Max(1, members.Count))];
+        // Readers that ran into the member bound are woken once an eighth of it is free again, not at every member.
+        _wakeBatch = Math.Max(1, _slots.Length / 8);
         for (int i = 0; i < _readers.Length; i++)
         {
             _readers[i] = new Thread(Read) { IsBackground = true, Name = $"TapeKit read-ahead {i + 1}" };
@@ -133,19 +138,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     {
         for (int i = 0; i < _members.Count; i++)
         {
-            Slot slot;
-            lock (_gate)
-            {
-                ref Slot waited = ref _slots[i % _slots.Length];
-                while (!waited.Ready)
-                {
-                    ObjectDisposedException.ThrowIf(_stopped, this);
-                    Monitor.Wait(_gate);
-                }
-
-                slot = waited;
-            }
-
+            Slot slot = WaitFor(i);
             try
             {
                 if (slot.Error is { } error)
@@ -163,6 +156,35 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         }
     }
 
+    private Slot WaitFor(int index)
+    {
+        ref Slot slot = ref _slots[index % _slots.Length];
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref slot.State) == 0)
+        {
+            if (!spin.NextSpinWillYield)
+            {
+                spin.SpinOnce();
+                continue;
+            }
+
+            lock (_gate)
+            {
+                // Announced with a full fence: a reader that publishes this slot now sees it and wakes the writer.
+                Interlocked.Exchange(ref _waitingFor, index);
+                while (Volatile.Read(ref slot.State) == 0)
+                {
+                    ObjectDisposedException.ThrowIf(_stopped, this);
+                    Monitor.Wait(_gate);
+                }
+
+                Volatile.Write(ref _waitingFor, -1);
+            }
+        }
+
+        return slot;
+    }
+
     private void Release(int index, Slot slot)
     {
         lock (_gate)
@@ -175,7 +197,10 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
             _slots[index % _slots.Length] = default;
             _head = index + 1;
             _bytesAhead -= slot.Reserved;
-            Monitor.PulseAll(_gate);
+            if (_readersWaiting > 0 && _slots.Length - (_next - _head) >= _wakeBatch && NextFits())
+            {
+                Monitor.PulseAll(_gate);
+            }
         }
 
         if (slot.Buffer is { } buffer)
@@ -207,7 +232,9 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                         break;
                     }
 
+                    _readersWaiting++;
                     Monitor.Wait(_gate);
+                    _readersWaiting--;
                 }
 
                 index = _next++;
@@ -215,7 +242,8 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 PeakBytesAhead = Math.Max(PeakBytesAhead, _bytesAhead);
             }
 
-            var slot = new Slot { Ready = true, Reserved = reserved };
+            ref Slot slot = ref _slots[index % _slots.Length];
+            slot.Reserved = reserved;
             if (ReadsAhead(member))
             {
                 try
@@ -228,23 +256,21 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 }
             }
 
-            lock (_gate)
+            // Published with a full fence (Dispose returns the buffer of a slot published after it stopped the readers).
+            Interlocked.Exchange(ref slot.State, 1);
+            if (Volatile.Read(ref _waitingFor) == index)
             {
-                if (_stopped)
+                lock (_gate)
                 {
-                    if (slot.Buffer is { } unused)
-                    {
-                        ArrayPool<byte>.Shared.Return(unused);
-                    }
-
-                    return;
+                    Monitor.PulseAll(_gate);
                 }
-
-                _slots[index % _slots.Length] = slot;
-                Monitor.PulseAll(_gate);
             }
         }
     }
+
+    /// <summary>Whether the member readers would take next fits in the byte bound now (under the gate).</summary>
+    private bool NextFits() =>
+        _next >= _members.Count || _bytesAhead + (ReadsAhead(_members[_next]) ? _members[_next].Size!.Value : 0) <= _options.MaxBytes;
 
     private bool ReadsAhead(MemberSource member) =>
         member.FilePath is not null && member.Size is { } size && size <= _options.MaxMemberSize;
@@ -252,23 +278,27 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private static byte[] ReadFile(MemberSource member, out int length)
     {
         int size = (int)member.Size!.Value;
-        // One byte more than announced: a file that grew shows in the same read.
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(size + 1);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
         try
         {
             using var handle = MemberSource.OpenFile(member.FilePath!);
             int total = 0;
             int n;
-            while (total <= size && (n = RandomAccess.Read(handle, buffer.AsSpan(total, size + 1 - total), total)) > 0)
+            while (total < size && (n = RandomAccess.Read(handle, buffer.AsSpan(total, size - total), total)) > 0)
             {
                 total += n;
             }
 
-            if (total != size)
+            if (total < size)
             {
-                throw new IOException(total < size
-                    ? $"Member \"{member.Name}\" changed before it was written (it ended after {total} of {size} bytes); nothing of it was written."
-                    : $"Member \"{member.Name}\" changed before it was written (it has more than {size} bytes); nothing of it was written.");
+                throw new IOException($"Member \"{member.Name}\" changed before it was written (it ended after {total} of {size} bytes); nothing of it was written.");
+            }
+
+            // A file that grew shows past its announced end.
+            Span<byte> probe = stackalloc byte[1];
+            if (RandomAccess.Read(handle, probe, size) != 0)
+            {
+                throw new IOException($"Member \"{member.Name}\" changed before it was written (it has more than {size} bytes); nothing of it was written.");
             }
 
             length = size;
@@ -283,7 +313,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
     private struct Slot
     {
-        public bool Ready;
+        public int State; // 1: read (or failed), for the writer to take
         public byte[]? Buffer;
         public int Length;
         public long Reserved;

@@ -11,10 +11,10 @@ public sealed class ReadAheadOptions
     public long MaxBytes { get; init; } = 64L << 20;
 
     /// <summary>
-    /// Members larger than this (default 4 MiB), or of unknown size, are not read ahead: the writer reads them itself,
-    /// straight into tape blocks, where their own size keeps the drive busy.
+    /// Members larger than this (default 1 MiB), or of unknown size, are not read ahead: the writer reads them itself,
+    /// straight into tape blocks (no copy), where their own size keeps the drive busy.
     /// </summary>
-    public int MaxMemberSize { get; init; } = 4 << 20;
+    public int MaxMemberSize { get; init; } = 1 << 20;
 
     /// <summary>Threads reading at once (default 4): the number of opens and reads in flight on the source.</summary>
     public int Readers { get; init; } = 4;
