@@ -8,6 +8,8 @@
 # TapeKit.Cli.linux-x64 package). Runs alternate within each round (tapekit, GNU tar, bsdtar, in an order that rotates
 # every round), so load from elsewhere falls on all alike; the result is the median of the per-round ratios.
 #
+# `tapekit agg pack --read-ahead 0` (the serial writer, no feeder) runs in the same rounds, for comparison.
+#
 # Usage: bench/agg-pack-vs-gnu-tar.sh [ROUNDS] [WORKDIR]   (default 7 rounds; WORKDIR default: a new directory in /var/tmp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +51,7 @@ run() { # name tree -> milliseconds
     start=$(date +%s%N)
     case $1 in
         tapekit) (cd "$work/src" && "$tapekit" agg pack --format tar --out "$out" "$2" >/dev/null) ;;
+        serial) (cd "$work/src" && "$tapekit" agg pack --format tar --read-ahead 0 --out "$out" "$2" >/dev/null) ;;
         gnutar) (cd "$work/src" && tar -cf "$out" -b 512 "$2" && sync "$out") ;;
         bsdtar) (cd "$work/src" && bsdtar -cf "$out" -b 512 "$2" && sync "$out") ;;
     esac
@@ -61,25 +64,25 @@ for tree in small large; do
     results=$work/$tree.tsv
     : >"$results"
     for round in $(seq 1 "$rounds"); do
-        order=(tapekit gnutar bsdtar)
-        shift_by=$(( (round - 1) % 3 ))
+        order=(tapekit gnutar bsdtar serial)
+        shift_by=$(( (round - 1) % 4 ))
         order=("${order[@]:$shift_by}" "${order[@]:0:$shift_by}")
         declare -A ms=()
         for tool in "${order[@]}"; do ms[$tool]=$(run "$tool" "$tree"); done
-        printf '%s\t%s\t%s\t%s\n' "$round" "${ms[tapekit]}" "${ms[gnutar]}" "${ms[bsdtar]}" >>"$results"
+        printf '%s\t%s\t%s\t%s\t%s\n' "$round" "${ms[tapekit]}" "${ms[gnutar]}" "${ms[bsdtar]}" "${ms[serial]}" >>"$results"
         unset ms
     done
     python3 - "$tree" "$results" "$(find "$work/src/$tree" -type f | wc -l)" "$(du -sh --apparent-size "$work/src/$tree" | cut -f1)" <<'PY'
 import statistics, sys
 tree, path, files, size = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 rows = [list(map(int, line.split("\t"))) for line in open(path)]
-tk = [r[1] for r in rows]; gt = [r[2] for r in rows]; bt = [r[3] for r in rows]
-print(f"\n== tree {tree}: {files} files, {size}; {len(rows)} rounds (ms per run: tapekit / GNU tar + sync / bsdtar + sync)")
+tk = [r[1] for r in rows]; gt = [r[2] for r in rows]; bt = [r[3] for r in rows]; se = [r[4] for r in rows]
+print(f"\n== tree {tree}: {files} files, {size}; {len(rows)} rounds (ms per run: tapekit / GNU tar + sync / bsdtar + sync / tapekit --read-ahead 0)")
 for r in rows:
-    print(f"   round {r[0]}: {r[1]} / {r[2]} / {r[3]}")
-print("| Tree | tapekit (median ms) | GNU tar + sync | bsdtar + sync | tapekit / GNU tar (median of round ratios) | tapekit / bsdtar |")
-print("|---|---:|---:|---:|---:|---:|")
-print(f"| {files} × {'4 KiB' if tree == 'small' else '4 MiB'} | {statistics.median(tk):.0f} | {statistics.median(gt):.0f} | {statistics.median(bt):.0f} "
-      f"| {statistics.median([a / b for a, b in zip(tk, gt)]):.2f} | {statistics.median([a / b for a, b in zip(tk, bt)]):.2f} |")
+    print(f"   round {r[0]}: {r[1]} / {r[2]} / {r[3]} / {r[4]}")
+print("| Tree | tapekit (median ms) | GNU tar + sync | bsdtar + sync | tapekit --read-ahead 0 | tapekit / GNU tar (median of round ratios) | tapekit / bsdtar | serial tapekit / GNU tar |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print(f"| {files} × {'4 KiB' if tree == 'small' else '4 MiB'} | {statistics.median(tk):.0f} | {statistics.median(gt):.0f} | {statistics.median(bt):.0f} | {statistics.median(se):.0f} "
+      f"| {statistics.median([a / b for a, b in zip(tk, gt)]):.2f} | {statistics.median([a / b for a, b in zip(tk, bt)]):.2f} | {statistics.median([a / b for a, b in zip(se, gt)]):.2f} |")
 PY
 done

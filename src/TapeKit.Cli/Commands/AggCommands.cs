@@ -52,12 +52,14 @@ public static class AggCommands
         var output = new Option<string>("--out") { Description = "The aggregation file to write.", Required = true };
         var blockSize = new Option<int>("--block-size") { Description = "Tape block size S in bytes (a multiple of 512; IL: more than 1024).", DefaultValueFactory = _ => BlockSizes.Default };
         var json = new Option<bool>("--json") { Description = "Print the member index as JSON: an array of { name, type, size, offset, adler32, xxh3 }." };
+        var readAhead = ReadAheadOption();
         var paths = new Argument<string[]>("PATH") { Description = "Files and directories to pack.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("pack", "Pack files and directories into one aggregation.");
         command.Options.Add(format);
         command.Options.Add(output);
         command.Options.Add(blockSize);
         command.Options.Add(json);
+        command.Options.Add(readAhead);
         command.Arguments.Add(paths);
         command.SetAction(parse =>
         {
@@ -73,6 +75,7 @@ public static class AggCommands
             var progress = CliProgress.For(console, parse, parse.GetValue(json));
             string full = Path.GetFullPath(outPath);
             string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.tapekit-{Guid.NewGuid():N}.partial");
+            int ahead = parse.GetValue(readAhead);
             IReadOnlyList<AggregationMember> index;
             try
             {
@@ -82,14 +85,18 @@ public static class AggCommands
                 {
                     index = progress.Show($"Packing {Path.GetFileName(full)}", members.Sum(m => m.Size ?? 0), () =>
                     {
-                        IBlockSink counted = progress.Counting(sink);
-                        IAggregationWriter writer = il ? new IlAggregationWriter(counted) : new TarAggregationWriter(counted);
-                        foreach (var member in progress.Each(members, m => m.Size))
+                        if (ahead == 0)
                         {
-                            writer.Add(member);
+                            return Pack(progress, members, progress.Counting(sink), il);
                         }
 
-                        return writer.Complete();
+                        // The feeder: members read ahead on other threads, blocks written to the file on the drive thread.
+                        // Progress counts on the writer's side (one thread); without a terminal the writer fills the pipe.
+                        using var feeder = MemberReadAhead.Start(members, new ReadAheadOptions { MaxMembers = ahead });
+                        using var drive = new PipelinedBlockSink(sink);
+                        var packed = Pack(progress, feeder, progress.Counting(drive), il);
+                        drive.Complete();
+                        return packed;
                     });
                     sink.Flush(toDisk: true);
                 }
@@ -115,6 +122,35 @@ public static class AggCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The <c>--read-ahead</c> option of the commands that write aggregations from files.</summary>
+    internal static Option<int> ReadAheadOption()
+    {
+        var option = new Option<int>("--read-ahead")
+        {
+            Description = "Files read ahead of the writer, on other threads (0: one after the other, on the writer's thread).",
+            DefaultValueFactory = _ => new ReadAheadOptions().MaxMembers,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--read-ahead must be 0 or more.");
+            }
+        });
+        return option;
+    }
+
+    private static IReadOnlyList<AggregationMember> Pack(CliProgress progress, IEnumerable<MemberSource> members, IBlockSink sink, bool il)
+    {
+        IAggregationWriter writer = il ? new IlAggregationWriter(sink) : new TarAggregationWriter(sink);
+        foreach (var member in progress.Each(members, m => m.Size))
+        {
+            writer.Add(member);
+        }
+
+        return writer.Complete();
     }
 
     private static Command List(CliConsole console)

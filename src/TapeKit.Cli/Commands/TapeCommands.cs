@@ -69,8 +69,9 @@ public static class TapeCommands
         var marks = new Option<string>("--marks") { Description = "sync: every tape mark synchronises; buffered: CTA's immediate marks with a flush every 200 files or 32 GB.", DefaultValueFactory = _ => "buffered" };
         marks.AcceptOnlyFromAmong("sync", "buffered");
         var json = new Option<bool>("--json") { Description = "Print the files written as JSON: an array of { vsn, fseq, blockId, headerObjectId, firstDataObjectId, fileId, blockSize, blocks, bytes, payload, members: [ { name, size, offset, objectId, offsetInBlock, adler32, xxh3 } ] }." };
+        var readAhead = AggCommands.ReadAheadOption();
         var paths = new Argument<string[]>("PATH") { Description = "Files (and, for alb, directories) to write.", Arity = ArgumentArity.OneOrMore };
-        foreach (Option o in new Option[] { format, payload, blockSize, after, firstId, marks, json })
+        foreach (Option o in new Option[] { format, payload, blockSize, after, firstId, marks, json, readAhead })
         {
             command.Options.Add(o);
         }
@@ -114,7 +115,10 @@ public static class TapeCommands
                         {
                             foreach (AggregationPlan<MemberSource> plan in AggregationPlanner.Plan(candidates, AggregationLimits.Default))
                             {
-                                written.Add(session.WriteAggregation(nextId++, progress.Each(plan.Members, m => m.Size), format, size));
+                                // Members read ahead on other threads; the drive is written on this one, so its errors are seen at their block.
+                                int ahead = parse.GetValue(readAhead);
+                                using MemberReadAhead? feeder = ahead == 0 ? null : MemberReadAhead.Start(plan.Members, new ReadAheadOptions { MaxMembers = ahead });
+                                written.Add(session.WriteAggregation(nextId++, progress.Each(feeder ?? (IEnumerable<MemberSource>)plan.Members, m => m.Size), format, size));
                             }
                         });
                     }

@@ -325,7 +325,10 @@ public sealed partial class Migrator
                     return session.WriteFile((ulong)aggregation.AggregationId, source, blockSize);
                 }
 
-                return session.WriteAggregation((ulong)aggregation.AggregationId, work.Members.Select(ToSource),
+                // The members are read from the cache ahead of the drive, on other threads; the drive stays on this one.
+                List<MemberSource> sources = [.. work.Members.Select(ToSource)];
+                using MemberReadAhead? feeder = _options.ReadAheadFiles > 0 ? MemberReadAhead.Start(sources, ReadAhead()) : null;
+                return session.WriteAggregation((ulong)aggregation.AggregationId, feeder ?? (IEnumerable<MemberSource>)sources,
                     list.Format == HsmAggregationFormat.Il ? TapeAggregationFormat.Il : TapeAggregationFormat.Tar, blockSize, _catalog.Time);
             },
             ct);
@@ -443,6 +446,13 @@ public sealed partial class Migrator
     }
 
     private string CachePathOf(FileRecord file) => Areas.CacheArea.Resolve(_options.CacheRoot, file.CachePath);
+
+    private ReadAheadOptions ReadAhead() => new()
+    {
+        MaxMembers = _options.ReadAheadFiles,
+        MaxBytes = Math.Max(1, _options.ReadAheadBytes),
+        MaxMemberSize = (int)Math.Clamp(_options.ReadAheadBytes / 16, 0, 1L << 20),
+    };
 
     private MemberSource ToSource(FileRecord file) =>
         MemberSource.FromFile(CachePathOf(file), MemberNameOf(file), file.Size) with { FileId = (ulong)file.FileId, ModificationTime = file.CachedAt };

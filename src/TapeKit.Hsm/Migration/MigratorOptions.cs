@@ -46,4 +46,14 @@ public sealed class MigratorOptions
 
     /// <summary>How long a tape mount lease lasts in the catalogue (keeps other migrators off the tape).</summary>
     public TimeSpan MountLease { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Members of an aggregation read from the cache ahead of the drive, on other threads (0: one after the other on
+    /// the drive thread). A member larger than <see cref="ReadAheadBytes"/> / 16 (or 1 MiB) is read by the drive thread
+    /// itself.
+    /// </summary>
+    public int ReadAheadFiles { get; set; } = 256;
+
+    /// <summary>The memory those members may hold per write session.</summary>
+    public long ReadAheadBytes { get; set; } = 64L << 20;
 }

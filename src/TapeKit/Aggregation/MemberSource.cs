@@ -31,6 +31,21 @@ public sealed record MemberSource
         Size = size;
     }
 
+    private MemberSource(MemberSource original, ReadOnlyMemory<byte> data)
+    {
+        // The name was validated when the original was made.
+        Name = original.Name;
+        _memory = data;
+        _isMemory = true;
+        Size = data.Length;
+        FileId = original.FileId;
+        KnownAdler32 = original.KnownAdler32;
+        Mode = original.Mode;
+        Uid = original.Uid;
+        Gid = original.Gid;
+        ModificationTime = original.ModificationTime;
+    }
+
     /// <summary>A member read from a file.</summary>
     /// <param name="path">The file to read.</param>
     /// <param name="name">The member name (F12).</param>
@@ -100,17 +115,27 @@ public sealed record MemberSource
 
     internal bool IsMemory => _isMemory;
 
+    /// <summary>The file a <see cref="FromFile"/> member reads, else <see langword="null"/>.</summary>
+    internal string? FilePath => _path;
+
     internal ReadOnlyMemory<byte> Memory => _memory;
 
     /// <summary>Whether the bytes can be read twice (for IL's first pass).</summary>
     internal bool CanReread => _isMemory || _path is not null || _stream is { CanSeek: true };
+
+    /// <summary>The same member with its bytes already in memory (read ahead): name, id, checksum and metadata kept.</summary>
+    internal MemberSource WithBytes(ReadOnlyMemory<byte> data) => new(this, data);
+
+    /// <summary>Opens a file member's handle, as <see cref="Open"/> does.</summary>
+    internal static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path) =>
+        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
 
     /// <summary>Opens the bytes for reading; <paramref name="size"/> is the size now.</summary>
     internal Stream Open(out long? size)
     {
         if (_path is not null)
         {
-            var handle = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
+            var handle = OpenFile(_path);
             size = Size ?? RandomAccess.GetLength(handle);
             return new HandleStream(handle);
         }

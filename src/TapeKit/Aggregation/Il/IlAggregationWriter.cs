@@ -18,8 +18,10 @@ namespace TapeKit.Aggregation.Il;
 public sealed class IlAggregationWriter : IAggregationWriter
 {
     private readonly IBlockSink _sink;
+    private readonly IBlockBufferSink? _lender;
     private readonly IlWriterOptions _options;
-    private readonly byte[] _block;
+    private readonly int _blockSize;
+    private Memory<byte> _block;
     private readonly byte[] _template = new byte[IlHeader.Size];
     private readonly int _payloadSize;
     private readonly MemberHasher _hasher;
@@ -44,8 +46,11 @@ public sealed class IlAggregationWriter : IAggregationWriter
             throw new ArgumentOutOfRangeException(nameof(sink), blockSize, "An IL block size must exceed 1024 and be a multiple of 512 (F5.1).");
         }
 
-        _block = new byte[blockSize];
+        _blockSize = blockSize;
         _payloadSize = blockSize - IlHeader.Size;
+        _lender = sink as IBlockBufferSink;
+        _block = _lender?.GetBlockMemory() ?? new byte[blockSize];
+        _dirtyEnd = _lender is null ? 0 : _payloadSize; // lent memory holds anything
         _hasher = new MemberHasher(_options.WithXxHash64);
 
         // The M fields, once: they never change within the stream.
@@ -133,7 +138,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
         }
         else
         {
-            (size, adler) = member.Measure(_block.AsSpan(IlHeader.Size));
+            (size, adler) = member.Measure(_block.Span[IlHeader.Size..]);
         }
 
         long firstBlock = BlocksWritten;
@@ -152,9 +157,9 @@ public sealed class IlAggregationWriter : IAggregationWriter
                 }
             }
 
-            var payload = _block.AsSpan(IlHeader.Size);
             for (long k = 0; k < blocks; k++)
             {
+                var payload = _block.Span[IlHeader.Size..];
                 long offset = k * _payloadSize;
                 int take = (int)Math.Min(_payloadSize, size - offset);
                 var data = payload[..take];
@@ -183,7 +188,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
                         ThrowChanged(member.Name, $"its Adler-32 is now {ChecksumText.Adler32Hex(running)}, not {ChecksumText.Adler32Hex(adler)}");
                     }
 
-                    if (stream is not null && stream.ReadAtLeast(_block.AsSpan(0, 1), 1, throwOnEndOfStream: false) != 0)
+                    if (stream is not null && stream.ReadAtLeast(_block.Span[..1], 1, throwOnEndOfStream: false) != 0)
                     {
                         ThrowChanged(member.Name, $"it has more than {size} bytes");
                     }
@@ -198,7 +203,18 @@ public sealed class IlAggregationWriter : IAggregationWriter
 
                 _dirtyEnd = take;
                 WriteHeader(progressive, offset);
-                _sink.WriteBlock(_block);
+                if (_lender is null)
+                {
+                    _sink.WriteBlock(_block.Span);
+                }
+                else
+                {
+                    // Handed over as it is; the next block's lent memory holds anything, so its padding is cleared.
+                    _lender.CommitBlock();
+                    _block = _lender.GetBlockMemory();
+                    _dirtyEnd = _payloadSize;
+                }
+
                 BlocksWritten++;
             }
         }
@@ -207,7 +223,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
             stream?.Dispose();
         }
 
-        long headerOffset = firstBlock * _block.Length;
+        long headerOffset = firstBlock * _blockSize;
         var entry = new AggregationMember(member.Name, member.FileId, size, headerOffset, headerOffset + IlHeader.Size, firstBlock, 0, _hasher.GetDigest());
         _members.Add(entry);
         return entry;
@@ -224,7 +240,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
 
     private void WriteHeader(uint progressive, long fileBlockCount)
     {
-        var h = _block.AsSpan(0, IlHeader.Size);
+        var h = _block.Span[..IlHeader.Size];
         _template.CopyTo(h);
         long now = Math.Max(_lastTimeStamp, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
         _lastTimeStamp = now;

@@ -12,6 +12,8 @@ namespace TapeKit.Aggregation.Tar;
 /// <remarks>
 /// TapeKit owns the header encoder and the block layer so that it knows every offset exactly and
 /// copies each byte once: member data is read straight into the tape block buffer and hashed there.
+/// A sink that lends its block memory (<see cref="IBlockBufferSink"/>) receives each full block
+/// without a copy.
 /// A GNU name field holds the name's first bytes up to 100 without splitting a UTF-8 character —
 /// TarWriter's cut, and TapeKit's reading of F6.1's "first 100 bytes" (the full name is in the
 /// preceding <c>L</c> record).
@@ -19,8 +21,10 @@ namespace TapeKit.Aggregation.Tar;
 public sealed class TarAggregationWriter : IAggregationWriter
 {
     private readonly IBlockSink _sink;
+    private readonly IBlockBufferSink? _lender;
     private readonly TarWriterOptions _options;
-    private readonly byte[] _block;
+    private readonly int _blockSize;
+    private Memory<byte> _block;
     private readonly MemberHasher _hasher;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly List<AggregationMember> _members = [];
@@ -40,7 +44,9 @@ public sealed class TarAggregationWriter : IAggregationWriter
         BlockSizes.Validate(sink.BlockSize, nameof(sink));
         _sink = sink;
         _options = options ?? new TarWriterOptions();
-        _block = new byte[sink.BlockSize];
+        _blockSize = sink.BlockSize;
+        _lender = sink as IBlockBufferSink;
+        _block = _lender?.GetBlockMemory() ?? new byte[_blockSize];
         _hasher = new MemberHasher(_options.WithXxHash64);
         _creationTime = _options.Clock.GetUtcNow().ToUnixTimeSeconds();
     }
@@ -95,7 +101,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
 
             PadRecord();
             var entry = new AggregationMember(member.Name, member.FileId, size, headerOffset, dataOffset,
-                headerOffset / _block.Length, (int)(headerOffset % _block.Length), _hasher.GetDigest());
+                headerOffset / _blockSize, (int)(headerOffset % _blockSize), _hasher.GetDigest());
             _members.Add(entry);
             return entry;
         }
@@ -122,7 +128,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
         try
         {
             var manifest = new System.Buffers.ArrayBufferWriter<byte>(256 + (_members.Count * 192));
-            new TarManifest(_options.AggregationId, _block.Length, _members).WriteTo(manifest);
+            new TarManifest(_options.AggregationId, _blockSize, _members).WriteTo(manifest);
             WriteHeaders(MemberName.Manifest, Convert.ToInt32("644", 8), 0, 0, manifest.WrittenCount, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
             WriteData(manifest.WrittenSpan);
             PadRecord();
@@ -132,14 +138,14 @@ public sealed class TarAggregationWriter : IAggregationWriter
             while (zeros > 0)
             {
                 FlushIfFull();
-                int take = Math.Min(zeros, _block.Length - _used);
+                int take = Math.Min(zeros, _blockSize - _used);
                 Advance(take, clear: true);
                 zeros -= take;
             }
 
             if (_used > 0)
             {
-                Advance(_block.Length - _used, clear: true);
+                Advance(_blockSize - _used, clear: true);
                 FlushIfFull();
             }
 
@@ -172,7 +178,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
     private Span<byte> NextRecord()
     {
         FlushIfFull();
-        var record = _block.AsSpan(_used, TarHeader.Size);
+        var record = _block.Span.Slice(_used, TarHeader.Size);
         Advance(TarHeader.Size, clear: false);
         return record;
     }
@@ -182,8 +188,8 @@ public sealed class TarAggregationWriter : IAggregationWriter
         while (!data.IsEmpty)
         {
             FlushIfFull();
-            int take = Math.Min(data.Length, _block.Length - _used);
-            data[..take].CopyTo(_block.AsSpan(_used));
+            int take = Math.Min(data.Length, _blockSize - _used);
+            data[..take].CopyTo(_block.Span[_used..]);
             Advance(take, clear: false);
             data = data[take..];
         }
@@ -195,7 +201,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
         while (remaining > 0)
         {
             FlushIfFull();
-            var target = _block.AsSpan(_used, (int)Math.Min(remaining, _block.Length - _used));
+            var target = _block.Span.Slice(_used, (int)Math.Min(remaining, _blockSize - _used));
             int n = stream.ReadAtLeast(target, target.Length, throwOnEndOfStream: false);
             if (n != target.Length)
             {
@@ -227,7 +233,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
     {
         if (clear)
         {
-            _block.AsSpan(_used, count).Clear();
+            _block.Span.Slice(_used, count).Clear();
         }
 
         _used += count;
@@ -236,9 +242,19 @@ public sealed class TarAggregationWriter : IAggregationWriter
 
     private void FlushIfFull()
     {
-        if (_used == _block.Length)
+        if (_used == _blockSize)
         {
-            _sink.WriteBlock(_block);
+            if (_lender is null)
+            {
+                _sink.WriteBlock(_block.Span);
+            }
+            else
+            {
+                // The full block is handed over as it is, and the sink lends the memory of the next one.
+                _lender.CommitBlock();
+                _block = _lender.GetBlockMemory();
+            }
+
             BlocksWritten++;
             _used = 0;
         }

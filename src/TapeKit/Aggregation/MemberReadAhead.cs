@@ -1,0 +1,322 @@
+using System.Buffers;
+using System.Collections;
+using System.Runtime.ExceptionServices;
+
+namespace TapeKit.Aggregation;
+
+/// <summary>
+/// The feeder of an aggregation write: reads file members ahead of the writer, on several threads at once, into pooled
+/// buffers, and hands them to the writer in their order as members already in memory.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Opening, reading and closing a small file costs a few system calls and, on a network file system, milliseconds of
+/// latency; done one after the other by the thread that frames the tape blocks, they leave the drive waiting.
+/// Here <see cref="ReadAheadOptions.Readers"/> threads read the next members while the writer frames the current one,
+/// bounded by <see cref="ReadAheadOptions.MaxMembers"/> members and <see cref="ReadAheadOptions.MaxBytes"/> bytes. Each
+/// byte is read once, into a pooled buffer; the writer checksums it there and copies it once, into the tape block.
+/// A member's buffer goes back to the pool when the writer asks for the next member.
+/// </para>
+/// <para>
+/// Read ahead: file members (<see cref="MemberSource.FromFile"/>) whose size is given and at most
+/// <see cref="ReadAheadOptions.MaxMemberSize"/>. The others are handed over as they are, in their place. A file must
+/// have exactly its given size: one that has changed fails with an <see cref="IOException"/> naming the member, and
+/// a file that cannot be read with the error of its open or read — each at the member's turn, as the writer would
+/// have failed on it.
+/// </para>
+/// <para>Enumerate once; dispose to stop the readers (also when the writer failed half-way).</para>
+/// </remarks>
+public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
+{
+    private readonly IReadOnlyList<MemberSource> _members;
+    private readonly ReadAheadOptions _options;
+    private readonly Slot[] _slots;
+    private readonly Thread[] _readers;
+    private readonly object _gate = new();
+    private int _next;        // the next member a reader takes
+    private int _head;        // the member the writer has or waits for; every slot below it is released
+    private long _bytesAhead; // bytes held or being read for members at or after the head
+    private int _readersWaiting;
+    private int _waitingFor = -1; // the member the writer sleeps on, if it does
+    private readonly int _wakeBatch;
+    private bool _stopped;
+    private bool _enumerated;
+
+    private MemberReadAhead(IReadOnlyList<MemberSource> members, ReadAheadOptions options)
+    {
+        _members = members;
+        _options = options;
+        _slots = new Slot[Math.Min(options.MaxMembers, Math.Max(1, members.Count))];
+        _readers = new Thread[Math.Min(options.Readers, Math.Max(1, members.Count))];
+        // Readers that ran into the member bound are woken once an eighth of it is free again, not at every member.
+        _wakeBatch = Math.Max(1, _slots.Length / 8);
+        for (int i = 0; i < _readers.Length; i++)
+        {
+            _readers[i] = new Thread(Read) { IsBackground = true, Name = $"TapeKit read-ahead {i + 1}" };
+            _readers[i].Start();
+        }
+    }
+
+    /// <summary>Starts reading <paramref name="members"/> ahead.</summary>
+    /// <param name="members">The members, in the order they are to be written.</param>
+    /// <param name="options">The bounds; the defaults of <see cref="ReadAheadOptions"/> when <see langword="null"/>.</param>
+    /// <returns>The members in their order, to enumerate once.</returns>
+    public static MemberReadAhead Start(IReadOnlyList<MemberSource> members, ReadAheadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        options ??= new ReadAheadOptions();
+        options.Validate();
+        return new MemberReadAhead(members, options);
+    }
+
+    /// <summary>The members, in order; file members that were read ahead come as members in memory.</summary>
+    /// <returns>The enumerator (once only).</returns>
+    public IEnumerator<MemberSource> GetEnumerator()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopped, this);
+            if (_enumerated)
+            {
+                throw new InvalidOperationException("The read-ahead members can be enumerated once only.");
+            }
+
+            _enumerated = true;
+        }
+
+        return Take();
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Members a reader has started on so far (for tests of the bounds).</summary>
+    internal int MembersStarted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _next;
+            }
+        }
+    }
+
+    /// <summary>The most bytes held or being read at once so far (for tests of the bounds).</summary>
+    internal long PeakBytesAhead { get; private set; }
+
+    /// <summary>Stops the readers and returns every buffer to the pool.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            Monitor.PulseAll(_gate);
+        }
+
+        foreach (Thread reader in _readers)
+        {
+            reader.Join();
+        }
+
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            if (_slots[i].Buffer is { } buffer)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            _slots[i] = default;
+        }
+    }
+
+    private IEnumerator<MemberSource> Take()
+    {
+        for (int i = 0; i < _members.Count; i++)
+        {
+            Slot slot = WaitFor(i);
+            try
+            {
+                if (slot.Error is { } error)
+                {
+                    ExceptionDispatchInfo.Throw(error);
+                }
+
+                yield return slot.Buffer is null ? _members[i] : _members[i].WithBytes(slot.Buffer.AsMemory(0, slot.Length));
+            }
+            finally
+            {
+                // The writer is done with member i (or gave up): its buffer goes back and the readers may move on.
+                Release(i, slot);
+            }
+        }
+    }
+
+    private Slot WaitFor(int index)
+    {
+        ref Slot slot = ref _slots[index % _slots.Length];
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref slot.State) == 0)
+        {
+            if (!spin.NextSpinWillYield)
+            {
+                spin.SpinOnce();
+                continue;
+            }
+
+            lock (_gate)
+            {
+                // Announced with a full fence: a reader that publishes this slot now sees it and wakes the writer.
+                Interlocked.Exchange(ref _waitingFor, index);
+                while (Volatile.Read(ref slot.State) == 0)
+                {
+                    ObjectDisposedException.ThrowIf(_stopped, this);
+                    Monitor.Wait(_gate);
+                }
+
+                Volatile.Write(ref _waitingFor, -1);
+            }
+        }
+
+        return slot;
+    }
+
+    private void Release(int index, Slot slot)
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return; // Dispose returns what is left
+            }
+
+            _slots[index % _slots.Length] = default;
+            _head = index + 1;
+            _bytesAhead -= slot.Reserved;
+            if (_readersWaiting > 0 && _slots.Length - (_next - _head) >= _wakeBatch && NextFits())
+            {
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        if (slot.Buffer is { } buffer)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Read()
+    {
+        while (true)
+        {
+            int index;
+            MemberSource member;
+            long reserved;
+            lock (_gate)
+            {
+                while (true)
+                {
+                    if (_stopped || _next >= _members.Count)
+                    {
+                        return;
+                    }
+
+                    member = _members[_next];
+                    reserved = ReadsAhead(member) ? member.Size!.Value : 0;
+                    if (_next - _head < _slots.Length && _bytesAhead + reserved <= _options.MaxBytes)
+                    {
+                        break;
+                    }
+
+                    _readersWaiting++;
+                    Monitor.Wait(_gate);
+                    _readersWaiting--;
+                }
+
+                index = _next++;
+                _bytesAhead += reserved;
+                PeakBytesAhead = Math.Max(PeakBytesAhead, _bytesAhead);
+            }
+
+            ref Slot slot = ref _slots[index % _slots.Length];
+            slot.Reserved = reserved;
+            if (ReadsAhead(member))
+            {
+                try
+                {
+                    slot.Buffer = ReadFile(member, out slot.Length);
+                }
+                catch (Exception exception)
+                {
+                    slot.Error = exception;
+                }
+            }
+
+            // Published with a full fence (Dispose returns the buffer of a slot published after it stopped the readers).
+            Interlocked.Exchange(ref slot.State, 1);
+            if (Volatile.Read(ref _waitingFor) == index)
+            {
+                lock (_gate)
+                {
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the member readers would take next fits in the byte bound now (under the gate).</summary>
+    private bool NextFits() =>
+        _next >= _members.Count || _bytesAhead + (ReadsAhead(_members[_next]) ? _members[_next].Size!.Value : 0) <= _options.MaxBytes;
+
+    private bool ReadsAhead(MemberSource member) =>
+        member.FilePath is not null && member.Size is { } size && size <= _options.MaxMemberSize;
+
+    private static byte[] ReadFile(MemberSource member, out int length)
+    {
+        int size = (int)member.Size!.Value;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
+        try
+        {
+            using var handle = MemberSource.OpenFile(member.FilePath!);
+            int total = 0;
+            int n;
+            while (total < size && (n = RandomAccess.Read(handle, buffer.AsSpan(total, size - total), total)) > 0)
+            {
+                total += n;
+            }
+
+            if (total < size)
+            {
+                throw new IOException($"Member \"{member.Name}\" changed before it was written (it ended after {total} of {size} bytes); nothing of it was written.");
+            }
+
+            // A file that grew shows past its announced end.
+            Span<byte> probe = stackalloc byte[1];
+            if (RandomAccess.Read(handle, probe, size) != 0)
+            {
+                throw new IOException($"Member \"{member.Name}\" changed before it was written (it has more than {size} bytes); nothing of it was written.");
+            }
+
+            length = size;
+            return buffer;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private struct Slot
+    {
+        public int State; // 1: read (or failed), for the writer to take
+        public byte[]? Buffer;
+        public int Length;
+        public long Reserved;
+        public Exception? Error;
+    }
+}
