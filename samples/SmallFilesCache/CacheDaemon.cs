@@ -30,10 +30,19 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         Log.Recovered(logger, cache.Incarnation.Name, cache.Incarnation.Epoch, cache.Recovery?.MessagesReleased ?? 0, cache.Recovery?.TapesReleased.Count ?? 0,
             cache.IngestRecovery?.Completed.Count ?? 0, cache.IngestRecovery?.RolledBack.Count ?? 0);
         DateTimeOffset lastSession = DateTimeOffset.UtcNow;
+        bool catalogueFull = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                WriteCacheRecoveryReport? resumed = null;
+                if (catalogueFull)
+                {
+                    // Ingests the full disk stopped between their rows and their commit: completed when their cache copy is
+                    // whole, rolled back otherwise, before the inbox is walked again (no ingest runs between two rounds).
+                    resumed = await cache.RecoverIngestsAsync(cache.Catalog.Time.GetUtcNow(), stoppingToken);
+                }
+
                 await IngestInboxAsync(cache, inbox, stoppingToken);
                 await RequestRecallsAsync(cache, recalls, stoppingToken);
                 await cache.PumpAsync(stoppingToken);
@@ -49,6 +58,23 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
                 {
                     await cache.DismountIdleAsync(stoppingToken);
                 }
+
+                if (catalogueFull)
+                {
+                    catalogueFull = false;
+                    Log.CatalogueWritable(logger, resumed!.Completed.Count, resumed.RolledBack.Count);
+                }
+            }
+            catch (CatalogStoreException e) when (e.Kind == CatalogStoreErrorKind.Full)
+            {
+                // A full catalogue disk is waited out: nothing was acknowledged (the transaction rolled back), inbox files stay
+                // where they are, and every round tries again. Said once, not every round.
+                if (!catalogueFull)
+                {
+                    Log.CatalogueFull(logger, e.Message);
+                }
+
+                catalogueFull = true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -134,6 +160,12 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
 
         [LoggerMessage(6, LogLevel.Information, "Instance {Name} epoch {Epoch}: released {Messages} queue leases and {Tapes} tape reservations of earlier runs; {Completed} interrupted ingests completed, {RolledBack} rolled back.")]
         public static partial void Recovered(ILogger logger, string name, long epoch, int messages, int tapes, int completed, int rolledBack);
+
+        [LoggerMessage(10, LogLevel.Error, "Catalogue disk full: {Reason} Inbox files wait in the inbox and nothing is acknowledged until space returns; every round tries again.")]
+        public static partial void CatalogueFull(ILogger logger, string reason);
+
+        [LoggerMessage(11, LogLevel.Information, "The catalogue can be written again: {Completed} ingests the full disk interrupted were completed, {RolledBack} rolled back (their files are ingested again from the inbox).")]
+        public static partial void CatalogueWritable(ILogger logger, int completed, int rolledBack);
 
         [LoggerMessage(5, LogLevel.Error, "A round of the site loop failed; the next round starts again from the catalogue.")]
         public static partial void RoundFailed(ILogger logger, Exception error);

@@ -356,6 +356,19 @@ public sealed class CacheSite : IAsyncDisposable
     public Task RecallAsync(CancellationToken ct = default) => MigrateAsync(ct);
 
     /// <summary>
+    /// Completes or rolls back the ingests (rows <c>CREATED</c>) of this site's disk libraries created before
+    /// <paramref name="createdBefore"/> (<see cref="WriteCacheRecovery.RecoverAsync"/>): at start, the ones a crash
+    /// interrupted; between two rounds of the daemon (no ingest in progress), the ones a full catalogue disk interrupted
+    /// between their rows and their commit. A front end's call (it owns the ingests).
+    /// </summary>
+    /// <param name="createdBefore">Only rows created before this instant (later ones are writes in progress).</param>
+    /// <param name="ct">Cancels the call.</param>
+    public ValueTask<WriteCacheRecoveryReport> RecoverIngestsAsync(DateTimeOffset createdBefore, CancellationToken ct = default) =>
+        WriteCacheRecovery.RecoverAsync(Catalog,
+            f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) && CacheArea.Problem(f.CachePath) is null ? CacheArea.Resolve(dl.CacheRoot, f.CachePath) : null,
+            createdBefore, ct);
+
+    /// <summary>
     /// Start-up recovery, before any worker of this incarnation runs: the previous incarnations' queue leases and tape
     /// reservations come back at once, interrupted ingests are completed or rolled back, and the dispatcher reconciles
     /// (its first tick re-queues the lists they held, fenced by epoch).
@@ -367,9 +380,7 @@ public sealed class CacheSite : IAsyncDisposable
         if (role is SiteRole.All or SiteRole.FrontEnd)
         {
             // The ingests are the front end's: only it may finish or roll back the ones a crash interrupted.
-            IngestRecovery = await WriteCacheRecovery.RecoverAsync(Catalog,
-                f => _libraries.TryGetValue(f.Decision.DiskLibrary, out DiskLibrary? dl) && CacheArea.Problem(f.CachePath) is null ? CacheArea.Resolve(dl.CacheRoot, f.CachePath) : null,
-                startedAt, ct);
+            IngestRecovery = await RecoverIngestsAsync(startedAt, ct);
         }
 
         if (role == SiteRole.All)

@@ -136,7 +136,9 @@ public static class DiskMover
 
     /// <summary>
     /// C1 for the batch in one transaction. When one name cannot be created (already in the namespace), none is: the
-    /// rows are then created one by one, so that only that file fails.
+    /// rows are then created one by one, so that only that file fails. A store that fails (its disk full, locked, an I/O
+    /// error: <see cref="CatalogStoreException"/>) is no file's fault: the whole batch fails with it, and no file of it is
+    /// refused.
     /// </summary>
     private static async Task<FileRecord?[]> CreateRowsAsync(CacheSite site, IReadOnlyList<DiskMoverFile> files, DiskMoverResult[] results, CancellationToken ct)
     {
@@ -145,7 +147,7 @@ public static class DiskMover
         {
             return await WriteCacheCatalog.CreateManyAsync(site.Catalog, site.Selector, [.. files.Select(Row)], ct);
         }
-        catch (Exception e) when (files.Count > 1 && e is HsmException or ArgumentException)
+        catch (Exception e) when (files.Count > 1 && e is HsmException and not CatalogStoreException or ArgumentException)
         {
             var rows = new FileRecord?[files.Count];
             for (int i = 0; i < files.Count; i++)
@@ -154,7 +156,7 @@ public static class DiskMover
                 {
                     rows[i] = (await WriteCacheCatalog.CreateManyAsync(site.Catalog, site.Selector, [Row(files[i])], ct))[0];
                 }
-                catch (Exception one) when (one is HsmException or ArgumentException)
+                catch (Exception one) when (one is HsmException and not CatalogStoreException or ArgumentException)
                 {
                     results[i] = new DiskMoverResult(null, one);
                 }

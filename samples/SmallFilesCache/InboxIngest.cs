@@ -27,7 +27,9 @@ public static partial class InboxIngest
     /// Ingests what the inbox holds now, in batches that share one durable commit (<see cref="DiskMover.WriteManyAsync"/>):
     /// an inbox file is removed only after its batch's commit, when its cache copy and its row are durable. A batch
     /// interrupted before its commit leaves its files in the inbox (a crash may leave rows <c>CREATED</c>, which start-up
-    /// recovery completes or rolls back; the next walk then removes or ingests them again).
+    /// recovery completes or rolls back; the next walk then removes or ingests them again). When no file descriptor is
+    /// left, the walk stops for the round and the open batch gives half its files back (they wait in the inbox), so that
+    /// the rest can create their cache copies.
     /// </summary>
     /// <param name="cache">The site.</param>
     /// <param name="inbox">The inbox directory.</param>
@@ -48,9 +50,11 @@ public static partial class InboxIngest
         var batch = new List<Pending>();
         long batchBytes = 0;
         byte[] buffer = new byte[1 << 20];
+        using IEnumerator<(string Path, string Relative)> walk = Walk(inbox, inbox).GetEnumerator();
         try
         {
-            foreach ((string path, string relative) in Walk(inbox, inbox))
+            bool outOfDescriptors = false;
+            while (!outOfDescriptors && Next(walk, logger, out outOfDescriptors) is (string path, string relative))
             {
                 ct.ThrowIfCancellationRequested();
                 (InboxEntry? entry, Pending? pending) = await PrepareAsync(cache, logger, inbox, path, relative, now, buffer, entries.Count, ct);
@@ -63,6 +67,8 @@ public static partial class InboxIngest
                 if (entry is not null)
                 {
                     Settle(cache, logger, path, entry);
+                    // The descriptor table is full: no later file can be opened either.
+                    outOfDescriptors = entry.Verdict == InboxVerdict.NotYet && entry.Reason.StartsWith(NoDescriptorLeft, StringComparison.Ordinal);
                     continue;
                 }
 
@@ -73,6 +79,13 @@ public static partial class InboxIngest
                     await IngestBatchAsync(cache, logger, batch, entries, flushed, ct);
                     batchBytes = 0;
                 }
+            }
+
+            if (outOfDescriptors)
+            {
+                // The walk stops; the open batch gives half its files back, so that its writes have descriptors to
+                // create their cache copies with. The rest of the inbox waits for the next round.
+                await HandBackAsync(batch, entries);
             }
 
             await IngestBatchAsync(cache, logger, batch, entries, flushed, ct);
@@ -86,6 +99,42 @@ public static partial class InboxIngest
         }
 
         return [.. entries.OfType<InboxEntry>()];
+    }
+
+    /// <summary>How <see cref="DiskSpace.Exhausted"/> names an exhausted descriptor table (a waiting entry's reason starts with it).</summary>
+    private static readonly string NoDescriptorLeft = DiskSpace.Exhausted(new IOException("Too many open files", 24))!;
+
+    /// <summary>
+    /// The walk's next entry; <see langword="null"/> at its end, or when listing a directory finds the descriptor table
+    /// full (<paramref name="outOfDescriptors"/>, logged: the walk stops there for this round).
+    /// </summary>
+    private static (string Path, string Relative)? Next(IEnumerator<(string Path, string Relative)> walk, ILogger logger, out bool outOfDescriptors)
+    {
+        outOfDescriptors = false;
+        try
+        {
+            return walk.MoveNext() ? walk.Current : null;
+        }
+        catch (IOException e) when (DiskSpace.IsOutOfDescriptors(e))
+        {
+            Log.WalkStopped(logger, $"{NoDescriptorLeft} ({e.Message})");
+            outOfDescriptors = true;
+            return null;
+        }
+    }
+
+    /// <summary>Closes the later half of the open batch (at least one file when it has two or more); those files wait in the inbox.</summary>
+    private static async Task HandBackAsync(List<Pending> batch, List<InboxEntry?> entries)
+    {
+        int keep = (batch.Count + 1) / 2;
+        foreach (Pending p in batch.Skip(keep))
+        {
+            await p.Source.DisposeAsync();
+            entries[p.Slot] = new InboxEntry(p.Relative, InboxVerdict.NotYet, null,
+                $"{NoDescriptorLeft}: handed back so that the rest of its batch can be written; the file stays in the inbox for a later round");
+        }
+
+        batch.RemoveRange(keep, batch.Count - keep);
     }
 
     /// <summary>An inbox file opened for a batch: where it is, what was seen when it was opened, and its entry's slot.</summary>
@@ -130,12 +179,13 @@ public static partial class InboxIngest
                     // A full cache area or no file descriptor left is a wait, not a refusal: the file stays where the client put it.
                     entry = Waiting(logger, p.Relative, exhausted, e);
                     break;
-                case Exception e when e is IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException:
+                case Exception e when e is IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException and not CatalogStoreException:
                     // Not ingested (a name already in the namespace, a disk error, …): set aside, never lost.
                     entry = new InboxEntry(p.Relative, InboxVerdict.Rejected, null, e.Message);
                     break;
                 case Exception e:
-                    // Unexpected: the file stays in the inbox for the next round, and the round fails with the error.
+                    // Unexpected, or the catalogue's store failed (no file's fault): the file stays in the inbox for the next
+                    // round, and the round fails with the error.
                     unexpected ??= e;
                     continue;
             }
@@ -248,6 +298,16 @@ public static partial class InboxIngest
 
             return (null, new Pending(path, relative, source, opened, slot));
         }
+        catch (CatalogStoreException)
+        {
+            // A catalogue that cannot be read or written (full, locked) is no file's fault: it fails the round, the file waits.
+            if (source is not null)
+            {
+                await source.DisposeAsync();
+            }
+
+            throw;
+        }
         catch (Exception e) when (e is UnsafeOperationException or IOException or ArgumentException or UnauthorizedAccessException or TapeKit.Hsm.HsmException)
         {
             if (source is not null)
@@ -343,6 +403,9 @@ public static partial class InboxIngest
 
         [LoggerMessage(9, LogLevel.Warning, "Inbox file {Path} was not ingested: {Reason}.")]
         public static partial void Waiting(ILogger logger, string path, string reason);
+
+        [LoggerMessage(12, LogLevel.Warning, "The inbox walk stopped for this round: {Reason}; the files not reached stay in the inbox.")]
+        public static partial void WalkStopped(ILogger logger, string reason);
 
         [LoggerMessage(7, LogLevel.Error, "Inbox file {Path} could not be set aside under rejected/ and stays in the inbox: {Reason}")]
         public static partial void NotSetAside(ILogger logger, string path, string reason);

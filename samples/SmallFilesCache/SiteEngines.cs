@@ -31,7 +31,7 @@ public static class SiteEngines
 
             return services.AddTapeKitHsmSqlite(o =>
             {
-                o.Path = Path.Combine(root, "catalogue.db");
+                o.Path = Path.Combine(root, string.IsNullOrEmpty(options.CatalogueFile) ? "catalogue.db" : options.CatalogueFile);
                 o.FileMode = options.FileMode; // the catalogue names every file of the site: 0600 (0640 with GroupAccess)
                 o.MaxDeliveries = MaxDeliveries;
             });

@@ -56,6 +56,13 @@ public sealed class SiteOptions
     /// </summary>
     public string Postgres { get; set; } = "";
 
+    /// <summary>
+    /// The SQLite catalogue's file (without <see cref="Postgres"/>); relative paths are under <see cref="Root"/>. Empty:
+    /// <c>catalogue.db</c> under <see cref="Root"/>. A file system of its own keeps a full cache area from filling the
+    /// catalogue's disk too (the daemon waits out either, see docs/reliability.md).
+    /// </summary>
+    public string CatalogueFile { get; set; } = "";
+
     /// <summary>The PostgreSQL schema holding the catalogue and its queue.</summary>
     public string PostgresSchema { get; set; } = "tapekit_hsm";
 

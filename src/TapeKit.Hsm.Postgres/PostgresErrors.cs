@@ -36,8 +36,8 @@ internal static class PostgresErrors
                 $"A row of the catalogue {store} stayed locked by another writer longer than the lock timeout.", e),
             PostgresErrorCodes.QueryCanceled => new CatalogStoreException(CatalogStoreErrorKind.Busy,
                 $"The catalogue {store} cancelled a statement that ran longer than its statement timeout.", e),
-            PostgresErrorCodes.DiskFull => new CatalogStoreException(CatalogStoreErrorKind.Io,
-                $"The catalogue {store} has no room left on its disk: {p.MessageText}", e),
+            PostgresErrorCodes.DiskFull => new CatalogStoreException(CatalogStoreErrorKind.Full,
+                $"The catalogue {store} cannot be written: disk full ({p.MessageText}).", e),
             PostgresErrorCodes.DataCorrupted or PostgresErrorCodes.IndexCorrupted => new CatalogStoreException(CatalogStoreErrorKind.Corrupt,
                 $"The catalogue {store} reports damaged data: {p.MessageText}", e),
             PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.InvalidSchemaName

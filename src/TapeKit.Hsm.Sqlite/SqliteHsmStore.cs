@@ -178,7 +178,8 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> on a lent session, given back for reuse when the work returns, closed when it throws
-    /// (the connection's state is then unknown).
+    /// (the connection's state is then unknown). A full disk is reported as the catalogue's transactions report it
+    /// (<see cref="TapeKit.Hsm.Catalog.CatalogStoreErrorKind.Full"/>), so that the queue's writers and the catalogue's fail alike.
     /// </summary>
     internal T WithSession<T>(Func<SqliteSession, T> work)
     {
@@ -189,6 +190,10 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
             T result = work(session);
             reusable = true;
             return result;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteErrors.Full)
+        {
+            throw SqliteErrors.Translate(e, Options.Path);
         }
         finally
         {

@@ -58,7 +58,7 @@ internal static class KillSeries
             if (k == kills || random.Next(4) != 0)
             {
                 // A recovery over the limit is a failure; the series goes on (the work may still finish), a daemon that exits does not.
-                if (!await WaitAsync(daemon, root, () => probe.AllArchived(interrupted), RecoveryLimit, $"start {k}: predecessors' interrupted work ({interrupted.Count} files)", failures, ct)
+                if (!await DaemonWait.UntilAsync(daemon, root, () => probe.AllArchived(interrupted), RecoveryLimit, $"start {k}: predecessors' interrupted work ({interrupted.Count} files)", failures, ct)
                     && !daemon.Running)
                 {
                     stopped = true;
@@ -80,7 +80,7 @@ internal static class KillSeries
                     workload.Drop(root, next);
                 }
 
-                _ = await WaitAsync(daemon, root, () => probe.Files().Count == workload.Count && probe.AllArchived([.. probe.Files().Values.Select(f => f.Id)]),
+                _ = await DaemonWait.UntilAsync(daemon, root, () => probe.Files().Count == workload.Count && probe.AllArchived([.. probe.Files().Values.Select(f => f.Id)]),
                     TimeSpan.FromMinutes(3), "every file archived", failures, ct);
                 break;
             }
@@ -131,26 +131,8 @@ internal static class KillSeries
 
         string rejectedDir = Path.Combine(root, "rejected");
         int rejected = Directory.Exists(rejectedDir) ? Directory.EnumerateFiles(rejectedDir, "*", SearchOption.AllDirectories).Count() : 0;
-        int recalled = 0;
-        if (!stopped)
-        {
-            // Purge everything, then recall everything and compare with what was generated.
-            CrashSiteSettings.Write(root, CrashPhase.Purge);
-            using (DaemonProcess purger = DaemonProcess.Start(root, Path.Combine(root, "daemon-purge.log")))
-            {
-                _ = await WaitAsync(purger, root, () => probe.Files().Values.All(f => f.Cache == "PURGED"), TimeSpan.FromMinutes(2), "every file purged", failures, ct);
-            }
-
-            CrashSiteSettings.Write(root, CrashPhase.Recall);
-            using DaemonProcess recaller = DaemonProcess.Start(root, Path.Combine(root, "daemon-recall.log"));
-            CrashWorkload.RequestRecalls(root, "recall-all", Enumerable.Range(0, workload.Count));
-            _ = await WaitAsync(recaller, root, () => probe.Files().Values.All(f => f.Cache == "CACHED"), TimeSpan.FromMinutes(3), "every file recalled", failures, ct);
-            for (int i = 0; i < workload.Count; i++)
-            {
-                string cached = Path.Combine(root, "cache", CrashWorkload.DiskLibraryOf(i), CrashWorkload.PathOf(i));
-                recalled += File.Exists(cached) && File.ReadAllBytes(cached).AsSpan().SequenceEqual(workload.ContentOf(i)) ? 1 : 0;
-            }
-        }
+        // Purge everything, then recall everything and compare with what was generated.
+        int recalled = stopped ? 0 : await DaemonWait.PurgeAndRecallAllAsync(root, workload, probe, log => DaemonProcess.Start(root, log), failures, ct: ct);
 
         int lost = workload.Count - Math.Min(archived, recalled);
         if (archived < workload.Count)
@@ -211,25 +193,5 @@ internal static class KillSeries
         }
 
         return name;
-    }
-
-    /// <summary>Polls until <paramref name="done"/>; a daemon that exits on its own or a timeout adds a failure with its log's tail.</summary>
-    private static async Task<bool> WaitAsync(DaemonProcess daemon, string root, Func<bool> done, TimeSpan limit, string what, List<string> failures, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!done())
-        {
-            if (!daemon.Running || clock.Elapsed > limit)
-            {
-                string log = Directory.EnumerateFiles(root, "daemon-*.log").OrderBy(File.GetLastWriteTimeUtc).Last();
-                string tail = string.Join('\n', File.ReadLines(log).TakeLast(15));
-                failures.Add($"{what}: {(daemon.Running ? $"not done after {limit.TotalSeconds:F0} s" : "the daemon exited on its own")} (site {root}).\n{tail}");
-                return false;
-            }
-
-            await Task.Delay(100, ct);
-        }
-
-        return true;
     }
 }

@@ -12,9 +12,16 @@ public enum CatalogStoreErrorKind
     /// <summary>The connection to the store was lost or the store restarted; transient.</summary>
     Unavailable,
 
-    /// <summary>The store's file or disk failed (I/O error, disk full, read-only file system).</summary>
+    /// <summary>The store's file or disk failed (I/O error, read-only file system).</summary>
     Io,
 
     /// <summary>The store's data is damaged or is not a TapeKit catalogue.</summary>
     Corrupt,
+
+    /// <summary>
+    /// The disk (or quota) under the store is full (SQLite <c>FULL</c>, PostgreSQL <c>disk_full</c>): the transaction was
+    /// rolled back and nothing it wrote is kept; reads still work, and writes work again once space is freed. Not
+    /// transient in the retry sense (an immediate retry fails the same way): a host waits for the space to come back.
+    /// </summary>
+    Full,
 }

@@ -30,7 +30,8 @@ internal static class CrashSiteSettings
     /// <param name="tapesPerPool">Tapes labelled per pool (the campaign gives faults spare tapes).</param>
     /// <param name="maxFilesPerAggregation">Files per aggregation (small: more tape files, more places for a fault).</param>
     /// <param name="workLease">The work lease (the campaign's virtual clock runs through it in a few rounds).</param>
-    public static void Write(string root, CrashPhase phase, int tapesPerPool = 3, int maxFilesPerAggregation = 16, string workLease = "00:10:00")
+    /// <param name="catalogueFile">The SQLite catalogue's file; empty: <c>catalogue.db</c> under the root.</param>
+    public static void Write(string root, CrashPhase phase, int tapesPerPool = 3, int maxFilesPerAggregation = 16, string workLease = "00:10:00", string catalogueFile = "")
     {
         bool purge = phase == CrashPhase.Purge;
         var settings = new
@@ -39,6 +40,7 @@ internal static class CrashSiteSettings
             Site = new
             {
                 Root = root,
+                CatalogueFile = catalogueFile,
                 InstanceName,
                 Media = "LTO-9",
                 TapesPerPool = tapesPerPool,

@@ -20,17 +20,35 @@ internal sealed class DaemonProcess : IDisposable
     /// <summary>Whether the process is still running.</summary>
     public bool Running => !_process.HasExited;
 
+    /// <summary>The daemon's process id (the wrapper's, which execs the daemon: <c>prlimit</c>, <c>nsenter</c>).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Starts the daemon with <paramref name="siteDirectory"/> as its working directory.</summary>
-    public static DaemonProcess Start(string siteDirectory, string logPath)
+    /// <param name="siteDirectory">The working directory, holding <c>appsettings.json</c>.</param>
+    /// <param name="logPath">Where its console goes (appended).</param>
+    /// <param name="wrapper">A command that execs the rest of its arguments (the daemon's command line) in a changed
+    /// environment — <c>prlimit --nofile=N:N --</c>, <c>nsenter -t PID -U -m --</c>; none: the daemon itself.</param>
+    public static DaemonProcess Start(string siteDirectory, string logPath, IReadOnlyList<string>? wrapper = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "SmallFilesCache.dll");
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var info = new ProcessStartInfo(wrapper is { Count: > 0 } ? wrapper[0] : host)
         {
             WorkingDirectory = siteDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper is { Count: > 0 })
+        {
+            foreach (string a in wrapper.Skip(1))
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            info.ArgumentList.Add(host);
+        }
+
         info.ArgumentList.Add(dll);
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };

@@ -2,9 +2,17 @@ using Microsoft.Data.Sqlite;
 
 namespace TapeKit.Campaign.Crash;
 
-/// <summary>Read-only questions to a running (or killed) site's SQLite catalogue, as an operator would ask them.</summary>
-internal sealed class SiteProbe(string catalogue)
+/// <summary>
+/// Read-only questions to a running (or killed) site's SQLite catalogue, as an operator would ask them: to the file, or —
+/// with <paramref name="snapshot"/> — to a fresh copy of it per question (a catalogue this process cannot open in place).
+/// </summary>
+/// <param name="catalogue">The catalogue's file.</param>
+/// <param name="snapshot">Makes a copy of the catalogue and returns its path; a torn copy is made again.</param>
+internal sealed class SiteProbe(string catalogue, Func<string>? snapshot = null)
 {
+    /// <summary>The catalogue's file, or a fresh copy of it when the probe reads copies.</summary>
+    public string Path => snapshot?.Invoke() ?? catalogue;
+
     /// <summary>File rows by external id: (file id, cache status, archive status).</summary>
     public Dictionary<string, (long Id, string Cache, string Archive)> Files() =>
         Query("SELECT external_id, file_id, cache_status, archive_status FROM files JOIN file_details USING (file_id) WHERE deleted_at IS NULL AND external_id IS NOT NULL",
@@ -124,6 +132,9 @@ internal sealed class SiteProbe(string catalogue)
         return steps;
     }
 
+    /// <summary>SQLite's own check of the file (<c>PRAGMA integrity_check</c>): <c>ok</c>, or what is damaged.</summary>
+    public string IntegrityCheck() => string.Join("; ", Query("PRAGMA integrity_check", r => r.GetString(0)));
+
     /// <summary>Whether any file is being purged (the moment of step 8).</summary>
     public bool Purging() =>
         Query("SELECT COUNT(*) FROM files WHERE deleted_at IS NULL AND cache_status IN ('PURGING_REQUESTED', 'PURGING')", r => r.GetInt32(0)).SingleOrDefault() > 0;
@@ -134,13 +145,29 @@ internal sealed class SiteProbe(string catalogue)
 
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> row, params (string Name, object Value)[] args)
     {
-        var result = new List<T>();
-        if (!File.Exists(catalogue))
+        if (snapshot is null)
         {
-            return result;
+            return File.Exists(catalogue) ? Query(catalogue, SqliteOpenMode.ReadOnly, sql, row, args) : [];
         }
 
-        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = catalogue, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // A private copy: opened for writing, so that SQLite rebuilds its shared-memory index from the copied log.
+                return Query(snapshot(), SqliteOpenMode.ReadWrite, sql, row, args);
+            }
+            catch (SqliteException) when (attempt < 3)
+            {
+                // Torn while the daemon wrote: copy again.
+            }
+        }
+    }
+
+    private static List<T> Query<T>(string file, SqliteOpenMode mode, string sql, Func<SqliteDataReader, T> row, (string Name, object Value)[] args)
+    {
+        var result = new List<T>();
+        using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = mode, Pooling = false }.ToString());
         c.Open();
         using SqliteCommand cmd = c.CreateCommand();
         cmd.CommandText = "PRAGMA busy_timeout = 5000";

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using SmallFilesCache;
 using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
@@ -34,6 +35,56 @@ public sealed class SmallFilesCacheResourceTests
             Assert.Equal(row.FileId, written.FileId);
             Assert.Equal(CacheStatus.Cached, written.CacheStatus);
             Assert.Equal(3 * DiskMover.ChunkSize, new FileInfo(Path.Combine(root, "cache", "dl1", "grp", "f")).Length);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Ingests_a_full_catalogue_cut_after_their_rows_are_completed_or_rolled_back_and_their_inbox_files_then_go_in_once()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "tapekit-cut-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using CacheSite site = await SmallFilesCacheTrustTests.OpenSiteAsync(root);
+            string grp = Path.Combine(root, "inbox", "grp");
+            Directory.CreateDirectory(grp);
+            byte[] whole = [.. Enumerable.Range(0, 5000).Select(i => (byte)i)];
+            byte[] cut = [.. Enumerable.Range(0, 3000).Select(i => (byte)(i * 7))];
+            foreach ((string name, byte[] bytes) in new[] { ("whole.dat", whole), ("cut.dat", cut) })
+            {
+                File.WriteAllBytes(Path.Combine(grp, name), bytes);
+                File.SetLastWriteTimeUtc(Path.Combine(grp, name), DateTime.UtcNow.AddHours(-1));
+            }
+
+            // What a full catalogue disk leaves when the batch's commit (C2) fails after its rows (C1): rows CREATED, one cache
+            // copy whole (written and flushed before the commit), one not there (the write had not started).
+            FileRecord[] rows = await WriteCacheCatalog.CreateManyAsync(site.Catalog, site.Selector,
+            [
+                new NewCacheFile(new HsmFileAttributes { StorageGroup = "grp", Size = whole.Length }, "/grp/whole.dat", "grp/whole.dat", "/grp/whole.dat"),
+                new NewCacheFile(new HsmFileAttributes { StorageGroup = "grp", Size = cut.Length }, "/grp/cut.dat", "grp/cut.dat", "/grp/cut.dat"),
+            ]);
+            Directory.CreateDirectory(Path.Combine(root, "cache", "dl1", "grp"));
+            File.WriteAllBytes(Path.Combine(root, "cache", "dl1", "grp", "whole.dat"), whole);
+
+            // The daemon's first round once the disk has room again.
+            WriteCacheRecoveryReport report = await site.RecoverIngestsAsync(site.Catalog.Time.GetUtcNow().AddMilliseconds(1));
+            IReadOnlyList<InboxEntry> entries = await InboxIngest.RunAsync(site, Path.Combine(root, "inbox"), DateTimeOffset.UtcNow, NullLogger.Instance);
+
+            Assert.Equal([rows[0].FileId], report.Completed);
+            Assert.Equal([rows[1].FileId], report.RolledBack);
+            Assert.Equal(
+                [("cut.dat", InboxVerdict.Ingested), ("whole.dat", InboxVerdict.AlreadyIngested)],
+                entries.Select(e => (Path.GetFileName(e.RelativePath), e.Verdict)).Order());
+            Assert.Empty(Directory.EnumerateFileSystemEntries(grp));
+            foreach ((FileRecord row, byte[] bytes) in new[] { (rows[0], whole), (rows[1], cut) })
+            {
+                FileRecord? now = await site.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync(row.ExternalId!));
+                Assert.Equal((row.FileId, CacheStatus.Cached), (now!.FileId, now.CacheStatus)); // the same row, no second one
+                Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(root, "cache", "dl1", row.CachePath)));
+            }
         }
         finally
         {
