@@ -126,14 +126,4 @@ public class PackingBenchmarks : IDisposable
         _output.Dispose();
         GC.SuppressFinalize(this);
     }
-
-    /// <summary>A sink that counts and drops blocks, like a drive DMA-ing from the block buffer.</summary>
-    private sealed class DiscardingSink(int blockSize) : IBlockSink
-    {
-        public int BlockSize => blockSize;
-
-        public long Bytes { get; private set; }
-
-        public void WriteBlock(ReadOnlySpan<byte> block) => Bytes += block.Length;
-    }
 }
