@@ -49,7 +49,9 @@ internal sealed class InProcessSite(string root, ILoggerFactory loggers) : IAsyn
     public async Task OpenAsync(CrashPhase phase)
     {
         _phase = phase;
-        CrashSiteSettings.Write(Root, phase, tapesPerPool: 5, maxFilesPerAggregation: 4, workLease: "00:02:00");
+        // Eight tapes a pool: the write-side kinds set up to six aside (three media errors or wrong cartridges a drive), and two
+        // copies still need two writable tapes; a pool with none left waits for an operator, which the campaign does not model.
+        CrashSiteSettings.Write(Root, phase, tapesPerPool: 8, maxFilesPerAggregation: 4, workLease: "00:02:00");
         SiteOptions options = new ConfigurationBuilder().AddJsonFile(CrashSiteSettings.PathIn(Root)).Build().GetSection("Site").Get<SiteOptions>()
             ?? throw new InvalidOperationException($"{CrashSiteSettings.PathIn(Root)} has no Site section.");
         _site = await CacheSite.OpenAsync(options, Time, loggers);

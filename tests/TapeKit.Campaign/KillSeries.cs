@@ -38,7 +38,7 @@ internal static class KillSeries
     {
         var random = new Random(seed);
         var workload = new CrashWorkload(seed, Math.Max(64, kills * 4), maxSize: 96 * 1024);
-        Directory.CreateDirectory(root);
+        CaseRoot.Fresh(root);
         var probe = new SiteProbe(Path.Combine(root, "catalogue.db"));
         var recoveries = new List<double>();
         var steps = new SortedDictionary<string, int>(StringComparer.Ordinal);

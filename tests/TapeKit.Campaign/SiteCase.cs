@@ -45,7 +45,7 @@ internal sealed class SiteCase : IAsyncDisposable
     /// <summary>Runs the case of <paramref name="kind"/> with <paramref name="seed"/> in <paramref name="root"/> (removed when the case passes).</summary>
     public static async Task<CaseResult> RunAsync(CampaignFault kind, int seed, string root, ILoggerFactory loggers, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(root);
+        CaseRoot.Fresh(root);
         CaseResult result;
         await using (var c = new SiteCase(kind, seed, root, loggers))
         {

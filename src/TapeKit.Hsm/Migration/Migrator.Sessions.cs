@@ -67,9 +67,15 @@ public sealed partial class Migrator
                 TapeReservation? reservation = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
                 if (reservation is not { Tape: { } tape })
                 {
+                    // A pool with no writable tape left for this copy (full, set aside after errors, or holding the list's
+                    // other copy) is a shortage an operator ends, not a failure of the lists: charging them would kill
+                    // them after MaxAttempts and give their files up. They wait, uncharged (F1), and the dispatcher's busy
+                    // alarm speaks if the wait lasts.
+                    Log.PoolExhausted(_logger, pool, todo[0].List.MemberBytes, copyNb, todo.Count);
                     foreach (ListWork w in todo)
                     {
-                        await FailAsync(w, FailureReason.MountFailed, $"no writable tape in pool '{pool}' has room for {w.List.MemberBytes} bytes", [], ct);
+                        await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
+                        w.Finished = true;
                     }
 
                     break;

@@ -271,5 +271,8 @@ public sealed partial class Migrator
 
         [LoggerMessage(6, LogLevel.Warning, "The reservation of tape {Vsn} was taken by another owner: no further tape files are appended.")]
         public static partial void TapeReservationLost(ILogger logger, string vsn);
+
+        [LoggerMessage(7, LogLevel.Warning, "No writable tape in pool {Pool} has room for {Bytes} bytes of copy {CopyNb} (tapes full, set aside, or holding another copy): {Lists} lists wait, uncharged, until tapes are added or released.")]
+        public static partial void PoolExhausted(ILogger logger, string pool, long bytes, int copyNb, int lists);
     }
 }

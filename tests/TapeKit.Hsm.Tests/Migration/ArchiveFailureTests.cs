@@ -98,6 +98,52 @@ public sealed class ArchiveFailureTests
     }
 
     [Fact]
+    public async Task Lists_whose_pool_has_no_writable_tape_for_a_copy_wait_uncharged_and_are_archived_once_a_tape_is_added()
+    {
+        // Two copies, one tape: copy 2 can never share copy 1's tape (R5), so the pool has no tape for it.
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(tapes: 1, copies: 2);
+        await world.IngestAsync(15);
+        await world.FlushAsync();
+        for (int round = 0; round < 12; round++)
+        {
+            await world.PumpAsync();
+            _ = await world.Migrator.RunOnceAsync();
+            world.Time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        await world.PumpAsync();
+        Assert.Equal(0, await world.CountAsync(ArchiveStatus.Failed));
+        Assert.Equal(0, await world.CountAsync(ArchiveStatus.Archived));
+        IReadOnlyList<FileListRecord> lists;
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            lists = await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive });
+        }
+
+        Assert.NotEmpty(lists);
+        Assert.All(lists, l => Assert.NotEqual(FileListState.Dead, l.State));
+        Assert.All(lists, l => Assert.Equal(0, l.FailureCount)); // a shortage of tapes is no failure of the lists
+        Assert.Contains(lists, l => l.BusyCount > 1);
+
+        // The operator adds a tape to the pool: the lists go on, and every file gets its two copies.
+        world.Library.CreateCartridge("T00002");
+        await using (TapeMount mount = world.Drives.Acquire("T00002"))
+        {
+            _ = await mount.RunAsync(drive => AulVolume.Prelabel(drive, world.Labels, "T00002"));
+        }
+
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            await txn.InsertTapeAsync(new TapeRecord { Vsn = "T00002", Pool = TapeHsmWorld.Pool, CapacityEstimate = MediaProfile.Lto9.Capacity, BlockSize = 256 * 1024 });
+            await txn.CommitAsync();
+        }
+
+        world.Time.Advance(TimeSpan.FromHours(1)); // past the busy back-off
+        await world.ArchiveAllAsync();
+        await world.AssertArchivedExactlyOnceAsync();
+    }
+
+    [Fact]
     public async Task A_tape_write_error_mid_aggregation_fails_the_aggregation_and_its_members_are_written_on_another_tape()
     {
         await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
