@@ -119,8 +119,8 @@ public sealed partial class Dispatcher
     }
 
     /// <summary>
-    /// Handles a batch of deliveries from one queue in one transaction (group commit: one durable commit for the
-    /// batch), then acknowledges them together. Each is still applied exactly once (inbox). When any of them fails —
+    /// Handles a batch of deliveries (of the events queue, the reply queue, or both) in one transaction (group commit:
+    /// one durable commit for the batch), then acknowledges them together. Each is still applied exactly once (inbox). When any of them fails —
     /// a poison message, a constraint — nothing of the batch is kept and each is handled on its own, so one bad message
     /// never holds up or takes down the others.
     /// </summary>

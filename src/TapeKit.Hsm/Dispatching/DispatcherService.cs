@@ -146,20 +146,21 @@ public sealed class DispatcherService
         }
     }
 
-    /// <summary>One round: relay, drain both queues once, run the timers, relay again.</summary>
+    /// <summary>
+    /// One round: relay, receive a batch from each of the two queues (events, then replies), apply them in one
+    /// transaction and acknowledge them together after its commit, run the timers, relay again.
+    /// </summary>
     /// <param name="ct">Cancels the round.</param>
     /// <returns>How many deliveries were handled and when the next timer is due.</returns>
     public async ValueTask<(int Handled, DateTimeOffset? NextDue)> PumpOnceAsync(CancellationToken ct = default)
     {
         await _relay.RelayAsync(ct: ct);
         var receive = new ReceiveOptions(_options.ConsumerId ?? _options.DispatcherId, _options.BatchSize, _options.MessageLease);
-        int handled = 0;
-        foreach (string queue in new[] { HsmTopology.DispatcherEventsQueue, ReplyQueue })
-        {
-            IReadOnlyList<IDelivery> batch = await _bus.ReceiveAsync(queue, receive, ct);
-            await _dispatcher.HandleManyAsync(batch, _bus, ct);
-            handled += batch.Count;
-        }
+        IReadOnlyList<IDelivery> events = await _bus.ReceiveAsync(HsmTopology.DispatcherEventsQueue, receive, ct);
+        IReadOnlyList<IDelivery> replies = await _bus.ReceiveAsync(ReplyQueue, receive, ct);
+        IReadOnlyList<IDelivery> batch = replies.Count == 0 ? events : events.Count == 0 ? replies : [.. events, .. replies];
+        await _dispatcher.HandleManyAsync(batch, _bus, ct);
+        int handled = batch.Count;
 
         DateTimeOffset? next = await _dispatcher.TickAsync(ct);
         await _relay.RelayAsync(ct: ct);
