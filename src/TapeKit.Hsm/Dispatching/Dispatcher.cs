@@ -119,7 +119,7 @@ public sealed partial class Dispatcher
     }
 
     /// <summary>
-    /// Handles a batch of deliveries (of the events queue, the reply queue, or both) in one transaction (group commit:
+    /// Handles a batch of deliveries from one queue in one transaction (group commit:
     /// one durable commit for the batch), and acknowledges them together: inside that transaction when the bus keeps its
     /// queues in the catalogue's store (<see cref="ICatalogAcknowledgingBus"/>), else after the commit. Each is still
     /// applied exactly once (inbox). When any of them fails — a poison message, a constraint — nothing of the batch is kept

@@ -147,8 +147,8 @@ public sealed class DispatcherService
     }
 
     /// <summary>
-    /// One round: relay, receive a batch from each of the two queues (events, then replies), apply them in one
-    /// transaction and acknowledge them together after its commit, run the timers, relay again.
+    /// One round: relay, take a batch from the events queue and then from the reply queue (each applied in one
+    /// transaction and acknowledged with it or after it), run the timers, relay again.
     /// </summary>
     /// <param name="ct">Cancels the round.</param>
     /// <returns>How many deliveries were handled and when the next timer is due.</returns>
@@ -156,11 +156,17 @@ public sealed class DispatcherService
     {
         await _relay.RelayAsync(ct: ct);
         var receive = new ReceiveOptions(_options.ConsumerId ?? _options.DispatcherId, _options.BatchSize, _options.MessageLease);
-        IReadOnlyList<IDelivery> events = await _bus.ReceiveAsync(HsmTopology.DispatcherEventsQueue, receive, ct);
-        IReadOnlyList<IDelivery> replies = await _bus.ReceiveAsync(ReplyQueue, receive, ct);
-        IReadOnlyList<IDelivery> batch = replies.Count == 0 ? events : events.Count == 0 ? replies : [.. events, .. replies];
-        await _dispatcher.HandleManyAsync(batch, _bus, ct);
-        int handled = batch.Count;
+        int handled = 0;
+        // One transaction per queue, not one for both: a batch of events sends the lists it fills (a per-state counter
+        // row, which sessions may share, counts them ACTIVE) and a reply updates a list that a migrator may be committing
+        // (whose commit takes the list row, then the counter); in one transaction the dispatcher would take the two in
+        // the opposite order and deadlock with that commit (seen on PostgreSQL with 4 bench workers).
+        foreach (string queue in new[] { HsmTopology.DispatcherEventsQueue, ReplyQueue })
+        {
+            IReadOnlyList<IDelivery> batch = await _bus.ReceiveAsync(queue, receive, ct);
+            await _dispatcher.HandleManyAsync(batch, _bus, ct);
+            handled += batch.Count;
+        }
 
         DateTimeOffset? next = await _dispatcher.TickAsync(ct);
         await _relay.RelayAsync(ct: ct);

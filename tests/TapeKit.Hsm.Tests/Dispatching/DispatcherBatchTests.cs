@@ -8,8 +8,9 @@ using TapeKit.Hsm.Tests.Support;
 namespace TapeKit.Hsm.Tests.Dispatching;
 
 /// <summary>
-/// The dispatcher's round as a batch: the events and replies a round receives are applied in one transaction and
-/// acknowledged together after it commits, and a list an append fills leaves in that same transaction.
+/// The dispatcher's round as a batch: the events a round receives are applied in one transaction and acknowledged
+/// together (inside it when the bus is in the catalogue's store, else after it), and a list an append fills leaves in
+/// that same transaction.
 /// </summary>
 public sealed class DispatcherBatchTests
 {
@@ -79,7 +80,7 @@ public sealed class DispatcherBatchTests
     }
 
     [Fact]
-    public async Task A_round_applies_its_events_and_replies_together_and_leaves_both_queues_empty()
+    public async Task A_round_handles_the_events_and_the_replies_it_received_and_leaves_both_queues_empty()
     {
         using var dir = new TempDirectory();
         await using HsmWorld w = await SqliteWorld.CreateAsync(dir.File("hsm.db"), 1);
