@@ -22,7 +22,7 @@ namespace TapeKit.Hsm.Postgres;
 /// broke during its commit may have applied; calling it again then answers <see langword="false"/> (at-least-once
 /// delivery; consumers de-duplicate by message id).
 /// </remarks>
-public sealed partial class PostgresMessageBus : IMessageBus, IAsyncDisposable
+public sealed partial class PostgresMessageBus : IMessageBus, ICatalogAcknowledgingBus, IAsyncDisposable
 {
     private readonly PostgresCatalog _catalog;
     private readonly PostgresQueueWakeups _wakeups;
@@ -130,11 +130,33 @@ public sealed partial class PostgresMessageBus : IMessageBus, IAsyncDisposable
             return 0;
         }
 
-        return await ExecuteAsync("""
-            DELETE FROM queue_messages m USING unnest($1::bigint[], $2::uuid[]) AS d(seq, token)
-            WHERE m.seq = d.seq AND m.lease_token = d.token
-            """, ct, mine.Select(d => d.Seq).ToArray(), mine.Select(d => d.Token).ToArray());
+        return await ExecuteAsync(AckManySql, ct, mine.Select(d => d.Seq).ToArray(), mine.Select(d => d.Token).ToArray());
     }
+
+    /// <inheritdoc />
+    /// <remarks>The queues are tables of the catalogue's database: a transaction of this bus's catalogue deletes the rows itself.</remarks>
+    public async ValueTask<bool> TryAckInAsync(ICatalogTransaction txn, IReadOnlyList<IDelivery> deliveries)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(deliveries);
+        if (txn is not PostgresTransaction here || !here.IsOf(_catalog) || !deliveries.All(d => d is Delivery x && ReferenceEquals(x.Bus, this)))
+        {
+            return false;
+        }
+
+        if (deliveries.Count > 0)
+        {
+            Delivery[] mine = [.. deliveries.Cast<Delivery>()];
+            _ = await here.ExecuteHereAsync(AckManySql, mine.Select(d => d.Seq).ToArray(), mine.Select(d => d.Token).ToArray());
+        }
+
+        return true;
+    }
+
+    private const string AckManySql = """
+        DELETE FROM queue_messages m USING unnest($1::bigint[], $2::uuid[]) AS d(seq, token)
+        WHERE m.seq = d.seq AND m.lease_token = d.token
+        """;
 
     /// <summary>
     /// Completes when a message may have become visible in <paramref name="queue"/> — a notification from any process, a

@@ -129,6 +129,12 @@ internal abstract class PostgresTransaction : IAsyncDisposable
         return cmd;
     }
 
+    /// <summary>Whether this transaction is one of <paramref name="catalog"/>'s.</summary>
+    internal bool IsOf(PostgresCatalog catalog) => ReferenceEquals(_catalog, catalog);
+
+    /// <summary>Runs a statement of another part of the database (its queues) as part of this transaction.</summary>
+    internal ValueTask<int> ExecuteHereAsync(string sql, params object?[] args) => ExecuteAsync(sql, args);
+
     private protected async ValueTask<int> ExecuteAsync(string sql, params object?[] args)
     {
         await using NpgsqlCommand cmd = Command(sql, args);

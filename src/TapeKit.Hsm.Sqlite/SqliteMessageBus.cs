@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Messaging;
 
 namespace TapeKit.Hsm.Sqlite;
@@ -9,7 +10,7 @@ namespace TapeKit.Hsm.Sqlite;
 /// leases and delays on the store's clock; dead letters stay in the table with their reason; in-process wake-ups.
 /// Every settle operation is conditional on the delivery's lease token.
 /// </summary>
-public sealed partial class SqliteMessageBus : IMessageBus
+public sealed partial class SqliteMessageBus : IMessageBus, ICatalogAcknowledgingBus
 {
     private const string DeadSql = """
         UPDATE queue_messages
@@ -194,6 +195,25 @@ public sealed partial class SqliteMessageBus : IMessageBus
             txn.Commit();
             return acked;
         });
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The queues are tables of the catalogue's file: a transaction of this store's catalogue deletes the rows itself.</remarks>
+    public ValueTask<bool> TryAckInAsync(ICatalogTransaction txn, IReadOnlyList<IDelivery> deliveries)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(deliveries);
+        if (txn is not SqliteStoreTransaction here || !here.IsOf(_store) || !deliveries.All(d => d is Delivery x && ReferenceEquals(x.Bus, this)))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        foreach (Delivery d in deliveries.Cast<Delivery>())
+        {
+            _ = here.ExecuteHere(AckSql, ("$seq", d.Seq), ("$t", d.Token));
+        }
+
+        return ValueTask.FromResult(true);
     }
 
     /// <inheritdoc />

@@ -148,6 +148,12 @@ internal abstract class SqliteStoreTransaction : IAsyncDisposable
         return cmd;
     }
 
+    /// <summary>Whether this transaction is one of <paramref name="store"/>'s.</summary>
+    internal bool IsOf(SqliteHsmStore store) => ReferenceEquals(_store, store);
+
+    /// <summary>Runs a statement of another part of the store (its queues) as part of this transaction.</summary>
+    internal int ExecuteHere(string sql, params (string Name, object? Value)[] args) => Execute(sql, args);
+
     private protected int Execute(string sql, params (string Name, object? Value)[] args)
     {
         SqliteCommand cmd = Command(sql, args);

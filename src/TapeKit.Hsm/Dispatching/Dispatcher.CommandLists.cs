@@ -21,18 +21,12 @@ public sealed partial class Dispatcher
     /// <summary>
     /// The tick of lists that carry one command to a disk library's migrator and complete with its reply (stage and
     /// purge lists): due <c>FILLED</c> lists are sent (L3); <c>ACTIVE</c> ones whose work lease passed are re-queued
-    /// (L7) or, after <c>MaxAttempts</c>, killed (L9). Returns the live lists seen and when the next one is due.
+    /// (L7) or, after <c>MaxAttempts</c>, killed (L9). <paramref name="lists"/> are the live lists of the kind in the tick's
+    /// snapshot, <paramref name="fenced"/> the owners found restarted in it. Returns when the next one is due.
     /// </summary>
-    private async ValueTask<(IReadOnlyList<FileListRecord> Live, DateTimeOffset? Next)> TickCommandListsAsync(CommandListKind kind, bool graceOver, CancellationToken ct)
+    private async ValueTask<DateTimeOffset?> TickCommandListsAsync(
+        CommandListKind kind, bool graceOver, IReadOnlyList<FileListRecord> lists, HashSet<string> fenced, CancellationToken ct)
     {
-        IReadOnlyList<FileListRecord> lists;
-        HashSet<string> fenced;
-        await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
-        {
-            lists = await read.QueryListsAsync(new ListQuery { Kind = kind.Kind, States = ListQuery.LiveStates });
-            fenced = await FencedOwnersAsync(read, lists);
-        }
-
         DateTimeOffset? next = null;
         DateTimeOffset now = _catalog.Time.GetUtcNow();
         foreach (FileListRecord snapshot in lists)
@@ -73,7 +67,7 @@ public sealed partial class Dispatcher
             await txn.CommitAsync(ct);
         }
 
-        return (lists, next);
+        return next;
     }
 
     /// <summary>L3 for a stage or purge list: attempt + 1 and its command in the same transaction.</summary>

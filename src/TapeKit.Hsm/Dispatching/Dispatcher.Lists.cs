@@ -38,7 +38,11 @@ public sealed partial class Dispatcher
         return appended;
     }
 
-    /// <summary>Appends files of one policy key: members are written a list at a time, before the list is updated or closed.</summary>
+    /// <summary>
+    /// Appends files of one policy key: members are written a list at a time, before the list is updated or closed. A list
+    /// that a closing rule fills is sent in the same transaction (L2 then L3: closed with <c>NotBefore</c> now, it is due
+    /// at once, as the age timer closes and sends one), so a full list costs no transaction of its own in the next tick.
+    /// </summary>
     private async ValueTask<int> AppendToKeyAsync(ICatalogTransaction txn, string policyKey, IReadOnlyList<FileRecord> files)
     {
         IReadOnlyList<FileListRecord> open = await txn.QueryListsAsync(new ListQuery
@@ -52,7 +56,7 @@ public sealed partial class Dispatcher
             if (list is not null && ListClosingRule.WouldOverflow(list, file.Size))
             {
                 list = await FlushAsync(txn, list, pending);
-                await CloseAsync(txn, list, list.MemberBytes + file.Size > list.Limits.MaxBytes ? CloseReason.Bytes : CloseReason.Count);
+                await SendAsync(txn, await CloseAsync(txn, list, list.MemberBytes + file.Size > list.Limits.MaxBytes ? CloseReason.Bytes : CloseReason.Count));
                 list = null;
             }
 
@@ -84,7 +88,7 @@ public sealed partial class Dispatcher
             if (ListClosingRule.ReasonToClose(list, txn.Now) is { } reason)
             {
                 list = await FlushAsync(txn, list, pending);
-                await CloseAsync(txn, list, reason);
+                await SendAsync(txn, await CloseAsync(txn, list, reason));
                 list = null;
             }
         }
@@ -110,8 +114,8 @@ public sealed partial class Dispatcher
         return await txn.UpdateListAsync(list);
     }
 
-    /// <summary>L2.</summary>
-    private async ValueTask CloseAsync(ICatalogTransaction txn, FileListRecord list, CloseReason reason)
+    /// <summary>L2; returns the closed list.</summary>
+    private async ValueTask<FileListRecord> CloseAsync(ICatalogTransaction txn, FileListRecord list, CloseReason reason)
     {
         FileListRecord closed = await txn.TryMoveListAsync(list.ListId, FileListState.Filling, FileListEvent.Closed, HsmActor.Dispatcher,
             reason: reason.ToString(), mutate: l => l with { ClosedAt = txn.Now, CloseReason = reason, NotBefore = txn.Now })
@@ -122,6 +126,7 @@ public sealed partial class Dispatcher
         }
 
         Log.ListMoved(_logger, list.ListId, "FILLING", "FILLED", reason.ToString());
+        return closed;
     }
 
     /// <summary>L3: sends a due list, or L11 when it became empty.</summary>

@@ -27,9 +27,9 @@ public sealed partial class Dispatcher
         // Dead: members not yet claimed are cached again (C11); claimed ones stay PURGING for the area's purger to finish.
         async (txn, fileId, reason) => _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Sweeper, reason));
 
-    private async ValueTask<DateTimeOffset?> TickPurgeListsAsync(bool graceOver, CancellationToken ct)
+    private async ValueTask<DateTimeOffset?> TickPurgeListsAsync(bool graceOver, IReadOnlyList<FileListRecord> lists, HashSet<string> fenced, CancellationToken ct)
     {
-        (IReadOnlyList<FileListRecord> lists, DateTimeOffset? next) = await TickCommandListsAsync(PurgeLists, graceOver, ct);
+        DateTimeOffset? next = await TickCommandListsAsync(PurgeLists, graceOver, lists, fenced, ct);
         var busy = lists.Select(l => l.DiskLibrary).ToHashSet(StringComparer.Ordinal);
         foreach (Purger purger in PurgePlanners.Where(p => !busy.Contains(p.DiskLibrary)))
         {

@@ -27,9 +27,9 @@ public sealed partial class Dispatcher
     private static async ValueTask RequeueStageMemberAsync(ICatalogTransaction txn, long fileId, string reason) =>
         _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, HsmActor.Sweeper, reason);
 
-    private async ValueTask<DateTimeOffset?> TickStageListsAsync(bool graceOver, CancellationToken ct)
+    private async ValueTask<DateTimeOffset?> TickStageListsAsync(bool graceOver, IReadOnlyList<FileListRecord> live, HashSet<string> fenced, CancellationToken ct)
     {
-        (_, DateTimeOffset? next) = await TickCommandListsAsync(StageLists, graceOver, ct);
+        DateTimeOffset? next = await TickCommandListsAsync(StageLists, graceOver, live, fenced, ct);
         if (RecallPlanner is { } planner)
         {
             await PlanRecallsAsync(planner, ct);

@@ -19,17 +19,20 @@ public sealed partial class Dispatcher
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<DateTimeOffset?> TickAsync(CancellationToken ct = default)
     {
-        IReadOnlyList<FileListRecord> lists;
+        IReadOnlyList<FileListRecord> live;
         IReadOnlyDictionary<FileListState, long> counts;
         HashSet<string> fenced;
         await using (ICatalogTransaction read = await _catalog.BeginAsync(ct))
         {
-            // Only the live lists are read, and the per-state counts are the catalogue's maintained aggregate: a tick
-            // costs what the live work costs, however many lists the catalogue has finished.
-            lists = await read.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = ListQuery.LiveStates });
+            // Only the live lists are read (of every kind at once: one snapshot transaction per tick, not one per kind),
+            // and the per-state counts are the catalogue's maintained aggregate: a tick costs what the live work costs,
+            // however many lists the catalogue has finished.
+            live = await read.QueryListsAsync(new ListQuery { States = ListQuery.LiveStates });
             counts = await read.CountListsAsync(FileListKind.Archive);
-            fenced = await FencedOwnersAsync(read, lists);
+            fenced = await FencedOwnersAsync(read, live);
         }
+
+        FileListRecord[] lists = [.. live.Where(l => l.Kind == FileListKind.Archive)];
 
         _listCounts = [.. counts.Select(c => new Measurement<long>(c.Value, new TagList { { "kind", "archive" }, { "state", StateNames.Of(c.Key) } }))];
         DateTimeOffset now = _catalog.Time.GetUtcNow();
@@ -65,12 +68,7 @@ public sealed partial class Dispatcher
                     await RequeueAsync(txn, list, charged: false, OwnerRestarted, TimeSpan.Zero);
                     break;
                 case FileListState.Filling when ListClosingRule.ReasonToClose(list, txn.Now) is { } reason:
-                    await CloseAsync(txn, list, reason);
-                    if (await txn.GetListAsync(list.ListId) is { } closed)
-                    {
-                        await SendAsync(txn, closed);
-                    }
-
+                    await SendAsync(txn, await CloseAsync(txn, list, reason));
                     break;
                 case FileListState.Filling:
                     next = Min(next, ListClosingRule.DueAt(list));
@@ -93,8 +91,9 @@ public sealed partial class Dispatcher
             await txn.CommitAsync(ct);
         }
 
-        next = Min(next, await TickStageListsAsync(graceOver, ct));
-        return Min(next, await TickPurgeListsAsync(graceOver, ct));
+        next = Min(next, await TickStageListsAsync(graceOver, [.. live.Where(l => l.Kind == FileListKind.Stage)], fenced, ct));
+        next = Min(next, await TickPurgeListsAsync(graceOver, [.. live.Where(l => l.Kind == FileListKind.Purge)], fenced, ct));
+        return next;
     }
 
     /// <summary>Admin flush: closes every <c>FILLING</c> list (of one disk library, or all) with reason <c>Flush</c> (or <c>Pressure</c>).</summary>
@@ -117,7 +116,7 @@ public sealed partial class Dispatcher
         int closed = 0;
         foreach (FileListRecord list in open.Where(l => l.MemberCount > 0))
         {
-            await CloseAsync(txn, list, reason);
+            _ = await CloseAsync(txn, list, reason);
             closed++;
         }
 

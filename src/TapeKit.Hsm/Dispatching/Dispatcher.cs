@@ -119,10 +119,11 @@ public sealed partial class Dispatcher
     }
 
     /// <summary>
-    /// Handles a batch of deliveries from one queue in one transaction (group commit: one durable commit for the
-    /// batch), then acknowledges them together. Each is still applied exactly once (inbox). When any of them fails —
-    /// a poison message, a constraint — nothing of the batch is kept and each is handled on its own, so one bad message
-    /// never holds up or takes down the others.
+    /// Handles a batch of deliveries from one queue in one transaction (group commit:
+    /// one durable commit for the batch), and acknowledges them together: inside that transaction when the bus keeps its
+    /// queues in the catalogue's store (<see cref="ICatalogAcknowledgingBus"/>), else after the commit. Each is still
+    /// applied exactly once (inbox). When any of them fails — a poison message, a constraint — nothing of the batch is kept
+    /// and each is handled on its own, so one bad message never holds up or takes down the others.
     /// </summary>
     /// <param name="deliveries">The deliveries, in order.</param>
     /// <param name="bus">The bus they came from (their acknowledgements go there together).</param>
@@ -142,9 +143,14 @@ public sealed partial class Dispatcher
         }
 
         bool applied;
+        bool ackedInCommit = false;
         try
         {
-            await _catalog.RunAsync(txn => ApplyManyInAsync(txn, [.. deliveries.Select(d => d.Message)]), ct);
+            await _catalog.RunAsync(async txn =>
+            {
+                await ApplyManyInAsync(txn, [.. deliveries.Select(d => d.Message)]);
+                ackedInCommit = bus is ICatalogAcknowledgingBus same && await same.TryAckInAsync(txn, deliveries);
+            }, ct);
             applied = true;
         }
         catch (Exception e) when (e is HsmException or ArgumentException)
@@ -162,7 +168,10 @@ public sealed partial class Dispatcher
             return;
         }
 
-        _ = await bus.AckManyAsync(deliveries, ct);
+        if (!ackedInCommit)
+        {
+            _ = await bus.AckManyAsync(deliveries, ct);
+        }
     }
 
     /// <summary>Applies one message exactly once (by its message id), in one transaction.</summary>

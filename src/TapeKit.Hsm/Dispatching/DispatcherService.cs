@@ -146,7 +146,10 @@ public sealed class DispatcherService
         }
     }
 
-    /// <summary>One round: relay, drain both queues once, run the timers, relay again.</summary>
+    /// <summary>
+    /// One round: relay, take a batch from the events queue and then from the reply queue (each applied in one
+    /// transaction and acknowledged with it or after it), run the timers, relay again.
+    /// </summary>
     /// <param name="ct">Cancels the round.</param>
     /// <returns>How many deliveries were handled and when the next timer is due.</returns>
     public async ValueTask<(int Handled, DateTimeOffset? NextDue)> PumpOnceAsync(CancellationToken ct = default)
@@ -154,6 +157,10 @@ public sealed class DispatcherService
         await _relay.RelayAsync(ct: ct);
         var receive = new ReceiveOptions(_options.ConsumerId ?? _options.DispatcherId, _options.BatchSize, _options.MessageLease);
         int handled = 0;
+        // One transaction per queue, not one for both: a batch of events sends the lists it fills (a per-state counter
+        // row, which sessions may share, counts them ACTIVE) and a reply updates a list that a migrator may be committing
+        // (whose commit takes the list row, then the counter); in one transaction the dispatcher would take the two in
+        // the opposite order and deadlock with that commit (seen on PostgreSQL with 4 bench workers).
         foreach (string queue in new[] { HsmTopology.DispatcherEventsQueue, ReplyQueue })
         {
             IReadOnlyList<IDelivery> batch = await _bus.ReceiveAsync(queue, receive, ct);
