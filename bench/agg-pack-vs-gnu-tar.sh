@@ -10,6 +10,9 @@
 #
 # `tapekit agg pack --read-ahead 0` (the serial writer, no feeder) runs in the same rounds, for comparison.
 #
+# COLD=1 (as root): the page cache is dropped before every run, so the inputs come from the disk, as an archive of a
+# disk cache mostly does; without it the inputs are in the page cache.
+#
 # Usage: bench/agg-pack-vs-gnu-tar.sh [ROUNDS] [WORKDIR]   (default 7 rounds; WORKDIR default: a new directory in /var/tmp)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,12 +45,13 @@ sync
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tools: $("$tapekit" --version | head -1), $(tar --version | head -1), $(bsdtar --version | head -1)"
-echo "output directory: $work (file system $(df --output=fstype "$work" | tail -1))"
+echo "output directory: $work (file system $(df --output=fstype "$work" | tail -1)); inputs $([ "${COLD:-0}" = 1 ] && echo "read from the disk (page cache dropped before every run)" || echo "in the page cache")"
 
 run() { # name tree -> milliseconds
     local out=$work/out-$1.tar
     rm -f "$out"
     local start end
+    if [ "${COLD:-0}" = 1 ]; then sync; echo 3 >/proc/sys/vm/drop_caches; fi
     start=$(date +%s%N)
     case $1 in
         tapekit) (cd "$work/src" && "$tapekit" agg pack --format tar --out "$out" "$2" >/dev/null) ;;

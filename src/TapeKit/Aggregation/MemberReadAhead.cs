@@ -33,6 +33,9 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private readonly Slot[] _slots;
     private readonly Thread[] _readers;
     private readonly object _gate = new();
+    // The feeder's own pool, sized for its bound: the shared pool keeps a few arrays per size and core, so with hundreds
+    // of members in flight most rents would allocate.
+    private readonly ArrayPool<byte> _pool;
     private int _next;        // the next member a reader takes
     private int _head;        // the member the writer has or waits for; every slot below it is released
     private long _bytesAhead; // bytes held or being read for members at or after the head
@@ -47,6 +50,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         _members = members;
         _options = options;
         _slots = new Slot[Math.Min(options.MaxMembers, Math.Max(1, members.Count))];
+        _pool = ArrayPool<byte>.Create(Math.Max(16, options.MaxMemberSize), _slots.Length + options.Readers);
         _readers = new Thread[Math.Min(options.Readers, Math.Max(1, members.Count))];
         // Readers that ran into the member bound are woken once an eighth of it is free again, not at every member.
         _wakeBatch = Math.Max(1, _slots.Length / 8);
@@ -127,7 +131,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         {
             if (_slots[i].Buffer is { } buffer)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _pool.Return(buffer);
             }
 
             _slots[i] = default;
@@ -205,7 +209,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
         if (slot.Buffer is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 
@@ -275,10 +279,10 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private bool ReadsAhead(MemberSource member) =>
         member.FilePath is not null && member.Size is { } size && size <= _options.MaxMemberSize;
 
-    private static byte[] ReadFile(MemberSource member, out int length)
+    private byte[] ReadFile(MemberSource member, out int length)
     {
         int size = (int)member.Size!.Value;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, size));
+        byte[] buffer = _pool.Rent(Math.Max(1, size));
         try
         {
             using var handle = MemberSource.OpenFile(member.FilePath!);
@@ -306,7 +310,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
             throw;
         }
     }
