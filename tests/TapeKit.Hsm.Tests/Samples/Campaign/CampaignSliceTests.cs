@@ -31,7 +31,7 @@ public sealed class CampaignSliceTests(ITestOutputHelper output)
     [SkippableFact]
     public void A_full_cache_area_and_a_full_stage_area_are_waited_out_and_every_file_comes_back()
     {
-        Skip.IfNot(Works("unshare", "-rm", "true"), "No user and mount namespace here (unshare -rm): the small areas cannot be mounted.");
+        MachineTools.Require(Works("unshare", "-rm", "true") ? null : "No user and mount namespace here (unshare -rm): the small areas cannot be mounted");
         JsonElement summary = Run(output, "--kinds", "cache-full,stage-full", "--cases", "2", "--kills", "0", "--seed", Seed().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Empty(summary.GetProperty("notRun").EnumerateArray());
