@@ -64,7 +64,20 @@ public sealed partial class Migrator
                     continue;
                 }
 
-                TapeReservation? reservation = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
+                (TapeReservation? reservation, bool atWidth) = await ReserveTapeAsync(pool, todo[0].List.MemberBytes, avoid, ct);
+                if (atWidth)
+                {
+                    // Other migrators write as many tapes of this pool as it may have at once: the lists wait their turn,
+                    // uncharged, rather than spread the pool's files over one more tape and mount.
+                    foreach (ListWork w in todo)
+                    {
+                        await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
+                        w.Finished = true;
+                    }
+
+                    break;
+                }
+
                 if (reservation is not { Tape: { } tape })
                 {
                     // A pool with no writable tape left for this copy (full, set aside after errors, or holding the list's
@@ -473,14 +486,30 @@ public sealed partial class Migrator
         return file.CachePath.Replace('\\', '/');
     }
 
-    private async ValueTask<TapeReservation?> ReserveTapeAsync(string pool, long bytes, HashSet<string> avoid, CancellationToken ct)
+    private async ValueTask<(TapeReservation? Reservation, bool AtWidth)> ReserveTapeAsync(string pool, long bytes, HashSet<string> avoid, CancellationToken ct)
     {
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
         DateTimeOffset now = txn.Now;
         var candidates = new List<TapeRecord>();
         var stuck = new HashSet<string>(StringComparer.Ordinal);
         var libraries = new HashSet<string>(StringComparer.Ordinal);
-        foreach (TapeRecord t in await txn.QueryTapesAsync(pool))
+        IReadOnlyList<TapeRecord> tapes = await txn.QueryTapesAsync(pool);
+        if (_options.MaxWriteTapesPerPool > 0)
+        {
+            // Held by another live migrator (a fenced or expired holder's tape is free, as below).
+            int writing = 0;
+            foreach (TapeRecord t in tapes)
+            {
+                writing += t.MountedBy is not null && !await txn.IsFreeForAsync(t, _options.MigratorId) ? 1 : 0;
+            }
+
+            if (writing >= _options.MaxWriteTapesPerPool)
+            {
+                return (null, true);
+            }
+        }
+
+        foreach (TapeRecord t in tapes)
         {
             if (libraries.Add(t.Library))
             {
@@ -501,7 +530,7 @@ public sealed partial class Migrator
             .FirstOrDefault();
         if (tape is null)
         {
-            return null;
+            return (null, false);
         }
 
         tape = await txn.UpdateTapeAsync(tape with { MountedBy = _options.MigratorId, MountLeaseUntil = now + _options.MountLease });
@@ -512,7 +541,7 @@ public sealed partial class Migrator
         _ = await txn.FailAbandonedAsync(tape, HsmActor.Migrator);
 
         await txn.CommitAsync(ct);
-        return new TapeReservation(tape, TapeReservation.LastFailedAfter(tape.LastFseq, onTape, a => a.IsInFlight || a.State == AggregationState.Failed));
+        return (new TapeReservation(tape, TapeReservation.LastFailedAfter(tape.LastFseq, onTape, a => a.IsInFlight || a.State == AggregationState.Failed)), false);
     }
 
     private ValueTask<string> TapeOfAsync(long aggregationId, CancellationToken ct) =>

@@ -54,6 +54,14 @@ public sealed class MigratorOptions
     /// </summary>
     public int ReadAheadFiles { get; set; } = 256;
 
+    /// <summary>
+    /// Tapes of one pool written at once by all the migrators of the site together (0, the default: no limit). With
+    /// several migrators serving one disk library, each would otherwise open its own tape of the pool, and the same
+    /// files would be spread over more tapes and mounts than one migrator makes (Enstore calls this a file family's
+    /// width). A migrator that finds the pool at its width answers <c>Busy</c>, uncharged.
+    /// </summary>
+    public int MaxWriteTapesPerPool { get; set; }
+
     /// <summary>The memory those members may hold per write session.</summary>
     public long ReadAheadBytes { get; set; } = 64L << 20;
 }

@@ -144,6 +144,40 @@ public sealed class ArchiveFailureTests
     }
 
     [Fact]
+    public async Task With_a_pool_width_of_one_a_migrator_waits_uncharged_while_another_writes_a_tape_of_the_pool()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync(tapes: 3);
+        world.NewMigrator(o => o.MaxWriteTapesPerPool = 1);
+        await world.IngestAsync(15);
+        await world.FlushAsync();
+        // Another live migrator of the site holds T00001 for writing; T00002 and T00003 are free.
+        await world.Catalog.UpdateTapeAsync("T00001", t => t with { MountedBy = "migrator-other", MountLeaseUntil = world.Time.GetUtcNow() + TimeSpan.FromHours(1) });
+        for (int round = 0; round < 4; round++)
+        {
+            await world.PumpAsync();
+            _ = await world.Migrator.RunOnceAsync();
+            world.Time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        await world.PumpAsync();
+        Assert.Equal(0, await world.CountAsync(ArchiveStatus.Archived));
+        Assert.Empty(world.Migrator.Sessions); // no second tape of the pool was opened
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            IReadOnlyList<FileListRecord> lists = await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive });
+            Assert.All(lists, l => Assert.Equal(0, l.FailureCount));
+            Assert.Contains(lists, l => l.BusyCount > 0);
+        }
+
+        // The other migrator is done with its tape: this one writes, on T00001 (the filling tape comes first).
+        await world.Catalog.UpdateTapeAsync("T00001", t => t with { MountedBy = null, MountLeaseUntil = null });
+        world.Time.Advance(TimeSpan.FromHours(1));
+        await world.ArchiveAllAsync();
+        await world.AssertArchivedExactlyOnceAsync();
+        _ = Assert.Single(world.Migrator.Sessions.Select(s => s.Vsn).Distinct());
+    }
+
+    [Fact]
     public async Task A_tape_write_error_mid_aggregation_fails_the_aggregation_and_its_members_are_written_on_another_tape()
     {
         await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();

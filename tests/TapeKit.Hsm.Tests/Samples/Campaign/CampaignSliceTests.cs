@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using TapeKit.Hsm.Tests.Support;
 using Xunit.Abstractions;
 
 namespace TapeKit.Hsm.Tests.Samples.Campaign;
