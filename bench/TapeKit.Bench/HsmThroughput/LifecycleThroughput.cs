@@ -60,18 +60,35 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
         long start = Stopwatch.GetTimestamp();
         long end = 0;
         var spent = new LifecycleTimeSpent();
-        Task dispatching = Task.Run(() => DispatchAsync(service, spent, stop.Token));
+        Exception? failure = null;
+
+        // A task that fails stops the run at once (the others would wait for files that never come until the timeout).
+        async Task StopOnFailure(Func<Task> work)
+        {
+            try
+            {
+                await work();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Interlocked.CompareExchange(ref failure, e, null);
+                await done.CancelAsync();
+                throw;
+            }
+        }
+
+        Task dispatching = Task.Run(() => StopOnFailure(() => DispatchAsync(service, spent, stop.Token)));
         var tasks = new List<Task>();
         int[] shares = [.. Enumerable.Range(0, workers).Select(w => files / settings.Batch / workers * settings.Batch + (w < files / settings.Batch % workers ? settings.Batch : 0))];
         for (int w = 0; w < workers; w++)
         {
             int worker = w;
-            tasks.Add(Task.Run(async () =>
+            tasks.Add(Task.Run(() => StopOnFailure(async () =>
             {
                 await IngestAsync(world.WorkerCatalogs[worker], selector, shares[worker]);
                 spent.IngestEnded(start);
-            }));
-            tasks.Add(Task.Run(async () =>
+            })));
+            tasks.Add(Task.Run(() => StopOnFailure(async () =>
             {
                 await foreach (int n in MigrateAsync(worker, spent, stop.Token))
                 {
@@ -81,15 +98,16 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
                         await done.CancelAsync();
                     }
                 }
-            }));
+            })));
         }
 
         try
         {
             await Task.WhenAll(tasks);
         }
-        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        catch (Exception) when (done.IsCancellationRequested)
         {
+            // Finished, or stopped by a failure (thrown below).
         }
 
         await done.CancelAsync();
@@ -97,8 +115,13 @@ internal sealed class LifecycleThroughput(ThroughputWorld world, ThroughputSetti
         {
             await dispatching;
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (done.IsCancellationRequested)
         {
+        }
+
+        if (failure is not null)
+        {
+            throw new InvalidOperationException($"A task of the {world.Provider} lifecycle run with {workers} worker(s) failed: {failure.Message}", failure);
         }
 
         if (archived != files)
