@@ -183,9 +183,6 @@ public sealed class CacheSite : IAsyncDisposable
                     o.DirectoryMode = options.DirectoryMode;
                     o.Migrator.WorkLease = options.WorkLease;
                     o.Migrator.MessageLease = options.MessageLease;
-                    // One tape of a pool written at a time, however many migrator processes serve the disk library
-                    // (a file family of width 1): the cluster's files land on as few tapes and mounts as one process's.
-                    o.Migrator.MaxWriteTapesPerPool = 1;
                 });
         }
 
