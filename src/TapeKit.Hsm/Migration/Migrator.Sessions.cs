@@ -69,12 +69,7 @@ public sealed partial class Migrator
                 {
                     // Other migrators write as many tapes of this pool as it may have at once: the lists wait their turn,
                     // uncharged, rather than spread the pool's files over one more tape and mount.
-                    foreach (ListWork w in todo)
-                    {
-                        await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
-                        w.Finished = true;
-                    }
-
+                    await WaitAsync(todo, _options.BusyRetryAfter, ct);
                     break;
                 }
 
@@ -85,12 +80,7 @@ public sealed partial class Migrator
                     // them after MaxAttempts and give their files up. They wait, uncharged (F1), and the dispatcher's busy
                     // alarm speaks if the wait lasts.
                     Log.PoolExhausted(_logger, pool, todo[0].List.MemberBytes, copyNb, todo.Count);
-                    foreach (ListWork w in todo)
-                    {
-                        await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, _options.BusyRetryAfter, 0, ct);
-                        w.Finished = true;
-                    }
-
+                    await WaitAsync(todo, _options.BusyRetryAfter, ct);
                     break;
                 }
 
@@ -161,12 +151,7 @@ public sealed partial class Migrator
             // The library has no such cartridge (lost, or taken out): the tape is set aside — no writes, no recalls planned
             // on it — and the lists go to another tape at once, uncharged (nothing failed with them).
             await SetTapeStateAsync(tape.Vsn, TapeState.Disabled, "F14", $"lost: {e.Message}", ct);
-            foreach (ListWork w in todo)
-            {
-                await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, TimeSpan.Zero, 0, ct);
-                w.Finished = true;
-            }
-
+            await WaitAsync(todo, TimeSpan.Zero, ct);
             return;
         }
         catch (TapeMountException e)
@@ -436,6 +421,16 @@ public sealed partial class Migrator
         foreach (ListWork work in failed)
         {
             await FailAsync(work, reason, error.Message, [], ct);
+        }
+    }
+
+    /// <summary>F1: the lists are answered <c>Busy</c> (uncharged, re-sent after <paramref name="retryAfter"/>) and this worker stops on them.</summary>
+    private async ValueTask WaitAsync(IEnumerable<ListWork> lists, TimeSpan retryAfter, CancellationToken ct)
+    {
+        foreach (ListWork w in lists)
+        {
+            await _work.ReplyBusyAsync(w.Command, w.List.ListId, w.List.Attempt, retryAfter, 0, ct);
+            w.Finished = true;
         }
     }
 

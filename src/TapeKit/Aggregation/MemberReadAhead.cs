@@ -219,6 +219,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         {
             int index;
             MemberSource member;
+            bool readAhead;
             long reserved;
             lock (_gate)
             {
@@ -230,7 +231,8 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                     }
 
                     member = _members[_next];
-                    reserved = ReadsAhead(member) ? member.Size!.Value : 0;
+                    readAhead = ReadsAhead(member);
+                    reserved = readAhead ? member.Size!.Value : 0;
                     if (_next - _head < _slots.Length && _bytesAhead + reserved <= _options.MaxBytes)
                     {
                         break;
@@ -248,7 +250,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
             ref Slot slot = ref _slots[index % _slots.Length];
             slot.Reserved = reserved;
-            if (ReadsAhead(member))
+            if (readAhead)
             {
                 try
                 {
