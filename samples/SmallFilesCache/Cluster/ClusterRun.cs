@@ -96,6 +96,14 @@ public sealed class ClusterRun : IAsyncDisposable
     public async Task StartMigratorsAsync(CacheSite site, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(site);
+
+        // The operator's flush leaves the last lists FILLED: the dispatcher process sends them on its next tick and a
+        // relay publishes their commands. A migrator started before that writes the lists it finds and leaves the late
+        // ones to the second migrator of its disk library, which opens another tape (a third archive mount, 0.60 drive
+        // efficiency instead of 0.75, seen with RabbitMQ, where publishing lags the catalogue). So the migrators start
+        // once every list's command is in its queue.
+        await WaitAsync("sending", site, async txn => await AllListsQueuedAsync(txn, site.Bus, ct), TimeSpan.FromMinutes(2), ct);
+
         List<NodeProcess> first = [.. _nodes.Where(n => n.Role == SiteRole.Migrator).GroupBy(n => n.DiskLibrary).Select(g => g.First())];
         foreach (NodeProcess node in first)
         {
@@ -128,6 +136,26 @@ public sealed class ClusterRun : IAsyncDisposable
         {
             _ = node.Start();
         }
+    }
+
+    /// <summary>Whether no archive list waits to be sent and each disk library's queue holds a command for every list sent to it.</summary>
+    private static async ValueTask<bool> AllListsQueuedAsync(ICatalogTransaction txn, IMessageBus bus, CancellationToken ct)
+    {
+        IReadOnlyList<FileListRecord> lists = await txn.QueryListsAsync(new ListQuery { Kind = FileListKind.Archive, States = ListQuery.LiveStates });
+        if (lists.Any(l => l.State == FileListState.Filled || (l.State == FileListState.Filling && l.MemberCount > 0)))
+        {
+            return false;
+        }
+
+        foreach (IGrouping<string, FileListRecord> sent in lists.Where(l => l.State == FileListState.Active && l.Owner is null).GroupBy(l => l.DiskLibrary, StringComparer.Ordinal))
+        {
+            if ((await bus.GetStatsAsync(HsmTopology.CommandQueue(sent.Key), ct)).Ready < sent.Count())
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ using TapeKit.Hsm.Model;
 namespace TapeKit.Hsm.Leadership;
 
 /// <summary>A transaction of <see cref="LeaderFencedCatalog"/>: the inner one, whose commit first checks the leader's term in it.</summary>
-internal sealed class LeaderFencedTransaction(ICatalogTransaction inner, LeaderCampaign campaign) : ICatalogTransaction
+internal sealed partial class LeaderFencedTransaction(ICatalogTransaction inner, LeaderCampaign campaign) : ICatalogTransaction
 {
     public DateTimeOffset Now => inner.Now;
 

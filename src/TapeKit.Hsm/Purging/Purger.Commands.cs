@@ -95,9 +95,10 @@ public sealed partial class Purger
         {
             var purged = new List<long>();
             var skipped = new List<long>();
-            foreach (long id in members)
+            IReadOnlyList<FileRecord?> rows = await txn.GetFilesAsync(members);
+            for (int i = 0; i < members.Count; i++)
             {
-                ((await txn.GetFileAsync(id))?.CacheStatus == CacheStatus.Purged ? purged : skipped).Add(id);
+                (rows[i]?.CacheStatus == CacheStatus.Purged ? purged : skipped).Add(members[i]);
             }
 
             if (await txn.TryMoveListAsync(body.ListId, FileListState.Active, FileListEvent.Completed, HsmActor.Migrator, body.Attempt) is null)

@@ -123,43 +123,30 @@ public sealed partial class Purger
 
     private async ValueTask<List<long>> SelectAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
-        var selected = new List<long>(ids.Count);
+        // One read and one conditional update per batch, not per file: on a catalogue server each statement is a round trip.
         await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-        foreach (long id in ids)
-        {
-            if (await txn.TryMoveCacheAsync(id, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher) is not null)
-            {
-                selected.Add(id);
-            }
-        }
-
+        List<FileRecord> rows = [.. (await txn.GetFilesAsync(ids)).OfType<FileRecord>()];
+        IReadOnlyList<FileRecord?> moved = await txn.TryMoveCacheManyAsync(rows, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher);
         await txn.CommitAsync(ct);
-        return selected;
+        return [.. moved.OfType<FileRecord>().Select(f => f.FileId)];
     }
 
     /// <summary>
     /// C12 for the members of a purge batch, with its guard re-checked in the transaction: a copy pinned since its
     /// selection is cached again (C11). A member already <c>PURGING</c> (a re-sent list) is claimed as it is.
     /// </summary>
-    private static async ValueTask<List<long>> ClaimMembersAsync(ICatalogTransaction txn, IEnumerable<long> ids)
+    private static async ValueTask<List<long>> ClaimMembersAsync(ICatalogTransaction txn, IReadOnlyList<long> ids)
     {
-        var claimed = new List<long>();
-        foreach (long id in ids)
-        {
-            FileRecord? f = await txn.GetFileAsync(id);
-            if (f is { CacheStatus: CacheStatus.PurgingRequested, PinCount: > 0 })
-            {
-                _ = await txn.TryMoveCacheAsync(id, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Migrator, "pinned");
-            }
-            // The row whose pins were checked, not a new read: a pin taken since is a conflict rather than purged over.
-            else if (f?.CacheStatus == CacheStatus.Purging
-                || (f is not null && await txn.TryMoveCacheAsync(f, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator) is not null))
-            {
-                claimed.Add(id);
-            }
-        }
+        IReadOnlyList<FileRecord?> rows = await txn.GetFilesAsync(ids);
+        List<FileRecord> pinned = [.. rows.OfType<FileRecord>().Where(f => f is { CacheStatus: CacheStatus.PurgingRequested, PinCount: > 0 })];
+        _ = await txn.TryMoveCacheManyAsync(pinned, CacheStatus.PurgingRequested, FileCacheEvent.PurgeCancelled, HsmActor.Migrator, "pinned");
 
-        return claimed;
+        // The rows whose pins were checked, not a new read: a pin taken since is a conflict rather than purged over.
+        List<FileRecord> free = [.. rows.OfType<FileRecord>().Where(f => f is { CacheStatus: CacheStatus.PurgingRequested, PinCount: <= 0 })];
+        var claimed = new HashSet<long>((await txn.TryMoveCacheManyAsync(free, CacheStatus.PurgingRequested, FileCacheEvent.PurgeClaimed, HsmActor.Migrator))
+            .OfType<FileRecord>().Select(f => f.FileId));
+        claimed.UnionWith(rows.OfType<FileRecord>().Where(f => f.CacheStatus == CacheStatus.Purging).Select(f => f.FileId));
+        return [.. ids.Where(claimed.Remove)];
     }
 
     private async ValueTask<(int Files, long Bytes)> DeleteAndRecordAsync(List<long> ids, CancellationToken ct)
@@ -173,14 +160,7 @@ public sealed partial class Purger
         int files = 0;
         long bytes = 0;
         var purgedIds = new List<long>();
-        var purging = new List<FileRecord>(ids.Count);
-        foreach (long id in ids)
-        {
-            if (await txn.GetFileAsync(id) is { CacheStatus: CacheStatus.Purging } f)
-            {
-                purging.Add(f);
-            }
-        }
+        List<FileRecord> purging = [.. (await txn.GetFilesAsync(ids)).OfType<FileRecord>().Where(f => f.CacheStatus == CacheStatus.Purging)];
 
         // The copies are deleted side by side (each unlink waits on the file system, not on the others), then each
         // outcome is recorded in order; a crash in between leaves the rows PURGING, and the next run deletes again.
@@ -196,17 +176,24 @@ public sealed partial class Purger
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
         }
 
+        // Recorded on rows read again after the deletes (which took time), each batch with one update.
+        var deleted = new List<long>(purging.Count);
         for (int i = 0; i < purging.Count; i++)
         {
-            FileRecord f = purging[i];
             if (errors[i] is { } error)
             {
                 // C14: the copy stays; it is cached again and the next run retries.
-                _ = await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, error);
-                continue;
+                _ = await txn.TryMoveCacheAsync(purging[i].FileId, CacheStatus.Purging, FileCacheEvent.PurgeAborted, HsmActor.Migrator, error);
             }
+            else
+            {
+                deleted.Add(purging[i].FileId);
+            }
+        }
 
-            _ = await txn.TryMoveCacheAsync(f.FileId, CacheStatus.Purging, FileCacheEvent.CopyDeleted, HsmActor.Migrator);
+        List<FileRecord> current = [.. (await txn.GetFilesAsync(deleted)).OfType<FileRecord>()];
+        foreach (FileRecord f in (await txn.TryMoveCacheManyAsync(current, CacheStatus.Purging, FileCacheEvent.CopyDeleted, HsmActor.Migrator)).OfType<FileRecord>())
+        {
             purgedIds.Add(f.FileId);
             files++;
             bytes += f.Size;
