@@ -90,13 +90,11 @@ public static class AggCommands
                             return Pack(progress, members, progress.Counting(sink), il);
                         }
 
-                        // The feeder: members read ahead on other threads, blocks written to the file on the drive thread.
-                        // Progress counts on the writer's side (one thread); without a terminal the writer fills the pipe.
+                        // The feeder: members read ahead on other threads. The blocks go to the file from this thread: a
+                        // write into the page cache is a copy, and a drive thread (PipelinedBlockSink) cost more in hand-overs
+                        // than it saved (measured: 403 against 372 ms on 20 000 × 4 KiB, 719 against 651 ms on 256 × 4 MiB).
                         using var feeder = MemberReadAhead.Start(members, new ReadAheadOptions { MaxMembers = ahead });
-                        using var drive = new PipelinedBlockSink(sink);
-                        var packed = Pack(progress, feeder, progress.Counting(drive), il);
-                        drive.Complete();
-                        return packed;
+                        return Pack(progress, feeder, progress.Counting(sink), il);
                     });
                     sink.Flush(toDisk: true);
                 }

@@ -42,6 +42,9 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private int _readersWaiting;
     private int _waitingFor = -1; // the member the writer sleeps on, if it does
     private readonly int _wakeBatch;
+
+    /// <summary>Members a reader takes at once: one pass through the gate for several files.</summary>
+    private const int ClaimBatch = 8;
     private bool _stopped;
     private bool _enumerated;
 
@@ -50,7 +53,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         _members = members;
         _options = options;
         _slots = new Slot[Math.Min(options.MaxMembers, Math.Max(1, members.Count))];
-        _pool = ArrayPool<byte>.Create(Math.Max(16, options.MaxMemberSize), _slots.Length + options.Readers);
+        _pool = ArrayPool<byte>.Create(Math.Max(16, options.MaxMemberSize + 1), _slots.Length + options.Readers);
         _readers = new Thread[Math.Min(options.Readers, Math.Max(1, members.Count))];
         // Readers that ran into the member bound are woken once an eighth of it is free again, not at every member.
         _wakeBatch = Math.Max(1, _slots.Length / 8);
@@ -191,19 +194,25 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
     private void Release(int index, Slot slot)
     {
-        lock (_gate)
+        if (Volatile.Read(ref _stopped))
         {
-            if (_stopped)
-            {
-                return; // Dispose returns what is left
-            }
+            return; // Dispose returns what is left
+        }
 
-            _slots[index % _slots.Length] = default;
-            _head = index + 1;
-            _bytesAhead -= slot.Reserved;
-            if (_readersWaiting > 0 && _slots.Length - (_next - _head) >= _wakeBatch && NextFits())
+        // Without the gate unless a reader sleeps: the head and the bytes are published (with a full fence) before the
+        // sleepers are counted, and a reader counts itself (with a full fence) before it checks the bounds again and
+        // sleeps, so either it sees this release or this release sees it.
+        _slots[index % _slots.Length] = default;
+        Volatile.Write(ref _head, index + 1);
+        Interlocked.Add(ref _bytesAhead, -slot.Reserved);
+        if (Volatile.Read(ref _readersWaiting) > 0)
+        {
+            lock (_gate)
             {
-                Monitor.PulseAll(_gate);
+                if (!_stopped && _slots.Length - (_next - _head) >= _wakeBatch && NextFits())
+                {
+                    Monitor.PulseAll(_gate);
+                }
             }
         }
 
@@ -215,12 +224,13 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
     private void Read()
     {
+        // A reader takes up to ClaimBatch members at a time under the gate, then reads them one after the other.
+        long[] reserved = new long[ClaimBatch];
+        bool[] readAhead = new bool[ClaimBatch];
         while (true)
         {
-            int index;
-            MemberSource member;
-            bool readAhead;
-            long reserved;
+            int first;
+            int claimed;
             lock (_gate)
             {
                 while (true)
@@ -230,41 +240,54 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                         return;
                     }
 
-                    member = _members[_next];
-                    readAhead = ReadsAhead(member);
-                    reserved = readAhead ? member.Size!.Value : 0;
-                    if (_next - _head < _slots.Length && _bytesAhead + reserved <= _options.MaxBytes)
+                    first = _next;
+                    claimed = ClaimUnderGate(reserved, readAhead);
+                    if (claimed > 0)
                     {
                         break;
                     }
 
-                    _readersWaiting++;
+                    Interlocked.Increment(ref _readersWaiting);
+                    if (ClaimUnderGate(reserved, readAhead) is > 0 and int late)
+                    {
+                        // The writer released members between the two looks (and may not have seen this reader).
+                        Interlocked.Decrement(ref _readersWaiting);
+                        claimed = late;
+                        break;
+                    }
+
                     Monitor.Wait(_gate);
-                    _readersWaiting--;
+                    Interlocked.Decrement(ref _readersWaiting);
                 }
-
-                index = _next++;
-                _bytesAhead += reserved;
-                PeakBytesAhead = Math.Max(PeakBytesAhead, _bytesAhead);
             }
 
-            ref Slot slot = ref _slots[index % _slots.Length];
-            slot.Reserved = reserved;
-            if (readAhead)
+            for (int k = 0; k < claimed; k++)
             {
-                try
+                int index = first + k;
+                ref Slot slot = ref _slots[index % _slots.Length];
+                slot.Reserved = reserved[k];
+                if (readAhead[k])
                 {
-                    slot.Buffer = ReadFile(member, out slot.Length);
+                    try
+                    {
+                        slot.Buffer = ReadFile(_members[index], out slot.Length);
+                    }
+                    catch (Exception exception)
+                    {
+                        slot.Error = exception;
+                    }
                 }
-                catch (Exception exception)
-                {
-                    slot.Error = exception;
-                }
+
+                // Published with a full fence (Dispose returns the buffer of a slot published after it stopped the readers).
+                Interlocked.Exchange(ref slot.State, 1);
             }
 
-            // Published with a full fence (Dispose returns the buffer of a slot published after it stopped the readers).
-            Interlocked.Exchange(ref slot.State, 1);
-            if (Volatile.Read(ref _waitingFor) == index)
+            // The writer is woken once per batch, not per member: it then finds the batch ready instead of sleeping and
+            // waking for each file (on two cores, a wake-up per 4 KiB member cost more than the reads it waited for).
+            // It announces its wait with a full fence before it looks at the slot, so a member published before that
+            // is seen, and one published after it is in a batch that looks here.
+            int waiting = Volatile.Read(ref _waitingFor);
+            if (waiting >= first && waiting < first + claimed)
             {
                 lock (_gate)
                 {
@@ -272,6 +295,30 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>Takes the next members, as many as the bounds allow and at most <see cref="ClaimBatch"/> (under the gate).</summary>
+    private int ClaimUnderGate(long[] reserved, bool[] readAhead)
+    {
+        int claimed = 0;
+        while (claimed < ClaimBatch && _next < _members.Count)
+        {
+            MemberSource member = _members[_next];
+            bool ahead = ReadsAhead(member);
+            long bytes = ahead ? member.Size!.Value : 0;
+            if (_next - Volatile.Read(ref _head) >= _slots.Length || Interlocked.Read(ref _bytesAhead) + bytes > _options.MaxBytes)
+            {
+                break;
+            }
+
+            reserved[claimed] = bytes;
+            readAhead[claimed] = ahead;
+            claimed++;
+            _next++;
+            PeakBytesAhead = Math.Max(PeakBytesAhead, Interlocked.Add(ref _bytesAhead, bytes));
+        }
+
+        return claimed;
     }
 
     /// <summary>Whether the member readers would take next fits in the byte bound now (under the gate).</summary>
@@ -284,15 +331,27 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private byte[] ReadFile(MemberSource member, out int length)
     {
         int size = (int)member.Size!.Value;
-        byte[] buffer = _pool.Rent(Math.Max(1, size));
+        // One byte more than announced is asked for: a file that grew shows it in the same read, and a read that stops
+        // short of what was asked stops at the file's end, so the usual member costs one read and no probe.
+        byte[] buffer = _pool.Rent(size + 1);
         try
         {
             using var handle = MemberSource.OpenFile(member.FilePath!);
             int total = 0;
-            int n;
-            while (total < size && (n = RandomAccess.Read(handle, buffer.AsSpan(total, size - total), total)) > 0)
+            while (total <= size)
             {
+                int asked = size + 1 - total;
+                int n = RandomAccess.Read(handle, buffer.AsSpan(total, asked), total);
+                if (n == 0)
+                {
+                    break;
+                }
+
                 total += n;
+                if (n < asked && total == size)
+                {
+                    break; // Stopped short of the extra byte, at the announced end: the file's end.
+                }
             }
 
             if (total < size)
@@ -300,9 +359,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 throw new IOException($"Member \"{member.Name}\" changed before it was written (it ended after {total} of {size} bytes); nothing of it was written.");
             }
 
-            // A file that grew shows past its announced end.
-            Span<byte> probe = stackalloc byte[1];
-            if (RandomAccess.Read(handle, probe, size) != 0)
+            if (total > size)
             {
                 throw new IOException($"Member \"{member.Name}\" changed before it was written (it has more than {size} bytes); nothing of it was written.");
             }

@@ -35,6 +35,8 @@ public sealed class MemberReadAheadTests
     [Theory]
     [InlineData(1, "more than 100 bytes")]
     [InlineData(-1, "ended after 99 of 100 bytes")]
+    [InlineData(1 << 20, "more than 100 bytes")]
+    [InlineData(-100, "ended after 0 of 100 bytes")]
     public void A_file_whose_size_changed_fails_at_its_turn_naming_it(int change, string what)
     {
         using var dir = new TempDirectory();
