@@ -277,6 +277,10 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                         slot.Error = exception;
                     }
                 }
+                else if (reserved[k] > 0)
+                {
+                    StartKernelReadahead(_members[index]);
+                }
 
                 // Published with a full fence (Dispose returns the buffer of a slot published after it stopped the readers).
                 Interlocked.Exchange(ref slot.State, 1);
@@ -304,8 +308,8 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         while (claimed < ClaimBatch && _next < _members.Count)
         {
             MemberSource member = _members[_next];
+            long bytes = Reservation(member);
             bool ahead = ReadsAhead(member);
-            long bytes = ahead ? member.Size!.Value : 0;
             if (_next - Volatile.Read(ref _head) >= _slots.Length || Interlocked.Read(ref _bytesAhead) + bytes > _options.MaxBytes)
             {
                 break;
@@ -323,10 +327,38 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
     /// <summary>Whether the member readers would take next fits in the byte bound now (under the gate).</summary>
     private bool NextFits() =>
-        _next >= _members.Count || _bytesAhead + (ReadsAhead(_members[_next]) ? _members[_next].Size!.Value : 0) <= _options.MaxBytes;
+        _next >= _members.Count || Interlocked.Read(ref _bytesAhead) + Reservation(_members[_next]) <= _options.MaxBytes;
+
+    /// <summary>
+    /// The bytes a member holds in the read-ahead's bound: its size when it is read ahead; when it is a larger file whose
+    /// size is known, the part of it the kernel is asked to bring into the page cache ahead (at most the whole bound, so
+    /// that it fits once nothing else is ahead); nothing otherwise.
+    /// </summary>
+    private long Reservation(MemberSource member) =>
+        member.FilePath is null || member.Size is not { } size ? 0
+        : size <= _options.MaxMemberSize ? size
+        : Math.Min(size, _options.MaxBytes);
 
     private bool ReadsAhead(MemberSource member) =>
         member.FilePath is not null && member.Size is { } size && size <= _options.MaxMemberSize;
+
+    /// <summary>
+    /// A larger file passes to the writer as it is, which reads it straight into tape blocks; here the kernel is asked to
+    /// bring it into the page cache first, so that the writer does not wait for the disk file after file. A file that
+    /// cannot be opened now fails at its turn, in the writer.
+    /// </summary>
+    private static void StartKernelReadahead(MemberSource member)
+    {
+        try
+        {
+            using var handle = MemberSource.OpenFile(member.FilePath!);
+            _ = IO.FileReadahead.Start(handle);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a hint.
+        }
+    }
 
     private byte[] ReadFile(MemberSource member, out int length)
     {

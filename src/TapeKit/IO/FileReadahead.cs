@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace TapeKit.IO;
+
+/// <summary>
+/// Asks the kernel to read a file into the page cache now, without waiting (Linux <c>posix_fadvise</c> with
+/// <c>POSIX_FADV_WILLNEED</c>). A reader that is about to read a large file after the one it is reading gets it from
+/// memory instead of from the disk: the kernel's own read-ahead works within one file, not across the next ones.
+/// Only a hint: elsewhere, and when the kernel refuses, it does nothing.
+/// </summary>
+internal static partial class FileReadahead
+{
+    private const int WillNeed = 3;
+
+    /// <summary>Starts reading all of <paramref name="file"/> into the page cache; false when it could not.</summary>
+    /// <param name="file">An open file.</param>
+    public static bool Start(SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux() || file.IsInvalid)
+        {
+            return false;
+        }
+
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return PosixFadvise((int)file.DangerousGetHandle(), 0, 0, WillNeed) == 0; // length 0: to the end of the file
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    // posix_fadvise returns the error number itself and leaves errno alone.
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    private static partial int PosixFadvise(int fd, long offset, long length, int advice);
+}
