@@ -55,6 +55,28 @@ public sealed class AggCommandTests
         Assert.Single(Directory.GetFiles(dir.Combine("one"), "*", SearchOption.AllDirectories));
     }
 
+    private static readonly string[][] WriterChoices = [["--read-ahead", "0"], [], ["--drive-thread"], ["--read-ahead", "0", "--drive-thread"]];
+
+    [Theory]
+    [InlineData("il")]
+    [InlineData("tar")]
+    public void The_serial_writer_the_read_ahead_and_the_drive_thread_pack_the_same_members_at_the_same_offsets(string format)
+    {
+        using var dir = new TempDirectory();
+        MakeTree(dir.Path);
+        string[] listings = [.. WriterChoices.Select((options, i) =>
+        {
+            string archive = dir.Combine($"agg{i}.{format}");
+            var pack = CliRunner.Run(["agg", "pack", "--format", format, "--out", archive, "--block-size", "8192", .. options, dir.Combine("tree")]);
+            Assert.True(pack.Exit == 0, pack.Stderr);
+            Assert.Equal(0, CliRunner.Run("agg", "verify", archive).Exit);
+            return CliRunner.Run("agg", "list", "--json", archive).Stdout;
+        })];
+
+        Assert.All(listings, listing => Assert.Equal(listings[0], listing));
+        Assert.Equal(4, JsonDocument.Parse(listings[0]).RootElement.GetArrayLength());
+    }
+
     [Theory]
     [InlineData("il")]
     [InlineData("tar")]
