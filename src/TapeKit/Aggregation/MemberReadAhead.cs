@@ -28,6 +28,9 @@ namespace TapeKit.Aggregation;
 /// </remarks>
 public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 {
+    /// <summary>Members a reader takes at once: one pass through the gate for several files.</summary>
+    private const int ClaimBatch = 8;
+
     private readonly IReadOnlyList<MemberSource> _members;
     private readonly ReadAheadOptions _options;
     private readonly Slot[] _slots;
@@ -42,9 +45,6 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private int _readersWaiting;
     private int _waitingFor = -1; // the member the writer sleeps on, if it does
     private readonly int _wakeBatch;
-
-    /// <summary>Members a reader takes at once: one pass through the gate for several files.</summary>
-    private const int ClaimBatch = 8;
     private bool _stopped;
     private bool _enumerated;
 
