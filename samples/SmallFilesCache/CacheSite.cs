@@ -304,8 +304,8 @@ public sealed class CacheSite : IAsyncDisposable
 
     /// <summary>
     /// A disk library's drives: its own (<see cref="DiskLibraryOptions.Drives"/>), or with <see cref="SiteOptions.ScheduleDrives"/>
-    /// every drive of the library through the drive scheduler. A session waits at most a poll interval for a drive, then its
-    /// migrator answers busy and the dispatcher sends the command again later (F1), as when the drives were the host's.
+    /// every drive of the library through the drive scheduler. A session waits at most <see cref="SiteOptions.MountWait"/> (a poll
+    /// interval unless set) for a drive, then its migrator answers busy and the dispatcher sends the command again later (F1).
     /// </summary>
     private static ITapeDrivePool DrivePool(IServiceProvider sp, SiteOptions options, VirtualTapeLibrary library, DiskLibraryOptions dl)
     {
@@ -319,7 +319,7 @@ public sealed class CacheSite : IAsyncDisposable
         string requester = sp.GetRequiredService<InstanceIncarnation>().WorkerId("drives-" + dl.Name); // fenced when this process starts again
         return new ScheduledDrivePool(sp.GetRequiredService<IDriveScheduler>(), new VirtualLibraryDrivePool(library, recorder: recorder), catalog, requester)
         {
-            MountWait = options.PollInterval,
+            MountWait = options.MountWait ?? options.PollInterval,
             RetryDelay = TimeSpan.FromMilliseconds(50),
             Logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ScheduledDrivePool>(),
         };

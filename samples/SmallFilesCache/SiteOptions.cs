@@ -41,6 +41,13 @@ public sealed class SiteOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long a write or read session waits for the drive scheduler to grant it a drive before its migrator answers
+    /// <c>Busy</c> and the dispatcher sends the lists again later. Unset: <see cref="PollInterval"/>. At most half of
+    /// <see cref="WorkLease"/> (the lists' leases are not renewed while the session waits).
+    /// </summary>
+    public TimeSpan? MountWait { get; set; }
+
+    /// <summary>
     /// This daemon's stable instance name (<c>host/role</c>); each start is a new incarnation of it with a new epoch, and
     /// its workers' ids (list owners, tape reservations, queue leases) name the incarnation. Empty: <c>machine/smallfilescache</c>.
     /// Two daemons over one catalogue need two names.

@@ -75,5 +75,10 @@ public static class SiteOptionsCheck
         {
             throw new ArgumentException("Site: PollInterval must be positive, InboxSettleTime not negative, TapesPerPool and RecallListMaxEntries at least 1.");
         }
+
+        if (site.MountWait is { } mountWait && (mountWait <= TimeSpan.Zero || mountWait > site.WorkLease / 2))
+        {
+            throw new ArgumentException($"Site:MountWait {mountWait} must be positive and at most half of WorkLease ({site.WorkLease}): the lists' leases are not renewed while a session waits for a drive.");
+        }
     }
 }

@@ -67,6 +67,11 @@ public sealed class ClusterRun : IAsyncDisposable
         options.RabbitMqPrefix = rabbitMq is null ? "" : $"sfa-demo-{run}.";
         options.SharedTapeLibrary = true;
         options.PollInterval = TimeSpan.FromMilliseconds(250);
+        // A quarter second is how often the nodes poll, not how long a session may wait for its drive: granted through the
+        // PostgreSQL scheduler on a loaded machine, a drive took longer, every list came back Busy, and the lists of one
+        // disk library were written in two sessions on two tapes when they were sent again (0.60 drive efficiency, an
+        // archive phase of 63 s instead of 10 s, seen on 7 December 2026 with CI running beside the demo).
+        options.MountWait = TimeSpan.FromSeconds(30);
         // A killed node's work comes back when it restarts (a new epoch fences its claims and frees its queue leases),
         // not by lease expiry: the leases only need to outlast a busy node's start and its heartbeats.
         options.WorkLease = TimeSpan.FromMinutes(2);

@@ -16,6 +16,7 @@ public sealed class SiteOptionsCheckTests
     [InlineData("twice", "given twice")]
     [InlineData("shared-drive", "drive 0 is given to both")]
     [InlineData("limits", "RecallListMaxEntries")]
+    [InlineData("mount-wait", "Site:MountWait")]
     public void A_bad_configuration_is_one_sentence_naming_the_setting(string mistake, string expected)
     {
         SiteOptions site = Good();
@@ -28,6 +29,7 @@ public sealed class SiteOptionsCheckTests
             case "twice": site.DiskLibraries.Add(new DiskLibraryOptions { Name = "dl1", Drives = [1] }); break;
             case "shared-drive": site.ScheduleDrives = false; site.DiskLibraries.Add(new DiskLibraryOptions { Name = "dl2", Drives = [0] }); break;
             case "limits": site.RecallListMaxEntries = 0; break;
+            case "mount-wait": site.MountWait = site.WorkLease; break; // the lists' leases would run out while a session waits
         }
 
         var e = Assert.Throws<ArgumentException>(() => SiteOptionsCheck.Validate(site));
