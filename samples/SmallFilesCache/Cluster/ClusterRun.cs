@@ -90,7 +90,7 @@ public sealed class ClusterRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the migrator processes: the first of each disk library, then — once it has taken the commands waiting in
+    /// Starts the migrator processes: the first of each disk library, then — once it has claimed the lists waiting in
     /// its queue, or after a minute — the others. Two migrators that receive one disk library's lists at the same moment
     /// split them into two write sessions on one tape (the loser answers <c>Busy</c> and writes its share later), one
     /// synchronising mark more; starting them apart compares the cluster with the single process like for like, and the
@@ -123,7 +123,14 @@ public sealed class ClusterRun : IAsyncDisposable
             {
                 try
                 {
-                    if ((await site.Bus.GetStatsAsync(queue, ct)).Ready == 0)
+                    // Taken means claimed, not only received: a claim that met a concurrent change of its list row goes back to
+                    // the queue a second later, and the second migrator, started in between, would write that list on
+                    // another tape or, finding the pool's tape reserved, answer Busy and write it in a later session.
+                    if ((await site.Bus.GetStatsAsync(queue, ct)).Ready == 0
+                        && await site.Catalog.ReadAsync(async txn => (await txn.QueryListsAsync(new ListQuery
+                        {
+                            Kind = FileListKind.Archive, States = [FileListState.Filled, FileListState.Active], DiskLibrary = node.DiskLibrary,
+                        })).All(l => l.State == FileListState.Active && l.Owner is not null), ct))
                     {
                         break;
                     }

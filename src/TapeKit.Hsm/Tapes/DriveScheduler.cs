@@ -129,7 +129,11 @@ public sealed class DriveScheduler : IDriveScheduler
 
             if (!await txn.RenewMountRequestAsync(requestId, txn.Now + _options.RequestLease))
             {
-                throw new TapeMountException("", $"Mount request {requestId:N} is no longer queued: it was cancelled, or its lease expired.");
+                // Read committed (PostgreSQL): another process's scheduling round may have granted the request, which takes it
+                // out of the queue, between the look for a grant above and the renewal. Its grant is visible now; missing
+                // it failed the session's mount and left the drive leased to nobody until the grant's lease ran out.
+                return await GrantOfAsync(txn, requestId)
+                    ?? throw new TapeMountException("", $"Mount request {requestId:N} is no longer queued: it was cancelled, or its lease expired.");
             }
 
             _ = await ScheduleInAsync(txn);
