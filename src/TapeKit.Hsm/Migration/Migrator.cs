@@ -273,10 +273,10 @@ public sealed partial class Migrator
         [LoggerMessage(6, LogLevel.Warning, "The reservation of tape {Vsn} was taken by another owner: no further tape files are appended.")]
         public static partial void TapeReservationLost(ILogger logger, string vsn);
 
-        [LoggerMessage(8, LogLevel.Information, "List {ListId} attempt {Attempt}: the claim met a concurrent change of the list; its command comes back in {Seconds} s.")]
-        public static partial void ClaimConflict(ILogger logger, Guid listId, int attempt, double seconds);
-
         [LoggerMessage(7, LogLevel.Warning, "No writable tape in pool {Pool} has room for {Bytes} bytes of copy {CopyNb} (tapes full, set aside, or holding another copy): {Lists} lists wait, uncharged, until tapes are added or released.")]
         public static partial void PoolExhausted(ILogger logger, string pool, long bytes, int copyNb, int lists);
+
+        [LoggerMessage(8, LogLevel.Information, "List {ListId} attempt {Attempt}: the claim met a concurrent change of the list; its command comes back in {Seconds} s.")]
+        public static partial void ClaimConflict(ILogger logger, Guid listId, int attempt, double seconds);
     }
 }

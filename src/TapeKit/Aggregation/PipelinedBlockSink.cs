@@ -26,8 +26,7 @@ public sealed class PipelinedBlockSink : IBlockBufferSink, IDisposable
     private readonly IBlockSink _inner;
     private readonly Pipe _pipe;
     private readonly Thread _drive;
-    private Memory<byte> _lent;
-    private bool _hasLent;
+    private Memory<byte> _lent; // empty when no block is lent
     private long _blocksWritten;
     private volatile Exception? _failure;
     private volatile bool _abandoned;
@@ -64,11 +63,10 @@ public sealed class PipelinedBlockSink : IBlockBufferSink, IDisposable
     public Memory<byte> GetBlockMemory()
     {
         ThrowIfUnusable();
-        if (!_hasLent)
+        if (_lent.IsEmpty)
         {
             // GetMemory gives contiguous memory of at least the hint, so a block never straddles two pipe segments.
             _lent = _pipe.Writer.GetMemory(BlockSize)[..BlockSize];
-            _hasLent = true;
         }
 
         return _lent;
@@ -78,12 +76,11 @@ public sealed class PipelinedBlockSink : IBlockBufferSink, IDisposable
     public void CommitBlock()
     {
         ThrowIfUnusable();
-        if (!_hasLent)
+        if (_lent.IsEmpty)
         {
             throw new InvalidOperationException("No block memory was lent: call GetBlockMemory first.");
         }
 
-        _hasLent = false;
         _lent = default;
         _pipe.Writer.Advance(BlockSize);
         ValueTask<FlushResult> flush = _pipe.Writer.FlushAsync();
@@ -138,7 +135,6 @@ public sealed class PipelinedBlockSink : IBlockBufferSink, IDisposable
     private void Drive()
     {
         PipeReader reader = _pipe.Reader;
-        byte[]? straddle = null;
         try
         {
             while (!_abandoned)
@@ -157,18 +153,11 @@ public sealed class PipelinedBlockSink : IBlockBufferSink, IDisposable
                     continue;
                 }
 
-                // One block at a time, released at once, so the writer resumes as soon as there is room.
+                // One block at a time, released at once, so the writer resumes as soon as there is room. Every block was
+                // committed whole into contiguous memory (GetBlockMemory), and blocks are read from block boundaries, so a
+                // block is always within one segment.
                 ReadOnlySequence<byte> block = buffer.Slice(0, BlockSize);
-                if (block.IsSingleSegment)
-                {
-                    _inner.WriteBlock(block.FirstSpan);
-                }
-                else
-                {
-                    straddle ??= new byte[BlockSize];
-                    block.CopyTo(straddle);
-                    _inner.WriteBlock(straddle);
-                }
+                _inner.WriteBlock(block.FirstSpan);
 
                 Interlocked.Increment(ref _blocksWritten);
                 reader.AdvanceTo(block.End);

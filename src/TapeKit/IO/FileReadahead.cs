@@ -22,19 +22,8 @@ internal static partial class FileReadahead
             return false;
         }
 
-        bool added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            return PosixFadvise((int)file.DangerousGetHandle(), 0, 0, WillNeed) == 0; // length 0: to the end of the file
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
-        }
+        // Length 0: to the end of the file.
+        return FileDescriptor.Use(file, 0, static (fd, _) => PosixFadvise(fd, 0, 0, WillNeed) == 0);
     }
 
     // posix_fadvise returns the error number itself and leaves errno alone.

@@ -22,19 +22,7 @@ internal static partial class FileWriteback
             return false;
         }
 
-        bool added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            return SyncFileRange((int)file.DangerousGetHandle(), offset, count, SyncFileRangeWrite) == 0;
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
-        }
+        return FileDescriptor.Use(file, (offset, count), static (fd, range) => SyncFileRange(fd, range.offset, range.count, SyncFileRangeWrite) == 0);
     }
 
     [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]

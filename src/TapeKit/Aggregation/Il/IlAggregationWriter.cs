@@ -17,8 +17,7 @@ namespace TapeKit.Aggregation.Il;
 /// </remarks>
 public sealed class IlAggregationWriter : IAggregationWriter
 {
-    private readonly IBlockSink _sink;
-    private readonly IBlockBufferSink? _lender;
+    private readonly WriterBlock _out;
     private readonly IlWriterOptions _options;
     private readonly int _blockSize;
     private Memory<byte> _block;
@@ -38,7 +37,6 @@ public sealed class IlAggregationWriter : IAggregationWriter
     public IlAggregationWriter(IBlockSink sink, IlWriterOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        _sink = sink;
         _options = options ?? new IlWriterOptions();
         int blockSize = sink.BlockSize;
         if (blockSize <= IlHeader.Size || blockSize % 512 != 0)
@@ -48,9 +46,9 @@ public sealed class IlAggregationWriter : IAggregationWriter
 
         _blockSize = blockSize;
         _payloadSize = blockSize - IlHeader.Size;
-        _lender = sink as IBlockBufferSink;
-        _block = _lender?.GetBlockMemory() ?? new byte[blockSize];
-        _dirtyEnd = _lender is null ? 0 : _payloadSize; // lent memory holds anything
+        _out = new WriterBlock(sink);
+        _block = _out.Memory;
+        _dirtyEnd = _out.IsLent ? _payloadSize : 0; // lent memory holds anything
         _hasher = new MemberHasher(_options.WithXxHash64);
 
         // The M fields, once: they never change within the stream.
@@ -203,16 +201,10 @@ public sealed class IlAggregationWriter : IAggregationWriter
 
                 _dirtyEnd = take;
                 WriteHeader(progressive, offset);
-                if (_lender is null)
+                _block = _out.Emit();
+                if (_out.IsLent)
                 {
-                    _sink.WriteBlock(_block.Span);
-                }
-                else
-                {
-                    // Handed over as it is; the next block's lent memory holds anything, so its padding is cleared.
-                    _lender.CommitBlock();
-                    _block = _lender.GetBlockMemory();
-                    _dirtyEnd = _payloadSize;
+                    _dirtyEnd = _payloadSize; // the next block's lent memory holds anything, so its padding is cleared
                 }
 
                 BlocksWritten++;

@@ -20,8 +20,7 @@ namespace TapeKit.Aggregation.Tar;
 /// </remarks>
 public sealed class TarAggregationWriter : IAggregationWriter
 {
-    private readonly IBlockSink _sink;
-    private readonly IBlockBufferSink? _lender;
+    private readonly WriterBlock _out;
     private readonly TarWriterOptions _options;
     private readonly int _blockSize;
     private Memory<byte> _block;
@@ -42,11 +41,10 @@ public sealed class TarAggregationWriter : IAggregationWriter
     {
         ArgumentNullException.ThrowIfNull(sink);
         BlockSizes.Validate(sink.BlockSize, nameof(sink));
-        _sink = sink;
         _options = options ?? new TarWriterOptions();
         _blockSize = sink.BlockSize;
-        _lender = sink as IBlockBufferSink;
-        _block = _lender?.GetBlockMemory() ?? new byte[_blockSize];
+        _out = new WriterBlock(sink);
+        _block = _out.Memory;
         _hasher = new MemberHasher(_options.WithXxHash64);
         _creationTime = _options.Clock.GetUtcNow().ToUnixTimeSeconds();
     }
@@ -244,17 +242,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
     {
         if (_used == _blockSize)
         {
-            if (_lender is null)
-            {
-                _sink.WriteBlock(_block.Span);
-            }
-            else
-            {
-                // The full block is handed over as it is, and the sink lends the memory of the next one.
-                _lender.CommitBlock();
-                _block = _lender.GetBlockMemory();
-            }
-
+            _block = _out.Emit();
             BlocksWritten++;
             _used = 0;
         }
