@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -6,6 +8,7 @@ using TapeKit.Aggregation;
 using TapeKit.Aggregation.Il;
 using TapeKit.Aggregation.Tar;
 using TapeKit.Checksums;
+using TapeKit.IO;
 
 namespace TapeKit.Cli.Commands;
 
@@ -18,8 +21,9 @@ namespace TapeKit.Cli.Commands;
 /// <list type="bullet">
 /// <item><c>pack</c> writes one aggregation of everything given (the F7 limits belong to the
 /// planner, not to this command); a file argument becomes a member under its own name, a directory
-/// its regular files under <c>dir/relative/path</c> in ordinal order; symbolic links are skipped
-/// with a warning; the output appears under its name only when complete (temporary file, rename).</item>
+/// its regular files under <c>dir/relative/path</c> in ordinal order; symbolic links (also to
+/// directories, which are not followed), FIFOs, devices and sockets are skipped with a warning; the output
+/// appears under its name only when complete (temporary file, rename).</item>
 /// <item><c>list</c> reads and checks every block, so its checksums are computed, not copied; JSON
 /// rows carry an extra <c>type</c> key (<c>file</c>, <c>directory</c>, <c>symlink</c>, …) and
 /// non-file rows have <c>null</c> checksums. For IL, <c>name</c> is the header's <c>fileName</c>
@@ -76,8 +80,9 @@ public static class AggCommands
                 throw new CliUsageException($"--block-size {size} is not a multiple of 512{(il ? " greater than 1024" : string.Empty)}.");
             }
 
-            var members = Collect(parse.GetValue(paths)!, console.Error);
             var progress = CliProgress.For(console, parse, parse.GetValue(json));
+            // Without a progress bar to size, the files are measured by their readers, not by the listing.
+            var members = Collect(parse.GetValue(paths)!, console.Error, measure: progress.Enabled);
             string full = Path.GetFullPath(outPath);
             string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.tapekit-{Guid.NewGuid():N}.partial");
             int ahead = parse.GetValue(readAhead);
@@ -264,40 +269,75 @@ public static class AggCommands
         return command;
     }
 
-    /// <summary>The members for the PATH arguments: a file under its own name, a directory's regular files under dir/relative/path, in ordinal order.</summary>
-    internal static List<MemberSource> Collect(string[] paths, TextWriter error)
+    /// <summary>
+    /// The members for the PATH arguments: a file under its own name, a directory's regular files under
+    /// dir/relative/path, in ordinal order. Anything else (a symbolic link, a FIFO, a device, a socket) is skipped with
+    /// a warning; a symbolic link to a directory is not followed.
+    /// </summary>
+    /// <param name="paths">The arguments.</param>
+    /// <param name="error">Where the warnings go.</param>
+    /// <param name="measure">
+    /// Whether every file's size is wanted now (to plan tape files, or for a progress bar's total). When not, the files of a
+    /// directory are not looked at one by one here: their readers take size, mode and modification time from the open
+    /// file (<see cref="MemberSource.TakesFileMetadata"/>), and the listing costs a few system calls per directory.
+    /// </param>
+    internal static List<MemberSource> Collect(string[] paths, TextWriter error, bool measure = true)
     {
         var members = new List<MemberSource>();
         foreach (string path in paths)
         {
             string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
             string baseName = Path.GetFileName(full);
-            if (File.Exists(full) && !Directory.Exists(full))
+            FileNodeStatus status;
+            try
             {
-                AddFile(members, new FileInfo(full), baseName, error, listed: false);
+                status = FileNodes.Inspect(full);
             }
-            else if (Directory.Exists(full))
+            catch (FileNotFoundException)
             {
-                if (new DirectoryInfo(full).LinkTarget is not null)
+                throw new FileNotFoundException($"{path} does not exist.", path);
+            }
+
+            if (status.Type != FileNodeType.Directory)
+            {
+                AddFile(members, full, baseName, status, error);
+                continue;
+            }
+
+            var files = new List<(string Path, string Name)>();
+            int prefix = Path.EndsInDirectorySeparator(full) ? full.Length : full.Length + 1; // "/" keeps its separator
+            foreach (FileNodeEntry node in DirectoryTree.List(full))
+            {
+                if (node.Type == FileNodeType.Directory)
                 {
-                    error.WriteLine($"tapekit: warning: skipping {path}: a symbolic link.");
                     continue;
                 }
 
-                var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
-                var found = new System.IO.Enumeration.FileSystemEnumerable<FileSystemInfo>(full, (ref System.IO.Enumeration.FileSystemEntry entry) => entry.ToFileSystemInfo(), options)
+                if (node.Type != FileNodeType.Regular)
                 {
-                    ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory,
-                };
-                foreach (var info in found.OrderBy(i => i.FullName, StringComparer.Ordinal))
-                {
-                    string relative = Path.GetRelativePath(full, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
-                    AddFile(members, (FileInfo)info, baseName.Length == 0 ? relative : baseName + "/" + relative, error, listed: true);
+                    Skip(node.Path, node.Type, error);
+                    continue;
                 }
+
+                string relative = node.Path[prefix..];
+                if (Path.DirectorySeparatorChar != '/')
+                {
+                    relative = relative.Replace(Path.DirectorySeparatorChar, '/');
+                }
+
+                files.Add((node.Path, CheckedName(node.Path, baseName.Length == 0 ? relative : baseName + "/" + relative)));
             }
-            else
+
+            if (!measure)
             {
-                throw new FileNotFoundException($"{path} does not exist.", path);
+                members.AddRange(files.Select(f => MemberSource.FromFile(f.Path, f.Name) with { TakesFileMetadata = true }));
+                continue;
+            }
+
+            FileNodeStatus[] statuses = InspectAll(files);
+            for (int i = 0; i < files.Count; i++)
+            {
+                AddFile(members, files[i].Path, files[i].Name, statuses[i], error);
             }
         }
 
@@ -309,31 +349,63 @@ public static class AggCommands
         return members;
     }
 
-    private static void AddFile(List<MemberSource> members, FileInfo info, string name, TextWriter error, bool listed)
+    /// <summary>
+    /// One <see cref="FileNodes.Inspect"/> per file, on every core: a system call each, which on a tree of small files is
+    /// most of the listing's time, while nothing else runs yet. The first file that fails (in order) throws its error.
+    /// </summary>
+    private static FileNodeStatus[] InspectAll(List<(string Path, string Name)> files)
     {
-        // A listed file already passed the enumeration's filter (no reparse points); asking for its
-        // attributes again would cost a system call per file.
-        string path = info.FullName;
-        if (!listed && (info.Attributes & (FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
+        var statuses = new FileNodeStatus[files.Count];
+        var errors = new ExceptionDispatchInfo?[files.Count];
+        Parallel.ForEach(Partitioner.Create(0, files.Count, Math.Max(256, files.Count / (4 * Environment.ProcessorCount))), range =>
         {
-            error.WriteLine($"tapekit: warning: skipping {path}: not a regular file.");
+            for (int i = range.Item1; i < range.Item2; i++)
+            {
+                try
+                {
+                    statuses[i] = FileNodes.Inspect(files[i].Path);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    errors[i] = ExceptionDispatchInfo.Capture(e);
+                }
+            }
+        });
+        foreach (ExceptionDispatchInfo? failure in errors)
+        {
+            failure?.Throw();
+        }
+
+        return statuses;
+    }
+
+    private static void AddFile(List<MemberSource> members, string path, string name, FileNodeStatus status, TextWriter error)
+    {
+        if (status.Type != FileNodeType.Regular)
+        {
+            Skip(path, status.Type, error);
             return;
         }
 
-        if (MemberName.Problem(name) is { } problem)
-        {
-            throw new CliUsageException($"{path} cannot be a member: its name \"{MemberName.Printable(name)}\" {problem}.");
-        }
+        CheckedName(path, name);
 
-        // A listed size of 0 is packed without opening the file: .NET's file API cannot tell an empty
-        // regular file from a FIFO or a character device, and opening a FIFO would block forever.
-        var source = info.Length == 0 ? MemberSource.FromMemory(ReadOnlyMemory<byte>.Empty, name) : MemberSource.FromFile(path, name, info.Length);
+        // An empty file is packed without opening it: there is nothing to read, and the open would be a system call.
+        var source = status.Size == 0 ? MemberSource.FromMemory(ReadOnlyMemory<byte>.Empty, name) : MemberSource.FromFile(path, name, status.Size);
         members.Add(source with
         {
-            ModificationTime = new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
-            Mode = OperatingSystem.IsWindows() ? Convert.ToInt32("644", 8) : (int)info.UnixFileMode & 0xFFF,
+            ModificationTime = status.ModifiedAt,
+            Mode = OperatingSystem.IsWindows() ? Convert.ToInt32("644", 8) : (int)status.Mode & 0xFFF,
         });
     }
+
+    private static void Skip(string path, FileNodeType type, TextWriter error) =>
+        error.WriteLine($"tapekit: warning: skipping {path}: {FileNodes.Describe(type)}.");
+
+    /// <summary>The member name for <paramref name="path"/>, or a usage error saying why it cannot be one (F12).</summary>
+    private static string CheckedName(string path, string name) =>
+        MemberName.Problem(name) is { } problem
+            ? throw new CliUsageException($"{path} cannot be a member: its name \"{MemberName.Printable(name)}\" {problem}.")
+            : name;
 
     private static string TypeName(AggregationEntryType type) => type switch
     {

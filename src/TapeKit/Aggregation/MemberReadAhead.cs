@@ -18,11 +18,12 @@ namespace TapeKit.Aggregation;
 /// A member's buffer goes back to the pool when the writer asks for the next member.
 /// </para>
 /// <para>
-/// Read ahead: file members (<see cref="MemberSource.FromFile"/>) whose size is given and at most
-/// <see cref="ReadAheadOptions.MaxMemberSize"/>. The others are handed over as they are, in their place. A file must
-/// have exactly its given size: one that has changed fails with an <see cref="IOException"/> naming the member, and
-/// a file that cannot be read with the error of its open or read — each at the member's turn, as the writer would
-/// have failed on it.
+/// Read ahead: file members (<see cref="MemberSource.FromFile"/>) of at most <see cref="ReadAheadOptions.MaxMemberSize"/>;
+/// a file whose size was not given is measured by its reader on the open file, which also gives the mode and time of
+/// a member that <see cref="MemberSource.TakesFileMetadata"/>. The others are handed over as they are, in their place.
+/// A file must have exactly its given size: one that has changed fails with an <see cref="IOException"/> naming the
+/// member, and a file that cannot be read with the error of its open or read — each at the member's turn, as the
+/// writer would have failed on it. Files are opened without following a symbolic link or blocking on a FIFO.
 /// </para>
 /// <para>Enumerate once; dispose to stop the readers (also when the writer failed half-way).</para>
 /// </remarks>
@@ -153,7 +154,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                     ExceptionDispatchInfo.Throw(error);
                 }
 
-                yield return slot.Buffer is null ? _members[i] : _members[i].WithBytes(slot.Buffer.AsMemory(0, slot.Length));
+                yield return slot.Buffer is null ? _members[i] : _members[i].WithBytes(slot.Buffer.AsMemory(0, slot.Length), slot.Status);
             }
             finally
             {
@@ -270,7 +271,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 {
                     try
                     {
-                        slot.Buffer = ReadFile(_members[index], out slot.Length);
+                        Read(_members[index], ref slot);
                     }
                     catch (Exception exception)
                     {
@@ -332,15 +333,18 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     /// <summary>
     /// The bytes a member holds in the read-ahead's bound: its size when it is read ahead; when it is a larger file whose
     /// size is known, the part of it the kernel is asked to bring into the page cache ahead (at most the whole bound, so
-    /// that it fits once nothing else is ahead); nothing otherwise.
+    /// that it fits once nothing else is ahead); for a file whose size is not known yet, the most a member read ahead
+    /// may hold, until its reader has measured it; nothing for a member that is not a file.
     /// </summary>
     private long Reservation(MemberSource member) =>
-        member.FilePath is null || member.Size is not { } size ? 0
+        member.FilePath is null ? 0
+        : member.Size is not { } size ? _options.MaxMemberSize
         : size <= _options.MaxMemberSize ? size
         : Math.Min(size, _options.MaxBytes);
 
+    /// <summary>Whether a reader opens the member: a file of a known size up to the largest read ahead, or of a size not known yet.</summary>
     private bool ReadsAhead(MemberSource member) =>
-        member.FilePath is not null && member.Size is { } size && size <= _options.MaxMemberSize;
+        member.FilePath is not null && (member.Size is not { } size || size <= _options.MaxMemberSize);
 
     /// <summary>
     /// A larger file passes to the writer as it is, which reads it straight into tape blocks; here the kernel is asked to
@@ -351,8 +355,8 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     {
         try
         {
-            using var handle = MemberSource.OpenFile(member.FilePath!);
-            _ = IO.FileReadahead.Start(handle);
+            using var file = IO.FileContentReader.Open(member.FilePath!);
+            _ = file.StartKernelReadahead();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -360,20 +364,55 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         }
     }
 
-    private byte[] ReadFile(MemberSource member, out int length)
+    /// <summary>
+    /// Reads a file member into <paramref name="slot"/>. One whose size was not given is measured on the open file first
+    /// (<c>statx</c>, which also gives the metadata a member that <see cref="MemberSource.TakesFileMetadata"/> carries):
+    /// its reservation shrinks from the provisional most to its size, or, when it is larger than
+    /// <see cref="ReadAheadOptions.MaxMemberSize"/>, it is left to the writer and only announced to the kernel.
+    /// </summary>
+    private void Read(MemberSource member, ref Slot slot)
     {
-        int size = (int)member.Size!.Value;
+        using var file = IO.FileContentReader.Open(member.FilePath!);
+        if (member.Size is { } given)
+        {
+            slot.Buffer = ReadFile(member, file, (int)given);
+            slot.Length = (int)given;
+            return;
+        }
+
+        IO.FileNodeStatus status = file.Status();
+        if (status.Type != IO.FileNodeType.Regular)
+        {
+            throw new IOException($"Member \"{member.Name}\" is no longer a regular file ({member.FilePath} is {IO.FileNodes.Describe(status.Type)}); nothing of it was written.");
+        }
+
+        if (status.Size > _options.MaxMemberSize)
+        {
+            // The provisional reservation stays: it bounds how much the kernel is asked for at once, as for a known size.
+            _ = file.StartKernelReadahead();
+            return;
+        }
+
+        int size = (int)status.Size;
+        Interlocked.Add(ref _bytesAhead, size - slot.Reserved);
+        slot.Reserved = size;
+        slot.Buffer = ReadFile(member, file, size);
+        slot.Length = size;
+        slot.Status = status;
+    }
+
+    private byte[] ReadFile(MemberSource member, in IO.FileContentReader file, int size)
+    {
         // One byte more than announced is asked for: a file that grew shows it in the same read, and a read that stops
         // short of what was asked stops at the file's end, so the usual member costs one read and no probe.
         byte[] buffer = _pool.Rent(size + 1);
         try
         {
-            using var handle = MemberSource.OpenFile(member.FilePath!);
             int total = 0;
             while (total <= size)
             {
                 int asked = size + 1 - total;
-                int n = RandomAccess.Read(handle, buffer.AsSpan(total, asked), total);
+                int n = file.ReadAt(buffer.AsSpan(total, asked), total);
                 if (n == 0)
                 {
                     break;
@@ -396,7 +435,6 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 throw new IOException($"Member \"{member.Name}\" changed before it was written (it has more than {size} bytes); nothing of it was written.");
             }
 
-            length = size;
             return buffer;
         }
         catch
@@ -412,6 +450,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         public byte[]? Buffer;
         public int Length;
         public long Reserved;
+        public IO.FileNodeStatus? Status; // the file's, when a reader measured it
         public Exception? Error;
     }
 }

@@ -46,6 +46,16 @@ public sealed record MemberSource
         ModificationTime = original.ModificationTime;
     }
 
+    private MemberSource(MemberSource original, ReadOnlyMemory<byte> data, IO.FileNodeStatus? status)
+        : this(original, data)
+    {
+        if (original.TakesFileMetadata && status is not null)
+        {
+            Mode = (int)status.Mode & 0xFFF;
+            ModificationTime = status.ModifiedAt;
+        }
+    }
+
     /// <summary>A member read from a file.</summary>
     /// <param name="path">The file to read.</param>
     /// <param name="name">The member name (F12).</param>
@@ -113,6 +123,14 @@ public sealed record MemberSource
     /// <summary>tar modification time; default the aggregation's creation time (F6.1).</summary>
     public DateTimeOffset? ModificationTime { get; init; }
 
+    /// <summary>
+    /// For a <see cref="FromFile"/> member: the tar permission bits and modification time are the file's own, taken from
+    /// the file when it is opened for its bytes (in place of <see cref="Mode"/> and <see cref="ModificationTime"/>). A
+    /// directory listing then needs no <c>stat</c> per file (leave <see cref="Size"/> unknown too), and the header
+    /// describes the very file whose bytes follow it.
+    /// </summary>
+    public bool TakesFileMetadata { get; init; }
+
     internal bool IsMemory => _isMemory;
 
     /// <summary>The file a <see cref="FromFile"/> member reads, else <see langword="null"/>.</summary>
@@ -123,21 +141,46 @@ public sealed record MemberSource
     /// <summary>Whether the bytes can be read twice (for IL's first pass).</summary>
     internal bool CanReread => _isMemory || _path is not null || _stream is { CanSeek: true };
 
-    /// <summary>The same member with its bytes already in memory (read ahead): name, id, checksum and metadata kept.</summary>
-    internal MemberSource WithBytes(ReadOnlyMemory<byte> data) => new(this, data);
+    /// <summary>
+    /// The same member with its bytes already in memory (read ahead): name, id, checksum and metadata kept, or the
+    /// metadata of <paramref name="status"/> (the file's, as it was read) when it <see cref="TakesFileMetadata"/>.
+    /// </summary>
+    internal MemberSource WithBytes(ReadOnlyMemory<byte> data, IO.FileNodeStatus? status = null) => new(this, data, status);
 
     /// <summary>Opens a file member's handle, as <see cref="Open"/> does.</summary>
     internal static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path) =>
         File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
 
-    /// <summary>Opens the bytes for reading; <paramref name="size"/> is the size now.</summary>
-    internal Stream Open(out long? size)
+    /// <summary>
+    /// Opens the bytes for reading; <paramref name="size"/> is the size now, and <paramref name="mode"/> and
+    /// <paramref name="modificationTime"/> the tar metadata (the opened file's when it <see cref="TakesFileMetadata"/>).
+    /// </summary>
+    internal Stream Open(out long? size, out int mode, out DateTimeOffset? modificationTime)
     {
+        mode = Mode;
+        modificationTime = ModificationTime;
         if (_path is not null)
         {
             var handle = OpenFile(_path);
-            size = Size ?? RandomAccess.GetLength(handle);
-            return new HandleStream(handle);
+            try
+            {
+                if (TakesFileMetadata)
+                {
+                    IO.FileNodeStatus status = IO.FileNodes.StatusOf(handle, _path);
+                    (size, mode, modificationTime) = (Size ?? status.Size, (int)status.Mode & 0xFFF, status.ModifiedAt);
+                }
+                else
+                {
+                    size = Size ?? RandomAccess.GetLength(handle);
+                }
+
+                return new HandleStream(handle);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
         }
 
         if (_stream is null)
@@ -163,7 +206,7 @@ public sealed record MemberSource
         }
 
         long start = _stream?.Position ?? 0;
-        using var stream = Open(out _);
+        using var stream = Open(out _, out _, out _);
         uint adler = Adler32.Initial;
         long total = 0;
         int n;

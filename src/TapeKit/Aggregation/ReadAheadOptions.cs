@@ -11,8 +11,9 @@ public sealed class ReadAheadOptions
     public long MaxBytes { get; init; } = 64L << 20;
 
     /// <summary>
-    /// Members larger than this (default 1 MiB), or of unknown size, are not read ahead: the writer reads them itself,
-    /// straight into tape blocks (no copy), where their own size keeps the drive busy.
+    /// Members larger than this (default 1 MiB) are not read ahead: the writer reads them itself, straight into tape
+    /// blocks (no copy), where their own size keeps the drive busy. A file whose size was not given counts this much in
+    /// <see cref="MaxBytes"/> until its reader has measured it.
     /// </summary>
     public int MaxMemberSize { get; init; } = 1 << 20;
 

@@ -8,7 +8,7 @@ namespace TapeKit.IO;
 /// architecture, unlike <c>struct stat</c>) and <c>open</c> with <c>O_NOFOLLOW | O_NONBLOCK</c>.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal static partial class FileNodeImports
+internal static unsafe partial class FileNodeImports
 {
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
@@ -21,6 +21,8 @@ internal static partial class FileNodeImports
     public const int ENxIo = 6;
     public const int ELoop = 40;
     public const int ENotDir = 20;
+    public const int EIntr = 4;
+    public const int EAcces = 13;
     public const int OPath = 0x200000;        // 010000000 on every Linux architecture
 
     public static int ODirectory => RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x4000 : 0x10000;
@@ -40,6 +42,10 @@ internal static partial class FileNodeImports
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int Close(int fd);
+
+    /// <summary><c>pread64</c>: the 64-bit offset on every architecture.</summary>
+    [LibraryImport("libc", EntryPoint = "pread64", SetLastError = true)]
+    internal static unsafe partial nint PRead(int fd, byte* buffer, nuint count, long offset);
 
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct StatxBuffer

@@ -188,27 +188,31 @@ public static class FileNodes
     public static FileNodeStatus StatusOf(FileStream file)
     {
         ArgumentNullException.ThrowIfNull(file);
+        return StatusOf(file.SafeFileHandle, file.Name);
+    }
+
+    /// <summary>The status of a file opened by <paramref name="path"/> (<c>statx</c> of the descriptor; elsewhere <see cref="Inspect"/>).</summary>
+    internal static FileNodeStatus StatusOf(SafeFileHandle file, string path)
+    {
         if (!OperatingSystem.IsLinux())
         {
-            return Inspect(file.Name);
+            return Inspect(path);
         }
 
-        bool added = false;
-        try
+        return FileDescriptor.Use(file, path, static (fd, path) => StatusOf(fd, path));
+    }
+
+    /// <summary>The status of the open descriptor <paramref name="fd"/> (Linux <c>statx</c> with <c>AT_EMPTY_PATH</c>).</summary>
+    internal static FileNodeStatus StatusOf(int fd, string path)
+    {
+        if (!OperatingSystem.IsLinux())
         {
-            file.SafeFileHandle.DangerousAddRef(ref added);
-            int fd = (int)file.SafeFileHandle.DangerousGetHandle();
-            return FileNodeImports.Statx(fd, string.Empty, FileNodeImports.AtEmptyPath, FileNodeImports.StatxBasicStats, out var buffer) == 0
-                ? From(buffer)
-                : throw Error(Marshal.GetLastPInvokeError(), file.Name, "inspect");
+            throw new PlatformNotSupportedException("A file descriptor's status is read on Linux only.");
         }
-        finally
-        {
-            if (added)
-            {
-                file.SafeFileHandle.DangerousRelease();
-            }
-        }
+
+        return FileNodeImports.Statx(fd, string.Empty, FileNodeImports.AtEmptyPath, FileNodeImports.StatxBasicStats, out var buffer) == 0
+            ? From(buffer)
+            : throw Error(Marshal.GetLastPInvokeError(), path, "inspect");
     }
 
     private static void Refuse(string path, FileNodeStatus status, bool allowHardLinks)
@@ -260,7 +264,7 @@ public static class FileNodes
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static IOException Error(int errno, string path, string what) => errno switch
+    internal static IOException Error(int errno, string path, string what) => errno switch
     {
         FileNodeImports.ENoEnt => new FileNotFoundException($"{path} does not exist.", path),
         FileNodeImports.ELoop => new UnsafeOperationException($"Refusing to read {path}: it is a symbolic link, and only regular files are read.", path, UnsafeOperationKind.LinkOrDevice),

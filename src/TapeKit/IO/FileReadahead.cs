@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace TapeKit.IO;
 
@@ -13,18 +12,10 @@ internal static partial class FileReadahead
 {
     private const int WillNeed = 3;
 
-    /// <summary>Starts reading all of <paramref name="file"/> into the page cache; false when it could not.</summary>
-    /// <param name="file">An open file.</param>
-    public static bool Start(SafeFileHandle file)
-    {
-        if (!OperatingSystem.IsLinux() || file.IsInvalid)
-        {
-            return false;
-        }
-
-        // Length 0: to the end of the file.
-        return FileDescriptor.Use(file, 0, static (fd, _) => PosixFadvise(fd, 0, 0, WillNeed) == 0);
-    }
+    /// <summary>Starts reading all of the open file <paramref name="fd"/> into the page cache; false when it could not.</summary>
+    /// <param name="fd">An open file's descriptor.</param>
+    public static bool Start(int fd) =>
+        OperatingSystem.IsLinux() && fd >= 0 && PosixFadvise(fd, 0, 0, WillNeed) == 0; // length 0: to the end of the file
 
     // posix_fadvise returns the error number itself and leaves errno alone.
     [LibraryImport("libc", EntryPoint = "posix_fadvise")]

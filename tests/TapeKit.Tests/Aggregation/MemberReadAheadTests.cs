@@ -106,12 +106,96 @@ public sealed class MemberReadAheadTests
         long total = 0;
         foreach (MemberSource member in feeder)
         {
-            total += member.Size ?? 0;
+            total += member.Size ?? new FileInfo(member.FilePath!).Length;
             Thread.SpinWait(2000); // a slow writer, so the readers run into the bound
         }
 
-        Assert.Equal(members.Sum(m => m.Size ?? 0), total);
+        Assert.Equal(members.Sum(m => m.Size ?? new FileInfo(m.FilePath!).Length), total);
         Assert.InRange(feeder.PeakBytesAhead, 1, options.MaxBytes);
+    }
+
+    [Fact]
+    public void Files_of_unknown_size_are_measured_by_their_readers_and_carry_their_own_mode_and_time()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var members = new List<MemberSource>();
+        var expected = new List<(long Size, int Mode, DateTimeOffset Time)>();
+        var random = new Random(14);
+        for (int i = 0; i < 60; i++)
+        {
+            // Every tenth is larger than the most a member read ahead may hold: handed to the writer, which opens it itself.
+            byte[] data = new byte[i % 10 == 9 ? 30_000 : random.Next(0, 5_000)];
+            random.NextBytes(data);
+            string path = dir.File($"f{i:D2}");
+            File.WriteAllBytes(path, data);
+            int mode = Convert.ToInt32(i % 2 == 0 ? "600" : "644", 8);
+            File.SetUnixFileMode(path, (UnixFileMode)mode);
+            var time = DateTimeOffset.FromUnixTimeSeconds(1_600_000_000 + (i * 60));
+            File.SetLastWriteTimeUtc(path, time.UtcDateTime);
+            members.Add(MemberSource.FromFile(path, $"m{i:D2}") with { TakesFileMetadata = true, Mode = Convert.ToInt32("777", 8) });
+            expected.Add((data.Length, mode, time));
+        }
+
+        byte[] serial = Write(AggregationFormat.Tar, members, sink => sink);
+        byte[] fed;
+        using (var feeder = MemberReadAhead.Start(members, Tight))
+        {
+            fed = Write(AggregationFormat.Tar, feeder, sink => sink);
+            Assert.InRange(feeder.PeakBytesAhead, 1, Tight.MaxBytes);
+        }
+
+        Assert.True(serial.AsSpan().SequenceEqual(fed), "the fed aggregation differs from the serial one");
+        using var reader = AggregationReader.Open(new MemoryStream(fed), ownsStream: true);
+        var seen = new List<(long, int, DateTimeOffset)>();
+        while (reader.ReadNext() is { } entry && entry.Name != MemberName.Manifest)
+        {
+            seen.Add((entry.Size, entry.Mode, entry.ModificationTime!.Value));
+        }
+
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
+    public async Task A_file_of_unknown_size_that_became_a_link_or_a_FIFO_fails_at_its_turn_without_blocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var members = new List<MemberSource>();
+        for (int i = 0; i < 12; i++)
+        {
+            File.WriteAllBytes(dir.File($"f{i:D2}"), new byte[100 + i]);
+            members.Add(MemberSource.FromFile(dir.File($"f{i:D2}"), $"m{i:D2}") with { TakesFileMetadata = true });
+        }
+
+        File.Delete(dir.File("f04"));
+        File.CreateSymbolicLink(dir.File("f04"), dir.File("f00"));
+        File.Delete(dir.File("f08"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", dir.File("f08")))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        using (var feeder = MemberReadAhead.Start(members, Tight))
+        {
+            var linked = Assert.Throws<UnsafeOperationException>(() => feeder.Take(5).ToList());
+            Assert.Contains(dir.File("f04"), linked.Message, StringComparison.Ordinal);
+        }
+
+        using (var feeder = MemberReadAhead.Start(members.Where((_, i) => i != 4).ToList(), Tight))
+        {
+            var fifo = Assert.Throws<IOException>(() => feeder.ToList());
+            Assert.Contains("\"m08\" is no longer a regular file", fifo.Message, StringComparison.Ordinal);
+            Assert.Contains("a FIFO", fifo.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

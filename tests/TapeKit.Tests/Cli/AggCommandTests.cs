@@ -213,6 +213,45 @@ public sealed class AggCommandTests
     }
 
     [Fact]
+    public async Task Links_FIFOs_and_linked_directories_in_a_tree_are_skipped_with_a_warning_each()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        MakeTree(dir.Path);
+        string tree = dir.Combine("tree");
+        File.CreateSymbolicLink(Path.Combine(tree, "link-to-file"), Path.Combine(tree, "a.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(tree, "link-to-dir"), Path.Combine(tree, "sub"));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(tree, "sub", "fifo")))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        File.SetUnixFileMode(Path.Combine(tree, "a.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var modified = new DateTime(2020, 2, 29, 12, 34, 56, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(Path.Combine(tree, "a.txt"), modified);
+
+        string archive = dir.Combine("agg.tar");
+        var pack = CliRunner.Run("agg", "pack", "--format", "tar", "--out", archive, "--json", tree);
+        Assert.True(pack.Exit == 0, pack.Stderr);
+        var names = JsonDocument.Parse(pack.Stdout).RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray();
+        Assert.Equal(["tree/a.txt", "tree/empty", "tree/sub/big.bin", "tree/sub/ünï cødé.txt"], names);
+        Assert.Contains($"skipping {Path.Combine(tree, "link-to-file")}: a symbolic link.", pack.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"skipping {Path.Combine(tree, "link-to-dir")}: a symbolic link.", pack.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"skipping {Path.Combine(tree, "sub", "fifo")}: a FIFO.", pack.Stderr, StringComparison.Ordinal);
+
+        // Mode and modification time come from the file, as the listing saw it.
+        using var reader = AggregationReader.OpenFile(archive);
+        AggregationEntry first = reader.ReadNext()!;
+        Assert.Equal("tree/a.txt", first.Name);
+        Assert.Equal(Convert.ToInt32("640", 8), first.Mode);
+        Assert.Equal(new DateTimeOffset(modified), first.ModificationTime);
+    }
+
+    [Fact]
     public void Usage_errors_exit_2_and_missing_files_exit_5()
     {
         using var dir = new TempDirectory();

@@ -148,7 +148,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
         {
             if (!inMemory)
             {
-                stream = member.Open(out long? openedSize);
+                stream = member.Open(out long? openedSize, out _, out _);
                 if (openedSize is { } now && now != size)
                 {
                     ThrowChanged(member.Name, $"its size is now {now} bytes, not {size}");

@@ -72,19 +72,21 @@ public sealed class TarAggregationWriter : IAggregationWriter
         try
         {
             long size;
+            int mode = member.Mode;
+            DateTimeOffset? modified = member.ModificationTime;
             if (member.IsMemory)
             {
                 size = member.Memory.Length;
             }
             else
             {
-                stream = member.Open(out long? opened);
+                stream = member.Open(out long? opened, out mode, out modified);
                 size = opened ?? throw new ArgumentException($"Member \"{member.Name}\" comes from a stream that cannot seek: tar needs its size before its header, so supply it.", nameof(member));
             }
 
-            long mtime = member.ModificationTime?.ToUnixTimeSeconds() ?? _creationTime;
+            long mtime = modified?.ToUnixTimeSeconds() ?? _creationTime;
             long headerOffset = _position;
-            WriteHeaders(member.Name, member.Mode, member.Uid, member.Gid, size, mtime);
+            WriteHeaders(member.Name, mode, member.Uid, member.Gid, size, mtime);
             long dataOffset = _position;
             _hasher.Reset();
             if (stream is null)
