@@ -81,8 +81,11 @@ public static class AggCommands
             }
 
             var progress = CliProgress.For(console, parse, parse.GetValue(json));
-            // Without a progress bar to size, the files are measured by their readers, not by the listing.
-            var members = Collect(parse.GetValue(paths)!, console.Error, measure: progress.Enabled);
+            // A progress bar needs the total first. Without one, the trees are walked while the first files are already
+            // read and packed, and each file is measured by its reader, not by the listing.
+            IEnumerable<MemberSource> members = progress.Enabled
+                ? Collect(parse.GetValue(paths)!, console.Error)
+                : CollectAsPacked(parse.GetValue(paths)!, console.Error);
             string full = Path.GetFullPath(outPath);
             string temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.tapekit-{Guid.NewGuid():N}.partial");
             int ahead = parse.GetValue(readAhead);
@@ -93,12 +96,15 @@ public static class AggCommands
                 // The disk writes while the rest is packed: the final flush to disk waits for the last 8 MiB only.
                 using (var sink = new StreamBlockSink(stream, size) { WritebackInterval = 8L << 20 })
                 {
-                    index = progress.Show($"Packing {Path.GetFileName(full)}", members.Sum(m => m.Size ?? 0), () =>
+                    long total = members is List<MemberSource> listed ? listed.Sum(m => m.Size ?? 0) : 0;
+                    index = progress.Show($"Packing {Path.GetFileName(full)}", total, () =>
                     {
                         // The feeder: members read ahead on other threads. By default the blocks go to the file from this
                         // thread: a write into the page cache is a copy, and the drive thread cost more in hand-overs than
                         // it saved there (measured: 403 against 372 ms on 20 000 × 4 KiB, 719 against 651 ms on 256 × 4 MiB).
-                        using MemberReadAhead? feeder = ahead == 0 ? null : MemberReadAhead.Start(members, new ReadAheadOptions { MaxMembers = ahead });
+                        var options = new ReadAheadOptions { MaxMembers = ahead };
+                        using MemberReadAhead? feeder = ahead == 0 ? null
+                            : members is List<MemberSource> all ? MemberReadAhead.Start(all, options) : MemberReadAhead.StartStreaming(members, options);
                         IEnumerable<MemberSource> source = feeder ?? (IEnumerable<MemberSource>)members;
                         if (!parse.GetValue(driveThread))
                         {
@@ -270,70 +276,22 @@ public static class AggCommands
     }
 
     /// <summary>
-    /// The members for the PATH arguments: a file under its own name, a directory's regular files under
-    /// dir/relative/path, in ordinal order. Anything else (a symbolic link, a FIFO, a device, a socket) is skipped with
-    /// a warning; a symbolic link to a directory is not followed.
+    /// The members for the PATH arguments, each file measured now: a file under its own name, a directory's regular
+    /// files under dir/relative/path, in ordinal order. Anything else (a symbolic link, a FIFO, a device, a socket) is
+    /// skipped with a warning; a symbolic link to a directory is not followed.
     /// </summary>
-    /// <param name="paths">The arguments.</param>
-    /// <param name="error">Where the warnings go.</param>
-    /// <param name="measure">
-    /// Whether every file's size is wanted now (to plan tape files, or for a progress bar's total). When not, the files of a
-    /// directory are not looked at one by one here: their readers take size, mode and modification time from the open
-    /// file (<see cref="MemberSource.TakesFileMetadata"/>), and the listing costs a few system calls per directory.
-    /// </param>
-    internal static List<MemberSource> Collect(string[] paths, TextWriter error, bool measure = true)
+    internal static List<MemberSource> Collect(string[] paths, TextWriter error)
     {
         var members = new List<MemberSource>();
-        foreach (string path in paths)
+        foreach ((string full, string baseName, FileNodeStatus status) in Roots(paths))
         {
-            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-            string baseName = Path.GetFileName(full);
-            FileNodeStatus status;
-            try
-            {
-                status = FileNodes.Inspect(full);
-            }
-            catch (FileNotFoundException)
-            {
-                throw new FileNotFoundException($"{path} does not exist.", path);
-            }
-
             if (status.Type != FileNodeType.Directory)
             {
                 AddFile(members, full, baseName, status, error);
                 continue;
             }
 
-            var files = new List<(string Path, string Name)>();
-            int prefix = Path.EndsInDirectorySeparator(full) ? full.Length : full.Length + 1; // "/" keeps its separator
-            foreach (FileNodeEntry node in DirectoryTree.List(full))
-            {
-                if (node.Type == FileNodeType.Directory)
-                {
-                    continue;
-                }
-
-                if (node.Type != FileNodeType.Regular)
-                {
-                    Skip(node.Path, node.Type, error);
-                    continue;
-                }
-
-                string relative = node.Path[prefix..];
-                if (Path.DirectorySeparatorChar != '/')
-                {
-                    relative = relative.Replace(Path.DirectorySeparatorChar, '/');
-                }
-
-                files.Add((node.Path, CheckedName(node.Path, baseName.Length == 0 ? relative : baseName + "/" + relative)));
-            }
-
-            if (!measure)
-            {
-                members.AddRange(files.Select(f => MemberSource.FromFile(f.Path, f.Name) with { TakesFileMetadata = true }));
-                continue;
-            }
-
+            List<(string Path, string Name)> files = [.. FilesBelow(full, baseName, error)];
             FileNodeStatus[] statuses = InspectAll(files);
             for (int i = 0; i < files.Count; i++)
             {
@@ -341,13 +299,100 @@ public static class AggCommands
             }
         }
 
-        if (members.Count == 0)
+        return members.Count > 0 ? members : throw NothingToPack();
+    }
+
+    /// <summary>
+    /// The members of <see cref="Collect"/>, in the same order, as the trees are walked: nothing is looked at per file
+    /// here, each file's reader takes its size, mode and time from the open file (<see cref="MemberSource.TakesFileMetadata"/>).
+    /// The PATH arguments themselves are checked now; what the walk meets (a name that cannot be a member, a directory
+    /// that cannot be read) is thrown where the walk meets it.
+    /// </summary>
+    internal static IEnumerable<MemberSource> CollectAsPacked(string[] paths, TextWriter error)
+    {
+        var roots = Roots(paths);
+        return Walk(TextWriter.Synchronized(error)); // the warnings come from the thread that walks
+
+        IEnumerable<MemberSource> Walk(TextWriter warnings)
         {
-            throw new CliUsageException("Nothing to pack: the paths hold no regular file.");
+            int count = 0;
+            foreach ((string full, string baseName, FileNodeStatus status) in roots)
+            {
+                if (status.Type != FileNodeType.Directory)
+                {
+                    var single = new List<MemberSource>(1);
+                    AddFile(single, full, baseName, status, warnings);
+                    foreach (MemberSource member in single)
+                    {
+                        count++;
+                        yield return member;
+                    }
+
+                    continue;
+                }
+
+                foreach ((string path, string name) in FilesBelow(full, baseName, warnings))
+                {
+                    count++;
+                    yield return MemberSource.FromFile(path, name) with { TakesFileMetadata = true };
+                }
+            }
+
+            if (count == 0)
+            {
+                throw NothingToPack();
+            }
+        }
+    }
+
+    /// <summary>Each PATH argument, made absolute, with its own status (a symbolic link not followed).</summary>
+    private static List<(string Full, string BaseName, FileNodeStatus Status)> Roots(string[] paths)
+    {
+        var roots = new List<(string, string, FileNodeStatus)>(paths.Length);
+        foreach (string path in paths)
+        {
+            string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+            try
+            {
+                roots.Add((full, Path.GetFileName(full), FileNodes.Inspect(full)));
+            }
+            catch (FileNotFoundException)
+            {
+                throw new FileNotFoundException($"{path} does not exist.", path);
+            }
         }
 
-        return members;
+        return roots;
     }
+
+    /// <summary>The regular files below <paramref name="full"/>, in order, with their member names; the other nodes skipped with a warning.</summary>
+    private static IEnumerable<(string Path, string Name)> FilesBelow(string full, string baseName, TextWriter error)
+    {
+        int prefix = Path.EndsInDirectorySeparator(full) ? full.Length : full.Length + 1; // "/" keeps its separator
+        foreach (FileNodeEntry node in DirectoryTree.Enumerate(full))
+        {
+            if (node.Type == FileNodeType.Directory)
+            {
+                continue;
+            }
+
+            if (node.Type != FileNodeType.Regular)
+            {
+                Skip(node.Path, node.Type, error);
+                continue;
+            }
+
+            string relative = node.Path[prefix..];
+            if (Path.DirectorySeparatorChar != '/')
+            {
+                relative = relative.Replace(Path.DirectorySeparatorChar, '/');
+            }
+
+            yield return (node.Path, CheckedName(node.Path, baseName.Length == 0 ? relative : baseName + "/" + relative));
+        }
+    }
+
+    private static CliUsageException NothingToPack() => new("Nothing to pack: the paths hold no regular file.");
 
     /// <summary>
     /// One <see cref="FileNodes.Inspect"/> per file, on every core: a system call each, which on a tree of small files is

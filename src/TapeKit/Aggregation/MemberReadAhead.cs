@@ -32,7 +32,12 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     /// <summary>Members a reader takes at once: one pass through the gate for several files.</summary>
     private const int ClaimBatch = 8;
 
-    private readonly IReadOnlyList<MemberSource> _members;
+    /// <summary>Members a lister thread hands over at most at once (the first batches are smaller, to start reading soon).</summary>
+    private const int ListBatch = 256;
+
+    private readonly IReadOnlyList<MemberSource>? _given; // the members, when given as a list
+    private readonly List<MemberSource>? _listed;         // the members a lister thread has taken from an enumerable so far
+    private readonly Thread? _lister;
     private readonly ReadAheadOptions _options;
     private readonly Slot[] _slots;
     private readonly Thread[] _readers;
@@ -40,6 +45,9 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     // The feeder's own pool, sized for its bound: the shared pool keeps a few arrays per size and core, so with hundreds
     // of members in flight most rents would allocate.
     private readonly ArrayPool<byte> _pool;
+    private int _count;       // members known so far (under the gate)
+    private bool _complete;   // no more members will come (under the gate)
+    private ExceptionDispatchInfo? _listingError; // why the enumerable ended early, for the writer after the last member
     private int _next;        // the next member a reader takes
     private int _head;        // the member the writer has or waits for; every slot below it is released
     private long _bytesAhead; // bytes held or being read for members at or after the head
@@ -49,19 +57,36 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private bool _stopped;
     private bool _enumerated;
 
-    private MemberReadAhead(IReadOnlyList<MemberSource> members, ReadAheadOptions options)
+    private MemberReadAhead(IReadOnlyList<MemberSource>? given, IEnumerable<MemberSource>? listed, ReadAheadOptions options)
     {
-        _members = members;
         _options = options;
-        _slots = new Slot[Math.Min(options.MaxMembers, Math.Max(1, members.Count))];
+        int known = options.MaxMembers;
+        if (given is not null)
+        {
+            _given = given;
+            _count = known = given.Count;
+            _complete = true;
+        }
+        else
+        {
+            _listed = [];
+        }
+
+        _slots = new Slot[Math.Min(options.MaxMembers, Math.Max(1, known))];
         _pool = ArrayPool<byte>.Create(Math.Max(16, options.MaxMemberSize + 1), _slots.Length + options.Readers);
-        _readers = new Thread[Math.Min(options.Readers, Math.Max(1, members.Count))];
+        _readers = new Thread[Math.Min(options.Readers, Math.Max(1, known))];
         // Readers that ran into the member bound are woken once an eighth of it is free again, not at every member.
         _wakeBatch = Math.Max(1, _slots.Length / 8);
         for (int i = 0; i < _readers.Length; i++)
         {
             _readers[i] = new Thread(Read) { IsBackground = true, Name = $"TapeKit read-ahead {i + 1}" };
             _readers[i].Start();
+        }
+
+        if (listed is not null)
+        {
+            _lister = new Thread(() => List(listed)) { IsBackground = true, Name = "TapeKit read-ahead lister" };
+            _lister.Start();
         }
     }
 
@@ -74,7 +99,23 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         ArgumentNullException.ThrowIfNull(members);
         options ??= new ReadAheadOptions();
         options.Validate();
-        return new MemberReadAhead(members, options);
+        return new MemberReadAhead(members, null, options);
+    }
+
+    /// <summary>
+    /// Starts reading <paramref name="members"/> ahead while they are still being enumerated: a thread of the feeder's
+    /// takes them from the enumerable (a directory walk, say) as the readers read the first ones, so that listing,
+    /// reading and writing overlap. An exception of the enumerable reaches the writer after the last member before it.
+    /// </summary>
+    /// <param name="members">The members, in the order they are to be written; enumerated once, on another thread.</param>
+    /// <param name="options">The bounds; the defaults of <see cref="ReadAheadOptions"/> when <see langword="null"/>.</param>
+    /// <returns>The members in their order, to enumerate once.</returns>
+    public static MemberReadAhead StartStreaming(IEnumerable<MemberSource> members, ReadAheadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        options ??= new ReadAheadOptions();
+        options.Validate();
+        return new MemberReadAhead(null, members, options);
     }
 
     /// <summary>The members, in order; file members that were read ahead come as members in memory.</summary>
@@ -131,6 +172,8 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
             reader.Join();
         }
 
+        _lister?.Join(); // it stops at its next member
+
         for (int i = 0; i < _slots.Length; i++)
         {
             if (_slots[i].Buffer is { } buffer)
@@ -144,9 +187,20 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
     private IEnumerator<MemberSource> Take()
     {
-        for (int i = 0; i < _members.Count; i++)
+        for (int i = 0; ; i++)
         {
-            Slot slot = WaitFor(i);
+            if (!WaitFor(i, out Slot slot))
+            {
+                ExceptionDispatchInfo? listingError;
+                lock (_gate)
+                {
+                    listingError = _listingError;
+                }
+
+                listingError?.Throw();
+                yield break;
+            }
+
             try
             {
                 if (slot.Error is { } error)
@@ -154,7 +208,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                     ExceptionDispatchInfo.Throw(error);
                 }
 
-                yield return slot.Buffer is null ? _members[i] : _members[i].WithBytes(slot.Buffer.AsMemory(0, slot.Length), slot.Status);
+                yield return slot.Buffer is null ? slot.Member! : slot.Member!.WithBytes(slot.Buffer.AsMemory(0, slot.Length), slot.Status);
             }
             finally
             {
@@ -164,7 +218,8 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         }
     }
 
-    private Slot WaitFor(int index)
+    /// <summary>Waits until member <paramref name="index"/> is read; false when there is no such member (the list ended before it).</summary>
+    private bool WaitFor(int index, out Slot read)
     {
         ref Slot slot = ref _slots[index % _slots.Length];
         var spin = default(SpinWait);
@@ -183,6 +238,13 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 while (Volatile.Read(ref slot.State) == 0)
                 {
                     ObjectDisposedException.ThrowIf(_stopped, this);
+                    if (_complete && index >= _count)
+                    {
+                        Volatile.Write(ref _waitingFor, -1);
+                        read = default;
+                        return false;
+                    }
+
                     Monitor.Wait(_gate);
                 }
 
@@ -190,8 +252,58 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
             }
         }
 
-        return slot;
+        read = slot;
+        return true;
     }
+
+    /// <summary>The lister thread: takes the members from the enumerable and hands them to the readers in batches.</summary>
+    private void List(IEnumerable<MemberSource> members)
+    {
+        var batch = new List<MemberSource>(ListBatch);
+        int size = 16;
+        ExceptionDispatchInfo? error = null;
+        try
+        {
+            foreach (MemberSource member in members)
+            {
+                if (Volatile.Read(ref _stopped))
+                {
+                    return;
+                }
+
+                batch.Add(member ?? throw new ArgumentException("The members include a null.", nameof(members)));
+                if (batch.Count == size)
+                {
+                    Publish(batch, null, complete: false);
+                    size = Math.Min(ListBatch, size * 2);
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            error = ExceptionDispatchInfo.Capture(exception);
+        }
+
+        Publish(batch, error, complete: true);
+    }
+
+    private void Publish(List<MemberSource> batch, ExceptionDispatchInfo? error, bool complete)
+    {
+        lock (_gate)
+        {
+            _listed!.AddRange(batch);
+            _count = _listed.Count;
+            _complete = complete;
+            _listingError = error;
+            // Readers that found nothing to take, and a writer that waits for the next member or the end.
+            Monitor.PulseAll(_gate);
+        }
+
+        batch.Clear();
+    }
+
+    /// <summary>Member <paramref name="index"/> (under the gate, below the count).</summary>
+    private MemberSource Member(int index) => _given is not null ? _given[index] : _listed![index];
 
     private void Release(int index, Slot slot)
     {
@@ -228,6 +340,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         // A reader takes up to ClaimBatch members at a time under the gate, then reads them one after the other.
         long[] reserved = new long[ClaimBatch];
         bool[] readAhead = new bool[ClaimBatch];
+        var members = new MemberSource[ClaimBatch];
         while (true)
         {
             int first;
@@ -236,20 +349,20 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
             {
                 while (true)
                 {
-                    if (_stopped || _next >= _members.Count)
+                    if (_stopped || (_complete && _next >= _count))
                     {
                         return;
                     }
 
                     first = _next;
-                    claimed = ClaimUnderGate(reserved, readAhead);
+                    claimed = ClaimUnderGate(members, reserved, readAhead);
                     if (claimed > 0)
                     {
                         break;
                     }
 
                     Interlocked.Increment(ref _readersWaiting);
-                    if (ClaimUnderGate(reserved, readAhead) is > 0 and int late)
+                    if (ClaimUnderGate(members, reserved, readAhead) is > 0 and int late)
                     {
                         // The writer released members between the two looks (and may not have seen this reader).
                         Interlocked.Decrement(ref _readersWaiting);
@@ -266,12 +379,13 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
             {
                 int index = first + k;
                 ref Slot slot = ref _slots[index % _slots.Length];
+                slot.Member = members[k];
                 slot.Reserved = reserved[k];
                 if (readAhead[k])
                 {
                     try
                     {
-                        Read(_members[index], ref slot);
+                        Read(members[k], ref slot);
                     }
                     catch (Exception exception)
                     {
@@ -280,7 +394,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 }
                 else if (reserved[k] > 0)
                 {
-                    StartKernelReadahead(_members[index]);
+                    StartKernelReadahead(members[k]);
                 }
 
                 // Published with a full fence (Dispose returns the buffer of a slot published after it stopped the readers).
@@ -303,12 +417,12 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     }
 
     /// <summary>Takes the next members, as many as the bounds allow and at most <see cref="ClaimBatch"/> (under the gate).</summary>
-    private int ClaimUnderGate(long[] reserved, bool[] readAhead)
+    private int ClaimUnderGate(MemberSource[] members, long[] reserved, bool[] readAhead)
     {
         int claimed = 0;
-        while (claimed < ClaimBatch && _next < _members.Count)
+        while (claimed < ClaimBatch && _next < _count)
         {
-            MemberSource member = _members[_next];
+            MemberSource member = Member(_next);
             long bytes = Reservation(member);
             bool ahead = ReadsAhead(member);
             if (_next - Volatile.Read(ref _head) >= _slots.Length || Interlocked.Read(ref _bytesAhead) + bytes > _options.MaxBytes)
@@ -316,6 +430,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 break;
             }
 
+            members[claimed] = member;
             reserved[claimed] = bytes;
             readAhead[claimed] = ahead;
             claimed++;
@@ -328,7 +443,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
     /// <summary>Whether the member readers would take next fits in the byte bound now (under the gate).</summary>
     private bool NextFits() =>
-        _next >= _members.Count || Interlocked.Read(ref _bytesAhead) + Reservation(_members[_next]) <= _options.MaxBytes;
+        _next >= _count || Interlocked.Read(ref _bytesAhead) + Reservation(Member(_next)) <= _options.MaxBytes;
 
     /// <summary>
     /// The bytes a member holds in the read-ahead's bound: its size when it is read ahead; when it is a larger file whose
@@ -447,6 +562,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private struct Slot
     {
         public int State; // 1: read (or failed), for the writer to take
+        public MemberSource? Member;
         public byte[]? Buffer;
         public int Length;
         public long Reserved;

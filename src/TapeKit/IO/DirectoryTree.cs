@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -6,7 +5,8 @@ namespace TapeKit.IO;
 
 /// <summary>
 /// Lists a directory tree the way an archiver needs it: every node below the directory with its type, in ordinal order
-/// of the paths, symbolic links listed and never followed.
+/// of the paths (a directory's path counting as if it ended in <c>/</c>, so that it comes just before what it holds),
+/// symbolic links listed and never followed.
 /// </summary>
 /// <remarks>
 /// On Linux the types come from the directory entries themselves (<c>getdents64</c>'s <c>d_type</c>), so listing a tree
@@ -19,7 +19,10 @@ public static partial class DirectoryTree
     private const int BufferSize = 64 * 1024;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Every node below <paramref name="directory"/> (directories too), in ordinal order of <see cref="FileNodeEntry.Path"/>.</summary>
+    /// <summary>
+    /// Every node below <paramref name="directory"/> (directories too), in ordinal order of <see cref="FileNodeEntry.Path"/>,
+    /// a directory's path counting as if it ended in <c>/</c>: the files come in the ordinal order of their paths.
+    /// </summary>
     /// <param name="directory">The directory; its own path prefixes every entry's.</param>
     /// <returns>The nodes.</returns>
     /// <exception cref="DirectoryNotFoundException">The directory, or one below it, vanished while it was listed.</exception>
@@ -28,80 +31,119 @@ public static partial class DirectoryTree
     public static IReadOnlyList<FileNodeEntry> List(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        var found = new List<FileNodeEntry>();
-        if (OperatingSystem.IsLinux())
-        {
-            ListLinux(directory, found);
-        }
-        else
-        {
-            ListPortable(directory, found);
-        }
+        return [.. Enumerate(directory)];
+    }
 
-        FileNodeEntry[] sorted = [.. found];
-        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Path, b.Path));
-        return sorted;
+    /// <summary>
+    /// <see cref="List"/> as it goes: each directory is read when the walk comes to it, so the first nodes come before
+    /// the last directories are read, in the same order (each directory's entries are sorted by name).
+    /// </summary>
+    /// <param name="directory">The directory; its own path prefixes every entry's.</param>
+    /// <returns>The nodes, lazily; the exceptions of <see cref="List"/> come from the enumeration.</returns>
+    public static IEnumerable<FileNodeEntry> Enumerate(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return OperatingSystem.IsLinux() ? EnumerateLinux(directory) : ListPortable(directory);
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static unsafe void ListLinux(string root, List<FileNodeEntry> found)
+    private static IEnumerable<FileNodeEntry> EnumerateLinux(string root)
     {
-        var pending = new Stack<string>();
-        pending.Push(root);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[] buffer = new byte[BufferSize];
+        var pending = new Stack<(FileNodeEntry[] Entries, int Next)>();
+        pending.Push((ReadDirectory(root, buffer), 0));
+        while (pending.TryPop(out var level))
+        {
+            if (level.Next == level.Entries.Length)
+            {
+                continue;
+            }
+
+            FileNodeEntry entry = level.Entries[level.Next];
+            pending.Push((level.Entries, level.Next + 1));
+            yield return entry;
+            if (entry.Type == FileNodeType.Directory)
+            {
+                pending.Push((ReadDirectory(entry.Path, buffer), 0));
+            }
+        }
+    }
+
+    /// <summary>One directory's entries, sorted so that a walk gives the ordinal order of the whole paths.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static unsafe FileNodeEntry[] ReadDirectory(string directory, byte[] buffer)
+    {
+        var found = new List<FileNodeEntry>();
+        string prefix = directory.EndsWith('/') ? directory : directory + "/";
+        int fd = FileNodeImports.Open(directory, FileNodeImports.ORdOnly | FileNodeImports.ODirectory | FileNodeImports.OCloExec);
+        if (fd < 0)
+        {
+            throw ListError(Marshal.GetLastPInvokeError(), directory);
+        }
+
         try
         {
-            while (pending.TryPop(out string? directory))
+            fixed (byte* start = buffer)
             {
-                int fd = FileNodeImports.Open(directory, FileNodeImports.ORdOnly | FileNodeImports.ODirectory | FileNodeImports.OCloExec);
-                if (fd < 0)
+                while (true)
                 {
-                    throw ListError(Marshal.GetLastPInvokeError(), directory);
-                }
-
-                try
-                {
-                    string prefix = directory.EndsWith('/') ? directory : directory + "/";
-                    fixed (byte* start = buffer)
+                    nint n = GetDents64(fd, start, (nuint)buffer.Length);
+                    if (n < 0)
                     {
-                        while (true)
+                        int errno = Marshal.GetLastPInvokeError();
+                        if (errno == FileNodeImports.EIntr)
                         {
-                            nint n = GetDents64(fd, start, (nuint)buffer.Length);
-                            if (n < 0)
-                            {
-                                int errno = Marshal.GetLastPInvokeError();
-                                if (errno == FileNodeImports.EIntr)
-                                {
-                                    continue;
-                                }
-
-                                throw ListError(errno, directory);
-                            }
-
-                            if (n == 0)
-                            {
-                                break;
-                            }
-
-                            ReadEntries(buffer.AsSpan(0, (int)n), prefix, directory, found, pending);
+                            continue;
                         }
+
+                        throw ListError(errno, directory);
                     }
-                }
-                finally
-                {
-                    _ = FileNodeImports.Close(fd);
+
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    ReadEntries(buffer.AsSpan(0, (int)n), prefix, directory, found);
                 }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _ = FileNodeImports.Close(fd);
         }
+
+        FileNodeEntry[] sorted = [.. found];
+        int skip = prefix.Length;
+        Array.Sort(sorted, (a, b) => CompareNames(a, b, skip));
+        return sorted;
+    }
+
+    /// <summary>
+    /// Orders two entries of one directory by name, a directory's name as if it ended in <c>/</c>: "a.txt" (file) comes
+    /// before "a" (directory) because "a.txt" sorts before "a/…", as the whole paths do.
+    /// </summary>
+    private static int CompareNames(FileNodeEntry a, FileNodeEntry b, int skip)
+    {
+        ReadOnlySpan<char> x = a.Path.AsSpan(skip);
+        ReadOnlySpan<char> y = b.Path.AsSpan(skip);
+        int common = Math.Min(x.Length, y.Length);
+        int order = x[..common].SequenceCompareTo(y[..common]);
+        if (order != 0 || x.Length == y.Length)
+        {
+            return order;
+        }
+
+        // One is a prefix of the other: the shorter one's key goes on with '/' if it is a directory, else it ends first.
+        return x.Length < y.Length ? ShorterFirst(a.Type, y[common]) : -ShorterFirst(b.Type, x[common]);
+
+        static int ShorterFirst(FileNodeType shorter, char longerNext) =>
+            shorter == FileNodeType.Directory && longerNext < '/' ? 1 : -1;
     }
 
     /// <summary>Reads the <c>struct linux_dirent64</c> records of one <c>getdents64</c> call.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static void ReadEntries(ReadOnlySpan<byte> records, string prefix, string directory, List<FileNodeEntry> found, Stack<string> pending)
+    private static void ReadEntries(ReadOnlySpan<byte> records, string prefix, string directory, List<FileNodeEntry> found)
     {
         // d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name (NUL-terminated).
         const int NameOffset = 19;
@@ -150,24 +192,19 @@ public static partial class DirectoryTree
                 _ => FileNodes.Inspect(path).Type, // DT_UNKNOWN: the file system does not say
             };
             found.Add(new FileNodeEntry(path, type));
-            if (type == FileNodeType.Directory)
-            {
-                pending.Push(path);
-            }
         }
     }
 
-    private static void ListPortable(string root, List<FileNodeEntry> found)
+    private static FileNodeEntry[] ListPortable(string root)
     {
         var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false, ReturnSpecialDirectories = false };
         var paths = new System.IO.Enumeration.FileSystemEnumerable<string>(root, (ref System.IO.Enumeration.FileSystemEntry entry) => entry.ToFullPath(), options)
         {
             ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) == 0,
         };
-        foreach (string path in paths)
-        {
-            found.Add(new FileNodeEntry(path, FileNodes.Inspect(path).Type));
-        }
+        FileNodeEntry[] found = [.. paths.Select(path => new FileNodeEntry(path, FileNodes.Inspect(path).Type))];
+        Array.Sort(found, static (a, b) => CompareNames(a, b, 0));
+        return found;
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]

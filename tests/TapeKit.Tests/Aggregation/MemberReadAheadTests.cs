@@ -198,6 +198,105 @@ public sealed class MemberReadAheadTests
         }
     }
 
+    [Theory]
+    [InlineData(AggregationFormat.Tar, 31)]
+    [InlineData(AggregationFormat.Il, 32)]
+    public void Members_still_being_enumerated_give_the_same_aggregation_as_a_list(AggregationFormat format, int seed)
+    {
+        using var dir = new TempDirectory();
+        List<MemberSource> members = Tree(dir, seed, count: 200);
+        byte[] serial = Write(format, members, sink => sink);
+
+        // A slow enumerable (a directory walk over a network file system): readers and writer catch up with it.
+        IEnumerable<MemberSource> Slowly()
+        {
+            for (int i = 0; i < members.Count; i++)
+            {
+                if (i % 37 == 0)
+                {
+                    Thread.Sleep(5);
+                }
+
+                yield return members[i];
+            }
+        }
+
+        byte[] fed;
+        using (var feeder = MemberReadAhead.StartStreaming(Slowly(), Tight))
+        {
+            fed = Write(format, feeder, sink => sink);
+            Assert.InRange(feeder.PeakBytesAhead, 1, Tight.MaxBytes);
+        }
+
+        Assert.True(serial.AsSpan().SequenceEqual(fed), $"seed {seed}: the streamed aggregation differs from the serial one");
+    }
+
+    [Fact]
+    public void An_enumerable_that_fails_fails_the_writer_after_the_members_before_it()
+    {
+        using var dir = new TempDirectory();
+        List<MemberSource> members = Tree(dir, 33, count: 50);
+
+        IEnumerable<MemberSource> FailingAt(int at)
+        {
+            for (int i = 0; i < at; i++)
+            {
+                yield return members[i];
+            }
+
+            throw new UnauthorizedAccessException("Cannot list /somewhere: permission denied.");
+        }
+
+        using (var feeder = MemberReadAhead.StartStreaming(FailingAt(23), Tight))
+        {
+            var seen = new List<string>();
+            var e = Assert.Throws<UnauthorizedAccessException>(() =>
+            {
+                foreach (MemberSource member in feeder)
+                {
+                    seen.Add(member.Name);
+                }
+            });
+            Assert.Equal(members.Take(23).Select(m => m.Name), seen);
+            Assert.Contains("/somewhere", e.Message, StringComparison.Ordinal);
+        }
+
+        using (var empty = MemberReadAhead.StartStreaming([], Tight))
+        {
+            Assert.Empty(empty);
+        }
+    }
+
+    [Fact]
+    public void Disposed_while_still_enumerating_the_lister_and_readers_stop()
+    {
+        using var dir = new TempDirectory();
+        List<MemberSource> members = Tree(dir, 34, count: 40);
+        int taken = 0;
+
+        IEnumerable<MemberSource> Endless()
+        {
+            for (int i = 0; ; i++)
+            {
+                Interlocked.Increment(ref taken);
+                yield return members[i % members.Count] with { };
+                Thread.Sleep(1);
+            }
+        }
+
+        var feeder = MemberReadAhead.StartStreaming(Endless(), Tight);
+        using (IEnumerator<MemberSource> writer = feeder.GetEnumerator())
+        {
+            Assert.True(writer.MoveNext());
+            Assert.True(writer.MoveNext());
+        }
+
+        feeder.Dispose(); // returns once the lister has stopped at its next member
+        int stoppedAt = Volatile.Read(ref taken);
+        Thread.Sleep(50);
+        Assert.Equal(stoppedAt, Volatile.Read(ref taken));
+    }
+
     [Fact]
     public void Disposed_half_way_the_readers_stop_and_it_cannot_be_enumerated_again()
     {

@@ -252,6 +252,27 @@ public sealed class AggCommandTests
     }
 
     [Fact]
+    public void A_tree_with_a_name_that_cannot_be_a_member_is_refused_with_exit_2_and_leaves_no_file()
+    {
+        using var dir = new TempDirectory();
+        MakeTree(dir.Path);
+        File.WriteAllText(dir.Combine("tree", "sub", "back\\slash"), "x"); // F12: no backslash in a member name
+        string archive = dir.Combine("agg.tar");
+        var pack = CliRunner.Run("agg", "pack", "--format", "tar", "--out", archive, dir.Combine("tree"));
+        Assert.Equal(2, pack.Exit);
+        Assert.Contains("cannot be a member", pack.Stderr, StringComparison.Ordinal);
+        Assert.Contains("backslash", pack.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(archive));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.partial"));
+
+        Directory.CreateDirectory(dir.Combine("nothing", "deeper"));
+        var empty = CliRunner.Run("agg", "pack", "--format", "tar", "--out", archive, dir.Combine("nothing"));
+        Assert.Equal(2, empty.Exit);
+        Assert.Contains("Nothing to pack", empty.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.partial"));
+    }
+
+    [Fact]
     public void Usage_errors_exit_2_and_missing_files_exit_5()
     {
         using var dir = new TempDirectory();

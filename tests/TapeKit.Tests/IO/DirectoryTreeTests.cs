@@ -32,10 +32,12 @@ public sealed class DirectoryTreeTests
         }
 
         IReadOnlyList<FileNodeEntry> listed = DirectoryTree.List(root);
+        Assert.Equal(listed, DirectoryTree.Enumerate(root));
 
+        // Ordinal order of the paths, a directory's as if it ended in '/': "a-b" and "a.txt" before "a/" and "a/x".
         (string, FileNodeType)[] expected =
         [
-            ("a", FileNodeType.Directory), ("a-b", FileNodeType.Regular), ("a.txt", FileNodeType.Regular), ("a/x", FileNodeType.Regular),
+            ("a-b", FileNodeType.Regular), ("a.txt", FileNodeType.Regular), ("a", FileNodeType.Directory), ("a/x", FileNodeType.Regular),
             ("b", FileNodeType.Directory), ("b/c", FileNodeType.Directory), ("b/c/d", FileNodeType.Regular),
             ("empty", FileNodeType.Directory), ("fifo", FileNodeType.Fifo), ("link", FileNodeType.SymbolicLink), ("ünï", FileNodeType.Regular),
         ];
