@@ -72,17 +72,30 @@ public static class MemberName
             return "has an empty component";
         }
 
-        if (n is "." || n.StartsWith("./", StringComparison.Ordinal) || n.EndsWith("/.", StringComparison.Ordinal) || n.Contains("/./", StringComparison.Ordinal))
+        // A "." or ".." component starts with a dot at the start or after a slash, and ends at the end or at a slash.
+        // One pass over the dots (most names have one, before an extension), "." reported before "..".
+        bool dotDot = false;
+        for (int i = n.IndexOf('.'); i >= 0;)
         {
-            return "has a \".\" component";
+            if (i == 0 || n[i - 1] == '/')
+            {
+                int end = i + 1 < n.Length && n[i + 1] == '.' ? i + 2 : i + 1;
+                if (end == n.Length || n[end] == '/')
+                {
+                    if (end == i + 1)
+                    {
+                        return "has a \".\" component";
+                    }
+
+                    dotDot = true;
+                }
+            }
+
+            int next = n[(i + 1)..].IndexOf('.');
+            i = next < 0 ? -1 : i + 1 + next;
         }
 
-        if (n is ".." || n.StartsWith("../", StringComparison.Ordinal) || n.EndsWith("/..", StringComparison.Ordinal) || n.Contains("/../", StringComparison.Ordinal))
-        {
-            return "has a \"..\" component";
-        }
-
-        return null;
+        return dotDot ? "has a \"..\" component" : null;
     }
 
     /// <summary>Whether <paramref name="name"/> satisfies F12.1.</summary>

@@ -51,7 +51,7 @@ public static partial class DirectoryTree
     {
         byte[] buffer = new byte[BufferSize];
         var pending = new Stack<(FileNodeEntry[] Entries, int Next)>();
-        pending.Push((ReadDirectory(root, buffer), 0));
+        pending.Push((ReadDirectory(root, buffer, below: false), 0));
         while (pending.TryPop(out var level))
         {
             if (level.Next == level.Entries.Length)
@@ -64,21 +64,28 @@ public static partial class DirectoryTree
             yield return entry;
             if (entry.Type == FileNodeType.Directory)
             {
-                pending.Push((ReadDirectory(entry.Path, buffer), 0));
+                pending.Push((ReadDirectory(entry.Path, buffer, below: true), 0));
             }
         }
     }
 
-    /// <summary>One directory's entries, sorted so that a walk gives the ordinal order of the whole paths.</summary>
+    /// <summary>
+    /// One directory's entries, sorted so that a walk gives the ordinal order of the whole paths. A directory below the
+    /// root is opened without following a symbolic link: one put in its place since its parent was read is refused.
+    /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static unsafe FileNodeEntry[] ReadDirectory(string directory, byte[] buffer)
+    private static unsafe FileNodeEntry[] ReadDirectory(string directory, byte[] buffer, bool below)
     {
         var found = new List<FileNodeEntry>();
         string prefix = directory.EndsWith('/') ? directory : directory + "/";
-        int fd = FileNodeImports.Open(directory, FileNodeImports.ORdOnly | FileNodeImports.ODirectory | FileNodeImports.OCloExec);
+        int flags = FileNodeImports.ORdOnly | FileNodeImports.ODirectory | FileNodeImports.OCloExec | (below ? FileNodeImports.ONoFollow : 0);
+        int fd = FileNodeImports.Open(directory, flags);
         if (fd < 0)
         {
-            throw ListError(Marshal.GetLastPInvokeError(), directory);
+            int errno = Marshal.GetLastPInvokeError();
+            throw below && errno is FileNodeImports.ENotDir or FileNodeImports.ELoop
+                ? new UnsafeOperationException($"Refusing to list {directory}: it is no longer a directory (a symbolic link put in its place?).", directory, UnsafeOperationKind.LinkOrDevice)
+                : ListError(errno, directory);
         }
 
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TapeKit;
 using TapeKit.IO;
 using TapeKit.Tests.Cli;
 
@@ -77,6 +78,35 @@ public sealed class DirectoryTreeTests
         var e = Assert.Throws<IOException>(() => DirectoryTree.List(dir.Path));
         Assert.Contains(dir.Combine("sub"), e.Message, StringComparison.Ordinal);
         Assert.Contains("not valid UTF-8 (626164FF)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_directory_swapped_for_a_link_during_the_walk_is_refused_not_followed()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        string root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "b"));
+        Directory.CreateDirectory(dir.Combine("outside"));
+        File.WriteAllText(Path.Combine(root, "a"), "a");
+        File.WriteAllText(Path.Combine(root, "b", "x"), "x");
+        File.WriteAllText(dir.Combine("outside", "secret"), "not below the root");
+
+        using IEnumerator<FileNodeEntry> walk = DirectoryTree.Enumerate(root).GetEnumerator();
+        Assert.True(walk.MoveNext());
+        Assert.Equal(Path.Combine(root, "a"), walk.Current.Path);
+
+        // The root was read with "b" a directory; now "b" is a link out of the root.
+        Directory.Move(Path.Combine(root, "b"), dir.Combine("b.old"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "b"), dir.Combine("outside"));
+        Assert.True(walk.MoveNext());
+        Assert.Equal((Path.Combine(root, "b"), FileNodeType.Directory), (walk.Current.Path, walk.Current.Type));
+        var e = Assert.Throws<UnsafeOperationException>(() => walk.MoveNext());
+        Assert.Contains(Path.Combine(root, "b"), e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -127,9 +127,9 @@ public sealed class TarAggregationWriter : IAggregationWriter
         EnsureWritable();
         try
         {
-            var manifest = new System.Buffers.ArrayBufferWriter<byte>(256 + (_members.Count * 192));
+            using var manifest = new PooledBufferWriter(256 + (_members.Count * 192));
             new TarManifest(_options.AggregationId, _blockSize, _members).WriteTo(manifest);
-            WriteHeaders(MemberName.Manifest, Convert.ToInt32("644", 8), 0, 0, manifest.WrittenCount, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
+            WriteHeaders(MemberName.Manifest, Convert.ToInt32("644", 8), 0, 0, manifest.WrittenSpan.Length, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
             WriteData(manifest.WrittenSpan);
             PadRecord();
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using static TapeKit.Aggregation.Tar.TarHeaderLayout;
 
@@ -153,7 +154,11 @@ public readonly record struct TarHeader
         }
 
         record.Slice(ChecksumOffset, ChecksumLength).Fill((byte)' ');
-        int sum = UnsignedSum(record);
+        // The byte sum of the fields just written; every other byte of the record is zero. A header per member: summing
+        // the 80-odd bytes written instead of all 512 halves the header's cost for small members.
+        int sum = ByteSum(nameField) + ByteSum(record[ModeOffset..(MTimeOffset + MTimeLength)]) + (ChecksumLength * ' ')
+            + typeFlag + ByteSum(GnuMagic) + (typeFlag == (byte)'L' ? 2 * ByteSum("root"u8) : 0);
+        Debug.Assert(sum == UnsignedSum(record), "the header's checksum covers every byte written");
         var checksum = record.Slice(ChecksumOffset, ChecksumLength);
         TarNumbers.WriteOctal(checksum[..7], sum);
         checksum[7] = (byte)' ';
@@ -213,10 +218,14 @@ public readonly record struct TarHeader
     }
 
     /// <summary>The header checksum: the unsigned byte sum with the chksum field counted as eight spaces.</summary>
-    private static int UnsignedSum(ReadOnlySpan<byte> record)
+    private static int UnsignedSum(ReadOnlySpan<byte> record) =>
+        ByteSum(record[..Size]) - ByteSum(record.Slice(ChecksumOffset, ChecksumLength)) + (8 * ' ');
+
+    /// <summary>The sum of the bytes as unsigned numbers.</summary>
+    private static int ByteSum(ReadOnlySpan<byte> bytes)
     {
         int sum = 0;
-        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(record[..Size]);
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
         foreach (ulong word in words)
         {
             // Add the eight bytes of the word pairwise in 16-bit lanes; no lane can overflow.
@@ -225,12 +234,12 @@ public readonly record struct TarHeader
             sum += (int)((pairs & 0xFFFFFFFFUL) + (pairs >> 32));
         }
 
-        foreach (byte b in record.Slice(ChecksumOffset, ChecksumLength))
+        foreach (byte b in bytes[(words.Length * sizeof(ulong))..])
         {
-            sum -= b;
+            sum += b;
         }
 
-        return sum + (8 * ' ');
+        return sum;
     }
 
     internal static string CString(ReadOnlySpan<byte> field)
