@@ -147,9 +147,14 @@ public sealed record MemberSource
     /// </summary>
     internal MemberSource WithBytes(ReadOnlyMemory<byte> data, IO.FileNodeStatus? status = null) => new(this, data, status);
 
-    /// <summary>Opens a file member's handle, as <see cref="Open"/> does.</summary>
+    /// <summary>
+    /// Opens a file member's handle, as <see cref="Open"/> does: on Linux without following a symbolic link or blocking
+    /// on a FIFO, like the read-ahead (a file swapped for either since it was listed fails, it is not read through).
+    /// </summary>
     internal static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFile(string path) =>
-        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
+        OperatingSystem.IsLinux()
+            ? new Microsoft.Win32.SafeHandles.SafeFileHandle(IO.FileNodes.OpenReadOnly(path), ownsHandle: true)
+            : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None);
 
     /// <summary>
     /// Opens the bytes for reading; <paramref name="size"/> is the size now, and <paramref name="mode"/> and
@@ -167,6 +172,11 @@ public sealed record MemberSource
                 if (TakesFileMetadata)
                 {
                     IO.FileNodeStatus status = IO.FileNodes.StatusOf(handle, _path);
+                    if (status.Type != IO.FileNodeType.Regular)
+                    {
+                        throw new IOException($"Member \"{Name}\" is no longer a regular file ({_path} is {IO.FileNodes.Describe(status.Type)}); nothing of it was written.");
+                    }
+
                     (size, mode, modificationTime) = (Size ?? status.Size, (int)status.Mode & 0xFFF, status.ModifiedAt);
                 }
                 else

@@ -32,8 +32,7 @@ internal readonly struct FileContentReader : IDisposable
             return new FileContentReader(-1, File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.None), path);
         }
 
-        int fd = FileNodeImports.Open(path, FileNodeImports.ORdOnly | FileNodeImports.ONoFollow | FileNodeImports.ONonBlock | FileNodeImports.OCloExec);
-        return fd >= 0 ? new FileContentReader(fd, null, path) : throw FileNodes.Error(Marshal.GetLastPInvokeError(), path, "open");
+        return new FileContentReader(FileNodes.OpenReadOnly(path), null, path);
     }
 
     /// <summary>Reads into <paramref name="buffer"/> from <paramref name="offset"/>: the bytes read, 0 at the end.</summary>
@@ -77,7 +76,7 @@ internal readonly struct FileContentReader : IDisposable
         {
             _handle?.Dispose();
         }
-        else if (_fd >= 0)
+        else if (_path is not null && _fd >= 0) // not a default instance, whose descriptor 0 is not its to close
         {
             _ = FileNodeImports.Close(_fd);
         }

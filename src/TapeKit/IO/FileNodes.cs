@@ -71,13 +71,7 @@ public static class FileNodes
             return stream;
         }
 
-        int fd = FileNodeImports.Open(path, FileNodeImports.ORdOnly | FileNodeImports.ONoFollow | FileNodeImports.ONonBlock | FileNodeImports.OCloExec);
-        if (fd < 0)
-        {
-            throw Error(Marshal.GetLastPInvokeError(), path, "open");
-        }
-
-        return Checked(fd, path, seen, allowHardLinks, out status);
+        return Checked(OpenReadOnly(path), path, seen, allowHardLinks, out status);
     }
 
     /// <summary>
@@ -189,6 +183,17 @@ public static class FileNodes
     {
         ArgumentNullException.ThrowIfNull(file);
         return StatusOf(file.SafeFileHandle, file.Name);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> read-only without following a final symbolic link (<see cref="UnsafeOperationException"/>)
+    /// or blocking on a FIFO (<c>O_NOFOLLOW | O_NONBLOCK</c>, which changes nothing for a regular file): its descriptor.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    internal static int OpenReadOnly(string path)
+    {
+        int fd = FileNodeImports.Open(path, FileNodeImports.ORdOnly | FileNodeImports.ONoFollow | FileNodeImports.ONonBlock | FileNodeImports.OCloExec);
+        return fd >= 0 ? fd : throw Error(Marshal.GetLastPInvokeError(), path, "open");
     }
 
     /// <summary>The status of a file opened by <paramref name="path"/> (<c>statx</c> of the descriptor; elsewhere <see cref="Inspect"/>).</summary>

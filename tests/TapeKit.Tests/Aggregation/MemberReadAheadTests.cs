@@ -196,6 +196,11 @@ public sealed class MemberReadAheadTests
             Assert.Contains("\"m08\" is no longer a regular file", fifo.Message, StringComparison.Ordinal);
             Assert.Contains("a FIFO", fifo.Message, StringComparison.Ordinal);
         }
+
+        // The serial writer opens the files itself, the same way.
+        Assert.Throws<UnsafeOperationException>(() => Write(AggregationFormat.Tar, members, sink => sink));
+        var serialFifo = Assert.Throws<IOException>(() => Write(AggregationFormat.Tar, members.Where((_, i) => i != 4), sink => sink));
+        Assert.Contains("\"m08\" is no longer a regular file", serialFifo.Message, StringComparison.Ordinal);
     }
 
     [Theory]
