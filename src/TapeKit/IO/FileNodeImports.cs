@@ -8,7 +8,7 @@ namespace TapeKit.IO;
 /// architecture, unlike <c>struct stat</c>) and <c>open</c> with <c>O_NOFOLLOW | O_NONBLOCK</c>.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal static unsafe partial class FileNodeImports
+internal static partial class FileNodeImports
 {
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
