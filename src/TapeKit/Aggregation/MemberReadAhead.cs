@@ -45,7 +45,6 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     // The feeder's own pool, sized for its bound: the shared pool keeps a few arrays per size and core, so with hundreds
     // of members in flight most rents would allocate.
     private readonly ArrayPool<byte> _pool;
-    private int _count;       // members known so far (under the gate)
     private bool _complete;   // no more members will come (under the gate)
     private ExceptionDispatchInfo? _listingError; // why the enumerable ended early, for the writer after the last member
     private int _next;        // the next member a reader takes
@@ -64,7 +63,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         if (given is not null)
         {
             _given = given;
-            _count = known = given.Count;
+            known = given.Count;
             _complete = true;
         }
         else
@@ -238,7 +237,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 while (Volatile.Read(ref slot.State) == 0)
                 {
                     ObjectDisposedException.ThrowIf(_stopped, this);
-                    if (_complete && index >= _count)
+                    if (_complete && index >= Count)
                     {
                         Volatile.Write(ref _waitingFor, -1);
                         read = default;
@@ -292,7 +291,6 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         lock (_gate)
         {
             _listed!.AddRange(batch);
-            _count = _listed.Count;
             _complete = complete;
             _listingError = error;
             // Readers that found nothing to take, and a writer that waits for the next member or the end.
@@ -302,7 +300,10 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         batch.Clear();
     }
 
-    /// <summary>Member <paramref name="index"/> (under the gate, below the count).</summary>
+    /// <summary>The members known so far (under the gate): all of a given list, or what the lister has handed over.</summary>
+    private int Count => _given?.Count ?? _listed!.Count;
+
+    /// <summary>Member <paramref name="index"/> (under the gate, below <see cref="Count"/>).</summary>
     private MemberSource Member(int index) => _given is not null ? _given[index] : _listed![index];
 
     private void Release(int index, Slot slot)
@@ -349,7 +350,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
             {
                 while (true)
                 {
-                    if (_stopped || (_complete && _next >= _count))
+                    if (_stopped || (_complete && _next >= Count))
                     {
                         return;
                     }
@@ -420,7 +421,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
     private int ClaimUnderGate(MemberSource[] members, long[] reserved, bool[] readAhead)
     {
         int claimed = 0;
-        while (claimed < ClaimBatch && _next < _count)
+        while (claimed < ClaimBatch && _next < Count)
         {
             MemberSource member = Member(_next);
             long bytes = Reservation(member);
@@ -443,7 +444,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
 
     /// <summary>Whether the member readers would take next fits in the byte bound now (under the gate).</summary>
     private bool NextFits() =>
-        _next >= _count || Interlocked.Read(ref _bytesAhead) + Reservation(Member(_next)) <= _options.MaxBytes;
+        _next >= Count || Interlocked.Read(ref _bytesAhead) + Reservation(Member(_next)) <= _options.MaxBytes;
 
     /// <summary>
     /// The bytes a member holds in the read-ahead's bound: its size when it is read ahead; when it is a larger file whose

@@ -46,14 +46,7 @@ public sealed class MemberReadAheadTests
         members.Insert(12, MemberSource.FromFile(path, "changed", size: 100));
 
         using var feeder = MemberReadAhead.Start(members, Tight);
-        var seen = new List<string>();
-        var error = Assert.Throws<IOException>(() =>
-        {
-            foreach (MemberSource member in feeder)
-            {
-                seen.Add(member.Name);
-            }
-        });
+        (List<string> seen, IOException error) = TakeUntilFailure<IOException>(feeder);
 
         Assert.Equal(members.Take(12).Select(m => m.Name), seen);
         Assert.Contains("\"changed\"", error.Message, StringComparison.Ordinal);
@@ -254,14 +247,7 @@ public sealed class MemberReadAheadTests
 
         using (var feeder = MemberReadAhead.StartStreaming(FailingAt(23), Tight))
         {
-            var seen = new List<string>();
-            var e = Assert.Throws<UnauthorizedAccessException>(() =>
-            {
-                foreach (MemberSource member in feeder)
-                {
-                    seen.Add(member.Name);
-                }
-            });
+            (List<string> seen, UnauthorizedAccessException e) = TakeUntilFailure<UnauthorizedAccessException>(feeder);
             Assert.Equal(members.Take(23).Select(m => m.Name), seen);
             Assert.Contains("/somewhere", e.Message, StringComparison.Ordinal);
         }
@@ -326,6 +312,21 @@ public sealed class MemberReadAheadTests
         Assert.Throws<ArgumentOutOfRangeException>(() => MemberReadAhead.Start([], new ReadAheadOptions { MaxBytes = 100, MaxMemberSize = 200 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => MemberReadAhead.Start([], new ReadAheadOptions { Readers = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => MemberReadAhead.Start([], new ReadAheadOptions { MaxMembers = 0 }));
+    }
+
+    /// <summary>Takes members, as a writer would, until the feeder throws: the names taken before, and the exception.</summary>
+    private static (List<string> Seen, TException Error) TakeUntilFailure<TException>(IEnumerable<MemberSource> feeder)
+        where TException : Exception
+    {
+        var seen = new List<string>();
+        TException error = Assert.Throws<TException>(() =>
+        {
+            foreach (MemberSource member in feeder)
+            {
+                seen.Add(member.Name);
+            }
+        });
+        return (seen, error);
     }
 
     /// <summary>Files of 0 to 20 000 bytes (some above <see cref="Tight"/>'s member size, so not read ahead), and members in memory.</summary>
