@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections;
 using System.Runtime.ExceptionServices;
+using TapeKit.Checksums;
 
 namespace TapeKit.Aggregation;
 
@@ -14,13 +15,15 @@ namespace TapeKit.Aggregation;
 /// latency; done one after the other by the thread that frames the tape blocks, they leave the drive waiting.
 /// Here <see cref="ReadAheadOptions.Readers"/> threads read the next members while the writer frames the current one,
 /// bounded by <see cref="ReadAheadOptions.MaxMembers"/> members and <see cref="ReadAheadOptions.MaxBytes"/> bytes. Each
-/// byte is read once, into a pooled buffer; the writer checksums it there and copies it once, into the tape block.
+/// byte is read once, into a pooled buffer, and checksummed there by its reader while it is in that processor's cache;
+/// the writer only copies it once, into the tape block, so that checksums do not slow the thread that feeds the drive.
 /// A member's buffer goes back to the pool when the writer asks for the next member.
 /// </para>
 /// <para>
 /// Read ahead: file members (<see cref="MemberSource.FromFile"/>) of at most <see cref="ReadAheadOptions.MaxMemberSize"/>;
 /// a file whose size was not given is measured by its reader on the open file, which also gives the mode and time of
-/// a member that <see cref="MemberSource.TakesFileMetadata"/>. The others are handed over as they are, in their place.
+/// a member that <see cref="MemberSource.TakesFileMetadata"/>. Members in memory are checksummed ahead by the readers
+/// (their bytes must not change until the writer has taken them). The others are handed over as they are, in their place.
 /// A file must have exactly its given size: one that has changed fails with an <see cref="IOException"/> naming the
 /// member, and a file that cannot be read with the error of its open or read — each at the member's turn, as the
 /// writer would have failed on it. Files are opened without following a symbolic link or blocking on a FIFO.
@@ -207,7 +210,9 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                     ExceptionDispatchInfo.Throw(error);
                 }
 
-                yield return slot.Buffer is null ? slot.Member! : slot.Member!.WithBytes(slot.Buffer.AsMemory(0, slot.Length), slot.Status);
+                yield return slot.Buffer is not null ? slot.Member!.WithBytes(slot.Buffer.AsMemory(0, slot.Length), slot.Status, slot.Digest)
+                    : slot.Digest is { } digest ? slot.Member!.WithComputedDigest(digest)
+                    : slot.Member!;
             }
             finally
             {
@@ -397,6 +402,10 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
                 {
                     StartKernelReadahead(members[k]);
                 }
+                else if (members[k] is { IsMemory: true, ComputedDigest: null } inMemory)
+                {
+                    slot.Digest = MemberDigest.Compute(inMemory.Memory.Span);
+                }
 
                 // Published with a full fence (Dispose returns the buffer of a slot published after it stopped the readers).
                 Interlocked.Exchange(ref slot.State, 1);
@@ -493,6 +502,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         {
             slot.Buffer = ReadFile(member, file, (int)given);
             slot.Length = (int)given;
+            slot.Digest = MemberDigest.Compute(slot.Buffer.AsSpan(0, slot.Length));
             return;
         }
 
@@ -515,6 +525,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         slot.Buffer = ReadFile(member, file, size);
         slot.Length = size;
         slot.Status = status;
+        slot.Digest = MemberDigest.Compute(slot.Buffer.AsSpan(0, size));
     }
 
     private byte[] ReadFile(MemberSource member, in IO.FileContentReader file, int size)
@@ -568,6 +579,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         public int Length;
         public long Reserved;
         public IO.FileNodeStatus? Status; // the file's, when a reader measured it
+        public MemberDigest? Digest;      // of the bytes read, or of a member in memory: computed by the reader
         public Exception? Error;
     }
 }

@@ -46,9 +46,10 @@ public sealed record MemberSource
         ModificationTime = original.ModificationTime;
     }
 
-    private MemberSource(MemberSource original, ReadOnlyMemory<byte> data, IO.FileNodeStatus? status)
+    private MemberSource(MemberSource original, ReadOnlyMemory<byte> data, IO.FileNodeStatus? status, MemberDigest? digest)
         : this(original, data)
     {
+        ComputedDigest = digest;
         if (original.TakesFileMetadata && status is not null)
         {
             Mode = (int)status.Mode & 0xFFF;
@@ -112,7 +113,10 @@ public sealed record MemberSource
     public uint? KnownAdler32 { get; init; }
 
     /// <summary>tar permission bits (F6.1); default 0644.</summary>
-    public int Mode { get; init; } = Convert.ToInt32("644", 8);
+    public int Mode { get; init; } = DefaultMode;
+
+    /// <summary>The mode of a member that gives none: 0644, rw-r--r-- (a constant, not parsed per member).</summary>
+    internal const int DefaultMode = 0b_110_100_100;
 
     /// <summary>tar owner user id; default 0.</summary>
     public int Uid { get; init; }
@@ -145,7 +149,22 @@ public sealed record MemberSource
     /// The same member with its bytes already in memory (read ahead): name, id, checksum and metadata kept, or the
     /// metadata of <paramref name="status"/> (the file's, as it was read) when it <see cref="TakesFileMetadata"/>.
     /// </summary>
-    internal MemberSource WithBytes(ReadOnlyMemory<byte> data, IO.FileNodeStatus? status = null) => new(this, data, status);
+    /// <param name="data">The member's bytes.</param>
+    /// <param name="status">The file's status as it was read, if its reader measured it.</param>
+    /// <param name="digest">The digest of <paramref name="data"/>, if the reader computed it (see <see cref="ComputedDigest"/>).</param>
+    internal MemberSource WithBytes(ReadOnlyMemory<byte> data, IO.FileNodeStatus? status = null, MemberDigest? digest = null) =>
+        new(this, data, status, digest);
+
+    /// <summary>
+    /// The digest of <see cref="Memory"/>, computed by the read-ahead's reader while the bytes were in its processor's
+    /// cache, so that the writer's thread — the one that keeps the drive streaming — only frames and copies them. Set
+    /// only inside TapeKit, only on members in memory, and only for bytes that no one can change until the writer has
+    /// taken them (the read-ahead's own buffers, or the caller's memory it was given).
+    /// </summary>
+    internal MemberDigest? ComputedDigest { get; private init; }
+
+    /// <summary>The same member in memory with the digest of its bytes (see <see cref="ComputedDigest"/>).</summary>
+    internal MemberSource WithComputedDigest(MemberDigest digest) => this with { ComputedDigest = digest };
 
     /// <summary>
     /// Opens a file member's handle, as <see cref="Open"/> does: on Linux without following a symbolic link or blocking

@@ -10,6 +10,12 @@ public readonly record struct MemberDigest(uint Adler32, ulong XxHash3, ulong? X
     public static MemberDigest Empty(bool withXxHash64) =>
         new(Checksums.Adler32.Initial, XxHash3Checksum.Compute(default), withXxHash64 ? XxHash64Checksum.Compute(default) : null);
 
+    /// <summary>The Adler-32 and XXH3-64 of <paramref name="data"/> (no XXH64), each with its one-shot form.</summary>
+    /// <param name="data">All of a member's bytes.</param>
+    /// <returns>The digest.</returns>
+    public static MemberDigest Compute(ReadOnlySpan<byte> data) =>
+        new(Checksums.Adler32.Compute(data), XxHash3Checksum.Compute(data), null);
+
     /// <summary>Whether every checksum present in both digests is equal (XXH64 is compared only when both have it).</summary>
     /// <param name="other">The other digest.</param>
     /// <returns><see langword="true"/> when they agree.</returns>

@@ -61,6 +61,31 @@ public sealed class MemberHasher
         _whole = true;
     }
 
+    /// <summary>
+    /// As <see cref="AppendWhole(ReadOnlySpan{byte})"/>, taking <paramref name="computed"/> instead of hashing again when
+    /// it has the checksums this hasher computes (it must be the digest of exactly <paramref name="data"/>: the
+    /// read-ahead's, computed by another thread as it read the bytes).
+    /// </summary>
+    internal void AppendWhole(ReadOnlySpan<byte> data, MemberDigest? computed)
+    {
+        if (computed is not { } digest || (digest.XxHash64 is not null) != WithXxHash64)
+        {
+            AppendWhole(data);
+            return;
+        }
+
+        if (_length != 0 || _whole)
+        {
+            throw new InvalidOperationException("AppendWhole needs a freshly reset hasher.");
+        }
+
+        _adler = digest.Adler32;
+        _wholeXxh3 = digest.XxHash3;
+        _wholeXxh64 = digest.XxHash64 ?? 0;
+        _length = data.Length;
+        _whole = true;
+    }
+
     /// <summary>Continues every checksum over the member's next bytes.</summary>
     /// <param name="data">The bytes.</param>
     public void Append(ReadOnlySpan<byte> data)

@@ -1,6 +1,7 @@
 using TapeKit.Aggregation;
 using TapeKit.Aggregation.Il;
 using TapeKit.Aggregation.Tar;
+using TapeKit.Checksums;
 using TapeKit.Tests.Cli;
 
 namespace TapeKit.Tests.Aggregation;
@@ -30,6 +31,61 @@ public sealed class MemberReadAheadTests
 
         Assert.Equal(serial.Length, fed.Length);
         Assert.True(serial.AsSpan().SequenceEqual(fed), $"seed {seed}: the fed aggregation differs from the serial one");
+    }
+
+    [Fact]
+    public void Readers_checksum_what_they_read_and_members_in_memory_so_the_writer_does_not()
+    {
+        using var dir = new TempDirectory();
+        List<MemberSource> members = Tree(dir, 20262, count: 120);
+        using var feeder = MemberReadAhead.Start(members, Tight);
+        int computed = 0;
+        foreach (MemberSource member in feeder)
+        {
+            if (member.IsMemory)
+            {
+                Assert.Equal(MemberDigest.Compute(member.Memory.Span), member.ComputedDigest);
+                computed++;
+            }
+            else
+            {
+                Assert.Null(member.ComputedDigest); // larger than MaxMemberSize: the writer reads and hashes it
+            }
+        }
+
+        Assert.True(computed > members.Count / 2, $"{computed} of {members.Count} members came checksummed");
+    }
+
+    [Theory]
+    [InlineData(AggregationFormat.Tar)]
+    [InlineData(AggregationFormat.Il)]
+    public void With_XXH64_selected_the_writer_still_computes_it_for_members_checksummed_ahead(AggregationFormat format)
+    {
+        using var dir = new TempDirectory();
+        List<MemberSource> members = Tree(dir, 20263, count: 60);
+        IReadOnlyList<AggregationMember> serial = Index(format, members);
+        IReadOnlyList<AggregationMember> fed;
+        using (var feeder = MemberReadAhead.Start(members, Tight))
+        {
+            fed = Index(format, feeder);
+        }
+
+        Assert.All(fed, m => Assert.NotNull(m.Digest.XxHash64));
+        Assert.Equal(serial.Select(m => m.Digest), fed.Select(m => m.Digest));
+
+        static IReadOnlyList<AggregationMember> Index(AggregationFormat format, IEnumerable<MemberSource> members)
+        {
+            var sink = new MemorySink(8192);
+            IAggregationWriter writer = format == AggregationFormat.Il
+                ? new IlAggregationWriter(sink, new IlWriterOptions { WithXxHash64 = true })
+                : new TarAggregationWriter(sink, new TarWriterOptions { WithXxHash64 = true });
+            foreach (MemberSource member in members)
+            {
+                writer.Add(member);
+            }
+
+            return writer.Complete();
+        }
     }
 
     [Theory]

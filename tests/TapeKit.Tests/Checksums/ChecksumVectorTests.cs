@@ -72,6 +72,33 @@ public sealed class ChecksumVectorTests
         Assert.Equal(data.Length, hasher.Length);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(240)]
+    [InlineData(241)]
+    [InlineData(4096)]
+    [InlineData(100_003)]
+    public void A_digest_computed_ahead_is_the_one_shot_digest_and_is_taken_only_with_the_checksums_selected(int length)
+    {
+        byte[] data = new byte[length];
+        new Random(length).NextBytes(data);
+        MemberDigest computed = MemberDigest.Compute(data);
+        Assert.Equal(Adler32.Compute(data), computed.Adler32);
+        Assert.Equal(System.IO.Hashing.XxHash3.HashToUInt64(data), computed.XxHash3);
+        Assert.Null(computed.XxHash64);
+
+        // Taken as it is (a marker value shows it was not recomputed)...
+        var hasher = new MemberHasher();
+        hasher.AppendWhole(data, computed with { Adler32 = 7 });
+        Assert.Equal(computed with { Adler32 = 7 }, hasher.GetDigest());
+        Assert.Equal(length, hasher.Length);
+
+        // ...but a hasher that also computes XXH64 hashes the bytes: the digest computed ahead lacks it.
+        var withXxHash64 = new MemberHasher(withXxHash64: true);
+        withXxHash64.AppendWhole(data, computed with { Adler32 = 7 });
+        Assert.Equal(computed with { XxHash64 = XxHash64Checksum.Compute(data) }, withXxHash64.GetDigest());
+    }
+
     [Fact]
     public void Adler32_text_forms_follow_F8()
     {

@@ -127,7 +127,7 @@ public sealed class IlAggregationWriter : IAggregationWriter
         if (inMemory)
         {
             // Memory: hash the whole member once, up front; the blocks then only need the running Adler-32.
-            _hasher.AppendWhole(member.Memory.Span);
+            _hasher.AppendWhole(member.Memory.Span, member.ComputedDigest);
             (size, adler) = (member.Memory.Length, member.KnownAdler32 ?? _hasher.Adler32Value);
         }
         else if (member.KnownAdler32 is { } known && member.Size is { } knownSize)

@@ -18,6 +18,8 @@ namespace TapeKit.Aggregation.Tar;
 /// TarWriter's cut, and TapeKit's reading of F6.1's "first 100 bytes" (the full name is in the
 /// preceding <c>L</c> record).
 /// </remarks>
+[SuppressMessage("Reliability", "CA2213", Justification = "Not needed: the manifest's pooled buffer goes back to the pool when Complete has written it; a writer given up half-way leaves it to the collector, which the pool allows.")]
+[SuppressMessage("Design", "CA1001", Justification = "As CA2213: the one disposable field is returned by Complete.")]
 public sealed class TarAggregationWriter : IAggregationWriter
 {
     private readonly WriterBlock _out;
@@ -29,6 +31,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
     private readonly List<AggregationMember> _members = [];
     private readonly long _creationTime;
     private readonly byte[] _name = new byte[MemberName.MaxBytes + 1];
+    private readonly PooledBufferWriter _manifest = new(64 << 10); // built member by member, written by Complete
     private int _used;
     private long _position;
     private bool _faulted;
@@ -47,6 +50,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
         _block = _out.Memory;
         _hasher = new MemberHasher(_options.WithXxHash64);
         _creationTime = _options.Clock.GetUtcNow().ToUnixTimeSeconds();
+        TarManifest.WriteStart(_manifest, _options.AggregationId, _blockSize);
     }
 
     /// <inheritdoc/>
@@ -91,7 +95,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
             _hasher.Reset();
             if (stream is null)
             {
-                _hasher.AppendWhole(member.Memory.Span);
+                _hasher.AppendWhole(member.Memory.Span, member.ComputedDigest);
                 WriteData(member.Memory.Span);
             }
             else
@@ -102,6 +106,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
             PadRecord();
             var entry = new AggregationMember(member.Name, member.FileId, size, headerOffset, dataOffset,
                 headerOffset / _blockSize, (int)(headerOffset % _blockSize), _hasher.GetDigest());
+            TarManifest.WriteMember(_manifest, entry, first: _members.Count == 0);
             _members.Add(entry);
             return entry;
         }
@@ -127,11 +132,11 @@ public sealed class TarAggregationWriter : IAggregationWriter
         EnsureWritable();
         try
         {
-            using var manifest = new PooledBufferWriter(256 + (_members.Count * 192));
-            new TarManifest(_options.AggregationId, _blockSize, _members).WriteTo(manifest);
-            WriteHeaders(MemberName.Manifest, Convert.ToInt32("644", 8), 0, 0, manifest.WrittenSpan.Length, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
-            WriteData(manifest.WrittenSpan);
+            TarManifest.WriteEnd(_manifest);
+            WriteHeaders(MemberName.Manifest, MemberSource.DefaultMode, 0, 0, _manifest.WrittenSpan.Length, _options.Clock.GetUtcNow().ToUnixTimeSeconds());
+            WriteData(_manifest.WrittenSpan);
             PadRecord();
+            _manifest.Dispose();
 
             // End of archive: two zero records, then zeros to the end of the tape block (F6.4).
             int zeros = 2 * TarHeader.Size;
@@ -167,7 +172,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
         {
             // GNU long name: an 'L' record whose data is the name and one NUL (F6.2).
             _name[length] = 0;
-            TarHeader.WriteGnu(NextRecord(), TarHeaderLayout.LongLinkName, Convert.ToInt32("644", 8), 0, 0, length + 1, 0, (byte)'L');
+            TarHeader.WriteGnu(NextRecord(), TarHeaderLayout.LongLinkName, MemberSource.DefaultMode, 0, 0, length + 1, 0, (byte)'L');
             WriteData(_name.AsSpan(0, length + 1));
             PadRecord();
         }

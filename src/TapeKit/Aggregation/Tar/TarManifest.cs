@@ -33,39 +33,56 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
     public void WriteTo(IBufferWriter<byte> buffer)
     {
         ArgumentNullException.ThrowIfNull(buffer);
-        Append(buffer, "{\"format\":\"tapekit-tar-manifest\",\"version\":1,\"aggregationId\":\""u8);
-        Format(buffer, AggregationId, "X");
-        Append(buffer, "\",\"blockSize\":"u8);
-        Format(buffer, (ulong)BlockSize, null);
-        Append(buffer, ",\"members\":["u8);
+        WriteStart(buffer, AggregationId, BlockSize);
         for (int i = 0; i < Members.Count; i++)
         {
-            var m = Members[i];
-            Append(buffer, i == 0 ? "{\"name\":\""u8 : ",{\"name\":\""u8);
-            AppendEscaped(buffer, m.Name);
-            Append(buffer, "\",\"fileId\":\""u8);
-            Format(buffer, m.FileId, null);
-            Append(buffer, "\",\"size\":"u8);
-            Format(buffer, (ulong)m.Size, null);
-            Append(buffer, ",\"headerOffset\":"u8);
-            Format(buffer, (ulong)m.HeaderOffset, null);
-            Append(buffer, ",\"dataOffset\":"u8);
-            Format(buffer, (ulong)m.PayloadOffset, null);
-            Append(buffer, ",\"adler32\":\""u8);
-            Hex(buffer, m.Digest.Adler32, 8);
-            Append(buffer, "\",\"xxh3\":\""u8);
-            Hex(buffer, m.Digest.XxHash3, 16);
-            if (m.Digest.XxHash64 is { } x64)
-            {
-                Append(buffer, "\",\"xxh64\":\""u8);
-                Hex(buffer, x64, 16);
-            }
-
-            Append(buffer, "\"}"u8);
+            WriteMember(buffer, Members[i], first: i == 0);
         }
 
-        Append(buffer, "]}\n"u8);
+        WriteEnd(buffer);
     }
+
+    /// <summary>The bytes before the first member: the keys up to the opening bracket of <c>members</c>.</summary>
+    internal static void WriteStart(IBufferWriter<byte> buffer, ulong aggregationId, int blockSize)
+    {
+        Append(buffer, "{\"format\":\"tapekit-tar-manifest\",\"version\":1,\"aggregationId\":\""u8);
+        Format(buffer, aggregationId, "X");
+        Append(buffer, "\",\"blockSize\":"u8);
+        Format(buffer, (ulong)blockSize, null);
+        Append(buffer, ",\"members\":["u8);
+    }
+
+    /// <summary>
+    /// One member's object (with the comma before it unless <paramref name="first"/>). The tar writer appends it as it
+    /// adds the member, while the member's name is still in the processor's cache, not in one pass at the end.
+    /// </summary>
+    internal static void WriteMember(IBufferWriter<byte> buffer, AggregationMember m, bool first)
+    {
+        Append(buffer, first ? "{\"name\":\""u8 : ",{\"name\":\""u8);
+        AppendEscaped(buffer, m.Name);
+        Append(buffer, "\",\"fileId\":\""u8);
+        Format(buffer, m.FileId, null);
+        Append(buffer, "\",\"size\":"u8);
+        Format(buffer, (ulong)m.Size, null);
+        Append(buffer, ",\"headerOffset\":"u8);
+        Format(buffer, (ulong)m.HeaderOffset, null);
+        Append(buffer, ",\"dataOffset\":"u8);
+        Format(buffer, (ulong)m.PayloadOffset, null);
+        Append(buffer, ",\"adler32\":\""u8);
+        Hex(buffer, m.Digest.Adler32, 8);
+        Append(buffer, "\",\"xxh3\":\""u8);
+        Hex(buffer, m.Digest.XxHash3, 16);
+        if (m.Digest.XxHash64 is { } x64)
+        {
+            Append(buffer, "\",\"xxh64\":\""u8);
+            Hex(buffer, x64, 16);
+        }
+
+        Append(buffer, "\"}"u8);
+    }
+
+    /// <summary>The bytes after the last member.</summary>
+    internal static void WriteEnd(IBufferWriter<byte> buffer) => Append(buffer, "]}\n"u8);
 
     /// <summary>
     /// Parses a manifest: any valid JSON with the keys of F6.5 (unknown keys ignored);

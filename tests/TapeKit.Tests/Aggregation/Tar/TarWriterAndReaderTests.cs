@@ -92,6 +92,28 @@ public sealed class TarWriterAndReaderTests
         Assert.Equal("manifest", error.Kind);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_manifest_built_member_by_member_is_the_manifest_of_the_member_index(bool withXxHash64)
+    {
+        var sink = new MemorySink(1024);
+        var writer = new TarAggregationWriter(sink, new TarWriterOptions { AggregationId = 0xFEED, WithXxHash64 = withXxHash64 });
+        string[] names = ["a", "q\"uote", "sp ace/{}", "dir/é€😀", new string('n', 150)];
+        for (int i = 0; i < names.Length; i++)
+        {
+            writer.Add(MemberSource.FromMemory(new byte[i * 300], names[i]) with { FileId = (ulong)i * 1000 });
+        }
+
+        IReadOnlyList<AggregationMember> index = writer.Complete();
+        using var reader = new TarAggregationReader(new MemorySource(sink.ToArray(), 1024));
+        reader.VerifyAll();
+        byte[] expected = new TarManifest(0xFEED, 1024, index).ToUtf8();
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(reader.Manifest!.ToUtf8()));
+        string archive = Encoding.UTF8.GetString(sink.ToArray());
+        Assert.Contains(Encoding.UTF8.GetString(expected), archive, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Manifest_text_escapes_only_quote_and_backslash()
     {
