@@ -25,6 +25,27 @@ internal static partial class FileWriteback
         return FileDescriptor.Use(file, (offset, count), static (fd, range) => SyncFileRange(fd, range.offset, range.count, SyncFileRangeWrite) == 0);
     }
 
+    /// <summary>
+    /// Asks the kernel to drop the cached pages of a range that is written (<c>POSIX_FADV_DONTNEED</c>): pages already on
+    /// disk leave the page cache, pages still dirty or being written stay. For data that will not be read again soon, so
+    /// that it does not push out what will be (and the cache's memory is reused instead of grown); false when it could not.
+    /// </summary>
+    public static bool Drop(SafeFileHandle file, long offset, long count)
+    {
+        if (!OperatingSystem.IsLinux() || file.IsInvalid || count <= 0)
+        {
+            return false;
+        }
+
+        // posix_fadvise returns the error number itself and leaves errno alone.
+        return FileDescriptor.Use(file, (offset, count), static (fd, range) => PosixFadvise(fd, range.offset, range.count, DontNeed) == 0);
+    }
+
+    private const int DontNeed = 4;
+
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    private static partial int PosixFadvise(int fd, long offset, long length, int advice);
+
     [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(int fd, long offset, long count, uint flags);
 }

@@ -80,6 +80,46 @@ public sealed class CartridgeFormatTests : IDisposable
     }
 
     [Fact]
+    public void Data_streamed_out_of_the_page_cache_reads_back_also_after_an_overwrite_and_a_reopen()
+    {
+        // More than two of the store's 8 MiB write-back chunks, so that written data is handed to the kernel and dropped
+        // from the page cache while more is written; then an overwrite from the middle (a shorter data file) and more.
+        string dir = Path.Combine(_root, "A00009.tkvt");
+        VirtualCartridge.Create(dir, "A00009", MediaProfile.Lto9);
+        const int block = 1 << 20;
+        static byte[] Payload(int n) => [.. Enumerable.Range(0, block).Select(i => (byte)((i * 31) ^ n))];
+        using (var store = CartridgeStore.Open(dir, CartridgeDurability.Process))
+        {
+            for (int n = 0; n < 30; n++)
+            {
+                store.AppendBlock(Payload(n));
+            }
+
+            store.Sync();
+            store.Truncate(12);
+            for (int n = 100; n < 125; n++)
+            {
+                store.AppendBlock(Payload(n));
+            }
+
+            store.Sync();
+        }
+
+        using (var store = CartridgeStore.Open(dir, CartridgeDurability.Process))
+        {
+            Assert.Equal(37, store.Count);
+            var buffer = new byte[block];
+            for (int id = 0; id < 37; id++)
+            {
+                Assert.True(store.ReadPayload(id, buffer));
+                Assert.True(buffer.AsSpan().SequenceEqual(Payload(id < 12 ? id : 100 + id - 12)), $"block {id}");
+            }
+        }
+
+        Assert.Empty(VirtualCartridge.Verify(dir));
+    }
+
+    [Fact]
     public void Truncating_committed_objects_commits_the_shorter_prefix_first()
     {
         string dir = Path.Combine(_root, "A00003.tkvt");
