@@ -17,6 +17,14 @@ internal static partial class FileReadahead
     public static bool Start(int fd) =>
         OperatingSystem.IsLinux() && fd >= 0 && PosixFadvise(fd, 0, 0, WillNeed) == 0; // length 0: to the end of the file
 
+    /// <summary>Starts reading <paramref name="count"/> bytes at <paramref name="offset"/> of <paramref name="file"/> into the page cache; false when it could not.</summary>
+    /// <param name="file">An open file.</param>
+    /// <param name="offset">Where the range starts.</param>
+    /// <param name="count">Its length.</param>
+    public static bool Start(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count) =>
+        OperatingSystem.IsLinux() && !file.IsInvalid && count > 0 &&
+        FileDescriptor.Use(file, (offset, count), static (fd, range) => PosixFadvise(fd, range.offset, range.count, WillNeed) == 0);
+
     // posix_fadvise returns the error number itself and leaves errno alone.
     [LibraryImport("libc", EntryPoint = "posix_fadvise")]
     private static partial int PosixFadvise(int fd, long offset, long length, int advice);

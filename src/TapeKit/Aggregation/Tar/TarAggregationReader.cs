@@ -25,7 +25,9 @@ public sealed class TarAggregationReader : AggregationReader
     public const int MaxExtendedHeaderBytes = 1024 * 1024;
 
     private readonly TarRecordCursor _cursor;
-    private readonly MemberHasher _hasher = new(withXxHash64: true);
+    // XXH64 costs as much as the other two checksums together; it is computed for the members whose manifest entry has it.
+    private readonly MemberHasher _hasher = new();
+    private readonly MemberHasher _hasherWithXxHash64 = new(withXxHash64: true);
     private readonly Dictionary<string, string> _global = new(StringComparer.Ordinal);
     private readonly List<AggregationMember> _seen = [];
     private readonly AggregationMember? _expected;
@@ -131,7 +133,8 @@ public sealed class TarAggregationReader : AggregationReader
 
         _dataPending = false;
         var entry = Current;
-        _hasher.Reset();
+        MemberHasher hasher = entry.ExpectedXxHash64 is null ? _hasher : _hasherWithXxHash64;
+        hasher.Reset();
         long remaining = entry.Size;
         while (remaining > 0)
         {
@@ -143,14 +146,14 @@ public sealed class TarAggregationReader : AggregationReader
 
             int take = (int)Math.Min(span.Length, remaining);
             var data = span[..take];
-            _hasher.Append(data);
+            hasher.Append(data);
             destination?.Write(data);
             _position += take;
             remaining -= take;
         }
 
         _position = TarManifestLocator.RoundUp(_position);
-        var digest = _hasher.GetDigest();
+        var digest = hasher.GetDigest();
         Verify(entry, "adler32", entry.ExpectedAdler32, digest.Adler32, ChecksumText.Adler32Hex(digest.Adler32), v => ChecksumText.Adler32Hex((uint)v));
         Verify(entry, "xxh3", entry.ExpectedXxHash3, digest.XxHash3, ChecksumText.Hash64Hex(digest.XxHash3), ChecksumText.Hash64Hex);
         if (digest.XxHash64 is { } x64)

@@ -40,8 +40,23 @@ public sealed class TarWriterAndReaderTests
         Assert.Equal(0x3f5fc178a81867e7UL, reader.Manifest!.Members[0].Digest.XxHash64);
         var entry = reader.ReadNext()!;
         Assert.Equal(0x3f5fc178a81867e7UL, entry.ExpectedXxHash64);
-        reader.CopyDataTo(null);
+        Assert.Equal(0x3f5fc178a81867e7UL, reader.CopyDataTo(null).XxHash64);
         Assert.Null(reader.ReadNext());
+    }
+
+    [Fact]
+    public void The_reader_computes_XXH64_only_for_members_whose_manifest_entry_has_it()
+    {
+        var sink = new MemorySink(2048);
+        var writer = new TarAggregationWriter(sink);
+        writer.Add(MemberSource.FromMemory(Encoding.ASCII.GetBytes("0123456789"), "a"));
+        writer.Complete();
+
+        using var reader = new TarAggregationReader(new MemorySource(sink.ToArray(), 2048));
+        Assert.Null(reader.ReadNext()!.ExpectedXxHash64);
+        var digest = reader.CopyDataTo(null);
+        Assert.Null(digest.XxHash64);
+        Assert.Equal(Adler32.Compute("0123456789"u8), digest.Adler32);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ internal sealed class CartridgeStore : IDisposable
     /// <summary>The data written between two hints to the kernel (see <see cref="StreamOut"/>).</summary>
     private const long StreamChunk = 8 << 20;
 
+    /// <summary>The data asked for ahead of the reads at a time (see <see cref="ReadAhead"/>).</summary>
+    private const long ReadAheadChunk = 16 << 20;
+
     private readonly FileStream _lock;
     private readonly SafeFileHandle _header;
     private readonly SafeFileHandle _index;
@@ -28,6 +31,10 @@ internal sealed class CartridgeStore : IDisposable
     private readonly List<long> _filemarks = [];
     private long _dataLength;
     private long _tapeLength;
+    private readonly string _dataPath;
+    private bool _uncached;      // the last block was written uncached: the kernel drops it from the page cache itself
+    private long _readAheadFrom; // the reads ahead started here...
+    private long _readAheadTo;   // ...and have asked the kernel for the data up to here
     private long _dropFrom;      // data before this is no longer asked to stay in the page cache
     private long _writebackFrom; // data before this has been handed to the kernel's write-back
     private bool _disposed;
@@ -41,6 +48,7 @@ internal sealed class CartridgeStore : IDisposable
         _header = h;
         _index = i;
         _data = d;
+        _dataPath = Path.Combine(directory, DataFile);
     }
 
     /// <summary>The cartridge directory.</summary>
@@ -207,6 +215,7 @@ internal sealed class CartridgeStore : IDisposable
             return true;
         }
 
+        ReadAhead(record.DataOffset, target.Length);
         int total = 0;
         while (total < target.Length)
         {
@@ -220,6 +229,27 @@ internal sealed class CartridgeStore : IDisposable
         }
 
         return Crc32C.Compute(target) == record.PayloadCrc;
+    }
+
+    /// <summary>
+    /// Keeps the data after the block being read coming from the disk ahead of the reads, as a drive fills its buffer
+    /// while the host takes blocks: <see cref="ReadAheadChunk"/> bytes at a time, the next asked for when the reads are
+    /// a chunk from the end of what was asked for; a read elsewhere (after a locate) starts again there. The written
+    /// data is not kept in the page cache (<see cref="StreamOut"/>), so without this every block waited for the disk.
+    /// </summary>
+    private void ReadAhead(long offset, int length)
+    {
+        if (offset < _readAheadFrom || offset > _readAheadTo)
+        {
+            _readAheadFrom = offset;
+            _readAheadTo = offset + (2 * ReadAheadChunk);
+            _ = IO.FileReadahead.Start(_data, offset, 2 * ReadAheadChunk);
+        }
+        else if (offset + length > _readAheadTo - ReadAheadChunk)
+        {
+            _ = IO.FileReadahead.Start(_data, _readAheadTo, ReadAheadChunk);
+            _readAheadTo += ReadAheadChunk;
+        }
     }
 
     /// <summary>
@@ -290,7 +320,7 @@ internal sealed class CartridgeStore : IDisposable
         if (!synthetic)
         {
             crc = Crc32C.Compute(payload);
-            RandomAccess.Write(_data, payload, _dataLength);
+            _uncached = IO.UncachedWrite.WriteAll(_data, _dataPath, payload, _dataLength);
         }
 
         var record = new ObjectRecord(false, synthetic, (uint)payload.Length, _tapeLength, _dataLength, crc);
@@ -305,15 +335,21 @@ internal sealed class CartridgeStore : IDisposable
     }
 
     /// <summary>
-    /// Every <see cref="StreamChunk"/> bytes of data: starts writing them to disk, and drops from the page cache the chunk
-    /// before, started one chunk ago. A cartridge's data is read back rarely (a recall, a verify), so it should not fill
-    /// the host's memory as it is written — gigabytes of it pushed out the files a disk cache serves, and on a virtual
-    /// machine every page the cache grew into cost a fault of the hypervisor (the written data's copy into the cache took
-    /// the tape thread a third of the SmallFilesCache demo's processor time). Only hints: nothing is promised durable
+    /// A cartridge's data is read back rarely (a recall, a verify), so it should not fill the host's memory as it is
+    /// written: gigabytes of it pushed out the files a disk cache serves, and on a virtual machine every page the cache
+    /// grew into cost a fault of the hypervisor (the copy into the cache took the tape thread a third of the
+    /// SmallFilesCache demo's processor time). Blocks are written uncached where the kernel can
+    /// (<see cref="IO.UncachedWrite"/>); elsewhere, every <see cref="StreamChunk"/> bytes the kernel is asked to start
+    /// writing them to disk and to drop the chunk before, started one chunk ago. Only hints: nothing is promised durable
     /// here (that is <see cref="Sync"/>), and a page not yet on disk stays.
     /// </summary>
     private void StreamOut()
     {
+        if (_uncached)
+        {
+            return;
+        }
+
         if (_writebackFrom > _dataLength)
         {
             _writebackFrom = _dropFrom = _dataLength; // rewritten from an earlier point (an overwrite)
