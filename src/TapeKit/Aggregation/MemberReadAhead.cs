@@ -507,10 +507,7 @@ public sealed class MemberReadAhead : IEnumerable<MemberSource>, IDisposable
         }
 
         IO.FileNodeStatus status = file.Status();
-        if (status.Type != IO.FileNodeType.Regular)
-        {
-            throw new IOException($"Member \"{member.Name}\" is no longer a regular file ({member.FilePath} is {IO.FileNodes.Describe(status.Type)}); nothing of it was written.");
-        }
+        member.RequireRegularFile(status);
 
         if (status.Size > _options.MaxMemberSize)
         {

@@ -166,6 +166,16 @@ public sealed record MemberSource
     /// <summary>The same member in memory with the digest of its bytes (see <see cref="ComputedDigest"/>).</summary>
     internal MemberSource WithComputedDigest(MemberDigest digest) => this with { ComputedDigest = digest };
 
+    /// <summary>Throws when the file this member reads, as opened (<paramref name="status"/>), is no longer a regular file.</summary>
+    /// <exception cref="IOException">It is a directory, a FIFO, a device or a socket now.</exception>
+    internal void RequireRegularFile(IO.FileNodeStatus status)
+    {
+        if (status.Type != IO.FileNodeType.Regular)
+        {
+            throw new IOException($"Member \"{Name}\" is no longer a regular file ({_path} is {IO.FileNodes.Describe(status.Type)}); nothing of it was written.");
+        }
+    }
+
     /// <summary>
     /// Opens a file member's handle, as <see cref="Open"/> does: on Linux without following a symbolic link or blocking
     /// on a FIFO, like the read-ahead (a file swapped for either since it was listed fails, it is not read through).
@@ -191,10 +201,7 @@ public sealed record MemberSource
                 if (TakesFileMetadata)
                 {
                     IO.FileNodeStatus status = IO.FileNodes.StatusOf(handle, _path);
-                    if (status.Type != IO.FileNodeType.Regular)
-                    {
-                        throw new IOException($"Member \"{Name}\" is no longer a regular file ({_path} is {IO.FileNodes.Describe(status.Type)}); nothing of it was written.");
-                    }
+                    RequireRegularFile(status);
 
                     (size, mode, modificationTime) = (Size ?? status.Size, (int)status.Mode & 0xFFF, status.ModifiedAt);
                 }

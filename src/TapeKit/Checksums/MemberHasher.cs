@@ -47,19 +47,7 @@ public sealed class MemberHasher
     /// <see cref="Append"/> may follow until the next reset.
     /// </summary>
     /// <param name="data">All of the member's bytes.</param>
-    public void AppendWhole(ReadOnlySpan<byte> data)
-    {
-        if (_length != 0 || _whole)
-        {
-            throw new InvalidOperationException("AppendWhole needs a freshly reset hasher.");
-        }
-
-        _adler = Adler32.Compute(data);
-        _wholeXxh3 = XxHash3Checksum.Compute(data);
-        _wholeXxh64 = WithXxHash64 ? XxHash64Checksum.Compute(data) : 0;
-        _length = data.Length;
-        _whole = true;
-    }
+    public void AppendWhole(ReadOnlySpan<byte> data) => AppendWhole(data, null);
 
     /// <summary>
     /// As <see cref="AppendWhole(ReadOnlySpan{byte})"/>, taking <paramref name="computed"/> instead of hashing again when
@@ -68,17 +56,14 @@ public sealed class MemberHasher
     /// </summary>
     internal void AppendWhole(ReadOnlySpan<byte> data, MemberDigest? computed)
     {
-        if (computed is not { } digest || (digest.XxHash64 is not null) != WithXxHash64)
-        {
-            AppendWhole(data);
-            return;
-        }
-
         if (_length != 0 || _whole)
         {
             throw new InvalidOperationException("AppendWhole needs a freshly reset hasher.");
         }
 
+        MemberDigest digest = computed is { } given && (given.XxHash64 is not null) == WithXxHash64
+            ? given
+            : MemberDigest.Compute(data) with { XxHash64 = WithXxHash64 ? XxHash64Checksum.Compute(data) : null };
         _adler = digest.Adler32;
         _wholeXxh3 = digest.XxHash3;
         _wholeXxh64 = digest.XxHash64 ?? 0;

@@ -4,8 +4,9 @@ using System.Runtime.Versioning;
 namespace TapeKit.IO;
 
 /// <summary>
-/// The Linux calls <see cref="FileNodes"/> needs and .NET does not expose: <c>statx</c> (one structure layout on every
-/// architecture, unlike <c>struct stat</c>) and <c>open</c> with <c>O_NOFOLLOW | O_NONBLOCK</c>.
+/// The Linux calls <see cref="FileNodes"/> and the other file helpers here need and .NET does not expose: <c>statx</c>
+/// (one structure layout on every architecture, unlike <c>struct stat</c>), <c>open</c> with
+/// <c>O_NOFOLLOW | O_NONBLOCK</c>, <c>pread64</c> and <c>posix_fadvise</c>.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal static partial class FileNodeImports
@@ -46,6 +47,17 @@ internal static partial class FileNodeImports
     /// <summary><c>pread64</c>: the 64-bit offset on every architecture.</summary>
     [LibraryImport("libc", EntryPoint = "pread64", SetLastError = true)]
     internal static unsafe partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
+    /// <summary><c>posix_fadvise</c>: returns the error number itself and leaves errno alone.</summary>
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    internal static partial int PosixFadvise(int fd, long offset, long length, int advice);
+
+    public const int PosixFadvWillNeed = 3;
+    public const int PosixFadvDontNeed = 4;
+
+    /// <summary><c>posix_fadvise</c> on an open file's descriptor; true when the kernel took the advice.</summary>
+    internal static bool Advise(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count, int advice) =>
+        FileDescriptor.Use(file, (offset, count, advice), static (fd, a) => PosixFadvise(fd, a.offset, a.count, a.advice) == 0);
 
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct StatxBuffer

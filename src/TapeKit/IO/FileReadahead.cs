@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace TapeKit.IO;
 
 /// <summary>
@@ -8,14 +6,13 @@ namespace TapeKit.IO;
 /// memory instead of from the disk: the kernel's own read-ahead works within one file, not across the next ones.
 /// Only a hint: elsewhere, and when the kernel refuses, it does nothing.
 /// </summary>
-internal static partial class FileReadahead
+internal static class FileReadahead
 {
-    private const int WillNeed = 3;
 
     /// <summary>Starts reading all of the open file <paramref name="fd"/> into the page cache; false when it could not.</summary>
     /// <param name="fd">An open file's descriptor.</param>
     public static bool Start(int fd) =>
-        OperatingSystem.IsLinux() && fd >= 0 && PosixFadvise(fd, 0, 0, WillNeed) == 0; // length 0: to the end of the file
+        OperatingSystem.IsLinux() && fd >= 0 && FileNodeImports.PosixFadvise(fd, 0, 0, FileNodeImports.PosixFadvWillNeed) == 0; // length 0: to the end of the file
 
     /// <summary>Starts reading <paramref name="count"/> bytes at <paramref name="offset"/> of <paramref name="file"/> into the page cache; false when it could not.</summary>
     /// <param name="file">An open file.</param>
@@ -23,9 +20,5 @@ internal static partial class FileReadahead
     /// <param name="count">Its length.</param>
     public static bool Start(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count) =>
         OperatingSystem.IsLinux() && !file.IsInvalid && count > 0 &&
-        FileDescriptor.Use(file, (offset, count), static (fd, range) => PosixFadvise(fd, range.offset, range.count, WillNeed) == 0);
-
-    // posix_fadvise returns the error number itself and leaves errno alone.
-    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
-    private static partial int PosixFadvise(int fd, long offset, long length, int advice);
+        FileNodeImports.Advise(file, offset, count, FileNodeImports.PosixFadvWillNeed);
 }

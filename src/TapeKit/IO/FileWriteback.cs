@@ -37,14 +37,8 @@ internal static partial class FileWriteback
             return false;
         }
 
-        // posix_fadvise returns the error number itself and leaves errno alone.
-        return FileDescriptor.Use(file, (offset, count), static (fd, range) => PosixFadvise(fd, range.offset, range.count, DontNeed) == 0);
+        return FileNodeImports.Advise(file, offset, count, FileNodeImports.PosixFadvDontNeed);
     }
-
-    private const int DontNeed = 4;
-
-    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
-    private static partial int PosixFadvise(int fd, long offset, long length, int advice);
 
     [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(int fd, long offset, long count, uint flags);

@@ -13,7 +13,6 @@ namespace TapeKit.IO;
 internal static unsafe partial class UncachedWrite
 {
     private const int RwfDontCache = 0x80;
-    private const int Eintr = 4;
     private const int Einval = 22;
     private const int Enosys = 38;
     private const int Eopnotsupp = 95;
@@ -36,6 +35,7 @@ internal static unsafe partial class UncachedWrite
         return false;
     }
 
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static bool TryWrite(SafeFileHandle file, string path, ReadOnlySpan<byte> data, long offset)
     {
         bool added = false;
@@ -57,7 +57,7 @@ internal static unsafe partial class UncachedWrite
                     }
 
                     int errno = Marshal.GetLastPInvokeError();
-                    if (errno == Eintr)
+                    if (errno == FileNodeImports.EIntr)
                     {
                         continue;
                     }
@@ -67,7 +67,7 @@ internal static unsafe partial class UncachedWrite
                         return false;
                     }
 
-                    throw new IOException($"Writing {data.Length} bytes at offset {offset} of {path} failed after {done}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).");
+                    throw FileNodes.Error(errno, path, $"write {data.Length - done} bytes at offset {offset + done} of");
                 }
             }
 

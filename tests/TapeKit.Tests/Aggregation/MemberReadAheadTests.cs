@@ -75,10 +75,7 @@ public sealed class MemberReadAheadTests
 
         static IReadOnlyList<AggregationMember> Index(AggregationFormat format, IEnumerable<MemberSource> members)
         {
-            var sink = new MemorySink(8192);
-            IAggregationWriter writer = format == AggregationFormat.Il
-                ? new IlAggregationWriter(sink, new IlWriterOptions { WithXxHash64 = true })
-                : new TarAggregationWriter(sink, new TarWriterOptions { WithXxHash64 = true });
+            IAggregationWriter writer = NewWriter(format, new MemorySink(8192), withXxHash64: true);
             foreach (MemberSource member in members)
             {
                 writer.Add(member);
@@ -419,10 +416,7 @@ public sealed class MemberReadAheadTests
         const int blockSize = 8192;
         var memory = new MemorySink(blockSize);
         IBlockSink sink = wrap(memory);
-        var clock = new FixedClock(1_750_000_000);
-        IAggregationWriter writer = format == AggregationFormat.Il
-            ? new IlAggregationWriter(sink, new IlWriterOptions { Clock = clock })
-            : new TarAggregationWriter(sink, new TarWriterOptions { Clock = clock, AggregationId = 77 });
+        IAggregationWriter writer = NewWriter(format, sink);
         foreach (MemberSource member in members)
         {
             writer.Add(member);
@@ -436,5 +430,13 @@ public sealed class MemberReadAheadTests
         }
 
         return memory.ToArray();
+    }
+
+    private static IAggregationWriter NewWriter(AggregationFormat format, IBlockSink sink, bool withXxHash64 = false)
+    {
+        var clock = new FixedClock(1_750_000_000);
+        return format == AggregationFormat.Il
+            ? new IlAggregationWriter(sink, new IlWriterOptions { Clock = clock, WithXxHash64 = withXxHash64 })
+            : new TarAggregationWriter(sink, new TarWriterOptions { Clock = clock, AggregationId = 77, WithXxHash64 = withXxHash64 });
     }
 }
