@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using TapeKit.Checksums;
 using TapeKit.Hsm;
 using TapeKit.Hsm.Areas;
@@ -10,9 +11,9 @@ namespace SmallFilesCache;
 /// <summary>
 /// The disk mover of a cache server: writes clients' files into their disk library's write cache (C1), flushes them,
 /// and records size and checksums with the <c>CacheWritten</c> event (C2). Files go in batches that share one durable
-/// commit (group commit): one catalogue transaction creates the batch's rows, several writers copy and flush the files
-/// side by side (one file's flush waits while the next file is written), and one transaction completes every file
-/// that was flushed. A file counts as ingested only once that commit is in: its bytes and its row are then durable.
+/// commit (group commit): one catalogue transaction creates the batch's rows, several writers copy the files side by side
+/// and hand each, its write-back started, to flushers that wait for it to be durable (a writer never waits for the
+/// disk), and one transaction completes every file that was flushed. A file counts as ingested only once that commit is in: its bytes and its row are then durable.
 /// An aborted write leaves its row <c>CREATED</c> and no file (start-up recovery rolls it back).
 /// </summary>
 public static class DiskMover
@@ -20,8 +21,14 @@ public static class DiskMover
     /// <summary>The size of one write (a multiple of 8, as the demo's payload wants).</summary>
     public const int ChunkSize = 1 << 20;
 
-    /// <summary>Files written and flushed at the same time: enough to keep the disk's queue full while one file's flush waits.</summary>
+    /// <summary>Files written at the same time (processor work: the client's bytes, their checksums, the copy into the cache).</summary>
     public static int Writers { get; } = Math.Clamp(Environment.ProcessorCount * 2, 2, 8);
+
+    /// <summary>Flushes waiting for the disk at the same time: together they share the file system's journal commits.</summary>
+    public const int Flushers = 8;
+
+    /// <summary>Files of a batch written but not yet flushed, at most (each holds a descriptor until its flush).</summary>
+    public const int FlushWindow = 32;
 
     /// <summary>Writes one file (a batch of one).</summary>
     /// <param name="site">The site.</param>
@@ -47,7 +54,7 @@ public static class DiskMover
     /// <param name="site">The site.</param>
     /// <param name="files">The files, in the order their rows and <c>CacheWritten</c> events are made.</param>
     /// <param name="flushed">Called with a file's index once its bytes are flushed to disk — before the batch's commit,
-    /// so the file is not ingested yet (progress only; called from the writers' threads).</param>
+    /// so the file is not ingested yet (progress only; called from the flushers' threads).</param>
     /// <param name="ct">Cancels the batch.</param>
     /// <returns>What became of each file, in the order of <paramref name="files"/>.</returns>
     public static async Task<DiskMoverResult[]> WriteManyAsync(CacheSite site, IReadOnlyList<DiskMoverFile> files, Action<int>? flushed = null, CancellationToken ct = default)
@@ -65,6 +72,16 @@ public static class DiskMover
         FileRecord?[] created = await CreateRowsAsync(site, files, results, ct);
         var written = new CompletedCacheWrite?[files.Count];
         var paths = new string?[files.Count];
+        var unflushed = new FileStream?[files.Count];
+        var checksums = new System.Collections.Immutable.ImmutableArray<Checksum>[files.Count];
+
+        // Writers copy the files (processor work) and hand each, open and its write-back started, to the flushers, which
+        // wait for it to be durable: a writer never waits for the disk, and the flushes in flight share the file system's
+        // journal commits. The window bounds the files written but not flushed, and so the descriptors a batch holds.
+        using var toFlush = new BlockingCollection<int>(FlushWindow);
+        Task[] flushers = [.. Enumerable.Range(0, Flushers).Select(_ => Task.Factory.StartNew(
+            () => Flush(files, created, toFlush, unflushed, paths, checksums, written, results, flushed),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, files.Count).Where(i => created[i] is not null),
@@ -76,21 +93,23 @@ public static class DiskMover
                     paths[i] = path;
                     try
                     {
-                        written[i] = new CompletedCacheWrite(created[i]!.FileId, f.Attributes.Size, WriteAndFlush(site, library, path, f, token));
-                        flushed?.Invoke(i);
+                        checksums[i] = Write(site, library, path, f, out unflushed[i], token);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         // C3: an aborted write removes its row's file; its row is rolled back below.
                         DeleteLeftover(path);
                         results[i] = new DiskMoverResult(null, e);
+                        return ValueTask.CompletedTask;
                     }
 
+                    toFlush.Add(i, token);
                     return ValueTask.CompletedTask;
                 });
         }
         catch (OperationCanceledException)
         {
+            await StopFlushersAsync(toFlush, flushers, unflushed);
             foreach (string? path in paths)
             {
                 if (path is not null)
@@ -101,6 +120,13 @@ public static class DiskMover
 
             throw;
         }
+        catch
+        {
+            await StopFlushersAsync(toFlush, flushers, unflushed);
+            throw;
+        }
+
+        await StopFlushersAsync(toFlush, flushers, unflushed);
 
         // C3 for the files whose write failed (a full cache area, an I/O error): their rows are rolled back, so that the same
         // file sent again (the inbox retries a file the full cache area refused) reopens its row. Should a rollback fail
@@ -166,17 +192,21 @@ public static class DiskMover
         }
     }
 
-    /// <summary>Copies one file into the write cache, checksummed as it passes, and flushes it to disk.</summary>
-    private static System.Collections.Immutable.ImmutableArray<Checksum> WriteAndFlush(CacheSite site, DiskLibrary library, string path, DiskMoverFile f, CancellationToken ct)
+    /// <summary>
+    /// Copies one file into the write cache, checksummed as it passes, and starts its write-back; the file is left open
+    /// for its flush (a flush through another descriptor would miss a write-back error that came before it was opened).
+    /// </summary>
+    private static System.Collections.Immutable.ImmutableArray<Checksum> Write(CacheSite site, DiskLibrary library, string path, DiskMoverFile f, out FileStream? written, CancellationToken ct)
     {
         // The daemon keeps read and write for itself; everything else is what the site allows and the source allowed.
         UnixFileMode mode = site.Options.FileMode & ((f.SourceMode ?? site.Options.FileMode) | UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var hasher = new MemberHasher();
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        written = null;
+        DeleteLeftover(path);
+        FileStream output = CacheArea.CreateFile(library.CacheRoot, path, mode, site.Options.DirectoryMode);
         try
         {
-            DeleteLeftover(path);
-            using FileStream output = CacheArea.CreateFile(library.CacheRoot, path, mode, site.Options.DirectoryMode);
             long size = f.Attributes.Size;
             for (long offset = 0; offset < size; offset += ChunkSize)
             {
@@ -187,7 +217,13 @@ public static class DiskMover
                 output.Write(chunk.Span);
             }
 
-            output.Flush(flushToDisk: true);
+            _ = TapeKit.IO.FileWriteback.Start(output.SafeFileHandle, 0, size);
+            written = output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
         }
         finally
         {
@@ -195,6 +231,48 @@ public static class DiskMover
         }
 
         return HsmChecksums.From(hasher.GetDigest());
+    }
+
+    /// <summary>Lets the flushers finish what was handed over, then closes what was written but never handed over.</summary>
+    private static async Task StopFlushersAsync(BlockingCollection<int> toFlush, Task[] flushers, FileStream?[] unflushed)
+    {
+        toFlush.CompleteAdding();
+        await Task.WhenAll(flushers);
+        foreach (FileStream? file in unflushed)
+        {
+            file?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A flusher: makes each file handed over durable (<c>fsync</c>) and closes it; a file whose flush fails is removed
+    /// and fails alone, as a failed write does.
+    /// </summary>
+    private static void Flush(
+        IReadOnlyList<DiskMoverFile> files, FileRecord?[] created, BlockingCollection<int> toFlush, FileStream?[] unflushed, string?[] paths,
+        System.Collections.Immutable.ImmutableArray<Checksum>[] checksums, CompletedCacheWrite?[] written, DiskMoverResult[] results, Action<int>? flushed)
+    {
+        foreach (int i in toFlush.GetConsumingEnumerable())
+        {
+            FileStream file = unflushed[i]!;
+            unflushed[i] = null;
+            try
+            {
+                using (file)
+                {
+                    file.Flush(flushToDisk: true);
+                }
+
+                written[i] = new CompletedCacheWrite(created[i]!.FileId, files[i].Attributes.Size, checksums[i]);
+                flushed?.Invoke(i);
+            }
+            catch (Exception e)
+            {
+                // As a failed write (C3); and a flusher must outlive any error, or writers would wait on a full window.
+                DeleteLeftover(paths[i]!);
+                results[i] = new DiskMoverResult(null, e);
+            }
+        }
     }
 
     /// <summary>Removes what an interrupted earlier write left at the path (the entry itself, never a link's target).</summary>

@@ -10,11 +10,15 @@ namespace TapeKit.IO;
 /// own background write-back would start only after gigabytes. Nothing is promised durable by it; elsewhere, and on a
 /// file system that refuses, it does nothing.
 /// </summary>
-internal static partial class FileWriteback
+public static partial class FileWriteback
 {
     private const uint SyncFileRangeWrite = 2;
 
     /// <summary>Starts write-back of <paramref name="count"/> bytes at <paramref name="offset"/>; false when it could not.</summary>
+    /// <param name="file">The file, open for writing.</param>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="count">The range's length in bytes.</param>
+    /// <returns>Whether the kernel took the request (false elsewhere than Linux, or when the file system refuses).</returns>
     public static bool Start(SafeFileHandle file, long offset, long count)
     {
         if (!OperatingSystem.IsLinux() || file.IsInvalid || count <= 0)
@@ -30,6 +34,10 @@ internal static partial class FileWriteback
     /// disk leave the page cache, pages still dirty or being written stay. For data that will not be read again soon, so
     /// that it does not push out what will be (and the cache's memory is reused instead of grown); false when it could not.
     /// </summary>
+    /// <param name="file">The file.</param>
+    /// <param name="offset">The first byte of the range.</param>
+    /// <param name="count">The range's length in bytes.</param>
+    /// <returns>Whether the kernel took the advice.</returns>
     public static bool Drop(SafeFileHandle file, long offset, long count)
     {
         if (!OperatingSystem.IsLinux() || file.IsInvalid || count <= 0)
