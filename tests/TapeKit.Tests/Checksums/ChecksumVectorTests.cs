@@ -145,6 +145,71 @@ public sealed class ChecksumVectorTests
     }
 
     [Fact]
+    public void Crc32C_of_spans_of_three_lanes_and_more_is_the_definition_s_bit_by_bit_value_for_every_start_register()
+    {
+        int seed = Random.Shared.Next();
+        var random = new Random(seed);
+        byte[] data = new byte[(10 * Crc32C.Lane) + 64];
+        random.NextBytes(data);
+        int[] lengths =
+        [
+            (3 * Crc32C.Lane) - 1, 3 * Crc32C.Lane, (3 * Crc32C.Lane) + 1, (3 * Crc32C.Lane) + 7, (6 * Crc32C.Lane) - 8,
+            6 * Crc32C.Lane, (9 * Crc32C.Lane) + 13, random.Next(3 * Crc32C.Lane, 10 * Crc32C.Lane),
+        ];
+        foreach (int length in lengths)
+        {
+            foreach (int start in new[] { 0, 1, 5, 64 })
+            {
+                var span = data.AsSpan(start, length);
+                foreach (uint register in new[] { 0xFFFFFFFFu, 0u, (uint)random.Next() })
+                {
+                    Assert.True(BitByBit(register, span) == Crc32C.UpdateRaw(register, span),
+                        $"CRC32C differs from the definition: length {length}, start {start}, register {register:x8} (seed {seed})");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Crc32C_in_pieces_that_cross_the_lanes_equals_crc32c_in_one_call()
+    {
+        int seed = Random.Shared.Next();
+        var random = new Random(seed);
+        byte[] data = new byte[256 << 10];
+        random.NextBytes(data);
+        uint whole = Crc32C.Compute(data);
+        for (int round = 0; round < 20; round++)
+        {
+            uint register = 0xFFFFFFFFu;
+            for (int at = 0; at < data.Length;)
+            {
+                int piece = Math.Min(data.Length - at, random.Next(1, 5 * Crc32C.Lane));
+                register = Crc32C.UpdateRaw(register, data.AsSpan(at, piece));
+                at += piece;
+            }
+
+            Assert.True(whole == ~register, $"round {round} (seed {seed})");
+        }
+
+        Assert.Equal(Crc32C.UpdateSerial(0xFFFFFFFFu, data), ~whole);
+    }
+
+    /// <summary>CRC32C as defined: reflected, one bit at a time, polynomial 0x82F63B78 (no final XOR: a raw register).</summary>
+    private static uint BitByBit(uint register, ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data)
+        {
+            register ^= b;
+            for (int k = 0; k < 8; k++)
+            {
+                register = (register & 1) != 0 ? (register >> 1) ^ 0x82F63B78u : register >> 1;
+            }
+        }
+
+        return register;
+    }
+
+    [Fact]
     public void Every_path_of_Adler32_agrees_with_the_scalar_loop_on_all_small_lengths_and_alignments()
     {
         byte[] data = new byte[20000];
