@@ -67,35 +67,36 @@ public static class MemberName
             return "is an absolute path";
         }
 
-        if (n[^1] == '/' || n.Contains("//", StringComparison.Ordinal))
+        // One pass over the components' starts (0 and after every slash; most names have a few): an empty component is
+        // reported before a "." one, and a "." one before a "..", whatever their order in the name.
+        bool dot = false, dotDot = false;
+        for (int start = 0; ;)
         {
-            return "has an empty component";
-        }
-
-        // A "." or ".." component starts with a dot at the start or after a slash, and ends at the end or at a slash.
-        // One pass over the dots (most names have one, before an extension), "." reported before "..".
-        bool dotDot = false;
-        for (int i = n.IndexOf('.'); i >= 0;)
-        {
-            if (i == 0 || n[i - 1] == '/')
+            if (start == n.Length || n[start] == '/')
             {
-                int end = i + 1 < n.Length && n[i + 1] == '.' ? i + 2 : i + 1;
+                return "has an empty component";
+            }
+
+            if (n[start] == '.')
+            {
+                int end = start + 1 < n.Length && n[start + 1] == '.' ? start + 2 : start + 1;
                 if (end == n.Length || n[end] == '/')
                 {
-                    if (end == i + 1)
-                    {
-                        return "has a \".\" component";
-                    }
-
-                    dotDot = true;
+                    dot |= end == start + 1;
+                    dotDot |= end == start + 2;
                 }
             }
 
-            int next = n[(i + 1)..].IndexOf('.');
-            i = next < 0 ? -1 : i + 1 + next;
+            int slash = n[start..].IndexOf('/');
+            if (slash < 0)
+            {
+                break;
+            }
+
+            start += slash + 1;
         }
 
-        return dotDot ? "has a \"..\" component" : null;
+        return dot ? "has a \".\" component" : dotDot ? "has a \"..\" component" : null;
     }
 
     /// <summary>Whether <paramref name="name"/> satisfies F12.1.</summary>
