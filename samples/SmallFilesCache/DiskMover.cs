@@ -11,9 +11,10 @@ namespace SmallFilesCache;
 /// <summary>
 /// The disk mover of a cache server: writes clients' files into their disk library's write cache (C1), flushes them,
 /// and records size and checksums with the <c>CacheWritten</c> event (C2). Files go in batches that share one durable
-/// commit (group commit): one catalogue transaction creates the batch's rows, several writers copy the files side by side
-/// and hand each, its write-back started, to flushers that wait for it to be durable (a writer never waits for the
-/// disk), and one transaction completes every file that was flushed. A file counts as ingested only once that commit is in: its bytes and its row are then durable.
+/// commit (group commit): one catalogue transaction creates the batch's rows, several writers copy the files side by
+/// side and hand each, its write-back started, to flushers that wait for it to be durable (a writer never waits for the
+/// disk), and one transaction completes every file that was flushed. A file counts as ingested only once that commit is
+/// in: its bytes and its row are then durable.
 /// An aborted write leaves its row <c>CREATED</c> and no file (start-up recovery rolls it back).
 /// </summary>
 public static class DiskMover
@@ -201,10 +202,10 @@ public static class DiskMover
         // The daemon keeps read and write for itself; everything else is what the site allows and the source allowed.
         UnixFileMode mode = site.Options.FileMode & ((f.SourceMode ?? site.Options.FileMode) | UnixFileMode.UserRead | UnixFileMode.UserWrite);
         var hasher = new MemberHasher();
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         written = null;
         DeleteLeftover(path);
         FileStream output = CacheArea.CreateFile(library.CacheRoot, path, mode, site.Options.DirectoryMode);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
             long size = f.Attributes.Size;
@@ -263,12 +264,13 @@ public static class DiskMover
                     file.Flush(flushToDisk: true);
                 }
 
-                written[i] = new CompletedCacheWrite(created[i]!.FileId, files[i].Attributes.Size, checksums[i]);
                 flushed?.Invoke(i);
+                written[i] = new CompletedCacheWrite(created[i]!.FileId, files[i].Attributes.Size, checksums[i]); // last: only now is it committed
             }
             catch (Exception e)
             {
-                // As a failed write (C3); and a flusher must outlive any error, or writers would wait on a full window.
+                // As a failed write (C3), the progress callback's failure included: the file is removed, so it must not be
+                // committed. And a flusher must outlive any error, or the writers would wait on a full window for ever.
                 DeleteLeftover(paths[i]!);
                 results[i] = new DiskMoverResult(null, e);
             }

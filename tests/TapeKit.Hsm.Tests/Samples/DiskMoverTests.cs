@@ -25,7 +25,7 @@ public sealed class DiskMoverTests
         await using CacheSite site = await SmallFilesCacheTrustTests.OpenSiteAsync(root);
         string cache = Path.Combine(root, "cache");
         int count = (3 * DiskMover.FlushWindow) + 7;
-        var failing = new HashSet<int> { 1, DiskMover.FlushWindow + 1, count - 2 }; // none empty: an empty file is never filled
+        var failing = new HashSet<int> { 1, DiskMover.FlushWindow + 1, count - 2 }; // none of them empty
         int mostOpen = 0, started = 0;
         int filled = Enumerable.Range(0, count).Count(i => SizeOf(i) > 0); // an empty file is never filled
         long lastStart = Environment.TickCount64;
@@ -98,7 +98,7 @@ public sealed class DiskMoverTests
     }
 
     [Fact]
-    public async Task A_batch_cancelled_while_its_window_is_full_leaves_no_cache_file_and_no_file_open()
+    public async Task A_batch_cancelled_half_way_leaves_no_cache_file_and_no_file_open_and_acknowledges_nothing()
     {
         using var dir = new TempDirectory();
         string root = Path.Combine(dir.Path, "site");
@@ -125,6 +125,33 @@ public sealed class DiskMoverTests
         Assert.Empty(Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories));
         IReadOnlyList<FileRecord> cached = await site.Catalog.ReadAsync(txn => txn.QueryFilesAsync(new FileQuery { CacheStatus = CacheStatus.Cached }));
         Assert.Empty(cached);
+    }
+
+    [Fact]
+    public async Task A_file_whose_progress_callback_fails_is_removed_and_not_committed_and_the_rest_are()
+    {
+        using var dir = new TempDirectory();
+        string root = Path.Combine(dir.Path, "site");
+        await using CacheSite site = await SmallFilesCacheTrustTests.OpenSiteAsync(root);
+        DiskMoverFile[] files = [.. Enumerable.Range(1, 5).Select(i => new DiskMoverFile(
+            new HsmFileAttributes { StorageGroup = "grp", Size = SizeOf(i) }, $"/grp/p{i}.dat", (offset, chunk) => Fill(i, offset, chunk.Span)))];
+        var refused = new InvalidOperationException("progress refused");
+
+        DiskMoverResult[] results = await DiskMover.WriteManyAsync(site, files, i =>
+        {
+            if (i == 2)
+            {
+                throw refused;
+            }
+        });
+
+        Assert.Same(refused, results[2].Error);
+        Assert.False(File.Exists(Path.Combine(root, "cache", "dl1", "grp", "p3.dat")), "the file whose callback failed stayed");
+        Assert.Equal(CacheStatus.Created, (await site.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync("/grp/p3.dat")))?.CacheStatus);
+        foreach (int i in (int[])[0, 1, 3, 4])
+        {
+            Assert.Equal(CacheStatus.Cached, results[i].Record?.CacheStatus);
+        }
     }
 
     /// <summary>Sizes from empty to a few chunks, so that some files take several writes.</summary>
