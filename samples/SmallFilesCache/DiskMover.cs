@@ -111,14 +111,7 @@ public static class DiskMover
         catch (OperationCanceledException)
         {
             await StopFlushersAsync(toFlush, flushers, unflushed);
-            foreach (string? path in paths)
-            {
-                if (path is not null)
-                {
-                    File.Delete(path);
-                }
-            }
-
+            DeleteAll(paths);
             throw;
         }
         catch
@@ -128,6 +121,12 @@ public static class DiskMover
         }
 
         await StopFlushersAsync(toFlush, flushers, unflushed);
+        if (ct.IsCancellationRequested)
+        {
+            // Cancelled after the last file was handed over, while the flushers finished: still before the commit.
+            DeleteAll(paths);
+            ct.ThrowIfCancellationRequested();
+        }
 
         // C3 for the files whose write failed (a full cache area, an I/O error): their rows are rolled back, so that the same
         // file sent again (the inbox retries a file the full cache area refused) reopens its row. Should a rollback fail
@@ -232,6 +231,18 @@ public static class DiskMover
         }
 
         return HsmChecksums.From(hasher.GetDigest());
+    }
+
+    /// <summary>Removes every cache copy of a batch that is abandoned before its commit.</summary>
+    private static void DeleteAll(string?[] paths)
+    {
+        foreach (string? path in paths)
+        {
+            if (path is not null)
+            {
+                File.Delete(path);
+            }
+        }
     }
 
     /// <summary>Lets the flushers finish what was handed over, then closes what was written but never handed over.</summary>

@@ -128,6 +128,31 @@ public sealed class DiskMoverTests
     }
 
     [Fact]
+    public async Task A_batch_cancelled_after_its_last_flush_still_commits_nothing_and_leaves_no_cache_file()
+    {
+        using var dir = new TempDirectory();
+        string root = Path.Combine(dir.Path, "site");
+        await using CacheSite site = await SmallFilesCacheTrustTests.OpenSiteAsync(root);
+        using var cancel = new CancellationTokenSource();
+        int count = 12, flushed = 0;
+        DiskMoverFile[] files = [.. Enumerable.Range(1, count).Select(i => new DiskMoverFile(
+            new HsmFileAttributes { StorageGroup = "grp", Size = SizeOf(i) }, $"/grp/l{i}.dat", (offset, chunk) => Fill(i, offset, chunk.Span)))];
+
+        // Every writer is done by the last flush: the cancellation can only be seen between the flushes and the commit.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DiskMover.WriteManyAsync(site, files, _ =>
+        {
+            if (Interlocked.Increment(ref flushed) == count)
+            {
+                cancel.Cancel();
+            }
+        }, cancel.Token));
+
+        Assert.Equal(count, flushed);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root, "cache"), "*", SearchOption.AllDirectories));
+        Assert.Empty(await site.Catalog.ReadAsync(txn => txn.QueryFilesAsync(new FileQuery { CacheStatus = CacheStatus.Cached })));
+    }
+
+    [Fact]
     public async Task A_file_whose_progress_callback_fails_is_removed_and_not_committed_and_the_rest_are()
     {
         using var dir = new TempDirectory();
