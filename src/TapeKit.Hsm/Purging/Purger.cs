@@ -13,7 +13,10 @@ namespace TapeKit.Hsm.Purging;
 /// required copy on a trusted tape, unpinned, old enough — least recently used first, in batches of
 /// <see cref="PurgeOptions.PurgeListSize"/>, and moves each batch through C10 (selected), C12 (claimed), the delete,
 /// and C13 (purged). Each move is its own transaction and the delete happens only between C12 and C13 (a batch's copies
-/// are deleted side by side), so a crash leaves files <c>PURGING</c>, which the next run finishes (deleting is idempotent).
+/// are deleted side by side), so a crash leaves files <c>PURGING_REQUESTED</c> or <c>PURGING</c>, which the next run
+/// claims and finishes (deleting is idempotent). <see cref="RunOnceAsync"/> is the in-process mode: where the dispatcher
+/// plans purges as purge lists (<c>PurgePlanners</c>), <c>PURGING_REQUESTED</c> files belong to those lists and a host
+/// does not run it.
 /// </summary>
 public sealed partial class Purger
 {
@@ -52,7 +55,16 @@ public sealed partial class Purger
         long freed = 0;
         int skipped = 0;
 
-        // Finish what a crashed run left PURGING (C13 after an idempotent delete).
+        // Finish what a crashed run left: selected and not yet claimed (PURGING_REQUESTED: claimed now, the pins re-checked,
+        // or cached again when pinned, C11), or claimed and not yet purged (PURGING: C13 after an idempotent delete).
+        IReadOnlyList<FileRecord> leftover = await QueryAsync(CacheStatus.PurgingRequested, ct);
+        if (leftover.Count > 0)
+        {
+            await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+            _ = await ClaimMembersAsync(txn, [.. leftover.Select(f => f.FileId)]);
+            await txn.CommitAsync(ct);
+        }
+
         foreach (FileRecord f in await QueryAsync(CacheStatus.Purging, ct))
         {
             (int n, long b) = await DeleteAndRecordAsync([f.FileId], ct);

@@ -91,6 +91,33 @@ public sealed class PurgerTests
     }
 
     [Fact]
+    public async Task A_purge_interrupted_between_its_selection_and_its_claim_is_finished_by_the_next_run_and_a_pin_taken_since_keeps_its_copy()
+    {
+        await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
+        await world.IngestAsync(10);
+        await world.FlushAsync();
+        await world.ArchiveAllAsync();
+        long selected = world.Files[7].FileId, pinned = world.Files[8].FileId;
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            _ = await txn.TryMoveCacheAsync(selected, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher);
+            _ = await txn.TryMoveCacheAsync(pinned, CacheStatus.Cached, FileCacheEvent.PurgeSelected, HsmActor.Dispatcher);
+            await txn.CommitAsync(); // … and the purger died before its claim (found by a SIGKILL in the campaign).
+        }
+
+        await UpdateAsync(world, pinned, f => f with { PinCount = 1 });
+        var purger = new Purger(world.Catalog, new PurgePolicy(new PurgeOptions { MinAge = TimeSpan.FromDays(1) }),
+            new PurgerOptions { DiskLibrary = TapeHsmWorld.DiskLibrary, CacheRoot = world.CacheRoot });
+        PurgeReport report = await purger.RunOnceAsync();
+
+        Assert.Equal(1, report.FilesPurged);
+        Assert.Equal(CacheStatus.Purged, (await world.FileAsync(selected)).CacheStatus);
+        Assert.False(world.CachedIntact(7));
+        Assert.Equal(CacheStatus.Cached, (await world.FileAsync(pinned)).CacheStatus);
+        Assert.True(world.CachedIntact(8));
+    }
+
+    [Fact]
     public async Task A_purge_interrupted_after_its_claim_is_finished_by_the_next_run()
     {
         await using TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
