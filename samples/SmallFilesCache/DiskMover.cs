@@ -85,47 +85,49 @@ public static class DiskMover
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, files.Count).Where(i => created[i] is not null),
-                new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, (i, token) =>
-                {
-                    DiskMoverFile f = files[i];
-                    DiskLibrary library = site.LibraryFor(f.Attributes);
-                    string path = CacheArea.Resolve(library.CacheRoot, created[i]!.CachePath);
-                    paths[i] = path;
-                    try
+            try
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, files.Count).Where(i => created[i] is not null),
+                    new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, (i, token) =>
                     {
-                        checksums[i] = Write(site, library, path, f, out unflushed[i], token);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        // C3: an aborted write removes its row's file; its row is rolled back below.
-                        DeleteLeftover(path);
-                        results[i] = new DiskMoverResult(null, e);
-                        return ValueTask.CompletedTask;
-                    }
+                        DiskMoverFile f = files[i];
+                        DiskLibrary library = site.LibraryFor(f.Attributes);
+                        string path = CacheArea.Resolve(library.CacheRoot, created[i]!.CachePath);
+                        paths[i] = path;
+                        try
+                        {
+                            checksums[i] = Write(site, library, path, f, out unflushed[i], token);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            // C3: an aborted write removes its row's file; its row is rolled back below.
+                            DeleteLeftover(path);
+                            results[i] = new DiskMoverResult(null, e);
+                            return ValueTask.CompletedTask;
+                        }
 
-                    toFlush.Add(i, token);
-                    return ValueTask.CompletedTask;
-                });
+                        toFlush.Add(i, token);
+                        return ValueTask.CompletedTask;
+                    });
+            }
+            finally
+            {
+                await StopFlushersAsync(toFlush, flushers, unflushed);
+            }
+
+            ct.ThrowIfCancellationRequested(); // also when it came while the flushers finished: still before the commit
         }
         catch (OperationCanceledException)
         {
-            await StopFlushersAsync(toFlush, flushers, unflushed);
-            DeleteAll(paths);
-            throw;
-        }
-        catch
-        {
-            await StopFlushersAsync(toFlush, flushers, unflushed);
-            throw;
-        }
+            foreach (string? path in paths)
+            {
+                if (path is not null)
+                {
+                    File.Delete(path);
+                }
+            }
 
-        await StopFlushersAsync(toFlush, flushers, unflushed);
-        if (ct.IsCancellationRequested)
-        {
-            // Cancelled after the last file was handed over, while the flushers finished: still before the commit.
-            DeleteAll(paths);
-            ct.ThrowIfCancellationRequested();
+            throw;
         }
 
         // C3 for the files whose write failed (a full cache area, an I/O error): their rows are rolled back, so that the same
@@ -231,18 +233,6 @@ public static class DiskMover
         }
 
         return HsmChecksums.From(hasher.GetDigest());
-    }
-
-    /// <summary>Removes every cache copy of a batch that is abandoned before its commit.</summary>
-    private static void DeleteAll(string?[] paths)
-    {
-        foreach (string? path in paths)
-        {
-            if (path is not null)
-            {
-                File.Delete(path);
-            }
-        }
     }
 
     /// <summary>Lets the flushers finish what was handed over, then closes what was written but never handed over.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using TapeKit.Devices.St;
 
 namespace TapeKit.IO;
 
@@ -13,9 +14,6 @@ namespace TapeKit.IO;
 internal static unsafe partial class UncachedWrite
 {
     private const int RwfDontCache = 0x80;
-    private const int Einval = 22;
-    private const int Enosys = 38;
-    private const int Eopnotsupp = 95;
 
     /// <summary>Writes all of <paramref name="data"/> at <paramref name="offset"/>; true when it was written uncached.</summary>
     /// <param name="file">The file, open for writing.</param>
@@ -38,48 +36,41 @@ internal static unsafe partial class UncachedWrite
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static bool TryWrite(SafeFileHandle file, string path, ReadOnlySpan<byte> data, long offset)
     {
-        bool added = false;
-        try
+        fixed (byte* start = data)
         {
-            file.DangerousAddRef(ref added);
-            int fd = (int)file.DangerousGetHandle();
-            fixed (byte* start = data)
+            return FileDescriptor.Use(file, ((nint)start, data.Length, offset, path), static (fd, w) => TryWrite(fd, (byte*)w.Item1, w.Length, w.offset, w.path));
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static bool TryWrite(int fd, byte* start, int length, long offset, string path)
+    {
+        int done = 0;
+        while (done < length)
+        {
+            var vector = new IoVector { Base = start + done, Length = (nuint)(length - done) };
+            nint written = PWriteV2(fd, &vector, 1, offset + done, RwfDontCache);
+            if (written >= 0)
             {
-                int done = 0;
-                while (done < data.Length)
-                {
-                    var vector = new IoVector { Base = start + done, Length = (nuint)(data.Length - done) };
-                    nint written = PWriteV2(fd, &vector, 1, offset + done, RwfDontCache);
-                    if (written >= 0)
-                    {
-                        done += (int)written;
-                        continue;
-                    }
-
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == FileNodeImports.EIntr)
-                    {
-                        continue;
-                    }
-
-                    if (done == 0 && errno is Eopnotsupp or Einval or Enosys)
-                    {
-                        return false;
-                    }
-
-                    throw FileNodes.Error(errno, path, $"write {data.Length - done} bytes at offset {offset + done} of");
-                }
+                done += (int)written;
+                continue;
             }
 
-            return true;
-        }
-        finally
-        {
-            if (added)
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.EINTR)
             {
-                file.DangerousRelease();
+                continue;
             }
+
+            if (done == 0 && errno is Errno.EOPNOTSUPP or Errno.EINVAL or Errno.ENOSYS)
+            {
+                return false;
+            }
+
+            throw FileNodes.Error(errno, path, $"write {length - done} bytes at offset {offset + done} of");
         }
+
+        return true;
     }
 
     [StructLayout(LayoutKind.Sequential)]

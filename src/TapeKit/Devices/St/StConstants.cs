@@ -120,6 +120,7 @@ internal static class Errno
     public const int EROFS = 30;
     public const int ENOSYS = 38;
     public const int EOVERFLOW = 75;
+    public const int EOPNOTSUPP = 95;
     public const int ENOMEDIUM = 123;
 
     /// <summary>The symbolic name of an errno value.</summary>
