@@ -90,7 +90,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
 
             long mtime = modified?.ToUnixTimeSeconds() ?? _creationTime;
             long headerOffset = _position;
-            WriteHeaders(member.Name, mode, member.Uid, member.Gid, size, mtime);
+            int nameLength = WriteHeaders(member.Name, mode, member.Uid, member.Gid, size, mtime);
             long dataOffset = _position;
             _hasher.Reset();
             if (stream is null)
@@ -106,7 +106,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
             PadRecord();
             var entry = new AggregationMember(member.Name, member.FileId, size, headerOffset, dataOffset,
                 headerOffset / _blockSize, (int)(headerOffset % _blockSize), _hasher.GetDigest());
-            TarManifest.WriteMember(_manifest, entry, first: _members.Count == 0);
+            TarManifest.WriteMember(_manifest, entry, _name.AsSpan(0, nameLength), first: _members.Count == 0);
             _members.Add(entry);
             return entry;
         }
@@ -164,7 +164,8 @@ public sealed class TarAggregationWriter : IAggregationWriter
         }
     }
 
-    private void WriteHeaders(string name, int mode, int uid, int gid, long size, long mtime)
+    /// <summary>Writes a member's header records; returns the length of its UTF-8 name, left in <c>_name</c>.</summary>
+    private int WriteHeaders(string name, int mode, int uid, int gid, long size, long mtime)
     {
         int length = Encoding.UTF8.GetBytes(name, _name);
         var utf8 = _name.AsSpan(0, length);
@@ -178,6 +179,7 @@ public sealed class TarAggregationWriter : IAggregationWriter
         }
 
         TarHeader.WriteGnu(NextRecord(), utf8[..TarHeader.NameFieldLength(utf8)], mode, uid, gid, size, mtime, (byte)'0');
+        return length;
     }
 
     private Span<byte> NextRecord()

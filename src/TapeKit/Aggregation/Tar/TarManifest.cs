@@ -58,28 +58,53 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
     /// </summary>
     internal static void WriteMember(IBufferWriter<byte> buffer, AggregationMember m, bool first)
     {
-        Append(buffer, first ? "{\"name\":\""u8 : ",{\"name\":\""u8);
-        AppendEscaped(buffer, m.Name);
-        Append(buffer, "\",\"fileId\":\""u8);
-        Format(buffer, m.FileId, null);
-        Append(buffer, "\",\"size\":"u8);
-        Format(buffer, (ulong)m.Size, null);
-        Append(buffer, ",\"headerOffset\":"u8);
-        Format(buffer, (ulong)m.HeaderOffset, null);
-        Append(buffer, ",\"dataOffset\":"u8);
-        Format(buffer, (ulong)m.PayloadOffset, null);
-        Append(buffer, ",\"adler32\":\""u8);
-        Hex(buffer, m.Digest.Adler32, 8);
-        Append(buffer, "\",\"xxh3\":\""u8);
-        Hex(buffer, m.Digest.XxHash3, 16);
+        byte[] name = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(m.Name.Length));
+        try
+        {
+            int length = Encoding.UTF8.GetBytes(m.Name, name);
+            WriteMember(buffer, m, name.AsSpan(0, length), first);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(name);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="WriteMember(IBufferWriter{byte}, AggregationMember, bool)"/>, given the name's UTF-8 bytes (the tar
+    /// writer has them from the member's header). The object is formatted into one span of the buffer: a member's
+    /// entry is about 200 bytes, and one reservation per member instead of one per field halves its cost.
+    /// </summary>
+    internal static void WriteMember(IBufferWriter<byte> buffer, AggregationMember m, ReadOnlySpan<byte> nameUtf8, bool first)
+    {
+        Span<byte> span = buffer.GetSpan((2 * nameUtf8.Length) + MaxMemberBytesBesidesName);
+        int p = 0;
+        Put(span, ref p, first ? "{\"name\":\""u8 : ",{\"name\":\""u8);
+        PutEscaped(span, ref p, nameUtf8);
+        Put(span, ref p, "\",\"fileId\":\""u8);
+        PutDecimal(span, ref p, m.FileId);
+        Put(span, ref p, "\",\"size\":"u8);
+        PutDecimal(span, ref p, (ulong)m.Size);
+        Put(span, ref p, ",\"headerOffset\":"u8);
+        PutDecimal(span, ref p, (ulong)m.HeaderOffset);
+        Put(span, ref p, ",\"dataOffset\":"u8);
+        PutDecimal(span, ref p, (ulong)m.PayloadOffset);
+        Put(span, ref p, ",\"adler32\":\""u8);
+        PutHex(span, ref p, m.Digest.Adler32, 8);
+        Put(span, ref p, "\",\"xxh3\":\""u8);
+        PutHex(span, ref p, m.Digest.XxHash3, 16);
         if (m.Digest.XxHash64 is { } x64)
         {
-            Append(buffer, "\",\"xxh64\":\""u8);
-            Hex(buffer, x64, 16);
+            Put(span, ref p, "\",\"xxh64\":\""u8);
+            PutHex(span, ref p, x64, 16);
         }
 
-        Append(buffer, "\"}"u8);
+        Put(span, ref p, "\"}"u8);
+        buffer.Advance(p);
     }
+
+    /// <summary>The most bytes of a member's object other than its name: the keys, four 20-digit numbers and the hex.</summary>
+    private const int MaxMemberBytesBesidesName = 256;
 
     /// <summary>The bytes after the last member.</summary>
     internal static void WriteEnd(IBufferWriter<byte> buffer) => Append(buffer, "]}\n"u8);
@@ -272,42 +297,48 @@ public sealed record TarManifest(ulong AggregationId, int BlockSize, IReadOnlyLi
         buffer.Advance(written);
     }
 
-    /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (F8 text forms).</summary>
-    private static void Hex(IBufferWriter<byte> buffer, ulong value, int digits)
+    private static void Put(Span<byte> span, ref int p, ReadOnlySpan<byte> utf8)
     {
-        var span = buffer.GetSpan(digits);
+        utf8.CopyTo(span[p..]);
+        p += utf8.Length;
+    }
+
+    private static void PutDecimal(Span<byte> span, ref int p, ulong value)
+    {
+        System.Buffers.Text.Utf8Formatter.TryFormat(value, span[p..], out int written);
+        p += written;
+    }
+
+    /// <summary>Lowercase hex, zero-padded to <paramref name="digits"/> (F8 text forms).</summary>
+    private static void PutHex(Span<byte> span, ref int p, ulong value, int digits)
+    {
+        var field = span.Slice(p, digits);
         for (int i = digits - 1; i >= 0; i--)
         {
-            span[i] = (byte)"0123456789abcdef"[(int)(value & 0xF)];
+            field[i] = "0123456789abcdef"u8[(int)(value & 0xF)];
             value >>= 4;
         }
 
-        buffer.Advance(digits);
+        p += digits;
     }
 
-    private static void AppendEscaped(IBufferWriter<byte> buffer, string text)
+    /// <summary>The name with <c>"</c> and <c>\</c> escaped (F6.5); neither byte occurs inside a multi-byte UTF-8 character.</summary>
+    private static void PutEscaped(Span<byte> span, ref int p, ReadOnlySpan<byte> utf8)
     {
-        if (text.AsSpan().IndexOfAny('"', '\\') < 0)
+        if (utf8.IndexOfAny((byte)'"', (byte)'\\') < 0)
         {
-            var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-            buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+            Put(span, ref p, utf8);
             return;
         }
 
-        foreach (var rune in text.EnumerateRunes())
+        foreach (byte b in utf8)
         {
-            if (rune.Value is '"' or '\\')
+            if (b is (byte)'"' or (byte)'\\')
             {
-                var span = buffer.GetSpan(2);
-                span[0] = (byte)'\\';
-                span[1] = (byte)rune.Value;
-                buffer.Advance(2);
+                span[p++] = (byte)'\\';
             }
-            else
-            {
-                var span = buffer.GetSpan(4);
-                buffer.Advance(rune.EncodeToUtf8(span));
-            }
+
+            span[p++] = b;
         }
     }
 }

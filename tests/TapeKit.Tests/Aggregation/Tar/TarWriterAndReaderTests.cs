@@ -142,6 +142,21 @@ public sealed class TarWriterAndReaderTests
     }
 
     [Fact]
+    public void A_member_entry_with_every_number_at_its_widest_and_a_backslash_in_its_name_is_written_whole()
+    {
+        // The writer formats a member's entry into one reserved span: the widest entry must fit it, byte for byte.
+        var widest = new AggregationMember("b\\s\"" + new string('x', 300), ulong.MaxValue, long.MaxValue, long.MaxValue, long.MaxValue, 0, 0,
+            new MemberDigest(uint.MaxValue, ulong.MaxValue, ulong.MaxValue));
+        string json = Encoding.UTF8.GetString(new TarManifest(0, 512, [widest]).ToUtf8());
+        Assert.Equal(
+            "{\"format\":\"tapekit-tar-manifest\",\"version\":1,\"aggregationId\":\"0\",\"blockSize\":512,\"members\":[{\"name\":\"b\\\\s\\\"" + new string('x', 300) +
+            "\",\"fileId\":\"18446744073709551615\",\"size\":9223372036854775807,\"headerOffset\":9223372036854775807,\"dataOffset\":9223372036854775807," +
+            "\"adler32\":\"ffffffff\",\"xxh3\":\"ffffffffffffffff\",\"xxh64\":\"ffffffffffffffff\"}]}\n",
+            json);
+        Assert.Equal(widest.Name, TarManifest.Parse(Encoding.UTF8.GetBytes(json), 0).Members[0].Name);
+    }
+
+    [Fact]
     public void A_manifest_with_invalid_utf8_or_a_lone_surrogate_is_a_format_error_naming_the_byte()
     {
         // Found by fuzzing (tests/TapeKit.Fuzz/regressions/tar/manifest-invalid-utf8-*): the JSON reader accepts any
