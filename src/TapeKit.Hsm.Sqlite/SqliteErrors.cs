@@ -15,6 +15,10 @@ internal static class SqliteErrors
     /// <summary><c>SQLITE_FULL</c>: the disk under the file (or the database's page limit) is full.</summary>
     public const int Full = 13;
 
+    /// <summary>Whether <see cref="Translate"/> turns <paramref name="e"/> into one of the HSM's exceptions (a filter keeps the others' stack).</summary>
+    /// <param name="e">SQLite's exception.</param>
+    public static bool HasMeaning(SqliteException e) => !ReferenceEquals(Translate(e, string.Empty), e);
+
     /// <summary>Translates <paramref name="e"/>; a code without a catalogue meaning (a bug in a statement) stays as it is.</summary>
     /// <param name="e">SQLite's exception.</param>
     /// <param name="path">The store's file, named in the message.</param>

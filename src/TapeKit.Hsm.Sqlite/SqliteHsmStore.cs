@@ -178,8 +178,9 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Runs <paramref name="work"/> on a lent session, given back for reuse when the work returns, closed when it throws
-    /// (the connection's state is then unknown). A full disk is reported as the catalogue's transactions report it
-    /// (<see cref="TapeKit.Hsm.Catalog.CatalogStoreErrorKind.Full"/>), so that the queue's writers and the catalogue's fail alike.
+    /// (the connection's state is then unknown). SQLite's errors are reported as the catalogue's transactions report them
+    /// (<see cref="SqliteErrors"/>: a full disk, a lock held too long, an I/O error, a damaged file), so that the queues and
+    /// the catalogue fail alike.
     /// </summary>
     internal T WithSession<T>(Func<SqliteSession, T> work)
     {
@@ -191,7 +192,7 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
             reusable = true;
             return result;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteErrors.Full)
+        catch (SqliteException e) when (SqliteErrors.HasMeaning(e))
         {
             throw SqliteErrors.Translate(e, Options.Path);
         }
@@ -231,12 +232,53 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using IDisposable _ = await EnterWriterAsync(ct);
-        CreatePrivately(path, Options.FileMode); // VACUUM INTO accepts an empty file, and then keeps its permissions.
-        using SqliteConnection c = Open();
-        using SqliteCommand cmd = c.CreateCommand();
-        cmd.CommandText = "VACUUM INTO $path";
-        cmd.Parameters.AddWithValue("$path", path);
-        cmd.ExecuteNonQuery();
+        if (File.Exists(path))
+        {
+            throw new IOException($"The backup '{path}' already exists; a backup never replaces a file.");
+        }
+
+        try
+        {
+            using SqliteConnection c = Open();
+            VacuumInto(c, path, replace: false);
+        }
+        catch (SqliteException e) when (SqliteErrors.HasMeaning(e))
+        {
+            throw SqliteErrors.Translate(e, Options.Path);
+        }
+    }
+
+    /// <summary>
+    /// Writes a complete copy of the database to <paramref name="path"/> (<c>VACUUM INTO</c>): into a sibling
+    /// <c>.partial</c> file first, flushed to disk and renamed when whole, so that a copy cut short by an error or a killed
+    /// process never lies under the final name (a later attempt starts the sibling afresh).
+    /// </summary>
+    private void VacuumInto(SqliteConnection c, string path, bool replace)
+    {
+        string partial = path + ".partial";
+        File.Delete(partial);
+        CreatePrivately(partial, Options.FileMode); // VACUUM INTO accepts an empty file, and then keeps its permissions.
+        try
+        {
+            using (SqliteCommand cmd = c.CreateCommand())
+            {
+                cmd.CommandText = "VACUUM INTO $path";
+                cmd.Parameters.AddWithValue("$path", partial);
+                cmd.ExecuteNonQuery();
+            }
+
+            using (var written = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite))
+            {
+                written.Flush(flushToDisk: true);
+            }
+
+            File.Move(partial, path, replace);
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
     }
 
     private void CheckSchema()
@@ -281,10 +323,8 @@ public sealed class SqliteHsmStore : IAsyncDisposable, IDisposable
 
         if (SchemaVersion > 0 && SchemaVersion < SqliteSchema.LatestVersion && Options.BackupBeforeMigration)
         {
-            using SqliteCommand backup = c.CreateCommand();
-            backup.CommandText = "VACUUM INTO $path";
-            backup.Parameters.AddWithValue("$path", string.Create(CultureInfo.InvariantCulture, $"{Options.Path}.v{SchemaVersion}.bak"));
-            backup.ExecuteNonQuery();
+            // Replaces the copy an earlier, interrupted migration from the same version made: that one is not newer.
+            VacuumInto(c, string.Create(CultureInfo.InvariantCulture, $"{Options.Path}.v{SchemaVersion}.bak"), replace: true);
         }
 
         // A migration may rebuild a table that others reference (SQLite's procedure: foreign keys off outside the

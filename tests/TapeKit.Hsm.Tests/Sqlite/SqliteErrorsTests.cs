@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
 using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Sqlite;
+using TapeKit.Hsm.Tests.Support;
 
 namespace TapeKit.Hsm.Tests.Sqlite;
 
@@ -37,6 +39,30 @@ public sealed class SqliteErrorsTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public async Task A_queue_locked_by_another_writer_past_the_busy_timeout_fails_as_the_catalogue_does()
+    {
+        // The queues share the catalogue's file: a lock held by another process must reach the queue's consumer as the
+        // HSM's Busy error (transient, retried by the hosts), not as SQLite's exception.
+        using var dir = new TempDirectory();
+        string path = dir.File("hsm.db");
+        await using SqliteHsmStore store = await SqliteHsmStore.OpenAsync(
+            new SqliteHsmOptions { Path = path, BusyTimeout = TimeSpan.FromMilliseconds(100) }, TimeProvider.System);
+        using var other = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        other.Open();
+        using (SqliteCommand lockIt = other.CreateCommand())
+        {
+            lockIt.CommandText = "BEGIN EXCLUSIVE";
+            lockIt.ExecuteNonQuery();
+        }
+
+        var busy = await Assert.ThrowsAsync<CatalogStoreException>(async () => await store.Bus.ReceiveAsync("any-queue", new ReceiveOptions("t")));
+
+        Assert.Equal(CatalogStoreErrorKind.Busy, busy.Kind);
+        Assert.True(busy.IsTransient);
+        Assert.IsType<SqliteException>(busy.InnerException);
     }
 
     [Fact]

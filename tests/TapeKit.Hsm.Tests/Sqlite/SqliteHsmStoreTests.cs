@@ -53,6 +53,10 @@ public sealed class SqliteHsmStoreTests : IDisposable
         string v1 = string.Join(";\n", ["CREATE TABLE schema_version (version INTEGER NOT NULL)", .. SqliteSchema.Migrations[0],
             "INSERT INTO schema_version (version) VALUES (1)", "INSERT INTO bindings VALUES ('hsm.commands', 'DL-A', 'DL-A')", "SELECT 1"]);
         Scalar(o.Path, v1);
+
+        // What a migration killed half-way through its backup left: a cut-off copy, and one under the final name.
+        File.WriteAllText(o.Path + ".v1.bak.partial", "cut off");
+        File.WriteAllText(o.Path + ".v1.bak", "an earlier attempt's copy");
         await using (SqliteHsmStore migrated = await SqliteHsmStore.OpenAsync(o, _time))
         {
             Assert.Equal(SqliteSchema.LatestVersion, migrated.SchemaVersion);
@@ -68,6 +72,7 @@ public sealed class SqliteHsmStoreTests : IDisposable
         Assert.True(File.Exists(backup));
         Assert.Equal(1L, Scalar(backup, "SELECT version FROM schema_version"));
         Assert.Equal(0L, Scalar(backup, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'aggregations'"));
+        Assert.False(File.Exists(backup + ".partial"));
     }
 
     [Fact]
@@ -176,6 +181,51 @@ public sealed class SqliteHsmStoreTests : IDisposable
         await store.BackupAsync(backup);
         Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(backup, "SELECT version FROM schema_version"));
         Assert.Equal(3L, Scalar(backup, "SELECT COUNT(*) FROM bindings"));
+    }
+
+    [Fact]
+    public async Task A_backup_that_fails_leaves_no_file_under_its_name_and_names_the_damage()
+    {
+        SqliteHsmOptions o = Options();
+        await using SqliteHsmStore store = await SqliteHsmStore.OpenAsync(o, _time);
+        await using (ICatalogTransaction txn = await store.Catalog.BeginAsync())
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                await txn.InsertTapeAsync(new TapeRecord { Vsn = $"T{i:D5}", Pool = "p" });
+            }
+
+            await txn.CommitAsync();
+        }
+
+        // Every page moved from the write-ahead log into the file, then the last third of them (the tapes' rows)
+        // overwritten under the open store: the backup's full read meets the damage.
+        using (var side = new SqliteConnection($"Data Source={o.Path};Pooling=False"))
+        {
+            side.Open();
+            using SqliteCommand checkpoint = side.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            checkpoint.ExecuteNonQuery();
+        }
+
+        using (var file = new FileStream(o.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            byte[] header = new byte[100];
+            file.ReadExactly(header);
+            int pageSize = (header[16] << 8) | header[17];
+            long pages = file.Length / pageSize;
+            file.Position = pages * 2 / 3 * pageSize;
+            byte[] junk = new byte[(int)((pages - (pages * 2 / 3)) * pageSize)];
+            junk.AsSpan().Fill(0x5A);
+            file.Write(junk);
+        }
+
+        string backup = _dir.File("backup.db");
+        var e = await Assert.ThrowsAsync<CatalogStoreException>(async () => await store.BackupAsync(backup));
+
+        Assert.Equal(CatalogStoreErrorKind.Corrupt, e.Kind);
+        Assert.Contains(o.Path, e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(backup), "a failed backup leaves no file that looks like one");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using TapeKit.Cli;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
@@ -139,6 +140,39 @@ public sealed class HsmCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Usage, CliRun.Of("hsm", "check", "--db", junk, "--list-timer", "-1").ExitCode);
         Assert.Equal(ExitCodes.Usage, CliRun.Of("hsm", "check").ExitCode);
+    }
+
+    [Fact]
+    public async Task Check_of_a_store_damaged_inside_its_tables_exits_3_naming_the_damage_not_an_internal_error()
+    {
+        // The first page (the schema) is intact, so the store opens; the damage is found by the reads of the check.
+        string db = _dir.File("damaged.db");
+        PolicySelector selector = HsmStores.Selector(OldPolicy);
+        await using (SqliteHsmStore store = await HsmStores.CreateAsync(db))
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                await HsmStores.IngestAsync(store, selector, "sgA", 100 + i);
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+        byte[] bytes = File.ReadAllBytes(db);
+        int pageSize = (bytes[16] << 8) | bytes[17];
+        Assert.True(bytes.Length / pageSize > 8, "the store spans enough pages to damage one in the middle");
+        for (int page = bytes.Length / pageSize * 2 / 3; page < bytes.Length / pageSize; page++)
+        {
+            bytes.AsSpan(page * pageSize, pageSize).Fill(0x5A);
+        }
+
+        File.WriteAllBytes(db, bytes);
+
+        CliRun run = CliRun.Of("hsm", "check", "--db", db);
+        Assert.Equal(ExitCodes.InvalidInput, run.ExitCode);
+        Assert.Single(run.StderrLines);
+        Assert.DoesNotContain("internal error", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(db, run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("damaged", run.Stderr, StringComparison.Ordinal);
     }
 
     // ---- hsm policy explain ----
