@@ -224,6 +224,8 @@ public sealed partial class Stager
                 string key = aggregation.Format == HsmAggregationFormat.Il ? entry.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture) : entry.Name;
                 if (entry.Type != AggregationEntryType.File || !wanted.Remove(key, out FileRecord? file))
                 {
+                    // Not asked for: passed over unverified (its damage is not this recall's, and must not stop it).
+                    reader.SkipData();
                     continue;
                 }
 

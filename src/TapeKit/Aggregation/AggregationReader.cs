@@ -63,6 +63,16 @@ public abstract class AggregationReader : IDisposable
     /// <exception cref="TapeFormatException">A checksum, a header or the length does not match.</exception>
     public abstract MemberDigest CopyDataTo(Stream? destination);
 
+    /// <summary>
+    /// Moves past the current entry's data for a caller that does not want it (a recall passing over the members it was
+    /// not asked for). A format whose data can be passed over without reading it as a member — tar — reads the blocks
+    /// but computes and checks no checksum, so damage in a member nobody asked for does not stop the read of the ones
+    /// after it; the structure that finds the next entry is still checked. Others (IL, whose blocks chain the
+    /// member's checksum) verify as <see cref="CopyDataTo"/> with no destination does.
+    /// </summary>
+    /// <exception cref="TapeFormatException">The aggregation is truncated here, or (IL) the member is damaged.</exception>
+    public virtual void SkipData() => CopyDataTo(null);
+
     /// <summary>Reads every entry and checks every checksum, returning the member index of the regular files.</summary>
     /// <returns>The members.</returns>
     /// <exception cref="TapeFormatException">At the first damage.</exception>

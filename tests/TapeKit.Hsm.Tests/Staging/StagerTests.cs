@@ -126,6 +126,27 @@ public sealed class StagerTests
     }
 
     [Fact]
+    public async Task A_whole_read_passes_over_a_damaged_member_nobody_asked_for_without_falling_back_to_positioned_reads()
+    {
+        await using TapeHsmWorld world = await ArchivedWorldAsync(20);
+        CorruptOnTape(world, 4, fixCrc: true); // Silently wrong bytes in file 4, which is not recalled.
+        int[] wanted = [3, 6, 9];
+        foreach (int n in wanted)
+        {
+            _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[n].FileId);
+        }
+
+        long locatesBefore = world.Library.Drive(0).Statistics.Locates;
+        StageReport report = await world.NewStager(readAheadFraction: 0, wholeReadBelowBytes: 0).RunOnceAsync();
+
+        Assert.Equal((3, 0), (report.FilesStaged, report.FilesFailed));
+        Assert.All(wanted, n => Assert.True(world.CachedIntact(n), $"file {n}"));
+        // The volume check's positioning and one locate to the aggregation, then one pass: before, the damage in file 4
+        // ended the pass and files 6 and 9 were each located and read on their own (4 locates).
+        Assert.Equal(2, world.Library.Drive(0).Statistics.Locates - locatesBefore);
+    }
+
+    [Fact]
     public async Task A_tape_copy_the_drive_cannot_read_is_reported_and_the_other_members_are_still_delivered()
     {
         await using TapeHsmWorld world = await ArchivedWorldAsync(20);

@@ -124,15 +124,29 @@ public sealed class TarAggregationReader : AggregationReader
     }
 
     /// <inheritdoc/>
-    public override MemberDigest CopyDataTo(Stream? destination)
+    public override void SkipData()
     {
-        if (!_dataPending || Current is null)
+        var entry = TakePending();
+        long end = _position + entry.Size;
+        while (_position < end)
         {
-            throw new InvalidOperationException("There is no entry whose data is still to be read; call ReadNext first.");
+            // Block by block, as a sequential read passes them (a skip never turns into a locate on a drive).
+            var span = _cursor.Available(_position);
+            if (span.IsEmpty)
+            {
+                ThrowTruncated($"tar member \"{MemberName.Printable(entry.Name)}\" (header at byte {entry.HeaderOffset}, {entry.Size} bytes) is truncated: the archive ends at byte {_position}", _position);
+            }
+
+            _position += Math.Min(span.Length, end - _position);
         }
 
-        _dataPending = false;
-        var entry = Current;
+        _position = TarManifestLocator.RoundUp(_position);
+    }
+
+    /// <inheritdoc/>
+    public override MemberDigest CopyDataTo(Stream? destination)
+    {
+        var entry = TakePending();
         MemberHasher hasher = entry.ExpectedXxHash64 is null ? _hasher : _hasherWithXxHash64;
         hasher.Reset();
         long remaining = entry.Size;
@@ -162,6 +176,18 @@ public sealed class TarAggregationReader : AggregationReader
         }
 
         return digest;
+    }
+
+    /// <summary>The entry whose data is next, marked as taken.</summary>
+    private AggregationEntry TakePending()
+    {
+        if (!_dataPending || Current is null)
+        {
+            throw new InvalidOperationException("There is no entry whose data is still to be read; call ReadNext first.");
+        }
+
+        _dataPending = false;
+        return Current;
     }
 
     private static void Verify(AggregationEntry entry, string key, ulong? expected, ulong actual, string actualText, Func<ulong, string> format)

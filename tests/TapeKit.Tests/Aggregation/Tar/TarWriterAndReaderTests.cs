@@ -89,6 +89,61 @@ public sealed class TarWriterAndReaderTests
     }
 
     [Fact]
+    public void A_member_passed_over_with_SkipData_is_not_verified_and_its_damage_does_not_stop_the_read_of_the_next()
+    {
+        var sink = new MemorySink(1024);
+        var writer = new TarAggregationWriter(sink);
+        byte[] a = [.. Enumerable.Range(0, 700).Select(i => (byte)i)];
+        byte[] b = [.. Enumerable.Range(0, 3000).Select(i => (byte)(i * 7))];
+        byte[] c = [.. Enumerable.Range(0, 1500).Select(i => (byte)(i * 3))];
+        writer.Add(MemberSource.FromMemory(a, "a"));
+        AggregationMember bMember = writer.Add(MemberSource.FromMemory(b, "b"));
+        writer.Add(MemberSource.FromMemory(c, "c"));
+        writer.Complete();
+        byte[] archive = sink.ToArray();
+        archive[bMember.PayloadOffset + 1234] ^= 0x40; // b damaged, across a block boundary from its header
+
+        using (var reader = new TarAggregationReader(new MemorySource(archive, 1024)))
+        {
+            Assert.Equal("a", reader.ReadNext()!.Name);
+            Assert.Equal(MemberDigest.Compute(a), reader.CopyDataTo(null));
+            Assert.Equal("b", reader.ReadNext()!.Name);
+            reader.SkipData();
+            Assert.Equal("c", reader.ReadNext()!.Name);
+            using var copy = new MemoryStream();
+            Assert.Equal(MemberDigest.Compute(c), reader.CopyDataTo(copy));
+            Assert.Equal(c, copy.ToArray());
+            Assert.Null(reader.ReadNext());
+            Assert.Throws<InvalidOperationException>(reader.SkipData);
+        }
+
+        // Passed over without SkipData (ReadNext's own pass) or read, the damage is found and named.
+        using (var reader = new TarAggregationReader(new MemorySource(archive, 1024)))
+        {
+            reader.ReadNext();
+            reader.ReadNext();
+            var damaged = Assert.Throws<TapeFormatException>(() => reader.ReadNext());
+            Assert.Contains("\"b\"", damaged.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void SkipData_over_a_truncated_member_names_where_the_archive_ends()
+    {
+        var sink = new MemorySink(1024);
+        var writer = new TarAggregationWriter(sink);
+        writer.Add(MemberSource.FromMemory(new byte[5000], "big"));
+        writer.Complete();
+        byte[] cut = sink.ToArray()[..3072]; // the header and 2 560 of the 5 000 bytes
+
+        using var reader = new TarAggregationReader(new MemorySource(cut, 1024));
+        Assert.Equal("big", reader.ReadNext()!.Name);
+        var e = Assert.Throws<TapeFormatException>(reader.SkipData);
+        Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
+        Assert.Contains("3072", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_manifest_must_agree_with_the_archive()
     {
         var sink = new MemorySink(1024);
