@@ -127,6 +127,7 @@ public sealed class RecallReader(TapeWorld world, int seed)
                 long fileId = tf.Kind == "il" ? (long)entry.FileId : ParseMemberName(entry.Name);
                 if (entry.Type != AggregationEntryType.File || !wanted.ContainsKey(fileId))
                 {
+                    reader.SkipData(); // not recalled: passed over unverified, its damage is not this recall's
                     continue;
                 }
 
