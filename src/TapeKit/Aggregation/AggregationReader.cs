@@ -65,10 +65,10 @@ public abstract class AggregationReader : IDisposable
 
     /// <summary>
     /// Moves past the current entry's data for a caller that does not want it (a recall passing over the members it was
-    /// not asked for). A format whose data can be passed over without reading it as a member — tar — reads the blocks
-    /// but computes and checks no checksum, so damage in a member nobody asked for does not stop the read of the ones
-    /// after it; the structure that finds the next entry is still checked. Others (IL, whose blocks chain the
-    /// member's checksum) verify as <see cref="CopyDataTo"/> with no destination does.
+    /// not asked for). Tar reads the member's blocks, as a sequential read passes them, but computes and checks no
+    /// checksum: damage in a member nobody asked for does not stop the read of the ones after it (the structure that
+    /// finds the next entry is still checked). IL, whose blocks chain the member's checksum, verifies as
+    /// <see cref="CopyDataTo"/> with no destination does.
     /// </summary>
     /// <exception cref="TapeFormatException">The aggregation is truncated here, or (IL) the member is damaged.</exception>
     public virtual void SkipData() => CopyDataTo(null);
