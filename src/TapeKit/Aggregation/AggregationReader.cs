@@ -65,12 +65,12 @@ public abstract class AggregationReader : IDisposable
 
     /// <summary>
     /// Moves past the current entry's data for a caller that does not want it (a recall passing over the members it was
-    /// not asked for). Tar reads the member's blocks, as a sequential read passes them, but computes and checks no
-    /// checksum: damage in a member nobody asked for does not stop the read of the ones after it (the structure that
-    /// finds the next entry is still checked). IL, whose blocks chain the member's checksum, verifies as
-    /// <see cref="CopyDataTo"/> with no destination does.
+    /// not asked for). The tar and IL readers read the member's blocks, as a sequential read passes them, and check the
+    /// structure that leads to the next entry, but compute and check no checksum of the member's bytes: damage in a
+    /// member nobody asked for does not stop the read of the ones after it. A reader that cannot tell its structure
+    /// from its checksums verifies, as <see cref="CopyDataTo"/> with no destination does (this default).
     /// </summary>
-    /// <exception cref="TapeFormatException">The aggregation is truncated here, or (IL) the member is damaged.</exception>
+    /// <exception cref="TapeFormatException">The aggregation is truncated or its structure damaged here.</exception>
     public virtual void SkipData() => CopyDataTo(null);
 
     /// <summary>Reads every entry and checks every checksum, returning the member index of the regular files.</summary>

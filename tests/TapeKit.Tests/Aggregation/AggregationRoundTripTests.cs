@@ -37,6 +37,51 @@ public sealed class AggregationRoundTripTests
 
     [Theory]
     [MemberData(nameof(Formats))]
+    public void A_damaged_member_passed_over_with_SkipData_does_not_stop_the_read_of_the_next(AggregationFormat format)
+    {
+        (byte[] archive, IReadOnlyList<AggregationMember> index, List<byte[]> data) = Build(format, [700, (3 * P) + 100, 1500]);
+        archive[index[1].PayloadOffset + S + 50] ^= 0x20; // member 1's payload, in its second block
+
+        using (var reader = AggregationReader.Open(new MemoryStream(archive)))
+        {
+            Assert.Equal(index[0].Name, reader.ReadNext()!.Name);
+            Assert.Equal(index[0].Digest.Adler32, reader.CopyDataTo(null).Adler32);
+            Assert.Equal(index[1].Name, reader.ReadNext()!.Name);
+            reader.SkipData();
+            Assert.Equal(index[2].Name, reader.ReadNext()!.Name);
+            using var copy = new MemoryStream();
+            Assert.Equal(index[2].Digest.Adler32, reader.CopyDataTo(copy).Adler32);
+            Assert.Equal(data[2], copy.ToArray());
+            Assert.Null(reader.ReadNext());
+        }
+
+        // Read, or passed over by ReadNext's own pass, the damage is found.
+        using (var reader = AggregationReader.Open(new MemoryStream(archive)))
+        {
+            reader.ReadNext();
+            reader.ReadNext();
+            Assert.Throws<TapeFormatException>(() => reader.ReadNext());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void SkipData_still_checks_the_structure_that_leads_to_the_next_member(AggregationFormat format)
+    {
+        (byte[] archive, IReadOnlyList<AggregationMember> index, _) = Build(format, [700, (3 * P) + 100, 1500]);
+        // Cut two blocks after member 1's first: the skip runs out of blocks inside it.
+        byte[] cut = archive[..(int)(((index[1].HeaderOffset / S) + 2) * S)];
+
+        using var reader = AggregationReader.Open(new MemoryStream(cut), tarBlockSize: S);
+        reader.ReadNext();
+        reader.CopyDataTo(null);
+        Assert.Equal(index[1].Name, reader.ReadNext()!.Name);
+        var e = Assert.Throws<TapeFormatException>(reader.SkipData);
+        Assert.Contains("truncated", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
     public void Members_of_edge_sizes_round_trip_with_their_index(AggregationFormat format)
     {
         int[] sizes = [0, 1, P - 1, P, P + 1, 3 * P, 511, 512, 513, S - 512, S, S + 1, 0];

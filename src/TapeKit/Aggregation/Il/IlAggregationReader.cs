@@ -123,38 +123,33 @@ public sealed class IlAggregationReader : AggregationReader
     }
 
     /// <inheritdoc/>
-    public override MemberDigest CopyDataTo(Stream? destination)
+    /// <remarks>
+    /// IL: the member's blocks are read one after the other, as a sequential read passes them, and their headers checked
+    /// (the fields that chain them to the member and the tape); their payload's checksums are neither computed nor
+    /// checked.
+    /// </remarks>
+    public override void SkipData()
     {
-        if (!_dataPending || Current is null)
+        var entry = TakePending();
+        for (long k = 1; k < _memberBlocks; k++)
         {
-            throw new InvalidOperationException("There is no member whose data is still to be read; call ReadNext first.");
+            ReadContinuationBlock(entry, k);
         }
 
-        _dataPending = false;
+        _nextBlock = entry.BlockIndex + _memberBlocks;
+    }
+
+    /// <inheritdoc/>
+    public override MemberDigest CopyDataTo(Stream? destination)
+    {
+        var entry = TakePending();
         long size = _current.FileSize;
-        var entry = Current;
         for (long k = 0; k < _memberBlocks; k++)
         {
-            long index = entry.BlockIndex + k;
-            long blockOffset = index * _block.Length;
+            long blockOffset = (entry.BlockIndex + k) * _block.Length;
             if (k > 0)
             {
-                int n = Source.ReadBlock(index, _block);
-                if (n != _block.Length)
-                {
-                    ThrowTruncated(entry, blockOffset, n == 0
-                        ? $"block {k + 1} of {_memberBlocks} (byte {blockOffset}) is missing: the stream ends there"
-                        : $"block {k + 1} of {_memberBlocks} (byte {blockOffset}) has {n} bytes instead of {_block.Length}");
-                }
-
-                var header = CheckBlock(blockOffset);
-                CheckMemberFields(blockOffset);
-                if (header.FileBlockCount != k * _payloadSize)
-                {
-                    IlFields.ThrowMismatch("fileBlockCount", FileBlockCountOffset, FileBlockCountLength, _block.AsSpan(FileBlockCountOffset, FileBlockCountLength), blockOffset,
-                        $"{k * _payloadSize}, the payload offset of block {k + 1} of member \"{MemberName.Printable(entry.Name)}\"");
-                }
-
+                ReadContinuationBlock(entry, k);
             }
 
             long offset = k * _payloadSize;
@@ -189,6 +184,40 @@ public sealed class IlAggregationReader : AggregationReader
 
         _nextBlock = entry.BlockIndex + _memberBlocks;
         return _hasher.GetDigest();
+    }
+
+    /// <summary>The member whose data is next, marked as taken.</summary>
+    private AggregationEntry TakePending()
+    {
+        if (!_dataPending || Current is null)
+        {
+            throw new InvalidOperationException("There is no member whose data is still to be read; call ReadNext first.");
+        }
+
+        _dataPending = false;
+        return Current;
+    }
+
+    /// <summary>Reads block <paramref name="k"/> (from 1) of the current member and checks its header against the member's.</summary>
+    private void ReadContinuationBlock(AggregationEntry entry, long k)
+    {
+        long index = entry.BlockIndex + k;
+        long blockOffset = index * _block.Length;
+        int n = Source.ReadBlock(index, _block);
+        if (n != _block.Length)
+        {
+            ThrowTruncated(entry, blockOffset, n == 0
+                ? $"block {k + 1} of {_memberBlocks} (byte {blockOffset}) is missing: the stream ends there"
+                : $"block {k + 1} of {_memberBlocks} (byte {blockOffset}) has {n} bytes instead of {_block.Length}");
+        }
+
+        var header = CheckBlock(blockOffset);
+        CheckMemberFields(blockOffset);
+        if (header.FileBlockCount != k * _payloadSize)
+        {
+            IlFields.ThrowMismatch("fileBlockCount", FileBlockCountOffset, FileBlockCountLength, _block.AsSpan(FileBlockCountOffset, FileBlockCountLength), blockOffset,
+                $"{k * _payloadSize}, the payload offset of block {k + 1} of member \"{MemberName.Printable(entry.Name)}\"");
+        }
     }
 
     /// <summary>The checks of one block's header: F5.9 items 1–6 (M fields and continuity).</summary>
