@@ -70,7 +70,7 @@ public static class DiskMover
         }
 
         var results = new DiskMoverResult[files.Count];
-        FileRecord?[] created = await CreateRowsAsync(site, files, results, ct);
+        var created = new FileRecord?[files.Count];
         var written = new CompletedCacheWrite?[files.Count];
         var paths = new string?[files.Count];
         var unflushed = new FileStream?[files.Count];
@@ -79,14 +79,17 @@ public static class DiskMover
         // Writers copy the files (processor work) and hand each, open and its write-back started, to the flushers, which
         // wait for it to be durable: a writer never waits for the disk, and the flushes in flight share the file system's
         // journal commits. The window bounds the files written but not flushed, and so the descriptors a batch holds.
+        // The flushers start before the rows are created: a thread that cannot be started (a process out of resources) fails
+        // the batch while no row exists, so its files stay where they were, not behind CREATED rows of their names.
         using var toFlush = new BlockingCollection<int>(FlushWindow);
-        Task[] flushers = [.. Enumerable.Range(0, Flushers).Select(_ => Task.Factory.StartNew(
+        Task[] flushers = StartFlushers(toFlush, () => Task.Factory.StartNew(
             () => Flush(files, created, toFlush, unflushed, paths, checksums, written, results, flushed),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         try
         {
             try
             {
+                (await CreateRowsAsync(site, files, results, ct)).CopyTo(created, 0);
                 await Parallel.ForEachAsync(Enumerable.Range(0, files.Count).Where(i => created[i] is not null),
                     new ParallelOptions { MaxDegreeOfParallelism = Writers, CancellationToken = ct }, (i, token) =>
                     {
@@ -236,6 +239,30 @@ public static class DiskMover
     }
 
     /// <summary>Lets the flushers finish what was handed over, then closes what was written but never handed over.</summary>
+    /// <summary>
+    /// Starts the flushers. When one cannot be started (no thread left: the runtime reports it as an
+    /// <see cref="OutOfMemoryException"/>), those already started are stopped and the error goes up.
+    /// </summary>
+    private static Task[] StartFlushers(BlockingCollection<int> toFlush, Func<Task> start)
+    {
+        var started = new List<Task>(Flushers);
+        try
+        {
+            for (int k = 0; k < Flushers; k++)
+            {
+                started.Add(start());
+            }
+
+            return [.. started];
+        }
+        catch
+        {
+            toFlush.CompleteAdding();
+            Task.WaitAll([.. started]);
+            throw;
+        }
+    }
+
     private static async Task StopFlushersAsync(BlockingCollection<int> toFlush, Task[] flushers, FileStream?[] unflushed)
     {
         toFlush.CompleteAdding();
