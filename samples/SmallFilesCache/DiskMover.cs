@@ -238,7 +238,6 @@ public static class DiskMover
         return HsmChecksums.From(hasher.GetDigest());
     }
 
-    /// <summary>Lets the flushers finish what was handed over, then closes what was written but never handed over.</summary>
     /// <summary>
     /// Starts the flushers. When one cannot be started (no thread left: the runtime reports it as an
     /// <see cref="OutOfMemoryException"/>), those already started are stopped and the error goes up.
@@ -263,6 +262,7 @@ public static class DiskMover
         }
     }
 
+    /// <summary>Lets the flushers finish what was handed over, then closes what was written but never handed over.</summary>
     private static async Task StopFlushersAsync(BlockingCollection<int> toFlush, Task[] flushers, FileStream?[] unflushed)
     {
         toFlush.CompleteAdding();

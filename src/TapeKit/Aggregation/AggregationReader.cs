@@ -73,6 +73,21 @@ public abstract class AggregationReader : IDisposable
     /// <exception cref="TapeFormatException">The aggregation is truncated or its structure damaged here.</exception>
     public virtual void SkipData() => CopyDataTo(null);
 
+    /// <summary>Whether the current entry's data is still to be read (set by a reader's <see cref="ReadNext"/>).</summary>
+    private protected bool DataPending { get; set; }
+
+    /// <summary>The entry whose data is next, marked as taken; refuses a second take or one before <see cref="ReadNext"/>.</summary>
+    private protected AggregationEntry TakePending()
+    {
+        if (!DataPending || Current is null)
+        {
+            throw new InvalidOperationException("There is no entry whose data is still to be read; call ReadNext first.");
+        }
+
+        DataPending = false;
+        return Current;
+    }
+
     /// <summary>Reads every entry and checks every checksum, returning the member index of the regular files.</summary>
     /// <returns>The members.</returns>
     /// <exception cref="TapeFormatException">At the first damage.</exception>

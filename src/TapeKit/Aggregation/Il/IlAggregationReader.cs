@@ -42,7 +42,6 @@ public sealed class IlAggregationReader : AggregationReader
     // The current member.
     private IlHeader _current;
     private long _memberBlocks;
-    private bool _dataPending;
 
     /// <summary>Creates a reader of the stream in <paramref name="source"/>, from its first block.</summary>
     /// <param name="source">The blocks; S = its block size.</param>
@@ -83,7 +82,7 @@ public sealed class IlAggregationReader : AggregationReader
     /// <inheritdoc/>
     public override AggregationEntry? ReadNext()
     {
-        if (_dataPending)
+        if (DataPending)
         {
             CopyDataTo(null);
         }
@@ -112,7 +111,7 @@ public sealed class IlAggregationReader : AggregationReader
         _block.AsSpan(0, IlHeader.Size).CopyTo(_memberHeader);
         _current = header;
         _memberBlocks = Math.Max(1, (header.FileSize + _payloadSize - 1) / _payloadSize);
-        _dataPending = true;
+        DataPending = true;
         _hasher.Reset();
         Current = new AggregationEntry(header.FileName, AggregationEntryType.File, header.FileSize, blockOffset, blockOffset + IlHeader.Size, _block.Length)
         {
@@ -186,17 +185,6 @@ public sealed class IlAggregationReader : AggregationReader
         return _hasher.GetDigest();
     }
 
-    /// <summary>The member whose data is next, marked as taken.</summary>
-    private AggregationEntry TakePending()
-    {
-        if (!_dataPending || Current is null)
-        {
-            throw new InvalidOperationException("There is no member whose data is still to be read; call ReadNext first.");
-        }
-
-        _dataPending = false;
-        return Current;
-    }
 
     /// <summary>Reads block <paramref name="k"/> (from 1) of the current member and checks its header against the member's.</summary>
     private void ReadContinuationBlock(AggregationEntry entry, long k)

@@ -35,7 +35,6 @@ public sealed class TarAggregationReader : AggregationReader
     private TarManifest? _manifest;
     private long _position;
     private int _fileIndex;
-    private bool _dataPending;
     private bool _manifestConsumed;
     private bool _ended;
 
@@ -82,7 +81,7 @@ public sealed class TarAggregationReader : AggregationReader
     /// <inheritdoc/>
     public override AggregationEntry? ReadNext()
     {
-        if (_dataPending)
+        if (DataPending)
         {
             CopyDataTo(null);
         }
@@ -118,7 +117,7 @@ public sealed class TarAggregationReader : AggregationReader
             }
 
             Current = entry;
-            _dataPending = true;
+            DataPending = true;
             return entry;
         }
     }
@@ -178,17 +177,6 @@ public sealed class TarAggregationReader : AggregationReader
         return digest;
     }
 
-    /// <summary>The entry whose data is next, marked as taken.</summary>
-    private AggregationEntry TakePending()
-    {
-        if (!_dataPending || Current is null)
-        {
-            throw new InvalidOperationException("There is no entry whose data is still to be read; call ReadNext first.");
-        }
-
-        _dataPending = false;
-        return Current;
-    }
 
     private static void Verify(AggregationEntry entry, string key, ulong? expected, ulong actual, string actualText, Func<ulong, string> format)
     {
