@@ -31,16 +31,23 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
             cache.IngestRecovery?.Completed.Count ?? 0, cache.IngestRecovery?.RolledBack.Count ?? 0);
         DateTimeOffset lastSession = DateTimeOffset.UtcNow;
         bool catalogueFull = false;
+        bool roundFailed = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 WriteCacheRecoveryReport? resumed = null;
-                if (catalogueFull)
+                if (roundFailed)
                 {
-                    // Ingests the full disk stopped between their rows and their commit: completed when their cache copy is
-                    // whole, rolled back otherwise, before the inbox is walked again (no ingest runs between two rounds).
+                    // Ingests a failed round stopped between their rows and their commit (a full disk, a commit refused): completed
+                    // when their cache copy is whole, rolled back otherwise, before the inbox is walked again (no ingest runs between
+                    // two rounds). Until then their files wait in the inbox; none is set aside as a name already taken.
                     resumed = await cache.RecoverIngestsAsync(cache.Catalog.Time.GetUtcNow(), stoppingToken);
+                    roundFailed = false;
+                    if (!catalogueFull && resumed.Completed.Count + resumed.RolledBack.Count > 0)
+                    {
+                        Log.IngestsRecovered(logger, resumed.Completed.Count, resumed.RolledBack.Count);
+                    }
                 }
 
                 await IngestInboxAsync(cache, inbox, stoppingToken);
@@ -75,11 +82,13 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
                 }
 
                 catalogueFull = true;
+                roundFailed = true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A daemon outlives a bad round: the catalogue holds the truth, and the next round starts from it.
                 Log.RoundFailed(logger, e);
+                roundFailed = true;
             }
 
             await Task.Delay(site.PollInterval, stoppingToken);
@@ -166,6 +175,9 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
 
         [LoggerMessage(11, LogLevel.Information, "The catalogue can be written again: {Completed} ingests the full disk interrupted were completed, {RolledBack} rolled back (their files are ingested again from the inbox).")]
         public static partial void CatalogueWritable(ILogger logger, int completed, int rolledBack);
+
+        [LoggerMessage(13, LogLevel.Information, "Ingests the failed round interrupted: {Completed} completed, {RolledBack} rolled back (their files are ingested again from the inbox).")]
+        public static partial void IngestsRecovered(ILogger logger, int completed, int rolledBack);
 
         [LoggerMessage(5, LogLevel.Error, "A round of the site loop failed; the next round starts again from the catalogue.")]
         public static partial void RoundFailed(ILogger logger, Exception error);

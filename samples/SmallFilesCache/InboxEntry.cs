@@ -11,7 +11,7 @@ public enum InboxVerdict
     /// <summary>Ingested by an earlier run that stopped before removing it; removed now.</summary>
     AlreadyIngested,
 
-    /// <summary>Left in the inbox for a later round: a name starting with <c>.</c> (still being written by convention), modified too recently, or a resource is exhausted (a full cache area, no file descriptor left).</summary>
+    /// <summary>Left in the inbox for a later round: a name starting with <c>.</c> (still being written by convention), modified too recently, or a resource is exhausted (a full cache area, no file descriptor left), or an earlier ingest of the same name is unfinished (its row <c>CREATED</c>, waiting for its recovery).</summary>
     NotYet,
 
     /// <summary>Refused and moved under <c>rejected/</c>, never read (a link, a special file, a hard link, a bad name) or not ingested (an error).</summary>

@@ -288,15 +288,22 @@ public static partial class InboxIngest
 
             // Opened from the inbox down, no link followed on the way: a directory swapped for a link since the walk is refused.
             source = FileNodes.OpenRegularBeneath(inbox, relative, allowHardLinks: false, out FileNodeStatus opened);
-            if (await IngestedBeforeAsync(cache, "/" + relative, source, buffer, ct))
+            switch (await EarlierIngestAsync(cache, "/" + relative, source, buffer, ct))
             {
-                // A crash between the completed ingest and the inbox file's removal: the file is in, only the removal is left.
-                await source.DisposeAsync();
-                File.Delete(path);
-                return (new InboxEntry(relative, InboxVerdict.AlreadyIngested, null, ""), null);
+                case EarlierIngest.Done:
+                    // A crash between the completed ingest and the inbox file's removal: the file is in, only the removal is left.
+                    await source.DisposeAsync();
+                    File.Delete(path);
+                    return (new InboxEntry(relative, InboxVerdict.AlreadyIngested, null, ""), null);
+                case EarlierIngest.Unfinished:
+                    // A batch that failed between its rows and its commit (the catalogue's commit refused, say) left this name's
+                    // row CREATED: the name is not taken by another file, so the file waits for that row's recovery (completed
+                    // when its cache copy is whole, rolled back otherwise) instead of being set aside as a name already in use.
+                    await source.DisposeAsync();
+                    return (Waiting(logger, relative, UnfinishedIngest), null);
+                default:
+                    return (null, new Pending(path, relative, source, opened, slot));
             }
-
-            return (null, new Pending(path, relative, source, opened, slot));
         }
         catch (CatalogStoreException)
         {
@@ -322,9 +329,13 @@ public static partial class InboxIngest
     }
 
     /// <summary>An inbox file left for a later round because a resource is exhausted; logged, never set aside.</summary>
-    private static InboxEntry Waiting(ILogger logger, string relative, string exhausted, Exception e)
+    private static InboxEntry Waiting(ILogger logger, string relative, string exhausted, Exception e) =>
+        Waiting(logger, relative, $"{exhausted} ({e.Message}); the file stays in the inbox until it comes back");
+
+    /// <summary>An inbox file left for a later round, for the reason given; logged, never set aside.</summary>
+    private static InboxEntry Waiting(ILogger logger, string relative, string reason)
     {
-        var entry = new InboxEntry(relative, InboxVerdict.NotYet, null, $"{exhausted} ({e.Message}); the file stays in the inbox until it comes back");
+        var entry = new InboxEntry(relative, InboxVerdict.NotYet, null, reason);
         Log.Waiting(logger, MemberName.Printable(relative), entry.Reason);
         return entry;
     }
@@ -367,13 +378,35 @@ public static partial class InboxIngest
         return false;
     }
 
-    /// <summary>Whether this inbox file was ingested already: the catalogue has it past CREATED with its size and checksums.</summary>
-    private static async Task<bool> IngestedBeforeAsync(CacheSite cache, string namespacePath, FileStream source, byte[] buffer, CancellationToken ct)
+    /// <summary>The reason a file waits behind its name's unfinished ingest (<see cref="EarlierIngest.Unfinished"/>).</summary>
+    private const string UnfinishedIngest =
+        "an earlier ingest of this name stopped between its catalogue row and its commit; the file stays in the inbox until that ingest is completed or rolled back";
+
+    /// <summary>What the catalogue holds of an inbox file's name before the file is ingested.</summary>
+    private enum EarlierIngest
+    {
+        /// <summary>Nothing that stops an ingest: no row, a rolled-back row (reopened), or another file's row (its name is refused at creation).</summary>
+        None,
+
+        /// <summary>This very file, ingested: past CREATED with its size and checksums.</summary>
+        Done,
+
+        /// <summary>A row CREATED and not rolled back: an ingest of the name that has not been committed or recovered yet.</summary>
+        Unfinished,
+    }
+
+    /// <summary>Whether this inbox file was ingested already, or its name waits on an unfinished ingest.</summary>
+    private static async Task<EarlierIngest> EarlierIngestAsync(CacheSite cache, string namespacePath, FileStream source, byte[] buffer, CancellationToken ct)
     {
         FileRecord? known = await cache.Catalog.ReadAsync(txn => txn.GetFileByExternalIdAsync(namespacePath), ct);
+        if (known is { CacheStatus: CacheStatus.Created } && known.FailureReason != WriteCacheRecovery.WriteAborted)
+        {
+            return EarlierIngest.Unfinished;
+        }
+
         if (known is null || known.CacheStatus == CacheStatus.Created || known.Size != source.Length)
         {
-            return false;
+            return EarlierIngest.None;
         }
 
         var hasher = new TapeKit.Checksums.MemberHasher();
@@ -384,7 +417,7 @@ public static partial class InboxIngest
             hasher.Append(buffer.AsSpan(0, read));
         }
 
-        return HsmChecksums.Agree(known.Checksums, hasher.GetDigest());
+        return HsmChecksums.Agree(known.Checksums, hasher.GetDigest()) ? EarlierIngest.Done : EarlierIngest.None;
     }
 
     /// <summary>Moves the entry itself (a rename: a link or a FIFO is moved, never followed or opened) under <c>Root/rejected/</c>.</summary>
