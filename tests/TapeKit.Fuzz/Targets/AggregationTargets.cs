@@ -5,8 +5,9 @@ namespace TapeKit.Fuzz.Targets;
 
 /// <summary>
 /// The IL and tar aggregation readers (src/TapeKit/Aggregation) over an aggregation file's bytes, as
-/// <c>tapekit agg list|verify|extract</c> and a member read by index use them: <see cref="AggregationReader.Open"/>
-/// (format and block size recognised from the bytes), list (headers only), verify (every checksum), the member-name
+/// <c>tapekit agg list|verify|extract</c>, a recall's whole read and a member read by index use them: <see cref="AggregationReader.Open"/>
+/// (format and block size recognised from the bytes), list (headers only), verify (every checksum), members passed over
+/// (<see cref="AggregationReader.SkipData"/>) between members read, the member-name
 /// check of extraction, and <see cref="AggregationReader.ReadMember(IBlockSource, AggregationFormat, AggregationMember, Stream?)"/>
 /// for each member found. Documented: <see cref="TapeFormatException"/> for damaged data, and
 /// <see cref="UnsafeOperationException"/> from <see cref="SafeExtractor.CheckSafe"/> for a member that must not be extracted.
@@ -96,6 +97,29 @@ internal static class AggregationTargets
                     {
                         verified.Add(m);
                     }
+                }
+            },
+            Documented);
+
+        // A recall's whole read: members passed over unverified (SkipData) between members read and verified, so that a
+        // skip leaves the reader where the next entry starts whatever the damage in the member it passed.
+        FuzzTarget.Expect(
+            () =>
+            {
+                using AggregationReader reader = AggregationReader.Open(new MemoryStream(input, writable: false));
+                int n = 0;
+                while (reader.ReadNext() is { } entry)
+                {
+                    if (n++ % 2 == 0)
+                    {
+                        reader.SkipData();
+                    }
+                    else
+                    {
+                        _ = reader.CopyDataTo(Stream.Null);
+                    }
+
+                    _ = entry.Size;
                 }
             },
             Documented);
