@@ -75,6 +75,7 @@ public sealed record DemoReport
     /// <summary>
     /// Wall-clock seconds of each phase, in the order they ran: <c>setup</c>, <c>ingest</c>, <c>archive</c>, <c>purge</c>,
     /// <c>recall</c>, <c>verify</c>, <c>aulComparison</c> (the rest of <see cref="WallSeconds"/> is the report's own queries).
+    /// The AUL comparison runs from the start of the purge beside the purge and the recall; its phase is the wait for what is left of it.
     /// </summary>
     public IReadOnlyDictionary<string, double> PhaseSeconds { get; init; } = new Dictionary<string, double>();
 
