@@ -31,26 +31,27 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
             cache.IngestRecovery?.Completed.Count ?? 0, cache.IngestRecovery?.RolledBack.Count ?? 0);
         DateTimeOffset lastSession = DateTimeOffset.UtcNow;
         bool catalogueFull = false;
-        bool roundFailed = false;
+        bool recoverIngests = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 WriteCacheRecoveryReport? resumed = null;
-                if (roundFailed)
+                if (recoverIngests)
                 {
-                    // Ingests a failed round stopped between their rows and their commit (a full disk, a commit refused): completed
-                    // when their cache copy is whole, rolled back otherwise, before the inbox is walked again (no ingest runs between
-                    // two rounds). Until then their files wait in the inbox; none is set aside as a name already taken.
+                    // Ingests a failed round stopped between their rows and their commit (a full disk, a commit refused), or that
+                    // the last walk found unfinished (a failed write whose rollback failed too): completed when their cache copy is
+                    // whole, rolled back otherwise, before the inbox is walked again (no ingest runs between two rounds). Until then
+                    // their files wait in the inbox; none is set aside as a name already taken.
                     resumed = await cache.RecoverIngestsAsync(cache.Catalog.Time.GetUtcNow(), stoppingToken);
-                    roundFailed = false;
+                    recoverIngests = false;
                     if (!catalogueFull && resumed.Completed.Count + resumed.RolledBack.Count > 0)
                     {
                         Log.IngestsRecovered(logger, resumed.Completed.Count, resumed.RolledBack.Count);
                     }
                 }
 
-                await IngestInboxAsync(cache, inbox, stoppingToken);
+                recoverIngests = await IngestInboxAsync(cache, inbox, stoppingToken);
                 await RequestRecallsAsync(cache, recalls, stoppingToken);
                 await cache.PumpAsync(stoppingToken);
                 int mountsBefore = cache.Mounts;
@@ -82,21 +83,22 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
                 }
 
                 catalogueFull = true;
-                roundFailed = true;
+                recoverIngests = true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A daemon outlives a bad round: the catalogue holds the truth, and the next round starts from it.
                 Log.RoundFailed(logger, e);
-                roundFailed = true;
+                recoverIngests = true;
             }
 
             await Task.Delay(site.PollInterval, stoppingToken);
         }
     }
 
-    private async Task IngestInboxAsync(CacheSite cache, string inbox, CancellationToken ct) =>
-        _ = await InboxIngest.RunAsync(cache, inbox, DateTimeOffset.UtcNow, logger, ct: ct);
+    /// <summary>Walks the inbox; true when a file waits behind an unfinished ingest of its name (recovered before the next walk).</summary>
+    private async Task<bool> IngestInboxAsync(CacheSite cache, string inbox, CancellationToken ct) =>
+        (await InboxIngest.RunAsync(cache, inbox, DateTimeOffset.UtcNow, logger, ct: ct)).Any(InboxIngest.WaitsOnUnfinishedIngest);
 
     /// <summary>
     /// Requests the recalls of every list in <paramref name="recalls"/> (the recall-list boundary: <see cref="RecallListReader"/>).
@@ -176,7 +178,7 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         [LoggerMessage(11, LogLevel.Information, "The catalogue can be written again: {Completed} ingests the full disk interrupted were completed, {RolledBack} rolled back (their files are ingested again from the inbox).")]
         public static partial void CatalogueWritable(ILogger logger, int completed, int rolledBack);
 
-        [LoggerMessage(13, LogLevel.Information, "Ingests the failed round interrupted: {Completed} completed, {RolledBack} rolled back (their files are ingested again from the inbox).")]
+        [LoggerMessage(13, LogLevel.Information, "Interrupted ingests recovered between two rounds: {Completed} completed, {RolledBack} rolled back (their files are ingested again from the inbox).")]
         public static partial void IngestsRecovered(ILogger logger, int completed, int rolledBack);
 
         [LoggerMessage(5, LogLevel.Error, "A round of the site loop failed; the next round starts again from the catalogue.")]

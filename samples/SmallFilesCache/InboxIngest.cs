@@ -378,6 +378,15 @@ public static partial class InboxIngest
         return false;
     }
 
+    /// <summary>
+    /// Whether the entry waits behind an unfinished ingest of its own name (a row <c>CREATED</c>, neither committed nor rolled
+    /// back): the caller should complete or roll back its interrupted ingests (<see cref="CacheSite.RecoverIngestsAsync"/>)
+    /// before the next walk, when no ingest of its own is running.
+    /// </summary>
+    /// <param name="entry">An entry of <see cref="RunAsync"/>'s result.</param>
+    public static bool WaitsOnUnfinishedIngest(InboxEntry entry) =>
+        entry is { Verdict: InboxVerdict.NotYet } && ReferenceEquals(entry.Reason, UnfinishedIngest);
+
     /// <summary>The reason a file waits behind its name's unfinished ingest (<see cref="EarlierIngest.Unfinished"/>).</summary>
     private const string UnfinishedIngest =
         "an earlier ingest of this name stopped between its catalogue row and its commit; the file stays in the inbox until that ingest is completed or rolled back";

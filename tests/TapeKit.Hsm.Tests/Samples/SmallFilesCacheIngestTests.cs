@@ -154,6 +154,7 @@ public sealed class SmallFilesCacheIngestTests
         {
             Assert.Equal(InboxVerdict.NotYet, e.Verdict);
             Assert.Contains("earlier ingest of this name", e.Reason, StringComparison.Ordinal);
+            Assert.True(InboxIngest.WaitsOnUnfinishedIngest(e), "the daemon would not recover the row the file waits on");
         });
         Assert.False(Directory.Exists(Path.Combine(root, "rejected")), "a file was set aside behind its own unfinished ingest");
         foreach ((string relative, byte[] bytes) in contents)
@@ -168,6 +169,7 @@ public sealed class SmallFilesCacheIngestTests
         IReadOnlyList<InboxEntry> after = await InboxIngest.RunAsync(site, inbox, DateTimeOffset.UtcNow, NullLogger.Instance);
 
         Assert.All(after, e => Assert.Equal(InboxVerdict.AlreadyIngested, e.Verdict));
+        Assert.DoesNotContain(after, InboxIngest.WaitsOnUnfinishedIngest);
         Assert.Empty(Directory.EnumerateFiles(inbox, "*", SearchOption.AllDirectories));
         foreach ((string relative, byte[] bytes) in contents)
         {

@@ -51,7 +51,7 @@ public sealed class SmallFilesCacheCommitRefusedTests(ITestOutputHelper output)
             Catalogue(catalogue, "DROP TRIGGER refuse_file_updates");
             Assert.True(await DaemonWait.UntilAsync(daemon, root, () => probe.Files().Count == workload.Count && probe.AllArchived([.. probe.Files().Values.Select(f => f.Id)]),
                 TimeSpan.FromSeconds(90), "every file archived once the catalogue took writes", failures), string.Join('\n', failures));
-            string[] recovered = DaemonLog.Lines(log, "Ingests the failed round interrupted:");
+            string[] recovered = DaemonLog.Lines(log, "Interrupted ingests recovered between two rounds:");
             Assert.True(recovered.Length == 1, $"The recovery of the interrupted ingests was reported {recovered.Length} times, once expected.\n{DaemonLog.Tail(log)}");
             Assert.Contains($"{created} completed", recovered[0], StringComparison.Ordinal);
             output.WriteLine(recovered[0]);
