@@ -130,7 +130,8 @@ public static class Demo
 
             // The comparison row needs only the sizes and the media: it runs on the processors the purge and the recall leave
             // idle (both wait on the disk), and its phase below is what is left of it once the verify is done.
-            aulComparison = Task.Run(() => MeasureAulSynchronous(sizes, MediaProfile.Get(options.Media), Path.Combine(root, "aul-comparison")), CancellationToken.None);
+            MediaProfile profile = MediaProfile.Get(options.Media);
+            aulComparison = Task.Run(() => MeasureAulSynchronous(sizes, profile, Path.Combine(root, "aul-comparison")), CancellationToken.None);
 
             await Phase(progress, phases, "purge", "Purge the caches", 1, async tick =>
             {
@@ -209,7 +210,6 @@ public static class Demo
                 drives = reports.Aggregate(drives, (sum, r) => sum.Plus(r.Drive));
             }
 
-            MediaProfile profile = MediaProfile.Get(options.Media);
             long payload = sessions.Sum(s => s.PayloadBytes);
             double writingSeconds = sessions.Sum(s => s.WritingTime.TotalSeconds);
             long ingestedBytes = sizes.Sum();

@@ -385,7 +385,7 @@ public static partial class InboxIngest
     /// </summary>
     /// <param name="entry">An entry of <see cref="RunAsync"/>'s result.</param>
     public static bool WaitsOnUnfinishedIngest(InboxEntry entry) =>
-        entry is { Verdict: InboxVerdict.NotYet } && ReferenceEquals(entry.Reason, UnfinishedIngest);
+        entry is { Verdict: InboxVerdict.NotYet } && string.Equals(entry.Reason, UnfinishedIngest, StringComparison.Ordinal);
 
     /// <summary>The reason a file waits behind its name's unfinished ingest (<see cref="EarlierIngest.Unfinished"/>).</summary>
     private const string UnfinishedIngest =

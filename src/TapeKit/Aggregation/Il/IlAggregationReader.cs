@@ -185,7 +185,6 @@ public sealed class IlAggregationReader : AggregationReader
         return _hasher.GetDigest();
     }
 
-
     /// <summary>Reads block <paramref name="k"/> (from 1) of the current member and checks its header against the member's.</summary>
     private void ReadContinuationBlock(AggregationEntry entry, long k)
     {

@@ -177,7 +177,6 @@ public sealed class TarAggregationReader : AggregationReader
         return digest;
     }
 
-
     private static void Verify(AggregationEntry entry, string key, ulong? expected, ulong actual, string actualText, Func<ulong, string> format)
     {
         if (expected is { } e && e != actual)
