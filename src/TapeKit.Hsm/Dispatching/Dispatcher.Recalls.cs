@@ -23,9 +23,9 @@ public sealed partial class Dispatcher
         RequeueStageMemberAsync,
         RequeueStageMemberAsync);
 
-    // C8 as the sweeper: a member the silent worker claimed waits for the next attempt, or for the planner.
+    // C8 as the sweeper: a member the silent worker claimed (or extracted and did not publish) waits for the next attempt, or for the planner.
     private static async ValueTask RequeueStageMemberAsync(ICatalogTransaction txn, long fileId, string reason) =>
-        _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, HsmActor.Sweeper, reason);
+        _ = await ClaimedRecalls.RequeueAsync(txn, fileId, HsmActor.Sweeper, reason);
 
     private async ValueTask<DateTimeOffset?> TickStageListsAsync(bool graceOver, IReadOnlyList<FileListRecord> live, HashSet<string> fenced, CancellationToken ct)
     {

@@ -84,9 +84,9 @@ public sealed partial class Stager
         var claimed = new Dictionary<long, FileRecord>();
         foreach (long id in await txn.GetListMembersAsync(body.ListId))
         {
-            // A redelivery to the owner finds its members STAGING already.
+            // A redelivery to the owner finds its members claimed already (STAGING, or STAGED if its publishing failed).
             FileRecord? f = await txn.TryMoveCacheAsync(id, CacheStatus.StagingRequested, FileCacheEvent.StageClaimed, HsmActor.Migrator)
-                ?? (await txn.GetFileAsync(id) is { CacheStatus: CacheStatus.Staging } staging ? staging : null);
+                ?? (await txn.GetFileAsync(id) is { } claimedBefore && ClaimedRecalls.IsClaimed(claimedBefore.CacheStatus) ? claimedBefore : null);
             if (f is not null)
             {
                 claimed[id] = f;
@@ -107,7 +107,7 @@ public sealed partial class Stager
         foreach (long id in claimed)
         {
             // What the session did not settle (no copy on this tape, no mount) goes back to the planner (C8).
-            FileRecord? f = await txn.TryMoveCacheAsync(id, CacheStatus.Staging, FileCacheEvent.StageRequeued, HsmActor.Migrator, $"not read from {body.Vsn}")
+            FileRecord? f = await ClaimedRecalls.RequeueAsync(txn, id, HsmActor.Migrator, $"not read from {body.Vsn}")
                 ?? await txn.GetFileAsync(id);
             (f?.CacheStatus switch
             {

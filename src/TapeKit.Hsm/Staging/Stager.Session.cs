@@ -384,7 +384,7 @@ public sealed partial class Stager
         {
             await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
             {
-                _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, HsmActor.Migrator, reason);
+                _ = await ClaimedRecalls.RequeueAsync(txn, file.FileId, HsmActor.Migrator, reason);
                 await txn.CommitAsync(ct);
             }
 
@@ -404,7 +404,8 @@ public sealed partial class Stager
             return 0;
         }
 
-        // C6 for the batch, then the renames, then C7: a crash in between leaves STAGED files whose stage copy is verified.
+        // C6 for the batch, then the renames, then C7. A stop in between leaves STAGED files: the list is not completed,
+        // and its next attempt re-queues them (C8) and reads them again; the stage copy of a gone worker is not trusted.
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
             foreach ((FileRecord file, _) in good)
@@ -457,7 +458,7 @@ public sealed partial class Stager
             foreach ((FileRecord file, string reason) in bad)
             {
                 Log.BadCopy(_logger, file.FileId, aggregation.AggregationId, vsn, reason);
-                _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, HsmActor.Migrator, reason);
+                _ = await ClaimedRecalls.RequeueAsync(txn, file.FileId, HsmActor.Migrator, reason);
             }
 
             await txn.CommitAsync(ct);

@@ -19,6 +19,7 @@ public static class HsmStateMachines
         Rule("C6", CacheStatus.Staging, FileCacheEvent.Extracted, CacheStatus.Staged, Migrator),
         Rule("C7", CacheStatus.Staged, FileCacheEvent.Published, CacheStatus.Cached, Migrator),
         Rule("C8", CacheStatus.Staging, FileCacheEvent.StageRequeued, CacheStatus.StagingRequested, Migrator, Sweeper),
+        Rule("C8", CacheStatus.Staged, FileCacheEvent.StageRequeued, CacheStatus.StagingRequested, Migrator, Sweeper),
         Rule("C9", CacheStatus.StagingRequested, FileCacheEvent.StageFailed, CacheStatus.Failed, Dispatcher),
         Rule("C9", CacheStatus.Staging, FileCacheEvent.StageFailed, CacheStatus.Failed, Dispatcher),
         Rule("C10", CacheStatus.Cached, FileCacheEvent.PurgeSelected, CacheStatus.PurgingRequested, Dispatcher),

@@ -103,6 +103,90 @@ public sealed class DispatchedRecallTests
         Assert.True(world.CachedIntact(5));
     }
 
+    [Fact]
+    public async Task A_file_whose_worker_died_between_extracting_and_publishing_it_is_read_again_and_published()
+    {
+        await using TapeHsmWorld world = await DispatchingWorldAsync();
+        _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[5].FileId);
+        await world.PumpAsync();
+        FileListRecord sent = Assert.Single(await StageListsAsync(world));
+        FileRecord file = await world.FileAsync(world.Files[5].FileId);
+
+        // A worker claims the list, extracts and verifies the member (C5, C6), and dies before its rename and C7: what
+        // it left in the stage area is not trusted (here it is not even the file's bytes).
+        IDelivery delivery = Assert.Single(await world.Store.Bus.ReceiveAsync(HsmTopology.CommandQueue(TapeHsmWorld.DiskLibrary), new ReceiveOptions("doomed", 5)));
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            _ = await txn.TryMoveListAsync(sent.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, sent.Attempt,
+                mutate: l => l with { Owner = "doomed", LeaseUntil = txn.Now.AddMinutes(10) });
+            _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.StagingRequested, FileCacheEvent.StageClaimed, HsmActor.Migrator);
+            _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staging, FileCacheEvent.Extracted, HsmActor.Migrator);
+            await txn.CommitAsync();
+        }
+
+        _ = await delivery.AckAsync();
+        Directory.CreateDirectory(world.StageRoot);
+        long aggregationId = (await world.AggregationsAsync()).Single(a => a.Members.Any(m => m.FileId == file.FileId)).Aggregation.AggregationId;
+        string leftover = Path.Combine(world.StageRoot, $"{aggregationId}-{file.FileId}.part");
+        await File.WriteAllTextAsync(leftover, "not the file");
+        world.Time.Advance(TimeSpan.FromMinutes(15));
+        await world.PumpAsync(); // Sweeper: C8 from STAGED too, and L7 …
+        Assert.Equal(CacheStatus.StagingRequested, (await world.FileAsync(file.FileId)).CacheStatus);
+        world.Time.Advance(TimeSpan.FromMinutes(31));
+        await world.PumpAsync(); // … then attempt 2 is sent.
+
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+        FileListRecord done = Assert.Single(await StageListsAsync(world));
+        Assert.Equal((FileListState.Done, 2), (done.State, done.Attempt));
+        Assert.Equal(CacheStatus.Cached, (await world.FileAsync(file.FileId)).CacheStatus);
+        Assert.True(world.CachedIntact(5));
+        Assert.Empty(Directory.GetFiles(world.StageRoot));
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            var rules = (await txn.GetTransitionsAsync(CatalogTransitions.FileCacheEntity, file.FileId.ToString(System.Globalization.CultureInfo.InvariantCulture))).Select(t => t.Rule).ToList();
+            Assert.Equal(["C5", "C6", "C8", "C5", "C6", "C7"], rules.SkipWhile(r => r != "C5"));
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_whose_publishing_failed_after_its_extraction_is_published_by_the_lists_next_attempt()
+    {
+        await using TapeHsmWorld world = await DispatchingWorldAsync();
+        int[] wanted = [0, 1, 10];
+        foreach (int n in wanted)
+        {
+            _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[n].FileId);
+        }
+
+        // A directory where file 0 is to be published: the rename after C6 fails, as a crash between C6 and C7 would.
+        string blocked = Path.Combine(world.CacheRoot, "data/run000/f000000");
+        Directory.CreateDirectory(blocked);
+        await world.PumpAsync();
+        _ = await Assert.ThrowsAnyAsync<IOException>(async () => await world.Migrator.RunOnceAsync());
+        Assert.Equal(CacheStatus.Staged, (await world.FileAsync(world.Files[0].FileId)).CacheStatus);
+
+        Directory.Delete(blocked);
+        _ = world.NewMigrator();
+        world.Migrator.Stager = world.NewStager();
+        world.Time.Advance(TimeSpan.FromMinutes(15));
+        await world.PumpAsync(); // Sweeper: C8 and L7 …
+        world.Time.Advance(TimeSpan.FromMinutes(31));
+        await world.PumpAsync(); // … and attempt 2.
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+
+        FileListRecord done = Assert.Single(await StageListsAsync(world));
+        Assert.Equal((FileListState.Done, 2), (done.State, done.Attempt));
+        foreach (int n in wanted)
+        {
+            Assert.Equal(CacheStatus.Cached, (await world.FileAsync(world.Files[n].FileId)).CacheStatus);
+            Assert.True(world.CachedIntact(n), $"file {n}");
+        }
+
+        Assert.Empty(await TapeKit.Hsm.Diagnostics.HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromMinutes(10)));
+    }
+
     private static async Task<TapeHsmWorld> DispatchingWorldAsync()
     {
         TapeHsmWorld world = await TapeHsmWorld.CreateAsync();

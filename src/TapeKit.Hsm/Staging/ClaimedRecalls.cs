@@ -1,0 +1,22 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+using TapeKit.Hsm.StateMachines;
+
+namespace TapeKit.Hsm.Staging;
+
+/// <summary>The recalls a stage list has claimed and not yet published: <c>STAGING</c>, or <c>STAGED</c> when its worker stopped between C6 and C7.</summary>
+internal static class ClaimedRecalls
+{
+    /// <summary>Whether a file in <paramref name="status"/> is a claimed, unpublished recall.</summary>
+    public static bool IsClaimed(CacheStatus status) => status is CacheStatus.Staging or CacheStatus.Staged;
+
+    /// <summary>
+    /// C8: a claimed recall back to <c>STAGING_REQUESTED</c>. A <c>STAGED</c> file is re-queued like a <c>STAGING</c>
+    /// one: its stage copy was verified by a worker that is gone (or failed to rename it), and a new attempt reads the
+    /// member again rather than trust what is left in the stage area.
+    /// </summary>
+    /// <returns>The file as re-queued, or <see langword="null"/> when it was not claimed.</returns>
+    public static async ValueTask<FileRecord?> RequeueAsync(ICatalogTransaction txn, long fileId, HsmActor actor, string reason) =>
+        await txn.TryMoveCacheAsync(fileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, actor, reason)
+        ?? await txn.TryMoveCacheAsync(fileId, CacheStatus.Staged, FileCacheEvent.StageRequeued, actor, reason);
+}
