@@ -79,16 +79,7 @@ public sealed class DispatchedRecallTests
         FileListRecord sent = Assert.Single(await StageListsAsync(world));
 
         // A worker takes the command, claims the list and its member, and dies.
-        IDelivery delivery = Assert.Single(await world.Store.Bus.ReceiveAsync(HsmTopology.CommandQueue(TapeHsmWorld.DiskLibrary), new ReceiveOptions("doomed", 5)));
-        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
-        {
-            _ = await txn.TryMoveListAsync(sent.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, sent.Attempt,
-                mutate: l => l with { Owner = "doomed", LeaseUntil = txn.Now.AddMinutes(10) });
-            _ = await txn.TryMoveCacheAsync(world.Files[5].FileId, CacheStatus.StagingRequested, FileCacheEvent.StageClaimed, HsmActor.Migrator);
-            await txn.CommitAsync();
-        }
-
-        _ = await delivery.AckAsync();
+        await DoomedWorkerTakesAsync(world, sent, world.Files[5].FileId, extracted: false);
         Assert.Equal(0, await world.Migrator.RunOnceAsync());
         world.Time.Advance(TimeSpan.FromMinutes(15));
         await world.PumpAsync(); // Sweeper: C8 and L7; the list waits out its back-off …
@@ -114,17 +105,7 @@ public sealed class DispatchedRecallTests
 
         // A worker claims the list, extracts and verifies the member (C5, C6), and dies before its rename and C7: what
         // it left in the stage area is not trusted (here it is not even the file's bytes).
-        IDelivery delivery = Assert.Single(await world.Store.Bus.ReceiveAsync(HsmTopology.CommandQueue(TapeHsmWorld.DiskLibrary), new ReceiveOptions("doomed", 5)));
-        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
-        {
-            _ = await txn.TryMoveListAsync(sent.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, sent.Attempt,
-                mutate: l => l with { Owner = "doomed", LeaseUntil = txn.Now.AddMinutes(10) });
-            _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.StagingRequested, FileCacheEvent.StageClaimed, HsmActor.Migrator);
-            _ = await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staging, FileCacheEvent.Extracted, HsmActor.Migrator);
-            await txn.CommitAsync();
-        }
-
-        _ = await delivery.AckAsync();
+        await DoomedWorkerTakesAsync(world, sent, file.FileId, extracted: true);
         Directory.CreateDirectory(world.StageRoot);
         long aggregationId = (await world.AggregationsAsync()).Single(a => a.Members.Any(m => m.FileId == file.FileId)).Aggregation.AggregationId;
         string leftover = Path.Combine(world.StageRoot, $"{aggregationId}-{file.FileId}.part");
@@ -203,6 +184,26 @@ public sealed class DispatchedRecallTests
         world.Migrator.Stager = world.NewStager();
         world.Time.Advance(world.DispatcherOptions.WorkLease); // Past the dispatcher's start-up grace (R6).
         return world;
+    }
+
+    /// <summary>A worker "doomed" takes the stage command, claims the list and its member (C5, and C6 when <paramref name="extracted"/>), and dies.</summary>
+    private static async Task DoomedWorkerTakesAsync(TapeHsmWorld world, FileListRecord sent, long fileId, bool extracted)
+    {
+        IDelivery delivery = Assert.Single(await world.Store.Bus.ReceiveAsync(HsmTopology.CommandQueue(TapeHsmWorld.DiskLibrary), new ReceiveOptions("doomed", 5)));
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            _ = await txn.TryMoveListAsync(sent.ListId, FileListState.Active, FileListEvent.ClaimedByMigrator, HsmActor.Migrator, sent.Attempt,
+                mutate: l => l with { Owner = "doomed", LeaseUntil = txn.Now.AddMinutes(10) });
+            _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.StagingRequested, FileCacheEvent.StageClaimed, HsmActor.Migrator);
+            if (extracted)
+            {
+                _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Staging, FileCacheEvent.Extracted, HsmActor.Migrator);
+            }
+
+            await txn.CommitAsync();
+        }
+
+        _ = await delivery.AckAsync();
     }
 
     private static async Task<IReadOnlyList<FileListRecord>> StageListsAsync(TapeHsmWorld world)
