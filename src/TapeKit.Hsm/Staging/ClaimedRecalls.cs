@@ -7,6 +7,9 @@ namespace TapeKit.Hsm.Staging;
 /// <summary>The recalls a stage list has claimed and not yet published: <c>STAGING</c>, or <c>STAGED</c> when its worker stopped between C6 and C7.</summary>
 internal static class ClaimedRecalls
 {
+    /// <summary>The statuses of a claimed, unpublished recall.</summary>
+    public static IReadOnlyList<CacheStatus> Statuses { get; } = [CacheStatus.Staging, CacheStatus.Staged];
+
     /// <summary>Whether a file in <paramref name="status"/> is a claimed, unpublished recall.</summary>
     public static bool IsClaimed(CacheStatus status) => status is CacheStatus.Staging or CacheStatus.Staged;
 

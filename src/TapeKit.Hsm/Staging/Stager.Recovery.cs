@@ -1,0 +1,65 @@
+using TapeKit.Hsm.Catalog;
+using TapeKit.Hsm.Model;
+
+namespace TapeKit.Hsm.Staging;
+
+public sealed partial class Stager
+{
+    private const int RecoveryPage = 1000;
+
+    /// <summary>
+    /// For a host that runs this stager in process (<see cref="RunOnceAsync"/>): gives back the recalls an earlier run
+    /// claimed and did not publish — its disk library's files left <c>STAGING</c> or <c>STAGED</c> by a process that
+    /// stopped mid-session — as requests again (C8), and removes the stage copies that run left in the stage area.
+    /// Files of a live stage list are the dispatcher's to re-queue and are left alone. Call it once at start, before
+    /// the first round and while no other in-process stager of the disk library runs: it cannot tell a stopped
+    /// session's claims from a running one's.
+    /// </summary>
+    /// <param name="ct">Cancels between pages of files.</param>
+    /// <returns>The recalls given back.</returns>
+    public async ValueTask<int> RequeueInterruptedAsync(CancellationToken ct = default)
+    {
+        int requeued = 0;
+        foreach (CacheStatus status in ClaimedRecalls.Statuses)
+        {
+            for (long after = 0; ;)
+            {
+                await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
+                IReadOnlyList<FileRecord> page = await txn.QueryFilesAsync(new FileQuery
+                {
+                    CacheStatus = status, DiskLibrary = _options.DiskLibrary, AfterFileId = after, Limit = RecoveryPage,
+                });
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                after = page[^1].FileId;
+                IReadOnlyDictionary<long, Guid> listed = await txn.FindLiveListsOfFilesAsync([.. page.Select(f => f.FileId)], FileListKind.Stage);
+                foreach (FileRecord file in page.Where(f => !listed.ContainsKey(f.FileId)))
+                {
+                    requeued += await ClaimedRecalls.RequeueAsync(txn, file.FileId, HsmActor.Migrator, "the stage session that claimed it stopped") is null ? 0 : 1;
+                }
+
+                await txn.CommitAsync(ct);
+            }
+        }
+
+        RemoveStageLeftovers();
+        return requeued;
+    }
+
+    // Only this stager's own names ("<aggregation>-<file>.part"): a stage area shared with anything else keeps its files.
+    private void RemoveStageLeftovers()
+    {
+        if (!Directory.Exists(_options.StageRoot))
+        {
+            return;
+        }
+
+        foreach (string part in Directory.EnumerateFiles(_options.StageRoot, "*-*.part"))
+        {
+            File.Delete(part);
+        }
+    }
+}
