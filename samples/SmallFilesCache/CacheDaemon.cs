@@ -29,6 +29,11 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
         Log.Started(logger, cache.Root, cache.Libraries.Count);
         Log.Recovered(logger, cache.Incarnation.Name, cache.Incarnation.Epoch, cache.Recovery?.MessagesReleased ?? 0, cache.Recovery?.TapesReleased.Count ?? 0,
             cache.IngestRecovery?.Completed.Count ?? 0, cache.IngestRecovery?.RolledBack.Count ?? 0);
+        if (cache.StageRecovery > 0)
+        {
+            Log.StageRecovered(logger, cache.StageRecovery);
+        }
+
         DateTimeOffset lastSession = DateTimeOffset.UtcNow;
         bool catalogueFull = false;
         bool recoverIngests = false;
@@ -180,6 +185,9 @@ public sealed partial class CacheDaemon(IOptions<SiteOptions> options, ILoggerFa
 
         [LoggerMessage(13, LogLevel.Information, "Interrupted ingests recovered between two rounds: {Completed} completed, {RolledBack} rolled back (their files are ingested again from the inbox).")]
         public static partial void IngestsRecovered(ILogger logger, int completed, int rolledBack);
+
+        [LoggerMessage(14, LogLevel.Warning, "{Count} recalls an earlier run had claimed outside any live stage list were given back as requests; they are read again.")]
+        public static partial void StageRecovered(ILogger logger, int count);
 
         [LoggerMessage(5, LogLevel.Error, "A round of the site loop failed; the next round starts again from the catalogue.")]
         public static partial void RoundFailed(ILogger logger, Exception error);

@@ -65,6 +65,9 @@ public sealed class CacheSite : IAsyncDisposable
     /// <summary>The interrupted ingests start-up recovery completed or rolled back.</summary>
     public WriteCacheRecoveryReport? IngestRecovery { get; private set; }
 
+    /// <summary>The recalls start-up recovery gave back that an earlier run's stagers had claimed and not published (a whole site only).</summary>
+    public int StageRecovery { get; private set; }
+
     /// <summary>The site's options.</summary>
     public SiteOptions Options { get; }
 
@@ -370,8 +373,9 @@ public sealed class CacheSite : IAsyncDisposable
 
     /// <summary>
     /// Start-up recovery, before any worker of this incarnation runs: the previous incarnations' queue leases and tape
-    /// reservations come back at once, interrupted ingests are completed or rolled back, and the dispatcher reconciles
-    /// (its first tick re-queues the lists they held, fenced by epoch).
+    /// reservations come back at once, interrupted ingests are completed or rolled back, a whole site's stage areas are
+    /// emptied of stopped sessions' copies (and recalls left claimed outside a live stage list are given back), and the
+    /// dispatcher reconciles (its first tick re-queues the lists they held, fenced by epoch).
     /// </summary>
     private async Task RecoverAsync(SiteRole role, CancellationToken ct)
     {
@@ -385,6 +389,14 @@ public sealed class CacheSite : IAsyncDisposable
 
         if (role == SiteRole.All)
         {
+            // One process is the site: its stagers are the only ones of their disk libraries, so what their stage areas and
+            // the catalogue hold of a stopped stage session is the previous incarnation's. Members of live stage lists are
+            // left to the dispatcher, whose first tick re-queues those lists.
+            foreach (DiskLibrary dl in _libraries.Values)
+            {
+                StageRecovery += await dl.Stager.RequeueInterruptedAsync(ct);
+            }
+
             _ = await Dispatcher.StartAsync(ct);
         }
     }
