@@ -139,7 +139,7 @@ public sealed partial class Stager
                 return true;
             }
         });
-        int unsafePaths = await FailUnsafePathsAsync(refusedEarly, ct);
+        int unsafePaths = await FailRecallsAsync(refusedEarly, UnsafeCachePath, ct);
         if (todo.Count == 0)
         {
             return (0, 0, unsafePaths, 0);
@@ -197,13 +197,13 @@ public sealed partial class Stager
         }
 
         unsafePaths += await RefuseUnsafePathsAsync(good, ct);
-        int staged = await PublishAsync(good, ct);
+        (int staged, int publishFailed) = await PublishAsync(good, ct);
         var tags = new TagList { { "disk_library", _options.DiskLibrary }, { "read_mode", mode } };
         _metrics?.StageFiles.Add(staged, tags);
         _metrics?.StageBytes.Add(good.Sum(g => g.File.Size), tags);
         _metrics?.ChecksumFailures.Add(bad.Count, new TagList { { "where", "stage" } });
         (int requeued, int failed) = await RejectAsync(vsn, aggregation, bad, ct);
-        return (staged, requeued, failed + unsafePaths, good.Sum(g => g.File.Size));
+        return (staged, requeued, failed + unsafePaths + publishFailed, good.Sum(g => g.File.Size));
     }
 
     /// <summary>Runs on the drive thread: good and bad are the caller's, read back after the command completes.</summary>
@@ -373,11 +373,11 @@ public sealed partial class Stager
                 return true;
             }
         });
-        return await FailUnsafePathsAsync(refused, ct);
+        return await FailRecallsAsync(refused, UnsafeCachePath, ct);
     }
 
-    /// <summary>Fails the recalls of claimed files whose cache path cannot be published (C8 back to the queue, then C9).</summary>
-    private async ValueTask<int> FailUnsafePathsAsync(List<(FileRecord File, string Reason)> refused, CancellationToken ct)
+    /// <summary>Fails the recalls of claimed files that cannot be published (C8 back to the queue, then C9) with <paramref name="failureReason"/>.</summary>
+    private async ValueTask<int> FailRecallsAsync(List<(FileRecord File, string Reason)> refused, string failureReason, CancellationToken ct)
     {
         int failed = 0;
         foreach ((FileRecord file, string reason) in refused)
@@ -388,7 +388,7 @@ public sealed partial class Stager
                 await txn.CommitAsync(ct);
             }
 
-            failed += await FailAsync(file.FileId, CacheStatus.StagingRequested, $"{UnsafeCachePath}: {reason}", ct) ? 1 : 0;
+            failed += await FailAsync(file.FileId, CacheStatus.StagingRequested, $"{failureReason}: {reason}", ct) ? 1 : 0;
         }
 
         return failed;
@@ -397,11 +397,20 @@ public sealed partial class Stager
     /// <summary>The failure reason of a recall whose cache path is not safe to publish.</summary>
     private const string UnsafeCachePath = "UnsafeCachePath";
 
-    private async ValueTask<int> PublishAsync(List<(FileRecord File, string StagePath)> good, CancellationToken ct)
+    /// <summary>The failure reason of a recall whose verified copy could not be renamed into the read cache.</summary>
+    private const string PublishFailed = "PublishFailed";
+
+    /// <summary>
+    /// Publishes the verified stage copies of <paramref name="good"/> (C6, rename, C7). A copy that cannot be renamed into
+    /// the read cache (a directory where the file goes, permissions) is taken out of <paramref name="good"/>, deleted, and its
+    /// recall fails with the reason: such an obstacle needs an operator, and a recall sent back to the queue would mount
+    /// and read the tape again for nothing, again and again.
+    /// </summary>
+    private async ValueTask<(int Published, int Failed)> PublishAsync(List<(FileRecord File, string StagePath)> good, CancellationToken ct)
     {
         if (good.Count == 0)
         {
-            return 0;
+            return (0, 0);
         }
 
         // C6 for the batch, then the renames, then C7. A stop in between leaves STAGED files: the list is not completed,
@@ -416,31 +425,46 @@ public sealed partial class Stager
             await txn.CommitAsync(ct);
         }
 
-        foreach ((FileRecord file, string stage) in good)
+        var refused = new List<(FileRecord File, string Reason)>();
+        good.RemoveAll(g =>
         {
-            // Checked by RefuseUnsafePathsAsync: inside the cache area, its directories made without following a link.
-            File.Move(stage, CacheArea.Resolve(_options.CacheRoot, file.CachePath), overwrite: true);
-        }
+            string target = CacheArea.Resolve(_options.CacheRoot, g.File.CachePath);
+            try
+            {
+                // Checked by RefuseUnsafePathsAsync: inside the cache area, its directories made without following a link.
+                File.Move(g.StagePath, target, overwrite: true);
+                return false;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                File.Delete(g.StagePath);
+                refused.Add((g.File, $"the verified copy could not be renamed to {target}: {e.Message}"));
+                return true;
+            }
+        });
 
-        int published = 0;
+        var published = new List<long>(good.Count);
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
         {
             foreach ((FileRecord file, _) in good)
             {
-                published += await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staged, FileCacheEvent.Published, HsmActor.Migrator,
-                    mutate: f => f with { LastAccessAt = txn.Now }) is null ? 0 : 1;
+                if (await txn.TryMoveCacheAsync(file.FileId, CacheStatus.Staged, FileCacheEvent.Published, HsmActor.Migrator,
+                    mutate: f => f with { LastAccessAt = txn.Now }) is not null)
+                {
+                    published.Add(file.FileId);
+                }
             }
 
-            if (_options.NotifyHost && published > 0)
+            if (_options.NotifyHost && published.Count > 0)
             {
                 await HostNotifications.AddAsync(txn, HsmMessageTypes.CacheStaged,
-                    new CacheStagedEvent([.. good.Select(g => g.File.FileId)], _options.DiskLibrary), _catalog.Time, _options.DiskLibrary);
+                    new CacheStagedEvent([.. published], _options.DiskLibrary), _catalog.Time, _options.DiskLibrary);
             }
 
             await txn.CommitAsync(ct);
         }
 
-        return published;
+        return (published.Count, await FailRecallsAsync(refused, PublishFailed, ct));
     }
 
     private async ValueTask<(int Requeued, int Failed)> RejectAsync(string vsn, AggregationRecord aggregation, List<(FileRecord File, string Reason)> bad, CancellationToken ct)
