@@ -95,6 +95,7 @@ public sealed partial class Stager
 
         await CommandReplies.AddAsync(txn, command, HsmMessageTypes.Confirmation, new ConfirmationReply(body.ListId, body.Attempt, ownerId, null, until), _catalog.Time);
         await txn.CommitAsync(ct);
+        StepObserver?.Invoke(StageStep.Claimed, claimed.Keys);
         return (claimed, until);
     }
 

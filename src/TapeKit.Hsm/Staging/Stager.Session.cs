@@ -346,6 +346,7 @@ public sealed partial class Stager
         }
 
         await txn.CommitAsync(ct);
+        StepObserver?.Invoke(StageStep.Claimed, claimed.Keys);
         return claimed;
     }
 
@@ -425,6 +426,8 @@ public sealed partial class Stager
             await txn.CommitAsync(ct);
         }
 
+        StepObserver?.Invoke(StageStep.Extracted, [.. good.Select(g => g.File.FileId)]);
+
         var refused = new List<(FileRecord File, string Reason)>();
         good.RemoveAll(g =>
         {
@@ -464,6 +467,7 @@ public sealed partial class Stager
             await txn.CommitAsync(ct);
         }
 
+        StepObserver?.Invoke(StageStep.Published, published);
         return (published.Count, await FailRecallsAsync(refused, PublishFailed, ct));
     }
 

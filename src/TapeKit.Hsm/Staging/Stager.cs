@@ -100,6 +100,13 @@ public sealed partial class Stager
         return new StageReport(sessions, mounts, staged, failed, requeued, explanation);
     }
 
+    /// <summary>
+    /// Called after each step of a recall (<see cref="StageStep"/>) with the files concerned. An exception thrown here
+    /// propagates like a crash of the stager at that point: nothing is settled, and recovery is the dispatcher's lease
+    /// sweeper (stage lists) or <see cref="RequeueInterruptedAsync"/> at the next start (in-process sessions).
+    /// </summary>
+    public Action<StageStep, IReadOnlyCollection<long>>? StepObserver { get; set; }
+
     private double UsedFraction(long used) => _options.CacheCapacityBytes <= 0 ? 1 : (double)used / _options.CacheCapacityBytes;
 
     private readonly record struct SessionResult(bool RobotMounted, int Staged, int Requeued, int Failed, long StagedBytes);
