@@ -7,6 +7,7 @@ using TapeKit.Hsm.Diagnostics;
 using TapeKit.Hsm.Messaging;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Policies;
+using TapeKit.Hsm.Staging;
 
 namespace TapeKit.Hsm.Dispatching;
 
@@ -60,7 +61,10 @@ public sealed partial class Dispatcher
 
     /// <summary>
     /// Start-up (F5): restarts the sweeper's grace period (R6) and reconciles: every file <c>CACHED ∧ NONE ∧ not
-    /// deleted</c> that is in no live archive list is appended again. Returns how many files were re-appended.
+    /// deleted</c> that is in no live archive list is appended again. With a <see cref="RecallPlanner"/> (every recall is
+    /// then a stage list's), a recall claimed (<c>STAGING</c>, <c>STAGED</c>) outside any live stage list is given back
+    /// as a request (C8): a list ended without settling it, as an earlier release's could. Returns how many files were
+    /// re-appended.
     /// </summary>
     /// <param name="ct">Cancels the call.</param>
     public async ValueTask<int> StartAsync(CancellationToken ct = default)
@@ -89,6 +93,12 @@ public sealed partial class Dispatcher
         if (appended > 0)
         {
             Log.Reconciled(_logger, appended);
+        }
+
+        if (RecallPlanner is not null
+            && await ClaimedRecalls.RequeueUnlistedAsync(_catalog, null, HsmActor.Sweeper, "claimed outside any live stage list", ct) is int requeued and > 0)
+        {
+            Log.RecallsReconciled(_logger, requeued);
         }
 
         return appended;
@@ -240,6 +250,9 @@ public sealed partial class Dispatcher
     {
         [LoggerMessage(1, LogLevel.Information, "Reconcile re-appended {Count} files that were in no live archive list.")]
         public static partial void Reconciled(ILogger logger, int count);
+
+        [LoggerMessage(7, LogLevel.Warning, "Reconcile gave back {Count} recalls claimed outside any live stage list; they are planned again.")]
+        public static partial void RecallsReconciled(ILogger logger, int count);
 
         [LoggerMessage(2, LogLevel.Error, "Message {MessageId} of type {Type} is poison and was dead-lettered: {Reason}")]
         public static partial void Poison(ILogger logger, Guid messageId, string type, string reason);

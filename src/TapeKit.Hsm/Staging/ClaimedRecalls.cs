@@ -22,4 +22,42 @@ internal static class ClaimedRecalls
     public static async ValueTask<FileRecord?> RequeueAsync(ICatalogTransaction txn, long fileId, HsmActor actor, string reason) =>
         await txn.TryMoveCacheAsync(fileId, CacheStatus.Staging, FileCacheEvent.StageRequeued, actor, reason)
         ?? await txn.TryMoveCacheAsync(fileId, CacheStatus.Staged, FileCacheEvent.StageRequeued, actor, reason);
+
+    /// <summary>
+    /// C8 for every claimed recall (of <paramref name="diskLibrary"/>, or of all) that is in no live stage list: what a
+    /// stopped in-process session left, or a stage list that ended without settling it. The caller knows that no
+    /// session claims recalls without a list while this runs.
+    /// </summary>
+    /// <returns>The recalls given back.</returns>
+    public static async ValueTask<int> RequeueUnlistedAsync(ICatalog catalog, string? diskLibrary, HsmActor actor, string reason, CancellationToken ct)
+    {
+        const int Page = 1000;
+        int requeued = 0;
+        foreach (CacheStatus status in Statuses)
+        {
+            for (long after = 0; ;)
+            {
+                await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+                IReadOnlyList<FileRecord> page = await txn.QueryFilesAsync(new FileQuery
+                {
+                    CacheStatus = status, DiskLibrary = diskLibrary, AfterFileId = after, Limit = Page,
+                });
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                after = page[^1].FileId;
+                IReadOnlyDictionary<long, Guid> listed = await txn.FindLiveListsOfFilesAsync([.. page.Select(f => f.FileId)], FileListKind.Stage);
+                foreach (FileRecord file in page.Where(f => !listed.ContainsKey(f.FileId)))
+                {
+                    requeued += await RequeueAsync(txn, file.FileId, actor, reason) is null ? 0 : 1;
+                }
+
+                await txn.CommitAsync(ct);
+            }
+        }
+
+        return requeued;
+    }
 }

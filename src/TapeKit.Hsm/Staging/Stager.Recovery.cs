@@ -5,8 +5,6 @@ namespace TapeKit.Hsm.Staging;
 
 public sealed partial class Stager
 {
-    private const int RecoveryPage = 1000;
-
     /// <summary>
     /// For a host that runs this stager in process (<see cref="RunOnceAsync"/>): gives back the recalls an earlier run
     /// claimed and did not publish — its disk library's files left <c>STAGING</c> or <c>STAGED</c> by a process that
@@ -19,32 +17,7 @@ public sealed partial class Stager
     /// <returns>The recalls given back.</returns>
     public async ValueTask<int> RequeueInterruptedAsync(CancellationToken ct = default)
     {
-        int requeued = 0;
-        foreach (CacheStatus status in ClaimedRecalls.Statuses)
-        {
-            for (long after = 0; ;)
-            {
-                await using ICatalogTransaction txn = await _catalog.BeginAsync(ct);
-                IReadOnlyList<FileRecord> page = await txn.QueryFilesAsync(new FileQuery
-                {
-                    CacheStatus = status, DiskLibrary = _options.DiskLibrary, AfterFileId = after, Limit = RecoveryPage,
-                });
-                if (page.Count == 0)
-                {
-                    break;
-                }
-
-                after = page[^1].FileId;
-                IReadOnlyDictionary<long, Guid> listed = await txn.FindLiveListsOfFilesAsync([.. page.Select(f => f.FileId)], FileListKind.Stage);
-                foreach (FileRecord file in page.Where(f => !listed.ContainsKey(f.FileId)))
-                {
-                    requeued += await ClaimedRecalls.RequeueAsync(txn, file.FileId, HsmActor.Migrator, "the stage session that claimed it stopped") is null ? 0 : 1;
-                }
-
-                await txn.CommitAsync(ct);
-            }
-        }
-
+        int requeued = await ClaimedRecalls.RequeueUnlistedAsync(_catalog, _options.DiskLibrary, HsmActor.Migrator, "the stage session that claimed it stopped", ct);
         RemoveStageLeftovers();
         return requeued;
     }

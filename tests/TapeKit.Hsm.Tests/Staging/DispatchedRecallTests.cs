@@ -160,6 +160,41 @@ public sealed class DispatchedRecallTests
         Assert.Empty(await TapeKit.Hsm.Diagnostics.HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromMinutes(10)));
     }
 
+    [Fact]
+    public async Task A_recall_claimed_outside_any_live_stage_list_is_given_back_when_a_dispatcher_that_plans_recalls_starts()
+    {
+        await using TapeHsmWorld world = await DispatchingWorldAsync();
+        long fileId = world.Files[5].FileId;
+        _ = await RecallCatalog.RequestAsync(world.Catalog, fileId);
+
+        // As a stage list of an earlier release could leave it: extracted (C5, C6), the list completed without it.
+        await using (ICatalogTransaction txn = await world.Catalog.BeginAsync())
+        {
+            _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.StagingRequested, FileCacheEvent.StageClaimed, HsmActor.Migrator);
+            _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Staging, FileCacheEvent.Extracted, HsmActor.Migrator);
+            await txn.CommitAsync();
+        }
+
+        // Without a planner, recalls may be an in-process stager's, claimed without a list: not the dispatcher's to take.
+        world.NewDispatcher();
+        _ = await world.Dispatcher.StartAsync();
+        Assert.Equal(CacheStatus.Staged, (await world.FileAsync(fileId)).CacheStatus);
+
+        world.NewDispatcher();
+        world.Dispatcher.RecallPlanner = new RecallPlanner(new RecallOptions
+        {
+            MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
+            FillWait = TimeSpan.Zero,
+        });
+        _ = await world.Dispatcher.StartAsync();
+        Assert.Equal(CacheStatus.StagingRequested, (await world.FileAsync(fileId)).CacheStatus);
+
+        await world.PumpAsync();
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+        Assert.True(world.CachedIntact(5));
+    }
+
     private static async Task<TapeHsmWorld> DispatchingWorldAsync()
     {
         TapeHsmWorld world = await TapeHsmWorld.CreateAsync();
