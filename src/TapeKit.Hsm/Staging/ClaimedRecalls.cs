@@ -15,7 +15,7 @@ internal static class ClaimedRecalls
 
     /// <summary>
     /// C8: a claimed recall back to <c>STAGING_REQUESTED</c>. A <c>STAGED</c> file is re-queued like a <c>STAGING</c>
-    /// one: its stage copy was verified by a worker that is gone (or failed to rename it), and a new attempt reads the
+    /// one: its stage copy was verified by a worker that is gone, and a new attempt reads the
     /// member again rather than trust what is left in the stage area.
     /// </summary>
     /// <returns>The file as re-queued, or <see langword="null"/> when it was not claimed.</returns>
