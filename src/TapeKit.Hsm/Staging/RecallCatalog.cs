@@ -92,6 +92,41 @@ public static class RecallCatalog
     }
 
     /// <summary>
+    /// An operator's retry of a failed recall (C19): a file whose recall failed (<c>FAILED</c>: no readable copy, every
+    /// copy damaged, a cache path that could not be published) and that is archived is requested again, its failure
+    /// reason cleared, once the operator has dealt with the cause. A file that failed before it was archived (C17) has
+    /// nothing on tape to recall and is refused.
+    /// </summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="fileId">The file.</param>
+    /// <param name="reason">What the operator did, kept in the transition's audit row.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns><see cref="RecallRequestOutcome.Queued"/> when the recall is requested again; otherwise what the file is.</returns>
+    public static async ValueTask<RecallRequestOutcome> RetryFailedAsync(ICatalog catalog, long fileId, string reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
+        FileRecord? file = await txn.GetFileAsync(fileId);
+        if (file is not { CacheStatus: CacheStatus.Failed, ArchiveStatus: ArchiveStatus.Archived, IsDeleted: false })
+        {
+            // Nothing failed to retry: say what the file is, request nothing.
+            return file switch
+            {
+                null or { IsDeleted: true } or { CacheStatus: CacheStatus.Failed } => RecallRequestOutcome.Refused,
+                { CacheStatus: CacheStatus.Cached or CacheStatus.PurgingRequested } => RecallRequestOutcome.Cached,
+                { CacheStatus: CacheStatus.StagingRequested or CacheStatus.Staging or CacheStatus.Staged or CacheStatus.Purging } => RecallRequestOutcome.AlreadyRequested,
+                _ => RecallRequestOutcome.Refused,
+            };
+        }
+
+        _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Failed, FileCacheEvent.OperatorRetry, HsmActor.Operator, reason,
+            f => f with { FailureReason = null, LastAccessAt = txn.Now });
+        await txn.CommitAsync(ct);
+        return RecallRequestOutcome.Queued;
+    }
+
+    /// <summary>
     /// Cancels the recall of a file (C16): a request not yet claimed by a stage session goes back to <c>PURGED</c>;
     /// one already being read is left to finish (a stager skips nothing it has claimed). Requests are per file, so
     /// this cancels the file's recall for every requester.

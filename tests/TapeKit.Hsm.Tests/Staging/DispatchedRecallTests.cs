@@ -158,6 +158,18 @@ public sealed class DispatchedRecallTests
         var staged = await world.HostEventsAsync<CacheStagedEvent>(HsmMessageTypes.CacheStaged);
         Assert.Equal(new[] { world.Files[1].FileId, world.Files[10].FileId }.Order(), staged.SelectMany(e => e.FileIds).Order());
         Assert.Empty(await TapeKit.Hsm.Diagnostics.HsmInvariants.CheckAsync(world.Catalog, TimeSpan.FromMinutes(10)));
+
+        // A client's request is refused while the file is FAILED; the operator removes the obstacle and retries it (C19).
+        Assert.Equal(RecallRequestOutcome.Refused, await RecallCatalog.RequestAsync(world.Catalog, refused.FileId));
+        Assert.Equal(RecallRequestOutcome.Cached, await RecallCatalog.RetryFailedAsync(world.Catalog, world.Files[1].FileId, "not failed"));
+        Directory.Delete(blocked);
+        Assert.Equal(RecallRequestOutcome.Queued, await RecallCatalog.RetryFailedAsync(world.Catalog, refused.FileId, "directory removed by the operator"));
+        FileRecord retried = await world.FileAsync(refused.FileId);
+        Assert.Equal((CacheStatus.StagingRequested, (string?)null), (retried.CacheStatus, retried.FailureReason));
+        await world.PumpAsync();
+        Assert.Equal(1, await world.Migrator.RunOnceAsync());
+        await world.PumpAsync();
+        Assert.True(world.CachedIntact(0));
     }
 
     [Fact]
