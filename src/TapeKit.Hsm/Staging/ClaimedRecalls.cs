@@ -11,7 +11,7 @@ internal static class ClaimedRecalls
     public static IReadOnlyList<CacheStatus> Statuses { get; } = [CacheStatus.Staging, CacheStatus.Staged];
 
     /// <summary>Whether a file in <paramref name="status"/> is a claimed, unpublished recall.</summary>
-    public static bool IsClaimed(CacheStatus status) => status is CacheStatus.Staging or CacheStatus.Staged;
+    public static bool IsClaimed(CacheStatus status) => Statuses.Contains(status);
 
     /// <summary>
     /// C8: a claimed recall back to <c>STAGING_REQUESTED</c>. A <c>STAGED</c> file is re-queued like a <c>STAGING</c>

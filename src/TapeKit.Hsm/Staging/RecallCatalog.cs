@@ -73,23 +73,25 @@ public static class RecallCatalog
     private static async ValueTask<RecallRequestOutcome> RequestAsync(ICatalogTransaction txn, long fileId)
     {
         FileRecord? file = await txn.GetFileAsync(fileId);
-        switch (file)
+        if (file is not { CacheStatus: CacheStatus.Purged, ArchiveStatus: ArchiveStatus.Archived, IsDeleted: false })
         {
-            case null or { IsDeleted: true } or { CacheStatus: CacheStatus.Failed }:
-                return RecallRequestOutcome.Refused;
-            case { CacheStatus: CacheStatus.Cached or CacheStatus.PurgingRequested }:
-                return RecallRequestOutcome.Cached;
-            case { CacheStatus: CacheStatus.StagingRequested or CacheStatus.Staging or CacheStatus.Staged }:
-                return RecallRequestOutcome.AlreadyRequested;
-            case { CacheStatus: CacheStatus.Purged, ArchiveStatus: ArchiveStatus.Archived }:
-                _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Purged, FileCacheEvent.CacheMissed, HsmActor.DiskMover,
-                    mutate: f => f with { LastAccessAt = txn.Now });
-                return RecallRequestOutcome.Queued;
-            default:
-                // PURGING is waited for by the caller (C4); anything else is not recallable.
-                return file.CacheStatus == CacheStatus.Purging ? RecallRequestOutcome.AlreadyRequested : RecallRequestOutcome.Refused;
+            return OutcomeWithoutRequest(file);
         }
+
+        _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Purged, FileCacheEvent.CacheMissed, HsmActor.DiskMover,
+            mutate: f => f with { LastAccessAt = txn.Now });
+        return RecallRequestOutcome.Queued;
     }
+
+    /// <summary>What a file that is not to be requested now is to a requester.</summary>
+    private static RecallRequestOutcome OutcomeWithoutRequest(FileRecord? file) => file switch
+    {
+        null or { IsDeleted: true } => RecallRequestOutcome.Refused,
+        { CacheStatus: CacheStatus.Cached or CacheStatus.PurgingRequested } => RecallRequestOutcome.Cached,
+        // PURGING is waited for by the caller (C4).
+        { CacheStatus: CacheStatus.StagingRequested or CacheStatus.Staging or CacheStatus.Staged or CacheStatus.Purging } => RecallRequestOutcome.AlreadyRequested,
+        _ => RecallRequestOutcome.Refused, // FAILED, not archived, or otherwise not recallable.
+    };
 
     /// <summary>
     /// An operator's retry of a failed recall (C19): a file whose recall failed (<c>FAILED</c>: no readable copy, every
@@ -110,14 +112,7 @@ public static class RecallCatalog
         FileRecord? file = await txn.GetFileAsync(fileId);
         if (file is not { CacheStatus: CacheStatus.Failed, ArchiveStatus: ArchiveStatus.Archived, IsDeleted: false })
         {
-            // Nothing failed to retry: say what the file is, request nothing.
-            return file switch
-            {
-                null or { IsDeleted: true } or { CacheStatus: CacheStatus.Failed } => RecallRequestOutcome.Refused,
-                { CacheStatus: CacheStatus.Cached or CacheStatus.PurgingRequested } => RecallRequestOutcome.Cached,
-                { CacheStatus: CacheStatus.StagingRequested or CacheStatus.Staging or CacheStatus.Staged or CacheStatus.Purging } => RecallRequestOutcome.AlreadyRequested,
-                _ => RecallRequestOutcome.Refused,
-            };
+            return OutcomeWithoutRequest(file); // Nothing failed to retry: say what the file is, request nothing.
         }
 
         _ = await txn.TryMoveCacheAsync(fileId, CacheStatus.Failed, FileCacheEvent.OperatorRetry, HsmActor.Operator, reason,

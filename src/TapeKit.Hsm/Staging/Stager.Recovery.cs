@@ -22,7 +22,7 @@ public sealed partial class Stager
         return requeued;
     }
 
-    // Only this stager's own names ("<aggregation>-<file>.part"): a stage area shared with anything else keeps its files.
+    // Only this stager's own names (StageCopyPattern): a stage area shared with anything else keeps its files.
     private void RemoveStageLeftovers()
     {
         if (!Directory.Exists(_options.StageRoot))
@@ -30,7 +30,7 @@ public sealed partial class Stager
             return;
         }
 
-        foreach (string part in Directory.EnumerateFiles(_options.StageRoot, "*-*.part"))
+        foreach (string part in Directory.EnumerateFiles(_options.StageRoot, StageCopyPattern))
         {
             File.Delete(part);
         }

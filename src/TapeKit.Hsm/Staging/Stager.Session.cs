@@ -315,6 +315,9 @@ public sealed partial class Stager
     private string StagePathOf(AggregationRecord aggregation, FileRecord file) =>
         Path.Combine(_options.StageRoot, $"{aggregation.AggregationId}-{file.FileId}.part");
 
+    /// <summary>The names <see cref="StagePathOf"/> gives, as a file-name pattern.</summary>
+    private const string StageCopyPattern = "*-*.part";
+
     /// <summary>
     /// A new stage file with the area's permissions: a leftover of a crash (or anything planted under the name) is
     /// removed first, never opened, so the write cannot follow a link out of the stage area.
