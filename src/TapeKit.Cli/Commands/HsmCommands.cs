@@ -43,12 +43,13 @@ public static class HsmCommands
     public static Command Create(CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
-        var hsm = new Command("hsm", "HSM diagnostics: catalogue invariants and policy explain/dry-run.");
+        var hsm = new Command("hsm", "HSM diagnostics: catalogue invariants, policy explain/dry-run, and failed recalls (list, retry).");
         hsm.Subcommands.Add(Check(console));
         var policy = new Command("policy", "Explain a policy decision, or dry-run a policy change over a catalogue. " + PolicyFile.FormatHelp);
         policy.Subcommands.Add(Explain(console));
         policy.Subcommands.Add(Diff(console));
         hsm.Subcommands.Add(policy);
+        hsm.Subcommands.Add(HsmRecallCommands.Create(console));
         return hsm;
     }
 

@@ -3,7 +3,7 @@ using TapeKit.Hsm.Sqlite;
 
 namespace TapeKit.Cli.Hsm;
 
-/// <summary>Opens the SQLite HSM stores the <c>hsm</c> commands read.</summary>
+/// <summary>Opens the SQLite HSM stores the <c>hsm</c> commands read (and, for an operator's retry, write).</summary>
 public static class CliHsmStores
 {
     /// <summary>
@@ -38,6 +38,31 @@ public static class CliHsmStores
         catch (CatalogStoreException e) when (e.Kind == CatalogStoreErrorKind.Corrupt)
         {
             throw new CliInvalidInputException($"{path}: not a TapeKit HSM store: {e.Message}", e);
+        }
+        catch (CatalogStoreException e)
+        {
+            throw new IOException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing store of this build's schema for writing: the schema is checked read-only first, so nothing
+    /// is ever created or migrated (a migration is the HSM's own start-up's business, not an operator's command next to
+    /// it). SQLite serialises the writes of the tool and of a live HSM on the same file.
+    /// </summary>
+    /// <param name="path">The database file.</param>
+    /// <returns>The store; dispose it.</returns>
+    /// <exception cref="IOException">The file does not exist or cannot be opened (exit code 5).</exception>
+    /// <exception cref="CliInvalidInputException">The file is not a TapeKit HSM store of this build's schema (exit code 3).</exception>
+    public static SqliteHsmStore OpenForUpdate(string path)
+    {
+        using (OpenReadOnly(path))
+        {
+        }
+
+        try
+        {
+            return Sync(SqliteHsmStore.OpenAsync(new SqliteHsmOptions { Path = path }, TimeProvider.System));
         }
         catch (CatalogStoreException e)
         {

@@ -31,6 +31,22 @@ public sealed class CliJsonDescriptionTests
         Check(["mt", "tell"], "--device", tape);
     }
 
+    [Fact]
+    public async Task Hsm_recall_failed_and_retry_name_every_json_property_they_print()
+    {
+        using var dir = new TempDirectory();
+        string db = dir.File("hsm.db");
+        var selector = HsmStores.Selector("""{ "Version": 1, "Rules": [ { "Name": "default", "DiskLibrary": "DL-A" } ] }""");
+        long id;
+        await using (TapeKit.Hsm.Sqlite.SqliteHsmStore store = await HsmStores.CreateAsync(db))
+        {
+            id = (await HsmStores.InsertAsync(store, selector, "sg", 10, TapeKit.Hsm.Model.CacheStatus.Failed, TapeKit.Hsm.Model.ArchiveStatus.Archived, copiesOnTape: 1)).FileId;
+        }
+
+        Check(["hsm", "recall", "failed"], "--db", db);
+        Check(["hsm", "recall", "retry"], "--db", db, "--reason", "repaired", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static void Check(string[] command, params string[] args)
     {
         CliRun run = CliRun.Of([.. command, "--json", .. args]);
