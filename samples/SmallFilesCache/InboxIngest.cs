@@ -29,7 +29,8 @@ public static partial class InboxIngest
     /// interrupted before its commit leaves its files in the inbox (a crash may leave rows <c>CREATED</c>, which start-up
     /// recovery completes or rolls back; the next walk then removes or ingests them again). When no file descriptor is
     /// left, the walk stops for the round and the open batch gives half its files back (they wait in the inbox), so that
-    /// the rest can create their cache copies.
+    /// the rest can create their cache copies. Under a low descriptor limit a batch holds fewer files than
+    /// <see cref="BatchFiles"/> (<see cref="DescriptorBudget"/>), so that it leaves the runtime descriptors to work with.
     /// </summary>
     /// <param name="cache">The site.</param>
     /// <param name="inbox">The inbox directory.</param>
@@ -49,6 +50,8 @@ public static partial class InboxIngest
         var entries = new List<InboxEntry?>();
         var batch = new List<Pending>();
         long batchBytes = 0;
+        int batchFiles = BatchFiles;
+        bool limitLogged = false;
         byte[] buffer = new byte[1 << 20];
         using IEnumerator<(string Path, string Relative)> walk = Walk(inbox, inbox).GetEnumerator();
         try
@@ -72,9 +75,20 @@ public static partial class InboxIngest
                     continue;
                 }
 
+                if (batch.Count == 0 && cache.Options.IngestBatchesFitDescriptorLimit)
+                {
+                    // Sized as each batch starts, from the descriptors left now (its first file is open already).
+                    batchFiles = DescriptorBudget.InboxFilesPerBatch(BatchFiles, out long? left);
+                    if (batchFiles < BatchFiles && !limitLogged)
+                    {
+                        Log.BatchesLimited(logger, batchFiles, left ?? 0, DescriptorBudget.RuntimeReserve);
+                        limitLogged = true;
+                    }
+                }
+
                 batch.Add(pending!);
                 batchBytes += pending!.Opened.Size;
-                if (batch.Count >= BatchFiles || batchBytes >= BatchBytes)
+                if (batch.Count >= batchFiles || batchBytes >= BatchBytes)
                 {
                     await IngestBatchAsync(cache, logger, batch, entries, flushed, ct);
                     batchBytes = 0;
@@ -445,6 +459,9 @@ public static partial class InboxIngest
 
         [LoggerMessage(9, LogLevel.Warning, "Inbox file {Path} was not ingested: {Reason}.")]
         public static partial void Waiting(ILogger logger, string path, string reason);
+
+        [LoggerMessage(15, LogLevel.Information, "Ingest batches hold at most {Files} inbox files this round: {Left} file descriptors are left under the process's limit (RLIMIT_NOFILE), {Reserve} of them kept for the runtime, and each file of a batch holds one for its inbox file and one for its cache copy while it is written. Raise the limit (LimitNOFILE=) for full batches.")]
+        public static partial void BatchesLimited(ILogger logger, int files, long left, int reserve);
 
         [LoggerMessage(12, LogLevel.Warning, "The inbox walk stopped for this round: {Reason}; the files not reached stay in the inbox.")]
         public static partial void WalkStopped(ILogger logger, string reason);

@@ -112,6 +112,14 @@ public sealed class SiteOptions
     /// <summary>The most entries one recall list may hold; a longer list is set aside whole under <c>rejected-recalls/</c>.</summary>
     public int RecallListMaxEntries { get; set; } = 100_000;
 
+    /// <summary>
+    /// Whether an ingest batch holds no more inbox files than the process's descriptor limit leaves room for
+    /// (<see cref="DescriptorBudget"/>: the runtime's reserve and the cache copies in flight stay free). Off, a batch holds
+    /// up to <see cref="InboxIngest.BatchFiles"/> files whatever the limit, and a table that fills stops the walk for the
+    /// round and hands half the batch back — the fallback, which tests exercise this way.
+    /// </summary>
+    public bool IngestBatchesFitDescriptorLimit { get; set; } = true;
+
     /// <summary>The permissions of the files the daemon creates (<see cref="GroupAccess"/>).</summary>
     public UnixFileMode FileMode => GroupAccess ? CacheArea.GroupFileMode : CacheArea.PrivateFileMode;
 
