@@ -142,7 +142,7 @@ public sealed class ShepherdAgent : IAsyncDisposable
 
         if (report.Entries.Any(e => e.State == ReportedReplicaState.Registered))
         {
-            Durability.SyncDirectory(_c.Store.Layout.Data); // the renames that published the copies survive a crash before they are registered
+            TapeKit.IO.DirectorySync.Flush(_c.Store.Layout.Data); // the renames that published the copies survive a crash before they are registered
         }
 
         ReportAck ack = await _c.Librarian.ReportAsync(report, ct);

@@ -48,7 +48,7 @@ public sealed class TransferJournal(StoreLayout layout)
 
         if (entries.Count > 0)
         {
-            Durability.SyncDirectory(layout.Journal);
+            TapeKit.IO.DirectorySync.Flush(layout.Journal);
         }
     }
 

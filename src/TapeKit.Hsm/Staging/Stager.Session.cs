@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 using TapeKit.Aggregation;
 using TapeKit.Aggregation.Il;
 using TapeKit.Aggregation.Tar;
@@ -168,6 +169,7 @@ public sealed partial class Stager
                         {
                             using FileStream output = CreateStageFile(stage);
                             ReadPositioned(drive, blockSize, aggregation, tapeFile, member, file, output);
+                            _ = FileWriteback.Start(output.SafeFileHandle, 0, output.Length);
                         },
                         ct);
                     good.Add((file, stage));
@@ -234,6 +236,7 @@ public sealed partial class Stager
                 using (FileStream output = CreateStageFile(current))
                 {
                     digest = reader.CopyDataTo(output);
+                    _ = FileWriteback.Start(output.SafeFileHandle, 0, output.Length); // made durable before it is published
                 }
 
                 if (entry.Size == file.Size && HsmChecksums.Agree(file.Checksums, digest))
@@ -417,6 +420,12 @@ public sealed partial class Stager
             return (0, 0);
         }
 
+        // The verified copies' bytes reach the disk before the catalogue calls any of them STAGED, then CACHED: a crash
+        // after C7 must never leave a recalled file in the cache whose bytes were not written. Their write-back started
+        // as each was written, so these syncs mostly find it done.
+        var refused = new List<(FileRecord File, string Reason)>();
+        good.RemoveAll(g => Refuse(g, refused, "the verified copy could not be made durable", () => MakeDurable(g.StagePath)));
+
         // C6 for the batch, then the renames, then C7. A stop in between leaves STAGED files: the list is not completed,
         // and its next attempt re-queues them (C8) and reads them again; the stage copy of a gone worker is not trusted.
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
@@ -431,23 +440,25 @@ public sealed partial class Stager
 
         StepObserver?.Invoke(StageStep.Extracted, [.. good.Select(g => g.File.FileId)]);
 
-        var refused = new List<(FileRecord File, string Reason)>();
+        var directories = new HashSet<string>(StringComparer.Ordinal);
         good.RemoveAll(g =>
         {
+            // Checked by RefuseUnsafePathsAsync: inside the cache area, its directories made without following a link.
             string target = CacheArea.Resolve(_options.CacheRoot, g.File.CachePath);
-            try
+            bool failed = Refuse(g, refused, $"the verified copy could not be renamed to {target}", () => PublishCopy(g.StagePath, target));
+            if (!failed)
             {
-                // Checked by RefuseUnsafePathsAsync: inside the cache area, its directories made without following a link.
-                File.Move(g.StagePath, target, overwrite: true);
-                return false;
+                directories.Add(Path.GetDirectoryName(target)!);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                File.Delete(g.StagePath);
-                refused.Add((g.File, $"the verified copy could not be renamed to {target}: {e.Message}"));
-                return true;
-            }
+
+            return failed;
         });
+
+        // The renames survive a crash before the catalogue calls the files CACHED.
+        foreach (string directory in directories)
+        {
+            DirectorySync.Flush(directory);
+        }
 
         var published = new List<long>(good.Count);
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
@@ -473,6 +484,72 @@ public sealed partial class Stager
         StepObserver?.Invoke(StageStep.Published, published);
         return (published.Count, await FailRecallsAsync(refused, PublishFailed, ct));
     }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> on a verified copy; when the file system refuses it, deletes the copy, records the
+    /// recall as refused with <paramref name="what"/> and the error, and answers true (the copy leaves the batch).
+    /// </summary>
+    private static bool Refuse((FileRecord File, string StagePath) copy, List<(FileRecord File, string Reason)> refused, string what, Action step)
+    {
+        try
+        {
+            step();
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(copy.StagePath);
+            refused.Add((copy.File, $"{what}: {e.Message}"));
+            return true;
+        }
+    }
+
+    /// <summary>Syncs a stage copy's bytes to disk (its handle opened for writing, as <c>fsync</c> through .NET needs).</summary>
+    private static void MakeDurable(string stagePath)
+    {
+        using SafeFileHandle handle = File.OpenHandle(stagePath, FileMode.Open, FileAccess.Write);
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    /// <summary>
+    /// Puts a durable stage copy at <paramref name="target"/> atomically: a rename when both are on one file system; across
+    /// two (a stage area on a disk of its own), a copy under a hidden temporary name beside the target, synced, then
+    /// renamed over it — never a copy into the target itself, which a failure half-way would leave partial.
+    /// </summary>
+    private void PublishCopy(string stagePath, string target)
+    {
+        string directory = Path.GetDirectoryName(target)!;
+        if (!OperatingSystem.IsLinux() || FileNodes.Inspect(stagePath).Device == FileNodes.Inspect(directory).Device)
+        {
+            File.Move(stagePath, target, overwrite: true);
+            return;
+        }
+
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{PublishingSuffix}");
+        try
+        {
+            using (var source = new FileStream(stagePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
+            using (FileStream copy = CacheArea.CreateFile(_options.CacheRoot, temporary, _options.FileMode, _options.DirectoryMode))
+            {
+                source.CopyTo(copy, DiskCopyBuffer);
+                copy.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+
+        File.Delete(stagePath);
+    }
+
+    /// <summary>The suffix of the temporary copy <see cref="PublishCopy"/> makes beside a target on another file system.</summary>
+    internal const string PublishingSuffix = ".tapekit-publishing";
+
+    private const int DiskCopyBuffer = 1 << 20;
 
     private async ValueTask<(int Requeued, int Failed)> RejectAsync(string vsn, AggregationRecord aggregation, List<(FileRecord File, string Reason)> bad, CancellationToken ct)
     {

@@ -16,7 +16,11 @@ public sealed class StagerOptions
     /// <summary>The read cache root: staged files are published at <c>CacheRoot/cachePath</c>.</summary>
     public string CacheRoot { get; set; } = "";
 
-    /// <summary>The stage area, on the same file system as <see cref="CacheRoot"/> so that publishing is an atomic rename.</summary>
+    /// <summary>
+    /// The stage area, best on the same file system as <see cref="CacheRoot"/>: publishing a verified copy is then one
+    /// rename. On another, each copy is copied beside its target under a hidden name, synced and renamed over it (still
+    /// atomic, twice the writes).
+    /// </summary>
     public string StageRoot { get; set; } = "";
 
     /// <summary>

@@ -276,6 +276,51 @@ public sealed class StagerTests
         Assert.True(world.CachedIntact(2));
     }
 
+    [SkippableFact]
+    public async Task A_stage_area_on_another_file_system_publishes_through_a_synced_copy_beside_the_target_and_leaves_nothing_partial()
+    {
+        // A stage area on a disk of its own: the rename across file systems would be a copy into the cache path itself.
+        MachineTools.Require(OperatingSystem.IsLinux() && Directory.Exists("/dev/shm")
+            && TapeKit.IO.FileNodes.Inspect("/dev/shm").Device != TapeKit.IO.FileNodes.Inspect(Path.GetTempPath().TrimEnd('/')).Device
+            ? null : "no tmpfs at /dev/shm apart from the temporary directory's file system: two file systems are needed");
+        await using TapeHsmWorld world = await ArchivedWorldAsync(6);
+        string stageRoot = Path.Combine("/dev/shm", "tapekit-stage-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            FileRecord blocked = await world.FileAsync(world.Files[3].FileId);
+            string blockedPath = Path.Combine(world.CacheRoot, blocked.CachePath);
+            Directory.CreateDirectory(Path.Combine(blockedPath, "someone-elses")); // the last rename over it fails
+            foreach (int n in new[] { 1, 3, 4 })
+            {
+                _ = await RecallCatalog.RequestAsync(world.Catalog, world.Files[n].FileId);
+            }
+
+            var stager = new Stager(world.Catalog, world.Drives, new RecallPlanner(new RecallOptions
+            {
+                MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
+                FillWait = TimeSpan.Zero,
+            }), new StagerOptions { DiskLibrary = TapeHsmWorld.DiskLibrary, CacheRoot = world.CacheRoot, StageRoot = stageRoot });
+            StageReport report = await stager.RunOnceAsync();
+
+            Assert.Equal((2, 1), (report.FilesStaged, report.FilesFailed));
+            Assert.True(world.CachedIntact(1));
+            Assert.True(world.CachedIntact(4));
+            FileRecord failed = await world.FileAsync(blocked.FileId);
+            Assert.Equal(CacheStatus.Failed, failed.CacheStatus);
+            Assert.StartsWith($"PublishFailed: the verified copy could not be renamed to {blockedPath}", failed.FailureReason, StringComparison.Ordinal);
+            Assert.Empty(Directory.EnumerateFiles(stageRoot));
+            Assert.Empty(Directory.EnumerateFiles(world.CacheRoot, "*" + TapeKit.Hsm.Staging.Stager.PublishingSuffix, SearchOption.AllDirectories));
+            Assert.Empty(Directory.EnumerateFiles(blockedPath));
+        }
+        finally
+        {
+            if (Directory.Exists(stageRoot))
+            {
+                Directory.Delete(stageRoot, recursive: true);
+            }
+        }
+    }
+
     private static Stager Stager(TapeHsmWorld world, long capacity) => new(world.Catalog, world.Drives, new RecallPlanner(new RecallOptions
     {
         MinRequestAge = Enum.GetValues<RequestPriority>().ToDictionary(p => p, _ => TimeSpan.Zero),
