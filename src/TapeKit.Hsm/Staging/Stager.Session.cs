@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using TapeKit.Aggregation;
@@ -422,9 +423,22 @@ public sealed partial class Stager
 
         // The verified copies' bytes reach the disk before the catalogue calls any of them STAGED, then CACHED: a crash
         // after C7 must never leave a recalled file in the cache whose bytes were not written. Their write-back started
-        // as each was written, so these syncs mostly find it done.
+        // as each was written, so these syncs mostly wait for journal commits, which syncs in flight together share.
+        var unsynced = new ConcurrentDictionary<long, string>();
+        Parallel.ForEach(good, new ParallelOptions { MaxDegreeOfParallelism = SyncsInFlight, CancellationToken = ct }, g =>
+        {
+            try
+            {
+                MakeDurable(g.StagePath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                unsynced[g.File.FileId] = e.Message;
+            }
+        });
         var refused = new List<(FileRecord File, string Reason)>();
-        good.RemoveAll(g => Refuse(g, refused, "the verified copy could not be made durable", () => MakeDurable(g.StagePath)));
+        good.RemoveAll(g => unsynced.TryGetValue(g.File.FileId, out string? error)
+            && Drop(g, refused, $"the verified copy could not be made durable: {error}"));
 
         // C6 for the batch, then the renames, then C7. A stop in between leaves STAGED files: the list is not completed,
         // and its next attempt re-queues them (C8) and reads them again; the stage copy of a gone worker is not trusted.
@@ -498,10 +512,16 @@ public sealed partial class Stager
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(copy.StagePath);
-            refused.Add((copy.File, $"{what}: {e.Message}"));
-            return true;
+            return Drop(copy, refused, $"{what}: {e.Message}");
         }
+    }
+
+    /// <summary>Deletes a verified copy that will not be published and records its recall as refused; answers true.</summary>
+    private static bool Drop((FileRecord File, string StagePath) copy, List<(FileRecord File, string Reason)> refused, string reason)
+    {
+        File.Delete(copy.StagePath);
+        refused.Add((copy.File, reason));
+        return true;
     }
 
     /// <summary>Syncs a stage copy's bytes to disk (its handle opened for writing, as <c>fsync</c> through .NET needs).</summary>
@@ -550,6 +570,9 @@ public sealed partial class Stager
     internal const string PublishingSuffix = ".tapekit-publishing";
 
     private const int DiskCopyBuffer = 1 << 20;
+
+    /// <summary>Stage copies synced at once before a batch is published.</summary>
+    private const int SyncsInFlight = 8;
 
     private async ValueTask<(int Requeued, int Failed)> RejectAsync(string vsn, AggregationRecord aggregation, List<(FileRecord File, string Reason)> bad, CancellationToken ct)
     {
