@@ -409,10 +409,10 @@ public sealed partial class Stager
     private const string PublishFailed = "PublishFailed";
 
     /// <summary>
-    /// Publishes the verified stage copies of <paramref name="good"/> (C6, rename, C7). A copy that cannot be renamed into
-    /// the read cache (a directory where the file goes, permissions) is taken out of <paramref name="good"/>, deleted, and its
-    /// recall fails with the reason: such an obstacle needs an operator, and a recall sent back to the queue would mount
-    /// and read the tape again for nothing, again and again.
+    /// Publishes the verified stage copies of <paramref name="good"/> (sync, C6, rename, directory sync, C7). A copy that
+    /// cannot be synced or renamed into the read cache (a disk error, a directory where the file goes, permissions) is
+    /// taken out of <paramref name="good"/>, deleted, and its recall fails with the reason: such an obstacle needs an
+    /// operator, and a recall sent back to the queue would mount and read the tape again for nothing, again and again.
     /// </summary>
     private async ValueTask<(int Published, int Failed)> PublishAsync(List<(FileRecord File, string StagePath)> good, CancellationToken ct)
     {
@@ -545,7 +545,8 @@ public sealed partial class Stager
             return;
         }
 
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{PublishingSuffix}");
+        // Hidden, and short whatever the target's name (which may already be near the file system's limit).
+        string temporary = Path.Combine(directory, $".{Guid.NewGuid():N}{PublishingSuffix}");
         try
         {
             using (var source = new FileStream(stagePath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
