@@ -13,8 +13,8 @@ namespace SmallFilesCache;
 /// and records size and checksums with the <c>CacheWritten</c> event (C2). Files go in batches that share one durable
 /// commit (group commit): one catalogue transaction creates the batch's rows, several writers copy the files side by
 /// side and hand each, its write-back started, to flushers that wait for it to be durable (a writer never waits for the
-/// disk), and one transaction completes every file that was flushed. A file counts as ingested only once that commit is
-/// in: its bytes and its row are then durable.
+/// disk), the directories naming them are synced, and one transaction completes every file that was flushed. A file
+/// counts as ingested only once that commit is in: its bytes, its name and its row are then durable.
 /// An aborted write leaves its row <c>CREATED</c> and no file (start-up recovery rolls it back).
 /// </summary>
 public static class DiskMover
@@ -151,8 +151,10 @@ public static class DiskMover
             }
         }
 
-        // Group commit: every flushed file of the batch is acknowledged by one catalogue transaction, and only then.
+        // Group commit: every flushed file of the batch is acknowledged by one catalogue transaction, and only then — after
+        // the names too are durable.
         int[] done = [.. Enumerable.Range(0, files.Count).Where(i => written[i] is not null)];
+        SyncDirectories([.. done.Select(i => (site.LibraryFor(files[i].Attributes).CacheRoot, paths[i]!))]);
         FileRecord?[] rows = done.Length == 0 ? [] : await WriteCacheCatalog.CompleteManyAsync(site.Catalog, [.. done.Select(i => written[i]!)], ct);
         for (int k = 0; k < done.Length; k++)
         {
@@ -303,6 +305,30 @@ public static class DiskMover
                 results[i] = new DiskMoverResult(null, e);
             }
         }
+    }
+
+    /// <summary>
+    /// Syncs the directories that name a batch's flushed files, and those above them up to their area's root (which this
+    /// batch may have made): a file's own sync does not promise that its name survives a crash, and the catalogue must
+    /// not call a file cached that a crash could leave nameless. A directory with nothing new syncs at the cost of a disk
+    /// cache flush; several are synced at once. An error fails the batch before its commit (its rows stay <c>CREATED</c>
+    /// for the recovery between rounds).
+    /// </summary>
+    private static void SyncDirectories(IReadOnlyList<(string Root, string Path)> files)
+    {
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string root, string path) in files)
+        {
+            // Up from the file's directory to the root; a directory met before had its ancestors added with it.
+            string top = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+            string? d = Path.GetDirectoryName(path);
+            while (d is not null && d.Length >= top.Length && directories.Add(d))
+            {
+                d = Path.GetDirectoryName(d);
+            }
+        }
+
+        Parallel.ForEach(directories, new ParallelOptions { MaxDegreeOfParallelism = Flushers }, TapeKit.IO.DirectorySync.Flush);
     }
 
     /// <summary>Removes what an interrupted earlier write left at the path (the entry itself, never a link's target).</summary>
