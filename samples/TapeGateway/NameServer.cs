@@ -199,15 +199,24 @@ public sealed class NameServer
     public IReadOnlyList<NsSegment> SegmentsIn(long tapeFileId) =>
         _byTapeFile.TryGetValue(tapeFileId, out List<NsSegment>? held) ? [.. held.OrderBy(s => s.MemberIndex)] : [];
 
-    /// <summary>Saves to <paramref name="path"/> (written aside, then renamed over the old file).</summary>
+    /// <summary>
+    /// Saves to <paramref name="path"/>: written aside and synced, renamed over the old file, and the rename synced, so that
+    /// a crash at any point leaves the old state or the new one whole, never a file that names tape copies half-written.
+    /// </summary>
     /// <param name="path">The file.</param>
     public void Save(string path)
     {
         var state = new NameServerState([.. _files.Values.OrderBy(f => f.FileId)], [.. _tapes.Values.OrderBy(t => t.Vsn, StringComparer.Ordinal)],
             [.. _tapeFiles.Values.OrderBy(t => t.Id)], [.. _byTapeFile.Values.SelectMany(l => l).OrderBy(s => s.FileId).ThenBy(s => s.CopyNb).ThenBy(s => s.TapeFileId)]);
         string temporary = path + ".new";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(state, NameServerJson.Default.NameServerState));
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(file, state, NameServerJson.Default.NameServerState);
+            file.Flush(flushToDisk: true);
+        }
+
         File.Move(temporary, path, overwrite: true);
+        TapeKit.IO.DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>Loads from <paramref name="path"/>, or an empty name server when there is no such file.</summary>
