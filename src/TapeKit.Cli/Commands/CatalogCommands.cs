@@ -96,6 +96,8 @@ public static class CatalogCommands
 
                     json.WriteEndArray();
                     json.WriteEndObject();
+                    json.Flush();
+                    stream.Flush(flushToDisk: true); // whole on disk before its name says it is complete
                 }
 
                 File.Move(temp, full, overwrite: true);
