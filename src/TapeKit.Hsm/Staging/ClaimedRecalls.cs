@@ -28,11 +28,19 @@ internal static class ClaimedRecalls
     /// stopped in-process session left, or a stage list that ended without settling it. The caller knows that no
     /// session claims recalls without a list while this runs.
     /// </summary>
+    /// <param name="catalog">The catalogue.</param>
+    /// <param name="diskLibrary">The disk library whose recalls are given back, or <see langword="null"/> for all.</param>
+    /// <param name="actor">Who gives them back (the audit rows' actor).</param>
+    /// <param name="reason">Why (the audit rows' reason).</param>
+    /// <param name="ct">Cancels between pages.</param>
+    /// <param name="requeued">Called with each file given back, as it was before (its cache path names where a stopped
+    /// publish may have left a temporary copy); <see langword="null"/> for none.</param>
     /// <returns>The recalls given back.</returns>
-    public static async ValueTask<int> RequeueUnlistedAsync(ICatalog catalog, string? diskLibrary, HsmActor actor, string reason, CancellationToken ct)
+    public static async ValueTask<int> RequeueUnlistedAsync(ICatalog catalog, string? diskLibrary, HsmActor actor, string reason, CancellationToken ct,
+        Action<FileRecord>? requeued = null)
     {
         const int Page = 1000;
-        int requeued = 0;
+        int count = 0;
         foreach (CacheStatus status in Statuses)
         {
             for (long after = 0; ;)
@@ -51,13 +59,17 @@ internal static class ClaimedRecalls
                 IReadOnlyDictionary<long, Guid> listed = await txn.FindLiveListsOfFilesAsync([.. page.Select(f => f.FileId)], FileListKind.Stage);
                 foreach (FileRecord file in page.Where(f => !listed.ContainsKey(f.FileId)))
                 {
-                    requeued += await RequeueAsync(txn, file.FileId, actor, reason) is null ? 0 : 1;
+                    if (await RequeueAsync(txn, file.FileId, actor, reason) is not null)
+                    {
+                        count++;
+                        requeued?.Invoke(file);
+                    }
                 }
 
                 await txn.CommitAsync(ct);
             }
         }
 
-        return requeued;
+        return count;
     }
 }

@@ -49,6 +49,15 @@ public sealed class StagerRecoveryTests
         await File.WriteAllTextAsync(leftover, "half a member");
         await File.WriteAllTextAsync(someoneElses, "not the stager's");
 
+        // A publish across file systems stopped half-way beside 2's cache path, next to a cached file of the directory.
+        string publishing = Path.Combine(world.CacheRoot, Path.GetDirectoryName((await world.FileAsync(world.Files[2].FileId)).CachePath)!, $".{Guid.NewGuid():N}{Stager.PublishingSuffix}");
+        string cacheFile = Path.Combine(Path.GetDirectoryName(publishing)!, "not-a-recall.dat");
+        foreach (string file in (string[])[publishing, cacheFile])
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await File.WriteAllTextAsync(file, "x");
+        }
+
         Stager stager = world.NewStager();
         Assert.Equal(1, (await stager.RunOnceAsync()).FilesStaged); // Only 3: the stopped session's claims are stranded …
         Assert.Equal(2, await stager.RequeueInterruptedAsync()); // … until they are given back.
@@ -58,6 +67,8 @@ public sealed class StagerRecoveryTests
         Assert.Equal(CacheStatus.Staging, (await world.FileAsync(world.Files[4].FileId)).CacheStatus);
         Assert.False(File.Exists(leftover));
         Assert.True(File.Exists(someoneElses));
+        Assert.False(File.Exists(publishing));
+        Assert.True(File.Exists(cacheFile));
 
         Assert.Equal(2, (await stager.RunOnceAsync()).FilesStaged);
         Assert.All((int[])[1, 2, 3], n => Assert.True(world.CachedIntact(n), $"file {n}"));
