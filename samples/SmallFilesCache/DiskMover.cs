@@ -154,7 +154,14 @@ public static class DiskMover
         // Group commit: every flushed file of the batch is acknowledged by one catalogue transaction, and only then — after
         // the names too are durable.
         int[] done = [.. Enumerable.Range(0, files.Count).Where(i => written[i] is not null)];
-        SyncDirectories([.. done.Select(i => (site.LibraryFor(files[i].Attributes).CacheRoot, paths[i]!))]);
+        // The names too: a file's own sync does not promise that its name survives a crash, and the catalogue must not call
+        // a file cached that a crash could leave nameless. An error fails the batch before its commit (its rows stay
+        // CREATED for the recovery between rounds).
+        foreach (IGrouping<string, int> area in done.GroupBy(i => site.LibraryFor(files[i].Attributes).CacheRoot, StringComparer.Ordinal))
+        {
+            TapeKit.IO.DirectorySync.FlushAncestors(area.Key, area.Select(i => paths[i]!));
+        }
+
         FileRecord?[] rows = done.Length == 0 ? [] : await WriteCacheCatalog.CompleteManyAsync(site.Catalog, [.. done.Select(i => written[i]!)], ct);
         for (int k = 0; k < done.Length; k++)
         {
@@ -305,30 +312,6 @@ public static class DiskMover
                 results[i] = new DiskMoverResult(null, e);
             }
         }
-    }
-
-    /// <summary>
-    /// Syncs the directories that name a batch's flushed files, and those above them up to their area's root (which this
-    /// batch may have made): a file's own sync does not promise that its name survives a crash, and the catalogue must
-    /// not call a file cached that a crash could leave nameless. A directory with nothing new syncs at the cost of a disk
-    /// cache flush; several are synced at once. An error fails the batch before its commit (its rows stay <c>CREATED</c>
-    /// for the recovery between rounds).
-    /// </summary>
-    private static void SyncDirectories(IReadOnlyList<(string Root, string Path)> files)
-    {
-        var directories = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string root, string path) in files)
-        {
-            // Up from the file's directory to the root; a directory met before had its ancestors added with it.
-            string top = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-            string? d = Path.GetDirectoryName(path);
-            while (d is not null && d.Length >= top.Length && directories.Add(d))
-            {
-                d = Path.GetDirectoryName(d);
-            }
-        }
-
-        Parallel.ForEach(directories, new ParallelOptions { MaxDegreeOfParallelism = Flushers }, TapeKit.IO.DirectorySync.Flush);
     }
 
     /// <summary>Removes what an interrupted earlier write left at the path (the entry itself, never a link's target).</summary>

@@ -74,7 +74,7 @@ public static class HsmRecallCommands
                         w.WriteString("namespacePath", f.NamespacePath);
                         w.WriteString("diskLibrary", f.Decision.DiskLibrary);
                         w.WriteString("archiveStatus", StateNames.Of(f.ArchiveStatus));
-                        w.WriteBoolean("retryable", IsRetryable(f));
+                        w.WriteBoolean("retryable", RecallCatalog.IsRetryable(f));
                         w.WriteString("failureReason", f.FailureReason);
                         if (f.LastAccessAt is { } at)
                         {
@@ -99,9 +99,9 @@ public static class HsmRecallCommands
             foreach (FileRecord f in failed)
             {
                 count++;
-                retryable += IsRetryable(f) ? 1 : 0;
+                retryable += RecallCatalog.IsRetryable(f) ? 1 : 0;
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"file {f.FileId} {f.NamespacePath} ({f.Decision.DiskLibrary}, {StateNames.Of(f.ArchiveStatus)}{(IsRetryable(f) ? string.Empty : ", not retryable")}): {f.FailureReason ?? "no reason recorded"}"));
+                    $"file {f.FileId} {f.NamespacePath} ({f.Decision.DiskLibrary}, {StateNames.Of(f.ArchiveStatus)}{(RecallCatalog.IsRetryable(f) ? string.Empty : ", not retryable")}): {f.FailureReason ?? "no reason recorded"}"));
             }
 
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -210,9 +210,6 @@ public static class HsmRecallCommands
     /// <summary>The <c>FAILED</c> files not deleted, ascending by id, a page at a time.</summary>
     private static IEnumerable<FileRecord> FailedFiles(SqliteHsmStore store, ArchiveStatus? archiveStatus) =>
         store.Catalog.StreamFilesAsync(new FileQuery { CacheStatus = CacheStatus.Failed, ArchiveStatus = archiveStatus }).ToBlockingEnumerable();
-
-    private static bool IsRetryable(FileRecord file) =>
-        file is { CacheStatus: CacheStatus.Failed, ArchiveStatus: ArchiveStatus.Archived, IsDeleted: false };
 
     private static string Describe(RecallRequestOutcome outcome) => outcome switch
     {

@@ -110,7 +110,7 @@ public static class RecallCatalog
         ArgumentException.ThrowIfNullOrEmpty(reason);
         await using ICatalogTransaction txn = await catalog.BeginAsync(ct);
         FileRecord? file = await txn.GetFileAsync(fileId);
-        if (file is not { CacheStatus: CacheStatus.Failed, ArchiveStatus: ArchiveStatus.Archived, IsDeleted: false })
+        if (file is null || !IsRetryable(file))
         {
             return OutcomeWithoutRequest(file); // Nothing failed to retry: say what the file is, request nothing.
         }
@@ -119,6 +119,18 @@ public static class RecallCatalog
             f => f with { FailureReason = null, LastAccessAt = txn.Now });
         await txn.CommitAsync(ct);
         return RecallRequestOutcome.Queued;
+    }
+
+    /// <summary>
+    /// Whether <see cref="RetryFailedAsync"/> requests <paramref name="file"/> again: its recall failed (<c>FAILED</c>),
+    /// it is archived (there is a copy on tape to read) and not deleted.
+    /// </summary>
+    /// <param name="file">The file's row.</param>
+    /// <returns><see langword="true"/> when an operator's retry applies.</returns>
+    public static bool IsRetryable(FileRecord file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return file is { CacheStatus: CacheStatus.Failed, ArchiveStatus: ArchiveStatus.Archived, IsDeleted: false };
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed partial class Stager
     {
         foreach (string directory in directories.Where(Directory.Exists))
         {
-            foreach (string temporary in Directory.EnumerateFiles(directory, "." + "*" + PublishingSuffix))
+            foreach (string temporary in Directory.EnumerateFiles(directory, PublishingPattern))
             {
                 File.Delete(temporary);
             }

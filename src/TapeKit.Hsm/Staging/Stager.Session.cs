@@ -454,7 +454,7 @@ public sealed partial class Stager
 
         StepObserver?.Invoke(StageStep.Extracted, [.. good.Select(g => g.File.FileId)]);
 
-        var directories = new HashSet<string>(StringComparer.Ordinal);
+        var targets = new List<string>(good.Count);
         good.RemoveAll(g =>
         {
             // Checked by RefuseUnsafePathsAsync: inside the cache area, its directories made without following a link.
@@ -462,17 +462,14 @@ public sealed partial class Stager
             bool failed = Refuse(g, refused, $"the verified copy could not be renamed to {target}", () => PublishCopy(g.StagePath, target));
             if (!failed)
             {
-                directories.Add(Path.GetDirectoryName(target)!);
+                targets.Add(target);
             }
 
             return failed;
         });
 
-        // The renames survive a crash before the catalogue calls the files CACHED.
-        foreach (string directory in directories)
-        {
-            DirectorySync.Flush(directory);
-        }
+        // The renames (and the directories made for them) survive a crash before the catalogue calls the files CACHED.
+        DirectorySync.FlushAncestors(_options.CacheRoot, targets);
 
         var published = new List<long>(good.Count);
         await using (ICatalogTransaction txn = await _catalog.BeginAsync(ct))
@@ -569,6 +566,9 @@ public sealed partial class Stager
 
     /// <summary>The suffix of the temporary copy <see cref="PublishCopy"/> makes beside a target on another file system.</summary>
     internal const string PublishingSuffix = ".tapekit-publishing";
+
+    /// <summary>The names <see cref="PublishCopy"/> gives its temporary copies, as a file-name pattern.</summary>
+    private const string PublishingPattern = ".*" + PublishingSuffix;
 
     private const int DiskCopyBuffer = 1 << 20;
 

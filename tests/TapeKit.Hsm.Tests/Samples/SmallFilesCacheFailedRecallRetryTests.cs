@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmallFilesCache;
 using TapeKit.Cli;
-using TapeKit.Hsm.Catalog;
 using TapeKit.Hsm.Model;
 using TapeKit.Hsm.Staging;
 
@@ -33,13 +32,13 @@ public sealed class SmallFilesCacheFailedRecallRetryTests : IDisposable
         await site.DismountIdleAsync();
 
         // Something else now occupies the first file's cache path: its recall cannot be published and fails for good.
-        FileRecord blocked = await FileAsync(site, ids[0]);
+        FileRecord blocked = await SiteFiles.GetAsync(site, ids[0]);
         string cachePath = Path.Combine(site.Libraries[blocked.Decision.DiskLibrary].CacheRoot, blocked.CachePath);
         Directory.CreateDirectory(Path.Combine(cachePath, "someone-elses"));
         Assert.All(await RecallCatalog.RequestManyAsync(site.Catalog, ids), o => Assert.Equal(RecallRequestOutcome.Queued, o));
         await site.RecallAsync();
-        Assert.Equal(CacheStatus.Cached, (await FileAsync(site, ids[1])).CacheStatus);
-        FileRecord failed = await FileAsync(site, ids[0]);
+        Assert.Equal(CacheStatus.Cached, (await SiteFiles.GetAsync(site, ids[1])).CacheStatus);
+        FileRecord failed = await SiteFiles.GetAsync(site, ids[0]);
         Assert.Equal(CacheStatus.Failed, failed.CacheStatus);
         Assert.StartsWith("PublishFailed:", failed.FailureReason, StringComparison.Ordinal);
 
@@ -59,7 +58,7 @@ public sealed class SmallFilesCacheFailedRecallRetryTests : IDisposable
         Assert.True(retry.ExitCode == ExitCodes.Success, retry.Stderr);
 
         await site.RecallAsync();
-        FileRecord served = await FileAsync(site, ids[0]);
+        FileRecord served = await SiteFiles.GetAsync(site, ids[0]);
         Assert.Equal(CacheStatus.Cached, served.CacheStatus);
         Assert.Null(served.FailureReason);
         byte[] expected = new byte[sizes[0]];
@@ -86,10 +85,4 @@ public sealed class SmallFilesCacheFailedRecallRetryTests : IDisposable
     }
 
     private sealed record CliRun(int ExitCode, string Stdout, string Stderr);
-
-    private static async Task<FileRecord> FileAsync(CacheSite site, long fileId)
-    {
-        await using ICatalogTransaction txn = await site.Catalog.BeginAsync();
-        return await txn.GetFileAsync(fileId) ?? throw new InvalidOperationException($"file {fileId} is gone");
-    }
 }

@@ -51,7 +51,7 @@ public sealed class SmallFilesCacheStageRecoveryTests : IDisposable
             }
 
             await site.RecallAsync();
-            Assert.Equal(CacheStatus.Staged, (await FileAsync(site, ids[1])).CacheStatus); // Stranded while this run lasts.
+            Assert.Equal(CacheStatus.Staged, (await SiteFiles.GetAsync(site, ids[1])).CacheStatus); // Stranded while this run lasts.
         }
 
         await using (CacheSite site = await CacheSite.OpenAsync(Demo.DemoSite(_root), TimeProvider.System, NullLoggerFactory.Instance))
@@ -60,7 +60,7 @@ public sealed class SmallFilesCacheStageRecoveryTests : IDisposable
             Assert.All(leftovers, leftover => Assert.False(File.Exists(leftover), leftover));
             await site.RecallAsync();
 
-            FileRecord recalled = await FileAsync(site, ids[1]);
+            FileRecord recalled = await SiteFiles.GetAsync(site, ids[1]);
             Assert.Equal(CacheStatus.Cached, recalled.CacheStatus);
             byte[] expected = new byte[sizes[1]];
             Payload.Fill(seed, 1, 0, expected);
@@ -75,11 +75,5 @@ public sealed class SmallFilesCacheStageRecoveryTests : IDisposable
         {
             Directory.Delete(_root, recursive: true);
         }
-    }
-
-    private static async Task<FileRecord> FileAsync(CacheSite site, long fileId)
-    {
-        await using ICatalogTransaction txn = await site.Catalog.BeginAsync();
-        return await txn.GetFileAsync(fileId) ?? throw new InvalidOperationException($"file {fileId} is gone");
     }
 }

@@ -25,4 +25,30 @@ public sealed class DirectorySyncTests
         var file = Assert.Throws<IOException>(() => DirectorySync.Flush(dir.Combine("a")));
         Assert.Contains("Not a directory", file.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_directories_naming_files_are_synced_up_to_their_root_and_one_that_is_gone_is_named()
+    {
+        using var dir = new TempDirectory();
+        string root = dir.Combine("area");
+        Directory.CreateDirectory(Path.Combine(root, "a", "b"));
+        Directory.CreateDirectory(Path.Combine(root, "c"));
+        string[] files = [Path.Combine(root, "a", "b", "f1"), Path.Combine(root, "a", "b", "f2"), Path.Combine(root, "c", "f3")];
+        foreach (string f in files)
+        {
+            File.WriteAllText(f, "x");
+        }
+
+        DirectorySync.FlushAncestors(root, files);
+        DirectorySync.FlushAncestors(root, []);
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        string gone = Path.Combine(root, "gone", "f4");
+        var e = Assert.Throws<IOException>(() => DirectorySync.FlushAncestors(root, [.. files, gone]));
+        Assert.Contains($"Cannot open the directory {Path.GetDirectoryName(gone)} to sync it", e.Message, StringComparison.Ordinal);
+    }
 }
